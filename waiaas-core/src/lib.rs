@@ -1,0 +1,57 @@
+//! # waiaas-core
+//!
+//! The foundation of waiaas: types, errors, the encrypted [`vault::Vault`], agent
+//! sessions ([`session::SessionIssuer`]) and storage ([`store::Store`], with the embedded
+//! [`store::SqliteStore`]).
+//!
+//! Most users want the `waiaas` facade crate instead; this crate is what it and the
+//! policy engine and chain signers build on.
+//!
+//! ## Design in one paragraph
+//! A master password runs through Argon2id **once per unlock** into a key-encryption key
+//! that unwraps a random data key. The data key seals every wallet secret (bound to its
+//! row by AEAD associated data) and the session signing secret. Signing decrypts the one
+//! key it needs into a wiping buffer for the duration of a closure
+//! ([`vault::Vault::with_signing_key`]). Sessions are `wai_sess_` + HS256 JWT tokens that
+//! carry only the session id and a generation; everything they grant is read from the
+//! store, so revocation and renewal take effect immediately for every process.
+//!
+//! ## Errors
+//! Every error type implements [`ErrorCode`], a stable string such as `INVALID_TOKEN`.
+//! No error, `Debug` output or log line contains a password, key, seed, data key or
+//! full token.
+//!
+//! ## Features
+//! - `test-hooks`: counters and accessors for tests (Argon2id derivation count, the DEK).
+//!   Never enable it in production builds.
+//!
+//! ## Non-features
+//! No network access, no key caching in plaintext, no custom cryptography beyond
+//! composing RustCrypto primitives.
+
+pub mod address;
+pub mod amount;
+pub mod chain;
+pub mod clock;
+pub mod data_dir;
+pub mod error;
+pub mod ids;
+pub mod keys;
+pub mod session;
+pub mod store;
+pub mod tier;
+pub mod vault;
+
+pub use address::{Address, EvmAddress, SolanaAddress};
+pub use amount::Amount;
+pub use chain::{Chain, Network, NetworkInfo};
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use data_dir::{DataDir, PasswordOrigin};
+pub use error::{ErrorCode, SessionError, StoreError, ValidationError, VaultError};
+pub use ids::{SessionId, TxId, WalletId};
+pub use keys::WalletKey;
+pub use secrecy::{ExposeSecret, SecretString};
+pub use session::{CreateSession, IssuedSession, Permission, SessionIssuer, SessionToken};
+pub use store::{SqliteStore, Store, StoreOptions};
+pub use tier::{Tier, TxStatus};
+pub use vault::{KdfParams, Vault, VaultOptions, WalletInfo};

@@ -1,0 +1,311 @@
+//! Storage behind one trait whose methods are whole operations, each with its
+//! transaction boundary inside, so a second backend (PostgreSQL, for fleets that share
+//! one wallet's limits) can implement the same contract. No backend type crosses it.
+
+mod sqlite;
+
+pub use sqlite::{SqliteStore, StoreOptions, Synchronous};
+
+use crate::chain::{Chain, Network};
+use crate::error::StoreError;
+use crate::ids::{SessionId, WalletId};
+use crate::session::Permission;
+
+/// An AEAD ciphertext with its nonce, as stored.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SealedBox {
+    /// The 24-byte XChaCha20-Poly1305 nonce.
+    pub nonce: Vec<u8>,
+    /// Ciphertext followed by the 16-byte tag.
+    pub ciphertext: Vec<u8>,
+}
+
+impl std::fmt::Debug for SealedBox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SealedBox({} bytes)", self.ciphertext.len())
+    }
+}
+
+/// Whether a wallet may sign.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum WalletStatus {
+    /// Normal operation.
+    Active,
+    /// Signing refused until resumed (kill switch, AutoStop, operator).
+    Suspended,
+    /// Permanently retired.
+    Terminated,
+}
+
+impl WalletStatus {
+    /// The stored name.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Active => "ACTIVE",
+            Self::Suspended => "SUSPENDED",
+            Self::Terminated => "TERMINATED",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Self> {
+        match s {
+            "ACTIVE" => Some(Self::Active),
+            "SUSPENDED" => Some(Self::Suspended),
+            "TERMINATED" => Some(Self::Terminated),
+            _ => None,
+        }
+    }
+}
+
+/// A wallet row: public facts plus its sealed secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WalletRecord {
+    /// Id.
+    pub id: WalletId,
+    /// Operator-chosen name.
+    pub name: String,
+    /// Chain family.
+    pub chain: Chain,
+    /// Network.
+    pub network: Network,
+    /// Canonical address.
+    pub address: String,
+    /// Public key bytes (bound into the secret's AAD).
+    pub public_key: Vec<u8>,
+    /// The sealed 32-byte secret.
+    pub secret: SealedBox,
+    /// Version of the sealing format (AAD layout).
+    pub secret_format: u32,
+    /// Status.
+    pub status: WalletStatus,
+    /// Creation time (Unix seconds).
+    pub created_at: i64,
+    /// Last change (Unix seconds).
+    pub updated_at: i64,
+}
+
+/// A session-token signing secret, sealed under the vault's data key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionSecretRecord {
+    /// Key id, carried as `kid` in token headers.
+    pub id: String,
+    /// The sealed 32-byte HMAC secret.
+    pub secret: SealedBox,
+    /// Creation time.
+    pub created_at: i64,
+    /// When a rotation replaced it; `None` for the current secret.
+    pub retired_at: Option<i64>,
+}
+
+/// A stored agent session. Everything a token grants is here, not in the token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRecord {
+    /// Id (the token's `sub`).
+    pub id: SessionId,
+    /// Wallets the session may use.
+    pub wallet_ids: Vec<WalletId>,
+    /// Creation time.
+    pub created_at: i64,
+    /// Token lifetime in seconds; `None` for an unlimited session.
+    pub ttl_seconds: Option<u64>,
+    /// Renewal cap; 0 = unlimited.
+    pub max_renewals: u32,
+    /// Hard lifetime from creation in seconds; 0 = none.
+    pub absolute_lifetime_seconds: u64,
+    /// Granted permissions.
+    pub permissions: Vec<Permission>,
+    /// Generation of the only valid token (the `gen` claim).
+    pub token_generation: u64,
+    /// `iat` of the current token.
+    pub token_issued_at: i64,
+    /// `exp` of the current token; `None` when unlimited.
+    pub expires_at: Option<i64>,
+    /// Renewals so far.
+    pub renewal_count: u32,
+    /// When revoked.
+    pub revoked_at: Option<i64>,
+    /// Operator's label.
+    pub label: Option<String>,
+}
+
+/// A compare-and-swap renewal: applies only while the stored generation is still
+/// `expected_generation` and the session is not revoked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RenewalCas {
+    /// Session.
+    pub id: SessionId,
+    /// Generation the renewing token carries.
+    pub expected_generation: u64,
+    /// Renewal count the decision was made on.
+    pub expected_renewal_count: u32,
+    /// `iat` of the new token.
+    pub issued_at: i64,
+    /// `exp` of the new token.
+    pub expires_at: i64,
+}
+
+/// Failed-unlock bookkeeping, shared by every process using the vault.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct UnlockAttempts {
+    /// Consecutive failures since the last success.
+    pub failures: u32,
+    /// Time of the last failure.
+    pub last_failure_at: Option<i64>,
+}
+
+/// Why a session insert was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionInsert {
+    /// Stored.
+    Inserted,
+    /// A linked wallet already has `max_active_per_wallet` active sessions.
+    WalletAtCap(WalletId),
+    /// A linked wallet does not exist.
+    UnknownWallet(WalletId),
+}
+
+/// Persistent state of waiaas. Every method is one atomic operation.
+pub trait Store: Send + Sync + std::fmt::Debug {
+    /// The serialized vault header, if a vault exists.
+    ///
+    /// # Errors
+    /// `STORAGE_ERROR` on database failure (as for every method here).
+    fn vault_header(&self) -> Result<Option<String>, StoreError>;
+    /// Stores the first header; `false` if one already exists.
+    ///
+    /// # Errors
+    /// `STORAGE_ERROR`.
+    fn create_vault_header(&self, header: &str, now: i64) -> Result<bool, StoreError>;
+    /// Replaces the header only if it still equals `expected` (crash-atomic password change).
+    ///
+    /// # Errors
+    /// `STORAGE_ERROR`.
+    fn replace_vault_header(&self, expected: &str, new: &str, now: i64)
+    -> Result<bool, StoreError>;
+
+    /// Current failed-unlock state.
+    ///
+    /// # Errors
+    /// `STORAGE_ERROR`.
+    fn unlock_attempts(&self) -> Result<UnlockAttempts, StoreError>;
+    /// Counts one more failure; returns the new state.
+    ///
+    /// # Errors
+    /// `STORAGE_ERROR`.
+    fn record_unlock_failure(&self, now: i64) -> Result<UnlockAttempts, StoreError>;
+    /// Resets the failure count after a successful unlock.
+    ///
+    /// # Errors
+    /// `STORAGE_ERROR`.
+    fn clear_unlock_failures(&self) -> Result<(), StoreError>;
+
+    /// Inserts a wallet.
+    ///
+    /// # Errors
+    /// `STORAGE_ERROR`.
+    fn insert_wallet(&self, wallet: &WalletRecord) -> Result<(), StoreError>;
+    /// One wallet.
+    ///
+    /// # Errors
+    /// `STORAGE_ERROR`.
+    fn wallet(&self, id: WalletId) -> Result<Option<WalletRecord>, StoreError>;
+    /// Every wallet, oldest first.
+    ///
+    /// # Errors
+    /// `STORAGE_ERROR`.
+    fn wallets(&self) -> Result<Vec<WalletRecord>, StoreError>;
+    /// Renames a wallet; `false` if absent.
+    ///
+    /// # Errors
+    /// `STORAGE_ERROR`.
+    fn rename_wallet(&self, id: WalletId, name: &str, now: i64) -> Result<bool, StoreError>;
+    /// Sets a wallet's status; `false` if absent.
+    ///
+    /// # Errors
+    /// `STORAGE_ERROR`.
+    fn set_wallet_status(
+        &self,
+        id: WalletId,
+        status: WalletStatus,
+        now: i64,
+    ) -> Result<bool, StoreError>;
+    /// Deletes a wallet and its session links; `false` if absent.
+    ///
+    /// # Errors
+    /// `STORAGE_ERROR`.
+    fn delete_wallet(&self, id: WalletId) -> Result<bool, StoreError>;
+
+    /// A signing secret by key id.
+    ///
+    /// # Errors
+    /// `STORAGE_ERROR`.
+    fn session_secret(&self, id: &str) -> Result<Option<SessionSecretRecord>, StoreError>;
+    /// The current (unretired) signing secret.
+    ///
+    /// # Errors
+    /// `STORAGE_ERROR`.
+    fn current_session_secret(&self) -> Result<Option<SessionSecretRecord>, StoreError>;
+    /// Stores `candidate` unless a current secret exists; returns the current secret.
+    ///
+    /// # Errors
+    /// `STORAGE_ERROR`.
+    fn ensure_session_secret(
+        &self,
+        candidate: &SessionSecretRecord,
+    ) -> Result<SessionSecretRecord, StoreError>;
+    /// Retires the current secret at `now` and makes `next` current.
+    ///
+    /// # Errors
+    /// `STORAGE_ERROR`.
+    fn rotate_session_secret(&self, next: &SessionSecretRecord, now: i64)
+    -> Result<(), StoreError>;
+
+    /// Inserts a session unless a linked wallet is missing or at its cap of active sessions.
+    ///
+    /// # Errors
+    /// `STORAGE_ERROR`.
+    fn insert_session(
+        &self,
+        session: &SessionRecord,
+        max_active_per_wallet: u32,
+        now: i64,
+    ) -> Result<SessionInsert, StoreError>;
+    /// One session.
+    ///
+    /// # Errors
+    /// `STORAGE_ERROR`.
+    fn session(&self, id: SessionId) -> Result<Option<SessionRecord>, StoreError>;
+    /// Sessions, optionally only those linked to `wallet`, oldest first.
+    ///
+    /// # Errors
+    /// `STORAGE_ERROR`.
+    fn sessions(&self, wallet: Option<WalletId>) -> Result<Vec<SessionRecord>, StoreError>;
+    /// Applies a renewal if the compare-and-swap holds; `false` otherwise.
+    ///
+    /// # Errors
+    /// `STORAGE_ERROR`.
+    fn renew_session(&self, cas: &RenewalCas) -> Result<bool, StoreError>;
+    /// Revokes a session; `false` if absent or already revoked.
+    ///
+    /// # Errors
+    /// `STORAGE_ERROR`.
+    fn revoke_session(&self, id: SessionId, now: i64) -> Result<bool, StoreError>;
+    /// Revokes every active session; returns how many.
+    ///
+    /// # Errors
+    /// `STORAGE_ERROR`.
+    fn revoke_all_sessions(&self, now: i64) -> Result<u64, StoreError>;
+
+    /// A setting.
+    ///
+    /// # Errors
+    /// `STORAGE_ERROR`.
+    fn setting(&self, key: &str) -> Result<Option<String>, StoreError>;
+    /// Writes a setting.
+    ///
+    /// # Errors
+    /// `STORAGE_ERROR`.
+    fn set_setting(&self, key: &str, value: &str, now: i64) -> Result<(), StoreError>;
+}

@@ -1,0 +1,766 @@
+//! The embedded SQLite store: WAL, busy timeout, numbered migrations, `synchronous = FULL`
+//! by default. Safe for several processes on one file: writes use `BEGIN IMMEDIATE`.
+
+use std::fs::OpenOptions;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
+
+use super::{
+    RenewalCas, SealedBox, SessionInsert, SessionRecord, SessionSecretRecord, Store,
+    UnlockAttempts, WalletRecord, WalletStatus,
+};
+use crate::error::StoreError;
+use crate::ids::{SessionId, WalletId};
+use crate::session::Permission;
+
+/// Numbered migrations: (version, note, SQL). Append only; never edit a released one.
+const MIGRATIONS: &[(u32, &str, &str)] = &[(
+    1,
+    "vault header, wallets, sessions, session secrets, settings",
+    include_str!("migrations/0001_initial.sql"),
+)];
+
+/// Durability of commits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Synchronous {
+    /// Every commit is fsynced: survives power loss (the default).
+    #[default]
+    Full,
+    /// WAL commits are not fsynced: survives a process crash, may lose the last commits
+    /// on an OS crash or power loss. An explicit opt-in.
+    Normal,
+}
+
+/// How the SQLite store is opened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoreOptions {
+    /// Durability (default [`Synchronous::Full`]).
+    pub synchronous: Synchronous,
+    /// How long a write waits for another process's lock (default 5 s).
+    pub busy_timeout: Duration,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        Self {
+            synchronous: Synchronous::Full,
+            busy_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+/// SQLite-backed [`Store`]. One connection per handle, serialized by a mutex; share the
+/// handle (it is `Send + Sync`) rather than opening many per process.
+pub struct SqliteStore {
+    path: PathBuf,
+    conn: Mutex<Connection>,
+    /// Failed-unlock counter, kept beside the database so that a wrong password never
+    /// writes the vault database itself.
+    attempts: Mutex<Connection>,
+}
+
+impl std::fmt::Debug for SqliteStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteStore")
+            .field("path", &self.path)
+            .finish()
+    }
+}
+
+fn db_err(operation: &'static str) -> impl Fn(rusqlite::Error) -> StoreError {
+    move |e| StoreError::Database {
+        operation,
+        message: e.to_string(),
+    }
+}
+
+fn corrupt(table: &'static str, reason: impl Into<String>) -> StoreError {
+    StoreError::CorruptRow {
+        table,
+        reason: reason.into(),
+    }
+}
+
+/// Creates `path` with mode 0600 if it does not exist yet.
+fn create_private_file(path: &Path) -> Result<(), StoreError> {
+    match OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+    {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(StoreError::Io {
+            operation: "create",
+            path: path.display().to_string(),
+            message: e.to_string(),
+        }),
+    }
+}
+
+fn to_i64(v: u64, what: &'static str) -> Result<i64, StoreError> {
+    i64::try_from(v).map_err(|_| StoreError::Database {
+        operation: what,
+        message: "value exceeds the 64-bit signed range".to_owned(),
+    })
+}
+
+fn open_connection(
+    path: &Path,
+    options: &StoreOptions,
+    wal: bool,
+) -> Result<Connection, StoreError> {
+    create_private_file(path)?;
+    let conn = Connection::open(path).map_err(db_err("open"))?;
+    conn.busy_timeout(options.busy_timeout)
+        .map_err(db_err("set busy timeout"))?;
+    let mode = if wal { "WAL" } else { "DELETE" };
+    let got: String = conn
+        .query_row(&format!("PRAGMA journal_mode = {mode}"), [], |r| r.get(0))
+        .map_err(db_err("set journal mode"))?;
+    if !got.eq_ignore_ascii_case(mode) {
+        return Err(StoreError::Database {
+            operation: "set journal mode",
+            message: format!("database refused journal_mode {mode} (got {got})"),
+        });
+    }
+    let sync = match options.synchronous {
+        Synchronous::Full => "FULL",
+        Synchronous::Normal => "NORMAL",
+    };
+    conn.execute_batch(&format!(
+        "PRAGMA synchronous = {sync}; PRAGMA foreign_keys = ON;"
+    ))
+    .map_err(db_err("set pragmas"))?;
+    conn.set_prepared_statement_cache_capacity(64);
+    Ok(conn)
+}
+
+fn schema_version(conn: &Connection) -> Result<u32, StoreError> {
+    let has_table: bool = conn
+        .query_row(
+            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations')",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(db_err("read schema version"))?;
+    if !has_table {
+        return Ok(0);
+    }
+    conn.query_row(
+        "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+        [],
+        |r| r.get(0),
+    )
+    .map_err(db_err("read schema version"))
+}
+
+fn latest_version() -> u32 {
+    MIGRATIONS.last().map_or(0, |(v, _, _)| *v)
+}
+
+/// Brings the schema up to date. Reads only when it already is, so opening a current
+/// database never writes it.
+fn migrate(conn: &mut Connection, now: i64) -> Result<(), StoreError> {
+    let latest = latest_version();
+    let found = schema_version(conn)?;
+    if found > latest {
+        return Err(StoreError::SchemaTooNew {
+            found,
+            supported: latest,
+        });
+    }
+    if found == latest {
+        return Ok(());
+    }
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(db_err("begin migration"))?;
+    tx.execute_batch(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (
+            version INTEGER PRIMARY KEY,
+            note TEXT NOT NULL,
+            applied_at INTEGER NOT NULL
+        )",
+    )
+    .map_err(db_err("create schema_migrations"))?;
+    // Another process may have migrated while we waited for the lock.
+    let found = schema_version(&tx)?;
+    for (version, note, sql) in MIGRATIONS.iter().filter(|(v, _, _)| *v > found) {
+        tx.execute_batch(sql).map_err(db_err("apply migration"))?;
+        tx.execute(
+            "INSERT INTO schema_migrations (version, note, applied_at) VALUES (?1, ?2, ?3)",
+            params![version, note, now],
+        )
+        .map_err(db_err("record migration"))?;
+    }
+    tx.commit().map_err(db_err("commit migration"))
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed, mode 0600) the database at `path` and migrates it.
+    /// The parent directory must exist.
+    ///
+    /// # Errors
+    /// `STORAGE_ERROR` when the file cannot be created or opened or a migration fails;
+    /// `SCHEMA_TOO_NEW` when a newer waiaas wrote it.
+    pub fn open(path: impl AsRef<Path>, options: &StoreOptions) -> Result<Self, StoreError> {
+        let path = path.as_ref().to_path_buf();
+        let mut conn = open_connection(&path, options, true)?;
+        migrate(
+            &mut conn,
+            crate::clock::Clock::now(&crate::clock::SystemClock),
+        )?;
+        let mut attempts_path = path.clone().into_os_string();
+        attempts_path.push("-unlock");
+        let attempts = open_connection(Path::new(&attempts_path), options, false)?;
+        attempts
+            .execute_batch(
+                "CREATE TABLE IF NOT EXISTS unlock_attempts (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    failures INTEGER NOT NULL,
+                    last_failure_at INTEGER
+                )",
+            )
+            .map_err(db_err("create unlock_attempts"))?;
+        Ok(Self {
+            path,
+            conn: Mutex::new(conn),
+            attempts: Mutex::new(attempts),
+        })
+    }
+
+    /// The database file.
+    #[must_use]
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The schema version of the open database.
+    ///
+    /// # Errors
+    /// `STORAGE_ERROR`.
+    pub fn schema_version(&self) -> Result<u32, StoreError> {
+        schema_version(&self.conn())
+    }
+
+    fn conn(&self) -> MutexGuard<'_, Connection> {
+        // A panic while holding the lock cannot leave a transaction open (rusqlite rolls
+        // back on drop), so a poisoned connection is still consistent.
+        self.conn.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn attempts_conn(&self) -> MutexGuard<'_, Connection> {
+        self.attempts.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+fn text_col<T>(
+    row: &Row<'_>,
+    idx: usize,
+    table: &'static str,
+    parse: impl Fn(&str) -> Option<T>,
+) -> Result<T, StoreError> {
+    let s: String = row.get(idx).map_err(db_err("read column"))?;
+    parse(&s).ok_or_else(|| corrupt(table, format!("column {idx} holds `{s}`")))
+}
+
+fn u_col<T: TryFrom<i64>>(row: &Row<'_>, idx: usize, table: &'static str) -> Result<T, StoreError> {
+    let v: i64 = row.get(idx).map_err(db_err("read column"))?;
+    T::try_from(v).map_err(|_| corrupt(table, format!("column {idx} out of range")))
+}
+
+const WALLET_COLS: &str = "id, name, chain, network, address, public_key, secret_nonce, \
+    secret_ciphertext, secret_format, status, created_at, updated_at";
+
+fn wallet_from_row(row: &Row<'_>) -> Result<WalletRecord, StoreError> {
+    const T: &str = "wallets";
+    Ok(WalletRecord {
+        id: text_col(row, 0, T, |s| WalletId::parse(s).ok())?,
+        name: row.get(1).map_err(db_err("read wallet"))?,
+        chain: text_col(row, 2, T, |s| s.parse().ok())?,
+        network: text_col(row, 3, T, |s| s.parse().ok())?,
+        address: row.get(4).map_err(db_err("read wallet"))?,
+        public_key: row.get(5).map_err(db_err("read wallet"))?,
+        secret: SealedBox {
+            nonce: row.get(6).map_err(db_err("read wallet"))?,
+            ciphertext: row.get(7).map_err(db_err("read wallet"))?,
+        },
+        secret_format: u_col(row, 8, T)?,
+        status: text_col(row, 9, T, WalletStatus::parse)?,
+        created_at: row.get(10).map_err(db_err("read wallet"))?,
+        updated_at: row.get(11).map_err(db_err("read wallet"))?,
+    })
+}
+
+fn secret_from_row(row: &Row<'_>) -> Result<SessionSecretRecord, StoreError> {
+    Ok(SessionSecretRecord {
+        id: row.get(0).map_err(db_err("read session secret"))?,
+        secret: SealedBox {
+            nonce: row.get(1).map_err(db_err("read session secret"))?,
+            ciphertext: row.get(2).map_err(db_err("read session secret"))?,
+        },
+        created_at: row.get(3).map_err(db_err("read session secret"))?,
+        retired_at: row.get(4).map_err(db_err("read session secret"))?,
+    })
+}
+
+const SESSION_COLS: &str = "id, created_at, ttl_seconds, max_renewals, absolute_lifetime_seconds, \
+    permissions, token_generation, token_issued_at, expires_at, renewal_count, revoked_at, label";
+
+fn session_from_row(row: &Row<'_>, wallet_ids: Vec<WalletId>) -> Result<SessionRecord, StoreError> {
+    const T: &str = "sessions";
+    let ttl: Option<i64> = row.get(2).map_err(db_err("read session"))?;
+    let ttl_seconds = ttl
+        .map(|v| u64::try_from(v).map_err(|_| corrupt(T, "negative ttl")))
+        .transpose()?;
+    Ok(SessionRecord {
+        id: text_col(row, 0, T, |s| SessionId::parse(s).ok())?,
+        wallet_ids,
+        created_at: row.get(1).map_err(db_err("read session"))?,
+        ttl_seconds,
+        max_renewals: u_col(row, 3, T)?,
+        absolute_lifetime_seconds: u_col(row, 4, T)?,
+        permissions: text_col(row, 5, T, Permission::parse_list)?,
+        token_generation: u_col(row, 6, T)?,
+        token_issued_at: row.get(7).map_err(db_err("read session"))?,
+        expires_at: row.get(8).map_err(db_err("read session"))?,
+        renewal_count: u_col(row, 9, T)?,
+        revoked_at: row.get(10).map_err(db_err("read session"))?,
+        label: row.get(11).map_err(db_err("read session"))?,
+    })
+}
+
+fn session_wallets(conn: &Connection, id: &str) -> Result<Vec<WalletId>, StoreError> {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT wallet_id FROM session_wallets WHERE session_id = ?1 ORDER BY wallet_id",
+        )
+        .map_err(db_err("read session wallets"))?;
+    let rows = stmt
+        .query_map([id], |r| r.get::<_, String>(0))
+        .map_err(db_err("read session wallets"))?;
+    rows.map(|r| {
+        let s = r.map_err(db_err("read session wallets"))?;
+        WalletId::parse(&s).map_err(|_| corrupt("session_wallets", format!("wallet id `{s}`")))
+    })
+    .collect()
+}
+
+/// Runs `query` returning session rows and attaches each session's wallets.
+fn load_sessions(
+    conn: &Connection,
+    sql: &str,
+    params: &[&dyn rusqlite::ToSql],
+) -> Result<Vec<SessionRecord>, StoreError> {
+    let mut stmt = conn.prepare_cached(sql).map_err(db_err("read sessions"))?;
+    let mut rows = stmt.query(params).map_err(db_err("read sessions"))?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next().map_err(db_err("read sessions"))? {
+        let id: String = row.get(0).map_err(db_err("read sessions"))?;
+        let wallets = session_wallets(conn, &id)?;
+        out.push(session_from_row(row, wallets)?);
+    }
+    Ok(out)
+}
+
+impl Store for SqliteStore {
+    fn vault_header(&self) -> Result<Option<String>, StoreError> {
+        self.conn()
+            .prepare_cached("SELECT header FROM vault_header WHERE id = 1")
+            .and_then(|mut s| s.query_row([], |r| r.get(0)).optional())
+            .map_err(db_err("read vault header"))
+    }
+
+    fn create_vault_header(&self, header: &str, now: i64) -> Result<bool, StoreError> {
+        let n = self
+            .conn()
+            .execute(
+                "INSERT OR IGNORE INTO vault_header (id, header, updated_at) VALUES (1, ?1, ?2)",
+                params![header, now],
+            )
+            .map_err(db_err("create vault header"))?;
+        Ok(n == 1)
+    }
+
+    fn replace_vault_header(
+        &self,
+        expected: &str,
+        new: &str,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let n = self
+            .conn()
+            .execute(
+                "UPDATE vault_header SET header = ?1, updated_at = ?2 WHERE id = 1 AND header = ?3",
+                params![new, now, expected],
+            )
+            .map_err(db_err("replace vault header"))?;
+        Ok(n == 1)
+    }
+
+    fn unlock_attempts(&self) -> Result<UnlockAttempts, StoreError> {
+        let row: Option<(i64, Option<i64>)> = self
+            .attempts_conn()
+            .query_row(
+                "SELECT failures, last_failure_at FROM unlock_attempts WHERE id = 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(db_err("read unlock attempts"))?;
+        Ok(
+            row.map_or_else(UnlockAttempts::default, |(f, at)| UnlockAttempts {
+                failures: u32::try_from(f).unwrap_or(u32::MAX),
+                last_failure_at: at,
+            }),
+        )
+    }
+
+    fn record_unlock_failure(&self, now: i64) -> Result<UnlockAttempts, StoreError> {
+        self.attempts_conn()
+            .execute(
+                "INSERT INTO unlock_attempts (id, failures, last_failure_at) VALUES (1, 1, ?1)
+                 ON CONFLICT (id) DO UPDATE SET failures = failures + 1, last_failure_at = ?1",
+                [now],
+            )
+            .map_err(db_err("record unlock failure"))?;
+        self.unlock_attempts()
+    }
+
+    fn clear_unlock_failures(&self) -> Result<(), StoreError> {
+        self.attempts_conn()
+            .execute("DELETE FROM unlock_attempts", [])
+            .map_err(db_err("clear unlock failures"))?;
+        Ok(())
+    }
+
+    fn insert_wallet(&self, w: &WalletRecord) -> Result<(), StoreError> {
+        self.conn()
+            .execute(
+                &format!("INSERT INTO wallets ({WALLET_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"),
+                params![
+                    w.id.to_string(),
+                    w.name,
+                    w.chain.as_str(),
+                    w.network.as_str(),
+                    w.address,
+                    w.public_key,
+                    w.secret.nonce,
+                    w.secret.ciphertext,
+                    w.secret_format,
+                    w.status.as_str(),
+                    w.created_at,
+                    w.updated_at
+                ],
+            )
+            .map_err(db_err("insert wallet"))?;
+        Ok(())
+    }
+
+    fn wallet(&self, id: WalletId) -> Result<Option<WalletRecord>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare_cached(&format!("SELECT {WALLET_COLS} FROM wallets WHERE id = ?1"))
+            .map_err(db_err("read wallet"))?;
+        let mut rows = stmt
+            .query([id.to_string()])
+            .map_err(db_err("read wallet"))?;
+        match rows.next().map_err(db_err("read wallet"))? {
+            Some(row) => wallet_from_row(row).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    fn wallets(&self) -> Result<Vec<WalletRecord>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare_cached(&format!(
+                "SELECT {WALLET_COLS} FROM wallets ORDER BY created_at, id"
+            ))
+            .map_err(db_err("list wallets"))?;
+        let mut rows = stmt.query([]).map_err(db_err("list wallets"))?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next().map_err(db_err("list wallets"))? {
+            out.push(wallet_from_row(row)?);
+        }
+        Ok(out)
+    }
+
+    fn rename_wallet(&self, id: WalletId, name: &str, now: i64) -> Result<bool, StoreError> {
+        let n = self
+            .conn()
+            .execute(
+                "UPDATE wallets SET name = ?1, updated_at = ?2 WHERE id = ?3",
+                params![name, now, id.to_string()],
+            )
+            .map_err(db_err("rename wallet"))?;
+        Ok(n == 1)
+    }
+
+    fn set_wallet_status(
+        &self,
+        id: WalletId,
+        status: WalletStatus,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let n = self
+            .conn()
+            .execute(
+                "UPDATE wallets SET status = ?1, updated_at = ?2 WHERE id = ?3",
+                params![status.as_str(), now, id.to_string()],
+            )
+            .map_err(db_err("set wallet status"))?;
+        Ok(n == 1)
+    }
+
+    fn delete_wallet(&self, id: WalletId) -> Result<bool, StoreError> {
+        let n = self
+            .conn()
+            .execute("DELETE FROM wallets WHERE id = ?1", [id.to_string()])
+            .map_err(db_err("delete wallet"))?;
+        Ok(n == 1)
+    }
+
+    fn session_secret(&self, id: &str) -> Result<Option<SessionSecretRecord>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare_cached(
+                "SELECT id, nonce, ciphertext, created_at, retired_at FROM session_secrets WHERE id = ?1",
+            )
+            .map_err(db_err("read session secret"))?;
+        let mut rows = stmt.query([id]).map_err(db_err("read session secret"))?;
+        match rows.next().map_err(db_err("read session secret"))? {
+            Some(row) => secret_from_row(row).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    fn current_session_secret(&self) -> Result<Option<SessionSecretRecord>, StoreError> {
+        current_secret(&self.conn())
+    }
+
+    fn ensure_session_secret(
+        &self,
+        candidate: &SessionSecretRecord,
+    ) -> Result<SessionSecretRecord, StoreError> {
+        let mut conn = self.conn();
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(db_err("ensure session secret"))?;
+        if let Some(existing) = current_secret(&tx)? {
+            return Ok(existing);
+        }
+        insert_secret(&tx, candidate)?;
+        tx.commit().map_err(db_err("ensure session secret"))?;
+        Ok(candidate.clone())
+    }
+
+    fn rotate_session_secret(
+        &self,
+        next: &SessionSecretRecord,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let mut conn = self.conn();
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(db_err("rotate session secret"))?;
+        tx.execute(
+            "UPDATE session_secrets SET retired_at = ?1 WHERE retired_at IS NULL",
+            [now],
+        )
+        .map_err(db_err("rotate session secret"))?;
+        insert_secret(&tx, next)?;
+        tx.commit().map_err(db_err("rotate session secret"))
+    }
+
+    fn insert_session(
+        &self,
+        s: &SessionRecord,
+        max_active_per_wallet: u32,
+        now: i64,
+    ) -> Result<SessionInsert, StoreError> {
+        let mut conn = self.conn();
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(db_err("insert session"))?;
+        for wallet in &s.wallet_ids {
+            let exists: bool = tx
+                .query_row(
+                    "SELECT EXISTS (SELECT 1 FROM wallets WHERE id = ?1)",
+                    [wallet.to_string()],
+                    |r| r.get(0),
+                )
+                .map_err(db_err("insert session"))?;
+            if !exists {
+                return Ok(SessionInsert::UnknownWallet(*wallet));
+            }
+            let active: u32 = tx
+                .query_row(
+                    "SELECT COUNT(*) FROM session_wallets sw JOIN sessions s ON s.id = sw.session_id
+                     WHERE sw.wallet_id = ?1 AND s.revoked_at IS NULL
+                       AND (s.expires_at IS NULL OR s.expires_at > ?2)
+                       AND (s.absolute_lifetime_seconds = 0 OR s.created_at + s.absolute_lifetime_seconds > ?2)",
+                    params![wallet.to_string(), now],
+                    |r| r.get(0),
+                )
+                .map_err(db_err("count active sessions"))?;
+            if active >= max_active_per_wallet {
+                return Ok(SessionInsert::WalletAtCap(*wallet));
+            }
+        }
+        let id = s.id.to_string();
+        tx.execute(
+            &format!(
+                "INSERT INTO sessions ({SESSION_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+            ),
+            params![
+                id,
+                s.created_at,
+                s.ttl_seconds.map(|t| to_i64(t, "insert session")).transpose()?,
+                s.max_renewals,
+                to_i64(s.absolute_lifetime_seconds, "insert session")?,
+                Permission::format_list(&s.permissions),
+                to_i64(s.token_generation, "insert session")?,
+                s.token_issued_at,
+                s.expires_at,
+                s.renewal_count,
+                s.revoked_at,
+                s.label
+            ],
+        )
+        .map_err(db_err("insert session"))?;
+        for wallet in &s.wallet_ids {
+            tx.execute(
+                "INSERT INTO session_wallets (session_id, wallet_id) VALUES (?1, ?2)",
+                params![id, wallet.to_string()],
+            )
+            .map_err(db_err("link session wallet"))?;
+        }
+        tx.commit().map_err(db_err("insert session"))?;
+        Ok(SessionInsert::Inserted)
+    }
+
+    fn session(&self, id: SessionId) -> Result<Option<SessionRecord>, StoreError> {
+        let conn = self.conn();
+        let id = id.to_string();
+        Ok(load_sessions(
+            &conn,
+            &format!("SELECT {SESSION_COLS} FROM sessions WHERE id = ?1"),
+            &[&id],
+        )?
+        .pop())
+    }
+
+    fn sessions(&self, wallet: Option<WalletId>) -> Result<Vec<SessionRecord>, StoreError> {
+        let conn = self.conn();
+        match wallet {
+            Some(w) => load_sessions(
+                &conn,
+                &format!(
+                    "SELECT {SESSION_COLS} FROM sessions WHERE id IN
+                     (SELECT session_id FROM session_wallets WHERE wallet_id = ?1) ORDER BY id"
+                ),
+                &[&w.to_string()],
+            ),
+            None => load_sessions(
+                &conn,
+                &format!("SELECT {SESSION_COLS} FROM sessions ORDER BY id"),
+                &[],
+            ),
+        }
+    }
+
+    fn renew_session(&self, cas: &RenewalCas) -> Result<bool, StoreError> {
+        let n = self
+            .conn()
+            .prepare_cached(
+                "UPDATE sessions SET token_generation = token_generation + 1,
+                     renewal_count = renewal_count + 1, token_issued_at = ?1, expires_at = ?2
+                 WHERE id = ?3 AND token_generation = ?4 AND renewal_count = ?5 AND revoked_at IS NULL",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
+                    cas.issued_at,
+                    cas.expires_at,
+                    cas.id.to_string(),
+                    i64::try_from(cas.expected_generation).unwrap_or(-1),
+                    cas.expected_renewal_count
+                ])
+            })
+            .map_err(db_err("renew session"))?;
+        Ok(n == 1)
+    }
+
+    fn revoke_session(&self, id: SessionId, now: i64) -> Result<bool, StoreError> {
+        let n = self
+            .conn()
+            .execute(
+                "UPDATE sessions SET revoked_at = ?1 WHERE id = ?2 AND revoked_at IS NULL",
+                params![now, id.to_string()],
+            )
+            .map_err(db_err("revoke session"))?;
+        Ok(n == 1)
+    }
+
+    fn revoke_all_sessions(&self, now: i64) -> Result<u64, StoreError> {
+        let n = self
+            .conn()
+            .execute(
+                "UPDATE sessions SET revoked_at = ?1 WHERE revoked_at IS NULL",
+                [now],
+            )
+            .map_err(db_err("revoke all sessions"))?;
+        Ok(u64::try_from(n).unwrap_or(u64::MAX))
+    }
+
+    fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
+        self.conn()
+            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(db_err("read setting"))
+    }
+
+    fn set_setting(&self, key: &str, value: &str, now: i64) -> Result<(), StoreError> {
+        self.conn()
+            .execute(
+                "INSERT INTO settings (key, value, updated_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+                params![key, value, now],
+            )
+            .map_err(db_err("write setting"))?;
+        Ok(())
+    }
+}
+
+fn current_secret(conn: &Connection) -> Result<Option<SessionSecretRecord>, StoreError> {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT id, nonce, ciphertext, created_at, retired_at FROM session_secrets
+             WHERE retired_at IS NULL ORDER BY created_at DESC, id DESC LIMIT 1",
+        )
+        .map_err(db_err("read current session secret"))?;
+    let mut rows = stmt
+        .query([])
+        .map_err(db_err("read current session secret"))?;
+    match rows.next().map_err(db_err("read current session secret"))? {
+        Some(row) => secret_from_row(row).map(Some),
+        None => Ok(None),
+    }
+}
+
+fn insert_secret(conn: &Connection, s: &SessionSecretRecord) -> Result<(), StoreError> {
+    conn.execute(
+        "INSERT INTO session_secrets (id, nonce, ciphertext, created_at, retired_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![s.id, s.secret.nonce, s.secret.ciphertext, s.created_at, s.retired_at],
+    )
+    .map_err(db_err("insert session secret"))?;
+    Ok(())
+}

@@ -1,0 +1,701 @@
+//! The encrypted vault: one Argon2id derivation per unlock yields a key-encryption key
+//! (KEK) that unwraps a random data-encryption key (DEK); the DEK seals every wallet
+//! secret and the session signing secrets. See `docs/vault-format.md`.
+
+mod header;
+mod kdf;
+
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::{Arc, PoisonError, RwLock};
+
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use hmac::{Hmac, Mac};
+use rand_core::{OsRng, RngCore};
+use secrecy::{ExposeSecret, SecretString};
+use serde::Serialize;
+use sha2::Sha256;
+use zeroize::Zeroizing;
+
+#[cfg(feature = "test-hooks")]
+pub use kdf::hooks;
+pub use kdf::{KdfParams, KdfProfile};
+
+use crate::chain::{Chain, Network};
+use crate::clock::{Clock, SystemClock};
+use crate::error::{ValidationError, VaultError};
+use crate::ids::WalletId;
+use crate::keys::WalletKey;
+use crate::store::{SealedBox, Store, UnlockAttempts, WalletRecord, WalletStatus};
+use header::{CHECK_LEN, NONCE_LEN, SALT_LEN, VaultHeader};
+
+/// Free attempts before throttling starts.
+pub const FREE_UNLOCK_ATTEMPTS: u32 = 5;
+/// First wait once throttling starts; doubles per further failure.
+pub const UNLOCK_BACKOFF_BASE_SECS: u64 = 30;
+/// Longest wait between attempts.
+pub const UNLOCK_BACKOFF_CAP_SECS: u64 = 900;
+/// Version of the wallet-secret AAD layout.
+const WALLET_SECRET_FORMAT: u32 = 1;
+const MAX_PASSWORD_BYTES: usize = 1024;
+const MAX_WALLET_NAME_CHARS: usize = 64;
+
+/// Options for creating or unlocking a vault.
+#[derive(Debug, Clone)]
+pub struct VaultOptions {
+    /// Accept a vault whose header records the insecure test KDF profile (tests only).
+    pub allow_insecure_kdf: bool,
+    /// Time source (throttling, timestamps).
+    pub clock: Arc<dyn Clock>,
+    /// `recovery.key` to delete once the password is changed.
+    pub recovery_key_path: Option<PathBuf>,
+}
+
+impl Default for VaultOptions {
+    fn default() -> Self {
+        Self {
+            allow_insecure_kdf: false,
+            clock: Arc::new(SystemClock),
+            recovery_key_path: None,
+        }
+    }
+}
+
+/// Public facts about a wallet (no secret).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WalletInfo {
+    /// Id.
+    pub id: WalletId,
+    /// Name.
+    pub name: String,
+    /// Chain family.
+    pub chain: Chain,
+    /// Network.
+    pub network: Network,
+    /// Address (base58 or EIP-55).
+    pub address: String,
+    /// Status.
+    pub status: WalletStatus,
+    /// Creation time (Unix seconds).
+    pub created_at: i64,
+}
+
+impl From<&WalletRecord> for WalletInfo {
+    fn from(r: &WalletRecord) -> Self {
+        Self {
+            id: r.id,
+            name: r.name.clone(),
+            chain: r.chain,
+            network: r.network,
+            address: r.address.clone(),
+            status: r.status,
+            created_at: r.created_at,
+        }
+    }
+}
+
+/// A wallet secret exported on purpose. `Debug` is redacted; read it with
+/// [`ExportedSecret::expose`] and wipe it from wherever you copy it.
+pub struct ExportedSecret(Zeroizing<String>);
+
+impl ExportedSecret {
+    /// The secret: base58 64-byte keypair for Solana, `0x` hex for EVM.
+    #[must_use]
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for ExportedSecret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ExportedSecret([redacted])")
+    }
+}
+
+type Dek = Zeroizing<[u8; 32]>;
+
+/// An unlocked (or locked) vault.
+///
+/// Holds the DEK in a wiping buffer; [`Vault::lock`] and drop wipe it. Every secret is
+/// decrypted only for the duration of one call and wiped afterwards.
+pub struct Vault {
+    store: Arc<dyn Store>,
+    dek: RwLock<Option<Dek>>,
+    options: VaultOptions,
+}
+
+impl fmt::Debug for Vault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Vault")
+            .field("locked", &self.is_locked())
+            .field("store", &self.store)
+            .finish_non_exhaustive()
+    }
+}
+
+fn check_password(password: &SecretString) -> Result<(), ValidationError> {
+    let len = password.expose_secret().len();
+    if len == 0 {
+        return Err(ValidationError::field("password", "must not be empty"));
+    }
+    if len > MAX_PASSWORD_BYTES {
+        return Err(ValidationError::field(
+            "password",
+            format!("must be at most {MAX_PASSWORD_BYTES} bytes"),
+        ));
+    }
+    Ok(())
+}
+
+fn random<const N: usize>() -> [u8; N] {
+    let mut b = [0u8; N];
+    OsRng.fill_bytes(&mut b);
+    b
+}
+
+fn password_check(check_key: &[u8], binding: &str) -> Result<[u8; CHECK_LEN], VaultError> {
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(check_key).map_err(|_| {
+        VaultError::HeaderCorrupt {
+            reason: "cannot key the password check",
+        }
+    })?;
+    mac.update(b"waiaas-vault password check|");
+    mac.update(binding.as_bytes());
+    Ok(mac.finalize().into_bytes().into())
+}
+
+/// Splits Argon2id output into (KEK, check key).
+fn split(derived: &[u8; kdf::DERIVED_LEN]) -> (&[u8], &[u8]) {
+    derived.split_at(32)
+}
+
+fn aead_seal(key: &[u8; 32], aad: &[u8], plaintext: &[u8]) -> Result<SealedBox, VaultError> {
+    let nonce: [u8; NONCE_LEN] = random();
+    let ciphertext = XChaCha20Poly1305::new(key.into())
+        .encrypt(
+            XNonce::from_slice(&nonce),
+            Payload {
+                msg: plaintext,
+                aad,
+            },
+        )
+        .map_err(|_| VaultError::HeaderCorrupt {
+            reason: "encryption failed",
+        })?;
+    Ok(SealedBox {
+        nonce: nonce.to_vec(),
+        ciphertext,
+    })
+}
+
+/// Decrypts; `None` when authentication fails (tampering, wrong key or wrong AAD).
+fn aead_open(key: &[u8; 32], aad: &[u8], sealed: &SealedBox) -> Option<Zeroizing<Vec<u8>>> {
+    if sealed.nonce.len() != NONCE_LEN {
+        return None;
+    }
+    XChaCha20Poly1305::new(key.into())
+        .decrypt(
+            XNonce::from_slice(&sealed.nonce),
+            Payload {
+                msg: &sealed.ciphertext,
+                aad,
+            },
+        )
+        .ok()
+        .map(Zeroizing::new)
+}
+
+fn wallet_aad(id: WalletId, chain: Chain, public_key: &[u8]) -> Vec<u8> {
+    format!(
+        "waiaas-wallet-secret|v{WALLET_SECRET_FORMAT}|{id}|{}|{}",
+        chain.as_str(),
+        hex::encode(public_key)
+    )
+    .into_bytes()
+}
+
+/// Builds a header for `dek` under `password`: runs Argon2id once.
+fn seal_header(
+    dek: &Dek,
+    password: &SecretString,
+    params: KdfParams,
+) -> Result<VaultHeader, VaultError> {
+    let mut header = VaultHeader {
+        params,
+        salt: random::<SALT_LEN>(),
+        dek_nonce: random(),
+        wrapped_dek: [0u8; header::WRAPPED_DEK_LEN],
+        password_check: [0u8; CHECK_LEN],
+    };
+    let derived = kdf::derive(&params, &header.salt, password.expose_secret().as_bytes())?;
+    let (kek, check_key) = split(&derived);
+    let binding = header.binding();
+    let kek: &[u8; 32] = kek.try_into().map_err(|_| VaultError::HeaderCorrupt {
+        reason: "bad key length",
+    })?;
+    let wrapped = XChaCha20Poly1305::new(kek.into())
+        .encrypt(
+            XNonce::from_slice(&header.dek_nonce),
+            Payload {
+                msg: &dek[..],
+                aad: binding.as_bytes(),
+            },
+        )
+        .map_err(|_| VaultError::HeaderCorrupt {
+            reason: "encryption failed",
+        })?;
+    header.wrapped_dek = wrapped.try_into().map_err(|_| VaultError::HeaderCorrupt {
+        reason: "bad wrapped key length",
+    })?;
+    header.password_check = password_check(check_key, &binding)?;
+    Ok(header)
+}
+
+/// Tries `password` against `header`: `Ok(None)` for a wrong password, `Ok(Some(dek))`
+/// when it opens, and `HeaderCorrupt` when the password is right but the data key fails
+/// authentication. Runs Argon2id once.
+fn open_header(header: &VaultHeader, password: &SecretString) -> Result<Option<Dek>, VaultError> {
+    let derived = kdf::derive(
+        &header.params,
+        &header.salt,
+        password.expose_secret().as_bytes(),
+    )?;
+    let (kek, check_key) = split(&derived);
+    let binding = header.binding();
+    let check = password_check(check_key, &binding)?;
+    if !bool::from(subtle::ConstantTimeEq::ct_eq(
+        &check[..],
+        &header.password_check[..],
+    )) {
+        return Ok(None);
+    }
+    let kek: &[u8; 32] = kek.try_into().map_err(|_| VaultError::HeaderCorrupt {
+        reason: "bad key length",
+    })?;
+    let dek = XChaCha20Poly1305::new(kek.into())
+        .decrypt(
+            XNonce::from_slice(&header.dek_nonce),
+            Payload {
+                msg: &header.wrapped_dek[..],
+                aad: binding.as_bytes(),
+            },
+        )
+        .map(Zeroizing::new)
+        .map_err(|_| VaultError::HeaderCorrupt {
+            reason: "wrapped data key fails authentication",
+        })?;
+    let dek: [u8; 32] = dek
+        .as_slice()
+        .try_into()
+        .map_err(|_| VaultError::HeaderCorrupt {
+            reason: "data key has the wrong length",
+        })?;
+    Ok(Some(Zeroizing::new(dek)))
+}
+
+/// Seconds the caller must still wait, given the failure state.
+fn throttle_wait(attempts: UnlockAttempts, now: i64) -> Option<u64> {
+    if attempts.failures < FREE_UNLOCK_ATTEMPTS {
+        return None;
+    }
+    let exponent = attempts
+        .failures
+        .saturating_sub(FREE_UNLOCK_ATTEMPTS)
+        .min(16);
+    let wait = UNLOCK_BACKOFF_BASE_SECS
+        .saturating_mul(1u64 << exponent)
+        .min(UNLOCK_BACKOFF_CAP_SECS);
+    let last = attempts.last_failure_at.unwrap_or(now);
+    let until = last.saturating_add(i64::try_from(wait).unwrap_or(i64::MAX));
+    let remaining = until.saturating_sub(now);
+    (remaining > 0).then(|| u64::try_from(remaining).unwrap_or(0))
+}
+
+impl Vault {
+    /// Creates a new vault in `store` and returns it unlocked. Runs Argon2id once.
+    ///
+    /// # Errors
+    /// `VAULT_ALREADY_EXISTS` when the store holds a vault; `VALIDATION_FAILED` for an
+    /// empty or oversized password; `STORAGE_ERROR`.
+    pub fn create(
+        store: Arc<dyn Store>,
+        password: &SecretString,
+        params: KdfParams,
+        options: VaultOptions,
+    ) -> Result<Self, VaultError> {
+        check_password(password)?;
+        if store.vault_header()?.is_some() {
+            return Err(VaultError::AlreadyExists);
+        }
+        let dek: Dek = Zeroizing::new(random());
+        let header = seal_header(&dek, password, params)?;
+        if !store.create_vault_header(&header.to_json(), options.clock.now())? {
+            return Err(VaultError::AlreadyExists);
+        }
+        Ok(Self {
+            store,
+            dek: RwLock::new(Some(dek)),
+            options,
+        })
+    }
+
+    /// Unlocks the vault in `store`. Runs Argon2id exactly once (none while throttled).
+    ///
+    /// # Errors
+    /// - `MASTER_PASSWORD_LOCKED` with the seconds to wait after 5 consecutive failures
+    ///   (30 s, doubling per failure, capped at 15 min; shared by every process);
+    /// - `INVALID_MASTER_PASSWORD` for a wrong password (counted);
+    /// - `VAULT_CORRUPT` when the header fails its checks or the data key fails
+    ///   authentication under the right password;
+    /// - `VAULT_INSECURE_KDF` for a test-profile vault without `allow_insecure_kdf`;
+    /// - `VAULT_NOT_FOUND`, `STORAGE_ERROR`.
+    ///
+    /// A failed unlock never writes the vault database.
+    pub fn unlock(
+        store: Arc<dyn Store>,
+        password: &SecretString,
+        options: VaultOptions,
+    ) -> Result<Self, VaultError> {
+        let text = store.vault_header()?.ok_or(VaultError::NotInitialized)?;
+        let now = options.clock.now();
+        let attempts = store.unlock_attempts()?;
+        if let Some(retry_after_secs) = throttle_wait(attempts, now) {
+            return Err(VaultError::MasterPasswordLocked { retry_after_secs });
+        }
+        let header = VaultHeader::parse(&text)?;
+        if header.params.profile() == KdfProfile::InsecureTest && !options.allow_insecure_kdf {
+            return Err(VaultError::InsecureKdf);
+        }
+        if check_password(password).is_err() {
+            store.record_unlock_failure(now)?;
+            return Err(VaultError::InvalidMasterPassword);
+        }
+        let Some(dek) = open_header(&header, password)? else {
+            store.record_unlock_failure(now)?;
+            return Err(VaultError::InvalidMasterPassword);
+        };
+        if attempts.failures > 0 {
+            store.clear_unlock_failures()?;
+        }
+        Ok(Self {
+            store,
+            dek: RwLock::new(Some(dek)),
+            options,
+        })
+    }
+
+    /// Wipes the DEK. Every later call that needs a secret fails with `VAULT_LOCKED`.
+    pub fn lock(&self) {
+        let mut guard = self.dek.write().unwrap_or_else(PoisonError::into_inner);
+        // Dropping the Zeroizing buffer wipes it.
+        *guard = None;
+    }
+
+    /// Whether [`Vault::lock`] was called.
+    #[must_use]
+    pub fn is_locked(&self) -> bool {
+        self.dek
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .is_none()
+    }
+
+    /// The store this vault lives in.
+    #[must_use]
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    /// The clock this vault was opened with.
+    #[must_use]
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.options.clock
+    }
+
+    /// The KDF parameters recorded in the header.
+    ///
+    /// # Errors
+    /// `VAULT_CORRUPT`, `VAULT_NOT_FOUND`, `STORAGE_ERROR`.
+    pub fn kdf_params(&self) -> Result<KdfParams, VaultError> {
+        let text = self
+            .store
+            .vault_header()?
+            .ok_or(VaultError::NotInitialized)?;
+        Ok(VaultHeader::parse(&text)?.params)
+    }
+
+    /// Changes the master password (and optionally the KDF parameters): re-wraps the DEK
+    /// under a fresh salt in one atomic write, so either the old or the new password
+    /// works at every instant. Deletes `recovery.key` afterwards when configured.
+    ///
+    /// # Errors
+    /// `INVALID_MASTER_PASSWORD` when `current` is wrong (counted like an unlock);
+    /// `VALIDATION_FAILED` for an unusable new password; `VAULT_LOCKED`; `VAULT_CORRUPT`
+    /// when the header changed concurrently; `STORAGE_ERROR` when the write fails (the
+    /// old password then still works).
+    pub fn change_password(
+        &self,
+        current: &SecretString,
+        new: &SecretString,
+        params: Option<KdfParams>,
+    ) -> Result<(), VaultError> {
+        check_password(new)?;
+        let dek = self.dek()?;
+        let text = self
+            .store
+            .vault_header()?
+            .ok_or(VaultError::NotInitialized)?;
+        let header = VaultHeader::parse(&text)?;
+        let now = self.options.clock.now();
+        if let Some(retry_after_secs) = throttle_wait(self.store.unlock_attempts()?, now) {
+            return Err(VaultError::MasterPasswordLocked { retry_after_secs });
+        }
+        match open_header(&header, current)? {
+            Some(old) if bool::from(subtle::ConstantTimeEq::ct_eq(&old[..], &dek[..])) => {}
+            Some(_) => {
+                return Err(VaultError::HeaderCorrupt {
+                    reason: "header belongs to another vault",
+                });
+            }
+            None => {
+                self.store.record_unlock_failure(now)?;
+                return Err(VaultError::InvalidMasterPassword);
+            }
+        }
+        let new_header = seal_header(&dek, new, params.unwrap_or(header.params))?;
+        if !self
+            .store
+            .replace_vault_header(&text, &new_header.to_json(), now)?
+        {
+            return Err(VaultError::HeaderCorrupt {
+                reason: "header changed during the password change; retry",
+            });
+        }
+        if let Some(path) = &self.options.recovery_key_path {
+            match std::fs::remove_file(path) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => {
+                    return Err(crate::error::StoreError::Io {
+                        operation: "delete",
+                        path: path.display().to_string(),
+                        message: e.to_string(),
+                    }
+                    .into());
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn dek(&self) -> Result<Dek, VaultError> {
+        let guard = self.dek.read().unwrap_or_else(PoisonError::into_inner);
+        guard
+            .as_ref()
+            .map(|d| Zeroizing::new(**d))
+            .ok_or(VaultError::Locked)
+    }
+
+    /// Seals `plaintext` under the DEK with `aad`.
+    pub(crate) fn seal(&self, aad: &[u8], plaintext: &[u8]) -> Result<SealedBox, VaultError> {
+        let dek = self.dek()?;
+        aead_seal(&dek, aad, plaintext)
+    }
+
+    /// Opens a box sealed by [`Vault::seal`]; `None` when authentication fails.
+    pub(crate) fn open(
+        &self,
+        aad: &[u8],
+        sealed: &SealedBox,
+    ) -> Result<Option<Zeroizing<Vec<u8>>>, VaultError> {
+        let dek = self.dek()?;
+        Ok(aead_open(&dek, aad, sealed))
+    }
+
+    /// Generates a new wallet on `network`.
+    ///
+    /// # Errors
+    /// `VALIDATION_FAILED` for a bad name; `VAULT_LOCKED`; `STORAGE_ERROR`.
+    pub fn create_wallet(&self, name: &str, network: Network) -> Result<WalletInfo, VaultError> {
+        self.insert_wallet(name, network, &WalletKey::generate(network.chain()))
+    }
+
+    /// Imports an existing key (formats in [`WalletKey::import`]).
+    ///
+    /// # Errors
+    /// `VALIDATION_FAILED` for a malformed key or name; `VAULT_LOCKED`; `STORAGE_ERROR`.
+    pub fn import_wallet(
+        &self,
+        name: &str,
+        network: Network,
+        key: &SecretString,
+    ) -> Result<WalletInfo, VaultError> {
+        let key = WalletKey::import(network.chain(), key)?;
+        self.insert_wallet(name, network, &key)
+    }
+
+    /// Stores an already-constructed key (e.g. derived from a seed phrase).
+    ///
+    /// # Errors
+    /// `VALIDATION_FAILED` when the key's chain is not the network's or the name is bad;
+    /// `VAULT_LOCKED`; `STORAGE_ERROR`.
+    pub fn insert_wallet(
+        &self,
+        name: &str,
+        network: Network,
+        key: &WalletKey,
+    ) -> Result<WalletInfo, VaultError> {
+        validate_wallet_name(name)?;
+        if key.chain() != network.chain() {
+            return Err(ValidationError::field(
+                "network",
+                format!("a {} key cannot live on `{network}`", key.chain()),
+            )
+            .into());
+        }
+        let id = WalletId::new();
+        let public_key = key.public_key_bytes();
+        let secret = self.seal(
+            &wallet_aad(id, network.chain(), &public_key),
+            &key.secret_bytes()[..],
+        )?;
+        let now = self.options.clock.now();
+        let record = WalletRecord {
+            id,
+            name: name.to_owned(),
+            chain: network.chain(),
+            network,
+            address: key.address(),
+            public_key,
+            secret,
+            secret_format: WALLET_SECRET_FORMAT,
+            status: WalletStatus::Active,
+            created_at: now,
+            updated_at: now,
+        };
+        self.store.insert_wallet(&record)?;
+        Ok(WalletInfo::from(&record))
+    }
+
+    /// One wallet's public facts.
+    ///
+    /// # Errors
+    /// `WALLET_NOT_FOUND`; `STORAGE_ERROR`.
+    pub fn wallet(&self, id: WalletId) -> Result<WalletInfo, VaultError> {
+        Ok(WalletInfo::from(&self.wallet_record(id)?))
+    }
+
+    /// Every wallet, oldest first.
+    ///
+    /// # Errors
+    /// `STORAGE_ERROR`.
+    pub fn wallets(&self) -> Result<Vec<WalletInfo>, VaultError> {
+        Ok(self.store.wallets()?.iter().map(WalletInfo::from).collect())
+    }
+
+    /// Deletes a wallet and its secret. Irreversible.
+    ///
+    /// # Errors
+    /// `WALLET_NOT_FOUND`; `STORAGE_ERROR`.
+    pub fn delete_wallet(&self, id: WalletId) -> Result<(), VaultError> {
+        if self.store.delete_wallet(id)? {
+            Ok(())
+        } else {
+            Err(VaultError::WalletNotFound(id))
+        }
+    }
+
+    fn wallet_record(&self, id: WalletId) -> Result<WalletRecord, VaultError> {
+        self.store.wallet(id)?.ok_or(VaultError::WalletNotFound(id))
+    }
+
+    fn decrypt_key(&self, record: &WalletRecord) -> Result<WalletKey, VaultError> {
+        let corrupt = || VaultError::SecretCorrupt {
+            wallet_id: record.id,
+        };
+        if record.secret_format != WALLET_SECRET_FORMAT {
+            return Err(corrupt());
+        }
+        let aad = wallet_aad(record.id, record.chain, &record.public_key);
+        let plain = self.open(&aad, &record.secret)?.ok_or_else(corrupt)?;
+        let bytes: &[u8; 32] = plain.as_slice().try_into().map_err(|_| corrupt())?;
+        let key = WalletKey::from_secret_bytes(record.chain, bytes).map_err(|_| corrupt())?;
+        // The AAD already binds the public key; this also catches a row whose address
+        // column was edited.
+        if key.public_key_bytes() != record.public_key || key.address() != record.address {
+            return Err(corrupt());
+        }
+        Ok(key)
+    }
+
+    /// Runs `f` with the wallet's signing key, then wipes it. Refuses wallets that are
+    /// not ACTIVE. Never runs Argon2id.
+    ///
+    /// # Errors
+    /// `WALLET_NOT_FOUND`; `WALLET_SUSPENDED` / `WALLET_TERMINATED`; `VAULT_LOCKED`;
+    /// `VAULT_CORRUPT` when the sealed secret fails authentication; `STORAGE_ERROR`.
+    pub fn with_signing_key<R>(
+        &self,
+        id: WalletId,
+        f: impl FnOnce(&WalletKey) -> R,
+    ) -> Result<R, VaultError> {
+        let record = self.wallet_record(id)?;
+        if record.status != WalletStatus::Active {
+            return Err(VaultError::WalletNotActive {
+                wallet_id: id,
+                status: record.status,
+            });
+        }
+        let key = self.decrypt_key(&record)?;
+        Ok(f(&key))
+    }
+
+    /// **Dangerous**: returns a wallet's secret key in plaintext, for moving the wallet
+    /// to another tool. Operator-only; whoever holds the result controls the funds.
+    ///
+    /// # Errors
+    /// `WALLET_NOT_FOUND`; `VAULT_LOCKED`; `VAULT_CORRUPT`; `STORAGE_ERROR`.
+    pub fn export_secret(&self, id: WalletId) -> Result<ExportedSecret, VaultError> {
+        let record = self.wallet_record(id)?;
+        let key = self.decrypt_key(&record)?;
+        let text = match &key {
+            WalletKey::Ed25519(k) => {
+                let mut pair = Zeroizing::new([0u8; 64]);
+                let (secret_half, public_half) = pair.split_at_mut(32);
+                secret_half.copy_from_slice(&k.to_bytes());
+                public_half.copy_from_slice(k.verifying_key().as_bytes());
+                Zeroizing::new(bs58::encode(&pair[..]).into_string())
+            }
+            WalletKey::Secp256k1(_) => {
+                Zeroizing::new(format!("0x{}", hex::encode(&key.secret_bytes()[..])))
+            }
+        };
+        Ok(ExportedSecret(text))
+    }
+
+    /// Test hook: the DEK bytes, so leak tests can search for them.
+    #[cfg(feature = "test-hooks")]
+    #[doc(hidden)]
+    pub fn dek_for_tests(&self) -> Result<[u8; 32], VaultError> {
+        Ok(*self.dek()?)
+    }
+}
+
+fn validate_wallet_name(name: &str) -> Result<(), ValidationError> {
+    let count = name.chars().count();
+    if count == 0 || count > MAX_WALLET_NAME_CHARS {
+        return Err(ValidationError::field(
+            "name",
+            format!("must be 1 to {MAX_WALLET_NAME_CHARS} characters"),
+        ));
+    }
+    if name.chars().any(char::is_control) || name.trim() != name {
+        return Err(ValidationError::field(
+            "name",
+            "must not contain control characters or leading/trailing spaces",
+        ));
+    }
+    Ok(())
+}
