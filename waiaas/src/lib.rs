@@ -1,7 +1,7 @@
-//! # waiaas
+#![doc = include_str!("../../README.md")]
 //!
-//! Wallets for AI agents, inside limits a human sets. This facade crate will hold the
-//! `Admin` / `Agent` / owner handles and the transaction pipeline; until it lands, use
-//! `waiaas-core` directly (vault, sessions, storage), re-exported here.
+//! ## This crate
+//! The facade will hold the `Admin` / `Agent` / owner handles and the transaction
+//! pipeline. Until it lands, it re-exports [`waiaas_core`] as [`core`].
 
 pub use waiaas_core as core;
