@@ -12,18 +12,24 @@ use std::time::Instant;
 use waiaas_core::session::{CreateSession, SessionConfig, SessionIssuer};
 use waiaas_core::store::StoreOptions;
 use waiaas_core::{
-    Clock, DataDir, ErrorCode, ManualClock, Network, Permission, SecretString, SystemClock, Vault, VaultOptions,
+    Clock, DataDir, ErrorCode, ManualClock, Network, Permission, SecretString, SystemClock, Vault,
+    VaultOptions,
 };
 
 fn main() -> Result<(), Box<dyn Error>> {
-    let tmp = tempfile::Builder::new().prefix("waiaas-quickstart-").tempdir()?;
+    let tmp = tempfile::Builder::new()
+        .prefix("waiaas-quickstart-")
+        .tempdir()?;
     let data = DataDir::new(tmp.path().join("vault"));
     println!("vault directory: {}", data.root().display());
 
     // 1. The operator's master password: auto-provisioned into recovery.key (0600).
     data.provision_recovery_key()?;
     let (password, origin) = data.resolve_password(None)?;
-    println!("master password source: {origin:?} ({})", data.recovery_key_path().display());
+    println!(
+        "master password source: {origin:?} ({})",
+        data.recovery_key_path().display()
+    );
 
     // The session clock starts at the real time; step 4 moves it forward to show renewal
     // without waiting half an hour.
@@ -37,14 +43,29 @@ fn main() -> Result<(), Box<dyn Error>> {
     let store = Arc::new(data.open_store(&StoreOptions::default())?);
     let started = Instant::now();
     let vault = Vault::create(store, &password, Default::default(), options.clone())?;
-    println!("vault created (one Argon2id derivation: {:?})", started.elapsed());
+    println!(
+        "vault created (one Argon2id derivation: {:?})",
+        started.elapsed()
+    );
 
     let sol = vault.create_wallet("agent-sol", Network::SolanaDevnet)?;
-    println!("created  {:<10} {:<18} {}", sol.name, sol.network.to_string(), sol.address);
+    println!(
+        "created  {:<10} {:<18} {}",
+        sol.name,
+        sol.network.to_string(),
+        sol.address
+    );
     // A well-known test key (anvil account #0): never fund it on a real network.
-    let anvil0 = SecretString::from("0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80".to_owned());
+    let anvil0 = SecretString::from(
+        "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80".to_owned(),
+    );
     let evm = vault.import_wallet("agent-evm", Network::EthereumSepolia, &anvil0)?;
-    println!("imported {:<10} {:<18} {}", evm.name, evm.network.to_string(), evm.address);
+    println!(
+        "imported {:<10} {:<18} {}",
+        evm.name,
+        evm.network.to_string(),
+        evm.address
+    );
     drop(vault);
 
     // 3. A host process unlocks the vault (one Argon2id) and issues an agent session.
@@ -66,14 +87,20 @@ fn main() -> Result<(), Box<dyn Error>> {
     );
 
     let ok = issuer.verify_access(token.expose(), sol.id, Permission::Transaction)?;
-    println!("verify for agent-sol / TRANSACTION: ok (generation {})", ok.generation);
+    println!(
+        "verify for agent-sol / TRANSACTION: ok (generation {})",
+        ok.generation
+    );
     let denied = issuer.verify_access(token.expose(), sol.id, Permission::SignMessage);
     println!(
         "verify for SIGN_MESSAGE: {}",
         denied.err().map_or("allowed?!", |e| e.code())
     );
     let early = issuer.renew(token.expose());
-    println!("renew at once: {}", early.err().map_or("renewed?!", |e| e.code()));
+    println!(
+        "renew at once: {}",
+        early.err().map_or("renewed?!", |e| e.code())
+    );
 
     // 4. Half the TTL later the agent renews; the old token is dead at once.
     clock.advance(1801);
@@ -92,6 +119,9 @@ fn main() -> Result<(), Box<dyn Error>> {
     // 6. The operator revokes; every process sharing the database refuses the token.
     issuer.revoke(renewed.info.id)?;
     let revoked = issuer.verify(renewed.token.expose());
-    println!("after revoke: {}", revoked.err().map_or("valid?!", |e| e.code()));
+    println!(
+        "after revoke: {}",
+        revoked.err().map_or("valid?!", |e| e.code())
+    );
     Ok(())
 }
