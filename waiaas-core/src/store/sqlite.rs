@@ -336,23 +336,27 @@ fn session_from_row(row: &Row<'_>, wallet_ids: Vec<WalletId>) -> Result<SessionR
     })
 }
 
-fn session_wallets(conn: &Connection, id: &str) -> Result<Vec<WalletId>, StoreError> {
-    let mut stmt = conn
-        .prepare_cached(
-            "SELECT wallet_id FROM session_wallets WHERE session_id = ?1 ORDER BY wallet_id",
-        )
-        .map_err(db_err("read session wallets"))?;
-    let rows = stmt
-        .query_map([id], |r| r.get::<_, String>(0))
-        .map_err(db_err("read session wallets"))?;
-    rows.map(|r| {
-        let s = r.map_err(db_err("read session wallets"))?;
-        WalletId::parse(&s).map_err(|_| corrupt("session_wallets", format!("wallet id `{s}`")))
-    })
-    .collect()
+/// Session columns plus the linked wallet ids (comma-joined, sorted), in one statement.
+const SESSION_SELECT: &str = "SELECT id, created_at, ttl_seconds, max_renewals, absolute_lifetime_seconds, \
+    permissions, token_generation, token_issued_at, expires_at, renewal_count, revoked_at, label, \
+    (SELECT group_concat(wallet_id, ',') FROM \
+        (SELECT wallet_id FROM session_wallets WHERE session_id = sessions.id ORDER BY wallet_id)) \
+    FROM sessions";
+
+fn session_wallet_ids(row: &Row<'_>) -> Result<Vec<WalletId>, StoreError> {
+    let joined: Option<String> = row.get(12).map_err(db_err("read session wallets"))?;
+    joined
+        .as_deref()
+        .unwrap_or_default()
+        .split(',')
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            WalletId::parse(s).map_err(|_| corrupt("session_wallets", format!("wallet id `{s}`")))
+        })
+        .collect()
 }
 
-/// Runs `query` returning session rows and attaches each session's wallets.
+/// Runs a `SESSION_SELECT` query and decodes every row.
 fn load_sessions(
     conn: &Connection,
     sql: &str,
@@ -362,9 +366,7 @@ fn load_sessions(
     let mut rows = stmt.query(params).map_err(db_err("read sessions"))?;
     let mut out = Vec::new();
     while let Some(row) = rows.next().map_err(db_err("read sessions"))? {
-        let id: String = row.get(0).map_err(db_err("read sessions"))?;
-        let wallets = session_wallets(conn, &id)?;
-        out.push(session_from_row(row, wallets)?);
+        out.push(session_from_row(row, session_wallet_ids(row)?)?);
     }
     Ok(out)
 }
@@ -649,12 +651,7 @@ impl Store for SqliteStore {
     fn session(&self, id: SessionId) -> Result<Option<SessionRecord>, StoreError> {
         let conn = self.conn();
         let id = id.to_string();
-        Ok(load_sessions(
-            &conn,
-            &format!("SELECT {SESSION_COLS} FROM sessions WHERE id = ?1"),
-            &[&id],
-        )?
-        .pop())
+        Ok(load_sessions(&conn, &format!("{SESSION_SELECT} WHERE id = ?1"), &[&id])?.pop())
     }
 
     fn sessions(&self, wallet: Option<WalletId>) -> Result<Vec<SessionRecord>, StoreError> {
@@ -663,16 +660,12 @@ impl Store for SqliteStore {
             Some(w) => load_sessions(
                 &conn,
                 &format!(
-                    "SELECT {SESSION_COLS} FROM sessions WHERE id IN
+                    "{SESSION_SELECT} WHERE id IN
                      (SELECT session_id FROM session_wallets WHERE wallet_id = ?1) ORDER BY id"
                 ),
                 &[&w.to_string()],
             ),
-            None => load_sessions(
-                &conn,
-                &format!("SELECT {SESSION_COLS} FROM sessions ORDER BY id"),
-                &[],
-            ),
+            None => load_sessions(&conn, &format!("{SESSION_SELECT} ORDER BY id"), &[]),
         }
     }
 
