@@ -24,6 +24,7 @@
 //! ## Features
 //! - `test-hooks`: counters and accessors for tests (Argon2id derivation count, the DEK).
 //!   Never enable it in production builds.
+//! - `fuzzing`: exposes the untrusted-input parsers to the fuzz targets in `fuzz/`.
 //!
 //! ## Non-features
 //! No network access, no key caching in plaintext, no custom cryptography beyond
@@ -41,6 +42,24 @@ pub mod session;
 pub mod store;
 pub mod tier;
 pub mod vault;
+
+/// Entry points for the fuzz targets in `fuzz/` (feature `fuzzing`): the parsers that
+/// see untrusted bytes, without the surrounding I/O.
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing {
+    /// Parses a session token (prefix, segments, header, claims); never panics.
+    #[must_use]
+    pub fn parse_session_token(token: &str) -> bool {
+        crate::session::jwt::parse(token).is_ok()
+    }
+
+    /// Parses and integrity-checks a vault header; never panics.
+    #[must_use]
+    pub fn parse_vault_header(text: &str) -> bool {
+        crate::vault::header::VaultHeader::parse(text).is_ok()
+    }
+}
 
 pub use address::{Address, EvmAddress, SolanaAddress};
 pub use amount::Amount;

@@ -4,7 +4,7 @@
 //! and limits are read from the store on every verification, so revocation and renewal
 //! take effect at once for every process sharing the database.
 
-mod jwt;
+pub(crate) mod jwt;
 
 use std::collections::BTreeSet;
 use std::fmt;

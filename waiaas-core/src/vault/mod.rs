@@ -2,7 +2,7 @@
 //! (KEK) that unwraps a random data-encryption key (DEK); the DEK seals every wallet
 //! secret and the session signing secrets. See `docs/vault-format.md`.
 
-mod header;
+pub(crate) mod header;
 mod kdf;
 
 use std::fmt;
