@@ -316,7 +316,7 @@ pub enum PolicyFilter {
 
 /// A token as a request names it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TokenRef {
     /// Contract address (EVM) or mint (Solana), as given; checked by the engine.
     pub address: String,
@@ -330,7 +330,7 @@ pub struct TokenRef {
 /// A spending grant found inside typed data (EIP-2612 permit, Permit2), decoded by
 /// the caller: it is judged by the APPROVE rules.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PermitGrant {
     /// Who may spend.
     pub spender: String,
@@ -342,7 +342,7 @@ pub struct PermitGrant {
 
 /// An ERC-8128 signed HTTP request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Erc8128Request {
     /// Host the signed request goes to.
     pub domain: String,
@@ -468,7 +468,7 @@ impl RequestBody {
 /// What a DeFi-facing request does, described by the caller (the engine does not fetch
 /// positions). Every field is optional; a policy that needs a missing field fails closed.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ActionDescriptor {
     /// Integration provider (e.g. `aave`).
     #[serde(default, skip_serializing_if = "Option::is_none")]

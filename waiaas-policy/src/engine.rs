@@ -28,11 +28,22 @@ pub const ERC8128_WINDOW: u64 = 60;
 
 type Compiled = Result<Rules, String>;
 
+/// A parsed policy, valid for exactly the record it was parsed from.
+#[derive(Debug)]
+struct CacheEntry {
+    revision: u64,
+    policy_type: PolicyType,
+    raw: serde_json::Value,
+    compiled: Arc<Compiled>,
+}
+
 /// The default-deny policy engine. Cheap to share (`Arc<Engine>`); parsed rules are
-/// cached by policy id and revision, so each stored policy is parsed once.
+/// cached by policy id, so each stored policy is parsed once. A cache hit also
+/// requires the same revision, type and rules JSON, so a stale entry can never judge
+/// a changed policy.
 #[derive(Debug, Default)]
 pub struct Engine {
-    cache: Mutex<HashMap<PolicyId, (u64, Arc<Compiled>)>>,
+    cache: Mutex<HashMap<PolicyId, CacheEntry>>,
 }
 
 /// Resolution level: wallet+network > wallet > global+network > global.
@@ -59,13 +70,23 @@ impl Engine {
 
     fn compiled(&self, p: &PolicyRecord) -> Arc<Compiled> {
         let mut cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some((rev, c)) = cache.get(&p.id)
-            && *rev == p.revision
+        if let Some(e) = cache.get(&p.id)
+            && e.revision == p.revision
+            && e.policy_type == p.policy_type
+            && e.raw == p.rules
         {
-            return Arc::clone(c);
+            return Arc::clone(&e.compiled);
         }
         let c = Arc::new(Rules::parse(p.policy_type, &p.rules).map_err(|e| e.to_string()));
-        cache.insert(p.id, (p.revision, Arc::clone(&c)));
+        cache.insert(
+            p.id,
+            CacheEntry {
+                revision: p.revision,
+                policy_type: p.policy_type,
+                raw: p.rules.clone(),
+                compiled: Arc::clone(&c),
+            },
+        );
         c
     }
 

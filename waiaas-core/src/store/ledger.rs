@@ -563,3 +563,25 @@ pub(super) fn snapshot(
     }
     Ok(out)
 }
+
+#[cfg(feature = "test-hooks")]
+pub(super) fn insert_row_for_tests(conn: &Connection, r: &Reservation) -> Result<(), StoreError> {
+    let spend = serde_json::to_string(&r.spend).map_err(json_err("spend_ledger"))?;
+    conn.execute(
+        "INSERT INTO spend_ledger (request_id, wallet_id, network, kind, tier, status, spend, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![
+            r.request_id.to_string(),
+            r.wallet_id.to_string(),
+            r.network.as_str(),
+            r.kind,
+            r.tier.as_str(),
+            r.status.as_str(),
+            spend,
+            r.created_at,
+            r.updated_at
+        ],
+    )
+    .map_err(db_err("insert ledger row"))?;
+    Ok(())
+}

@@ -270,6 +270,16 @@ impl SqliteStore {
         self.conn.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// Inserts a ledger row as it is, bypassing the engine: for conformance vectors
+    /// that start from a given ledger state.
+    ///
+    /// # Errors
+    /// `STORAGE_ERROR`.
+    #[cfg(feature = "test-hooks")]
+    pub fn insert_ledger_row_for_tests(&self, row: &Reservation) -> Result<(), StoreError> {
+        ledger::insert_row_for_tests(&self.conn(), row)
+    }
+
     fn policy_cache(&self) -> MutexGuard<'_, PolicyCache> {
         self.policy_cache
             .lock()
