@@ -95,6 +95,12 @@ pub enum StoreError {
         /// What failed to parse.
         reason: String,
     },
+    /// A spend reservation with this request id already exists.
+    #[error("request `{request_id}` already has a reservation; use a new request id")]
+    DuplicateRequest {
+        /// The request id.
+        request_id: String,
+    },
     /// A file-system operation around the database failed.
     #[error("cannot {operation} `{path}`: {message}")]
     Io {
@@ -111,6 +117,7 @@ impl ErrorCode for StoreError {
     fn code(&self) -> &'static str {
         match self {
             Self::SchemaTooNew { .. } => "SCHEMA_TOO_NEW",
+            Self::DuplicateRequest { .. } => "DUPLICATE_REQUEST",
             Self::Database { .. } | Self::CorruptRow { .. } | Self::Io { .. } => "STORAGE_ERROR",
         }
     }

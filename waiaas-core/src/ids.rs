@@ -98,3 +98,8 @@ uuid_id!(
     TxId,
     "tx_id"
 );
+uuid_id!(
+    /// Identifies a policy.
+    PolicyId,
+    "policy_id"
+);

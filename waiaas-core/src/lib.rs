@@ -38,6 +38,7 @@ pub mod data_dir;
 pub mod error;
 pub mod ids;
 pub mod keys;
+pub mod policy;
 pub mod session;
 pub mod store;
 pub mod tier;
@@ -67,8 +68,12 @@ pub use chain::{Chain, Network, NetworkInfo};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use data_dir::{DataDir, PasswordOrigin};
 pub use error::{ErrorCode, SessionError, StoreError, ValidationError, VaultError};
-pub use ids::{SessionId, TxId, WalletId};
+pub use ids::{PolicyId, SessionId, TxId, WalletId};
 pub use keys::WalletKey;
+pub use policy::{
+    Decision, PolicyEngine, PolicyInput, PolicyRecord, PolicyRequest, PolicyType, PriceBook,
+    PriceQuote, Usd,
+};
 pub use secrecy::{ExposeSecret, SecretString};
 pub use session::{CreateSession, IssuedSession, Permission, SessionIssuer, SessionToken};
 pub use store::{SqliteStore, Store, StoreOptions};

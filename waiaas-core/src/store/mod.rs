@@ -2,13 +2,18 @@
 //! transaction boundary inside, so a second backend (PostgreSQL, for fleets that share
 //! one wallet's limits) can implement the same contract. No backend type crosses it.
 
+mod ledger;
 mod sqlite;
 
 pub use sqlite::{SqliteStore, StoreOptions, Synchronous};
 
 use crate::chain::{Chain, Network};
 use crate::error::StoreError;
-use crate::ids::{SessionId, WalletId};
+use crate::ids::{PolicyId, SessionId, TxId, WalletId};
+use crate::policy::{
+    Decision, LedgerSnapshot, PolicyEngine, PolicyFilter, PolicyRecord, PolicyRequest, PriceBook,
+    Reservation,
+};
 use crate::session::Permission;
 
 /// An AEAD ciphertext with its nonce, as stored.
@@ -308,4 +313,84 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// # Errors
     /// `STORAGE_ERROR`.
     fn set_setting(&self, key: &str, value: &str, now: i64) -> Result<(), StoreError>;
+
+    /// Inserts a policy. The caller validated its rules; the store only stores them.
+    ///
+    /// # Errors
+    /// `STORAGE_ERROR`, also when `wallet_id` names no wallet.
+    fn insert_policy(&self, policy: &PolicyRecord) -> Result<(), StoreError>;
+    /// Replaces a policy's scope, type, rules, priority, enabled flag and `updated_at`,
+    /// increments its revision and returns the stored record; `None` if absent.
+    ///
+    /// # Errors
+    /// `STORAGE_ERROR`.
+    fn update_policy(&self, policy: &PolicyRecord) -> Result<Option<PolicyRecord>, StoreError>;
+    /// Deletes a policy; `false` if absent.
+    ///
+    /// # Errors
+    /// `STORAGE_ERROR`.
+    fn delete_policy(&self, id: PolicyId) -> Result<bool, StoreError>;
+    /// One policy.
+    ///
+    /// # Errors
+    /// `STORAGE_ERROR`.
+    fn policy(&self, id: PolicyId) -> Result<Option<PolicyRecord>, StoreError>;
+    /// Policies matching `filter`, oldest first.
+    ///
+    /// # Errors
+    /// `STORAGE_ERROR`.
+    fn policies(&self, filter: PolicyFilter) -> Result<Vec<PolicyRecord>, StoreError>;
+
+    /// Decides `request` with `engine` and, when allowed, reserves its spend, in one
+    /// serialized write transaction: no other thread or process can decide for the
+    /// same database between the read of the window totals and the reservation.
+    ///
+    /// # Errors
+    /// `DUPLICATE_REQUEST` when `request.request_id` already has a reservation;
+    /// `STORAGE_ERROR`. An error never means "allowed".
+    fn evaluate_and_reserve(
+        &self,
+        request: &PolicyRequest,
+        prices: &PriceBook,
+        now: i64,
+        engine: &dyn PolicyEngine,
+    ) -> Result<Decision, StoreError>;
+    /// Decides `request` exactly as [`Store::evaluate_and_reserve`] would, without
+    /// reserving or changing anything.
+    ///
+    /// # Errors
+    /// `STORAGE_ERROR`.
+    fn simulate(
+        &self,
+        request: &PolicyRequest,
+        prices: &PriceBook,
+        now: i64,
+        engine: &dyn PolicyEngine,
+    ) -> Result<Decision, StoreError>;
+    /// Releases a reservation (cancel, reject, expiry, failure): its spend leaves every
+    /// window, its request still counts for rate limits. `false` unless it was RESERVED.
+    ///
+    /// # Errors
+    /// `STORAGE_ERROR`.
+    fn release_reservation(&self, request_id: TxId, now: i64) -> Result<bool, StoreError>;
+    /// Marks a reservation executed; it keeps counting. `false` unless it was RESERVED.
+    ///
+    /// # Errors
+    /// `STORAGE_ERROR`.
+    fn commit_reservation(&self, request_id: TxId, now: i64) -> Result<bool, StoreError>;
+    /// One ledger row.
+    ///
+    /// # Errors
+    /// `STORAGE_ERROR`.
+    fn reservation(&self, request_id: TxId) -> Result<Option<Reservation>, StoreError>;
+    /// The window totals of `wallet` at `now` (read-only).
+    ///
+    /// # Errors
+    /// `STORAGE_ERROR`.
+    fn ledger_snapshot(
+        &self,
+        wallet: WalletId,
+        windows: &[u64],
+        now: i64,
+    ) -> Result<LedgerSnapshot, StoreError>;
 }

@@ -9,20 +9,32 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
 
+use super::ledger::{self, PolicyCache};
 use super::{
     RenewalCas, SealedBox, SessionInsert, SessionRecord, SessionSecretRecord, Store,
     UnlockAttempts, WalletRecord, WalletStatus,
 };
 use crate::error::StoreError;
-use crate::ids::{SessionId, WalletId};
+use crate::ids::{PolicyId, SessionId, TxId, WalletId};
+use crate::policy::{
+    Decision, LedgerSnapshot, PolicyEngine, PolicyFilter, PolicyRecord, PolicyRequest, PriceBook,
+    Reservation,
+};
 use crate::session::Permission;
 
 /// Numbered migrations: (version, note, SQL). Append only; never edit a released one.
-const MIGRATIONS: &[(u32, &str, &str)] = &[(
-    1,
-    "vault header, wallets, sessions, session secrets, settings",
-    include_str!("migrations/0001_initial.sql"),
-)];
+const MIGRATIONS: &[(u32, &str, &str)] = &[
+    (
+        1,
+        "vault header, wallets, sessions, session secrets, settings",
+        include_str!("migrations/0001_initial.sql"),
+    ),
+    (
+        2,
+        "policies, policy epoch, spend ledger and its running window totals",
+        include_str!("migrations/0002_policies_ledger.sql"),
+    ),
+];
 
 /// Durability of commits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -61,6 +73,8 @@ pub struct SqliteStore {
     /// Failed-unlock counter, kept beside the database so that a wrong password never
     /// writes the vault database itself.
     attempts: Mutex<Connection>,
+    /// Parsed policy rows, reloaded when `policy_epoch` changes.
+    policy_cache: Mutex<PolicyCache>,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -232,6 +246,7 @@ impl SqliteStore {
             path,
             conn: Mutex::new(conn),
             attempts: Mutex::new(attempts),
+            policy_cache: Mutex::new(PolicyCache::default()),
         })
     }
 
@@ -253,6 +268,22 @@ impl SqliteStore {
         // A panic while holding the lock cannot leave a transaction open (rusqlite rolls
         // back on drop), so a poisoned connection is still consistent.
         self.conn.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Inserts a ledger row as it is, bypassing the engine: for conformance vectors
+    /// that start from a given ledger state.
+    ///
+    /// # Errors
+    /// `STORAGE_ERROR`.
+    #[cfg(feature = "test-hooks")]
+    pub fn insert_ledger_row_for_tests(&self, row: &Reservation) -> Result<(), StoreError> {
+        ledger::insert_row_for_tests(&self.conn(), row)
+    }
+
+    fn policy_cache(&self) -> MutexGuard<'_, PolicyCache> {
+        self.policy_cache
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     fn attempts_conn(&self) -> MutexGuard<'_, Connection> {
@@ -730,6 +761,103 @@ impl Store for SqliteStore {
             )
             .map_err(db_err("write setting"))?;
         Ok(())
+    }
+
+    fn insert_policy(&self, policy: &PolicyRecord) -> Result<(), StoreError> {
+        let mut conn = self.conn();
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(db_err("insert policy"))?;
+        ledger::insert_policy(&tx, policy)?;
+        tx.commit().map_err(db_err("insert policy"))
+    }
+
+    fn update_policy(&self, policy: &PolicyRecord) -> Result<Option<PolicyRecord>, StoreError> {
+        let mut conn = self.conn();
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(db_err("update policy"))?;
+        let out = ledger::update_policy(&tx, policy)?;
+        tx.commit().map_err(db_err("update policy"))?;
+        Ok(out)
+    }
+
+    fn delete_policy(&self, id: PolicyId) -> Result<bool, StoreError> {
+        let mut conn = self.conn();
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(db_err("delete policy"))?;
+        let out = ledger::delete_policy(&tx, id)?;
+        tx.commit().map_err(db_err("delete policy"))?;
+        Ok(out)
+    }
+
+    fn policy(&self, id: PolicyId) -> Result<Option<PolicyRecord>, StoreError> {
+        ledger::policy(&self.conn(), id)
+    }
+
+    fn policies(&self, filter: PolicyFilter) -> Result<Vec<PolicyRecord>, StoreError> {
+        ledger::policies(&self.conn(), filter)
+    }
+
+    fn evaluate_and_reserve(
+        &self,
+        request: &PolicyRequest,
+        prices: &PriceBook,
+        now: i64,
+        engine: &dyn PolicyEngine,
+    ) -> Result<Decision, StoreError> {
+        let mut conn = self.conn();
+        let mut cache = self.policy_cache();
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(db_err("begin evaluate and reserve"))?;
+        let decision = ledger::decide(&tx, &mut cache, request, prices, now, engine, true)?;
+        tx.commit().map_err(db_err("commit evaluate and reserve"))?;
+        Ok(decision)
+    }
+
+    fn simulate(
+        &self,
+        request: &PolicyRequest,
+        prices: &PriceBook,
+        now: i64,
+        engine: &dyn PolicyEngine,
+    ) -> Result<Decision, StoreError> {
+        let mut conn = self.conn();
+        let mut cache = self.policy_cache();
+        // Deferred and never committed: the eviction bookkeeping is rolled back too.
+        let tx = conn.transaction().map_err(db_err("begin simulate"))?;
+        ledger::decide(&tx, &mut cache, request, prices, now, engine, false)
+    }
+
+    fn release_reservation(&self, request_id: TxId, now: i64) -> Result<bool, StoreError> {
+        let mut conn = self.conn();
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(db_err("release reservation"))?;
+        let out = ledger::release(&tx, request_id, now)?;
+        tx.commit().map_err(db_err("release reservation"))?;
+        Ok(out)
+    }
+
+    fn commit_reservation(&self, request_id: TxId, now: i64) -> Result<bool, StoreError> {
+        ledger::commit(&self.conn(), request_id, now)
+    }
+
+    fn reservation(&self, request_id: TxId) -> Result<Option<Reservation>, StoreError> {
+        ledger::reservation(&self.conn(), request_id)
+    }
+
+    fn ledger_snapshot(
+        &self,
+        wallet: WalletId,
+        windows: &[u64],
+        now: i64,
+    ) -> Result<LedgerSnapshot, StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(db_err("read ledger"))?;
+        ledger::snapshot(&tx, wallet, windows, now)
     }
 }
 

@@ -1,0 +1,890 @@
+//! Engine-independent policy types: the canonical request, policy records, price
+//! quotes, the spend-ledger snapshot, the [`Decision`] and the [`PolicyEngine`] trait.
+//!
+//! The decision is a value, never a `Result<bool>`: an engine that meets an error while
+//! deciding returns a denying [`Decision`] that names the error. Amounts are exact
+//! base units ([`Amount`]); USD values are exact decimals ([`Usd`]); no floats.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::amount::Amount;
+use crate::chain::{Chain, Network};
+use crate::error::ValidationError;
+use crate::ids::{PolicyId, TxId, WalletId};
+use crate::session::Permission;
+use crate::tier::Tier;
+
+/// A non-negative, exact USD value (28 significant digits, no floats).
+///
+/// On the wire it is a decimal string (`"12.50"`); JSON numbers are accepted on input
+/// and converted from their shortest decimal spelling, never through binary floating
+/// point arithmetic.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct Usd(Decimal);
+
+impl Usd {
+    /// Zero dollars.
+    pub const ZERO: Usd = Usd(Decimal::ZERO);
+    /// The largest representable value; used as "more than any limit".
+    pub const MAX: Usd = Usd(Decimal::MAX);
+
+    /// Parses `digits` or `digits.digits` (no sign, exponent, spaces or separators).
+    ///
+    /// # Errors
+    /// `INVALID_AMOUNT` when `s` is not such a decimal or has more than 28 significant
+    /// digits.
+    pub fn parse(s: &str) -> Result<Self, ValidationError> {
+        let bad = |reason: &str| ValidationError::InvalidAmount {
+            input: s.to_owned(),
+            reason: reason.to_owned(),
+        };
+        let (whole, frac) = s.split_once('.').unwrap_or((s, ""));
+        let digits = |p: &str| p.bytes().all(|b| b.is_ascii_digit());
+        if whole.is_empty() || (s.contains('.') && frac.is_empty()) {
+            return Err(bad("write a plain decimal such as `12.50`"));
+        }
+        if !digits(whole) || !digits(frac) {
+            return Err(bad(
+                "use plain decimal digits with at most one `.`; no sign, spaces, exponent or separators",
+            ));
+        }
+        Decimal::from_str_exact(s)
+            .map(|d| Self(d.normalize()))
+            .map_err(|_| bad("too many significant digits (at most 28)"))
+    }
+
+    /// From a decimal, when it is not negative.
+    #[must_use]
+    pub fn from_decimal(d: Decimal) -> Option<Self> {
+        (!d.is_sign_negative() || d.is_zero()).then(|| Self(d.normalize().abs()))
+    }
+
+    /// From whole dollars.
+    #[must_use]
+    pub fn from_u64(v: u64) -> Self {
+        Self(Decimal::from(v))
+    }
+
+    /// The decimal value.
+    #[must_use]
+    pub const fn as_decimal(&self) -> Decimal {
+        self.0
+    }
+
+    /// `self + rhs`, saturating at [`Usd::MAX`] (a saturated total exceeds every limit).
+    #[must_use]
+    pub fn saturating_add(self, rhs: Usd) -> Usd {
+        self.0
+            .checked_add(rhs.0)
+            .map_or(Usd::MAX, |d| Usd(d.normalize()))
+    }
+
+    /// `self - rhs`, floored at zero.
+    #[must_use]
+    pub fn saturating_sub(self, rhs: Usd) -> Usd {
+        match self.0.checked_sub(rhs.0) {
+            Some(d) if !d.is_sign_negative() || d.is_zero() => Usd(d.normalize().abs()),
+            _ => Usd::ZERO,
+        }
+    }
+}
+
+impl fmt::Display for Usd {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.normalize().fmt(f)
+    }
+}
+
+impl fmt::Debug for Usd {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Usd({self})")
+    }
+}
+
+impl FromStr for Usd {
+    type Err = ValidationError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::parse(s)
+    }
+}
+
+impl Serialize for Usd {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Usd {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Usd;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a non-negative decimal USD value such as \"12.50\"")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Usd, E> {
+                Usd::parse(v).map_err(E::custom)
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Usd, E> {
+                Ok(Usd::from_u64(v))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Usd, E> {
+                u64::try_from(v)
+                    .map(Usd::from_u64)
+                    .map_err(|_| E::custom(format!("`{v}` is negative")))
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Usd, E> {
+                // The shortest decimal spelling of the JSON number, parsed exactly.
+                Usd::parse(&v.to_string()).map_err(E::custom)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// The 21 policy types. The wire name is the SCREAMING_SNAKE_CASE spelling.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum PolicyType {
+    /// Per-transaction tier ladders (base units, token units, USD) and daily/monthly USD caps.
+    SpendingLimit,
+    /// Recipient allow-list.
+    Whitelist,
+    /// Allowed hours and weekdays in an IANA time zone.
+    TimeRestriction,
+    /// At most `max_requests` admitted requests per rolling `window_seconds`.
+    RateLimit,
+    /// Tokens the wallet may move.
+    AllowedTokens,
+    /// Contracts the wallet may call.
+    ContractWhitelist,
+    /// Function selectors allowed per contract.
+    MethodWhitelist,
+    /// Spenders that may receive an approval.
+    ApprovedSpenders,
+    /// Caps on approval amounts; blocks unlimited approvals.
+    ApproveAmountLimit,
+    /// The tier given to approvals.
+    ApproveTierOverride,
+    /// Networks the wallet may use.
+    AllowedNetworks,
+    /// Domains x402 payments may go to.
+    X402AllowedDomains,
+    /// Domains ERC-8128 signed HTTP requests may go to.
+    #[serde(rename = "ERC8128_ALLOWED_DOMAINS")]
+    Erc8128AllowedDomains,
+    /// Maximum projected loan-to-value for lending actions.
+    LendingLtvLimit,
+    /// Assets lending actions may use.
+    LendingAssetWhitelist,
+    /// Maximum leverage of perpetual positions.
+    PerpMaxLeverage,
+    /// Maximum notional USD of a perpetual position.
+    PerpMaxPositionUsd,
+    /// Perpetual markets allowed.
+    PerpAllowedMarkets,
+    /// Venues (protocols, exchanges) allowed.
+    VenueWhitelist,
+    /// USD caps per action category.
+    ActionCategoryLimit,
+    /// Tiers by counterparty reputation score.
+    ReputationThreshold,
+}
+
+impl PolicyType {
+    /// Every type, in documentation order.
+    pub const ALL: [PolicyType; 21] = [
+        Self::SpendingLimit,
+        Self::Whitelist,
+        Self::TimeRestriction,
+        Self::RateLimit,
+        Self::AllowedTokens,
+        Self::ContractWhitelist,
+        Self::MethodWhitelist,
+        Self::ApprovedSpenders,
+        Self::ApproveAmountLimit,
+        Self::ApproveTierOverride,
+        Self::AllowedNetworks,
+        Self::X402AllowedDomains,
+        Self::Erc8128AllowedDomains,
+        Self::LendingLtvLimit,
+        Self::LendingAssetWhitelist,
+        Self::PerpMaxLeverage,
+        Self::PerpMaxPositionUsd,
+        Self::PerpAllowedMarkets,
+        Self::VenueWhitelist,
+        Self::ActionCategoryLimit,
+        Self::ReputationThreshold,
+    ];
+
+    /// The wire name (`SPENDING_LIMIT`, …).
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::SpendingLimit => "SPENDING_LIMIT",
+            Self::Whitelist => "WHITELIST",
+            Self::TimeRestriction => "TIME_RESTRICTION",
+            Self::RateLimit => "RATE_LIMIT",
+            Self::AllowedTokens => "ALLOWED_TOKENS",
+            Self::ContractWhitelist => "CONTRACT_WHITELIST",
+            Self::MethodWhitelist => "METHOD_WHITELIST",
+            Self::ApprovedSpenders => "APPROVED_SPENDERS",
+            Self::ApproveAmountLimit => "APPROVE_AMOUNT_LIMIT",
+            Self::ApproveTierOverride => "APPROVE_TIER_OVERRIDE",
+            Self::AllowedNetworks => "ALLOWED_NETWORKS",
+            Self::X402AllowedDomains => "X402_ALLOWED_DOMAINS",
+            Self::Erc8128AllowedDomains => "ERC8128_ALLOWED_DOMAINS",
+            Self::LendingLtvLimit => "LENDING_LTV_LIMIT",
+            Self::LendingAssetWhitelist => "LENDING_ASSET_WHITELIST",
+            Self::PerpMaxLeverage => "PERP_MAX_LEVERAGE",
+            Self::PerpMaxPositionUsd => "PERP_MAX_POSITION_USD",
+            Self::PerpAllowedMarkets => "PERP_ALLOWED_MARKETS",
+            Self::VenueWhitelist => "VENUE_WHITELIST",
+            Self::ActionCategoryLimit => "ACTION_CATEGORY_LIMIT",
+            Self::ReputationThreshold => "REPUTATION_THRESHOLD",
+        }
+    }
+}
+
+impl fmt::Display for PolicyType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for PolicyType {
+    type Err = ValidationError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|t| t.as_str() == s)
+            .ok_or_else(|| {
+                ValidationError::field(
+                    "type",
+                    format!("`{s}` is not a policy type; use one of the 21 documented types such as SPENDING_LIMIT"),
+                )
+            })
+    }
+}
+
+/// A stored policy. `rules` is kept as JSON so that a rule which no longer parses
+/// (written by a newer or buggy version) can still be loaded, shown and deleted; the
+/// engine denies while it applies (`POLICY_RULES_CORRUPT`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PolicyRecord {
+    /// Id.
+    pub id: PolicyId,
+    /// The wallet it applies to; `None` for every wallet (global).
+    pub wallet_id: Option<WalletId>,
+    /// The network it applies to; `None` for every network.
+    pub network: Option<Network>,
+    /// Type.
+    #[serde(rename = "type")]
+    pub policy_type: PolicyType,
+    /// Rules JSON (snake_case, as validated and normalized when stored).
+    pub rules: serde_json::Value,
+    /// Within one resolution level, the highest priority wins.
+    pub priority: i64,
+    /// A disabled policy is treated as absent.
+    pub enabled: bool,
+    /// Incremented by every update (engines cache parsed rules by id and revision).
+    pub revision: u64,
+    /// Creation time (Unix seconds).
+    pub created_at: i64,
+    /// Last change (Unix seconds).
+    pub updated_at: i64,
+}
+
+/// Which policies to list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PolicyFilter {
+    /// Every policy.
+    All,
+    /// Global policies only (no wallet).
+    Global,
+    /// Policies bound to this wallet (not the global ones).
+    Wallet(WalletId),
+    /// Everything that can apply to this wallet: its own and the global ones.
+    ApplicableTo(WalletId),
+}
+
+/// A token as a request names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TokenRef {
+    /// Contract address (EVM) or mint (Solana), as given; checked by the engine.
+    pub address: String,
+    /// Decimals of the token (used to convert human-unit limits).
+    pub decimals: u8,
+    /// Display symbol (informational only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub symbol: Option<String>,
+}
+
+/// A spending grant found inside typed data (EIP-2612 permit, Permit2), decoded by
+/// the caller: it is judged by the APPROVE rules.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PermitGrant {
+    /// Who may spend.
+    pub spender: String,
+    /// How much (base units).
+    pub amount: Amount,
+    /// Which token.
+    pub token: TokenRef,
+}
+
+/// An ERC-8128 signed HTTP request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Erc8128Request {
+    /// Host the signed request goes to.
+    pub domain: String,
+}
+
+/// What a request does. Addresses are raw strings: the engine parses them and denies
+/// malformed ones, so a bad address is a reason in the decision, not a parse failure.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum RequestBody {
+    /// Native coin transfer.
+    #[serde(rename_all = "camelCase")]
+    Transfer {
+        /// Recipient.
+        to: String,
+        /// Base units (lamports, wei).
+        amount: Amount,
+    },
+    /// Fungible token transfer.
+    #[serde(rename_all = "camelCase")]
+    TokenTransfer {
+        /// Recipient.
+        to: String,
+        /// Base units of the token.
+        amount: Amount,
+        /// The token.
+        token: TokenRef,
+    },
+    /// Arbitrary contract call (EVM) or program instruction (Solana).
+    #[serde(rename_all = "camelCase")]
+    ContractCall {
+        /// Contract or program address.
+        contract: String,
+        /// `0x` + hex of the selector (EVM: 4 bytes; Solana: the instruction
+        /// discriminator, 1 to 8 bytes); `None` for a call without data.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        selector: Option<String>,
+        /// Native value sent along (base units).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        value: Option<Amount>,
+    },
+    /// Token approval (ERC-20 `approve`, SPL `approve`).
+    #[serde(rename_all = "camelCase")]
+    Approve {
+        /// Who may spend.
+        spender: String,
+        /// Allowance in base units.
+        amount: Amount,
+        /// The token.
+        token: TokenRef,
+    },
+    /// 2 to 20 instructions, signed as one transaction: all or nothing.
+    #[serde(rename_all = "camelCase")]
+    Batch {
+        /// The instructions (no nested batches).
+        instructions: Vec<RequestBody>,
+    },
+    /// NFT transfer.
+    #[serde(rename_all = "camelCase")]
+    NftTransfer {
+        /// Recipient.
+        to: String,
+        /// Collection contract (EVM) or mint (Solana).
+        contract: String,
+        /// Token id within the collection.
+        token_id: String,
+    },
+    /// Message signing (EIP-191 / Solana off-chain message).
+    #[serde(rename_all = "camelCase")]
+    SignMessage {
+        /// Set when the message is an ERC-8128 signed HTTP request.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        erc8128: Option<Erc8128Request>,
+    },
+    /// EIP-712 typed-data signing.
+    #[serde(rename_all = "camelCase")]
+    SignTypedData {
+        /// A spending grant inside the typed data (permit / Permit2), if any.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        permit: Option<PermitGrant>,
+    },
+    /// An x402 HTTP payment.
+    #[serde(rename_all = "camelCase")]
+    X402Payment {
+        /// Host of the resource being paid for.
+        domain: String,
+        /// Who receives the payment.
+        pay_to: String,
+        /// Base units of the payment asset.
+        amount: Amount,
+        /// The token paid with; `None` for the native coin.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        token: Option<TokenRef>,
+    },
+    /// Contract deployment.
+    #[serde(rename_all = "camelCase")]
+    ContractDeploy {
+        /// Native value sent to the constructor (base units).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        value: Option<Amount>,
+    },
+}
+
+impl RequestBody {
+    /// The kind name (`TRANSFER`, …).
+    #[must_use]
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Transfer { .. } => "TRANSFER",
+            Self::TokenTransfer { .. } => "TOKEN_TRANSFER",
+            Self::ContractCall { .. } => "CONTRACT_CALL",
+            Self::Approve { .. } => "APPROVE",
+            Self::Batch { .. } => "BATCH",
+            Self::NftTransfer { .. } => "NFT_TRANSFER",
+            Self::SignMessage { .. } => "SIGN_MESSAGE",
+            Self::SignTypedData { .. } => "SIGN_TYPED_DATA",
+            Self::X402Payment { .. } => "X402_PAYMENT",
+            Self::ContractDeploy { .. } => "CONTRACT_DEPLOY",
+        }
+    }
+}
+
+/// What a DeFi-facing request does, described by the caller (the engine does not fetch
+/// positions). Every field is optional; a policy that needs a missing field fails closed.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ActionDescriptor {
+    /// Integration provider (e.g. `aave`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider: Option<String>,
+    /// Action name (e.g. `supply`, `open_position`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Category (`lending`, `perp`, `swap`, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    /// Notional value in USD.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notional_usd: Option<Usd>,
+    /// Leverage (e.g. `5` for 5x).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub leverage: Option<Usd>,
+    /// Perp market (e.g. `ETH-PERP`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub market: Option<String>,
+    /// Venue (protocol or exchange).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub venue: Option<String>,
+    /// Asset the lending action supplies or borrows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub asset: Option<String>,
+    /// Loan-to-value after the action, as a fraction (`0.65`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub projected_ltv: Option<Usd>,
+    /// Counterparty reputation score 0..=100.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub counterparty_score: Option<u8>,
+}
+
+/// The canonical request the engine judges.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PolicyRequest {
+    /// Id of the request; its reservation is released or committed by this id.
+    pub request_id: TxId,
+    /// Wallet.
+    pub wallet_id: WalletId,
+    /// Network.
+    pub network: Network,
+    /// What it does.
+    #[serde(flatten)]
+    pub body: RequestBody,
+    /// Session permissions of the caller (message and typed-data signing need theirs).
+    #[serde(default)]
+    pub permissions: Vec<Permission>,
+    /// DeFi action descriptor.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<ActionDescriptor>,
+}
+
+/// A USD price for one whole unit of an asset.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PriceQuote {
+    /// USD per whole unit (1 ETH, 1 USDC).
+    pub usd: Usd,
+    /// Where it came from (oracle name).
+    pub source: String,
+    /// When it was observed (Unix seconds).
+    pub observed_at: i64,
+}
+
+/// Prices by asset id ([`native_asset_id`], [`token_asset_id`]) and the maximum age
+/// a quote may have to count as fresh.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PriceBook {
+    /// Quotes by asset id.
+    #[serde(default)]
+    pub quotes: BTreeMap<String, PriceQuote>,
+    /// A quote older than this (seconds) is stale and counts as unknown.
+    #[serde(default = "default_max_age")]
+    pub max_age_seconds: u64,
+}
+
+fn default_max_age() -> u64 {
+    300
+}
+
+impl Default for PriceBook {
+    fn default() -> Self {
+        Self {
+            quotes: BTreeMap::new(),
+            max_age_seconds: default_max_age(),
+        }
+    }
+}
+
+impl PriceBook {
+    /// A fresh quote for `asset_id` at `now`, if any (a quote from the future counts as
+    /// fresh only up to the same bound).
+    #[must_use]
+    pub fn fresh(&self, asset_id: &str, now: i64) -> Option<&PriceQuote> {
+        let q = self.quotes.get(asset_id)?;
+        let age = now.checked_sub(q.observed_at)?;
+        let age = age.unsigned_abs();
+        (age <= self.max_age_seconds).then_some(q)
+    }
+}
+
+/// CAIP-2 reference of a Solana cluster (its genesis hash prefix).
+fn solana_caip2(network: Network) -> &'static str {
+    match network {
+        Network::SolanaDevnet => "solana:EtWTRABZaYq6iMfeYKouRu166VU2xqa1",
+        Network::SolanaTestnet => "solana:4uhcVJyU9pJkvQyS88uRDiswHXSCkY3z",
+        _ => "solana:5eykt4UsFv8P8NJdTREpY1vzqKqZKvdp",
+    }
+}
+
+/// The asset id of `network`'s native coin: `native:<network>`.
+#[must_use]
+pub fn native_asset_id(network: Network) -> String {
+    format!("native:{}", network.as_str())
+}
+
+/// The CAIP-19 asset id of a token: `eip155:<chain id>/erc20:<lowercase address>` or
+/// `solana:<genesis>/token:<mint>`. `address` must already be canonical for the chain.
+#[must_use]
+pub fn token_asset_id(network: Network, address: &str) -> String {
+    match network.chain() {
+        Chain::Ethereum => format!(
+            "eip155:{}/erc20:{}",
+            network.evm_chain_id().unwrap_or(0),
+            address.to_ascii_lowercase()
+        ),
+        Chain::Solana => format!("{}/token:{address}", solana_caip2(network)),
+    }
+}
+
+/// One reason (deny) or warning in a decision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Reason {
+    /// The policy that produced it, if one did.
+    pub policy_id: Option<PolicyId>,
+    /// Its type.
+    pub policy_type: Option<PolicyType>,
+    /// Stable code (`WHITELIST_DENIED`, …).
+    pub code: String,
+    /// What happened and what to change.
+    pub message: String,
+    /// For batches: the 0-based index of the instruction it concerns.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instruction: Option<u32>,
+}
+
+/// Why a request needs the owner's approval.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ApprovalReason {
+    /// No fresh price for an asset a USD rule needed.
+    UnknownPrice,
+    /// Above the per-transaction `delay_max` ladder.
+    PerTx,
+    /// The rolling daily USD cap would be exceeded.
+    CumulativeDaily,
+    /// The rolling monthly USD cap would be exceeded.
+    CumulativeMonthly,
+    /// An ACTION_CATEGORY_LIMIT escalated it.
+    ActionCategory,
+    /// REPUTATION_THRESHOLD escalated it.
+    Reputation,
+    /// Approvals default to APPROVAL (or APPROVE_TIER_OVERRIDE said so).
+    Approve,
+    /// NFT transfers cannot be priced and need the owner.
+    NftTransfer,
+    /// Contract deployments need the owner.
+    ContractDeploy,
+}
+
+/// What the reservation of an allowed request adds to the spend ledger.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Spend {
+    /// USD value, when every moved asset had a fresh price.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usd: Option<Usd>,
+    /// Base units per asset id.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub assets: BTreeMap<String, Amount>,
+    /// Action category and its notional USD (ACTION_CATEGORY_LIMIT windows).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    /// Notional USD counted for `category`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category_usd: Option<Usd>,
+    /// Whether it is an ERC-8128 signed request (ERC8128 `rate_limit_rpm`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub erc8128: bool,
+}
+
+/// The answer of a policy engine. When `allowed` is false, `tier` is `APPROVAL` and
+/// `reasons` lists every deny reason; an engine error is a deny reason too.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Decision {
+    /// Whether the request may proceed (at `tier`).
+    pub allowed: bool,
+    /// How much friction it gets.
+    pub tier: Tier,
+    /// For DELAY: seconds of the cancellation window.
+    pub delay_seconds: Option<u64>,
+    /// For APPROVAL: seconds the owner has (the SPENDING_LIMIT's `approval_timeout`),
+    /// `None` for the caller's default.
+    pub approval_timeout: Option<u64>,
+    /// Every deny reason (empty when allowed).
+    pub reasons: Vec<Reason>,
+    /// Warnings (e.g. 80 % of a cap reached); they never deny.
+    pub warnings: Vec<Reason>,
+    /// For APPROVAL: the main reason.
+    pub approval_reason: Option<ApprovalReason>,
+    /// What the reservation records when the request is admitted.
+    pub spend: Spend,
+}
+
+impl Decision {
+    /// A denial with one reason (used for errors that make deciding impossible).
+    #[must_use]
+    pub fn deny(reason: Reason) -> Self {
+        Self {
+            allowed: false,
+            tier: Tier::Approval,
+            delay_seconds: None,
+            approval_timeout: None,
+            reasons: vec![reason],
+            warnings: Vec::new(),
+            approval_reason: None,
+            spend: Spend::default(),
+        }
+    }
+
+    /// The reason codes, in order.
+    #[must_use]
+    pub fn reason_codes(&self) -> Vec<&str> {
+        self.reasons.iter().map(|r| r.code.as_str()).collect()
+    }
+}
+
+/// Rolling-window totals of one wallet: everything admitted in the last
+/// `window_seconds` (in-flight and committed; released reservations count as requests
+/// but no longer as spend).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WindowTotals {
+    /// Admitted requests.
+    pub requests: u64,
+    /// Admitted ERC-8128 signed requests.
+    #[serde(default)]
+    pub erc8128_requests: u64,
+    /// USD value (of entries that had one).
+    pub usd: Usd,
+    /// Base units per asset id.
+    #[serde(default)]
+    pub assets: BTreeMap<String, Amount>,
+    /// Notional USD per action category.
+    #[serde(default)]
+    pub category_usd: BTreeMap<String, Usd>,
+}
+
+impl WindowTotals {
+    /// Adds an admitted request (its count and its spend).
+    pub fn add(&mut self, spend: &Spend) {
+        self.requests = self.requests.saturating_add(1);
+        if spend.erc8128 {
+            self.erc8128_requests = self.erc8128_requests.saturating_add(1);
+        }
+        self.add_spend(spend);
+    }
+
+    fn add_spend(&mut self, spend: &Spend) {
+        if let Some(usd) = spend.usd {
+            self.usd = self.usd.saturating_add(usd);
+        }
+        for (asset, amount) in &spend.assets {
+            let slot = self.assets.entry(asset.clone()).or_default();
+            *slot = slot.checked_add(*amount).unwrap_or(Amount::MAX);
+        }
+        if let (Some(cat), Some(usd)) = (&spend.category, spend.category_usd) {
+            let slot = self.category_usd.entry(cat.clone()).or_default();
+            *slot = slot.saturating_add(usd);
+        }
+    }
+
+    /// Removes the spend of a released reservation (its request still counts).
+    pub fn remove_spend(&mut self, spend: &Spend) {
+        if let Some(usd) = spend.usd {
+            self.usd = self.usd.saturating_sub(usd);
+        }
+        for (asset, amount) in &spend.assets {
+            if let Some(slot) = self.assets.get_mut(asset) {
+                *slot = slot.saturating_sub(*amount);
+                if slot.is_zero() {
+                    self.assets.remove(asset);
+                }
+            }
+        }
+        if let (Some(cat), Some(usd)) = (&spend.category, spend.category_usd)
+            && let Some(slot) = self.category_usd.get_mut(cat)
+        {
+            *slot = slot.saturating_sub(usd);
+            if *slot == Usd::ZERO {
+                self.category_usd.remove(cat);
+            }
+        }
+    }
+
+    /// Removes a request that left the window; `released` says whether its spend was
+    /// already removed.
+    pub fn remove(&mut self, spend: &Spend, released: bool) {
+        self.requests = self.requests.saturating_sub(1);
+        if spend.erc8128 {
+            self.erc8128_requests = self.erc8128_requests.saturating_sub(1);
+        }
+        if !released {
+            self.remove_spend(spend);
+        }
+    }
+}
+
+/// The ledger state a decision sees: totals per window length (seconds).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LedgerSnapshot {
+    /// Totals by window length in seconds.
+    pub windows: BTreeMap<u64, WindowTotals>,
+}
+
+/// Rolling day: 86 400 s.
+pub const DAILY_WINDOW: u64 = 86_400;
+/// Rolling month: 2 592 000 s (30 days).
+pub const MONTHLY_WINDOW: u64 = 2_592_000;
+
+/// Everything one decision depends on.
+#[derive(Debug, Clone, Copy)]
+pub struct PolicyInput<'a> {
+    /// The request.
+    pub request: &'a PolicyRequest,
+    /// Candidate policies (the engine resolves which apply).
+    pub policies: &'a [PolicyRecord],
+    /// Ledger totals for every window [`PolicyEngine::windows`] asked for.
+    pub ledger: &'a LedgerSnapshot,
+    /// Prices.
+    pub prices: &'a PriceBook,
+    /// Current time (Unix seconds).
+    pub now: i64,
+}
+
+/// A policy engine: pure and infallible. Errors while deciding become deny reasons.
+pub trait PolicyEngine: Send + Sync + fmt::Debug {
+    /// The rolling windows (seconds) whose totals [`PolicyEngine::evaluate`] needs for
+    /// this request under these policies.
+    fn windows(&self, request: &PolicyRequest, policies: &[PolicyRecord]) -> Vec<u64>;
+
+    /// Decides. Never panics; any internal error yields `allowed = false`.
+    fn evaluate(&self, input: &PolicyInput<'_>) -> Decision;
+}
+
+/// Status of a spend reservation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ReservationStatus {
+    /// Admitted, not yet executed (counts toward windows).
+    Reserved,
+    /// Executed (counts toward windows).
+    Committed,
+    /// Cancelled, rejected, expired or failed (counts as a request, not as spend).
+    Released,
+}
+
+impl ReservationStatus {
+    /// The stored name.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Reserved => "RESERVED",
+            Self::Committed => "COMMITTED",
+            Self::Released => "RELEASED",
+        }
+    }
+
+    /// Parses the stored name.
+    #[must_use]
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "RESERVED" => Some(Self::Reserved),
+            "COMMITTED" => Some(Self::Committed),
+            "RELEASED" => Some(Self::Released),
+            _ => None,
+        }
+    }
+}
+
+/// A row of the spend ledger.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Reservation {
+    /// The request id.
+    pub request_id: TxId,
+    /// Wallet.
+    pub wallet_id: WalletId,
+    /// Network.
+    pub network: Network,
+    /// Request kind (`TRANSFER`, …).
+    pub kind: String,
+    /// Tier it was admitted at.
+    pub tier: Tier,
+    /// Status.
+    pub status: ReservationStatus,
+    /// What it counts for.
+    pub spend: Spend,
+    /// When it was reserved.
+    pub created_at: i64,
+    /// Last status change.
+    pub updated_at: i64,
+}

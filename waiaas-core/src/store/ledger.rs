@@ -1,0 +1,587 @@
+//! SQLite side of policies and the spend ledger. Every function runs inside a
+//! transaction opened by the caller ([`super::SqliteStore`]).
+//!
+//! Rolling windows never scan a wallet's history. `spend_windows` keeps, per wallet
+//! and window length, the totals of every ledger row created after an eviction cursor
+//! `(cursor_at, cursor_seq)`. A decision at `now` first evicts the rows with
+//! `cursor < (created_at, seq)` and `created_at <= now - window` (found through the
+//! `(wallet_id, created_at, seq)` index; usually none or a handful), then reads the
+//! totals. A reservation adds itself to every window of its wallet; a release removes
+//! its spend from every window that still holds it.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+use crate::error::StoreError;
+use crate::ids::{PolicyId, TxId, WalletId};
+use crate::policy::{
+    Decision, LedgerSnapshot, PolicyEngine, PolicyFilter, PolicyInput, PolicyRecord, PolicyRequest,
+    PriceBook, Reservation, ReservationStatus, Spend, WindowTotals,
+};
+
+/// The longest window the ledger maintains (10 years); longer requests are clamped.
+const MAX_WINDOW: u64 = 315_360_000;
+
+pub(super) fn db_err(operation: &'static str) -> impl Fn(rusqlite::Error) -> StoreError {
+    move |e| StoreError::Database {
+        operation,
+        message: e.to_string(),
+    }
+}
+
+fn corrupt(table: &'static str, reason: impl Into<String>) -> StoreError {
+    StoreError::CorruptRow {
+        table,
+        reason: reason.into(),
+    }
+}
+
+fn json_err(table: &'static str) -> impl Fn(serde_json::Error) -> StoreError {
+    move |e| corrupt(table, e.to_string())
+}
+
+fn to_i64(v: u64) -> i64 {
+    i64::try_from(v).unwrap_or(i64::MAX)
+}
+
+const POLICY_COLS: &str =
+    "id, wallet_id, network, type, rules, priority, enabled, revision, created_at, updated_at";
+
+fn policy_from_row(row: &Row<'_>) -> Result<PolicyRecord, StoreError> {
+    const T: &str = "policies";
+    let get =
+        |i: usize| -> Result<String, StoreError> { row.get(i).map_err(db_err("read policy")) };
+    let id = get(0)?;
+    let wallet: Option<String> = row.get(1).map_err(db_err("read policy"))?;
+    let network: Option<String> = row.get(2).map_err(db_err("read policy"))?;
+    let ty = get(3)?;
+    let rules_text = get(4)?;
+    // Rules that are not JSON still load (as a string) so the policy can be listed and
+    // deleted; the engine denies while such a policy applies.
+    let rules = serde_json::from_str(&rules_text).unwrap_or(serde_json::Value::String(rules_text));
+    let revision: i64 = row.get(7).map_err(db_err("read policy"))?;
+    Ok(PolicyRecord {
+        id: PolicyId::parse(&id).map_err(|_| corrupt(T, format!("policy id `{id}`")))?,
+        wallet_id: wallet
+            .map(|w| WalletId::parse(&w).map_err(|_| corrupt(T, format!("wallet id `{w}`"))))
+            .transpose()?,
+        network: network
+            .map(|n| n.parse().map_err(|_| corrupt(T, format!("network `{n}`"))))
+            .transpose()?,
+        policy_type: ty
+            .parse()
+            .map_err(|_| corrupt(T, format!("policy type `{ty}`")))?,
+        rules,
+        priority: row.get(5).map_err(db_err("read policy"))?,
+        enabled: row.get(6).map_err(db_err("read policy"))?,
+        revision: u64::try_from(revision).map_err(|_| corrupt(T, "negative revision"))?,
+        created_at: row.get(8).map_err(db_err("read policy"))?,
+        updated_at: row.get(9).map_err(db_err("read policy"))?,
+    })
+}
+
+fn bump_epoch(conn: &Connection) -> Result<(), StoreError> {
+    conn.prepare_cached("UPDATE policy_epoch SET epoch = epoch + 1 WHERE id = 1")
+        .and_then(|mut s| s.execute([]))
+        .map_err(db_err("bump policy epoch"))?;
+    Ok(())
+}
+
+pub(super) fn insert_policy(conn: &Connection, p: &PolicyRecord) -> Result<(), StoreError> {
+    let rules = serde_json::to_string(&p.rules).map_err(json_err("policies"))?;
+    conn.prepare_cached(&format!(
+        "INSERT INTO policies ({POLICY_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+    ))
+    .and_then(|mut s| {
+        s.execute(params![
+            p.id.to_string(),
+            p.wallet_id.map(|w| w.to_string()),
+            p.network.map(|n| n.as_str()),
+            p.policy_type.as_str(),
+            rules,
+            p.priority,
+            p.enabled,
+            to_i64(p.revision.max(1)),
+            p.created_at,
+            p.updated_at
+        ])
+    })
+    .map_err(db_err("insert policy"))?;
+    bump_epoch(conn)
+}
+
+pub(super) fn update_policy(
+    conn: &Connection,
+    p: &PolicyRecord,
+) -> Result<Option<PolicyRecord>, StoreError> {
+    let rules = serde_json::to_string(&p.rules).map_err(json_err("policies"))?;
+    let n = conn
+        .prepare_cached(
+            "UPDATE policies SET wallet_id = ?1, network = ?2, type = ?3, rules = ?4,
+                 priority = ?5, enabled = ?6, revision = revision + 1, updated_at = ?7
+             WHERE id = ?8",
+        )
+        .and_then(|mut s| {
+            s.execute(params![
+                p.wallet_id.map(|w| w.to_string()),
+                p.network.map(|n| n.as_str()),
+                p.policy_type.as_str(),
+                rules,
+                p.priority,
+                p.enabled,
+                p.updated_at,
+                p.id.to_string()
+            ])
+        })
+        .map_err(db_err("update policy"))?;
+    if n == 0 {
+        return Ok(None);
+    }
+    bump_epoch(conn)?;
+    policy(conn, p.id)
+}
+
+pub(super) fn delete_policy(conn: &Connection, id: PolicyId) -> Result<bool, StoreError> {
+    let n = conn
+        .prepare_cached("DELETE FROM policies WHERE id = ?1")
+        .and_then(|mut s| s.execute([id.to_string()]))
+        .map_err(db_err("delete policy"))?;
+    if n > 0 {
+        bump_epoch(conn)?;
+    }
+    Ok(n > 0)
+}
+
+pub(super) fn policy(conn: &Connection, id: PolicyId) -> Result<Option<PolicyRecord>, StoreError> {
+    let mut stmt = conn
+        .prepare_cached(&format!("SELECT {POLICY_COLS} FROM policies WHERE id = ?1"))
+        .map_err(db_err("read policy"))?;
+    let mut rows = stmt
+        .query([id.to_string()])
+        .map_err(db_err("read policy"))?;
+    match rows.next().map_err(db_err("read policy"))? {
+        Some(row) => policy_from_row(row).map(Some),
+        None => Ok(None),
+    }
+}
+
+pub(super) fn policies(
+    conn: &Connection,
+    filter: PolicyFilter,
+) -> Result<Vec<PolicyRecord>, StoreError> {
+    let base = format!("SELECT {POLICY_COLS} FROM policies");
+    let (sql, arg): (String, Option<String>) = match filter {
+        PolicyFilter::All => (format!("{base} ORDER BY created_at, id"), None),
+        PolicyFilter::Global => (
+            format!("{base} WHERE wallet_id IS NULL ORDER BY created_at, id"),
+            None,
+        ),
+        PolicyFilter::Wallet(w) => (
+            format!("{base} WHERE wallet_id = ?1 ORDER BY created_at, id"),
+            Some(w.to_string()),
+        ),
+        PolicyFilter::ApplicableTo(w) => (
+            format!("{base} WHERE wallet_id = ?1 OR wallet_id IS NULL ORDER BY created_at, id"),
+            Some(w.to_string()),
+        ),
+    };
+    let mut stmt = conn.prepare_cached(&sql).map_err(db_err("list policies"))?;
+    let mut rows = match &arg {
+        Some(a) => stmt.query([a]),
+        None => stmt.query([]),
+    }
+    .map_err(db_err("list policies"))?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next().map_err(db_err("list policies"))? {
+        out.push(policy_from_row(row)?);
+    }
+    Ok(out)
+}
+
+/// Policies cached per process, invalidated by `policy_epoch`.
+#[derive(Debug, Default)]
+pub(super) struct PolicyCache {
+    epoch: Option<i64>,
+    all: Vec<PolicyRecord>,
+    per_wallet: HashMap<WalletId, Arc<[PolicyRecord]>>,
+}
+
+impl PolicyCache {
+    /// The policies that can apply to `wallet` (its own and the global ones), reloaded
+    /// when another writer changed any policy.
+    pub(super) fn applicable(
+        &mut self,
+        conn: &Connection,
+        wallet: WalletId,
+    ) -> Result<Arc<[PolicyRecord]>, StoreError> {
+        let epoch: i64 = conn
+            .prepare_cached("SELECT epoch FROM policy_epoch WHERE id = 1")
+            .and_then(|mut s| s.query_row([], |r| r.get(0)))
+            .map_err(db_err("read policy epoch"))?;
+        if self.epoch != Some(epoch) {
+            self.all = policies(conn, PolicyFilter::All)?;
+            self.per_wallet.clear();
+            self.epoch = Some(epoch);
+        }
+        if let Some(p) = self.per_wallet.get(&wallet) {
+            return Ok(Arc::clone(p));
+        }
+        let list: Arc<[PolicyRecord]> = self
+            .all
+            .iter()
+            .filter(|p| p.wallet_id.is_none() || p.wallet_id == Some(wallet))
+            .cloned()
+            .collect();
+        self.per_wallet.insert(wallet, Arc::clone(&list));
+        Ok(list)
+    }
+}
+
+struct WindowRow {
+    cursor_at: i64,
+    cursor_seq: i64,
+    totals: WindowTotals,
+    dirty: bool,
+    exists: bool,
+}
+
+fn load_windows(conn: &Connection, wallet: &str) -> Result<BTreeMap<u64, WindowRow>, StoreError> {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT window_seconds, cursor_at, cursor_seq, totals FROM spend_windows WHERE wallet_id = ?1",
+        )
+        .map_err(db_err("read spend windows"))?;
+    let mut rows = stmt.query([wallet]).map_err(db_err("read spend windows"))?;
+    let mut out = BTreeMap::new();
+    while let Some(row) = rows.next().map_err(db_err("read spend windows"))? {
+        let w: i64 = row.get(0).map_err(db_err("read spend windows"))?;
+        let totals: String = row.get(3).map_err(db_err("read spend windows"))?;
+        out.insert(
+            u64::try_from(w).map_err(|_| corrupt("spend_windows", "negative window"))?,
+            WindowRow {
+                cursor_at: row.get(1).map_err(db_err("read spend windows"))?,
+                cursor_seq: row.get(2).map_err(db_err("read spend windows"))?,
+                totals: serde_json::from_str(&totals).map_err(json_err("spend_windows"))?,
+                dirty: false,
+                exists: true,
+            },
+        );
+    }
+    Ok(out)
+}
+
+fn parse_spend(text: &str) -> Result<Spend, StoreError> {
+    serde_json::from_str(text).map_err(json_err("spend_ledger"))
+}
+
+fn parse_status(text: &str) -> Result<ReservationStatus, StoreError> {
+    ReservationStatus::parse(text)
+        .ok_or_else(|| corrupt("spend_ledger", format!("status `{text}`")))
+}
+
+/// Brings window `w` of `wallet` to `now`: creates it from the ledger the first time
+/// (one range read of the window), afterwards evicts only the rows that left it.
+fn advance_window(
+    conn: &Connection,
+    wallet: &str,
+    windows: &mut BTreeMap<u64, WindowRow>,
+    w: u64,
+    now: i64,
+) -> Result<(), StoreError> {
+    let cutoff = now.saturating_sub(to_i64(w.min(MAX_WINDOW)));
+    match windows.get_mut(&w) {
+        Some(row) => {
+            if cutoff <= row.cursor_at {
+                return Ok(());
+            }
+            let mut stmt = conn
+                .prepare_cached(
+                    "SELECT status, spend FROM spend_ledger
+                     WHERE wallet_id = ?1
+                       AND (created_at > ?2 OR (created_at = ?2 AND seq > ?3))
+                       AND created_at <= ?4
+                     ORDER BY created_at, seq",
+                )
+                .map_err(db_err("evict spend window"))?;
+            let mut rows = stmt
+                .query(params![wallet, row.cursor_at, row.cursor_seq, cutoff])
+                .map_err(db_err("evict spend window"))?;
+            while let Some(r) = rows.next().map_err(db_err("evict spend window"))? {
+                let status: String = r.get(0).map_err(db_err("evict spend window"))?;
+                let spend: String = r.get(1).map_err(db_err("evict spend window"))?;
+                row.totals.remove(
+                    &parse_spend(&spend)?,
+                    parse_status(&status)? == ReservationStatus::Released,
+                );
+            }
+            row.cursor_at = cutoff;
+            row.cursor_seq = i64::MAX;
+            row.dirty = true;
+        }
+        None => {
+            let mut totals = WindowTotals::default();
+            let mut stmt = conn
+                .prepare_cached(
+                    "SELECT status, spend FROM spend_ledger WHERE wallet_id = ?1 AND created_at > ?2",
+                )
+                .map_err(db_err("build spend window"))?;
+            let mut rows = stmt
+                .query(params![wallet, cutoff])
+                .map_err(db_err("build spend window"))?;
+            while let Some(r) = rows.next().map_err(db_err("build spend window"))? {
+                let status: String = r.get(0).map_err(db_err("build spend window"))?;
+                let spend = parse_spend(
+                    &r.get::<_, String>(1)
+                        .map_err(db_err("build spend window"))?,
+                )?;
+                totals.add(&spend);
+                if parse_status(&status)? == ReservationStatus::Released {
+                    totals.remove_spend(&spend);
+                }
+            }
+            windows.insert(
+                w,
+                WindowRow {
+                    cursor_at: cutoff,
+                    cursor_seq: i64::MAX,
+                    totals,
+                    dirty: true,
+                    exists: false,
+                },
+            );
+        }
+    }
+    Ok(())
+}
+
+fn save_windows(
+    conn: &Connection,
+    wallet: &str,
+    windows: &BTreeMap<u64, WindowRow>,
+) -> Result<(), StoreError> {
+    for (w, row) in windows.iter().filter(|(_, r)| r.dirty) {
+        let totals = serde_json::to_string(&row.totals).map_err(json_err("spend_windows"))?;
+        let sql = if row.exists {
+            "UPDATE spend_windows SET cursor_at = ?3, cursor_seq = ?4, totals = ?5
+             WHERE wallet_id = ?1 AND window_seconds = ?2"
+        } else {
+            "INSERT INTO spend_windows (wallet_id, window_seconds, cursor_at, cursor_seq, totals)
+             VALUES (?1, ?2, ?3, ?4, ?5)"
+        };
+        conn.prepare_cached(sql)
+            .and_then(|mut s| {
+                s.execute(params![
+                    wallet,
+                    to_i64(*w),
+                    row.cursor_at,
+                    row.cursor_seq,
+                    totals
+                ])
+            })
+            .map_err(db_err("write spend window"))?;
+    }
+    Ok(())
+}
+
+/// Reads the policies and window totals, decides, and (when `reserve` and allowed)
+/// inserts the ledger row and adds it to every window. The caller commits or rolls back.
+pub(super) fn decide(
+    conn: &Connection,
+    cache: &mut PolicyCache,
+    request: &PolicyRequest,
+    prices: &PriceBook,
+    now: i64,
+    engine: &dyn PolicyEngine,
+    reserve: bool,
+) -> Result<Decision, StoreError> {
+    let request_id = request.request_id.to_string();
+    if reserve {
+        let exists: bool = conn
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM spend_ledger WHERE request_id = ?1)")
+            .and_then(|mut s| s.query_row([&request_id], |r| r.get(0)))
+            .map_err(db_err("check request id"))?;
+        if exists {
+            return Err(StoreError::DuplicateRequest { request_id });
+        }
+    }
+    let wallet = request.wallet_id.to_string();
+    let policies = cache.applicable(conn, request.wallet_id)?;
+    let mut needed = engine.windows(request, &policies);
+    needed.sort_unstable();
+    needed.dedup();
+    let mut windows = load_windows(conn, &wallet)?;
+    let mut snapshot = LedgerSnapshot::default();
+    for w in needed.iter().copied().filter(|w| *w > 0) {
+        advance_window(conn, &wallet, &mut windows, w, now)?;
+        if let Some(row) = windows.get(&w) {
+            snapshot.windows.insert(w, row.totals.clone());
+        }
+    }
+    let decision = engine.evaluate(&PolicyInput {
+        request,
+        policies: &policies,
+        ledger: &snapshot,
+        prices,
+        now,
+    });
+    if reserve && decision.allowed {
+        let spend = serde_json::to_string(&decision.spend).map_err(json_err("spend_ledger"))?;
+        conn.prepare_cached(
+            "INSERT INTO spend_ledger (request_id, wallet_id, network, kind, tier, status, spend, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, 'RESERVED', ?6, ?7, ?7)",
+        )
+        .and_then(|mut s| {
+            s.execute(params![
+                request_id,
+                wallet,
+                request.network.as_str(),
+                request.body.kind(),
+                decision.tier.as_str(),
+                spend,
+                now
+            ])
+        })
+        .map_err(db_err("reserve spend"))?;
+        for row in windows.values_mut() {
+            if now > row.cursor_at {
+                row.totals.add(&decision.spend);
+                row.dirty = true;
+            }
+        }
+    }
+    if reserve {
+        save_windows(conn, &wallet, &windows)?;
+    }
+    Ok(decision)
+}
+
+pub(super) fn release(conn: &Connection, request_id: TxId, now: i64) -> Result<bool, StoreError> {
+    let row: Option<(i64, String, i64, String, String)> = conn
+        .prepare_cached(
+            "SELECT seq, wallet_id, created_at, status, spend FROM spend_ledger WHERE request_id = ?1",
+        )
+        .and_then(|mut s| {
+            s.query_row([request_id.to_string()], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })
+            .optional()
+        })
+        .map_err(db_err("release reservation"))?;
+    let Some((seq, wallet, created_at, status, spend)) = row else {
+        return Ok(false);
+    };
+    if parse_status(&status)? != ReservationStatus::Reserved {
+        return Ok(false);
+    }
+    let spend = parse_spend(&spend)?;
+    conn.prepare_cached(
+        "UPDATE spend_ledger SET status = 'RELEASED', updated_at = ?1 WHERE seq = ?2",
+    )
+    .and_then(|mut s| s.execute(params![now, seq]))
+    .map_err(db_err("release reservation"))?;
+    let mut windows = load_windows(conn, &wallet)?;
+    for row in windows.values_mut() {
+        if created_at > row.cursor_at || (created_at == row.cursor_at && seq > row.cursor_seq) {
+            row.totals.remove_spend(&spend);
+            row.dirty = true;
+        }
+    }
+    save_windows(conn, &wallet, &windows)?;
+    Ok(true)
+}
+
+pub(super) fn commit(conn: &Connection, request_id: TxId, now: i64) -> Result<bool, StoreError> {
+    let n = conn
+        .prepare_cached(
+            "UPDATE spend_ledger SET status = 'COMMITTED', updated_at = ?1
+             WHERE request_id = ?2 AND status = 'RESERVED'",
+        )
+        .and_then(|mut s| s.execute(params![now, request_id.to_string()]))
+        .map_err(db_err("commit reservation"))?;
+    Ok(n == 1)
+}
+
+pub(super) fn reservation(
+    conn: &Connection,
+    request_id: TxId,
+) -> Result<Option<Reservation>, StoreError> {
+    const T: &str = "spend_ledger";
+    type RowTuple = (String, String, String, String, String, String, i64, i64);
+    let row: Option<RowTuple> = conn
+        .prepare_cached(
+            "SELECT wallet_id, network, kind, tier, status, spend, created_at, updated_at
+             FROM spend_ledger WHERE request_id = ?1",
+        )
+        .and_then(|mut s| {
+            s.query_row([request_id.to_string()], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                    r.get(7)?,
+                ))
+            })
+            .optional()
+        })
+        .map_err(db_err("read reservation"))?;
+    let Some((wallet, network, kind, tier, status, spend, created_at, updated_at)) = row else {
+        return Ok(None);
+    };
+    Ok(Some(Reservation {
+        request_id,
+        wallet_id: WalletId::parse(&wallet).map_err(|_| corrupt(T, "wallet id"))?,
+        network: network.parse().map_err(|_| corrupt(T, "network"))?,
+        kind,
+        tier: tier.parse().map_err(|_| corrupt(T, "tier"))?,
+        status: parse_status(&status)?,
+        spend: parse_spend(&spend)?,
+        created_at,
+        updated_at,
+    }))
+}
+
+pub(super) fn snapshot(
+    conn: &Connection,
+    wallet: WalletId,
+    windows: &[u64],
+    now: i64,
+) -> Result<LedgerSnapshot, StoreError> {
+    let wallet = wallet.to_string();
+    let mut rows = load_windows(conn, &wallet)?;
+    let mut out = LedgerSnapshot::default();
+    for w in windows.iter().copied().filter(|w| *w > 0) {
+        advance_window(conn, &wallet, &mut rows, w, now)?;
+        if let Some(row) = rows.get(&w) {
+            out.windows.insert(w, row.totals.clone());
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(feature = "test-hooks")]
+pub(super) fn insert_row_for_tests(conn: &Connection, r: &Reservation) -> Result<(), StoreError> {
+    let spend = serde_json::to_string(&r.spend).map_err(json_err("spend_ledger"))?;
+    conn.execute(
+        "INSERT INTO spend_ledger (request_id, wallet_id, network, kind, tier, status, spend, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![
+            r.request_id.to_string(),
+            r.wallet_id.to_string(),
+            r.network.as_str(),
+            r.kind,
+            r.tier.as_str(),
+            r.status.as_str(),
+            spend,
+            r.created_at,
+            r.updated_at
+        ],
+    )
+    .map_err(db_err("insert ledger row"))?;
+    Ok(())
+}
