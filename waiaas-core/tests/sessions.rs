@@ -735,116 +735,6 @@ fn a_locked_vault_cannot_verify_or_issue() {
     );
 }
 
-/// A store that lets another renewal win the race just before ours commits: the
-/// deterministic version of two agents renewing with the same token at once.
-#[derive(Debug)]
-struct RacingStore {
-    inner: Arc<waiaas_core::SqliteStore>,
-    rival: std::sync::Mutex<Option<waiaas_core::store::RenewalCas>>,
-}
-
-mod racing {
-    use waiaas_core::StoreError;
-    use waiaas_core::store::*;
-    use waiaas_core::{SessionId, WalletId};
-
-    impl Store for super::RacingStore {
-        fn vault_header(&self) -> Result<Option<String>, StoreError> {
-            self.inner.vault_header()
-        }
-        fn create_vault_header(&self, h: &str, now: i64) -> Result<bool, StoreError> {
-            self.inner.create_vault_header(h, now)
-        }
-        fn replace_vault_header(&self, e: &str, n: &str, now: i64) -> Result<bool, StoreError> {
-            self.inner.replace_vault_header(e, n, now)
-        }
-        fn unlock_attempts(&self) -> Result<UnlockAttempts, StoreError> {
-            self.inner.unlock_attempts()
-        }
-        fn record_unlock_failure(&self, now: i64) -> Result<UnlockAttempts, StoreError> {
-            self.inner.record_unlock_failure(now)
-        }
-        fn clear_unlock_failures(&self) -> Result<(), StoreError> {
-            self.inner.clear_unlock_failures()
-        }
-        fn insert_wallet(&self, w: &WalletRecord) -> Result<(), StoreError> {
-            self.inner.insert_wallet(w)
-        }
-        fn wallet(&self, id: WalletId) -> Result<Option<WalletRecord>, StoreError> {
-            self.inner.wallet(id)
-        }
-        fn wallets(&self) -> Result<Vec<WalletRecord>, StoreError> {
-            self.inner.wallets()
-        }
-        fn rename_wallet(&self, id: WalletId, name: &str, now: i64) -> Result<bool, StoreError> {
-            self.inner.rename_wallet(id, name, now)
-        }
-        fn set_wallet_status(
-            &self,
-            id: WalletId,
-            s: WalletStatus,
-            now: i64,
-        ) -> Result<bool, StoreError> {
-            self.inner.set_wallet_status(id, s, now)
-        }
-        fn delete_wallet(&self, id: WalletId) -> Result<bool, StoreError> {
-            self.inner.delete_wallet(id)
-        }
-        fn session_secret(&self, id: &str) -> Result<Option<SessionSecretRecord>, StoreError> {
-            self.inner.session_secret(id)
-        }
-        fn current_session_secret(&self) -> Result<Option<SessionSecretRecord>, StoreError> {
-            self.inner.current_session_secret()
-        }
-        fn ensure_session_secret(
-            &self,
-            c: &SessionSecretRecord,
-        ) -> Result<SessionSecretRecord, StoreError> {
-            self.inner.ensure_session_secret(c)
-        }
-        fn rotate_session_secret(
-            &self,
-            n: &SessionSecretRecord,
-            now: i64,
-        ) -> Result<(), StoreError> {
-            self.inner.rotate_session_secret(n, now)
-        }
-        fn insert_session(
-            &self,
-            s: &SessionRecord,
-            max: u32,
-            now: i64,
-        ) -> Result<SessionInsert, StoreError> {
-            self.inner.insert_session(s, max, now)
-        }
-        fn session(&self, id: SessionId) -> Result<Option<SessionRecord>, StoreError> {
-            self.inner.session(id)
-        }
-        fn sessions(&self, w: Option<WalletId>) -> Result<Vec<SessionRecord>, StoreError> {
-            self.inner.sessions(w)
-        }
-        fn renew_session(&self, cas: &RenewalCas) -> Result<bool, StoreError> {
-            // The rival's identical renewal lands first.
-            if self.rival.lock().unwrap().take().is_some() {
-                assert!(self.inner.renew_session(cas)?);
-            }
-            self.inner.renew_session(cas)
-        }
-        fn revoke_session(&self, id: SessionId, now: i64) -> Result<bool, StoreError> {
-            self.inner.revoke_session(id, now)
-        }
-        fn revoke_all_sessions(&self, now: i64) -> Result<u64, StoreError> {
-            self.inner.revoke_all_sessions(now)
-        }
-        fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
-            self.inner.setting(key)
-        }
-        fn set_setting(&self, key: &str, value: &str, now: i64) -> Result<(), StoreError> {
-            self.inner.set_setting(key, value, now)
-        }
-    }
-}
-
 #[test]
 fn losing_a_renewal_race_is_session_renewal_mismatch() {
     let s = setup();
@@ -854,26 +744,21 @@ fn losing_a_renewal_race_is_session_renewal_mismatch() {
         .unwrap()
         .token;
     s.f.clock.advance(300);
-    let data = s.f.data();
-    let racing = Arc::new(RacingStore {
-        inner: s.f.store(),
-        rival: std::sync::Mutex::new(Some(waiaas_core::store::RenewalCas {
-            id: s.issuer.verify(token.expose()).unwrap().session_id,
-            expected_generation: 0,
-            expected_renewal_count: 0,
-            issued_at: 0,
-            expires_at: 0,
-        })),
-    });
-    let vault = waiaas_core::Vault::unlock(
-        racing,
-        &common::password(PASSWORD),
-        common::options(&s.f.clock, &data),
+    // Another handle (another process) renews with the same token after our checks
+    // passed and before our compare-and-swap: the deterministic version of the race.
+    let rival = SessionIssuer::new(
+        Arc::new(s.f.reopen(PASSWORD).unwrap()),
+        SessionConfig::default(),
     )
     .unwrap();
-    let issuer = SessionIssuer::new(Arc::new(vault), SessionConfig::default()).unwrap();
+    let racer = s.issuer.clone_with_renew_hook({
+        let token = token.expose().to_owned();
+        move || {
+            rival.renew(&token).unwrap();
+        }
+    });
     assert_eq!(
-        code(issuer.renew(token.expose())),
+        code(racer.renew(token.expose())),
         "SESSION_RENEWAL_MISMATCH"
     );
     // Exactly one renewal happened.

@@ -269,10 +269,21 @@ impl Default for SessionConfig {
 }
 
 /// Creates, verifies, renews and revokes agent sessions.
-#[derive(Debug)]
 pub struct SessionIssuer {
     vault: Arc<Vault>,
     config: SessionConfig,
+    /// Test hook: runs between a renewal's checks and its compare-and-swap.
+    #[cfg(feature = "test-hooks")]
+    renew_hook: Option<Box<dyn Fn() + Send + Sync>>,
+}
+
+impl fmt::Debug for SessionIssuer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SessionIssuer")
+            .field("vault", &self.vault)
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
 }
 
 fn secret_aad(kid: &str) -> Vec<u8> {
@@ -289,7 +300,12 @@ impl SessionIssuer {
     /// # Errors
     /// `VAULT_LOCKED`, `STORAGE_ERROR`.
     pub fn new(vault: Arc<Vault>, config: SessionConfig) -> Result<Self, SessionError> {
-        let issuer = Self { vault, config };
+        let issuer = Self {
+            vault,
+            config,
+            #[cfg(feature = "test-hooks")]
+            renew_hook: None,
+        };
         let candidate = issuer.new_secret()?;
         issuer.vault.store().ensure_session_secret(&candidate)?;
         Ok(issuer)
@@ -578,6 +594,10 @@ impl SessionIssuer {
             exp: Some(expires_at),
             r#gen: next_gen,
         })?;
+        #[cfg(feature = "test-hooks")]
+        if let Some(hook) = &self.renew_hook {
+            hook();
+        }
         let store = self.vault.store();
         if !store.renew_session(&cas)? {
             let current = store
@@ -596,6 +616,19 @@ impl SessionIssuer {
             info: SessionInfo::from_record(&renewed, now),
             token,
         })
+    }
+
+    /// Test hook: a copy of this issuer that runs `hook` between a renewal's checks and
+    /// its compare-and-swap, to reproduce a lost race deterministically.
+    #[cfg(feature = "test-hooks")]
+    #[doc(hidden)]
+    #[must_use]
+    pub fn clone_with_renew_hook(&self, hook: impl Fn() + Send + Sync + 'static) -> Self {
+        Self {
+            vault: self.vault.clone(),
+            config: self.config,
+            renew_hook: Some(Box::new(hook)),
+        }
     }
 
     /// Revokes a session; every process sharing the database refuses its token from the
