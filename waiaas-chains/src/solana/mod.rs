@@ -187,6 +187,15 @@ fn spl_error(_: impl std::fmt::Debug) -> ChainError {
     ChainError::unsupported("the token program refused to build the instruction")
 }
 
+/// The SPL interface crate builds instructions for the Token program id only.
+/// `TransferChecked`, `Approve` and `ApproveChecked` have the same encoding and account
+/// order in Token-2022 (it extends the Token instruction set), so the instruction is
+/// built for Token and retargeted.
+fn for_program(mut ix: Instruction, program: TokenProgram) -> Instruction {
+    ix.program_id = pk(&program.id());
+    ix
+}
+
 fn push_action(
     wallet: &SolanaAddress,
     action: &SolanaAction,
@@ -211,6 +220,7 @@ fn push_action(
             from_owner,
         } => {
             let program_pk = pk(&program.id());
+            let token_pk = spl_token_interface::ID;
             if *create_recipient_account {
                 out.push(
                     spl_associated_token_account_interface::instruction::create_associated_token_account_idempotent(
@@ -224,19 +234,18 @@ fn push_action(
             let source =
                 associated_token_address(from_owner.as_ref().unwrap_or(wallet), mint, *program);
             let destination = associated_token_address(to_owner, mint, *program);
-            out.push(
-                spl_token_interface::instruction::transfer_checked(
-                    &program_pk,
-                    &pk(&source),
-                    &pk(mint),
-                    &pk(&destination),
-                    &wallet_pk,
-                    &[],
-                    *amount,
-                    *decimals,
-                )
-                .map_err(spl_error)?,
-            );
+            let ix = spl_token_interface::instruction::transfer_checked(
+                &token_pk,
+                &pk(&source),
+                &pk(mint),
+                &pk(&destination),
+                &wallet_pk,
+                &[],
+                *amount,
+                *decimals,
+            )
+            .map_err(spl_error)?;
+            out.push(for_program(ix, *program));
         }
         SolanaAction::Approve {
             mint,
@@ -245,11 +254,11 @@ fn push_action(
             decimals,
             program,
         } => {
-            let program_pk = pk(&program.id());
+            let token_pk = spl_token_interface::ID;
             let source = pk(&associated_token_address(wallet, mint, *program));
             let ix = match decimals {
                 Some(d) => spl_token_interface::instruction::approve_checked(
-                    &program_pk,
+                    &token_pk,
                     &source,
                     &pk(mint),
                     &pk(delegate),
@@ -259,7 +268,7 @@ fn push_action(
                     *d,
                 ),
                 None => spl_token_interface::instruction::approve(
-                    &program_pk,
+                    &token_pk,
                     &source,
                     &pk(delegate),
                     &wallet_pk,
@@ -268,7 +277,7 @@ fn push_action(
                 ),
             }
             .map_err(spl_error)?;
-            out.push(ix);
+            out.push(for_program(ix, *program));
         }
         SolanaAction::Instruction {
             program_id,
