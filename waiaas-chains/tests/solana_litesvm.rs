@@ -2,6 +2,15 @@
 //! (litesvm, with the SPL Token, Token-2022 and associated-token-account programs it
 //! ships), with exact balance checks.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    reason = "test helpers outside #[test] functions"
+)]
+
 mod common;
 
 use litesvm::LiteSVM;

@@ -1,6 +1,7 @@
 //! Shared test fixtures: a real vault (SQLite in a temp dir, insecure test KDF profile).
 
 #![allow(dead_code, reason = "each test binary uses a different subset")]
+#![allow(clippy::unwrap_used, clippy::panic, reason = "test fixtures")]
 
 use std::path::PathBuf;
 use std::sync::Arc;
