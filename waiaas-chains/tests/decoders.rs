@@ -5,6 +5,7 @@
     clippy::unwrap_used,
     clippy::panic,
     clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
     reason = "test helpers outside #[test] functions"
 )]
 
@@ -448,7 +449,7 @@ fn evm_builder_output_round_trips_to_intents() {
         );
     }
     // Serialized form the policy engine reads.
-    let json = serde_json::to_value(&evm_decode(&evm_request(who, 1, vec![])).unwrap()).unwrap();
+    let json = serde_json::to_value(evm_decode(&evm_request(who, 1, vec![])).unwrap()).unwrap();
     assert_eq!(json["intents"][0]["type"], "TRANSFER");
     assert_eq!(json["maxFee"], "4500000000000000");
 }
