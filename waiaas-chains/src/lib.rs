@@ -1,5 +1,52 @@
 //! # waiaas-chains
 //!
-//! Solana and EVM signers, transaction builders and decoders, and owner-signature
-//! verification for waiaas. Work in progress: the signers land with the chain-signer
-//! issue.
+//! Signers, transaction builders, sign-only decoders, owner-signature verification and
+//! JSON-RPC clients for Solana and EVM chains.
+//!
+//! - [`VaultSigner`] implements [`waiaas_core::Signer`] for any vault wallet: the key is
+//!   decrypted for one signature inside [`waiaas_core::Vault::with_signing_key`] and
+//!   wiped; nothing is cached in plaintext.
+//! - [`solana`] (feature `solana`): system and SPL transfers (Token and Token-2022, with
+//!   idempotent creation of the recipient's associated token account), SPL approvals,
+//!   arbitrary instructions, batches of up to 20 actions, compute budget, blockhash or
+//!   durable nonce, message signing, and a decoder for raw unsigned transactions.
+//! - [`evm`] (feature `evm`): EIP-1559 transactions, ERC-20 calldata, contract calls,
+//!   `personal_sign`, EIP-712 typed data, signature recovery, and decoders for raw
+//!   unsigned type-2 transactions and for permits in typed data.
+//! - [`intent`]: the canonical [`Intent`]s decoders produce for the policy engine.
+//! - [`hd`]: keys from BIP-39 mnemonics (SLIP-0010 Ed25519, BIP-32 secp256k1).
+//! - [`owner`]: owner-signature verification (Ed25519, EIP-191).
+//! - [`client`]: the [`client::SolanaChainClient`] and [`client::EvmChainClient`]
+//!   traits, and [`client::rpc::JsonRpcClient`] (feature `rpc`).
+//!
+//! ## Features
+//! - `solana` (default): pulls only the split `solana-*` / SPL interface crates.
+//! - `evm` (default): pulls only the split `alloy-*` crates.
+//! - `rpc`: the blocking JSON-RPC client over HTTP (`ureq` without TLS).
+//! - `rpc-tls`: HTTPS for the client (rustls).
+//!
+//! Building with only one chain feature compiles no crate of the other chain (checked
+//! by `tests/feature_isolation.rs`).
+//!
+//! ## Non-features
+//! No address lookup tables (v0 messages with lookups are refused), no contract
+//! deployment, no legacy or EIP-2930 EVM transactions, no multi-signer Solana
+//! transactions: waiaas signs only as the single fee payer.
+
+pub mod client;
+pub mod error;
+pub mod hd;
+pub mod intent;
+pub mod owner;
+pub mod signer;
+
+#[cfg(feature = "evm")]
+pub mod evm;
+#[cfg(feature = "solana")]
+pub mod solana;
+
+pub use error::ChainError;
+pub use hd::{DerivationPath, import_mnemonic, key_from_mnemonic};
+pub use intent::{DecodedTransaction, Intent};
+pub use owner::OwnerAddress;
+pub use signer::VaultSigner;

@@ -40,6 +40,7 @@ pub mod ids;
 pub mod keys;
 pub mod policy;
 pub mod session;
+pub mod signer;
 pub mod store;
 pub mod tier;
 pub mod vault;
@@ -76,6 +77,7 @@ pub use policy::{
 };
 pub use secrecy::{ExposeSecret, SecretString};
 pub use session::{CreateSession, IssuedSession, Permission, SessionIssuer, SessionToken};
+pub use signer::{RawSignature, Signer, SigningPayload};
 pub use store::{SqliteStore, Store, StoreOptions};
 pub use tier::{Tier, TxStatus};
 pub use vault::{KdfParams, Vault, VaultOptions, WalletInfo};

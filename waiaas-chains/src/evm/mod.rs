@@ -1,0 +1,254 @@
+//! EVM: EIP-1559 transactions, ERC-20 calldata, `personal_sign` (EIP-191), EIP-712 typed
+//! data, signature recovery, and the sign-only decoders.
+//!
+//! Built on the split `alloy-*` crates. Signing computes the digest with alloy
+//! (`signature_hash`, EIP-191, EIP-712) and signs it through [`Signer::sign_prehash`]
+//! (RFC 6979, low-s); every signature is recovered once more before it is returned, so a
+//! signature that would not recover to the wallet never leaves this module.
+
+pub mod decode;
+pub mod typed_data;
+
+use alloy_consensus::{SignableTransaction, TxEip1559, TxEnvelope};
+use alloy_eips::eip2718::Encodable2718;
+use alloy_primitives::{Address, B256, Bytes, Signature, TxKind, U256};
+use alloy_sol_types::{SolCall, sol};
+use waiaas_core::{Amount, Chain, EvmAddress, Network, Signer, ValidationError};
+
+use crate::error::ChainError;
+use crate::owner::{eip191_hash, recover_prehash_signer};
+
+pub use decode::decode_transaction;
+pub use typed_data::{decode_typed_data, sign_typed_data, typed_data_hash};
+
+sol! {
+    /// The ERC-20 functions waiaas builds and recognises.
+    interface IERC20 {
+        /// Moves `amount` to `to`.
+        function transfer(address to, uint256 amount) external returns (bool);
+        /// Lets `spender` move up to `amount`.
+        function approve(address spender, uint256 amount) external returns (bool);
+        /// Moves `amount` from `from` to `to` using an allowance.
+        function transferFrom(address from, address to, uint256 amount) external returns (bool);
+        /// Balance of `account`.
+        function balanceOf(address account) external view returns (uint256);
+    }
+}
+
+fn addr(a: &EvmAddress) -> Address {
+    Address::from(*a.as_bytes())
+}
+
+/// Converts an alloy address to ours.
+#[must_use]
+pub fn from_alloy(a: Address) -> EvmAddress {
+    EvmAddress::from_bytes(a.into_array())
+}
+
+/// ERC-20 `transfer(to, amount)` calldata.
+#[must_use]
+pub fn erc20_transfer_calldata(to: &EvmAddress, amount: Amount) -> Vec<u8> {
+    IERC20::transferCall {
+        to: addr(to),
+        amount: amount.as_u256(),
+    }
+    .abi_encode()
+}
+
+/// ERC-20 `approve(spender, amount)` calldata.
+#[must_use]
+pub fn erc20_approve_calldata(spender: &EvmAddress, amount: Amount) -> Vec<u8> {
+    IERC20::approveCall {
+        spender: addr(spender),
+        amount: amount.as_u256(),
+    }
+    .abi_encode()
+}
+
+/// ERC-20 `balanceOf(account)` calldata (for `eth_call`).
+#[must_use]
+pub fn erc20_balance_of_calldata(account: &EvmAddress) -> Vec<u8> {
+    IERC20::balanceOfCall {
+        account: addr(account),
+    }
+    .abi_encode()
+}
+
+/// An EIP-1559 transaction to sign. Nonce, fees and gas come from the caller or an
+/// [`crate::client::EvmChainClient`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EvmTxRequest {
+    /// EIP-155 chain id; must equal the wallet network's.
+    pub chain_id: u64,
+    /// Sender nonce.
+    pub nonce: u64,
+    /// Max fee per gas (wei).
+    pub max_fee_per_gas: u128,
+    /// Max priority fee per gas (wei).
+    pub max_priority_fee_per_gas: u128,
+    /// Gas limit.
+    pub gas_limit: u64,
+    /// Recipient or contract (contract creation is not supported).
+    pub to: EvmAddress,
+    /// Native value (wei).
+    pub value: Amount,
+    /// Calldata.
+    pub data: Vec<u8>,
+}
+
+impl EvmTxRequest {
+    /// The alloy transaction.
+    #[must_use]
+    pub fn to_tx(&self) -> TxEip1559 {
+        TxEip1559 {
+            chain_id: self.chain_id,
+            nonce: self.nonce,
+            gas_limit: self.gas_limit,
+            max_fee_per_gas: self.max_fee_per_gas,
+            max_priority_fee_per_gas: self.max_priority_fee_per_gas,
+            to: TxKind::Call(addr(&self.to)),
+            value: self.value.as_u256(),
+            access_list: Default::default(),
+            input: Bytes::copy_from_slice(&self.data),
+        }
+    }
+
+    /// The unsigned transaction as `0x02 ‖ rlp(fields)` (what sign-only callers send).
+    #[must_use]
+    pub fn encode_unsigned(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        self.to_tx().encode_for_signing(&mut out);
+        out
+    }
+}
+
+/// A signed EIP-1559 transaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedEvmTx {
+    /// The envelope.
+    pub envelope: TxEnvelope,
+    /// EIP-2718 bytes (`0x02 ‖ rlp`), what `eth_sendRawTransaction` takes.
+    pub raw: Vec<u8>,
+    /// Transaction hash.
+    pub hash: [u8; 32],
+}
+
+impl SignedEvmTx {
+    /// `0x`-prefixed hex of [`SignedEvmTx::raw`].
+    #[must_use]
+    pub fn raw_hex(&self) -> String {
+        format!("0x{}", hex::encode(&self.raw))
+    }
+
+    /// `0x`-prefixed hex of the hash.
+    #[must_use]
+    pub fn hash_hex(&self) -> String {
+        format!("0x{}", hex::encode(self.hash))
+    }
+}
+
+/// The wallet network's chain id, or the refusal when `chain_id` differs.
+///
+/// # Errors
+/// `CHAIN_MISMATCH` when they differ; `VALIDATION_FAILED` for a non-EVM network.
+pub fn check_chain_id(network: Network, chain_id: u64) -> Result<u64, ChainError> {
+    let expected = network.evm_chain_id().ok_or_else(|| {
+        ValidationError::field("network", format!("`{network}` is not an EVM network"))
+    })?;
+    if expected != chain_id {
+        return Err(ChainError::ChainMismatch {
+            network: network.to_string(),
+            expected,
+            found: chain_id,
+        });
+    }
+    Ok(expected)
+}
+
+fn signer_address(signer: &dyn Signer) -> Result<EvmAddress, ChainError> {
+    if signer.chain() != Chain::Ethereum {
+        return Err(ValidationError::field("signer", "not an EVM signer").into());
+    }
+    Ok(EvmAddress::parse(signer.address())?)
+}
+
+/// Signs a digest and checks that the signature recovers to the signer.
+fn sign_digest(signer: &dyn Signer, digest: &[u8; 32]) -> Result<Signature, ChainError> {
+    let expected = signer_address(signer)?;
+    let (rs, recovery_id) = signer.sign_prehash(digest)?;
+    let (r, s) = rs.split_at(32);
+    let signature = Signature::new(
+        U256::from_be_slice(r),
+        U256::from_be_slice(s),
+        recovery_id == 1,
+    );
+    let recovered = recover_prehash_signer(digest, &signature.as_bytes())?;
+    if recovered != expected {
+        return Err(ChainError::bad_signature(
+            "the signature does not recover to the wallet address",
+        ));
+    }
+    Ok(signature)
+}
+
+/// Signs an EIP-1559 transaction for a wallet on `network`. The chain id is checked
+/// against the network **before** the key is touched.
+///
+/// # Errors
+/// `CHAIN_MISMATCH` for another chain id; `VALIDATION_FAILED` for a non-EVM signer or
+/// network; vault errors.
+pub fn sign_transaction(
+    signer: &dyn Signer,
+    network: Network,
+    request: &EvmTxRequest,
+) -> Result<SignedEvmTx, ChainError> {
+    check_chain_id(network, request.chain_id)?;
+    let tx = request.to_tx();
+    let digest: B256 = tx.signature_hash();
+    let signature = sign_digest(signer, &digest.0)?;
+    let signed = tx.into_signed(signature);
+    let hash = signed.hash().0;
+    let envelope = TxEnvelope::Eip1559(signed);
+    let raw = envelope.encoded_2718();
+    Ok(SignedEvmTx {
+        envelope,
+        raw,
+        hash,
+    })
+}
+
+/// `personal_sign` (EIP-191): the 65-byte `r ‖ s ‖ v` signature with `v` = 27 or 28.
+///
+/// # Errors
+/// `VALIDATION_FAILED` for a non-EVM signer; vault errors.
+pub fn personal_sign(signer: &dyn Signer, message: &[u8]) -> Result<[u8; 65], ChainError> {
+    let signature = sign_digest(signer, &eip191_hash(message))?;
+    Ok(signature_bytes(&signature))
+}
+
+/// `r ‖ s ‖ v` with `v` = 27 or 28 (the form `personal_sign` and
+/// `eth_signTypedData_v4` return).
+#[must_use]
+pub fn signature_bytes(signature: &Signature) -> [u8; 65] {
+    let mut out = signature.as_bytes();
+    if let Some(v) = out.last_mut() {
+        *v = if signature.v() { 28 } else { 27 };
+    }
+    out
+}
+
+/// Recovers the sender of a signed EIP-1559 transaction (independent check).
+///
+/// # Errors
+/// `INVALID_SIGNATURE` when no key recovers.
+pub fn recover_transaction_signer(tx: &SignedEvmTx) -> Result<EvmAddress, ChainError> {
+    match &tx.envelope {
+        TxEnvelope::Eip1559(signed) => {
+            let digest = signed.tx().signature_hash();
+            recover_prehash_signer(&digest.0, &signed.signature().as_bytes())
+        }
+        _ => Err(ChainError::unsupported(
+            "only EIP-1559 transactions are signed",
+        )),
+    }
+}

@@ -1,0 +1,82 @@
+//! Canonical intents: what a transaction or typed-data signature would do, in the terms
+//! the policy engine judges (recipient, amount in base units, token, spender, contract,
+//! selector).
+//!
+//! Decoders are conservative: anything they do not fully understand becomes
+//! [`Intent::ContractCall`] on its program or contract, so `CONTRACT_WHITELIST` decides;
+//! a token movement whose token cannot be named carries `token: None`, which a policy
+//! engine must treat as an unknown token (deny).
+
+use serde::{Deserialize, Serialize};
+use waiaas_core::{Amount, Chain};
+
+/// One effect of a transaction, as the policy engine sees it. Serialized with a `type`
+/// tag (`TRANSFER`, `TOKEN_TRANSFER`, `APPROVE`, `CONTRACT_CALL`) and camelCase fields.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "SCREAMING_SNAKE_CASE")]
+#[serde(rename_all_fields = "camelCase")]
+#[non_exhaustive]
+pub enum Intent {
+    /// Native asset (SOL in lamports, ETH in wei) to `to`.
+    Transfer {
+        /// Recipient address.
+        to: String,
+        /// Amount in base units.
+        amount: Amount,
+    },
+    /// A fungible token transfer.
+    TokenTransfer {
+        /// SPL mint or ERC-20 contract; `None` when the instruction does not name it
+        /// (SPL `Transfer` without mint): judge as an unknown token.
+        token: Option<String>,
+        /// Recipient: the destination token account on Solana, the recipient on EVM.
+        to: String,
+        /// Amount in the token's base units.
+        amount: Amount,
+        /// Decimals when the transaction states them (SPL `TransferChecked`).
+        decimals: Option<u8>,
+        /// The token program (Solana) that executes it; `None` on EVM.
+        program: Option<String>,
+    },
+    /// A grant that lets `spender` move the wallet's tokens (SPL approve, ERC-20
+    /// `approve`, EIP-2612 permit, Permit2).
+    Approve {
+        /// SPL mint or ERC-20 contract; `None` when not named (SPL `Approve`).
+        token: Option<String>,
+        /// Who may spend.
+        spender: String,
+        /// Maximum amount granted, in base units.
+        amount: Amount,
+        /// Decimals when stated (SPL `ApproveChecked`).
+        decimals: Option<u8>,
+    },
+    /// Anything else: a call into `contract` (EVM) or an instruction of program
+    /// `contract` (Solana), with the native value it carries.
+    ContractCall {
+        /// Contract address or program id.
+        contract: String,
+        /// EVM: the 4-byte selector as `0x…` hex; Solana: the instruction discriminator
+        /// as hex (the whole data up to 8 bytes for unknown programs). `None` when the
+        /// call carries no data.
+        selector: Option<String>,
+        /// Native value sent with the call (EVM `value`); zero on Solana.
+        value: Amount,
+    },
+}
+
+/// A decoded unsigned transaction: its intents and the most it can cost in fees.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DecodedTransaction {
+    /// Chain family.
+    pub chain: Chain,
+    /// The account that pays fees (Solana fee payer; EVM: unknown before signing, the
+    /// signing wallet).
+    pub fee_payer: Option<String>,
+    /// The effects, in instruction order.
+    pub intents: Vec<Intent>,
+    /// Upper bound of the network fee in native base units: EVM `gas_limit ×
+    /// max_fee_per_gas`; Solana 5 000 lamports per signature plus the compute-budget
+    /// priority fee.
+    pub max_fee: Amount,
+}

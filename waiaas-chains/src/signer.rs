@@ -1,0 +1,89 @@
+//! [`VaultSigner`]: the [`Signer`] for a vault wallet, on either chain.
+
+use ed25519_dalek::Signer as _;
+use waiaas_core::{
+    Chain, RawSignature, Signer, SigningPayload, ValidationError, Vault, VaultError, WalletId,
+    WalletInfo, WalletKey,
+};
+
+/// Signs with one vault wallet's key.
+///
+/// Every call decrypts the key inside [`Vault::with_signing_key`] (one AEAD open, no
+/// Argon2id), signs, and lets the vault wipe it; the signer itself holds only the wallet
+/// id and public facts. A suspended or deleted wallet, or a locked vault, refuses.
+#[derive(Debug, Clone)]
+pub struct VaultSigner<'v> {
+    vault: &'v Vault,
+    wallet_id: WalletId,
+    chain: Chain,
+    address: String,
+}
+
+impl<'v> VaultSigner<'v> {
+    /// A signer for `wallet` (as returned by the vault).
+    #[must_use]
+    pub fn new(vault: &'v Vault, wallet: &WalletInfo) -> Self {
+        Self {
+            vault,
+            wallet_id: wallet.id,
+            chain: wallet.chain,
+            address: wallet.address.clone(),
+        }
+    }
+
+    /// Looks the wallet up and makes its signer.
+    ///
+    /// # Errors
+    /// `WALLET_NOT_FOUND`, `VAULT_LOCKED`, `STORAGE_ERROR`.
+    pub fn for_wallet(vault: &'v Vault, wallet_id: WalletId) -> Result<Self, VaultError> {
+        let info = vault.wallet(wallet_id)?;
+        Ok(Self::new(vault, &info))
+    }
+
+    /// The wallet this signer signs for.
+    #[must_use]
+    pub fn wallet_id(&self) -> WalletId {
+        self.wallet_id
+    }
+}
+
+fn mismatch(key: &WalletKey) -> VaultError {
+    VaultError::Validation(ValidationError::field(
+        "payload",
+        format!("a {} key cannot sign this payload", key.chain()),
+    ))
+}
+
+impl Signer for VaultSigner<'_> {
+    fn chain(&self) -> Chain {
+        self.chain
+    }
+
+    fn address(&self) -> &str {
+        &self.address
+    }
+
+    fn sign(&self, payload: SigningPayload<'_>) -> Result<RawSignature, VaultError> {
+        self.vault
+            .with_signing_key(self.wallet_id, |key| match (key, payload) {
+                (WalletKey::Ed25519(k), SigningPayload::Ed25519Message(message)) => {
+                    Ok(RawSignature::Ed25519(k.sign(message).to_bytes()))
+                }
+                (WalletKey::Secp256k1(k), SigningPayload::Secp256k1Prehash(digest)) => {
+                    let (sig, recid) = k.sign_prehash_recoverable(digest).map_err(|_| {
+                        VaultError::Validation(ValidationError::field(
+                            "payload",
+                            "secp256k1 signing failed",
+                        ))
+                    })?;
+                    let mut rs = [0u8; 64];
+                    rs.copy_from_slice(&sig.to_bytes());
+                    Ok(RawSignature::Secp256k1 {
+                        rs,
+                        recovery_id: recid.to_byte(),
+                    })
+                }
+                (k, _) => Err(mismatch(k)),
+            })?
+    }
+}

@@ -1,0 +1,402 @@
+//! Sign-only decoder: a raw unsigned Solana transaction (base64 wire format, legacy or
+//! v0 without address lookup tables) → [`DecodedTransaction`].
+//!
+//! A hand-written, bounds-checked parser: every read is checked, every count is capped
+//! by the 1 232-byte packet limit, and every index is validated against the account
+//! list, so hostile bytes yield `INVALID_TRANSACTION`, never a panic. Mapping to intents
+//! follows the runtime's own decoding (trailing instruction bytes are ignored as the
+//! programs ignore them):
+//!
+//! | program | instruction | intent |
+//! |---|---|---|
+//! | System | `Transfer` | [`Intent::Transfer`] |
+//! | System | `AdvanceNonceAccount` | none (moves nothing) |
+//! | Compute Budget | any | none; `SetComputeUnitPrice`/`Limit` raise `max_fee` |
+//! | Token, Token-2022 | `TransferChecked` | [`Intent::TokenTransfer`] with mint and decimals |
+//! | Token, Token-2022 | `Transfer` | [`Intent::TokenTransfer`] with `token: None` |
+//! | Token, Token-2022 | `ApproveChecked` / `Approve` | [`Intent::Approve`] (`token: None` for `Approve`) |
+//! | anything else | | [`Intent::ContractCall`] on the program |
+
+use base64::Engine as _;
+use waiaas_core::{Amount, Chain, SolanaAddress};
+
+use super::{
+    COMPUTE_BUDGET_PROGRAM_ID, MAX_TRANSACTION_BYTES, SYSTEM_PROGRAM_ID, TOKEN_2022_PROGRAM_ID,
+    TOKEN_PROGRAM_ID,
+};
+use crate::error::ChainError;
+use crate::intent::{DecodedTransaction, Intent};
+
+/// Base fee per signature, in lamports.
+pub const LAMPORTS_PER_SIGNATURE: u64 = 5_000;
+/// Compute-unit ceiling of one transaction (used when no limit is set).
+pub const MAX_COMPUTE_UNITS: u64 = 1_400_000;
+
+/// Message version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MessageVersion {
+    /// Legacy message.
+    Legacy,
+    /// Version 0 (without address lookup tables).
+    V0,
+}
+
+/// One compiled instruction with its accounts resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParsedInstruction {
+    /// Program id.
+    pub program_id: SolanaAddress,
+    /// Accounts, in order.
+    pub accounts: Vec<SolanaAddress>,
+    /// Data.
+    pub data: Vec<u8>,
+}
+
+/// A parsed transaction message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParsedMessage {
+    /// Legacy or v0.
+    pub version: MessageVersion,
+    /// Signatures the message requires.
+    pub num_required_signatures: u8,
+    /// Static account keys; the first is the fee payer.
+    pub account_keys: Vec<SolanaAddress>,
+    /// Recent blockhash or durable nonce.
+    pub recent_blockhash: [u8; 32],
+    /// Instructions.
+    pub instructions: Vec<ParsedInstruction>,
+}
+
+struct Reader<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+fn truncated() -> ChainError {
+    ChainError::invalid_tx("truncated")
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], ChainError> {
+        let end = self.pos.checked_add(n).ok_or_else(truncated)?;
+        let out = self.bytes.get(self.pos..end).ok_or_else(truncated)?;
+        self.pos = end;
+        Ok(out)
+    }
+
+    fn u8(&mut self) -> Result<u8, ChainError> {
+        self.take(1)?.first().copied().ok_or_else(truncated)
+    }
+
+    fn array32(&mut self) -> Result<[u8; 32], ChainError> {
+        let mut out = [0u8; 32];
+        out.copy_from_slice(self.take(32)?);
+        Ok(out)
+    }
+
+    /// Solana's `short_vec` length: 1–3 bytes, 7 bits each, canonical, ≤ u16::MAX.
+    fn compact_u16(&mut self) -> Result<usize, ChainError> {
+        let mut value: usize = 0;
+        for shift in [0u32, 7, 14] {
+            let byte = self.u8()?;
+            value |= usize::from(byte & 0x7f).wrapping_shl(shift);
+            if byte & 0x80 == 0 {
+                if shift > 0 && byte == 0 {
+                    return Err(ChainError::invalid_tx("non-canonical length encoding"));
+                }
+                if value > usize::from(u16::MAX) {
+                    return Err(ChainError::invalid_tx("length does not fit in 16 bits"));
+                }
+                return Ok(value);
+            }
+        }
+        Err(ChainError::invalid_tx(
+            "length encoding longer than 3 bytes",
+        ))
+    }
+
+    fn is_done(&self) -> bool {
+        self.pos == self.bytes.len()
+    }
+}
+
+fn parse_message_from(r: &mut Reader<'_>) -> Result<ParsedMessage, ChainError> {
+    let first = r.u8()?;
+    let (version, num_required_signatures) = if first & 0x80 != 0 {
+        if first & 0x7f != 0 {
+            return Err(ChainError::unsupported(format!(
+                "message version {} is not supported",
+                first & 0x7f
+            )));
+        }
+        (MessageVersion::V0, r.u8()?)
+    } else {
+        (MessageVersion::Legacy, first)
+    };
+    let num_readonly_signed = r.u8()?;
+    let num_readonly_unsigned = r.u8()?;
+    let num_keys = r.compact_u16()?;
+    let mut account_keys = Vec::new();
+    for _ in 0..num_keys {
+        account_keys.push(SolanaAddress::from_bytes(r.array32()?));
+    }
+    let required = usize::from(num_required_signatures);
+    if required == 0 || required > account_keys.len() {
+        return Err(ChainError::invalid_tx(
+            "the header requires more signatures than there are accounts, or none",
+        ));
+    }
+    if num_readonly_signed >= num_required_signatures
+        || usize::from(num_readonly_unsigned) > account_keys.len().saturating_sub(required)
+    {
+        return Err(ChainError::invalid_tx("inconsistent message header"));
+    }
+    let recent_blockhash = r.array32()?;
+    let num_ix = r.compact_u16()?;
+    let mut instructions = Vec::new();
+    let key = |i: u8| -> Result<SolanaAddress, ChainError> {
+        account_keys
+            .get(usize::from(i))
+            .copied()
+            .ok_or_else(|| ChainError::invalid_tx("account index out of range"))
+    };
+    for _ in 0..num_ix {
+        let program_index = r.u8()?;
+        if program_index == 0 {
+            return Err(ChainError::invalid_tx("the fee payer cannot be a program"));
+        }
+        let program_id = key(program_index)?;
+        let n_accounts = r.compact_u16()?;
+        let mut accounts = Vec::new();
+        for _ in 0..n_accounts {
+            accounts.push(key(r.u8()?)?);
+        }
+        let n_data = r.compact_u16()?;
+        let data = r.take(n_data)?.to_vec();
+        instructions.push(ParsedInstruction {
+            program_id,
+            accounts,
+            data,
+        });
+    }
+    if version == MessageVersion::V0 {
+        let lookups = r.compact_u16()?;
+        if lookups != 0 {
+            return Err(ChainError::unsupported(
+                "address lookup tables are not supported; resolve them before signing",
+            ));
+        }
+    }
+    Ok(ParsedMessage {
+        version,
+        num_required_signatures,
+        account_keys,
+        recent_blockhash,
+        instructions,
+    })
+}
+
+/// Parses a bare transaction message (what is signed).
+///
+/// # Errors
+/// `INVALID_TRANSACTION` for malformed bytes or trailing bytes; `UNSUPPORTED_TRANSACTION`
+/// for a message version above 0 or address lookup tables.
+pub fn parse_message(bytes: &[u8]) -> Result<ParsedMessage, ChainError> {
+    if bytes.len() > MAX_TRANSACTION_BYTES {
+        return Err(ChainError::invalid_tx("larger than 1232 bytes"));
+    }
+    let mut r = Reader { bytes, pos: 0 };
+    let message = parse_message_from(&mut r)?;
+    if !r.is_done() {
+        return Err(ChainError::invalid_tx("trailing bytes after the message"));
+    }
+    Ok(message)
+}
+
+/// Parses wire bytes (signatures, then message); returns the message and its bytes.
+///
+/// # Errors
+/// As [`parse_message`]; `INVALID_TRANSACTION` when the signature count does not match
+/// the header.
+pub fn parse_transaction(bytes: &[u8]) -> Result<(ParsedMessage, &[u8]), ChainError> {
+    if bytes.len() > MAX_TRANSACTION_BYTES {
+        return Err(ChainError::invalid_tx("larger than 1232 bytes"));
+    }
+    let mut r = Reader { bytes, pos: 0 };
+    let num_signatures = r.compact_u16()?;
+    let sig_len = num_signatures.checked_mul(64).ok_or_else(truncated)?;
+    r.take(sig_len)?;
+    let message_bytes = bytes.get(r.pos..).ok_or_else(truncated)?;
+    let message = parse_message(message_bytes)?;
+    if num_signatures != usize::from(message.num_required_signatures) {
+        return Err(ChainError::invalid_tx(
+            "the signature count does not match the message header",
+        ));
+    }
+    Ok((message, message_bytes))
+}
+
+fn u64_at(data: &[u8], at: usize) -> Option<u64> {
+    let bytes: [u8; 8] = data.get(at..at.checked_add(8)?)?.try_into().ok()?;
+    Some(u64::from_le_bytes(bytes))
+}
+
+fn u32_at(data: &[u8], at: usize) -> Option<u32> {
+    let bytes: [u8; 4] = data.get(at..at.checked_add(4)?)?.try_into().ok()?;
+    Some(u32::from_le_bytes(bytes))
+}
+
+fn call(ix: &ParsedInstruction, selector_len: usize) -> Intent {
+    let end = ix.data.len().min(selector_len);
+    let selector = ix
+        .data
+        .get(..end)
+        .filter(|s| !s.is_empty())
+        .map(hex::encode);
+    Intent::ContractCall {
+        contract: ix.program_id.to_string(),
+        selector,
+        value: Amount::ZERO,
+    }
+}
+
+fn account(ix: &ParsedInstruction, i: usize) -> Option<String> {
+    ix.accounts.get(i).map(ToString::to_string)
+}
+
+fn token_intent(ix: &ParsedInstruction) -> Intent {
+    let program = ix.program_id.to_string();
+    let tag = ix.data.first().copied();
+    let decoded = match tag {
+        // Transfer { amount }: [source, destination, authority]
+        Some(3) => {
+            u64_at(&ix.data, 1)
+                .zip(account(ix, 1))
+                .map(|(amount, to)| Intent::TokenTransfer {
+                    token: None,
+                    to,
+                    amount: Amount::from_u64(amount),
+                    decimals: None,
+                    program: Some(program.clone()),
+                })
+        }
+        // Approve { amount }: [source, delegate, owner]
+        Some(4) => u64_at(&ix.data, 1)
+            .zip(account(ix, 1))
+            .map(|(amount, spender)| Intent::Approve {
+                token: None,
+                spender,
+                amount: Amount::from_u64(amount),
+                decimals: None,
+            }),
+        // TransferChecked { amount, decimals }: [source, mint, destination, authority]
+        Some(12) => u64_at(&ix.data, 1)
+            .zip(ix.data.get(9).copied())
+            .zip(account(ix, 1).zip(account(ix, 2)))
+            .map(|((amount, decimals), (mint, to))| Intent::TokenTransfer {
+                token: Some(mint),
+                to,
+                amount: Amount::from_u64(amount),
+                decimals: Some(decimals),
+                program: Some(program.clone()),
+            }),
+        // ApproveChecked { amount, decimals }: [source, mint, delegate, owner]
+        Some(13) => u64_at(&ix.data, 1)
+            .zip(ix.data.get(9).copied())
+            .zip(account(ix, 1).zip(account(ix, 2)))
+            .map(|((amount, decimals), (mint, spender))| Intent::Approve {
+                token: Some(mint),
+                spender,
+                amount: Amount::from_u64(amount),
+                decimals: Some(decimals),
+            }),
+        _ => None,
+    };
+    // Anything else (or a short instruction the program would reject) is judged as a
+    // call on the token program, with the one-byte instruction tag as selector.
+    decoded.unwrap_or_else(|| call(ix, 1))
+}
+
+#[derive(Default)]
+struct Budget {
+    unit_limit: Option<u32>,
+    unit_price: Option<u64>,
+}
+
+/// Maps parsed instructions to intents and computes the fee bound.
+///
+/// # Errors
+/// `INVALID_TRANSACTION` when the fee bound overflows.
+pub fn intents(message: &ParsedMessage) -> Result<DecodedTransaction, ChainError> {
+    let mut intents = Vec::new();
+    let mut budget = Budget::default();
+    for ix in &message.instructions {
+        let program = ix.program_id.to_string();
+        match program.as_str() {
+            SYSTEM_PROGRAM_ID => match u32_at(&ix.data, 0) {
+                Some(2) => match (u64_at(&ix.data, 4), account(ix, 1)) {
+                    (Some(lamports), Some(to)) => intents.push(Intent::Transfer {
+                        to,
+                        amount: Amount::from_u64(lamports),
+                    }),
+                    _ => intents.push(call(ix, 4)),
+                },
+                Some(4) => {}
+                _ => intents.push(call(ix, 4)),
+            },
+            COMPUTE_BUDGET_PROGRAM_ID => match ix.data.first() {
+                Some(2) => budget.unit_limit = u32_at(&ix.data, 1),
+                Some(3) => budget.unit_price = u64_at(&ix.data, 1),
+                Some(1 | 4) => {}
+                _ => intents.push(call(ix, 1)),
+            },
+            TOKEN_PROGRAM_ID | TOKEN_2022_PROGRAM_ID => intents.push(token_intent(ix)),
+            _ => intents.push(call(ix, 8)),
+        }
+    }
+    let units = budget
+        .unit_limit
+        .map_or(MAX_COMPUTE_UNITS, |l| u64::from(l).min(MAX_COMPUTE_UNITS));
+    let priority = u128::from(budget.unit_price.unwrap_or(0))
+        .checked_mul(u128::from(units))
+        .and_then(|micro| micro.checked_add(999_999))
+        .map(|micro| micro / 1_000_000)
+        .ok_or_else(|| ChainError::invalid_tx("fee bound overflows"))?;
+    let base = u128::from(LAMPORTS_PER_SIGNATURE)
+        .checked_mul(u128::from(message.num_required_signatures))
+        .ok_or_else(|| ChainError::invalid_tx("fee bound overflows"))?;
+    let max_fee = base
+        .checked_add(priority)
+        .ok_or_else(|| ChainError::invalid_tx("fee bound overflows"))?;
+    Ok(DecodedTransaction {
+        chain: Chain::Solana,
+        fee_payer: message.account_keys.first().map(ToString::to_string),
+        intents,
+        max_fee: Amount::from_u128(max_fee),
+    })
+}
+
+/// Decodes a base64 unsigned (or partly signed) transaction into intents.
+///
+/// # Errors
+/// `INVALID_TRANSACTION` for bad base64, oversized input, truncated or malformed bytes;
+/// `UNSUPPORTED_TRANSACTION` for message versions above 0 or address lookup tables.
+pub fn decode_transaction(base64_tx: &str) -> Result<DecodedTransaction, ChainError> {
+    // 1232 bytes encode to at most 1644 base64 characters.
+    if base64_tx.len() > 1644 {
+        return Err(ChainError::invalid_tx("larger than 1232 bytes"));
+    }
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(base64_tx.trim())
+        .map_err(|_| ChainError::invalid_tx("not valid base64"))?;
+    decode_transaction_bytes(&bytes)
+}
+
+/// As [`decode_transaction`], from wire bytes.
+///
+/// # Errors
+/// As [`decode_transaction`].
+pub fn decode_transaction_bytes(bytes: &[u8]) -> Result<DecodedTransaction, ChainError> {
+    let (message, _) = parse_transaction(bytes)?;
+    intents(&message)
+}
