@@ -32,6 +32,7 @@
 
 pub mod address;
 pub mod amount;
+pub mod audit;
 pub mod chain;
 pub mod clock;
 pub mod data_dir;

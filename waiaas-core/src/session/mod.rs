@@ -216,6 +216,12 @@ impl SessionInfo {
 pub struct SessionToken(Zeroizing<String>);
 
 impl SessionToken {
+    /// Wraps a token received from an agent (it is verified where it is used).
+    #[must_use]
+    pub fn from_string(token: String) -> Self {
+        Self(Zeroizing::new(token))
+    }
+
     /// The full `wai_sess_…` string.
     #[must_use]
     pub fn expose(&self) -> &str {

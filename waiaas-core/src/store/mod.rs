@@ -3,10 +3,12 @@
 //! one wallet's limits) can implement the same contract. No backend type crosses it.
 
 mod ledger;
+mod pipeline;
 mod sqlite;
 
 pub use sqlite::{SqliteStore, StoreOptions, Synchronous};
 
+use crate::audit::{AuditEntry, AuditRecord};
 use crate::chain::{Chain, Network};
 use crate::error::StoreError;
 use crate::ids::{PolicyId, SessionId, TxId, WalletId};
@@ -15,6 +17,7 @@ use crate::policy::{
     Reservation,
 };
 use crate::session::Permission;
+use crate::tier::{Tier, TxStatus};
 
 /// An AEAD ciphertext with its nonce, as stored.
 #[derive(Clone, PartialEq, Eq)]
@@ -393,4 +396,364 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         windows: &[u64],
         now: i64,
     ) -> Result<LedgerSnapshot, StoreError>;
+}
+
+/// A transaction request and its lifecycle, as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TxRecord {
+    /// Id.
+    pub id: TxId,
+    /// Wallet.
+    pub wallet_id: WalletId,
+    /// Session that asked (none for operator-initiated requests).
+    pub session_id: Option<SessionId>,
+    /// Network.
+    pub network: Network,
+    /// Kind (`TRANSFER`, …).
+    pub kind: String,
+    /// Status.
+    pub status: TxStatus,
+    /// Tier, once decided.
+    pub tier: Option<Tier>,
+    /// The original request (JSON): what was judged is what is executed.
+    pub request: String,
+    /// The decision (JSON).
+    pub decision: Option<String>,
+    /// Caller's idempotency key (unique per wallet).
+    pub idempotency_key: Option<String>,
+    /// Single-use nonce an owner signature must carry for this transaction.
+    pub owner_nonce: String,
+    /// What execution produced (JSON: signed transaction, signature, hash).
+    pub result: Option<String>,
+    /// Stable error code when FAILED.
+    pub error_code: Option<String>,
+    /// Error message when FAILED.
+    pub error_message: Option<String>,
+    /// DELAY: when it may execute.
+    pub execute_after: Option<i64>,
+    /// APPROVAL: when the approval window closes.
+    pub expires_at: Option<i64>,
+    /// Creation time.
+    pub created_at: i64,
+    /// Last change.
+    pub updated_at: i64,
+}
+
+/// What the pipeline decided to do with an admitted (or denied) request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Placement {
+    /// Status the row starts in.
+    pub status: TxStatus,
+    /// DELAY: earliest execution.
+    pub execute_after: Option<i64>,
+    /// APPROVAL: end of the approval window.
+    pub expires_at: Option<i64>,
+    /// Set for a denial.
+    pub error_code: Option<String>,
+    /// Set for a denial.
+    pub error_message: Option<String>,
+}
+
+/// Why a request was not even decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AdmissionGate {
+    /// The kill switch is not ACTIVE.
+    KillSwitch(KillSwitchState),
+    /// The wallet is not ACTIVE.
+    Wallet(WalletStatus),
+    /// The wallet does not exist.
+    UnknownWallet,
+    /// The session was revoked after it was verified.
+    SessionRevoked,
+}
+
+/// Outcome of [`Store::admit_transaction`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum Admission {
+    /// Decided; the row was stored with the placement (and the spend reserved when allowed).
+    Decided {
+        /// The decision.
+        decision: Decision,
+        /// The stored row.
+        record: TxRecord,
+    },
+    /// The idempotency key was used before: the first request's row, unchanged.
+    Duplicate(TxRecord),
+    /// Refused before deciding; nothing stored.
+    Refused(AdmissionGate),
+}
+
+/// What a status change does to the request's reservation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LedgerEffect {
+    /// Nothing.
+    None,
+    /// The money did not move: the spend leaves every window.
+    Release,
+    /// The money moved (signed): the reservation becomes committed.
+    Commit,
+}
+
+/// A compare-and-swap status change of a transaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TxTransition {
+    /// Allowed current statuses.
+    pub from: Vec<TxStatus>,
+    /// New status.
+    pub to: TxStatus,
+    /// When set, the stored owner nonce must equal it (single-use owner actions).
+    pub owner_nonce: Option<String>,
+    /// When set, `expires_at` must be later than this time.
+    pub unexpired_at: Option<i64>,
+    /// Execution output to store.
+    pub result: Option<String>,
+    /// Error code to store.
+    pub error_code: Option<String>,
+    /// Error message to store.
+    pub error_message: Option<String>,
+    /// Effect on the reservation.
+    pub ledger: LedgerEffect,
+}
+
+impl TxTransition {
+    /// `from` → `to` with no other condition or effect.
+    #[must_use]
+    pub fn new(from: &[TxStatus], to: TxStatus) -> Self {
+        Self {
+            from: from.to_vec(),
+            to,
+            owner_nonce: None,
+            unexpired_at: None,
+            result: None,
+            error_code: None,
+            error_message: None,
+            ledger: LedgerEffect::None,
+        }
+    }
+}
+
+/// The kill switch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum KillSwitchState {
+    /// Normal operation.
+    Active,
+    /// Activated: nothing signs; recoverable by the operator.
+    Suspended,
+    /// Escalated: nothing signs; recoverable by the operator.
+    Locked,
+}
+
+impl KillSwitchState {
+    /// The stored name.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Active => "ACTIVE",
+            Self::Suspended => "SUSPENDED",
+            Self::Locked => "LOCKED",
+        }
+    }
+
+    /// Parses the stored name.
+    #[must_use]
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Active, Self::Suspended, Self::Locked]
+            .into_iter()
+            .find(|k| k.as_str() == s)
+    }
+}
+
+/// Ownership state of a wallet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum OwnerState {
+    /// No owner.
+    None,
+    /// Owner set, not yet proven by a signature.
+    Grace,
+    /// The owner proved the key with a signature; cannot be changed by the operator.
+    Locked,
+}
+
+impl OwnerState {
+    /// The stored name.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::None => "NONE",
+            Self::Grace => "GRACE",
+            Self::Locked => "LOCKED",
+        }
+    }
+
+    /// Parses the stored name.
+    #[must_use]
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::None, Self::Grace, Self::Locked]
+            .into_iter()
+            .find(|k| k.as_str() == s)
+    }
+}
+
+/// A wallet's registered owner.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OwnerRecord {
+    /// Wallet.
+    pub wallet_id: WalletId,
+    /// Owner address (EIP-55 or base58).
+    pub address: String,
+    /// State (GRACE or LOCKED; NONE has no row).
+    pub state: OwnerState,
+    /// Random challenge the owner signs to prove the key.
+    pub challenge: String,
+    /// Last change.
+    pub updated_at: i64,
+}
+
+/// Which transactions to list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TxFilter {
+    /// Only this wallet.
+    pub wallet_id: Option<WalletId>,
+    /// Only these statuses.
+    pub statuses: Vec<TxStatus>,
+    /// At most this many, newest first (0 = no limit).
+    pub limit: u32,
+}
+
+/// Pipeline, owner, kill-switch and audit operations (migration 0003).
+pub trait PipelineStore: Send + Sync {
+    /// In one write transaction: returns the earlier row when `record.idempotency_key`
+    /// was used before for the wallet; refuses when the kill switch is not ACTIVE, the
+    /// wallet is not ACTIVE or the session was revoked; otherwise decides with `engine`,
+    /// reserves the spend when allowed, stores `record` placed by `place(&decision)`,
+    /// and appends `audit` (its details extended with the decision).
+    ///
+    /// # Errors
+    /// `STORAGE_ERROR`. An error never means "admitted".
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one atomic operation, its inputs"
+    )]
+    fn admit_transaction(
+        &self,
+        record: &TxRecord,
+        request: &PolicyRequest,
+        prices: &PriceBook,
+        now: i64,
+        engine: &dyn PolicyEngine,
+        place: &dyn Fn(&Decision) -> Placement,
+        audit: &AuditEntry,
+    ) -> Result<Admission, StoreError>;
+
+    /// Applies `change` if the row is in one of `change.from` (and the nonce / expiry
+    /// conditions hold), with its ledger effect and `audit`, in one write transaction.
+    /// Returns the updated row, or `None` when the compare-and-swap failed.
+    ///
+    /// # Errors
+    /// `STORAGE_ERROR`.
+    fn transition_transaction(
+        &self,
+        id: TxId,
+        change: &TxTransition,
+        now: i64,
+        audit: &AuditEntry,
+    ) -> Result<Option<TxRecord>, StoreError>;
+
+    /// One transaction.
+    ///
+    /// # Errors
+    /// `STORAGE_ERROR`.
+    fn transaction(&self, id: TxId) -> Result<Option<TxRecord>, StoreError>;
+
+    /// Transactions matching `filter`, newest first.
+    ///
+    /// # Errors
+    /// `STORAGE_ERROR`.
+    fn transactions(&self, filter: &TxFilter) -> Result<Vec<TxRecord>, StoreError>;
+
+    /// QUEUED rows whose `execute_after <= now` and PENDING_APPROVAL rows whose
+    /// `expires_at <= now`, oldest first.
+    ///
+    /// # Errors
+    /// `STORAGE_ERROR`.
+    fn due_transactions(&self, now: i64) -> Result<Vec<TxRecord>, StoreError>;
+
+    /// Sends admitted by `wallet` since `since`, and its consecutive execution failures
+    /// (FAILED rows other than denials, counted back from the newest finished row).
+    ///
+    /// # Errors
+    /// `STORAGE_ERROR`.
+    fn wallet_activity(&self, wallet: WalletId, since: i64) -> Result<(u64, u64), StoreError>;
+
+    /// The registered owner of a wallet, if any.
+    ///
+    /// # Errors
+    /// `STORAGE_ERROR`.
+    fn owner(&self, wallet: WalletId) -> Result<Option<OwnerRecord>, StoreError>;
+
+    /// Sets (`Some`) or removes (`None`) a wallet's owner if its current state is one of
+    /// `allowed_from`; returns `false` otherwise. Appends `audit`.
+    ///
+    /// # Errors
+    /// `STORAGE_ERROR`.
+    fn set_owner(
+        &self,
+        wallet: WalletId,
+        owner: Option<&OwnerRecord>,
+        allowed_from: &[OwnerState],
+        audit: &AuditEntry,
+    ) -> Result<bool, StoreError>;
+
+    /// The kill switch state.
+    ///
+    /// # Errors
+    /// `STORAGE_ERROR`.
+    fn kill_switch(&self) -> Result<KillSwitchState, StoreError>;
+
+    /// Moves the kill switch from `expected` to `next`; `false` if it was not `expected`.
+    /// Appends `audit`.
+    ///
+    /// # Errors
+    /// `STORAGE_ERROR`.
+    fn set_kill_switch(
+        &self,
+        expected: KillSwitchState,
+        next: KillSwitchState,
+        reason: Option<&str>,
+        now: i64,
+        audit: &AuditEntry,
+    ) -> Result<bool, StoreError>;
+
+    /// Sets a wallet's status with `audit` in one transaction; `false` if absent.
+    ///
+    /// # Errors
+    /// `STORAGE_ERROR`.
+    fn set_wallet_status_audited(
+        &self,
+        wallet: WalletId,
+        status: WalletStatus,
+        now: i64,
+        audit: &AuditEntry,
+    ) -> Result<bool, StoreError>;
+
+    /// Appends an audit entry on its own.
+    ///
+    /// # Errors
+    /// `STORAGE_ERROR`.
+    fn append_audit(&self, entry: &AuditEntry) -> Result<(), StoreError>;
+
+    /// Audit records with `seq > after`, in order, at most `limit` (0 = all).
+    ///
+    /// # Errors
+    /// `STORAGE_ERROR`.
+    fn audit_records(&self, after: u64, limit: u32) -> Result<Vec<AuditRecord>, StoreError>;
+
+    /// The `(seq, hash)` of the last appended record, as recorded beside the log (so a
+    /// truncated log is detected).
+    ///
+    /// # Errors
+    /// `STORAGE_ERROR`.
+    fn audit_head(&self) -> Result<Option<(u64, String)>, StoreError>;
 }

@@ -34,6 +34,11 @@ const MIGRATIONS: &[(u32, &str, &str)] = &[
         "policies, policy epoch, spend ledger and its running window totals",
         include_str!("migrations/0002_policies_ledger.sql"),
     ),
+    (
+        3,
+        "transactions, wallet owners, kill switch, hash-chained audit log",
+        include_str!("migrations/0003_transactions_owners_audit.sql"),
+    ),
 ];
 
 /// Durability of commits.
@@ -264,7 +269,7 @@ impl SqliteStore {
         schema_version(&self.conn())
     }
 
-    fn conn(&self) -> MutexGuard<'_, Connection> {
+    pub(super) fn conn(&self) -> MutexGuard<'_, Connection> {
         // A panic while holding the lock cannot leave a transaction open (rusqlite rolls
         // back on drop), so a poisoned connection is still consistent.
         self.conn.lock().unwrap_or_else(PoisonError::into_inner)
@@ -280,7 +285,7 @@ impl SqliteStore {
         ledger::insert_row_for_tests(&self.conn(), row)
     }
 
-    fn policy_cache(&self) -> MutexGuard<'_, PolicyCache> {
+    pub(super) fn policy_cache(&self) -> MutexGuard<'_, PolicyCache> {
         self.policy_cache
             .lock()
             .unwrap_or_else(PoisonError::into_inner)

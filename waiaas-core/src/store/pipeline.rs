@@ -1,0 +1,591 @@
+//! SQLite side of the transaction pipeline, owners, the kill switch and the audit log.
+//! Every write is one `BEGIN IMMEDIATE` transaction that also appends its audit entry,
+//! so the log can never miss a change it records.
+
+use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
+
+use super::ledger::{self, db_err};
+use super::{
+    Admission, AdmissionGate, KillSwitchState, LedgerEffect, OwnerRecord, OwnerState,
+    PipelineStore, Placement, SqliteStore, TxFilter, TxRecord, TxTransition, WalletStatus,
+};
+use crate::audit::{AuditEntry, AuditRecord, GENESIS_HASH, entry_hash};
+use crate::error::StoreError;
+use crate::ids::{SessionId, TxId, WalletId};
+use crate::policy::{Decision, PolicyEngine, PolicyRequest, PriceBook};
+use crate::tier::TxStatus;
+
+fn corrupt(table: &'static str, reason: impl Into<String>) -> StoreError {
+    StoreError::CorruptRow {
+        table,
+        reason: reason.into(),
+    }
+}
+
+const TX_COLS: &str = "id, wallet_id, session_id, network, kind, status, tier, request, decision, \
+    idempotency_key, owner_nonce, result, error_code, error_message, execute_after, expires_at, \
+    created_at, updated_at";
+
+fn parse_status(s: &str) -> Option<TxStatus> {
+    [
+        TxStatus::Pending,
+        TxStatus::Queued,
+        TxStatus::PendingApproval,
+        TxStatus::Executing,
+        TxStatus::Signed,
+        TxStatus::Submitted,
+        TxStatus::Confirmed,
+        TxStatus::Failed,
+        TxStatus::Cancelled,
+        TxStatus::Rejected,
+        TxStatus::Expired,
+    ]
+    .into_iter()
+    .find(|t| t.as_str() == s)
+}
+
+fn tx_from_row(row: &Row<'_>) -> Result<TxRecord, StoreError> {
+    const T: &str = "transactions";
+    let e = db_err("read transaction");
+    let text =
+        |i: usize| -> Result<String, StoreError> { row.get(i).map_err(db_err("read transaction")) };
+    let id = text(0)?;
+    let wallet = text(1)?;
+    let session: Option<String> = row.get(2).map_err(&e)?;
+    let network = text(3)?;
+    let status = text(5)?;
+    let tier: Option<String> = row.get(6).map_err(&e)?;
+    Ok(TxRecord {
+        id: TxId::parse(&id).map_err(|_| corrupt(T, format!("id `{id}`")))?,
+        wallet_id: WalletId::parse(&wallet)
+            .map_err(|_| corrupt(T, format!("wallet `{wallet}`")))?,
+        session_id: session
+            .map(|s| SessionId::parse(&s).map_err(|_| corrupt(T, format!("session `{s}`"))))
+            .transpose()?,
+        network: network
+            .parse()
+            .map_err(|_| corrupt(T, format!("network `{network}`")))?,
+        kind: text(4)?,
+        status: parse_status(&status).ok_or_else(|| corrupt(T, format!("status `{status}`")))?,
+        tier: tier
+            .map(|t| t.parse().map_err(|_| corrupt(T, format!("tier `{t}`"))))
+            .transpose()?,
+        request: text(7)?,
+        decision: row.get(8).map_err(&e)?,
+        idempotency_key: row.get(9).map_err(&e)?,
+        owner_nonce: text(10)?,
+        result: row.get(11).map_err(&e)?,
+        error_code: row.get(12).map_err(&e)?,
+        error_message: row.get(13).map_err(&e)?,
+        execute_after: row.get(14).map_err(&e)?,
+        expires_at: row.get(15).map_err(&e)?,
+        created_at: row.get(16).map_err(&e)?,
+        updated_at: row.get(17).map_err(&e)?,
+    })
+}
+
+fn load_tx(
+    conn: &Connection,
+    sql: &str,
+    params: &[&dyn rusqlite::ToSql],
+) -> Result<Vec<TxRecord>, StoreError> {
+    let mut stmt = conn
+        .prepare_cached(sql)
+        .map_err(db_err("read transactions"))?;
+    let mut rows = stmt.query(params).map_err(db_err("read transactions"))?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next().map_err(db_err("read transactions"))? {
+        out.push(tx_from_row(row)?);
+    }
+    Ok(out)
+}
+
+fn tx_by_id(conn: &Connection, id: TxId) -> Result<Option<TxRecord>, StoreError> {
+    let id = id.to_string();
+    Ok(load_tx(
+        conn,
+        &format!("SELECT {TX_COLS} FROM transactions WHERE id = ?1"),
+        &[&id],
+    )?
+    .pop())
+}
+
+/// Appends an entry chained to the current head, and records the new head beside it.
+fn append(conn: &Connection, entry: &AuditEntry) -> Result<(), StoreError> {
+    let head: Option<(i64, String)> = conn
+        .prepare_cached("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+        .and_then(|mut s| s.query_row([], |r| Ok((r.get(0)?, r.get(1)?))).optional())
+        .map_err(db_err("read audit head"))?;
+    let (prev_seq, prev_hash) = head.unwrap_or((0, GENESIS_HASH.to_owned()));
+    let seq = u64::try_from(prev_seq)
+        .map_err(|_| corrupt("audit_log", "negative seq"))?
+        .saturating_add(1);
+    let hash = entry_hash(seq, &prev_hash, entry);
+    conn.prepare_cached(
+        "INSERT INTO audit_log (seq, at, actor, event, wallet_id, tx_id, details, prev_hash, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )
+    .and_then(|mut s| {
+        s.execute(params![
+            i64::try_from(seq).unwrap_or(i64::MAX),
+            entry.at,
+            entry.actor,
+            entry.event,
+            entry.wallet_id.map(|w| w.to_string()),
+            entry.tx_id.map(|t| t.to_string()),
+            entry.details.to_string(),
+            prev_hash,
+            hash
+        ])
+    })
+    .map_err(db_err("append audit"))?;
+    conn.prepare_cached(
+        "INSERT INTO settings (key, value, updated_at) VALUES ('audit_head', ?1, ?2)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+    )
+    .and_then(|mut s| s.execute(params![format!("{seq}:{hash}"), entry.at]))
+    .map_err(db_err("record audit head"))?;
+    Ok(())
+}
+
+fn gate(conn: &Connection, record: &TxRecord) -> Result<Option<AdmissionGate>, StoreError> {
+    let ks: String = conn
+        .prepare_cached("SELECT state FROM kill_switch WHERE id = 1")
+        .and_then(|mut s| s.query_row([], |r| r.get(0)))
+        .map_err(db_err("read kill switch"))?;
+    let ks = KillSwitchState::parse(&ks)
+        .ok_or_else(|| corrupt("kill_switch", format!("state `{ks}`")))?;
+    if ks != KillSwitchState::Active {
+        return Ok(Some(AdmissionGate::KillSwitch(ks)));
+    }
+    let status: Option<String> = conn
+        .prepare_cached("SELECT status FROM wallets WHERE id = ?1")
+        .and_then(|mut s| {
+            s.query_row([record.wallet_id.to_string()], |r| r.get(0))
+                .optional()
+        })
+        .map_err(db_err("read wallet status"))?;
+    match status.as_deref().map(WalletStatus::parse) {
+        None => return Ok(Some(AdmissionGate::UnknownWallet)),
+        Some(Some(WalletStatus::Active)) => {}
+        Some(Some(other)) => return Ok(Some(AdmissionGate::Wallet(other))),
+        Some(None) => return Err(corrupt("wallets", "unknown status")),
+    }
+    if let Some(session) = record.session_id {
+        let revoked: Option<Option<i64>> = conn
+            .prepare_cached("SELECT revoked_at FROM sessions WHERE id = ?1")
+            .and_then(|mut s| s.query_row([session.to_string()], |r| r.get(0)).optional())
+            .map_err(db_err("read session"))?;
+        if !matches!(revoked, Some(None)) {
+            return Ok(Some(AdmissionGate::SessionRevoked));
+        }
+    }
+    Ok(None)
+}
+
+fn insert_tx(conn: &Connection, r: &TxRecord) -> Result<(), StoreError> {
+    conn.prepare_cached(&format!(
+        "INSERT INTO transactions ({TX_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)"
+    ))
+    .and_then(|mut s| {
+        s.execute(params![
+            r.id.to_string(),
+            r.wallet_id.to_string(),
+            r.session_id.map(|s| s.to_string()),
+            r.network.as_str(),
+            r.kind,
+            r.status.as_str(),
+            r.tier.map(|t| t.as_str()),
+            r.request,
+            r.decision,
+            r.idempotency_key,
+            r.owner_nonce,
+            r.result,
+            r.error_code,
+            r.error_message,
+            r.execute_after,
+            r.expires_at,
+            r.created_at,
+            r.updated_at
+        ])
+    })
+    .map_err(db_err("insert transaction"))?;
+    Ok(())
+}
+
+fn owner_row(conn: &Connection, wallet: WalletId) -> Result<Option<OwnerRecord>, StoreError> {
+    let row: Option<(String, String, String, i64)> = conn
+        .prepare_cached(
+            "SELECT address, state, challenge, updated_at FROM wallet_owners WHERE wallet_id = ?1",
+        )
+        .and_then(|mut s| {
+            s.query_row([wallet.to_string()], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })
+            .optional()
+        })
+        .map_err(db_err("read owner"))?;
+    row.map(|(address, state, challenge, updated_at)| {
+        Ok(OwnerRecord {
+            wallet_id: wallet,
+            address,
+            state: OwnerState::parse(&state)
+                .ok_or_else(|| corrupt("wallet_owners", format!("state `{state}`")))?,
+            challenge,
+            updated_at,
+        })
+    })
+    .transpose()
+}
+
+impl SqliteStore {
+    fn write<T>(
+        &self,
+        op: &'static str,
+        f: impl FnOnce(&Connection) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let mut conn = self.conn();
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(db_err(op))?;
+        let out = f(&tx)?;
+        tx.commit().map_err(db_err(op))?;
+        Ok(out)
+    }
+}
+
+impl PipelineStore for SqliteStore {
+    fn admit_transaction(
+        &self,
+        record: &TxRecord,
+        request: &PolicyRequest,
+        prices: &PriceBook,
+        now: i64,
+        engine: &dyn PolicyEngine,
+        place: &dyn Fn(&Decision) -> Placement,
+        audit: &AuditEntry,
+    ) -> Result<Admission, StoreError> {
+        let mut cache = self.policy_cache();
+        self.write("admit transaction", |conn| {
+            if let Some(key) = &record.idempotency_key {
+                let existing = load_tx(
+                    conn,
+                    &format!("SELECT {TX_COLS} FROM transactions WHERE wallet_id = ?1 AND idempotency_key = ?2"),
+                    &[&record.wallet_id.to_string(), key],
+                )?
+                .pop();
+                if let Some(existing) = existing {
+                    return Ok(Admission::Duplicate(existing));
+                }
+            }
+            if let Some(g) = gate(conn, record)? {
+                return Ok(Admission::Refused(g));
+            }
+            let decision = ledger::decide(conn, &mut cache, request, prices, now, engine, true)?;
+            let placement = place(&decision);
+            let stored = TxRecord {
+                status: placement.status,
+                tier: Some(decision.tier),
+                decision: Some(serde_json::to_string(&decision).map_err(|e| corrupt("transactions", e.to_string()))?),
+                execute_after: placement.execute_after,
+                expires_at: placement.expires_at,
+                error_code: placement.error_code,
+                error_message: placement.error_message,
+                created_at: now,
+                updated_at: now,
+                ..record.clone()
+            };
+            insert_tx(conn, &stored)?;
+            let mut entry = audit.clone();
+            entry.details = serde_json::json!({
+                "request": entry.details,
+                "status": stored.status.as_str(),
+                "allowed": decision.allowed,
+                "tier": decision.tier.as_str(),
+                "reasons": decision.reason_codes(),
+            });
+            append(conn, &entry)?;
+            Ok(Admission::Decided { decision, record: stored })
+        })
+    }
+
+    fn transition_transaction(
+        &self,
+        id: TxId,
+        change: &TxTransition,
+        now: i64,
+        audit: &AuditEntry,
+    ) -> Result<Option<TxRecord>, StoreError> {
+        self.write("transition transaction", |conn| {
+            let Some(current) = tx_by_id(conn, id)? else {
+                return Ok(None);
+            };
+            let nonce_ok = change.owner_nonce.as_ref().is_none_or(|n| *n == current.owner_nonce);
+            let expiry_ok = change
+                .unexpired_at
+                .is_none_or(|t| current.expires_at.is_some_and(|e| e > t));
+            if !change.from.contains(&current.status) || !nonce_ok || !expiry_ok {
+                return Ok(None);
+            }
+            conn.prepare_cached(
+                "UPDATE transactions SET status = ?1, result = COALESCE(?2, result),
+                     error_code = COALESCE(?3, error_code), error_message = COALESCE(?4, error_message),
+                     owner_nonce = CASE WHEN ?5 IS NULL THEN owner_nonce ELSE ?5 || ':used' END,
+                     updated_at = ?6
+                 WHERE id = ?7 AND status = ?8",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
+                    change.to.as_str(),
+                    change.result,
+                    change.error_code,
+                    change.error_message,
+                    change.owner_nonce,
+                    now,
+                    id.to_string(),
+                    current.status.as_str()
+                ])
+            })
+            .map_err(db_err("update transaction"))?;
+            match change.ledger {
+                LedgerEffect::None => {}
+                LedgerEffect::Release => {
+                    ledger::release(conn, id, now)?;
+                }
+                LedgerEffect::Commit => {
+                    ledger::commit(conn, id, now)?;
+                }
+            }
+            let mut entry = audit.clone();
+            entry.details = serde_json::json!({
+                "from": current.status.as_str(),
+                "to": change.to.as_str(),
+                "details": entry.details,
+            });
+            append(conn, &entry)?;
+            tx_by_id(conn, id)
+        })
+    }
+
+    fn transaction(&self, id: TxId) -> Result<Option<TxRecord>, StoreError> {
+        tx_by_id(&self.conn(), id)
+    }
+
+    fn transactions(&self, filter: &TxFilter) -> Result<Vec<TxRecord>, StoreError> {
+        let wallet = filter.wallet_id.map(|w| w.to_string());
+        let statuses = filter
+            .statuses
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join(",");
+        let limit = if filter.limit == 0 {
+            -1
+        } else {
+            i64::from(filter.limit)
+        };
+        load_tx(
+            &self.conn(),
+            &format!(
+                "SELECT {TX_COLS} FROM transactions
+                 WHERE (?1 IS NULL OR wallet_id = ?1)
+                   AND (?2 = '' OR instr(',' || ?2 || ',', ',' || status || ',') > 0)
+                 ORDER BY created_at DESC, id DESC LIMIT ?3"
+            ),
+            &[&wallet, &statuses, &limit],
+        )
+    }
+
+    fn due_transactions(&self, now: i64) -> Result<Vec<TxRecord>, StoreError> {
+        load_tx(
+            &self.conn(),
+            &format!(
+                "SELECT {TX_COLS} FROM transactions
+                 WHERE (status = 'QUEUED' AND execute_after <= ?1)
+                    OR (status = 'PENDING_APPROVAL' AND expires_at <= ?1)
+                 ORDER BY created_at, id"
+            ),
+            &[&now],
+        )
+    }
+
+    fn wallet_activity(&self, wallet: WalletId, since: i64) -> Result<(u64, u64), StoreError> {
+        let conn = self.conn();
+        let w = wallet.to_string();
+        let sends: i64 = conn
+            .prepare_cached(
+                "SELECT COUNT(*) FROM transactions WHERE wallet_id = ?1 AND created_at >= ?2
+                 AND COALESCE(error_code, '') != 'POLICY_DENIED'",
+            )
+            .and_then(|mut s| s.query_row(params![w, since], |r| r.get(0)))
+            .map_err(db_err("count sends"))?;
+        // Newest finished executions first; count FAILED until the first success.
+        let mut stmt = conn
+            .prepare_cached(
+                "SELECT status FROM transactions WHERE wallet_id = ?1
+                 AND status IN ('SIGNED', 'SUBMITTED', 'CONFIRMED', 'FAILED')
+                 AND COALESCE(error_code, '') != 'POLICY_DENIED'
+                 ORDER BY updated_at DESC, id DESC LIMIT 100",
+            )
+            .map_err(db_err("count failures"))?;
+        let statuses = stmt
+            .query_map([&w], |r| r.get::<_, String>(0))
+            .map_err(db_err("count failures"))?;
+        let mut failures: u64 = 0;
+        for s in statuses {
+            if s.map_err(db_err("count failures"))? != "FAILED" {
+                break;
+            }
+            failures = failures.saturating_add(1);
+        }
+        Ok((u64::try_from(sends).unwrap_or(0), failures))
+    }
+
+    fn owner(&self, wallet: WalletId) -> Result<Option<OwnerRecord>, StoreError> {
+        owner_row(&self.conn(), wallet)
+    }
+
+    fn set_owner(
+        &self,
+        wallet: WalletId,
+        owner: Option<&OwnerRecord>,
+        allowed_from: &[OwnerState],
+        audit: &AuditEntry,
+    ) -> Result<bool, StoreError> {
+        self.write("set owner", |conn| {
+            let current = owner_row(conn, wallet)?.map_or(OwnerState::None, |o| o.state);
+            if !allowed_from.contains(&current) {
+                return Ok(false);
+            }
+            match owner {
+                Some(o) => conn
+                    .execute(
+                        "INSERT INTO wallet_owners (wallet_id, address, state, challenge, updated_at)
+                         VALUES (?1, ?2, ?3, ?4, ?5)
+                         ON CONFLICT (wallet_id) DO UPDATE SET address = excluded.address,
+                             state = excluded.state, challenge = excluded.challenge,
+                             updated_at = excluded.updated_at",
+                        params![wallet.to_string(), o.address, o.state.as_str(), o.challenge, o.updated_at],
+                    )
+                    .map_err(db_err("write owner"))?,
+                None => conn
+                    .execute("DELETE FROM wallet_owners WHERE wallet_id = ?1", [wallet.to_string()])
+                    .map_err(db_err("remove owner"))?,
+            };
+            append(conn, audit)?;
+            Ok(true)
+        })
+    }
+
+    fn kill_switch(&self) -> Result<KillSwitchState, StoreError> {
+        let s: String = self
+            .conn()
+            .query_row("SELECT state FROM kill_switch WHERE id = 1", [], |r| {
+                r.get(0)
+            })
+            .map_err(db_err("read kill switch"))?;
+        KillSwitchState::parse(&s).ok_or_else(|| corrupt("kill_switch", format!("state `{s}`")))
+    }
+
+    fn set_kill_switch(
+        &self,
+        expected: KillSwitchState,
+        next: KillSwitchState,
+        reason: Option<&str>,
+        now: i64,
+        audit: &AuditEntry,
+    ) -> Result<bool, StoreError> {
+        self.write("set kill switch", |conn| {
+            let n = conn
+                .execute(
+                    "UPDATE kill_switch SET state = ?1, reason = ?2, updated_at = ?3 WHERE id = 1 AND state = ?4",
+                    params![next.as_str(), reason, now, expected.as_str()],
+                )
+                .map_err(db_err("set kill switch"))?;
+            if n == 1 {
+                append(conn, audit)?;
+            }
+            Ok(n == 1)
+        })
+    }
+
+    fn set_wallet_status_audited(
+        &self,
+        wallet: WalletId,
+        status: WalletStatus,
+        now: i64,
+        audit: &AuditEntry,
+    ) -> Result<bool, StoreError> {
+        self.write("set wallet status", |conn| {
+            let n = conn
+                .execute(
+                    "UPDATE wallets SET status = ?1, updated_at = ?2 WHERE id = ?3",
+                    params![status.as_str(), now, wallet.to_string()],
+                )
+                .map_err(db_err("set wallet status"))?;
+            if n == 1 {
+                append(conn, audit)?;
+            }
+            Ok(n == 1)
+        })
+    }
+
+    fn append_audit(&self, entry: &AuditEntry) -> Result<(), StoreError> {
+        self.write("append audit", |conn| append(conn, entry))
+    }
+
+    fn audit_records(&self, after: u64, limit: u32) -> Result<Vec<AuditRecord>, StoreError> {
+        let conn = self.conn();
+        let limit = if limit == 0 { -1 } else { i64::from(limit) };
+        let mut stmt = conn
+            .prepare_cached(
+                "SELECT seq, at, actor, event, wallet_id, tx_id, details, prev_hash, hash
+                 FROM audit_log WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+            )
+            .map_err(db_err("read audit log"))?;
+        let mut rows = stmt
+            .query(params![i64::try_from(after).unwrap_or(i64::MAX), limit])
+            .map_err(db_err("read audit log"))?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next().map_err(db_err("read audit log"))? {
+            let e = db_err("read audit log");
+            let seq: i64 = r.get(0).map_err(&e)?;
+            let wallet: Option<String> = r.get(4).map_err(&e)?;
+            let tx: Option<String> = r.get(5).map_err(&e)?;
+            let details: String = r.get(6).map_err(&e)?;
+            out.push(AuditRecord {
+                seq: u64::try_from(seq).map_err(|_| corrupt("audit_log", "negative seq"))?,
+                entry: AuditEntry {
+                    at: r.get(1).map_err(&e)?,
+                    actor: r.get(2).map_err(&e)?,
+                    event: r.get(3).map_err(&e)?,
+                    // An edited id or details that no longer parse still load, so that
+                    // verification reports the row instead of failing to read it.
+                    wallet_id: wallet.and_then(|w| WalletId::parse(&w).ok()),
+                    tx_id: tx.and_then(|t| TxId::parse(&t).ok()),
+                    details: serde_json::from_str(&details)
+                        .unwrap_or(serde_json::Value::String(details)),
+                },
+                prev_hash: r.get(7).map_err(&e)?,
+                hash: r.get(8).map_err(&e)?,
+            });
+        }
+        Ok(out)
+    }
+
+    fn audit_head(&self) -> Result<Option<(u64, String)>, StoreError> {
+        let v: Option<String> = self
+            .conn()
+            .query_row(
+                "SELECT value FROM settings WHERE key = 'audit_head'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(db_err("read audit head"))?;
+        Ok(v.and_then(|v| {
+            let (seq, hash) = v.split_once(':')?;
+            Some((seq.parse().ok()?, hash.to_owned()))
+        }))
+    }
+}

@@ -1,0 +1,795 @@
+//! The operator handle: wallets, owners, policies, sessions, kill switch, audit log,
+//! settings, password. Whoever holds an [`Admin`] holds the master password's power.
+
+use std::sync::Arc;
+
+use rand_core::{OsRng, RngCore};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use waiaas_chains::OwnerAddress;
+use waiaas_core::audit::{Actor, AuditEntry, AuditRecord, verify_chain};
+use waiaas_core::policy::{PolicyFilter, PolicyRecord};
+use waiaas_core::session::{CreateSession, IssuedSession, SessionInfo};
+use waiaas_core::store::{
+    KillSwitchState, OwnerRecord, OwnerState, PipelineStore, TxFilter, WalletStatus,
+};
+use waiaas_core::{
+    Network, PolicyId, SecretString, SessionId, Store, TxId, TxStatus, ValidationError, WalletId,
+    WalletInfo,
+};
+use waiaas_policy::{NewPolicy, PolicyAdmin, PolicyUpdate, QuicksetMode};
+
+use crate::agent::Agent;
+use crate::error::{Error, Result};
+use crate::owner::{Owner, verification_text};
+use crate::pipeline::Inner;
+use crate::record::Transaction;
+use crate::settings::{SETTINGS_KEY, Settings};
+
+/// A wallet's owner as the operator sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OwnerInfo {
+    /// Wallet.
+    pub wallet_id: WalletId,
+    /// NONE, GRACE or LOCKED.
+    pub state: OwnerState,
+    /// The owner address, when set.
+    pub address: Option<String>,
+    /// The text the owner signs to prove the key (GRACE only).
+    pub verification_message: Option<String>,
+}
+
+/// What one kill-switch activation did; each step runs even when another fails.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct KillSwitchReport {
+    /// State after the call.
+    pub state: String,
+    /// Whether this call changed the state.
+    pub changed: bool,
+    /// Sessions revoked.
+    pub sessions_revoked: u64,
+    /// In-flight transactions cancelled.
+    pub transactions_cancelled: u64,
+    /// Wallets suspended.
+    pub wallets_suspended: u64,
+    /// Steps that failed (code: message).
+    pub errors: Vec<String>,
+}
+
+/// Outcome of [`Admin::verify_audit_log`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditVerification {
+    /// Records checked.
+    pub entries: u64,
+    /// The first record that fails (edited, removed before it, re-linked), if any.
+    pub first_broken: Option<u64>,
+    /// Whether the last record is missing (the log was truncated).
+    pub truncated: bool,
+}
+
+impl AuditVerification {
+    /// Whether the whole log verifies.
+    #[must_use]
+    pub fn is_intact(&self) -> bool {
+        self.first_broken.is_none() && !self.truncated
+    }
+}
+
+/// Kill switch activation with its cascade (shared by the operator and the owner).
+pub(crate) fn activate_kill_switch(
+    inner: &Inner,
+    actor: &Actor,
+    reason: &str,
+) -> Result<KillSwitchReport> {
+    let now = inner.now();
+    let audit =
+        AuditEntry::new(now, actor, "KILL_SWITCH_ACTIVATED").details(json!({ "reason": reason }));
+    let changed = inner.store.set_kill_switch(
+        KillSwitchState::Active,
+        KillSwitchState::Suspended,
+        Some(reason),
+        now,
+        &audit,
+    )?;
+    let mut report = KillSwitchReport {
+        changed,
+        ..KillSwitchReport::default()
+    };
+    // Each step on its own: a failure in one never stops the others.
+    match inner.sessions.revoke_all() {
+        Ok(n) => report.sessions_revoked = n,
+        Err(e) => report
+            .errors
+            .push(format!("{}: {e}", waiaas_core::ErrorCode::code(&e))),
+    }
+    let in_flight = [
+        TxStatus::Pending,
+        TxStatus::Queued,
+        TxStatus::PendingApproval,
+        TxStatus::Executing,
+    ];
+    match inner.store.transactions(&TxFilter {
+        statuses: in_flight.to_vec(),
+        ..TxFilter::default()
+    }) {
+        Ok(rows) => {
+            for r in rows {
+                match inner.end(r.id, &in_flight, TxStatus::Cancelled, actor, "TX_CANCELLED") {
+                    Ok(Some(_)) => {
+                        report.transactions_cancelled =
+                            report.transactions_cancelled.saturating_add(1)
+                    }
+                    Ok(None) => {}
+                    Err(e) => report.errors.push(format!("{}: {e}", e.code())),
+                }
+            }
+        }
+        Err(e) => report
+            .errors
+            .push(format!("{}: {e}", waiaas_core::ErrorCode::code(&e))),
+    }
+    match inner.store.wallets() {
+        Ok(wallets) => {
+            for w in wallets
+                .into_iter()
+                .filter(|w| w.status == WalletStatus::Active)
+            {
+                let audit = AuditEntry::new(now, actor, "WALLET_SUSPENDED")
+                    .wallet(w.id)
+                    .details(json!({ "reason": "kill switch" }));
+                match inner.store.set_wallet_status_audited(
+                    w.id,
+                    WalletStatus::Suspended,
+                    now,
+                    &audit,
+                ) {
+                    Ok(true) => {
+                        report.wallets_suspended = report.wallets_suspended.saturating_add(1)
+                    }
+                    Ok(false) => {}
+                    Err(e) => report
+                        .errors
+                        .push(format!("{}: {e}", waiaas_core::ErrorCode::code(&e))),
+                }
+            }
+        }
+        Err(e) => report
+            .errors
+            .push(format!("{}: {e}", waiaas_core::ErrorCode::code(&e))),
+    }
+    report.state = inner.store.kill_switch()?.as_str().to_owned();
+    Ok(report)
+}
+
+/// The operator handle. Cheap to clone; `Send + Sync`.
+#[derive(Debug, Clone)]
+pub struct Admin {
+    pub(crate) inner: Arc<Inner>,
+}
+
+impl Admin {
+    fn policy_admin(&self) -> PolicyAdmin<'_> {
+        PolicyAdmin::new(self.inner.store.as_ref(), self.inner.clock.as_ref())
+    }
+
+    fn audit(
+        &self,
+        event: &str,
+        wallet: Option<WalletId>,
+        details: serde_json::Value,
+    ) -> Result<()> {
+        let mut entry = AuditEntry::new(self.inner.now(), &Actor::Operator, event).details(details);
+        entry.wallet_id = wallet;
+        self.inner.audit(&entry)
+    }
+
+    /// The non-operator handle: makes agent handles from tokens and takes owner
+    /// actions. Give this (not the `Admin`) to code that serves agents.
+    #[must_use]
+    pub fn waiaas(&self) -> crate::Waiaas {
+        crate::Waiaas {
+            inner: self.inner.clone(),
+        }
+    }
+
+    /// An agent handle for `token` (see [`crate::Waiaas::agent`]).
+    ///
+    /// # Errors
+    /// As [`crate::Waiaas::agent`].
+    pub fn agent(&self, token: &str) -> Result<Agent> {
+        self.waiaas().agent(token)
+    }
+
+    /// Owner actions (see [`Owner`]).
+    #[must_use]
+    pub fn owner_actions(&self) -> Owner {
+        self.waiaas().owner()
+    }
+
+    // ---- wallets ----
+
+    /// Creates a wallet with a fresh key on `network`.
+    ///
+    /// # Errors
+    /// `VALIDATION_FAILED` for a bad name; `VAULT_LOCKED`; `STORAGE_ERROR`.
+    pub fn create_wallet(&self, name: &str, network: Network) -> Result<WalletInfo> {
+        let w = self.inner.vault.create_wallet(name, network)?;
+        self.audit(
+            "WALLET_CREATED",
+            Some(w.id),
+            json!({ "network": network, "address": w.address }),
+        )?;
+        Ok(w)
+    }
+
+    /// Imports a key (Solana keypair base58 / JSON array; EVM 32-byte hex).
+    ///
+    /// # Errors
+    /// `VALIDATION_FAILED` for a malformed key (never echoed); `STORAGE_ERROR`.
+    pub fn import_wallet(
+        &self,
+        name: &str,
+        network: Network,
+        key: &SecretString,
+    ) -> Result<WalletInfo> {
+        let w = self.inner.vault.import_wallet(name, network, key)?;
+        self.audit(
+            "WALLET_IMPORTED",
+            Some(w.id),
+            json!({ "network": network, "address": w.address }),
+        )?;
+        Ok(w)
+    }
+
+    /// Imports a wallet from a BIP-39 mnemonic (default derivation path for the chain
+    /// when `path` is `None`). The mnemonic is wiped after use and never stored.
+    ///
+    /// # Errors
+    /// `VALIDATION_FAILED` for a bad mnemonic or path; `STORAGE_ERROR`.
+    pub fn import_mnemonic(
+        &self,
+        name: &str,
+        network: Network,
+        mnemonic: SecretString,
+        passphrase: Option<SecretString>,
+        path: Option<&str>,
+    ) -> Result<WalletInfo> {
+        let path = path
+            .map(waiaas_chains::hd::DerivationPath::parse)
+            .transpose()?;
+        let key = waiaas_chains::hd::key_from_mnemonic(
+            network.chain(),
+            mnemonic,
+            passphrase.unwrap_or_else(|| SecretString::from(String::new())),
+            path.as_ref(),
+        )?;
+        let w = self.inner.vault.insert_wallet(name, network, &key)?;
+        self.audit(
+            "WALLET_IMPORTED",
+            Some(w.id),
+            json!({ "network": network, "address": w.address, "from": "mnemonic" }),
+        )?;
+        Ok(w)
+    }
+
+    /// Every wallet.
+    ///
+    /// # Errors
+    /// `STORAGE_ERROR`.
+    pub fn wallets(&self) -> Result<Vec<WalletInfo>> {
+        Ok(self.inner.vault.wallets()?)
+    }
+
+    /// One wallet.
+    ///
+    /// # Errors
+    /// `WALLET_NOT_FOUND`.
+    pub fn wallet(&self, id: WalletId) -> Result<WalletInfo> {
+        Ok(self.inner.vault.wallet(id)?)
+    }
+
+    /// Renames a wallet.
+    ///
+    /// # Errors
+    /// `WALLET_NOT_FOUND`; `STORAGE_ERROR`.
+    pub fn rename_wallet(&self, id: WalletId, name: &str) -> Result<WalletInfo> {
+        if name.is_empty() || name.chars().count() > 64 || name.chars().any(char::is_control) {
+            return Err(ValidationError::field(
+                "name",
+                "must be 1 to 64 characters without control characters",
+            )
+            .into());
+        }
+        if !self.inner.store.rename_wallet(id, name, self.inner.now())? {
+            return Err(waiaas_core::VaultError::WalletNotFound(id).into());
+        }
+        self.audit("WALLET_RENAMED", Some(id), json!({ "name": name }))?;
+        self.wallet(id)
+    }
+
+    fn set_status(&self, id: WalletId, status: WalletStatus, event: &str) -> Result<WalletInfo> {
+        let audit = AuditEntry::new(self.inner.now(), &Actor::Operator, event).wallet(id);
+        if !self
+            .inner
+            .store
+            .set_wallet_status_audited(id, status, self.inner.now(), &audit)?
+        {
+            return Err(waiaas_core::VaultError::WalletNotFound(id).into());
+        }
+        self.wallet(id)
+    }
+
+    /// Suspends a wallet: it signs nothing until resumed.
+    ///
+    /// # Errors
+    /// `WALLET_NOT_FOUND`; `STORAGE_ERROR`.
+    pub fn suspend_wallet(&self, id: WalletId) -> Result<WalletInfo> {
+        self.set_status(id, WalletStatus::Suspended, "WALLET_SUSPENDED")
+    }
+
+    /// Resumes a suspended wallet.
+    ///
+    /// # Errors
+    /// `WALLET_NOT_FOUND`; `STORAGE_ERROR`.
+    pub fn resume_wallet(&self, id: WalletId) -> Result<WalletInfo> {
+        self.set_status(id, WalletStatus::Active, "WALLET_RESUMED")
+    }
+
+    /// Deletes a wallet and its key. Irreversible.
+    ///
+    /// # Errors
+    /// `WALLET_NOT_FOUND`; `STORAGE_ERROR`.
+    pub fn delete_wallet(&self, id: WalletId) -> Result<()> {
+        self.inner.vault.delete_wallet(id)?;
+        self.audit("WALLET_DELETED", Some(id), serde_json::Value::Null)
+    }
+
+    /// **Dangerous**: a wallet's secret key in plaintext (see
+    /// [`waiaas_core::Vault::export_secret`]).
+    ///
+    /// # Errors
+    /// `WALLET_NOT_FOUND`; `VAULT_CORRUPT`.
+    pub fn export_secret(&self, id: WalletId) -> Result<waiaas_core::vault::ExportedSecret> {
+        let s = self.inner.vault.export_secret(id)?;
+        self.audit("WALLET_SECRET_EXPORTED", Some(id), serde_json::Value::Null)?;
+        Ok(s)
+    }
+
+    // ---- owners ----
+
+    /// The owner of a wallet.
+    ///
+    /// # Errors
+    /// `WALLET_NOT_FOUND`; `STORAGE_ERROR`.
+    pub fn owner(&self, wallet: WalletId) -> Result<OwnerInfo> {
+        self.wallet(wallet)?;
+        Ok(match self.inner.store.owner(wallet)? {
+            None => OwnerInfo {
+                wallet_id: wallet,
+                state: OwnerState::None,
+                address: None,
+                verification_message: None,
+            },
+            Some(o) => OwnerInfo {
+                wallet_id: wallet,
+                state: o.state,
+                verification_message: (o.state == OwnerState::Grace)
+                    .then(|| verification_text(wallet, &o.address, &o.challenge)),
+                address: Some(o.address),
+            },
+        })
+    }
+
+    /// Registers (or replaces, while unproven) the wallet's owner. EVM owners must be
+    /// given in EIP-55 form; Solana owners in canonical base58.
+    ///
+    /// # Errors
+    /// `INVALID_ADDRESS`; `OWNER_ALREADY_CONNECTED` once the owner proved the key;
+    /// `WALLET_NOT_FOUND`.
+    pub fn set_owner(&self, wallet: WalletId, address: &str) -> Result<OwnerInfo> {
+        let chain = self.wallet(wallet)?.chain;
+        let parsed = OwnerAddress::register(chain, address)?;
+        let canonical = match parsed {
+            OwnerAddress::Solana(a) => a.to_string(),
+            OwnerAddress::Evm(a) => a.to_checksum(),
+        };
+        let mut challenge = [0u8; 16];
+        OsRng.fill_bytes(&mut challenge);
+        let now = self.inner.now();
+        let record = OwnerRecord {
+            wallet_id: wallet,
+            address: canonical.clone(),
+            state: OwnerState::Grace,
+            challenge: hex::encode(challenge),
+            updated_at: now,
+        };
+        let audit = AuditEntry::new(now, &Actor::Operator, "OWNER_SET")
+            .wallet(wallet)
+            .details(json!({ "owner": canonical }));
+        if !self.inner.store.set_owner(
+            wallet,
+            Some(&record),
+            &[OwnerState::None, OwnerState::Grace],
+            &audit,
+        )? {
+            return Err(Error::OwnerAlreadyConnected);
+        }
+        self.owner(wallet)
+    }
+
+    /// Removes an unproven (GRACE) owner.
+    ///
+    /// # Errors
+    /// `OWNER_NOT_CONNECTED` without an owner; `OWNER_ALREADY_CONNECTED` once proven.
+    pub fn remove_owner(&self, wallet: WalletId) -> Result<OwnerInfo> {
+        match self.inner.owner_state(wallet)? {
+            OwnerState::None => return Err(Error::OwnerNotConnected),
+            OwnerState::Locked => return Err(Error::OwnerAlreadyConnected),
+            OwnerState::Grace => {}
+        }
+        let audit =
+            AuditEntry::new(self.inner.now(), &Actor::Operator, "OWNER_REMOVED").wallet(wallet);
+        if !self
+            .inner
+            .store
+            .set_owner(wallet, None, &[OwnerState::Grace], &audit)?
+        {
+            return Err(Error::OwnerAlreadyConnected);
+        }
+        self.owner(wallet)
+    }
+
+    /// Proves the owner's key: a signature over the owner's `verification_message`
+    /// moves GRACE → LOCKED.
+    ///
+    /// # Errors
+    /// `OWNER_NOT_CONNECTED` in NONE; `APPROVAL_MESSAGE_MISMATCH` for another text;
+    /// `INVALID_SIGNATURE`.
+    pub fn verify_owner(
+        &self,
+        wallet: WalletId,
+        signature: &str,
+        message: &str,
+    ) -> Result<OwnerInfo> {
+        let owner = self
+            .inner
+            .store
+            .owner(wallet)?
+            .ok_or(Error::OwnerNotConnected)?;
+        if owner.state == OwnerState::Locked {
+            return self.owner(wallet);
+        }
+        if message != verification_text(wallet, &owner.address, &owner.challenge) {
+            return Err(Error::ApprovalMessageMismatch);
+        }
+        let chain = self.wallet(wallet)?.chain;
+        OwnerAddress::register(chain, &owner.address)?.verify(
+            message.as_bytes(),
+            &crate::owner::decode_signature(signature)?,
+        )?;
+        let now = self.inner.now();
+        let proven = OwnerRecord {
+            state: OwnerState::Locked,
+            updated_at: now,
+            ..owner.clone()
+        };
+        let audit =
+            AuditEntry::new(now, &Actor::Owner(owner.address), "OWNER_VERIFIED").wallet(wallet);
+        self.inner
+            .store
+            .set_owner(wallet, Some(&proven), &[OwnerState::Grace], &audit)?;
+        self.owner(wallet)
+    }
+
+    // ---- policies ----
+
+    /// Creates a policy (rules validated; the error names the field).
+    ///
+    /// # Errors
+    /// `VALIDATION_FAILED`; `WALLET_NOT_FOUND`; `STORAGE_ERROR`.
+    pub fn create_policy(&self, policy: NewPolicy) -> Result<PolicyRecord> {
+        let p = self.policy_admin().create(policy)?;
+        self.audit(
+            "POLICY_CREATED",
+            p.wallet_id,
+            json!({ "policyId": p.id, "type": p.policy_type }),
+        )?;
+        Ok(p)
+    }
+
+    /// Updates a policy.
+    ///
+    /// # Errors
+    /// `POLICY_NOT_FOUND`; `VALIDATION_FAILED`; `STORAGE_ERROR`.
+    pub fn update_policy(&self, id: PolicyId, change: PolicyUpdate) -> Result<PolicyRecord> {
+        let p = self.policy_admin().update(id, change)?;
+        self.audit(
+            "POLICY_UPDATED",
+            p.wallet_id,
+            json!({ "policyId": p.id, "type": p.policy_type }),
+        )?;
+        Ok(p)
+    }
+
+    /// Deletes a policy.
+    ///
+    /// # Errors
+    /// `POLICY_NOT_FOUND`; `STORAGE_ERROR`.
+    pub fn delete_policy(&self, id: PolicyId) -> Result<()> {
+        self.policy_admin().delete(id)?;
+        self.audit("POLICY_DELETED", None, json!({ "policyId": id }))
+    }
+
+    /// Policies.
+    ///
+    /// # Errors
+    /// `STORAGE_ERROR`.
+    pub fn policies(&self, filter: PolicyFilter) -> Result<Vec<PolicyRecord>> {
+        Ok(self.policy_admin().list(filter)?)
+    }
+
+    /// Creates the starter policy set for a wallet (see [`waiaas_policy::quickset`]).
+    ///
+    /// # Errors
+    /// `WALLET_NOT_FOUND`; `VALIDATION_FAILED` when `mode` does not fit the network.
+    pub fn quickset(&self, wallet: WalletId, mode: QuicksetMode) -> Result<Vec<PolicyRecord>> {
+        let created = waiaas_policy::quickset(
+            &self.policy_admin(),
+            self.inner.store.as_ref(),
+            wallet,
+            mode,
+        )?;
+        self.audit(
+            "POLICY_QUICKSET",
+            Some(wallet),
+            json!({ "mode": mode, "created": created.len() }),
+        )?;
+        Ok(created)
+    }
+
+    // ---- sessions ----
+
+    /// Issues an agent session (uses the `max_sessions_per_wallet` setting).
+    ///
+    /// # Errors
+    /// `VALIDATION_FAILED`; `WALLET_NOT_FOUND`; `SESSION_LIMIT_EXCEEDED`.
+    pub fn create_session(&self, request: &CreateSession) -> Result<IssuedSession> {
+        let issued = self
+            .inner
+            .sessions_with(self.inner.settings()?.max_sessions_per_wallet)?
+            .create(request)?;
+        self.audit(
+            "SESSION_CREATED",
+            request.wallet_ids.first().copied(),
+            json!({ "sessionId": issued.info.id, "wallets": request.wallet_ids }),
+        )?;
+        Ok(issued)
+    }
+
+    /// Sessions, optionally for one wallet.
+    ///
+    /// # Errors
+    /// `STORAGE_ERROR`.
+    pub fn sessions(&self, wallet: Option<WalletId>) -> Result<Vec<SessionInfo>> {
+        Ok(self.inner.sessions.list(wallet)?)
+    }
+
+    /// Revokes a session at once, for every process.
+    ///
+    /// # Errors
+    /// `SESSION_NOT_FOUND`.
+    pub fn revoke_session(&self, id: SessionId) -> Result<()> {
+        self.inner.sessions.revoke(id)?;
+        self.audit("SESSION_REVOKED", None, json!({ "sessionId": id }))
+    }
+
+    /// Rotates the token signing secret (old tokens stay valid for 300 s).
+    ///
+    /// # Errors
+    /// `VAULT_LOCKED`; `STORAGE_ERROR`.
+    pub fn rotate_session_secret(&self) -> Result<()> {
+        self.inner.sessions.rotate_secret()?;
+        self.audit("SESSION_SECRET_ROTATED", None, serde_json::Value::Null)
+    }
+
+    // ---- kill switch ----
+
+    /// The kill switch state.
+    ///
+    /// # Errors
+    /// `STORAGE_ERROR`.
+    pub fn kill_switch_state(&self) -> Result<KillSwitchState> {
+        Ok(self.inner.store.kill_switch()?)
+    }
+
+    /// ACTIVE → SUSPENDED: revokes every session, cancels every in-flight transaction
+    /// and suspends every wallet (each step independent of the others).
+    ///
+    /// # Errors
+    /// `STORAGE_ERROR` reading the state.
+    pub fn activate_kill_switch(&self, reason: &str) -> Result<KillSwitchReport> {
+        activate_kill_switch(&self.inner, &Actor::Operator, reason)
+    }
+
+    /// SUSPENDED → LOCKED.
+    ///
+    /// # Errors
+    /// `VALIDATION_FAILED` unless SUSPENDED.
+    pub fn escalate_kill_switch(&self, reason: &str) -> Result<KillSwitchState> {
+        self.kill_switch_transition(
+            KillSwitchState::Suspended,
+            KillSwitchState::Locked,
+            reason,
+            "KILL_SWITCH_ESCALATED",
+        )
+    }
+
+    /// SUSPENDED or LOCKED → ACTIVE. Wallets stay suspended until resumed one by one,
+    /// and revoked sessions stay revoked.
+    ///
+    /// # Errors
+    /// `VALIDATION_FAILED` when already ACTIVE.
+    pub fn recover_kill_switch(&self) -> Result<KillSwitchState> {
+        let current = self.kill_switch_state()?;
+        if current == KillSwitchState::Active {
+            return Err(ValidationError::field("killSwitch", "is already ACTIVE").into());
+        }
+        self.kill_switch_transition(
+            current,
+            KillSwitchState::Active,
+            "recovered",
+            "KILL_SWITCH_RECOVERED",
+        )
+    }
+
+    fn kill_switch_transition(
+        &self,
+        from: KillSwitchState,
+        to: KillSwitchState,
+        reason: &str,
+        event: &str,
+    ) -> Result<KillSwitchState> {
+        let now = self.inner.now();
+        let audit =
+            AuditEntry::new(now, &Actor::Operator, event).details(json!({ "reason": reason }));
+        if !self
+            .inner
+            .store
+            .set_kill_switch(from, to, Some(reason), now, &audit)?
+        {
+            let current = self.kill_switch_state()?;
+            return Err(ValidationError::field(
+                "killSwitch",
+                format!("is {}, not {}", current.as_str(), from.as_str()),
+            )
+            .into());
+        }
+        Ok(to)
+    }
+
+    // ---- transactions ----
+
+    /// Transactions, newest first.
+    ///
+    /// # Errors
+    /// `STORAGE_ERROR`.
+    pub fn transactions(&self, filter: &TxFilter) -> Result<Vec<Transaction>> {
+        Ok(self
+            .inner
+            .store
+            .transactions(filter)?
+            .iter()
+            .map(Transaction::from)
+            .collect())
+    }
+
+    /// One transaction.
+    ///
+    /// # Errors
+    /// `TX_NOT_FOUND`.
+    pub fn transaction(&self, id: TxId) -> Result<Transaction> {
+        let r = self
+            .inner
+            .store
+            .transaction(id)?
+            .ok_or(Error::TxNotFound(id))?;
+        Ok(Transaction::from(&r))
+    }
+
+    /// Cancels a QUEUED or PENDING_APPROVAL transaction; its reservation is released.
+    ///
+    /// # Errors
+    /// `TX_NOT_FOUND`; `TX_ALREADY_PROCESSED`.
+    pub fn cancel_transaction(&self, id: TxId) -> Result<Transaction> {
+        self.transaction(id)?;
+        self.inner
+            .end(
+                id,
+                &[TxStatus::Queued, TxStatus::PendingApproval],
+                TxStatus::Cancelled,
+                &Actor::Operator,
+                "TX_CANCELLED",
+            )?
+            .map(|r| Transaction::from(&r))
+            .ok_or_else(|| self.inner.already_processed(id))
+    }
+
+    /// Runs due DELAY transactions and expires approvals (see [`crate::Waiaas::process_due`]).
+    ///
+    /// # Errors
+    /// `STORAGE_ERROR`.
+    pub fn process_due(&self) -> Result<Vec<Transaction>> {
+        self.inner.process_due()
+    }
+
+    // ---- audit, settings, password ----
+
+    /// Audit records after `after`, at most `limit` (0 = all).
+    ///
+    /// # Errors
+    /// `STORAGE_ERROR`.
+    pub fn audit_log(&self, after: u64, limit: u32) -> Result<Vec<AuditRecord>> {
+        Ok(self.inner.store.audit_records(after, limit)?)
+    }
+
+    /// Recomputes the hash chain; reports the first record that does not verify.
+    ///
+    /// # Errors
+    /// `STORAGE_ERROR`.
+    pub fn verify_audit_log(&self) -> Result<AuditVerification> {
+        let records = self.inner.store.audit_records(0, 0)?;
+        let first_broken = verify_chain(&records).err();
+        let head = self.inner.store.audit_head()?;
+        let last = records.last().map(|r| (r.seq, r.hash.clone()));
+        let truncated = first_broken.is_none() && head != last;
+        Ok(AuditVerification {
+            entries: u64::try_from(records.len()).unwrap_or(u64::MAX),
+            first_broken,
+            truncated,
+        })
+    }
+
+    /// The settings.
+    ///
+    /// # Errors
+    /// `STORAGE_ERROR`.
+    pub fn settings(&self) -> Result<Settings> {
+        self.inner.settings()
+    }
+
+    /// Replaces the settings.
+    ///
+    /// # Errors
+    /// `VALIDATION_FAILED` for a zero window, timeout or cap; `STORAGE_ERROR`.
+    pub fn set_settings(&self, settings: &Settings) -> Result<()> {
+        if settings.approval_timeout_secs == 0
+            || settings.default_delay_secs < 60
+            || settings.max_sessions_per_wallet == 0
+            || settings.auto_stop_window_secs == 0
+        {
+            return Err(ValidationError::field(
+                "settings",
+                "timeouts and caps must be positive, and the default delay at least 60 s",
+            )
+            .into());
+        }
+        let text = serde_json::to_string(settings)
+            .map_err(|e| ValidationError::field("settings", e.to_string()))?;
+        self.inner
+            .store
+            .set_setting(SETTINGS_KEY, &text, self.inner.now())?;
+        self.audit("SETTINGS_CHANGED", None, json!(settings))
+    }
+
+    /// Changes the master password (deletes `recovery.key`).
+    ///
+    /// # Errors
+    /// `INVALID_MASTER_PASSWORD`; `VALIDATION_FAILED`; `STORAGE_ERROR`.
+    pub fn change_password(&self, current: &SecretString, new: &SecretString) -> Result<()> {
+        self.inner.vault.change_password(current, new, None)?;
+        self.audit("MASTER_PASSWORD_CHANGED", None, serde_json::Value::Null)
+    }
+}

@@ -1,0 +1,255 @@
+//! The agent handle: what a session token allows, and nothing else. It has no method
+//! that creates wallets, edits policies, approves, or touches another wallet; every
+//! call re-verifies the token, so revocation applies to the next call.
+
+use std::sync::{Arc, PoisonError, RwLock};
+
+use waiaas_core::audit::Actor;
+use waiaas_core::session::{IssuedSession, Permission, VerifiedSession};
+use waiaas_core::store::{PipelineStore, TxFilter};
+use waiaas_core::{SessionToken, TxId, TxStatus, ValidationError, WalletId};
+
+use crate::error::{Error, Result};
+use crate::pipeline::Inner;
+use crate::record::Transaction;
+use crate::request::{ChainParams, ResolvedOperation, ResolvedRequest, SendRequest};
+
+/// An agent's handle, made from its session token. Cheap to clone; `Send + Sync`.
+#[derive(Debug, Clone)]
+pub struct Agent {
+    pub(crate) inner: Arc<Inner>,
+    pub(crate) token: Arc<RwLock<SessionToken>>,
+}
+
+impl Agent {
+    fn token(&self) -> SessionToken {
+        self.token
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    fn session(
+        &self,
+        wallet: Option<WalletId>,
+        permission: Permission,
+    ) -> Result<(VerifiedSession, WalletId)> {
+        let token = self.token();
+        let any = self.inner.sessions.verify(token.expose())?;
+        let wallet = match wallet {
+            Some(w) => w,
+            None => match any.wallet_ids.as_slice() {
+                [only] => *only,
+                _ => {
+                    return Err(ValidationError::field(
+                        "walletId",
+                        "the session has several wallets; say which one",
+                    )
+                    .into());
+                }
+            },
+        };
+        let session = self
+            .inner
+            .sessions
+            .verify_access(token.expose(), wallet, permission)?;
+        Ok((session, wallet))
+    }
+
+    fn actor(session: &VerifiedSession) -> Actor {
+        Actor::Session(session.session_id.to_string())
+    }
+
+    /// The wallets this session may use.
+    ///
+    /// # Errors
+    /// Token errors (`INVALID_TOKEN`, `TOKEN_EXPIRED`, `SESSION_REVOKED`, …).
+    pub fn wallets(&self) -> Result<Vec<WalletId>> {
+        Ok(self
+            .inner
+            .sessions
+            .verify(self.token().expose())?
+            .wallet_ids)
+    }
+
+    /// The address of a wallet of this session.
+    ///
+    /// # Errors
+    /// Token errors; `WALLET_ACCESS_DENIED`; `PERMISSION_DENIED` without BALANCE_READ.
+    pub fn address(&self, wallet: Option<WalletId>) -> Result<String> {
+        let (_, wallet) = self.session(wallet, Permission::BalanceRead)?;
+        Ok(self.inner.vault.wallet(wallet)?.address)
+    }
+
+    fn resolve(
+        &self,
+        req: &SendRequest,
+        permission: Permission,
+    ) -> Result<(VerifiedSession, ResolvedRequest)> {
+        let (session, wallet) = self.session(req.wallet_id, permission)?;
+        let network = self.inner.vault.wallet(wallet)?.network;
+        let operation = req.operation.resolve(network)?;
+        Ok((
+            session,
+            ResolvedRequest {
+                wallet_id: wallet,
+                network,
+                operation,
+                chain: req.chain.clone(),
+                action: req.action.clone(),
+            },
+        ))
+    }
+
+    /// Sends a transaction through the policy engine. INSTANT and NOTIFY come back
+    /// SIGNED; DELAY comes back QUEUED; APPROVAL comes back PENDING_APPROVAL (or
+    /// QUEUED when the wallet has no owner). A repeat with the same idempotency key
+    /// returns the first result and never signs twice.
+    ///
+    /// # Errors
+    /// Token errors; `WALLET_ACCESS_DENIED`; `PERMISSION_DENIED`; `INVALID_ADDRESS`,
+    /// `INVALID_AMOUNT`, `VALIDATION_FAILED`; `KILL_SWITCH_ACTIVE`; `WALLET_SUSPENDED`;
+    /// `POLICY_DENIED` with every reason (the denial is recorded); signing errors.
+    pub fn send(&self, req: &SendRequest) -> Result<Transaction> {
+        let (session, resolved) = self.resolve(req, Permission::Transaction)?;
+        self.inner.submit(
+            &Self::actor(&session),
+            Some(&session),
+            resolved,
+            req.idempotency_key.clone(),
+            None,
+        )
+    }
+
+    /// The decision `send` would get now, without reserving, storing or signing.
+    ///
+    /// # Errors
+    /// As [`Agent::send`] up to the decision.
+    pub fn simulate(&self, req: &SendRequest) -> Result<waiaas_core::policy::Decision> {
+        let (session, resolved) = self.resolve(req, Permission::Transaction)?;
+        self.inner.simulate(&session, &resolved)
+    }
+
+    /// Signs a message under policy (SIGN_MESSAGE permission and a policy decision):
+    /// raw Ed25519 over the bytes on Solana, EIP-191 `personal_sign` on EVM.
+    ///
+    /// # Errors
+    /// As [`Agent::send`].
+    pub fn sign_message(&self, wallet: Option<WalletId>, message: &[u8]) -> Result<Transaction> {
+        let (session, wallet) = self.session(wallet, Permission::SignMessage)?;
+        let network = self.inner.vault.wallet(wallet)?.network;
+        let resolved = ResolvedRequest {
+            wallet_id: wallet,
+            network,
+            operation: ResolvedOperation::SignMessage {
+                message: format!("0x{}", hex::encode(message)),
+            },
+            chain: ChainParams::default(),
+            action: None,
+        };
+        self.inner
+            .submit(&Self::actor(&session), Some(&session), resolved, None, None)
+    }
+
+    /// Signs EIP-712 typed data (`eth_signTypedData_v4` JSON) under policy; permits
+    /// inside it (EIP-2612, Permit2) are judged by the APPROVE rules.
+    ///
+    /// # Errors
+    /// As [`Agent::send`]; `INVALID_TRANSACTION` for typed data that does not parse.
+    pub fn sign_typed_data(
+        &self,
+        wallet: Option<WalletId>,
+        typed_data_json: &str,
+    ) -> Result<Transaction> {
+        let (session, wallet) = self.session(wallet, Permission::SignTypedData)?;
+        let network = self.inner.vault.wallet(wallet)?.network;
+        let permit = crate::pipeline::permit_of(network, typed_data_json)?;
+        let resolved = ResolvedRequest {
+            wallet_id: wallet,
+            network,
+            operation: ResolvedOperation::SignTypedData {
+                typed_data: typed_data_json.to_owned(),
+            },
+            chain: ChainParams::default(),
+            action: None,
+        };
+        self.inner.submit(
+            &Self::actor(&session),
+            Some(&session),
+            resolved,
+            None,
+            permit,
+        )
+    }
+
+    fn own(&self, id: TxId) -> Result<waiaas_core::store::TxRecord> {
+        let wallets = self.wallets()?;
+        match self.inner.store.transaction(id)? {
+            Some(r) if wallets.contains(&r.wallet_id) => Ok(r),
+            // Another wallet's transaction does not exist for this agent.
+            _ => Err(Error::TxNotFound(id)),
+        }
+    }
+
+    /// This session's wallets' transactions, newest first.
+    ///
+    /// # Errors
+    /// Token errors; `PERMISSION_DENIED` without BALANCE_READ.
+    pub fn transactions(&self, limit: u32) -> Result<Vec<Transaction>> {
+        let mut out = Vec::new();
+        for wallet in self.wallets()? {
+            self.session(Some(wallet), Permission::BalanceRead)?;
+            let rows = self.inner.store.transactions(&TxFilter {
+                wallet_id: Some(wallet),
+                limit,
+                ..TxFilter::default()
+            })?;
+            out.extend(rows.iter().map(Transaction::from));
+        }
+        out.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
+        if limit > 0 {
+            out.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+        }
+        Ok(out)
+    }
+
+    /// One of this session's transactions.
+    ///
+    /// # Errors
+    /// `TX_NOT_FOUND` (also for another wallet's transaction).
+    pub fn transaction(&self, id: TxId) -> Result<Transaction> {
+        Ok(Transaction::from(&self.own(id)?))
+    }
+
+    /// Cancels one of its own QUEUED (DELAY) transactions.
+    ///
+    /// # Errors
+    /// `TX_NOT_FOUND`; `TX_ALREADY_PROCESSED` once it executed or ended.
+    pub fn cancel(&self, id: TxId) -> Result<Transaction> {
+        let record = self.own(id)?;
+        let (session, _) = self.session(Some(record.wallet_id), Permission::Transaction)?;
+        self.inner
+            .end(
+                id,
+                &[TxStatus::Queued],
+                TxStatus::Cancelled,
+                &Self::actor(&session),
+                "TX_CANCELLED",
+            )?
+            .map(|r| Transaction::from(&r))
+            .ok_or_else(|| self.inner.already_processed(id))
+    }
+
+    /// Renews the session token; this handle uses the new token from now on (the old
+    /// one is invalid at once).
+    ///
+    /// # Errors
+    /// `RENEWAL_TOO_EARLY`, `RENEWAL_LIMIT_REACHED`, `SESSION_ABSOLUTE_LIFETIME_EXCEEDED`,
+    /// `RENEWAL_NOT_REQUIRED`, token errors.
+    pub fn renew(&self) -> Result<IssuedSession> {
+        let mut guard = self.token.write().unwrap_or_else(PoisonError::into_inner);
+        let issued = self.inner.sessions.renew(guard.expose())?;
+        *guard = issued.token.clone();
+        Ok(issued)
+    }
+}

@@ -1,0 +1,157 @@
+//! The one public error of the facade: every family's error mapped in one place, each
+//! with its stable code; policy denials carry every reason as data.
+
+use serde::Serialize;
+use waiaas_chains::ChainError;
+use waiaas_core::policy::Reason;
+use waiaas_core::{ErrorCode, SessionError, StoreError, TxId, ValidationError, VaultError};
+use waiaas_policy::PolicyError;
+
+/// An error from waiaas. [`Error::code`] is stable; [`Error::to_string`] says what to fix.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The policy engine denied the request; `reasons` lists every reason.
+    #[error("denied by policy: {}", summary(.reasons))]
+    PolicyDenied {
+        /// The recorded (denied) transaction.
+        tx_id: TxId,
+        /// Every reason, with the policy that gave it.
+        reasons: Vec<Reason>,
+    },
+    /// The kill switch is engaged; nothing signs until the operator recovers.
+    #[error("kill switch is {state}; nothing can be signed until the operator recovers")]
+    KillSwitchActive {
+        /// `SUSPENDED` or `LOCKED`.
+        state: &'static str,
+    },
+    /// No transaction with this id (for this caller).
+    #[error("transaction `{0}` not found")]
+    TxNotFound(TxId),
+    /// The transaction is no longer in a state that allows the action.
+    #[error("transaction `{tx_id}` is already {status}")]
+    TxAlreadyProcessed {
+        /// Transaction.
+        tx_id: TxId,
+        /// Its status.
+        status: &'static str,
+    },
+    /// The approval window closed; the transaction is EXPIRED.
+    #[error("approval window of transaction `{0}` has closed")]
+    ApprovalTimeout(TxId),
+    /// The signed message is not the one waiaas issued for this action.
+    #[error(
+        "the signed message is not the current approval text for this transaction and action; fetch it with `approval_request`"
+    )]
+    ApprovalMessageMismatch,
+    /// The wallet has no owner registered.
+    #[error("wallet has no owner; register one first")]
+    OwnerNotConnected,
+    /// The owner proved their key; the operator can no longer change it.
+    #[error("the wallet owner is verified and cannot be changed or removed by the operator")]
+    OwnerAlreadyConnected,
+    /// A chain-level failure (building, signing, RPC, signature verification).
+    #[error(transparent)]
+    Chain(#[from] ChainError),
+    /// Session failure (token checks, renewal).
+    #[error(transparent)]
+    Session(#[from] SessionError),
+    /// Vault failure.
+    #[error(transparent)]
+    Vault(#[from] VaultError),
+    /// Policy administration failure.
+    #[error(transparent)]
+    Policy(#[from] PolicyError),
+    /// Bad input.
+    #[error(transparent)]
+    Validation(#[from] ValidationError),
+    /// Storage failure.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+fn summary(reasons: &[Reason]) -> String {
+    reasons
+        .iter()
+        .map(|r| format!("{} ({})", r.code, r.message))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+impl ErrorCode for Error {
+    fn code(&self) -> &'static str {
+        match self {
+            Self::PolicyDenied { .. } => "POLICY_DENIED",
+            Self::KillSwitchActive { .. } => "KILL_SWITCH_ACTIVE",
+            Self::TxNotFound(_) => "TX_NOT_FOUND",
+            Self::TxAlreadyProcessed { .. } => "TX_ALREADY_PROCESSED",
+            Self::ApprovalTimeout(_) => "APPROVAL_TIMEOUT",
+            Self::ApprovalMessageMismatch => "APPROVAL_MESSAGE_MISMATCH",
+            Self::OwnerNotConnected => "OWNER_NOT_CONNECTED",
+            Self::OwnerAlreadyConnected => "OWNER_ALREADY_CONNECTED",
+            Self::Chain(e) => e.code(),
+            Self::Session(e) => e.code(),
+            Self::Vault(e) => e.code(),
+            Self::Policy(e) => e.code(),
+            Self::Validation(e) => e.code(),
+            Self::Store(e) => e.code(),
+        }
+    }
+}
+
+impl Error {
+    /// The stable code (same as [`ErrorCode::code`]).
+    #[must_use]
+    pub fn code(&self) -> &'static str {
+        ErrorCode::code(self)
+    }
+
+    /// Every policy reason, for a denial; empty otherwise.
+    #[must_use]
+    pub fn reasons(&self) -> &[Reason] {
+        match self {
+            Self::PolicyDenied { reasons, .. } => reasons,
+            _ => &[],
+        }
+    }
+
+    /// Seconds after which retrying may succeed, when the error says so.
+    #[must_use]
+    pub fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            Self::Vault(VaultError::MasterPasswordLocked { retry_after_secs })
+            | Self::Session(SessionError::RenewalTooEarly { retry_after_secs }) => {
+                Some(*retry_after_secs)
+            }
+            _ => None,
+        }
+    }
+
+    /// The error as data, for bindings and the HTTP server.
+    #[must_use]
+    pub fn to_info(&self) -> ErrorInfo {
+        ErrorInfo {
+            code: self.code(),
+            message: self.to_string(),
+            reasons: self.reasons().to_vec(),
+            retry_after_secs: self.retry_after_secs(),
+        }
+    }
+}
+
+/// An error as data: `{code, message, reasons, retryAfterSecs}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ErrorInfo {
+    /// Stable code.
+    pub code: &'static str,
+    /// What to fix.
+    pub message: String,
+    /// Policy reasons (denials).
+    pub reasons: Vec<Reason>,
+    /// Retry hint.
+    pub retry_after_secs: Option<u64>,
+}
+
+/// Result alias.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

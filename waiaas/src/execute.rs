@@ -1,0 +1,275 @@
+//! Turns a stored, approved request into a signature. Runs only after the ledger row
+//! that accounts for the request is committed; what it signs is the stored request.
+
+use waiaas_chains::VaultSigner;
+use waiaas_core::{Amount, Chain, EvmAddress, Network, SolanaAddress, ValidationError, Vault};
+
+use crate::error::{Error, Result};
+use crate::record::ExecutionResult;
+use crate::request::{ChainParams, ResolvedOperation, ResolvedRequest};
+
+/// Gas limits used when the caller gives none.
+const GAS_TRANSFER: u64 = 21_000;
+const GAS_ERC20: u64 = 100_000;
+
+fn missing(field: &str, why: &str) -> Error {
+    ValidationError::field(field, why).into()
+}
+
+fn u64_amount(field: &str, a: Amount) -> Result<u64> {
+    a.to_u64()
+        .ok_or_else(|| missing(field, "exceeds the 64-bit range of Solana amounts"))
+}
+
+fn wei(field: &str, s: Option<&str>) -> Result<u128> {
+    let s = s.ok_or_else(|| {
+        missing(
+            field,
+            "is required to sign an EVM transaction (no chain client configured)",
+        )
+    })?;
+    let a = Amount::parse_base_units(s)?;
+    u128::try_from(a.as_u256()).map_err(|_| missing(field, "is out of range"))
+}
+
+/// Checks, before anything is stored, that the request carries what signing needs.
+///
+/// # Errors
+/// `VALIDATION_FAILED` naming the missing chain parameter.
+pub(crate) fn check_chain_params(
+    network: Network,
+    op: &ResolvedOperation,
+    chain: &ChainParams,
+) -> Result<()> {
+    if matches!(
+        op,
+        ResolvedOperation::SignMessage { .. } | ResolvedOperation::SignTypedData { .. }
+    ) {
+        return Ok(());
+    }
+    match network.chain() {
+        Chain::Solana => {
+            solana_blockhash(chain)?;
+        }
+        Chain::Ethereum => {
+            chain.nonce.ok_or_else(|| {
+                missing(
+                    "chain.nonce",
+                    "is required to sign an EVM transaction (no chain client configured)",
+                )
+            })?;
+            wei("chain.maxFeePerGas", chain.max_fee_per_gas.as_deref())?;
+            wei(
+                "chain.maxPriorityFeePerGas",
+                chain.max_priority_fee_per_gas.as_deref(),
+            )?;
+            if matches!(op, ResolvedOperation::ContractCall { .. }) && chain.gas_limit.is_none() {
+                return Err(missing("chain.gasLimit", "is required for a contract call"));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn solana_blockhash(chain: &ChainParams) -> Result<[u8; 32]> {
+    let s = chain.recent_blockhash.as_deref().ok_or_else(|| {
+        missing(
+            "chain.recentBlockhash",
+            "is required to sign a Solana transaction (no chain client configured)",
+        )
+    })?;
+    let mut out = [0u8; 32];
+    match bs58::decode(s).onto(&mut out) {
+        Ok(32) => Ok(out),
+        _ => Err(missing(
+            "chain.recentBlockhash",
+            "must be base58 of 32 bytes",
+        )),
+    }
+}
+
+fn sol(s: &str) -> Result<SolanaAddress> {
+    Ok(SolanaAddress::parse(s)?)
+}
+
+fn evm(s: &str) -> Result<EvmAddress> {
+    Ok(EvmAddress::parse(s)?)
+}
+
+fn token_program(p: &str) -> waiaas_chains::solana::TokenProgram {
+    if p == "token-2022" {
+        waiaas_chains::solana::TokenProgram::Token2022
+    } else {
+        waiaas_chains::solana::TokenProgram::Token
+    }
+}
+
+/// Signs the request with the wallet's key (decrypted for this call only).
+pub(crate) fn execute(vault: &Vault, req: &ResolvedRequest) -> Result<ExecutionResult> {
+    let signer = VaultSigner::for_wallet(vault, req.wallet_id)?;
+    match (&req.operation, req.network.chain()) {
+        (ResolvedOperation::SignMessage { message }, chain) => {
+            let bytes = hex::decode(message.trim_start_matches("0x"))
+                .map_err(|_| missing("message", "is not valid hex"))?;
+            let signature = match chain {
+                Chain::Solana => {
+                    bs58::encode(waiaas_chains::solana::sign_message(&signer, &bytes)?)
+                        .into_string()
+                }
+                Chain::Ethereum => format!(
+                    "0x{}",
+                    hex::encode(waiaas_chains::evm::personal_sign(&signer, &bytes)?)
+                ),
+            };
+            Ok(ExecutionResult {
+                signature: Some(signature),
+                ..ExecutionResult::default()
+            })
+        }
+        (ResolvedOperation::SignTypedData { typed_data }, Chain::Ethereum) => {
+            let sig =
+                waiaas_chains::evm::typed_data::sign_typed_data(&signer, req.network, typed_data)?;
+            Ok(ExecutionResult {
+                signature: Some(format!("0x{}", hex::encode(sig))),
+                ..ExecutionResult::default()
+            })
+        }
+        (ResolvedOperation::SignTypedData { .. }, Chain::Solana) => {
+            Err(missing("type", "EIP-712 typed data is for EVM wallets"))
+        }
+        (op, Chain::Solana) => execute_solana(&signer, op, &req.chain),
+        (op, Chain::Ethereum) => execute_evm(&signer, req.network, op, &req.chain),
+    }
+}
+
+fn execute_solana(
+    signer: &VaultSigner<'_>,
+    op: &ResolvedOperation,
+    chain: &ChainParams,
+) -> Result<ExecutionResult> {
+    use waiaas_chains::solana::{ComputeBudget, Lifetime, SolanaAction, SolanaTxRequest};
+    let action = match op {
+        ResolvedOperation::Transfer { to, amount } => SolanaAction::Transfer {
+            to: sol(to)?,
+            lamports: u64_amount("amount", *amount)?,
+        },
+        ResolvedOperation::TokenTransfer {
+            to,
+            token,
+            amount,
+            token_program: program,
+        } => SolanaAction::TokenTransfer {
+            mint: sol(&token.address)?,
+            to_owner: sol(to)?,
+            amount: u64_amount("amount", *amount)?,
+            decimals: token.decimals,
+            program: token_program(program),
+            create_recipient_account: true,
+            from_owner: None,
+        },
+        ResolvedOperation::Approve {
+            spender,
+            token,
+            amount,
+            token_program: program,
+        } => SolanaAction::Approve {
+            mint: sol(&token.address)?,
+            delegate: sol(spender)?,
+            amount: u64_amount("amount", *amount)?,
+            decimals: Some(token.decimals),
+            program: token_program(program),
+        },
+        ResolvedOperation::ContractCall { .. }
+        | ResolvedOperation::SignMessage { .. }
+        | ResolvedOperation::SignTypedData { .. } => {
+            return Err(missing("type", "not a Solana transaction operation"));
+        }
+    };
+    let signed = waiaas_chains::solana::sign_transaction(
+        signer,
+        &SolanaTxRequest {
+            actions: vec![action],
+            lifetime: Lifetime::RecentBlockhash(solana_blockhash(chain)?),
+            compute_budget: ComputeBudget::default(),
+        },
+    )?;
+    Ok(ExecutionResult {
+        signed_transaction: Some(signed.to_base64()),
+        tx_hash: Some(signed.signature()),
+        signature: None,
+    })
+}
+
+fn execute_evm(
+    signer: &VaultSigner<'_>,
+    network: Network,
+    op: &ResolvedOperation,
+    chain: &ChainParams,
+) -> Result<ExecutionResult> {
+    use waiaas_chains::evm::{EvmTxRequest, erc20_approve_calldata, erc20_transfer_calldata};
+    let (to, value, data, default_gas) = match op {
+        ResolvedOperation::Transfer { to, amount } => {
+            (evm(to)?, *amount, Vec::new(), Some(GAS_TRANSFER))
+        }
+        ResolvedOperation::TokenTransfer {
+            to, token, amount, ..
+        } => (
+            evm(&token.address)?,
+            Amount::ZERO,
+            erc20_transfer_calldata(&evm(to)?, *amount),
+            Some(GAS_ERC20),
+        ),
+        ResolvedOperation::Approve {
+            spender,
+            token,
+            amount,
+            ..
+        } => (
+            evm(&token.address)?,
+            Amount::ZERO,
+            erc20_approve_calldata(&evm(spender)?, *amount),
+            Some(GAS_ERC20),
+        ),
+        ResolvedOperation::ContractCall {
+            contract,
+            data,
+            value,
+        } => (
+            evm(contract)?,
+            *value,
+            hex::decode(data.trim_start_matches("0x"))
+                .map_err(|_| missing("data", "is not valid hex"))?,
+            None,
+        ),
+        ResolvedOperation::SignMessage { .. } | ResolvedOperation::SignTypedData { .. } => {
+            return Err(missing("type", "not an EVM transaction operation"));
+        }
+    };
+    let chain_id = network
+        .evm_chain_id()
+        .ok_or_else(|| missing("network", "is not an EVM network"))?;
+    let request = EvmTxRequest {
+        chain_id,
+        nonce: chain
+            .nonce
+            .ok_or_else(|| missing("chain.nonce", "is required to sign an EVM transaction"))?,
+        max_fee_per_gas: wei("chain.maxFeePerGas", chain.max_fee_per_gas.as_deref())?,
+        max_priority_fee_per_gas: wei(
+            "chain.maxPriorityFeePerGas",
+            chain.max_priority_fee_per_gas.as_deref(),
+        )?,
+        gas_limit: chain
+            .gas_limit
+            .or(default_gas)
+            .ok_or_else(|| missing("chain.gasLimit", "is required for a contract call"))?,
+        to,
+        value,
+        data,
+    };
+    let signed = waiaas_chains::evm::sign_transaction(signer, network, &request)?;
+    Ok(ExecutionResult {
+        signed_transaction: Some(signed.raw_hex()),
+        tx_hash: Some(signed.hash_hex()),
+        signature: None,
+    })
+}

@@ -1,0 +1,413 @@
+//! Owner actions: approvals, rejections, cancellations and the kill switch, each proven
+//! by a signature from the wallet owner's own key over an exact text that waiaas
+//! issued. Each text binds the wallet, network, transaction, a digest of the exact
+//! stored request, amount, counterparty, tier, a single-use nonce and the expiry; the
+//! action is part of the text, so an approval cannot be replayed as a rejection.
+
+use std::sync::Arc;
+
+use base64::Engine as _;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use waiaas_chains::OwnerAddress;
+use waiaas_core::audit::{Actor, AuditEntry};
+use waiaas_core::store::{LedgerEffect, OwnerState, PipelineStore, TxRecord, TxTransition};
+use waiaas_core::{TxId, TxStatus, ValidationError, WalletId};
+
+use crate::error::{Error, Result};
+use crate::pipeline::Inner;
+use crate::record::Transaction;
+use crate::request::ResolvedRequest;
+
+/// How long a signed kill-switch text stays valid (seconds either side of `issued`).
+pub const KILL_SWITCH_MESSAGE_WINDOW_SECS: i64 = 300;
+
+/// What the owner is asked to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum OwnerAction {
+    /// Let a PENDING_APPROVAL transaction execute.
+    Approve,
+    /// Refuse a PENDING_APPROVAL transaction.
+    Reject,
+    /// Cancel a QUEUED (DELAY) transaction.
+    Cancel,
+}
+
+impl OwnerAction {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Approve => "APPROVE",
+            Self::Reject => "REJECT",
+            Self::Cancel => "CANCEL",
+        }
+    }
+}
+
+/// The texts an owner signs for one transaction.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApprovalRequest {
+    /// Transaction.
+    pub tx_id: TxId,
+    /// Its status now.
+    pub status: TxStatus,
+    /// The registered owner who must sign.
+    pub owner: String,
+    /// Sign this to approve (PENDING_APPROVAL only).
+    pub approve_message: Option<String>,
+    /// Sign this to reject (PENDING_APPROVAL only).
+    pub reject_message: Option<String>,
+    /// Sign this to cancel (QUEUED only).
+    pub cancel_message: Option<String>,
+    /// End of the approval window.
+    pub expires_at: Option<i64>,
+}
+
+/// Decodes a signature given as `0x`-hex, plain hex, base58 or base64.
+///
+/// # Errors
+/// `VALIDATION_FAILED` when none of these decodes.
+pub fn decode_signature(s: &str) -> Result<Vec<u8>> {
+    let s = s.trim();
+    if let Some(h) = s.strip_prefix("0x") {
+        return hex::decode(h)
+            .map_err(|_| ValidationError::field("signature", "is not valid hex").into());
+    }
+    if (s.len() == 128 || s.len() == 130)
+        && let Ok(b) = hex::decode(s)
+    {
+        return Ok(b);
+    }
+    if let Ok(b) = bs58::decode(s).into_vec()
+        && b.len() == 64
+    {
+        return Ok(b);
+    }
+    base64::engine::general_purpose::STANDARD
+        .decode(s)
+        .map_err(|_| ValidationError::field("signature", "use 0x-hex, base58 or base64").into())
+}
+
+fn digest(record: &TxRecord) -> String {
+    hex::encode(Sha256::digest(record.request.as_bytes()))
+}
+
+/// The exact text for `action` on `record` by the wallet whose address is `address`.
+pub(crate) fn action_message(record: &TxRecord, address: &str, action: OwnerAction) -> String {
+    let request: Option<ResolvedRequest> = serde_json::from_str(&record.request).ok();
+    let (amount, counterparty) = request
+        .as_ref()
+        .map(|r| {
+            (
+                amount_of(r),
+                r.operation.counterparty().unwrap_or("-").to_owned(),
+            )
+        })
+        .unwrap_or_else(|| ("-".to_owned(), "-".to_owned()));
+    format!(
+        "waiaas owner action: {}\nwallet: {}\naddress: {address}\nnetwork: {}\ntransaction: {}\ntype: {}\namount: {amount}\ncounterparty: {counterparty}\ntier: {}\nrequest digest: sha256:{}\nnonce: {}\nexpires: {}",
+        action.as_str(),
+        record.wallet_id,
+        record.network,
+        record.id,
+        record.kind,
+        record.tier.map_or("-", |t| t.as_str()),
+        digest(record),
+        record.owner_nonce,
+        record
+            .expires_at
+            .map_or_else(|| "-".to_owned(), |e| e.to_string()),
+    )
+}
+
+fn amount_of(r: &ResolvedRequest) -> String {
+    use crate::request::ResolvedOperation as Op;
+    let native = r.network.info();
+    match &r.operation {
+        Op::Transfer { amount, .. } => format!(
+            "{} {} ({amount} base units)",
+            amount.to_human(native.native_decimals),
+            native.native_symbol
+        ),
+        Op::TokenTransfer { amount, token, .. } | Op::Approve { amount, token, .. } => format!(
+            "{} {} ({amount} base units)",
+            amount.to_human(token.decimals),
+            token.symbol.as_deref().unwrap_or(&token.address)
+        ),
+        Op::ContractCall { value, .. } => format!(
+            "{} {} ({value} base units)",
+            value.to_human(native.native_decimals),
+            native.native_symbol
+        ),
+        Op::SignMessage { .. } | Op::SignTypedData { .. } => "-".to_owned(),
+    }
+}
+
+/// One owner action: the text it signs and the status change it makes.
+#[derive(Clone, Copy)]
+struct Step {
+    action: OwnerAction,
+    from: TxStatus,
+    to: TxStatus,
+    ledger: LedgerEffect,
+    event: &'static str,
+}
+
+const APPROVE: Step = Step {
+    action: OwnerAction::Approve,
+    from: TxStatus::PendingApproval,
+    to: TxStatus::Executing,
+    ledger: LedgerEffect::None,
+    event: "TX_APPROVED",
+};
+const REJECT: Step = Step {
+    action: OwnerAction::Reject,
+    from: TxStatus::PendingApproval,
+    to: TxStatus::Rejected,
+    ledger: LedgerEffect::Release,
+    event: "TX_REJECTED",
+};
+const CANCEL: Step = Step {
+    action: OwnerAction::Cancel,
+    from: TxStatus::Queued,
+    to: TxStatus::Cancelled,
+    ledger: LedgerEffect::Release,
+    event: "TX_CANCELLED",
+};
+
+/// Owner-side operations. Holds no capability of its own: every call must carry a
+/// signature by the registered owner of the wallet concerned.
+#[derive(Debug, Clone)]
+pub struct Owner {
+    pub(crate) inner: Arc<Inner>,
+}
+
+impl Owner {
+    fn record(&self, tx_id: TxId) -> Result<TxRecord> {
+        self.inner
+            .store
+            .transaction(tx_id)?
+            .ok_or(Error::TxNotFound(tx_id))
+    }
+
+    fn registered(&self, wallet: WalletId) -> Result<(OwnerAddress, String, OwnerState)> {
+        let owner = self
+            .inner
+            .store
+            .owner(wallet)?
+            .ok_or(Error::OwnerNotConnected)?;
+        let chain = self.inner.vault.wallet(wallet)?.chain;
+        Ok((
+            OwnerAddress::register(chain, &owner.address)?,
+            owner.address,
+            owner.state,
+        ))
+    }
+
+    /// The exact texts the owner may sign for `tx_id`.
+    ///
+    /// # Errors
+    /// `TX_NOT_FOUND`; `OWNER_NOT_CONNECTED`; `STORAGE_ERROR`.
+    pub fn approval_request(&self, tx_id: TxId) -> Result<ApprovalRequest> {
+        let record = self.record(tx_id)?;
+        let (_, owner, _) = self.registered(record.wallet_id)?;
+        let address = self.inner.vault.wallet(record.wallet_id)?.address;
+        let msg = |a| Some(action_message(&record, &address, a));
+        let pending = record.status == TxStatus::PendingApproval;
+        Ok(ApprovalRequest {
+            tx_id,
+            status: record.status,
+            owner,
+            approve_message: if pending {
+                msg(OwnerAction::Approve)
+            } else {
+                None
+            },
+            reject_message: if pending {
+                msg(OwnerAction::Reject)
+            } else {
+                None
+            },
+            cancel_message: if record.status == TxStatus::Queued {
+                msg(OwnerAction::Cancel)
+            } else {
+                None
+            },
+            expires_at: record.expires_at,
+        })
+    }
+
+    /// Checks status, expiry, the exact text and the owner's signature; on success the
+    /// nonce is consumed by the status change itself (a replay finds it used).
+    fn authorize(
+        &self,
+        tx_id: TxId,
+        step: &Step,
+        signature: &str,
+        message: &str,
+    ) -> Result<TxRecord> {
+        let Step {
+            action,
+            from,
+            to,
+            ledger,
+            event,
+        } = *step;
+        let record = self.record(tx_id)?;
+        if record.status != from {
+            return Err(Error::TxAlreadyProcessed {
+                tx_id,
+                status: record.status.as_str(),
+            });
+        }
+        let now = self.inner.now();
+        if from == TxStatus::PendingApproval && record.expires_at.is_none_or(|e| now >= e) {
+            self.inner.end(
+                tx_id,
+                &[TxStatus::PendingApproval],
+                TxStatus::Expired,
+                &Actor::System,
+                "TX_EXPIRED",
+            )?;
+            return Err(Error::ApprovalTimeout(tx_id));
+        }
+        let (owner, owner_text, state) = self.registered(record.wallet_id)?;
+        let address = self.inner.vault.wallet(record.wallet_id)?.address;
+        if message != action_message(&record, &address, action) {
+            return Err(Error::ApprovalMessageMismatch);
+        }
+        owner.verify(message.as_bytes(), &decode_signature(signature)?)?;
+        let change = TxTransition {
+            owner_nonce: Some(record.owner_nonce.clone()),
+            unexpired_at: (from == TxStatus::PendingApproval).then_some(now),
+            ledger,
+            ..TxTransition::new(&[from], to)
+        };
+        let actor = Actor::Owner(owner_text);
+        let audit = AuditEntry::new(now, &actor, event)
+            .wallet(record.wallet_id)
+            .tx(tx_id);
+        let updated = self
+            .inner
+            .store
+            .transition_transaction(tx_id, &change, now, &audit)?
+            .ok_or_else(|| self.inner.already_processed(tx_id))?;
+        if state == OwnerState::Grace {
+            self.prove_owner(record.wallet_id, &actor)?;
+        }
+        Ok(updated)
+    }
+
+    fn prove_owner(&self, wallet: WalletId, actor: &Actor) -> Result<()> {
+        if let Some(mut o) = self.inner.store.owner(wallet)? {
+            o.state = OwnerState::Locked;
+            o.updated_at = self.inner.now();
+            let audit = AuditEntry::new(o.updated_at, actor, "OWNER_VERIFIED").wallet(wallet);
+            self.inner
+                .store
+                .set_owner(wallet, Some(&o), &[OwnerState::Grace], &audit)?;
+        }
+        Ok(())
+    }
+
+    /// Approves a PENDING_APPROVAL transaction with the owner's signature over
+    /// `approve_message`; it is then signed at once.
+    ///
+    /// # Errors
+    /// `TX_NOT_FOUND`; `TX_ALREADY_PROCESSED` (also for a replayed signature);
+    /// `APPROVAL_TIMEOUT` after the window (the transaction becomes EXPIRED);
+    /// `APPROVAL_MESSAGE_MISMATCH` for any other text (another transaction's, another
+    /// action's); `INVALID_SIGNATURE` for a signature not by the registered owner;
+    /// `OWNER_NOT_CONNECTED`; signing errors.
+    pub fn approve(&self, tx_id: TxId, signature: &str, message: &str) -> Result<Transaction> {
+        let record = self.authorize(tx_id, &APPROVE, signature, message)?;
+        let owner = self
+            .inner
+            .store
+            .owner(record.wallet_id)?
+            .map(|o| o.address)
+            .unwrap_or_default();
+        self.inner.run(&record, &Actor::Owner(owner))
+    }
+
+    /// Rejects a PENDING_APPROVAL transaction; its reservation is released.
+    ///
+    /// # Errors
+    /// As [`Owner::approve`], with `reject_message`.
+    pub fn reject(&self, tx_id: TxId, signature: &str, message: &str) -> Result<Transaction> {
+        let record = self.authorize(tx_id, &REJECT, signature, message)?;
+        Ok(Transaction::from(&record))
+    }
+
+    /// Cancels a QUEUED (DELAY) transaction; its reservation is released.
+    ///
+    /// # Errors
+    /// As [`Owner::approve`], with `cancel_message`.
+    pub fn cancel_delayed(
+        &self,
+        tx_id: TxId,
+        signature: &str,
+        message: &str,
+    ) -> Result<Transaction> {
+        let record = self.authorize(tx_id, &CANCEL, signature, message)?;
+        Ok(Transaction::from(&record))
+    }
+
+    /// The text an owner signs to trigger the kill switch, issued now.
+    #[must_use]
+    pub fn kill_switch_message(&self, wallet: WalletId) -> String {
+        kill_switch_text(wallet, self.inner.now())
+    }
+
+    /// Triggers the kill switch (ACTIVE → SUSPENDED and its cascade) with the owner's
+    /// signature over a text from [`Owner::kill_switch_message`] issued within the last
+    /// five minutes.
+    ///
+    /// # Errors
+    /// `VALIDATION_FAILED` for a malformed or stale text; `OWNER_NOT_CONNECTED`;
+    /// `INVALID_SIGNATURE`; `STORAGE_ERROR`.
+    pub fn kill_switch(
+        &self,
+        signature: &str,
+        message: &str,
+    ) -> Result<crate::admin::KillSwitchReport> {
+        let mut lines = message.lines();
+        let (Some(head), Some(wallet), Some(issued), None) =
+            (lines.next(), lines.next(), lines.next(), lines.next())
+        else {
+            return Err(ValidationError::field("message", "is not a kill switch text").into());
+        };
+        let wallet = wallet
+            .strip_prefix("wallet: ")
+            .and_then(|w| WalletId::parse(w).ok())
+            .ok_or_else(|| ValidationError::field("message", "names no wallet"))?;
+        let issued: i64 = issued
+            .strip_prefix("issued: ")
+            .and_then(|t| t.parse().ok())
+            .ok_or_else(|| ValidationError::field("message", "has no issue time"))?;
+        if head != "waiaas owner action: KILL_SWITCH" || message != kill_switch_text(wallet, issued)
+        {
+            return Err(ValidationError::field("message", "is not a kill switch text").into());
+        }
+        if (self.inner.now().saturating_sub(issued)).abs() > KILL_SWITCH_MESSAGE_WINDOW_SECS {
+            return Err(ValidationError::field(
+                "message",
+                "was issued more than five minutes ago; fetch a fresh one",
+            )
+            .into());
+        }
+        let (owner, owner_text, _) = self.registered(wallet)?;
+        owner.verify(message.as_bytes(), &decode_signature(signature)?)?;
+        crate::admin::activate_kill_switch(&self.inner, &Actor::Owner(owner_text), "owner")
+    }
+}
+
+fn kill_switch_text(wallet: WalletId, issued: i64) -> String {
+    format!("waiaas owner action: KILL_SWITCH\nwallet: {wallet}\nissued: {issued}")
+}
+
+/// The text an owner signs to prove their key (GRACE → LOCKED).
+pub(crate) fn verification_text(wallet: WalletId, owner: &str, challenge: &str) -> String {
+    format!("waiaas owner action: VERIFY\nwallet: {wallet}\nowner: {owner}\nchallenge: {challenge}")
+}

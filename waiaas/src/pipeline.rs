@@ -1,0 +1,496 @@
+//! The transaction pipeline shared by every handle: validate → session → kill switch
+//! and wallet status → price → evaluate-and-reserve → by tier.
+
+use std::sync::Arc;
+
+use rand_core::{OsRng, RngCore};
+use serde_json::json;
+use waiaas_core::audit::{Actor, AuditEntry};
+use waiaas_core::policy::{Decision, PolicyRequest, native_asset_id, token_asset_id};
+use waiaas_core::session::{Permission, VerifiedSession};
+use waiaas_core::store::{
+    Admission, AdmissionGate, LedgerEffect, OwnerState, PipelineStore, Placement, TxFilter,
+    TxRecord, TxTransition, WalletStatus,
+};
+use waiaas_core::{Clock, SqliteStore, Store, Tier, TxId, TxStatus, Vault};
+use waiaas_policy::Engine;
+
+use crate::error::{Error, Result};
+use crate::execute::{check_chain_params, execute};
+use crate::price::PriceOracle;
+use crate::record::Transaction;
+use crate::request::{ResolvedOperation, ResolvedRequest};
+use crate::settings::{SETTINGS_KEY, Settings};
+
+/// Everything a handle needs; shared by every clone of every handle.
+pub(crate) struct Inner {
+    pub vault: Arc<Vault>,
+    pub store: Arc<SqliteStore>,
+    pub sessions: waiaas_core::SessionIssuer,
+    pub engine: Engine,
+    pub prices: Arc<dyn PriceOracle>,
+    pub clock: Arc<dyn Clock>,
+    pub data_dir: waiaas_core::DataDir,
+    pub executing_timeout_secs: i64,
+}
+
+impl std::fmt::Debug for Inner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Waiaas")
+            .field("data_dir", &self.data_dir)
+            .field("vault", &self.vault)
+            .finish_non_exhaustive()
+    }
+}
+
+fn nonce() -> String {
+    let mut b = [0u8; 16];
+    OsRng.fill_bytes(&mut b);
+    hex::encode(b)
+}
+
+impl Inner {
+    pub fn now(&self) -> i64 {
+        self.clock.now()
+    }
+
+    /// A session issuer honouring the current per-wallet cap.
+    pub fn sessions_with(&self, max_active_per_wallet: u32) -> Result<waiaas_core::SessionIssuer> {
+        Ok(waiaas_core::SessionIssuer::new(
+            self.vault.clone(),
+            waiaas_core::session::SessionConfig {
+                max_active_per_wallet,
+            },
+        )?)
+    }
+
+    pub fn settings(&self) -> Result<Settings> {
+        Ok(match self.store.setting(SETTINGS_KEY)? {
+            Some(text) => serde_json::from_str(&text).unwrap_or_default(),
+            None => Settings::default(),
+        })
+    }
+
+    pub fn audit(&self, entry: &AuditEntry) -> Result<()> {
+        Ok(self.store.append_audit(entry)?)
+    }
+
+    /// Admits a resolved request and carries it as far as its tier allows now.
+    pub fn submit(
+        &self,
+        actor: &Actor,
+        session: Option<&VerifiedSession>,
+        request: ResolvedRequest,
+        idempotency_key: Option<String>,
+        permit: Option<waiaas_core::policy::PermitGrant>,
+    ) -> Result<Transaction> {
+        check_chain_params(request.network, &request.operation, &request.chain)?;
+        if let Some(key) = &idempotency_key
+            && (key.is_empty() || key.len() > 128)
+        {
+            return Err(waiaas_core::ValidationError::field(
+                "idempotencyKey",
+                "must be 1 to 128 characters",
+            )
+            .into());
+        }
+        let now = self.now();
+        let settings = self.settings()?;
+        let has_owner = self.store.owner(request.wallet_id)?.is_some();
+        let id = TxId::new();
+        let (policy_request, prices) = self.policy_input(id, session, &request, permit);
+        let request_json = serde_json::to_string(&request)
+            .map_err(|e| waiaas_core::ValidationError::field("request", e.to_string()))?;
+        let record = TxRecord {
+            id,
+            wallet_id: request.wallet_id,
+            session_id: session.map(|s| s.session_id),
+            network: request.network,
+            kind: request.operation.kind().to_owned(),
+            status: TxStatus::Pending,
+            tier: None,
+            request: request_json,
+            decision: None,
+            idempotency_key,
+            owner_nonce: nonce(),
+            result: None,
+            error_code: None,
+            error_message: None,
+            execute_after: None,
+            expires_at: None,
+            created_at: now,
+            updated_at: now,
+        };
+        let place = |d: &Decision| placement(d, &settings, has_owner, now);
+        let audit = AuditEntry::new(now, actor, "TX_REQUESTED")
+            .wallet(request.wallet_id)
+            .tx(id)
+            .details(json!({ "kind": request.operation.kind(), "counterparty": request.operation.counterparty() }));
+        let admission = self.store.admit_transaction(
+            &record,
+            &policy_request,
+            &prices,
+            now,
+            &self.engine,
+            &place,
+            &audit,
+        )?;
+        match admission {
+            Admission::Duplicate(existing) => replay(&existing),
+            Admission::Refused(gate) => Err(refusal(gate, request.wallet_id)),
+            Admission::Decided { decision, record } => {
+                if !decision.allowed {
+                    return Err(Error::PolicyDenied {
+                        tx_id: record.id,
+                        reasons: decision.reasons,
+                    });
+                }
+                self.auto_stop(record.wallet_id, &settings)?;
+                if record.status == TxStatus::Executing {
+                    return self.run(&record, &Actor::System);
+                }
+                Ok(Transaction::from(&record))
+            }
+        }
+    }
+
+    /// The canonical request and the prices it needs.
+    fn policy_input(
+        &self,
+        id: TxId,
+        session: Option<&VerifiedSession>,
+        request: &ResolvedRequest,
+        permit: Option<waiaas_core::policy::PermitGrant>,
+    ) -> (PolicyRequest, waiaas_core::policy::PriceBook) {
+        let mut assets = vec![native_asset_id(request.network)];
+        if let ResolvedOperation::TokenTransfer { token, .. }
+        | ResolvedOperation::Approve { token, .. } = &request.operation
+        {
+            assets.push(token_asset_id(request.network, &token.address));
+        }
+        let policy_request = PolicyRequest {
+            request_id: id,
+            wallet_id: request.wallet_id,
+            network: request.network,
+            body: request.operation.policy_body(permit),
+            permissions: session
+                .map_or_else(|| Permission::ALL.to_vec(), |s| s.permissions.clone()),
+            action: request.action.clone(),
+        };
+        (policy_request, self.prices.price_book(&assets))
+    }
+
+    /// The decision for `request` now, with no side effect.
+    pub fn simulate(
+        &self,
+        session: &VerifiedSession,
+        request: &ResolvedRequest,
+    ) -> Result<Decision> {
+        let (policy_request, prices) = self.policy_input(TxId::new(), Some(session), request, None);
+        Ok(self
+            .store
+            .simulate(&policy_request, &prices, self.now(), &self.engine)?)
+    }
+
+    /// Signs an EXECUTING row and records the outcome. The signature is returned only
+    /// after SIGNED (with the committed reservation) is stored; if the row was moved
+    /// meanwhile (kill switch, cancel), the signature is discarded.
+    pub fn run(&self, record: &TxRecord, actor: &Actor) -> Result<Transaction> {
+        let outcome = self.check_kill_switch().and_then(|()| {
+            let request: ResolvedRequest = serde_json::from_str(&record.request).map_err(|e| {
+                waiaas_core::ValidationError::field(
+                    "request",
+                    format!("stored request is unreadable: {e}"),
+                )
+            })?;
+            execute(&self.vault, &request)
+        });
+        let now = self.now();
+        match outcome {
+            Ok(result) => {
+                let result_json = serde_json::to_string(&result).unwrap_or_default();
+                let change = TxTransition {
+                    result: Some(result_json),
+                    ledger: LedgerEffect::Commit,
+                    ..TxTransition::new(&[TxStatus::Executing], TxStatus::Signed)
+                };
+                let audit = AuditEntry::new(now, actor, "TX_SIGNED")
+                    .wallet(record.wallet_id)
+                    .tx(record.id)
+                    .details(json!({ "txHash": result.tx_hash }));
+                match self
+                    .store
+                    .transition_transaction(record.id, &change, now, &audit)?
+                {
+                    Some(updated) => Ok(Transaction::from(&updated)),
+                    None => Err(self.already_processed(record.id)),
+                }
+            }
+            Err(e) => {
+                let change = TxTransition {
+                    error_code: Some(e.code().to_owned()),
+                    error_message: Some(e.to_string()),
+                    ledger: LedgerEffect::Release,
+                    ..TxTransition::new(&[TxStatus::Executing], TxStatus::Failed)
+                };
+                let audit = AuditEntry::new(now, actor, "TX_FAILED")
+                    .wallet(record.wallet_id)
+                    .tx(record.id)
+                    .details(json!({ "code": e.code() }));
+                self.store
+                    .transition_transaction(record.id, &change, now, &audit)?;
+                if let Ok(settings) = self.settings() {
+                    self.auto_stop(record.wallet_id, &settings)?;
+                }
+                Err(e)
+            }
+        }
+    }
+
+    pub fn already_processed(&self, id: TxId) -> Error {
+        match self.store.transaction(id) {
+            Ok(Some(r)) => Error::TxAlreadyProcessed {
+                tx_id: id,
+                status: r.status.as_str(),
+            },
+            Ok(None) => Error::TxNotFound(id),
+            Err(e) => e.into(),
+        }
+    }
+
+    pub fn check_kill_switch(&self) -> Result<()> {
+        match self.store.kill_switch()? {
+            waiaas_core::store::KillSwitchState::Active => Ok(()),
+            other => Err(Error::KillSwitchActive {
+                state: other.as_str(),
+            }),
+        }
+    }
+
+    /// Moves a row from `from` to `to`, releasing its reservation.
+    pub fn end(
+        &self,
+        id: TxId,
+        from: &[TxStatus],
+        to: TxStatus,
+        actor: &Actor,
+        event: &str,
+    ) -> Result<Option<TxRecord>> {
+        let now = self.now();
+        let change = TxTransition {
+            ledger: LedgerEffect::Release,
+            ..TxTransition::new(from, to)
+        };
+        let wallet = self.store.transaction(id)?.map(|r| r.wallet_id);
+        let mut audit = AuditEntry::new(now, actor, event).tx(id);
+        audit.wallet_id = wallet;
+        Ok(self
+            .store
+            .transition_transaction(id, &change, now, &audit)?)
+    }
+
+    /// Executes due DELAY rows, expires approvals past their window, and fails rows
+    /// left EXECUTING/PENDING by a crashed process. Returns the rows it touched.
+    pub fn process_due(&self) -> Result<Vec<Transaction>> {
+        let now = self.now();
+        let mut out = self.recover_interrupted()?;
+        for record in self.store.due_transactions(now)? {
+            match record.status {
+                TxStatus::Queued => {
+                    let change = TxTransition::new(&[TxStatus::Queued], TxStatus::Executing);
+                    let audit = AuditEntry::new(now, &Actor::System, "TX_EXECUTING")
+                        .wallet(record.wallet_id)
+                        .tx(record.id);
+                    if let Some(claimed) = self
+                        .store
+                        .transition_transaction(record.id, &change, now, &audit)?
+                    {
+                        // A failure is recorded on the row; keep processing the others.
+                        let _ = self.run(&claimed, &Actor::System);
+                        if let Some(r) = self.store.transaction(record.id)? {
+                            out.push(Transaction::from(&r));
+                        }
+                    }
+                }
+                TxStatus::PendingApproval => {
+                    if let Some(r) = self.end(
+                        record.id,
+                        &[TxStatus::PendingApproval],
+                        TxStatus::Expired,
+                        &Actor::System,
+                        "TX_EXPIRED",
+                    )? {
+                        out.push(Transaction::from(&r));
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(out)
+    }
+
+    /// Rows a crashed process left PENDING or EXECUTING for longer than the executing
+    /// timeout: no signature left for them (SIGNED is stored before one is returned),
+    /// so they fail and their reservations are released.
+    pub fn recover_interrupted(&self) -> Result<Vec<Transaction>> {
+        let now = self.now();
+        let stale = now.saturating_sub(self.executing_timeout_secs);
+        let mut out = Vec::new();
+        let rows = self.store.transactions(&TxFilter {
+            statuses: vec![TxStatus::Pending, TxStatus::Executing],
+            ..TxFilter::default()
+        })?;
+        for r in rows.iter().filter(|r| r.updated_at <= stale) {
+            let change = TxTransition {
+                error_code: Some("INTERRUPTED".to_owned()),
+                error_message: Some(
+                    "the process executing this transaction stopped before signing".to_owned(),
+                ),
+                ledger: LedgerEffect::Release,
+                ..TxTransition::new(&[TxStatus::Pending, TxStatus::Executing], TxStatus::Failed)
+            };
+            let audit = AuditEntry::new(now, &Actor::System, "TX_RECOVERED")
+                .wallet(r.wallet_id)
+                .tx(r.id);
+            if let Some(updated) = self
+                .store
+                .transition_transaction(r.id, &change, now, &audit)?
+            {
+                out.push(Transaction::from(&updated));
+            }
+        }
+        Ok(out)
+    }
+
+    /// AutoStop: suspends a wallet after too many consecutive failures or sends.
+    pub fn auto_stop(&self, wallet: waiaas_core::WalletId, settings: &Settings) -> Result<()> {
+        let now = self.now();
+        let since =
+            now.saturating_sub(i64::try_from(settings.auto_stop_window_secs).unwrap_or(i64::MAX));
+        let (sends, failures) = self.store.wallet_activity(wallet, since)?;
+        let reason = if failures >= settings.auto_stop_consecutive_failures {
+            Some("consecutive_failures")
+        } else if sends >= settings.auto_stop_max_sends {
+            Some("unusual_activity")
+        } else {
+            None
+        };
+        if let Some(reason) = reason {
+            let audit = AuditEntry::new(now, &Actor::System, "AUTO_STOP_TRIGGERED")
+                .wallet(wallet)
+                .details(
+                    json!({ "reason": reason, "sends": sends, "consecutiveFailures": failures }),
+                );
+            self.store
+                .set_wallet_status_audited(wallet, WalletStatus::Suspended, now, &audit)?;
+        }
+        Ok(())
+    }
+
+    /// Whether the wallet's owner is registered, and in which state.
+    pub fn owner_state(&self, wallet: waiaas_core::WalletId) -> Result<OwnerState> {
+        Ok(self
+            .store
+            .owner(wallet)?
+            .map_or(OwnerState::None, |o| o.state))
+    }
+}
+
+/// The spending grant inside typed data (EIP-2612 permit, Permit2), if any.
+pub(crate) fn permit_of(
+    network: waiaas_core::Network,
+    typed_data_json: &str,
+) -> Result<Option<waiaas_core::policy::PermitGrant>> {
+    if network.chain() != waiaas_core::Chain::Ethereum {
+        return Err(waiaas_core::ValidationError::field(
+            "typedData",
+            "EIP-712 typed data is for EVM wallets",
+        )
+        .into());
+    }
+    let intents = waiaas_chains::evm::typed_data::decode_typed_data(network, typed_data_json)?;
+    Ok(intents.into_iter().find_map(|i| match i {
+        waiaas_chains::Intent::Approve {
+            token,
+            spender,
+            amount,
+            decimals,
+        } => Some(waiaas_core::policy::PermitGrant {
+            spender,
+            amount,
+            // A permit that does not name its token is judged as an unknown token.
+            token: waiaas_core::policy::TokenRef {
+                address: token.unwrap_or_default(),
+                decimals: decimals.unwrap_or(0),
+                symbol: None,
+            },
+        }),
+        _ => None,
+    }))
+}
+
+/// Where an admitted request goes, by tier.
+fn placement(d: &Decision, settings: &Settings, has_owner: bool, now: i64) -> Placement {
+    let secs = |s: u64| now.saturating_add(i64::try_from(s).unwrap_or(i64::MAX));
+    let base = Placement {
+        status: TxStatus::Executing,
+        execute_after: None,
+        expires_at: None,
+        error_code: None,
+        error_message: None,
+    };
+    if !d.allowed {
+        return Placement {
+            status: TxStatus::Failed,
+            error_code: Some("POLICY_DENIED".to_owned()),
+            error_message: Some(d.reason_codes().join(", ")),
+            ..base
+        };
+    }
+    let delay = Placement {
+        status: TxStatus::Queued,
+        execute_after: Some(secs(d.delay_seconds.unwrap_or(settings.default_delay_secs))),
+        ..base.clone()
+    };
+    match d.tier {
+        Tier::Instant | Tier::Notify => base,
+        Tier::Delay => delay,
+        // No owner to ask: the request waits out a DELAY window instead.
+        Tier::Approval if !has_owner => delay,
+        Tier::Approval => Placement {
+            status: TxStatus::PendingApproval,
+            expires_at: Some(secs(
+                d.approval_timeout.unwrap_or(settings.approval_timeout_secs),
+            )),
+            ..base
+        },
+    }
+}
+
+/// The first result of an idempotent request, as the caller first saw it.
+fn replay(existing: &TxRecord) -> Result<Transaction> {
+    let view = Transaction::from(existing);
+    if existing.error_code.as_deref() == Some("POLICY_DENIED") {
+        return Err(Error::PolicyDenied {
+            tx_id: existing.id,
+            reasons: view.decision.map(|d| d.reasons).unwrap_or_default(),
+        });
+    }
+    Ok(view)
+}
+
+fn refusal(gate: AdmissionGate, wallet_id: waiaas_core::WalletId) -> Error {
+    match gate {
+        AdmissionGate::KillSwitch(state) => Error::KillSwitchActive {
+            state: state.as_str(),
+        },
+        AdmissionGate::Wallet(status) => {
+            Error::Vault(waiaas_core::VaultError::WalletNotActive { wallet_id, status })
+        }
+        AdmissionGate::UnknownWallet => Error::Validation(waiaas_core::ValidationError::field(
+            "walletId",
+            "the wallet does not exist",
+        )),
+        AdmissionGate::SessionRevoked => Error::Session(waiaas_core::SessionError::SessionRevoked),
+    }
+}

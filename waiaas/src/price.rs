@@ -1,0 +1,88 @@
+//! USD prices for the policy engine. Quotes carry their source and time; a quote older
+//! than the staleness limit counts as unknown, and an unknown price fails closed.
+
+use std::collections::BTreeMap;
+use std::sync::{PoisonError, RwLock};
+
+use waiaas_core::policy::{PriceBook, PriceQuote, Usd};
+
+/// A source of USD prices.
+pub trait PriceOracle: Send + Sync + std::fmt::Debug {
+    /// The latest quote for each of `asset_ids` that the oracle knows (ids as
+    /// [`waiaas_core::policy::native_asset_id`] / [`waiaas_core::policy::token_asset_id`]).
+    fn quotes(&self, asset_ids: &[String]) -> BTreeMap<String, PriceQuote>;
+
+    /// Quotes older than this many seconds are stale (default 300).
+    fn max_age_seconds(&self) -> u64 {
+        300
+    }
+
+    /// The price book for one decision.
+    fn price_book(&self, asset_ids: &[String]) -> PriceBook {
+        PriceBook {
+            quotes: self.quotes(asset_ids),
+            max_age_seconds: self.max_age_seconds(),
+        }
+    }
+}
+
+/// Prices set by the host (from its own feed, or fixed for tests and testnets).
+#[derive(Debug)]
+pub struct StaticPriceOracle {
+    quotes: RwLock<BTreeMap<String, PriceQuote>>,
+    max_age_seconds: u64,
+}
+
+impl StaticPriceOracle {
+    /// An empty table whose quotes go stale after `max_age_seconds`.
+    #[must_use]
+    pub fn new(max_age_seconds: u64) -> Self {
+        Self {
+            quotes: RwLock::new(BTreeMap::new()),
+            max_age_seconds,
+        }
+    }
+
+    /// Sets the USD price of one whole unit of `asset_id`, observed at `observed_at`.
+    pub fn set_price(&self, asset_id: &str, usd: Usd, source: &str, observed_at: i64) {
+        self.quotes
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(
+                asset_id.to_owned(),
+                PriceQuote {
+                    usd,
+                    source: source.to_owned(),
+                    observed_at,
+                },
+            );
+    }
+
+    /// Forgets a price (it becomes unknown).
+    pub fn remove_price(&self, asset_id: &str) {
+        self.quotes
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(asset_id);
+    }
+}
+
+impl Default for StaticPriceOracle {
+    fn default() -> Self {
+        Self::new(300)
+    }
+}
+
+impl PriceOracle for StaticPriceOracle {
+    fn quotes(&self, asset_ids: &[String]) -> BTreeMap<String, PriceQuote> {
+        let q = self.quotes.read().unwrap_or_else(PoisonError::into_inner);
+        asset_ids
+            .iter()
+            .filter_map(|id| q.get(id).map(|p| (id.clone(), p.clone())))
+            .collect()
+    }
+
+    fn max_age_seconds(&self) -> u64 {
+        self.max_age_seconds
+    }
+}

@@ -1,0 +1,372 @@
+//! What an agent asks for (wire DTOs, camelCase JSON as in the HTTP API), and the
+//! resolved form that is stored, judged and later executed unchanged.
+
+use serde::{Deserialize, Serialize};
+use waiaas_core::policy::{ActionDescriptor, RequestBody, TokenRef};
+use waiaas_core::{Address, Amount, Chain, Network, ValidationError, WalletId};
+
+/// A transaction request. `amount` fields are human decimals of the asset (`"0.1"` SOL,
+/// `"25.5"` USDC) and are converted exactly with the asset's decimals (the native
+/// coin's from the network, a token's from `token.decimals`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SendRequest {
+    /// The wallet; may be omitted when the session has exactly one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wallet_id: Option<WalletId>,
+    /// What to do.
+    #[serde(flatten)]
+    pub operation: Operation,
+    /// A repeat with the same key (per wallet) returns the first result and never
+    /// signs twice.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idempotency_key: Option<String>,
+    /// Chain parameters (blockhash, nonce, fees) when no chain client supplies them.
+    #[serde(default)]
+    pub chain: ChainParams,
+    /// Optional description of a DeFi action, for the policy types that judge them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<ActionDescriptor>,
+}
+
+impl SendRequest {
+    /// A request for `operation` with everything else defaulted.
+    #[must_use]
+    pub fn new(operation: Operation) -> Self {
+        Self {
+            wallet_id: None,
+            operation,
+            idempotency_key: None,
+            chain: ChainParams::default(),
+            action: None,
+        }
+    }
+
+    /// A native transfer of `amount` (human decimal) to `to`.
+    #[must_use]
+    pub fn transfer(to: &str, amount: &str) -> Self {
+        Self::new(Operation::Transfer {
+            to: to.to_owned(),
+            amount: amount.to_owned(),
+        })
+    }
+}
+
+/// What a request does.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(
+    tag = "type",
+    rename_all = "SCREAMING_SNAKE_CASE",
+    rename_all_fields = "camelCase"
+)]
+pub enum Operation {
+    /// Native coin transfer.
+    Transfer {
+        /// Recipient.
+        to: String,
+        /// Human decimal amount of the native coin.
+        amount: String,
+    },
+    /// Fungible token transfer (SPL `TransferChecked`, ERC-20 `transfer`).
+    TokenTransfer {
+        /// Recipient wallet (Solana: the owner; its token account is derived).
+        to: String,
+        /// The token.
+        token: TokenRef,
+        /// Human decimal amount of the token.
+        amount: String,
+        /// Solana: `token-2022` for Token-2022 mints (default `token`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        token_program: Option<String>,
+    },
+    /// Token approval (SPL `ApproveChecked`, ERC-20 `approve`).
+    Approve {
+        /// Who may spend.
+        spender: String,
+        /// The token.
+        token: TokenRef,
+        /// Human decimal allowance.
+        amount: String,
+        /// Solana: `token-2022` for Token-2022 mints.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        token_program: Option<String>,
+    },
+    /// EVM contract call (`data` = `0x` calldata, optional native `value`).
+    ContractCall {
+        /// Contract.
+        contract: String,
+        /// `0x` + hex calldata.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        data: Option<String>,
+        /// Human decimal native value sent with the call.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        value: Option<String>,
+    },
+}
+
+/// Chain parameters supplied by the caller.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ChainParams {
+    /// Solana: a recent blockhash (base58).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recent_blockhash: Option<String>,
+    /// EVM: the sender nonce.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nonce: Option<u64>,
+    /// EVM: max fee per gas in wei (decimal string).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_fee_per_gas: Option<String>,
+    /// EVM: max priority fee per gas in wei (decimal string).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_priority_fee_per_gas: Option<String>,
+    /// EVM: gas limit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gas_limit: Option<u64>,
+}
+
+/// A request resolved against its wallet: exact base units, checked addresses. This
+/// is what is stored (as JSON), judged, shown to the owner and executed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResolvedRequest {
+    /// Wallet.
+    pub wallet_id: WalletId,
+    /// Its network.
+    pub network: Network,
+    /// What to do, in base units.
+    pub operation: ResolvedOperation,
+    /// Chain parameters.
+    pub chain: ChainParams,
+    /// DeFi action descriptor.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<ActionDescriptor>,
+}
+
+/// [`Operation`] in base units, plus the signing operations.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(
+    tag = "type",
+    rename_all = "SCREAMING_SNAKE_CASE",
+    rename_all_fields = "camelCase"
+)]
+pub enum ResolvedOperation {
+    /// Native transfer.
+    Transfer {
+        /// Recipient.
+        to: String,
+        /// Base units.
+        amount: Amount,
+    },
+    /// Token transfer.
+    TokenTransfer {
+        /// Recipient.
+        to: String,
+        /// Token.
+        token: TokenRef,
+        /// Base units.
+        amount: Amount,
+        /// Solana token program (`token` / `token-2022`).
+        token_program: String,
+    },
+    /// Approval.
+    Approve {
+        /// Spender.
+        spender: String,
+        /// Token.
+        token: TokenRef,
+        /// Base units.
+        amount: Amount,
+        /// Solana token program.
+        token_program: String,
+    },
+    /// EVM contract call.
+    ContractCall {
+        /// Contract.
+        contract: String,
+        /// `0x` calldata.
+        data: String,
+        /// Native value in base units.
+        value: Amount,
+    },
+    /// Message signing (EIP-191 on EVM, raw Ed25519 on Solana).
+    SignMessage {
+        /// `0x` + hex of the exact bytes.
+        message: String,
+    },
+    /// EIP-712 typed-data signing.
+    SignTypedData {
+        /// The `eth_signTypedData_v4` JSON.
+        typed_data: String,
+    },
+}
+
+impl ResolvedOperation {
+    /// The kind name.
+    #[must_use]
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Transfer { .. } => "TRANSFER",
+            Self::TokenTransfer { .. } => "TOKEN_TRANSFER",
+            Self::Approve { .. } => "APPROVE",
+            Self::ContractCall { .. } => "CONTRACT_CALL",
+            Self::SignMessage { .. } => "SIGN_MESSAGE",
+            Self::SignTypedData { .. } => "SIGN_TYPED_DATA",
+        }
+    }
+
+    /// The recipient / spender / contract, when there is one.
+    #[must_use]
+    pub fn counterparty(&self) -> Option<&str> {
+        match self {
+            Self::Transfer { to, .. } | Self::TokenTransfer { to, .. } => Some(to),
+            Self::Approve { spender, .. } => Some(spender),
+            Self::ContractCall { contract, .. } => Some(contract),
+            Self::SignMessage { .. } | Self::SignTypedData { .. } => None,
+        }
+    }
+}
+
+/// Parses strictly and returns the canonical form (EIP-55 for EVM, base58 for Solana).
+fn check_address(chain: Chain, s: &str) -> Result<String, ValidationError> {
+    Address::parse(chain, s).map(|a| a.to_string())
+}
+
+fn token_program(chain: Chain, p: Option<&str>) -> Result<String, ValidationError> {
+    match (chain, p) {
+        (_, None) => Ok("token".to_owned()),
+        (Chain::Solana, Some(p @ ("token" | "token-2022"))) => Ok(p.to_owned()),
+        (Chain::Solana, Some(other)) => Err(ValidationError::field(
+            "tokenProgram",
+            format!("`{other}` is not `token` or `token-2022`"),
+        )),
+        (Chain::Ethereum, Some(_)) => Err(ValidationError::field(
+            "tokenProgram",
+            "only Solana tokens have a token program",
+        )),
+    }
+}
+
+fn parse_hex(field: &str, s: &str) -> Result<Vec<u8>, ValidationError> {
+    let h = s
+        .strip_prefix("0x")
+        .ok_or_else(|| ValidationError::field(field, "must be `0x` followed by hex"))?;
+    hex::decode(h).map_err(|_| ValidationError::field(field, "is not valid hex"))
+}
+
+impl Operation {
+    /// Converts human amounts to base units and checks addresses for `network`.
+    ///
+    /// # Errors
+    /// `INVALID_AMOUNT`, `INVALID_ADDRESS` or `VALIDATION_FAILED` naming the field.
+    pub fn resolve(&self, network: Network) -> Result<ResolvedOperation, ValidationError> {
+        let chain = network.chain();
+        let native = network.info().native_decimals;
+        Ok(match self {
+            Self::Transfer { to, amount } => ResolvedOperation::Transfer {
+                to: check_address(chain, to)?,
+                amount: Amount::parse_human(amount, native)?,
+            },
+            Self::TokenTransfer {
+                to,
+                token,
+                amount,
+                token_program: program,
+            } => ResolvedOperation::TokenTransfer {
+                to: check_address(chain, to)?,
+                token: TokenRef {
+                    address: check_address(chain, &token.address)?,
+                    ..token.clone()
+                },
+                amount: Amount::parse_human(amount, token.decimals)?,
+                token_program: token_program(chain, program.as_deref())?,
+            },
+            Self::Approve {
+                spender,
+                token,
+                amount,
+                token_program: program,
+            } => ResolvedOperation::Approve {
+                spender: check_address(chain, spender)?,
+                token: TokenRef {
+                    address: check_address(chain, &token.address)?,
+                    ..token.clone()
+                },
+                amount: Amount::parse_human(amount, token.decimals)?,
+                token_program: token_program(chain, program.as_deref())?,
+            },
+            Self::ContractCall {
+                contract,
+                data,
+                value,
+            } => {
+                if chain != Chain::Ethereum {
+                    return Err(ValidationError::field(
+                        "type",
+                        "CONTRACT_CALL is for EVM wallets; sign Solana instructions with sign_transaction",
+                    ));
+                }
+                let data = data.as_deref().unwrap_or("0x");
+                parse_hex("data", data)?;
+                ResolvedOperation::ContractCall {
+                    contract: check_address(chain, contract)?,
+                    data: data.to_ascii_lowercase(),
+                    value: value
+                        .as_deref()
+                        .map(|v| Amount::parse_human(v, native))
+                        .transpose()?
+                        .unwrap_or(Amount::ZERO),
+                }
+            }
+        })
+    }
+}
+
+impl ResolvedOperation {
+    /// The canonical request body the policy engine judges.
+    #[must_use]
+    pub fn policy_body(
+        &self,
+        typed_data_permit: Option<waiaas_core::policy::PermitGrant>,
+    ) -> RequestBody {
+        match self {
+            Self::Transfer { to, amount } => RequestBody::Transfer {
+                to: to.clone(),
+                amount: *amount,
+            },
+            Self::TokenTransfer {
+                to, token, amount, ..
+            } => RequestBody::TokenTransfer {
+                to: to.clone(),
+                amount: *amount,
+                token: token.clone(),
+            },
+            Self::Approve {
+                spender,
+                token,
+                amount,
+                ..
+            } => RequestBody::Approve {
+                spender: spender.clone(),
+                amount: *amount,
+                token: token.clone(),
+            },
+            Self::ContractCall {
+                contract,
+                data,
+                value,
+            } => RequestBody::ContractCall {
+                contract: contract.clone(),
+                selector: data
+                    .get(..10)
+                    .filter(|_| data.len() >= 10)
+                    .map(str::to_owned),
+                value: (!value.is_zero()).then_some(*value),
+            },
+            Self::SignMessage { .. } => RequestBody::SignMessage { erc8128: None },
+            Self::SignTypedData { .. } => RequestBody::SignTypedData {
+                permit: typed_data_permit,
+            },
+        }
+    }
+}

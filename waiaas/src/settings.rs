@@ -1,0 +1,38 @@
+//! Operator settings, stored in the database so every process sharing it agrees.
+
+use serde::{Deserialize, Serialize};
+
+/// Operator settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Settings {
+    /// Approval window when the policy sets none (seconds).
+    pub approval_timeout_secs: u64,
+    /// DELAY window when the policy sets none, and for APPROVAL downgraded to DELAY
+    /// because the wallet has no owner (seconds).
+    pub default_delay_secs: u64,
+    /// Active sessions allowed per wallet.
+    pub max_sessions_per_wallet: u32,
+    /// AutoStop: consecutive execution failures that suspend the wallet.
+    pub auto_stop_consecutive_failures: u64,
+    /// AutoStop: sends within `auto_stop_window_secs` that suspend the wallet.
+    pub auto_stop_max_sends: u64,
+    /// AutoStop: the window for `auto_stop_max_sends` (seconds).
+    pub auto_stop_window_secs: u64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            approval_timeout_secs: 3600,
+            default_delay_secs: 900,
+            max_sessions_per_wallet: 5,
+            auto_stop_consecutive_failures: 5,
+            auto_stop_max_sends: 20,
+            auto_stop_window_secs: 300,
+        }
+    }
+}
+
+/// The settings key in the store.
+pub(crate) const SETTINGS_KEY: &str = "waiaas.settings";
