@@ -1,0 +1,175 @@
+//! Fixtures for the facade tests: a real vault on a temp dir (fast test KDF, explicitly
+//! allowed), a manual clock, fixed prices, and owner keys held by the test (never by
+//! waiaas) that sign with independent libraries (ed25519-dalek, alloy).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    dead_code,
+    reason = "test code: a panic is a test failure; each test binary uses a subset"
+)]
+
+use std::sync::Arc;
+
+use alloy_signer::SignerSync;
+use serde_json::json;
+use waiaas::core::policy::{PolicyType, Usd, native_asset_id};
+use waiaas::core::session::CreateSession;
+use waiaas::core::{WalletId, WalletInfo};
+use waiaas::{
+    Admin, Agent, ManualClock, Network, NewPolicy, Options, SecretString, StaticPriceOracle, Waiaas,
+};
+
+pub const T0: i64 = 1_800_000_000;
+pub const SOL_USD: u64 = 100;
+pub const ETH_USD: u64 = 2000;
+
+pub struct World {
+    pub dir: tempfile::TempDir,
+    pub clock: Arc<ManualClock>,
+    pub prices: Arc<StaticPriceOracle>,
+    pub admin: Admin,
+}
+
+pub fn options(clock: &Arc<ManualClock>, prices: &Arc<StaticPriceOracle>) -> Options {
+    Options {
+        kdf: waiaas::KdfParams::insecure_for_tests(),
+        allow_insecure_kdf: true,
+        clock: clock.clone(),
+        prices: prices.clone(),
+        ..Options::default()
+    }
+}
+
+pub fn world() -> World {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(ManualClock::new(T0));
+    let prices = Arc::new(StaticPriceOracle::new(600));
+    let admin = Waiaas::create(dir.path().join("vault"), &pw(), options(&clock, &prices)).unwrap();
+    let w = World {
+        dir,
+        clock,
+        prices,
+        admin,
+    };
+    w.refresh_prices();
+    w
+}
+
+pub fn pw() -> SecretString {
+    SecretString::from("test master password".to_owned())
+}
+
+impl World {
+    pub fn refresh_prices(&self) {
+        let now = self.clock.now_value();
+        for n in [Network::SolanaDevnet, Network::SolanaMainnet] {
+            self.prices
+                .set_price(&native_asset_id(n), Usd::from_u64(SOL_USD), "test", now);
+        }
+        for n in [Network::EthereumSepolia, Network::EthereumMainnet] {
+            self.prices
+                .set_price(&native_asset_id(n), Usd::from_u64(ETH_USD), "test", now);
+        }
+    }
+
+    /// The article's ladder: INSTANT ≤ 10 USD, NOTIFY ≤ 100, DELAY ≤ 1000 (900 s),
+    /// above → APPROVAL; daily cap 5000 USD.
+    pub fn ladder(&self, wallet: WalletId) {
+        self.admin
+            .create_policy(
+                NewPolicy::new(
+                    PolicyType::SpendingLimit,
+                    json!({
+                        "instant_max_usd": 10, "notify_max_usd": 100, "delay_max_usd": 1000,
+                        "delay_seconds": 900, "daily_limit_usd": 5000
+                    }),
+                )
+                .for_wallet(wallet),
+            )
+            .unwrap();
+    }
+
+    pub fn wallet(&self, network: Network) -> WalletInfo {
+        let w = self.admin.create_wallet("agent", network).unwrap();
+        self.ladder(w.id);
+        w
+    }
+
+    pub fn agent(&self, wallet: WalletId) -> Agent {
+        let issued = self
+            .admin
+            .create_session(&CreateSession {
+                ttl: Some(3600),
+                max_renewals: 24,
+                ..CreateSession::new(vec![wallet])
+            })
+            .unwrap();
+        self.admin.agent(issued.token.expose()).unwrap()
+    }
+
+    pub fn reopen(&self) -> Admin {
+        Waiaas::open(
+            self.dir.path().join("vault"),
+            Some(pw()),
+            options(&self.clock, &self.prices),
+        )
+        .unwrap()
+    }
+}
+
+/// Extension so tests can read the manual clock.
+pub trait NowValue {
+    fn now_value(&self) -> i64;
+}
+
+impl NowValue for ManualClock {
+    fn now_value(&self) -> i64 {
+        waiaas::Clock::now(self)
+    }
+}
+
+/// An owner key held by the test.
+pub enum OwnerKey {
+    Solana(ed25519_dalek::SigningKey),
+    Evm(alloy_signer_local::PrivateKeySigner),
+}
+
+impl OwnerKey {
+    pub fn solana(seed: u8) -> Self {
+        Self::Solana(ed25519_dalek::SigningKey::from_bytes(&[seed; 32]))
+    }
+
+    pub fn evm(seed: u8) -> Self {
+        let mut k = [seed; 32];
+        k[0] = 1;
+        Self::Evm(alloy_signer_local::PrivateKeySigner::from_slice(&k).unwrap())
+    }
+
+    pub fn address(&self) -> String {
+        match self {
+            Self::Solana(k) => bs58::encode(k.verifying_key().to_bytes()).into_string(),
+            Self::Evm(s) => s.address().to_checksum(None),
+        }
+    }
+
+    /// Signs `message` the way a wallet app would: Ed25519 detached (base58) or
+    /// EIP-191 personal_sign (0x hex).
+    pub fn sign(&self, message: &str) -> String {
+        match self {
+            Self::Solana(k) => {
+                use ed25519_dalek::Signer as _;
+                bs58::encode(k.sign(message.as_bytes()).to_bytes()).into_string()
+            }
+            Self::Evm(s) => {
+                let sig = s.sign_message_sync(message.as_bytes()).unwrap();
+                format!("0x{}", hex::encode(sig.as_bytes()))
+            }
+        }
+    }
+}
+
+/// Recent blockhash placeholder for chains params in tests that do not execute.
+pub const BLOCKHASH: &str = "11111111111111111111111111111111";
