@@ -145,10 +145,10 @@ impl Inner {
                         reasons: decision.reasons,
                     });
                 }
-                self.auto_stop(record.wallet_id, &settings)?;
                 if record.status == TxStatus::Executing {
                     return self.run(&record, &Actor::System);
                 }
+                self.auto_stop(record.wallet_id, &settings)?;
                 Ok(Transaction::from(&record))
             }
         }
@@ -218,10 +218,12 @@ impl Inner {
                     .wallet(record.wallet_id)
                     .tx(record.id)
                     .details(json!({ "txHash": result.tx_hash }));
-                match self
+                let signed = self
                     .store
-                    .transition_transaction(record.id, &change, now, &audit)?
-                {
+                    .transition_transaction(record.id, &change, now, &audit)?;
+                // The request that reaches a threshold completes; the wallet stops after it.
+                self.auto_stop(record.wallet_id, &self.settings()?)?;
+                match signed {
                     Some(updated) => Ok(Transaction::from(&updated)),
                     None => Err(self.already_processed(record.id)),
                 }
@@ -239,9 +241,7 @@ impl Inner {
                     .details(json!({ "code": e.code() }));
                 self.store
                     .transition_transaction(record.id, &change, now, &audit)?;
-                if let Ok(settings) = self.settings() {
-                    self.auto_stop(record.wallet_id, &settings)?;
-                }
+                self.auto_stop(record.wallet_id, &self.settings()?)?;
                 Err(e)
             }
         }
@@ -367,6 +367,9 @@ impl Inner {
         let now = self.now();
         let since =
             now.saturating_sub(i64::try_from(settings.auto_stop_window_secs).unwrap_or(i64::MAX));
+        if self.vault.wallet(wallet)?.status != WalletStatus::Active {
+            return Ok(());
+        }
         let (sends, failures) = self.store.wallet_activity(wallet, since)?;
         let reason = if failures >= settings.auto_stop_consecutive_failures {
             Some("consecutive_failures")
