@@ -2,7 +2,7 @@
 //! parameters, create and import wallets, and issue, verify, renew and revoke an agent
 //! session. Offline; takes about a second.
 //!
-//! Run: `cargo run -p waiaas-core --example quickstart`
+//! Run: `cargo run -p waiaas-core --example vault_and_sessions`
 #![allow(clippy::print_stdout, reason = "an example prints what it does")]
 
 use std::error::Error;
