@@ -3,7 +3,11 @@
 //! and requests that land in every tier — plus one the policy denies. Offline.
 //!
 //! Run: `cargo run --example quickstart`
-#![allow(clippy::print_stdout, reason = "an example prints what it does")]
+#![allow(
+    clippy::print_stdout,
+    clippy::arithmetic_side_effects,
+    reason = "an example prints what it does"
+)]
 
 use std::error::Error;
 use std::sync::Arc;
