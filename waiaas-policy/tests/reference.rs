@@ -1,0 +1,753 @@
+//! Differential testing: a deliberately naive reference evaluator, written from the
+//! semantics in `docs/policy-semantics.md` without sharing code with the engine, must
+//! agree with [`Engine`] on generated policy sets and requests. Plus the engine's
+//! monotonicity and fail-closed invariants.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::arithmetic_side_effects,
+    clippy::indexing_slicing,
+    reason = "test code"
+)]
+
+use std::collections::BTreeMap;
+
+use proptest::prelude::*;
+use serde_json::{Value, json};
+use waiaas_core::policy::{LedgerSnapshot, RequestBody, TokenRef, WindowTotals};
+use waiaas_core::{
+    Amount, Decision, Network, PolicyEngine, PolicyId, PolicyInput, PolicyRecord, PolicyRequest,
+    PolicyType, PriceBook, PriceQuote, Tier, TxId, Usd, WalletId,
+};
+use waiaas_policy::Engine;
+
+const ADDRS: [&str; 5] = [
+    "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed",
+    "0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359",
+    "0xdbf03b407c01e7cd3cbea99509d93f8dddc8c6fb",
+    "0xD1220A0CF47C7B9BE7A2E6BA89F429762E7B9ADB",
+    "0x123",
+];
+const TOKENS: [&str; 2] = [
+    "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48",
+    "0x6B175474E89094C44Da98b954EedeAC495271d0F",
+];
+const SELECTORS: [&str; 2] = ["0xa9059cbb", "0x095ea7b3"];
+const NETS: [Network; 2] = [Network::EthereumMainnet, Network::BaseMainnet];
+const RATE_WINDOW: u64 = 60;
+
+fn w1() -> WalletId {
+    WalletId::parse("01900000-0000-7000-8000-000000000001").unwrap()
+}
+fn w2() -> WalletId {
+    WalletId::parse("01900000-0000-7000-8000-000000000002").unwrap()
+}
+
+/// Same value for every spelling (EVM addresses compare case-insensitively).
+fn key(a: &str) -> Option<String> {
+    let h = a.strip_prefix("0x")?;
+    (h.len() == 40 && h.bytes().all(|b| b.is_ascii_hexdigit())).then(|| h.to_ascii_lowercase())
+}
+
+#[derive(Debug, Clone)]
+struct GenPolicy {
+    ty: PolicyType,
+    wallet: Option<WalletId>,
+    network: Option<Network>,
+    priority: i64,
+    enabled: bool,
+    rules: Value,
+    corrupt: bool,
+}
+
+fn subset<T: Clone + std::fmt::Debug + 'static>(items: Vec<T>) -> impl Strategy<Value = Vec<T>> {
+    let n = items.len();
+    proptest::sample::subsequence(items, 1..=n)
+}
+
+fn rules_for(ty: PolicyType) -> BoxedStrategy<Value> {
+    let addr_list = || subset(ADDRS[..4].to_vec());
+    match ty {
+        PolicyType::SpendingLimit => (
+            proptest::collection::vec(proptest::option::of(prop_oneof![Just(0u64), Just(10), Just(100), Just(1000)]), 3),
+            proptest::collection::vec(proptest::option::of(prop_oneof![Just("1"), Just("10"), Just("100")]), 3),
+            proptest::option::of(prop_oneof![Just("50"), Just("500")]),
+        )
+            .prop_map(|(native, usd, daily)| {
+                let mut m = serde_json::Map::new();
+                let mut n: Vec<u64> = native.iter().flatten().copied().collect();
+                n.sort_unstable();
+                let mut it = n.into_iter();
+                for (name, present) in ["instant_max", "notify_max", "delay_max"].iter().zip(&native) {
+                    if present.is_some() {
+                        m.insert((*name).into(), json!(it.next().unwrap().to_string()));
+                    }
+                }
+                let mut u: Vec<u64> = usd.iter().flatten().map(|s| s.parse().unwrap()).collect();
+                u.sort_unstable();
+                let mut it = u.into_iter();
+                for (name, present) in ["instant_max_usd", "notify_max_usd", "delay_max_usd"].iter().zip(&usd) {
+                    if present.is_some() {
+                        m.insert((*name).into(), json!(it.next().unwrap().to_string()));
+                    }
+                }
+                if let Some(d) = daily {
+                    m.insert("daily_limit_usd".into(), json!(d));
+                }
+                if m.is_empty() {
+                    m.insert("instant_max".into(), json!("10"));
+                }
+                Value::Object(m)
+            })
+            .boxed(),
+        PolicyType::Whitelist => addr_list().prop_map(|a| json!({"allowed_addresses": a})).boxed(),
+        PolicyType::AllowedNetworks => subset(NETS.to_vec())
+            .prop_map(|n| json!({"networks": n.iter().map(|n| n.as_str()).collect::<Vec<_>>()}))
+            .boxed(),
+        PolicyType::RateLimit => (1u64..4)
+            .prop_map(|n| json!({"max_requests": n, "window_seconds": RATE_WINDOW}))
+            .boxed(),
+        PolicyType::AllowedTokens => subset(TOKENS.to_vec())
+            .prop_map(|t| json!({"tokens": t.iter().map(|a| json!({"address": a})).collect::<Vec<_>>()}))
+            .boxed(),
+        PolicyType::ContractWhitelist => addr_list()
+            .prop_map(|a| json!({"contracts": a.iter().map(|a| json!({"address": a})).collect::<Vec<_>>()}))
+            .boxed(),
+        PolicyType::MethodWhitelist => (0usize..4, subset(SELECTORS.to_vec()))
+            .prop_map(|(c, s)| json!({"methods": [{"contract_address": ADDRS[c], "selectors": s}]}))
+            .boxed(),
+        PolicyType::ApprovedSpenders => (addr_list(), proptest::option::of(Just("100")))
+            .prop_map(|(a, max)| {
+                json!({"spenders": a.iter().map(|a| match max {
+                    Some(m) => json!({"address": a, "max_amount": m}),
+                    None => json!({"address": a}),
+                }).collect::<Vec<_>>()})
+            })
+            .boxed(),
+        PolicyType::ApproveAmountLimit => (proptest::option::of(prop_oneof![Just("50"), Just("1000")]), any::<bool>())
+            .prop_map(|(max, block)| match max {
+                Some(m) => json!({"max_amount": m, "block_unlimited": block}),
+                None => json!({"block_unlimited": block}),
+            })
+            .boxed(),
+        PolicyType::ApproveTierOverride => prop_oneof![Just("INSTANT"), Just("NOTIFY"), Just("DELAY"), Just("APPROVAL")]
+            .prop_map(|t| json!({"tier": t}))
+            .boxed(),
+        PolicyType::TimeRestriction => prop_oneof![Just((9u8, 17u8)), Just((22, 6)), Just((0, 24)), Just((12, 13))]
+            .prop_map(|(s, e)| json!({"allowed_hours": {"start": s, "end": e}}))
+            .boxed(),
+        _ => unreachable!(),
+    }
+}
+
+const GEN_TYPES: [PolicyType; 11] = [
+    PolicyType::SpendingLimit,
+    PolicyType::Whitelist,
+    PolicyType::AllowedNetworks,
+    PolicyType::RateLimit,
+    PolicyType::AllowedTokens,
+    PolicyType::ContractWhitelist,
+    PolicyType::MethodWhitelist,
+    PolicyType::ApprovedSpenders,
+    PolicyType::ApproveAmountLimit,
+    PolicyType::ApproveTierOverride,
+    PolicyType::TimeRestriction,
+];
+
+fn gen_policy() -> impl Strategy<Value = GenPolicy> {
+    proptest::sample::select(GEN_TYPES.to_vec()).prop_flat_map(|ty| {
+        (
+            rules_for(ty),
+            prop_oneof![Just(None), Just(Some(w1())), Just(Some(w2()))],
+            proptest::option::of(proptest::sample::select(NETS.to_vec())),
+            0i64..3,
+            proptest::bool::weighted(0.85),
+            proptest::bool::weighted(0.05),
+        )
+            .prop_map(
+                move |(rules, wallet, network, priority, enabled, corrupt)| GenPolicy {
+                    ty,
+                    wallet,
+                    network,
+                    priority,
+                    enabled,
+                    rules: if corrupt {
+                        json!({"bogus_field": 1})
+                    } else {
+                        rules
+                    },
+                    corrupt,
+                },
+            )
+    })
+}
+
+fn amount() -> impl Strategy<Value = Amount> {
+    prop_oneof![
+        proptest::sample::select(vec![
+            0u64, 1, 9, 10, 11, 49, 50, 51, 99, 100, 101, 999, 1000, 1001
+        ])
+        .prop_map(Amount::from_u64),
+        Just(Amount::from_u256(ruint::aliases::U256::from(1u8) << 255)),
+        Just(Amount::MAX),
+    ]
+}
+
+fn gen_request() -> impl Strategy<Value = PolicyRequest> {
+    let addr = || proptest::sample::select(ADDRS.to_vec()).prop_map(str::to_owned);
+    let token = || {
+        proptest::sample::select(TOKENS.to_vec()).prop_map(|a| TokenRef {
+            address: a.to_owned(),
+            decimals: 18,
+            symbol: None,
+        })
+    };
+    let body =
+        prop_oneof![
+            (addr(), amount()).prop_map(|(to, amount)| RequestBody::Transfer { to, amount }),
+            (addr(), amount(), token())
+                .prop_map(|(to, amount, token)| RequestBody::TokenTransfer { to, amount, token }),
+            (
+                addr(),
+                proptest::option::of(proptest::sample::select(SELECTORS.to_vec())),
+                proptest::option::of(amount())
+            )
+                .prop_map(|(contract, selector, value)| RequestBody::ContractCall {
+                    contract,
+                    selector: selector.map(str::to_owned),
+                    value,
+                }),
+            (addr(), amount(), token()).prop_map(|(spender, amount, token)| RequestBody::Approve {
+                spender,
+                amount,
+                token
+            }),
+        ];
+    (body, proptest::sample::select(NETS.to_vec())).prop_map(|(body, network)| PolicyRequest {
+        request_id: TxId::new(),
+        wallet_id: w1(),
+        network,
+        body,
+        permissions: Vec::new(),
+        action: None,
+    })
+}
+
+#[derive(Debug, Clone)]
+struct World {
+    policies: Vec<GenPolicy>,
+    request: PolicyRequest,
+    requests_in_window: u64,
+    usd_today: u64,
+    priced: bool,
+    hour: i64,
+}
+
+/// Policies that enable `req` (so that many generated worlds are allowed and the
+/// tiers get compared, not only the denials).
+fn enablers(req: &PolicyRequest, sl: Value) -> Vec<GenPolicy> {
+    let global = |ty, rules| GenPolicy {
+        ty,
+        wallet: None,
+        network: None,
+        priority: 0,
+        enabled: true,
+        rules,
+        corrupt: false,
+    };
+    let mut out = vec![global(PolicyType::SpendingLimit, sl)];
+    match &req.body {
+        RequestBody::TokenTransfer { token, .. } => {
+            out.push(global(
+                PolicyType::AllowedTokens,
+                json!({"tokens": [{"address": token.address}]}),
+            ));
+        }
+        RequestBody::ContractCall { contract, .. } if key(contract).is_some() => {
+            out.push(global(
+                PolicyType::ContractWhitelist,
+                json!({"contracts": [{"address": contract}]}),
+            ));
+        }
+        RequestBody::Approve { spender, .. } if key(spender).is_some() => {
+            out.push(global(
+                PolicyType::ApprovedSpenders,
+                json!({"spenders": [{"address": spender}]}),
+            ));
+        }
+        _ => {}
+    }
+    out
+}
+
+fn world() -> impl Strategy<Value = World> {
+    (
+        proptest::collection::vec(gen_policy(), 0..6),
+        gen_request(),
+        proptest::bool::weighted(0.8),
+        rules_for(PolicyType::SpendingLimit),
+        0u64..4,
+        prop_oneof![Just(0u64), Just(40), Just(450), Just(600)],
+        proptest::bool::weighted(0.7),
+        0i64..24,
+    )
+        .prop_map(
+            |(mut policies, request, enable, sl, requests_in_window, usd_today, priced, hour)| {
+                if enable {
+                    policies.extend(enablers(&request, sl));
+                }
+                World {
+                    policies,
+                    request,
+                    requests_in_window,
+                    usd_today,
+                    priced,
+                    hour,
+                }
+            },
+        )
+}
+
+const DAY0: i64 = 1_767_225_600;
+
+fn records(ps: &[GenPolicy]) -> Vec<PolicyRecord> {
+    ps.iter()
+        .enumerate()
+        .map(|(i, p)| PolicyRecord {
+            id: PolicyId::parse(&format!("01900000-0000-7000-8000-{:012}", 100 + i)).unwrap(),
+            wallet_id: p.wallet,
+            network: p.network,
+            policy_type: p.ty,
+            rules: p.rules.clone(),
+            priority: p.priority,
+            enabled: p.enabled,
+            revision: 1,
+            created_at: 0,
+            updated_at: 0,
+        })
+        .collect()
+}
+
+fn run_engine(engine: &Engine, w: &World) -> Decision {
+    let policies = records(&w.policies);
+    let mut ledger = LedgerSnapshot::default();
+    for win in engine.windows(&w.request, &policies) {
+        let t = WindowTotals {
+            requests: w.requests_in_window,
+            usd: Usd::from_u64(w.usd_today),
+            ..WindowTotals::default()
+        };
+        ledger.windows.insert(win, t);
+    }
+    let mut prices = PriceBook::default();
+    let now = DAY0 + w.hour * 3600 + 7;
+    if w.priced {
+        // One wei (or token base unit) = one USD.
+        let q = PriceQuote {
+            usd: Usd::parse("1000000000000000000").unwrap(),
+            source: "t".into(),
+            observed_at: now,
+        };
+        prices.quotes.insert(
+            waiaas_core::policy::native_asset_id(w.request.network),
+            q.clone(),
+        );
+        for t in TOKENS {
+            prices.quotes.insert(
+                waiaas_core::policy::token_asset_id(w.request.network, t),
+                q.clone(),
+            );
+        }
+    }
+    engine.evaluate(&PolicyInput {
+        request: &w.request,
+        policies: &policies,
+        ledger: &ledger,
+        prices: &prices,
+        now,
+    })
+}
+
+/// The naive reference: (allowed, tier, sorted reason codes, approval reason).
+fn reference(w: &World) -> (bool, Tier, Vec<String>, Option<&'static str>) {
+    let req = &w.request;
+    let applicable: Vec<(usize, &GenPolicy)> = w
+        .policies
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| {
+            p.enabled
+                && p.wallet.is_none_or(|x| x == req.wallet_id)
+                && p.network.is_none_or(|n| n == req.network)
+        })
+        .collect();
+    if applicable.is_empty() {
+        return (false, Tier::Approval, vec!["NO_POLICY".into()], None);
+    }
+    // Resolution, naively: sort all candidates of a type and take the first.
+    let mut by_type: BTreeMap<PolicyType, Vec<(usize, &GenPolicy)>> = BTreeMap::new();
+    for (i, p) in applicable {
+        by_type.entry(p.ty).or_default().push((i, p));
+    }
+    let mut chosen: BTreeMap<PolicyType, &GenPolicy> = BTreeMap::new();
+    for (ty, mut list) in by_type {
+        list.sort_by_key(|(i, p)| {
+            let level = usize::from(p.wallet.is_some()) * 2 + usize::from(p.network.is_some());
+            (std::cmp::Reverse(level), std::cmp::Reverse(p.priority), *i)
+        });
+        chosen.insert(ty, list[0].1);
+    }
+    let mut reasons: Vec<String> = Vec::new();
+    let corrupt = |t: PolicyType| chosen.get(&t).is_some_and(|p| p.corrupt);
+    let rules = |t: PolicyType| chosen.get(&t).filter(|p| !p.corrupt).map(|p| &p.rules);
+    for p in chosen.values() {
+        if p.corrupt {
+            reasons.push("POLICY_RULES_CORRUPT".into());
+        }
+    }
+    let listed = |list: &Value, field: &str, a: &str| {
+        list.as_array().unwrap().iter().any(|e| {
+            let s = if field.is_empty() {
+                e.as_str().unwrap()
+            } else {
+                e[field].as_str().unwrap()
+            };
+            key(s) == key(a)
+        })
+    };
+    let mut tier = Tier::Instant;
+    let mut approvals: Vec<&'static str> = Vec::new();
+    if let Some(r) = rules(PolicyType::AllowedNetworks)
+        && !r["networks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n.as_str() == Some(req.network.as_str()))
+    {
+        reasons.push("NETWORK_NOT_ALLOWED".into());
+    }
+    if let Some(r) = rules(PolicyType::TimeRestriction) {
+        let (s, e) = (
+            r["allowed_hours"]["start"].as_i64().unwrap(),
+            r["allowed_hours"]["end"].as_i64().unwrap(),
+        );
+        let h = w.hour;
+        let inside = if s < e {
+            h >= s && h < e
+        } else {
+            h >= s || h < e
+        };
+        if !inside {
+            reasons.push("OUTSIDE_ALLOWED_TIME".into());
+        }
+    }
+    if let Some(r) = rules(PolicyType::RateLimit)
+        && w.requests_in_window >= r["max_requests"].as_u64().unwrap()
+    {
+        reasons.push("RATE_LIMIT_EXCEEDED".into());
+    }
+    let mut moved: Option<(Amount, bool)> = None; // (amount, native)
+    let mut needs_limit = false;
+    let half = Amount::from_u256(ruint::aliases::U256::from(1u8) << 255);
+    match &req.body {
+        RequestBody::Transfer { to, amount } => {
+            needs_limit = true;
+            if key(to).is_none() {
+                reasons.push("INVALID_ADDRESS".into());
+            } else if let Some(r) = rules(PolicyType::Whitelist)
+                && !listed(&r["allowed_addresses"], "", to)
+            {
+                reasons.push("WHITELIST_DENIED".into());
+            }
+            moved = Some((*amount, true));
+        }
+        RequestBody::TokenTransfer { to, amount, token } => {
+            needs_limit = true;
+            if key(to).is_none() {
+                reasons.push("INVALID_ADDRESS".into());
+            } else if let Some(r) = rules(PolicyType::Whitelist)
+                && !listed(&r["allowed_addresses"], "", to)
+            {
+                reasons.push("WHITELIST_DENIED".into());
+            }
+            match rules(PolicyType::AllowedTokens) {
+                Some(r) if listed(&r["tokens"], "address", &token.address) => {}
+                Some(_) => reasons.push("TOKEN_NOT_ALLOWED".into()),
+                None if !corrupt(PolicyType::AllowedTokens) => {
+                    reasons.push("TOKEN_NOT_ALLOWED".into())
+                }
+                None => {}
+            }
+            moved = Some((*amount, false));
+        }
+        RequestBody::ContractCall {
+            contract,
+            selector,
+            value,
+        } => {
+            if key(contract).is_none() {
+                reasons.push("INVALID_ADDRESS".into());
+            } else {
+                match rules(PolicyType::ContractWhitelist) {
+                    Some(r) if listed(&r["contracts"], "address", contract) => {}
+                    Some(_) => reasons.push("CONTRACT_NOT_WHITELISTED".into()),
+                    None if !corrupt(PolicyType::ContractWhitelist) => {
+                        reasons.push("CONTRACT_NOT_WHITELISTED".into())
+                    }
+                    None => {}
+                }
+                if let Some(r) = rules(PolicyType::MethodWhitelist) {
+                    let m = &r["methods"][0];
+                    if key(m["contract_address"].as_str().unwrap()) == key(contract) {
+                        let ok = selector.as_ref().is_some_and(|s| {
+                            m["selectors"]
+                                .as_array()
+                                .unwrap()
+                                .iter()
+                                .any(|x| x.as_str() == Some(s.as_str()))
+                        });
+                        if !ok {
+                            reasons.push("METHOD_NOT_WHITELISTED".into());
+                        }
+                    }
+                }
+            }
+            if let Some(v) = value.filter(|v| !v.is_zero()) {
+                needs_limit = true;
+                moved = Some((v, true));
+            }
+        }
+        RequestBody::Approve {
+            spender, amount, ..
+        } => {
+            let (block, max) = match rules(PolicyType::ApproveAmountLimit) {
+                Some(r) => (
+                    r["block_unlimited"].as_bool().unwrap(),
+                    r.get("max_amount")
+                        .map(|m| Amount::parse_base_units(m.as_str().unwrap()).unwrap()),
+                ),
+                None => (true, None),
+            };
+            if *amount >= half && block {
+                reasons.push("UNLIMITED_APPROVE_BLOCKED".into());
+            }
+            if max.is_some_and(|m| *amount > m) {
+                reasons.push("APPROVE_AMOUNT_EXCEEDED".into());
+            }
+            if key(spender).is_none() {
+                reasons.push("INVALID_ADDRESS".into());
+            } else {
+                match rules(PolicyType::ApprovedSpenders) {
+                    Some(r) => match r["spenders"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .find(|e| key(e["address"].as_str().unwrap()) == key(spender))
+                    {
+                        Some(e) => {
+                            if let Some(m) = e.get("max_amount")
+                                && *amount > Amount::parse_base_units(m.as_str().unwrap()).unwrap()
+                            {
+                                reasons.push("APPROVE_AMOUNT_EXCEEDED".into());
+                            }
+                        }
+                        None => reasons.push("SPENDER_NOT_APPROVED".into()),
+                    },
+                    None if !corrupt(PolicyType::ApprovedSpenders) => {
+                        reasons.push("SPENDER_NOT_APPROVED".into())
+                    }
+                    None => {}
+                }
+            }
+            match rules(PolicyType::ApproveTierOverride) {
+                Some(r) => {
+                    let t: Tier = r["tier"].as_str().unwrap().parse().unwrap();
+                    tier = tier.max(t);
+                    if t == Tier::Approval {
+                        approvals.push("approve");
+                    }
+                }
+                None => {
+                    tier = Tier::Approval;
+                    approvals.push("approve");
+                }
+            }
+        }
+        _ => unreachable!(),
+    }
+    if needs_limit {
+        match rules(PolicyType::SpendingLimit) {
+            None if !corrupt(PolicyType::SpendingLimit) => reasons.push("NO_POLICY".into()),
+            None => {}
+            Some(r) => {
+                let (amount, native) = moved.unwrap();
+                let get = |k: &str| {
+                    r.get(k)
+                        .map(|v| v.as_str().unwrap().parse::<u128>().unwrap())
+                };
+                let native_rungs = [get("instant_max"), get("notify_max"), get("delay_max")];
+                let usd_rungs = [
+                    get("instant_max_usd"),
+                    get("notify_max_usd"),
+                    get("delay_max_usd"),
+                ];
+                let daily = get("daily_limit_usd");
+                let usd_rules = usd_rungs.iter().any(Option::is_some) || daily.is_some();
+                let ladder = |rungs: [Option<u128>; 3], v: Amount| -> Option<Tier> {
+                    if rungs.iter().all(Option::is_none) {
+                        return None;
+                    }
+                    let tiers = [Tier::Instant, Tier::Notify, Tier::Delay];
+                    for (rung, t) in rungs.iter().zip(tiers) {
+                        if let Some(m) = rung
+                            && v <= Amount::from_u128(*m)
+                        {
+                            return Some(t);
+                        }
+                    }
+                    Some(Tier::Approval)
+                };
+                let native_ladder = native && native_rungs.iter().any(Option::is_some);
+                if !native_ladder && !usd_rules {
+                    reasons.push("SPENDING_LIMIT_NOT_COVERED".into());
+                }
+                if native_ladder {
+                    let t = ladder(native_rungs, amount).unwrap();
+                    tier = tier.max(t);
+                    if t == Tier::Approval {
+                        approvals.push("per_tx");
+                    }
+                }
+                if usd_rules {
+                    // 1 base unit = 1 USD; amounts beyond 96 bits cannot be valued.
+                    let valued = w.priced && amount <= Amount::from_u128((1u128 << 96) - 1);
+                    if valued {
+                        if let Some(t) = ladder(usd_rungs, amount) {
+                            tier = tier.max(t);
+                            if t == Tier::Approval {
+                                approvals.push("per_tx");
+                            }
+                        }
+                        if let Some(d) = daily
+                            && Amount::from_u64(w.usd_today).checked_add(amount).unwrap()
+                                > Amount::from_u128(d)
+                        {
+                            tier = Tier::Approval;
+                            approvals.push("cumulative_daily");
+                        }
+                    } else {
+                        tier = Tier::Approval;
+                        approvals.push("unknown_price");
+                    }
+                }
+            }
+        }
+    }
+    reasons.sort();
+    if !reasons.is_empty() {
+        return (false, Tier::Approval, reasons, None);
+    }
+    let order = ["unknown_price", "per_tx", "cumulative_daily", "approve"];
+    let reason = if tier == Tier::Approval {
+        order.iter().find(|o| approvals.contains(o)).copied()
+    } else {
+        None
+    };
+    (true, tier, reasons, reason)
+}
+
+fn summary(d: &Decision) -> (bool, Tier, Vec<String>, Option<String>) {
+    let mut codes: Vec<String> = d.reasons.iter().map(|r| r.code.clone()).collect();
+    codes.sort();
+    let ar = d.approval_reason.map(|r| {
+        serde_json::to_value(r)
+            .unwrap()
+            .as_str()
+            .unwrap()
+            .to_owned()
+    });
+    (d.allowed, d.tier, codes, ar)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    #[test]
+    fn engine_agrees_with_the_reference(w in world()) {
+        let engine = Engine::new();
+        let got = summary(&run_engine(&engine, &w));
+        if std::env::var_os("WAIAAS_REFERENCE_STATS").is_some() {
+            eprintln!("STAT {} {:?}", got.0, got.1);
+        }
+        let (a, t, r, ar) = reference(&w);
+        prop_assert_eq!(got, (a, t, r, ar.map(str::to_owned)));
+    }
+
+    /// Adding a restricting policy of a type not yet present never widens access and
+    /// never lowers the tier. (ALLOWED_TOKENS, CONTRACT_WHITELIST and APPROVED_SPENDERS
+    /// are enabling lists, absent = deny, so they are not restrictions in this sense.)
+    #[test]
+    fn adding_a_deny_rule_never_widens(
+        w in world(),
+        (ty, rules) in proptest::sample::select(vec![PolicyType::Whitelist, PolicyType::AllowedNetworks,
+            PolicyType::RateLimit, PolicyType::TimeRestriction, PolicyType::MethodWhitelist])
+            .prop_flat_map(|ty| (Just(ty), rules_for(ty))),
+    ) {
+        prop_assume!(!w.policies.iter().any(|p| p.ty == ty));
+        let extra = GenPolicy { ty, wallet: None, network: None, priority: 0, enabled: true, rules, corrupt: false };
+        let engine = Engine::new();
+        let before = run_engine(&engine, &w);
+        let mut w2 = w.clone();
+        w2.policies.push(GenPolicy { wallet: Some(w1()), network: None, enabled: true, ..extra });
+        let after = run_engine(&engine, &w2);
+        if after.allowed {
+            prop_assert!(before.allowed, "adding {:?} allowed a denied request", w2.policies.last());
+            prop_assert!(after.tier >= before.tier);
+        }
+    }
+
+    /// Lowering every limit of every SPENDING_LIMIT never lowers the tier.
+    #[test]
+    fn lowering_a_limit_never_lowers_the_tier(w in world()) {
+        let engine = Engine::new();
+        let before = run_engine(&engine, &w);
+        let mut w2 = w.clone();
+        for p in w2.policies.iter_mut().filter(|p| p.ty == PolicyType::SpendingLimit && !p.corrupt) {
+            let obj = p.rules.as_object_mut().unwrap();
+            for (k, v) in obj.iter_mut() {
+                let n: u64 = v.as_str().unwrap().parse().unwrap();
+                let lowered = if k == "daily_limit_usd" { (n / 2).max(1) } else { n / 2 };
+                *v = json!(lowered.to_string());
+            }
+        }
+        let after = run_engine(&engine, &w2);
+        prop_assert_eq!(after.allowed, before.allowed);
+        if after.allowed {
+            prop_assert!(after.tier >= before.tier, "{:?} -> {:?}", before.tier, after.tier);
+        }
+    }
+
+    /// Corrupting the rules of any policy that decides makes the decision deny.
+    #[test]
+    fn an_evaluation_error_never_allows(w in world(), pick in any::<prop::sample::Index>()) {
+        let engine = Engine::new();
+        let applicable: Vec<usize> = (0..w.policies.len())
+            .filter(|i| {
+                let p = &w.policies[*i];
+                p.enabled && p.wallet.is_none_or(|x| x == w1()) && p.network.is_none_or(|n| n == w.request.network)
+            })
+            .collect();
+        prop_assume!(!applicable.is_empty());
+        let mut w2 = w.clone();
+        let i = applicable[pick.index(applicable.len())];
+        // Make it win its type and break it.
+        w2.policies[i].wallet = Some(w1());
+        w2.policies[i].network = Some(w.request.network);
+        w2.policies[i].priority = 99;
+        w2.policies[i].rules = json!(["not", "rules"]);
+        let d = run_engine(&engine, &w2);
+        prop_assert!(!d.allowed);
+        prop_assert!(d.reason_codes().contains(&"POLICY_RULES_CORRUPT"));
+    }
+}
