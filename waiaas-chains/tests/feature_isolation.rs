@@ -1,7 +1,11 @@
 //! Building `waiaas-chains` with one chain feature compiles no crate of the other chain
 //! (checked on the resolved dependency graph with `cargo tree`).
 
-#![allow(clippy::unwrap_used, clippy::panic, reason = "test helpers outside #[test] functions")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    reason = "test helpers outside #[test] functions"
+)]
 
 use std::process::Command;
 
@@ -53,7 +57,10 @@ fn is_evm(name: &str) -> bool {
 fn solana_only_pulls_no_evm_crate() {
     for features in ["solana", "solana,rpc"] {
         let crates = crates_with(features);
-        assert!(crates.iter().any(|c| c == "solana-transaction"), "{features}");
+        assert!(
+            crates.iter().any(|c| c == "solana-transaction"),
+            "{features}"
+        );
         let evm: Vec<_> = crates.iter().filter(|c| is_evm(c)).collect();
         assert!(evm.is_empty(), "`{features}` pulls EVM crates: {evm:?}");
     }
@@ -65,7 +72,10 @@ fn evm_only_pulls_no_solana_crate() {
         let crates = crates_with(features);
         assert!(crates.iter().any(|c| c == "alloy-consensus"), "{features}");
         let solana: Vec<_> = crates.iter().filter(|c| is_solana(c)).collect();
-        assert!(solana.is_empty(), "`{features}` pulls Solana crates: {solana:?}");
+        assert!(
+            solana.is_empty(),
+            "`{features}` pulls Solana crates: {solana:?}"
+        );
     }
 }
 

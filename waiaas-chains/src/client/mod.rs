@@ -86,6 +86,8 @@ pub struct EvmReceipt {
     pub block_number: u64,
     /// Gas used.
     pub gas_used: u64,
+    /// Price paid per gas (wei), when the node reports it.
+    pub effective_gas_price: Option<u128>,
 }
 
 /// A call to estimate.
