@@ -14,7 +14,7 @@ use waiaas_core::{
 /// A vault in a temp dir; the dir lives as long as this value.
 pub struct TestVault {
     pub vault: Vault,
-    _dir: tempfile::TempDir,
+    pub dir: tempfile::TempDir,
 }
 
 pub fn vault() -> TestVault {
@@ -30,7 +30,7 @@ pub fn vault() -> TestVault {
         },
     )
     .unwrap();
-    TestVault { vault, _dir: dir }
+    TestVault { vault, dir }
 }
 
 /// Imports a wallet from a known secret (EVM hex, or Solana 32-byte seed as hex).
