@@ -1,7 +1,13 @@
 //! Shared test fixtures: a real vault (SQLite in a temp dir, insecure test KDF profile).
 
 #![allow(dead_code, reason = "each test binary uses a different subset")]
-#![allow(clippy::unwrap_used, clippy::panic, reason = "test fixtures")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    reason = "test fixtures"
+)]
 
 use std::path::PathBuf;
 use std::sync::Arc;
