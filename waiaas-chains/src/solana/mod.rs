@@ -425,7 +425,8 @@ fn signer_address(signer: &dyn Signer) -> Result<SolanaAddress, ChainError> {
 ///
 /// # Errors
 /// `UNSUPPORTED_TRANSACTION` when the message needs other signatures or its fee payer
-/// is not the signer; `INVALID_TRANSACTION` when it exceeds 1 232 bytes; vault errors.
+/// is not the signer; `INVALID_TRANSACTION` when it would exceed 1 232 bytes (checked
+/// before signing); vault errors.
 pub fn sign_message_tx(
     signer: &dyn Signer,
     message: Message,
@@ -440,21 +441,23 @@ pub fn sign_message_tx(
     if message.account_keys.first() != Some(&pk(&wallet)) {
         return Err(ChainError::unsupported("the fee payer is not the wallet"));
     }
-    let message_bytes = wincode::serialize(&message)
-        .map_err(|_| ChainError::invalid_tx("the message does not serialize"))?;
+    let message_bytes = message.serialize();
+    // Wire format: short_vec signature count (1 → one byte), the signature, the message.
+    let size = message_bytes.len().saturating_add(65);
+    if size > MAX_TRANSACTION_BYTES {
+        return Err(ChainError::invalid_tx(format!(
+            "the transaction is {size} bytes; the limit is {MAX_TRANSACTION_BYTES}"
+        )));
+    }
     let signature = signer.sign_ed25519(&message_bytes)?;
+    let mut bytes = Vec::with_capacity(size);
+    bytes.push(1u8);
+    bytes.extend_from_slice(&signature);
+    bytes.extend_from_slice(&message_bytes);
     let transaction = Transaction {
         signatures: vec![Signature::from(signature)],
         message,
     };
-    let bytes = wincode::serialize(&transaction)
-        .map_err(|_| ChainError::invalid_tx("the transaction does not serialize"))?;
-    if bytes.len() > MAX_TRANSACTION_BYTES {
-        return Err(ChainError::invalid_tx(format!(
-            "the transaction is {} bytes; the limit is {MAX_TRANSACTION_BYTES}",
-            bytes.len()
-        )));
-    }
     Ok(SignedSolanaTx { transaction, bytes })
 }
 
