@@ -108,6 +108,12 @@ fn eip712_mail_example() {
             format!("0x{}", hex::encode(signature)),
             s(case, "signature")
         );
+        assert_eq!(
+            evm::recover_typed_data_signer(&json, &signature)
+                .unwrap()
+                .to_checksum(),
+            s(case, "signer")
+        );
         // Mail grants no spending: no intent.
         assert!(evm::decode_typed_data(network, &json).unwrap().is_empty());
         // The same typed data for a wallet on another chain is refused before signing.

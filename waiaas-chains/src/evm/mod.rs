@@ -19,7 +19,9 @@ use crate::error::ChainError;
 use crate::owner::{eip191_hash, recover_prehash_signer};
 
 pub use decode::decode_transaction;
-pub use typed_data::{decode_typed_data, sign_typed_data, typed_data_hash};
+pub use typed_data::{
+    decode_typed_data, recover_typed_data_signer, sign_typed_data, typed_data_hash,
+};
 
 sol! {
     /// The ERC-20 functions waiaas builds and recognises.

@@ -9,7 +9,7 @@
 //!
 //! | program | instruction | intent |
 //! |---|---|---|
-//! | System | `Transfer` | [`Intent::Transfer`] |
+//! | System | `Transfer`, `CreateAccount`, `TransferWithSeed`, `WithdrawNonceAccount` | [`Intent::Transfer`] of the lamports moved |
 //! | System | `AdvanceNonceAccount` | none (moves nothing) |
 //! | Compute Budget | any | none; `SetComputeUnitPrice`/`Limit` raise `max_fee` |
 //! | Token, Token-2022 | `TransferChecked` | [`Intent::TokenTransfer`] with mint and decimals |
@@ -317,6 +317,22 @@ fn token_intent(ix: &ParsedInstruction) -> Intent {
     decoded.unwrap_or_else(|| call(ix, 1))
 }
 
+/// System instructions that move lamports out of a signer, as a native transfer:
+/// `CreateAccount` (0) funds the new account, `Transfer` (2), `WithdrawNonceAccount` (5)
+/// and `TransferWithSeed` (11). The lamports follow the 4-byte tag in each.
+fn system_transfer(ix: &ParsedInstruction, tag: u32) -> Option<Intent> {
+    let recipient = match tag {
+        0 | 2 | 5 => 1,
+        11 => 2,
+        _ => return None,
+    };
+    let lamports = u64_at(&ix.data, 4)?;
+    Some(Intent::Transfer {
+        to: account(ix, recipient)?,
+        amount: Amount::from_u64(lamports),
+    })
+}
+
 #[derive(Default)]
 struct Budget {
     unit_limit: Option<u32>,
@@ -334,15 +350,12 @@ pub fn intents(message: &ParsedMessage) -> Result<DecodedTransaction, ChainError
         let program = ix.program_id.to_string();
         match program.as_str() {
             SYSTEM_PROGRAM_ID => match u32_at(&ix.data, 0) {
-                Some(2) => match (u64_at(&ix.data, 4), account(ix, 1)) {
-                    (Some(lamports), Some(to)) => intents.push(Intent::Transfer {
-                        to,
-                        amount: Amount::from_u64(lamports),
-                    }),
-                    _ => intents.push(call(ix, 4)),
-                },
                 Some(4) => {}
-                _ => intents.push(call(ix, 4)),
+                Some(tag) => match system_transfer(ix, tag) {
+                    Some(intent) => intents.push(intent),
+                    None => intents.push(call(ix, 4)),
+                },
+                None => intents.push(call(ix, 4)),
             },
             COMPUTE_BUDGET_PROGRAM_ID => match ix.data.first() {
                 Some(2) => budget.unit_limit = u32_at(&ix.data, 1),
