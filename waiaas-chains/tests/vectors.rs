@@ -212,3 +212,35 @@ fn owner_registration_and_verification() {
         }
     }
 }
+
+#[test]
+fn sign_only_decoding() {
+    let v = load("decode.json");
+    let decode = |network: Network, raw: &str| match network.chain() {
+        Chain::Solana => solana::decode_transaction(raw),
+        Chain::Ethereum => evm::decode_transaction(network, raw),
+    };
+    for case in v["cases"].as_array().unwrap() {
+        let network: Network = s(case, "network").parse().unwrap();
+        let decoded = decode(network, s(case, "raw")).unwrap();
+        assert_eq!(
+            serde_json::to_value(&decoded).unwrap(),
+            case["decoded"],
+            "{}",
+            s(case, "name")
+        );
+    }
+    for case in v["errors"].as_array().unwrap() {
+        let network: Network = s(case, "network").parse().unwrap();
+        let err = decode(network, s(case, "raw")).unwrap_err();
+        assert_eq!(err.code(), s(case, "code"), "{}", s(case, "name"));
+        if let Some(message) = case.get("message") {
+            assert_eq!(
+                err.to_string(),
+                message.as_str().unwrap(),
+                "{}",
+                s(case, "name")
+            );
+        }
+    }
+}
