@@ -397,3 +397,58 @@ fn a_transaction_for_another_chain_id_is_refused_before_signing() {
     };
     assert!(evm.transact_commit(env).is_err());
 }
+
+#[test]
+fn contract_call_with_value_reaches_the_contract() {
+    let tv = common::vault();
+    let wallet = common::wallet_from_secret(&tv.vault, "w", NETWORK, KEY0);
+    let signer = VaultSigner::new(&tv.vault, &wallet);
+    // Hand-assembled runtime: CALLVALUE, PUSH1 0, SSTORE, STOP (stores msg.value at slot 0).
+    let contract = Address::repeat_byte(0xc0);
+    let mut evm = evm_with(&[(a(&wallet), ETH)]);
+    evm.ctx.journaled_state.database.insert_account_info(
+        contract,
+        AccountInfo::default().with_code(Bytecode::new_raw(Bytes::from_static(&[
+            0x34, 0x60, 0x00, 0x55, 0x00,
+        ]))),
+    );
+    let value = 250_000_000_000_000_000u128;
+    let req = request(
+        0,
+        &ours(contract),
+        value,
+        vec![0xde, 0xad, 0xbe, 0xef],
+        60_000,
+    );
+    let tx = evm::sign_transaction(&signer, NETWORK, &req).unwrap();
+    let result = execute(&mut evm, &tx.raw);
+    assert!(result.is_success(), "{result:?}");
+    let gas = u128::from(result.tx_gas_used());
+    assert_eq!(eth_balance(&mut evm, contract), U256::from(value));
+    assert_eq!(
+        evm.ctx
+            .journaled_state
+            .database
+            .storage(contract, U256::ZERO)
+            .unwrap(),
+        U256::from(value)
+    );
+    assert_eq!(
+        eth_balance(&mut evm, a(&wallet)),
+        U256::from(ETH - value - gas * PRICE)
+    );
+    // The decoder reports it as a contract call carrying that value.
+    let decoded = evm::decode_transaction(
+        NETWORK,
+        &format!("0x{}", hex::encode(req.encode_unsigned())),
+    )
+    .unwrap();
+    assert_eq!(
+        decoded.intents,
+        vec![waiaas_chains::Intent::ContractCall {
+            contract: ours(contract).to_checksum(),
+            selector: Some("0xdeadbeef".into()),
+            value: Amount::from_u128(value),
+        }]
+    );
+}

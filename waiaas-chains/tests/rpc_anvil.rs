@@ -216,25 +216,20 @@ fn erc20_transfer_through_anvil() {
 
     let to = EvmAddress::from_bytes([0x43; 20]);
     let data = evm::erc20_transfer_calldata(&to, Amount::from_u64(400));
-    let gas = node
-        .estimate_gas(&EvmCall {
-            from: me,
-            to: token,
-            value: Amount::ZERO,
-            data: data.clone(),
-        })
-        .unwrap();
-    let fees = node.fees().unwrap();
-    let req = EvmTxRequest {
-        chain_id: CHAIN_ID,
-        nonce: node.transaction_count(&me).unwrap(),
-        max_fee_per_gas: fees.max_fee_per_gas,
-        max_priority_fee_per_gas: fees.max_priority_fee_per_gas,
-        gas_limit: gas,
-        to: token,
-        value: Amount::ZERO,
-        data,
-    };
+    // Chain id, nonce, fees and gas from the node.
+    let req = EvmTxRequest::prepare(&node, NETWORK, &me, &token, Amount::ZERO, data).unwrap();
+    assert_eq!((req.chain_id, req.nonce), (CHAIN_ID, 0));
+    // A node serving another chain is refused.
+    let err = EvmTxRequest::prepare(
+        &node,
+        Network::EthereumMainnet,
+        &me,
+        &token,
+        Amount::ZERO,
+        vec![],
+    )
+    .unwrap_err();
+    assert_eq!(err.code(), "CHAIN_MISMATCH");
     let tx = evm::sign_transaction(&signer, NETWORK, &req).unwrap();
     let receipt = wait_receipt(&node, &node.send_raw_transaction(&tx.raw).unwrap());
     assert!(receipt.success);

@@ -223,7 +223,7 @@ fn solana_client_fetches_blockhash_broadcasts_and_reads_status_and_balances() {
             to,
             lamports: 100 * SOL,
         }],
-        lifetime: Lifetime::RecentBlockhash(client.latest_blockhash().unwrap()),
+        lifetime: Lifetime::recent_from(&client).unwrap(),
         compute_budget: ComputeBudget::default(),
     };
     let tx = solana::sign_transaction(&signer, &req).unwrap();

@@ -124,6 +124,46 @@ impl EvmTxRequest {
     }
 }
 
+impl EvmTxRequest {
+    /// Fills chain id, nonce, fees and gas limit from a node for a call from `from`.
+    /// The gas limit is the node's estimate plus 20 % (unused gas is not charged). The
+    /// chain id reported by the node must be `network`'s, or the request is refused.
+    ///
+    /// # Errors
+    /// `CHAIN_MISMATCH` when the node serves another chain; the client's errors
+    /// (`CHAIN_ERROR`, `TRANSACTION_REVERTED` when the call would revert,
+    /// `INSUFFICIENT_BALANCE`).
+    pub fn prepare(
+        client: &dyn crate::client::EvmChainClient,
+        network: Network,
+        from: &EvmAddress,
+        to: &EvmAddress,
+        value: Amount,
+        data: Vec<u8>,
+    ) -> Result<Self, ChainError> {
+        let chain_id = check_chain_id(network, client.chain_id()?)?;
+        let nonce = client.transaction_count(from)?;
+        let fees = client.fees()?;
+        let estimate = client.estimate_gas(&crate::client::EvmCall {
+            from: *from,
+            to: *to,
+            value,
+            data: data.clone(),
+        })?;
+        let gas_limit = estimate.saturating_add(estimate / 5);
+        Ok(Self {
+            chain_id,
+            nonce,
+            max_fee_per_gas: fees.max_fee_per_gas,
+            max_priority_fee_per_gas: fees.max_priority_fee_per_gas,
+            gas_limit,
+            to: *to,
+            value,
+            data,
+        })
+    }
+}
+
 /// A signed EIP-1559 transaction.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignedEvmTx {

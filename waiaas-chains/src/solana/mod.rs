@@ -144,6 +144,16 @@ pub enum Lifetime {
     },
 }
 
+impl Lifetime {
+    /// A recent blockhash fetched from a node.
+    ///
+    /// # Errors
+    /// The client's errors (`CHAIN_ERROR`).
+    pub fn recent_from(client: &dyn crate::client::SolanaChainClient) -> Result<Self, ChainError> {
+        Ok(Self::RecentBlockhash(client.latest_blockhash()?))
+    }
+}
+
 /// Optional compute-budget instructions (prepended).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ComputeBudget {
