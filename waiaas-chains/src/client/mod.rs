@@ -2,7 +2,7 @@
 //! and broadcasting.
 //!
 //! The traits use only `waiaas-core` types, so they exist whatever chain features are
-//! on; [`rpc::JsonRpcClient`] (feature `rpc`) implements both over JSON-RPC.
+//! on; `rpc::JsonRpcClient` (feature `rpc`) implements both over JSON-RPC.
 
 #[cfg(feature = "rpc")]
 pub mod rpc;
