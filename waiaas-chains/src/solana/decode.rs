@@ -15,6 +15,7 @@
 //! | Token, Token-2022 | `TransferChecked` | [`Intent::TokenTransfer`] with mint and decimals |
 //! | Token, Token-2022 | `Transfer` | [`Intent::TokenTransfer`] with `token: None` |
 //! | Token, Token-2022 | `ApproveChecked` / `Approve` | [`Intent::Approve`] (`token: None` for `Approve`) |
+//! | Associated Token Account | `Create`, `CreateIdempotent` | [`Intent::ContractCall`] on the ATA program (it spends rent) |
 //! | anything else | | [`Intent::ContractCall`] on the program |
 
 use base64::Engine as _;
