@@ -452,3 +452,30 @@ fn contract_call_with_value_reaches_the_contract() {
         }]
     );
 }
+
+#[test]
+fn sign_only_raw_transaction_signs_exactly_what_was_decoded() {
+    let tv = common::vault();
+    let wallet = common::wallet_from_secret(&tv.vault, "w", NETWORK, KEY0);
+    let signer = VaultSigner::new(&tv.vault, &wallet);
+    let recipient = Address::repeat_byte(0x55);
+    let mut evm = evm_with(&[(a(&wallet), ETH)]);
+    let unsigned = request(0, &ours(recipient), 777, vec![], 21_000).encode_unsigned();
+    let raw_hex = format!("0x{}", hex::encode(&unsigned));
+
+    let prepared = evm::PreparedTransaction::from_hex(NETWORK, &raw_hex).unwrap();
+    assert_eq!(
+        prepared.decoded().intents,
+        vec![waiaas_chains::Intent::Transfer {
+            to: ours(recipient).to_checksum(),
+            amount: Amount::from_u64(777)
+        }]
+    );
+    let signed = evm::sign_prepared(&signer, &prepared).unwrap();
+    let result = execute(&mut evm, &signed.raw);
+    assert!(result.is_success());
+    assert_eq!(eth_balance(&mut evm, recipient), U256::from(777u64));
+    // A wallet on another network cannot even prepare it.
+    let err = evm::PreparedTransaction::from_hex(Network::BaseMainnet, &raw_hex).unwrap_err();
+    assert_eq!(err.code(), "CHAIN_MISMATCH");
+}

@@ -18,7 +18,7 @@ use waiaas_core::{Amount, Chain, EvmAddress, Network, Signer, ValidationError};
 use crate::error::ChainError;
 use crate::owner::{eip191_hash, recover_prehash_signer};
 
-pub use decode::decode_transaction;
+pub use decode::{PreparedTransaction, decode_transaction};
 pub use typed_data::{
     decode_typed_data, recover_typed_data_signer, sign_typed_data, typed_data_hash,
 };
@@ -245,7 +245,10 @@ pub fn sign_transaction(
     request: &EvmTxRequest,
 ) -> Result<SignedEvmTx, ChainError> {
     check_chain_id(network, request.chain_id)?;
-    let tx = request.to_tx();
+    sign_tx(signer, request.to_tx())
+}
+
+fn sign_tx(signer: &dyn Signer, tx: TxEip1559) -> Result<SignedEvmTx, ChainError> {
     let digest: B256 = tx.signature_hash();
     let signature = sign_digest(signer, &digest.0)?;
     let signed = tx.into_signed(signature);
@@ -257,6 +260,20 @@ pub fn sign_transaction(
         raw,
         hash,
     })
+}
+
+/// Signs a prepared raw transaction (sign-only): exactly the decoded transaction, for
+/// the network it was decoded for (its chain id was checked then and is checked again).
+///
+/// # Errors
+/// `CHAIN_MISMATCH`; `VALIDATION_FAILED` for a non-EVM signer; vault errors.
+pub fn sign_prepared(
+    signer: &dyn Signer,
+    prepared: &PreparedTransaction,
+) -> Result<SignedEvmTx, ChainError> {
+    let tx = prepared.transaction().clone();
+    check_chain_id(prepared.network(), tx.chain_id)?;
+    sign_tx(signer, tx)
 }
 
 /// `personal_sign` (EIP-191): the 65-byte `r ‖ s ‖ v` signature with `v` = 27 or 28.

@@ -414,3 +414,83 @@ pub fn decode_transaction_bytes(bytes: &[u8]) -> Result<DecodedTransaction, Chai
     let (message, _) = parse_transaction(bytes)?;
     intents(&message)
 }
+
+/// A raw transaction decoded for sign-only: the exact wire bytes and what they do.
+/// [`super::sign_prepared`] signs these bytes and nothing else, so what the policy
+/// engine judged ([`PreparedTransaction::decoded`]) is what gets signed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PreparedTransaction {
+    bytes: Vec<u8>,
+    message_offset: usize,
+    signer_keys: Vec<SolanaAddress>,
+    decoded: DecodedTransaction,
+}
+
+impl PreparedTransaction {
+    /// Decodes base64 wire bytes (unsigned, or partly signed by other parties).
+    ///
+    /// # Errors
+    /// As [`decode_transaction`].
+    pub fn from_base64(base64_tx: &str) -> Result<Self, ChainError> {
+        if base64_tx.len() > 1644 {
+            return Err(ChainError::invalid_tx("larger than 1232 bytes"));
+        }
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(base64_tx.trim())
+            .map_err(|_| ChainError::invalid_tx("not valid base64"))?;
+        Self::from_bytes(bytes)
+    }
+
+    /// As [`PreparedTransaction::from_base64`], from wire bytes.
+    ///
+    /// # Errors
+    /// As [`decode_transaction`].
+    pub fn from_bytes(bytes: Vec<u8>) -> Result<Self, ChainError> {
+        let (message, message_bytes) = parse_transaction(&bytes)?;
+        let message_offset = bytes.len().saturating_sub(message_bytes.len());
+        let decoded = intents(&message)?;
+        let signer_keys = message
+            .account_keys
+            .iter()
+            .take(usize::from(message.num_required_signatures))
+            .copied()
+            .collect();
+        Ok(Self {
+            bytes,
+            message_offset,
+            signer_keys,
+            decoded,
+        })
+    }
+
+    /// What the transaction does.
+    #[must_use]
+    pub fn decoded(&self) -> &DecodedTransaction {
+        &self.decoded
+    }
+
+    /// The accounts whose signatures the transaction needs, fee payer first.
+    #[must_use]
+    pub fn required_signers(&self) -> &[SolanaAddress] {
+        &self.signer_keys
+    }
+
+    /// The message bytes (what each signer signs).
+    #[must_use]
+    pub fn message_bytes(&self) -> &[u8] {
+        self.bytes.get(self.message_offset..).unwrap_or_default()
+    }
+
+    /// The wire bytes with `signature` placed in the slot of required signer `index`.
+    pub(crate) fn with_signature(&self, index: usize, signature: &[u8; 64]) -> Option<Vec<u8>> {
+        let mut out = self.bytes.clone();
+        // The signature slots end where the message begins.
+        let slots_start = self
+            .message_offset
+            .checked_sub(self.signer_keys.len().checked_mul(64)?)?;
+        let start = slots_start.checked_add(index.checked_mul(64)?)?;
+        out.get_mut(start..start.checked_add(64)?)?
+            .copy_from_slice(signature);
+        Some(out)
+    }
+}

@@ -23,7 +23,7 @@ use waiaas_core::{Chain, Signer, SolanaAddress, ValidationError};
 
 use crate::error::ChainError;
 
-pub use decode::decode_transaction;
+pub use decode::{PreparedTransaction, decode_transaction};
 
 /// Most actions in one transaction (a batch is 2..=20).
 pub const MAX_ACTIONS: usize = 20;
@@ -482,6 +482,49 @@ pub fn sign_transaction(
     let wallet = signer_address(signer)?;
     let message = build_message(&wallet, request)?;
     sign_message_tx(signer, message)
+}
+
+/// A raw transaction signed by the wallet (sign-only path).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedRawTransaction {
+    /// The wire bytes with the wallet's signature in its slot.
+    pub bytes: Vec<u8>,
+    /// The wallet's signature.
+    pub signature: [u8; 64],
+}
+
+impl SignedRawTransaction {
+    /// The wire bytes as base64.
+    #[must_use]
+    pub fn to_base64(&self) -> String {
+        use base64::Engine as _;
+        base64::engine::general_purpose::STANDARD.encode(&self.bytes)
+    }
+}
+
+/// Signs a prepared raw transaction (sign-only): the wallet must be one of its required
+/// signers; its signature goes into its slot and every other slot is kept as given
+/// (other parties' signatures are not checked here: the network does).
+///
+/// # Errors
+/// `UNSUPPORTED_TRANSACTION` when the wallet is not a required signer; vault errors.
+pub fn sign_prepared(
+    signer: &dyn Signer,
+    prepared: &PreparedTransaction,
+) -> Result<SignedRawTransaction, ChainError> {
+    let wallet = signer_address(signer)?;
+    let index = prepared
+        .required_signers()
+        .iter()
+        .position(|k| *k == wallet)
+        .ok_or_else(|| {
+            ChainError::unsupported("the wallet is not a required signer of this transaction")
+        })?;
+    let signature = signer.sign_ed25519(prepared.message_bytes())?;
+    let bytes = prepared
+        .with_signature(index, &signature)
+        .ok_or_else(|| ChainError::invalid_tx("signature slot out of range"))?;
+    Ok(SignedRawTransaction { bytes, signature })
 }
 
 /// Signs an arbitrary message: Ed25519 over the raw bytes, no prefix, no hashing.
