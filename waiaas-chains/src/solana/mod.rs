@@ -1,9 +1,17 @@
 //! Solana: transaction builders, signing and the sign-only decoder.
 //!
 //! Built on the split `solana-*` crates and the SPL interface crates (no `solana-sdk`).
-//! Every transaction is a legacy message whose fee payer is the wallet and whose only
-//! required signature is the wallet's; its lifetime is a recent blockhash or a durable
-//! nonce, supplied by the caller or a [`crate::client::SolanaChainClient`].
+//! Every transaction built here ([`sign_transaction`]) is a legacy message whose fee
+//! payer is the wallet and whose only required signature is the wallet's; its lifetime
+//! is a recent blockhash or a durable nonce, supplied by the caller or a
+//! [`crate::client::SolanaChainClient`] ([`Lifetime::recent_from`]).
+//!
+//! **Sign-only**: a raw transaction from elsewhere (legacy or v0 without lookup tables,
+//! possibly co-signed) is decoded once into a [`PreparedTransaction`] — its intents go to
+//! the policy engine — and [`sign_prepared`] then signs exactly those bytes.
+//!
+//! Token accounts: SPL intents name the destination *token account*; to match it with
+//! a recipient wallet, derive [`associated_token_address`] for that wallet.
 //!
 //! **Message signing** ([`sign_message`]) is Ed25519 over the raw message bytes, with
 //! no prefix or hashing — the convention of Solana wallets' `signMessage`. Because a
