@@ -344,6 +344,37 @@ fn signatures_recover_with_alloy_and_equal_alloys_own_rfc6979_signatures() {
         a(&wallet)
     );
     assert_eq!(reference.sign_message_sync(message).unwrap(), parsed);
+
+    // EIP-712 (an EIP-2612 permit for this network): same signature as alloy's signer.
+    let permit = serde_json::json!({
+        "types": {
+            "EIP712Domain": [
+                {"name": "name", "type": "string"}, {"name": "version", "type": "string"},
+                {"name": "chainId", "type": "uint256"}, {"name": "verifyingContract", "type": "address"}
+            ],
+            "Permit": [
+                {"name": "owner", "type": "address"}, {"name": "spender", "type": "address"},
+                {"name": "value", "type": "uint256"}, {"name": "nonce", "type": "uint256"},
+                {"name": "deadline", "type": "uint256"}
+            ]
+        },
+        "primaryType": "Permit",
+        "domain": {"name": "USD Coin", "version": "2", "chainId": CHAIN_ID,
+                   "verifyingContract": "0x1c7D4B196Cb0C7B01d743Fbc6116a902379C7238"},
+        "message": {"owner": ADDR0, "spender": "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
+                    "value": "1000000", "nonce": 0, "deadline": "1893456000"}
+    })
+    .to_string();
+    let ours_sig = evm::sign_typed_data(&signer, NETWORK, &permit).unwrap();
+    let typed: alloy_dyn_abi::TypedData = serde_json::from_str(&permit).unwrap();
+    let theirs = reference.sign_dynamic_typed_data_sync(&typed).unwrap();
+    assert_eq!(Signature::try_from(&ours_sig[..]).unwrap(), theirs);
+    assert_eq!(
+        evm::recover_typed_data_signer(&permit, &ours_sig)
+            .unwrap()
+            .to_checksum(),
+        ADDR0
+    );
 }
 
 #[test]
