@@ -67,12 +67,14 @@ pub enum ChainError {
 }
 
 impl ChainError {
+    #[cfg(any(feature = "solana", feature = "evm"))]
     pub(crate) fn invalid_tx(reason: impl Into<String>) -> Self {
         Self::InvalidTransaction {
             reason: reason.into(),
         }
     }
 
+    #[cfg(any(feature = "solana", feature = "evm"))]
     pub(crate) fn unsupported(reason: impl Into<String>) -> Self {
         Self::UnsupportedTransaction {
             reason: reason.into(),

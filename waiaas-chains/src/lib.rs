@@ -17,7 +17,44 @@
 //! - [`hd`]: keys from BIP-39 mnemonics (SLIP-0010 Ed25519, BIP-32 secp256k1).
 //! - [`owner`]: owner-signature verification (Ed25519, EIP-191).
 //! - [`client`]: the [`client::SolanaChainClient`] and [`client::EvmChainClient`]
-//!   traits, and [`client::rpc::JsonRpcClient`] (feature `rpc`).
+//!   traits, and `client::rpc::JsonRpcClient` (feature `rpc`).
+//!
+//! ## Example
+//! Sign a SOL transfer with a vault wallet, then decode it as the policy engine sees it:
+//! ```
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use std::sync::Arc;
+//! use waiaas_chains::solana::{self, ComputeBudget, Lifetime, SolanaAction, SolanaTxRequest};
+//! use waiaas_chains::{Intent, VaultSigner};
+//! use waiaas_core::{
+//!     Amount, KdfParams, Network, SecretString, SolanaAddress, SqliteStore, StoreOptions,
+//!     Vault, VaultOptions,
+//! };
+//!
+//! let dir = tempfile::tempdir()?;
+//! let store = SqliteStore::open(dir.path().join("vault.db"), &StoreOptions::default())?;
+//! let options = VaultOptions { allow_insecure_kdf: true, ..VaultOptions::default() };
+//! let password = SecretString::from("correct horse battery staple");
+//! let vault = Vault::create(Arc::new(store), &password, KdfParams::insecure_for_tests(), options)?;
+//! let wallet = vault.create_wallet("agent", Network::SolanaDevnet)?;
+//!
+//! let to = SolanaAddress::parse("586Z7H2vpX9qNhN2T4e9Utugie3ogjbxzGaMtM3E6HR5")?;
+//! let request = SolanaTxRequest {
+//!     actions: vec![SolanaAction::Transfer { to, lamports: 1_000_000 }],
+//!     // In production: `Lifetime::recent_from(&client)?`.
+//!     lifetime: Lifetime::RecentBlockhash([7; 32]),
+//!     compute_budget: ComputeBudget::default(),
+//! };
+//! let signed = solana::sign_transaction(&VaultSigner::new(&vault, &wallet), &request)?;
+//!
+//! let decoded = solana::decode_transaction(&signed.to_base64())?;
+//! assert_eq!(
+//!     decoded.intents,
+//!     vec![Intent::Transfer { to: to.to_string(), amount: Amount::from_u64(1_000_000) }]
+//! );
+//! # Ok(())
+//! # }
+//! ```
 //!
 //! ## Features
 //! - `solana` (default): pulls only the split `solana-*` / SPL interface crates.

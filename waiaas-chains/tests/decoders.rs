@@ -145,6 +145,75 @@ fn solana_builder_output_round_trips_to_intents() {
 }
 
 #[test]
+fn solana_system_instructions_that_move_lamports_are_transfers() {
+    let payer = sol(1);
+    let (new_account, nonce, to, base) = (sol(2), sol(3), sol(4), sol(5));
+    let system = |data: Vec<u8>, accounts: Vec<(SolanaAddress, bool)>| SolanaAction::Instruction {
+        program_id: SolanaAddress::parse(solana::SYSTEM_PROGRAM_ID).unwrap(),
+        accounts: accounts
+            .into_iter()
+            .map(|(address, is_signer)| AccountSpec {
+                address,
+                is_signer,
+                is_writable: true,
+            })
+            .collect(),
+        data,
+    };
+    let le =
+        |tag: u32, lamports: u64| [tag.to_le_bytes().as_slice(), &lamports.to_le_bytes()].concat();
+    let actions = vec![
+        // CreateAccount { lamports, space, owner }: [funder, new account]
+        system(
+            [le(0, 10).as_slice(), &8u64.to_le_bytes(), &[0u8; 32]].concat(),
+            vec![(payer, true), (new_account, false)],
+        ),
+        // WithdrawNonceAccount(lamports): [nonce, recipient, blockhashes, rent, authority]
+        system(
+            le(5, 20),
+            vec![
+                (nonce, false),
+                (to, false),
+                (sol(6), false),
+                (sol(7), false),
+                (payer, true),
+            ],
+        ),
+        // TransferWithSeed { lamports, seed, owner }: [from, base, to]
+        system(le(11, 30), vec![(base, false), (payer, true), (to, false)]),
+        // Assign: moves nothing we can name, judged as a call on the system program.
+        system(
+            [1u32.to_le_bytes().as_slice(), &[0u8; 32]].concat(),
+            vec![(payer, true)],
+        ),
+    ];
+    let decoded =
+        solana::decode_transaction(&legacy_b64(&payer, actions, ComputeBudget::default())).unwrap();
+    assert_eq!(
+        decoded.intents,
+        vec![
+            Intent::Transfer {
+                to: new_account.to_string(),
+                amount: Amount::from_u64(10)
+            },
+            Intent::Transfer {
+                to: to.to_string(),
+                amount: Amount::from_u64(20)
+            },
+            Intent::Transfer {
+                to: to.to_string(),
+                amount: Amount::from_u64(30)
+            },
+            Intent::ContractCall {
+                contract: solana::SYSTEM_PROGRAM_ID.into(),
+                selector: Some("01000000".into()),
+                value: Amount::ZERO
+            },
+        ]
+    );
+}
+
+#[test]
 fn solana_compute_budget_and_nonce_shape_fee_not_intents() {
     let payer = sol(1);
     let b64 = legacy_b64(

@@ -344,6 +344,37 @@ fn signatures_recover_with_alloy_and_equal_alloys_own_rfc6979_signatures() {
         a(&wallet)
     );
     assert_eq!(reference.sign_message_sync(message).unwrap(), parsed);
+
+    // EIP-712 (an EIP-2612 permit for this network): same signature as alloy's signer.
+    let permit = serde_json::json!({
+        "types": {
+            "EIP712Domain": [
+                {"name": "name", "type": "string"}, {"name": "version", "type": "string"},
+                {"name": "chainId", "type": "uint256"}, {"name": "verifyingContract", "type": "address"}
+            ],
+            "Permit": [
+                {"name": "owner", "type": "address"}, {"name": "spender", "type": "address"},
+                {"name": "value", "type": "uint256"}, {"name": "nonce", "type": "uint256"},
+                {"name": "deadline", "type": "uint256"}
+            ]
+        },
+        "primaryType": "Permit",
+        "domain": {"name": "USD Coin", "version": "2", "chainId": CHAIN_ID,
+                   "verifyingContract": "0x1c7D4B196Cb0C7B01d743Fbc6116a902379C7238"},
+        "message": {"owner": ADDR0, "spender": "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
+                    "value": "1000000", "nonce": 0, "deadline": "1893456000"}
+    })
+    .to_string();
+    let ours_sig = evm::sign_typed_data(&signer, NETWORK, &permit).unwrap();
+    let typed: alloy_dyn_abi::TypedData = serde_json::from_str(&permit).unwrap();
+    let theirs = reference.sign_dynamic_typed_data_sync(&typed).unwrap();
+    assert_eq!(Signature::try_from(&ours_sig[..]).unwrap(), theirs);
+    assert_eq!(
+        evm::recover_typed_data_signer(&permit, &ours_sig)
+            .unwrap()
+            .to_checksum(),
+        ADDR0
+    );
 }
 
 #[test]
@@ -396,4 +427,86 @@ fn a_transaction_for_another_chain_id_is_refused_before_signing() {
         ..TxEnv::default()
     };
     assert!(evm.transact_commit(env).is_err());
+}
+
+#[test]
+fn contract_call_with_value_reaches_the_contract() {
+    let tv = common::vault();
+    let wallet = common::wallet_from_secret(&tv.vault, "w", NETWORK, KEY0);
+    let signer = VaultSigner::new(&tv.vault, &wallet);
+    // Hand-assembled runtime: CALLVALUE, PUSH1 0, SSTORE, STOP (stores msg.value at slot 0).
+    let contract = Address::repeat_byte(0xc0);
+    let mut evm = evm_with(&[(a(&wallet), ETH)]);
+    evm.ctx.journaled_state.database.insert_account_info(
+        contract,
+        AccountInfo::default().with_code(Bytecode::new_raw(Bytes::from_static(&[
+            0x34, 0x60, 0x00, 0x55, 0x00,
+        ]))),
+    );
+    let value = 250_000_000_000_000_000u128;
+    let req = request(
+        0,
+        &ours(contract),
+        value,
+        vec![0xde, 0xad, 0xbe, 0xef],
+        60_000,
+    );
+    let tx = evm::sign_transaction(&signer, NETWORK, &req).unwrap();
+    let result = execute(&mut evm, &tx.raw);
+    assert!(result.is_success(), "{result:?}");
+    let gas = u128::from(result.tx_gas_used());
+    assert_eq!(eth_balance(&mut evm, contract), U256::from(value));
+    assert_eq!(
+        evm.ctx
+            .journaled_state
+            .database
+            .storage(contract, U256::ZERO)
+            .unwrap(),
+        U256::from(value)
+    );
+    assert_eq!(
+        eth_balance(&mut evm, a(&wallet)),
+        U256::from(ETH - value - gas * PRICE)
+    );
+    // The decoder reports it as a contract call carrying that value.
+    let decoded = evm::decode_transaction(
+        NETWORK,
+        &format!("0x{}", hex::encode(req.encode_unsigned())),
+    )
+    .unwrap();
+    assert_eq!(
+        decoded.intents,
+        vec![waiaas_chains::Intent::ContractCall {
+            contract: ours(contract).to_checksum(),
+            selector: Some("0xdeadbeef".into()),
+            value: Amount::from_u128(value),
+        }]
+    );
+}
+
+#[test]
+fn sign_only_raw_transaction_signs_exactly_what_was_decoded() {
+    let tv = common::vault();
+    let wallet = common::wallet_from_secret(&tv.vault, "w", NETWORK, KEY0);
+    let signer = VaultSigner::new(&tv.vault, &wallet);
+    let recipient = Address::repeat_byte(0x55);
+    let mut evm = evm_with(&[(a(&wallet), ETH)]);
+    let unsigned = request(0, &ours(recipient), 777, vec![], 21_000).encode_unsigned();
+    let raw_hex = format!("0x{}", hex::encode(&unsigned));
+
+    let prepared = evm::PreparedTransaction::from_hex(NETWORK, &raw_hex).unwrap();
+    assert_eq!(
+        prepared.decoded().intents,
+        vec![waiaas_chains::Intent::Transfer {
+            to: ours(recipient).to_checksum(),
+            amount: Amount::from_u64(777)
+        }]
+    );
+    let signed = evm::sign_prepared(&signer, &prepared).unwrap();
+    let result = execute(&mut evm, &signed.raw);
+    assert!(result.is_success());
+    assert_eq!(eth_balance(&mut evm, recipient), U256::from(777u64));
+    // A wallet on another network cannot even prepare it.
+    let err = evm::PreparedTransaction::from_hex(Network::BaseMainnet, &raw_hex).unwrap_err();
+    assert_eq!(err.code(), "CHAIN_MISMATCH");
 }

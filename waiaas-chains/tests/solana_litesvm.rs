@@ -582,3 +582,105 @@ fn a_suspended_wallet_cannot_sign() {
     .unwrap_err();
     assert_eq!(err.code(), "WALLET_SUSPENDED");
 }
+
+fn execute_wire(svm: &mut LiteSVM, bytes: &[u8]) -> Result<(), String> {
+    let tx: solana_transaction::versioned::VersionedTransaction =
+        wincode::deserialize(bytes).unwrap();
+    svm.send_transaction(tx)
+        .map(|_| ())
+        .map_err(|e| format!("{:?}", e.err))
+}
+
+#[test]
+fn sign_only_raw_transactions_legacy_v0_and_co_signed_execute() {
+    use solana::PreparedTransaction;
+    let tv = common::vault();
+    let alice = tv
+        .vault
+        .create_wallet("alice", Network::SolanaDevnet)
+        .unwrap();
+    let bob = tv
+        .vault
+        .create_wallet("bob", Network::SolanaDevnet)
+        .unwrap();
+    let (a, b) = (addr(&alice), addr(&bob));
+    let mut svm = LiteSVM::new();
+    svm.airdrop(&pk(&a), 10 * SOL).unwrap();
+    svm.airdrop(&pk(&b), 10 * SOL).unwrap();
+    let to = fresh(20);
+    svm.airdrop(&pk(&to), SOL).unwrap(); // rent-exempt already, so small transfers land
+
+    // (1) A legacy unsigned transaction from a dApp: one zeroed signature slot.
+    let message = solana::build_message(
+        &a,
+        &request(&svm, vec![SolanaAction::Transfer { to, lamports: 111 }]),
+    )
+    .unwrap();
+    let mut wire = vec![1u8];
+    wire.extend_from_slice(&[0u8; 64]);
+    wire.extend_from_slice(&message.serialize());
+    let prepared = PreparedTransaction::from_bytes(wire).unwrap();
+    assert_eq!(
+        prepared.decoded().intents,
+        vec![waiaas_chains::Intent::Transfer {
+            to: to.to_string(),
+            amount: waiaas_core::Amount::from_u64(111)
+        }]
+    );
+    // Only a required signer can sign it.
+    let err = solana::sign_prepared(&VaultSigner::new(&tv.vault, &bob), &prepared).unwrap_err();
+    assert_eq!(err.code(), "UNSUPPORTED_TRANSACTION");
+    let signed = solana::sign_prepared(&VaultSigner::new(&tv.vault, &alice), &prepared).unwrap();
+    // The same bytes decode to the same intents once signed.
+    assert_eq!(
+        solana::decode_transaction(&signed.to_base64()).unwrap(),
+        *prepared.decoded()
+    );
+    execute_wire(&mut svm, &signed.bytes).unwrap();
+    assert_eq!(balance(&svm, &to), SOL + 111);
+
+    // (2) A v0 message (no lookup tables).
+    let ixs = solana::instructions(
+        &a,
+        &request(&svm, vec![SolanaAction::Transfer { to, lamports: 222 }]),
+    )
+    .unwrap();
+    let v0 = solana_message::v0::Message::try_compile(&pk(&a), &ixs, &[], svm.latest_blockhash())
+        .unwrap();
+    let mut wire = vec![1u8];
+    wire.extend_from_slice(&[0u8; 64]);
+    wire.extend_from_slice(&v0.serialize());
+    let prepared = PreparedTransaction::from_base64(&base64::Engine::encode(
+        &base64::engine::general_purpose::STANDARD,
+        &wire,
+    ))
+    .unwrap();
+    let signed = solana::sign_prepared(&VaultSigner::new(&tv.vault, &alice), &prepared).unwrap();
+    execute_wire(&mut svm, &signed.bytes).unwrap();
+    assert_eq!(balance(&svm, &to), SOL + 333);
+
+    // (3) Two required signers (Alice pays, Bob also transfers): each fills its own slot.
+    let ixs = vec![
+        solana_system_interface::instruction::transfer(&pk(&a), &pk(&to), 1_000),
+        solana_system_interface::instruction::transfer(&pk(&b), &pk(&to), 2_000),
+    ];
+    let message =
+        solana_message::Message::new_with_blockhash(&ixs, Some(&pk(&a)), &svm.latest_blockhash());
+    let mut wire = vec![2u8];
+    wire.extend_from_slice(&[0u8; 128]);
+    wire.extend_from_slice(&message.serialize());
+    let prepared = PreparedTransaction::from_bytes(wire).unwrap();
+    assert_eq!(prepared.required_signers(), &[a, b]);
+    let half = solana::sign_prepared(&VaultSigner::new(&tv.vault, &bob), &prepared).unwrap();
+    // With only Bob's signature the runtime refuses it.
+    assert!(execute_wire(&mut svm, &half.bytes).is_err());
+    let prepared = PreparedTransaction::from_bytes(half.bytes).unwrap();
+    let full = solana::sign_prepared(&VaultSigner::new(&tv.vault, &alice), &prepared).unwrap();
+    execute_wire(&mut svm, &full.bytes).unwrap();
+    assert_eq!(balance(&svm, &to), SOL + 3_333);
+    assert_eq!(balance(&svm, &b), 10 * SOL - 2_000);
+    assert_eq!(
+        balance(&svm, &a),
+        10 * SOL - 111 - 222 - 1_000 - 3 * FEE - FEE
+    );
+}

@@ -108,6 +108,12 @@ fn eip712_mail_example() {
             format!("0x{}", hex::encode(signature)),
             s(case, "signature")
         );
+        assert_eq!(
+            evm::recover_typed_data_signer(&json, &signature)
+                .unwrap()
+                .to_checksum(),
+            s(case, "signer")
+        );
         // Mail grants no spending: no intent.
         assert!(evm::decode_typed_data(network, &json).unwrap().is_empty());
         // The same typed data for a wallet on another chain is refused before signing.
@@ -200,6 +206,38 @@ fn owner_registration_and_verification() {
             assert_eq!(
                 result.unwrap_err().code(),
                 s(case, "code"),
+                "{}",
+                s(case, "name")
+            );
+        }
+    }
+}
+
+#[test]
+fn sign_only_decoding() {
+    let v = load("decode.json");
+    let decode = |network: Network, raw: &str| match network.chain() {
+        Chain::Solana => solana::decode_transaction(raw),
+        Chain::Ethereum => evm::decode_transaction(network, raw),
+    };
+    for case in v["cases"].as_array().unwrap() {
+        let network: Network = s(case, "network").parse().unwrap();
+        let decoded = decode(network, s(case, "raw")).unwrap();
+        assert_eq!(
+            serde_json::to_value(&decoded).unwrap(),
+            case["decoded"],
+            "{}",
+            s(case, "name")
+        );
+    }
+    for case in v["errors"].as_array().unwrap() {
+        let network: Network = s(case, "network").parse().unwrap();
+        let err = decode(network, s(case, "raw")).unwrap_err();
+        assert_eq!(err.code(), s(case, "code"), "{}", s(case, "name"));
+        if let Some(message) = case.get("message") {
+            assert_eq!(
+                err.to_string(),
+                message.as_str().unwrap(),
                 "{}",
                 s(case, "name")
             );

@@ -2,7 +2,7 @@
 //! and broadcasting.
 //!
 //! The traits use only `waiaas-core` types, so they exist whatever chain features are
-//! on; [`rpc::JsonRpcClient`] (feature `rpc`) implements both over JSON-RPC.
+//! on; `rpc::JsonRpcClient` (feature `rpc`) implements both over JSON-RPC.
 
 #[cfg(feature = "rpc")]
 pub mod rpc;
@@ -86,6 +86,8 @@ pub struct EvmReceipt {
     pub block_number: u64,
     /// Gas used.
     pub gas_used: u64,
+    /// Price paid per gas (wei), when the node reports it.
+    pub effective_gas_price: Option<u128>,
 }
 
 /// A call to estimate.

@@ -397,6 +397,10 @@ impl EvmChainClient for JsonRpcClient {
             success: field("status")? == 1,
             block_number: field("blockNumber")?,
             gas_used: field("gasUsed")?,
+            effective_gas_price: result
+                .get("effectiveGasPrice")
+                .map(|v| parse_hex_u128(M, v))
+                .transpose()?,
         }))
     }
 }

@@ -141,6 +141,57 @@ pub fn call_intents(
     })
 }
 
+/// A raw unsigned EIP-1559 transaction decoded for sign-only: the transaction and what it
+/// does. [`super::sign_prepared`] signs exactly this transaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PreparedTransaction {
+    tx: TxEip1559,
+    network: Network,
+    decoded: DecodedTransaction,
+}
+
+impl PreparedTransaction {
+    /// Decodes `0x`-hex for a wallet on `network`.
+    ///
+    /// # Errors
+    /// As [`decode_transaction`].
+    pub fn from_hex(network: Network, raw_hex: &str) -> Result<Self, ChainError> {
+        let hex_part = raw_hex
+            .trim()
+            .strip_prefix("0x")
+            .ok_or_else(|| ChainError::invalid_tx("must start with `0x`"))?;
+        if hex_part.len() > MAX_TRANSACTION_BYTES.saturating_mul(2) {
+            return Err(ChainError::invalid_tx("larger than 128 KiB"));
+        }
+        let bytes = hex::decode(hex_part).map_err(|_| ChainError::invalid_tx("not valid hex"))?;
+        let decoded = decode_transaction_bytes(network, &bytes)?;
+        let tx = parse_unsigned(&bytes)?;
+        Ok(Self {
+            tx,
+            network,
+            decoded,
+        })
+    }
+
+    /// What the transaction does.
+    #[must_use]
+    pub fn decoded(&self) -> &DecodedTransaction {
+        &self.decoded
+    }
+
+    /// The network it was decoded for.
+    #[must_use]
+    pub fn network(&self) -> Network {
+        self.network
+    }
+
+    /// The transaction.
+    #[must_use]
+    pub fn transaction(&self) -> &TxEip1559 {
+        &self.tx
+    }
+}
+
 /// Decodes a raw unsigned EIP-1559 transaction for a wallet on `network`.
 ///
 /// # Errors

@@ -18,8 +18,10 @@ use waiaas_core::{Amount, Chain, EvmAddress, Network, Signer, ValidationError};
 use crate::error::ChainError;
 use crate::owner::{eip191_hash, recover_prehash_signer};
 
-pub use decode::decode_transaction;
-pub use typed_data::{decode_typed_data, sign_typed_data, typed_data_hash};
+pub use decode::{PreparedTransaction, decode_transaction};
+pub use typed_data::{
+    decode_typed_data, recover_typed_data_signer, sign_typed_data, typed_data_hash,
+};
 
 sol! {
     /// The ERC-20 functions waiaas builds and recognises.
@@ -122,6 +124,46 @@ impl EvmTxRequest {
     }
 }
 
+impl EvmTxRequest {
+    /// Fills chain id, nonce, fees and gas limit from a node for a call from `from`.
+    /// The gas limit is the node's estimate plus 20 % (unused gas is not charged). The
+    /// chain id reported by the node must be `network`'s, or the request is refused.
+    ///
+    /// # Errors
+    /// `CHAIN_MISMATCH` when the node serves another chain; the client's errors
+    /// (`CHAIN_ERROR`, `TRANSACTION_REVERTED` when the call would revert,
+    /// `INSUFFICIENT_BALANCE`).
+    pub fn prepare(
+        client: &dyn crate::client::EvmChainClient,
+        network: Network,
+        from: &EvmAddress,
+        to: &EvmAddress,
+        value: Amount,
+        data: Vec<u8>,
+    ) -> Result<Self, ChainError> {
+        let chain_id = check_chain_id(network, client.chain_id()?)?;
+        let nonce = client.transaction_count(from)?;
+        let fees = client.fees()?;
+        let estimate = client.estimate_gas(&crate::client::EvmCall {
+            from: *from,
+            to: *to,
+            value,
+            data: data.clone(),
+        })?;
+        let gas_limit = estimate.saturating_add(estimate / 5);
+        Ok(Self {
+            chain_id,
+            nonce,
+            max_fee_per_gas: fees.max_fee_per_gas,
+            max_priority_fee_per_gas: fees.max_priority_fee_per_gas,
+            gas_limit,
+            to: *to,
+            value,
+            data,
+        })
+    }
+}
+
 /// A signed EIP-1559 transaction.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignedEvmTx {
@@ -203,7 +245,10 @@ pub fn sign_transaction(
     request: &EvmTxRequest,
 ) -> Result<SignedEvmTx, ChainError> {
     check_chain_id(network, request.chain_id)?;
-    let tx = request.to_tx();
+    sign_tx(signer, request.to_tx())
+}
+
+fn sign_tx(signer: &dyn Signer, tx: TxEip1559) -> Result<SignedEvmTx, ChainError> {
     let digest: B256 = tx.signature_hash();
     let signature = sign_digest(signer, &digest.0)?;
     let signed = tx.into_signed(signature);
@@ -215,6 +260,20 @@ pub fn sign_transaction(
         raw,
         hash,
     })
+}
+
+/// Signs a prepared raw transaction (sign-only): exactly the decoded transaction, for
+/// the network it was decoded for (its chain id was checked then and is checked again).
+///
+/// # Errors
+/// `CHAIN_MISMATCH`; `VALIDATION_FAILED` for a non-EVM signer; vault errors.
+pub fn sign_prepared(
+    signer: &dyn Signer,
+    prepared: &PreparedTransaction,
+) -> Result<SignedEvmTx, ChainError> {
+    let tx = prepared.transaction().clone();
+    check_chain_id(prepared.network(), tx.chain_id)?;
+    sign_tx(signer, tx)
 }
 
 /// `personal_sign` (EIP-191): the 65-byte `r ‖ s ‖ v` signature with `v` = 27 or 28.

@@ -77,6 +77,16 @@ pub fn sign_typed_data(
     Ok(signature_bytes(&signature))
 }
 
+/// Recovers the address that signed typed data (65 bytes `r ‖ s ‖ v`).
+///
+/// # Errors
+/// `INVALID_TRANSACTION` for malformed typed data; `INVALID_SIGNATURE` for a signature
+/// that recovers no key.
+pub fn recover_typed_data_signer(json: &str, signature: &[u8]) -> Result<EvmAddress, ChainError> {
+    let hash = typed_data_hash(json)?;
+    crate::owner::recover_prehash_signer(&hash, signature)
+}
+
 fn field<'a>(value: &'a Value, name: &str) -> Result<&'a Value, ChainError> {
     value
         .get(name)

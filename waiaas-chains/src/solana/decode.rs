@@ -9,12 +9,13 @@
 //!
 //! | program | instruction | intent |
 //! |---|---|---|
-//! | System | `Transfer` | [`Intent::Transfer`] |
+//! | System | `Transfer`, `CreateAccount`, `TransferWithSeed`, `WithdrawNonceAccount` | [`Intent::Transfer`] of the lamports moved |
 //! | System | `AdvanceNonceAccount` | none (moves nothing) |
 //! | Compute Budget | any | none; `SetComputeUnitPrice`/`Limit` raise `max_fee` |
 //! | Token, Token-2022 | `TransferChecked` | [`Intent::TokenTransfer`] with mint and decimals |
 //! | Token, Token-2022 | `Transfer` | [`Intent::TokenTransfer`] with `token: None` |
 //! | Token, Token-2022 | `ApproveChecked` / `Approve` | [`Intent::Approve`] (`token: None` for `Approve`) |
+//! | Associated Token Account | `Create`, `CreateIdempotent` | [`Intent::ContractCall`] on the ATA program (it spends rent) |
 //! | anything else | | [`Intent::ContractCall`] on the program |
 
 use base64::Engine as _;
@@ -317,6 +318,22 @@ fn token_intent(ix: &ParsedInstruction) -> Intent {
     decoded.unwrap_or_else(|| call(ix, 1))
 }
 
+/// System instructions that move lamports out of a signer, as a native transfer:
+/// `CreateAccount` (0) funds the new account, `Transfer` (2), `WithdrawNonceAccount` (5)
+/// and `TransferWithSeed` (11). The lamports follow the 4-byte tag in each.
+fn system_transfer(ix: &ParsedInstruction, tag: u32) -> Option<Intent> {
+    let recipient = match tag {
+        0 | 2 | 5 => 1,
+        11 => 2,
+        _ => return None,
+    };
+    let lamports = u64_at(&ix.data, 4)?;
+    Some(Intent::Transfer {
+        to: account(ix, recipient)?,
+        amount: Amount::from_u64(lamports),
+    })
+}
+
 #[derive(Default)]
 struct Budget {
     unit_limit: Option<u32>,
@@ -334,15 +351,12 @@ pub fn intents(message: &ParsedMessage) -> Result<DecodedTransaction, ChainError
         let program = ix.program_id.to_string();
         match program.as_str() {
             SYSTEM_PROGRAM_ID => match u32_at(&ix.data, 0) {
-                Some(2) => match (u64_at(&ix.data, 4), account(ix, 1)) {
-                    (Some(lamports), Some(to)) => intents.push(Intent::Transfer {
-                        to,
-                        amount: Amount::from_u64(lamports),
-                    }),
-                    _ => intents.push(call(ix, 4)),
-                },
                 Some(4) => {}
-                _ => intents.push(call(ix, 4)),
+                Some(tag) => match system_transfer(ix, tag) {
+                    Some(intent) => intents.push(intent),
+                    None => intents.push(call(ix, 4)),
+                },
+                None => intents.push(call(ix, 4)),
             },
             COMPUTE_BUDGET_PROGRAM_ID => match ix.data.first() {
                 Some(2) => budget.unit_limit = u32_at(&ix.data, 1),
@@ -399,4 +413,84 @@ pub fn decode_transaction(base64_tx: &str) -> Result<DecodedTransaction, ChainEr
 pub fn decode_transaction_bytes(bytes: &[u8]) -> Result<DecodedTransaction, ChainError> {
     let (message, _) = parse_transaction(bytes)?;
     intents(&message)
+}
+
+/// A raw transaction decoded for sign-only: the exact wire bytes and what they do.
+/// [`super::sign_prepared`] signs these bytes and nothing else, so what the policy
+/// engine judged ([`PreparedTransaction::decoded`]) is what gets signed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PreparedTransaction {
+    bytes: Vec<u8>,
+    message_offset: usize,
+    signer_keys: Vec<SolanaAddress>,
+    decoded: DecodedTransaction,
+}
+
+impl PreparedTransaction {
+    /// Decodes base64 wire bytes (unsigned, or partly signed by other parties).
+    ///
+    /// # Errors
+    /// As [`decode_transaction`].
+    pub fn from_base64(base64_tx: &str) -> Result<Self, ChainError> {
+        if base64_tx.len() > 1644 {
+            return Err(ChainError::invalid_tx("larger than 1232 bytes"));
+        }
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(base64_tx.trim())
+            .map_err(|_| ChainError::invalid_tx("not valid base64"))?;
+        Self::from_bytes(bytes)
+    }
+
+    /// As [`PreparedTransaction::from_base64`], from wire bytes.
+    ///
+    /// # Errors
+    /// As [`decode_transaction`].
+    pub fn from_bytes(bytes: Vec<u8>) -> Result<Self, ChainError> {
+        let (message, message_bytes) = parse_transaction(&bytes)?;
+        let message_offset = bytes.len().saturating_sub(message_bytes.len());
+        let decoded = intents(&message)?;
+        let signer_keys = message
+            .account_keys
+            .iter()
+            .take(usize::from(message.num_required_signatures))
+            .copied()
+            .collect();
+        Ok(Self {
+            bytes,
+            message_offset,
+            signer_keys,
+            decoded,
+        })
+    }
+
+    /// What the transaction does.
+    #[must_use]
+    pub fn decoded(&self) -> &DecodedTransaction {
+        &self.decoded
+    }
+
+    /// The accounts whose signatures the transaction needs, fee payer first.
+    #[must_use]
+    pub fn required_signers(&self) -> &[SolanaAddress] {
+        &self.signer_keys
+    }
+
+    /// The message bytes (what each signer signs).
+    #[must_use]
+    pub fn message_bytes(&self) -> &[u8] {
+        self.bytes.get(self.message_offset..).unwrap_or_default()
+    }
+
+    /// The wire bytes with `signature` placed in the slot of required signer `index`.
+    pub(crate) fn with_signature(&self, index: usize, signature: &[u8; 64]) -> Option<Vec<u8>> {
+        let mut out = self.bytes.clone();
+        // The signature slots end where the message begins.
+        let slots_start = self
+            .message_offset
+            .checked_sub(self.signer_keys.len().checked_mul(64)?)?;
+        let start = slots_start.checked_add(index.checked_mul(64)?)?;
+        out.get_mut(start..start.checked_add(64)?)?
+            .copy_from_slice(signature);
+        Some(out)
+    }
 }

@@ -1,9 +1,17 @@
 //! Solana: transaction builders, signing and the sign-only decoder.
 //!
 //! Built on the split `solana-*` crates and the SPL interface crates (no `solana-sdk`).
-//! Every transaction is a legacy message whose fee payer is the wallet and whose only
-//! required signature is the wallet's; its lifetime is a recent blockhash or a durable
-//! nonce, supplied by the caller or a [`crate::client::SolanaChainClient`].
+//! Every transaction built here ([`sign_transaction`]) is a legacy message whose fee
+//! payer is the wallet and whose only required signature is the wallet's; its lifetime
+//! is a recent blockhash or a durable nonce, supplied by the caller or a
+//! [`crate::client::SolanaChainClient`] ([`Lifetime::recent_from`]).
+//!
+//! **Sign-only**: a raw transaction from elsewhere (legacy or v0 without lookup tables,
+//! possibly co-signed) is decoded once into a [`PreparedTransaction`] — its intents go to
+//! the policy engine — and [`sign_prepared`] then signs exactly those bytes.
+//!
+//! Token accounts: SPL intents name the destination *token account*; to match it with
+//! a recipient wallet, derive [`associated_token_address`] for that wallet.
 //!
 //! **Message signing** ([`sign_message`]) is Ed25519 over the raw message bytes, with
 //! no prefix or hashing — the convention of Solana wallets' `signMessage`. Because a
@@ -23,7 +31,7 @@ use waiaas_core::{Chain, Signer, SolanaAddress, ValidationError};
 
 use crate::error::ChainError;
 
-pub use decode::decode_transaction;
+pub use decode::{PreparedTransaction, decode_transaction};
 
 /// Most actions in one transaction (a batch is 2..=20).
 pub const MAX_ACTIONS: usize = 20;
@@ -142,6 +150,16 @@ pub enum Lifetime {
         /// The nonce value currently stored in the account.
         nonce: [u8; 32],
     },
+}
+
+impl Lifetime {
+    /// A recent blockhash fetched from a node.
+    ///
+    /// # Errors
+    /// The client's errors (`CHAIN_ERROR`).
+    pub fn recent_from(client: &dyn crate::client::SolanaChainClient) -> Result<Self, ChainError> {
+        Ok(Self::RecentBlockhash(client.latest_blockhash()?))
+    }
 }
 
 /// Optional compute-budget instructions (prepended).
@@ -425,7 +443,8 @@ fn signer_address(signer: &dyn Signer) -> Result<SolanaAddress, ChainError> {
 ///
 /// # Errors
 /// `UNSUPPORTED_TRANSACTION` when the message needs other signatures or its fee payer
-/// is not the signer; `INVALID_TRANSACTION` when it exceeds 1 232 bytes; vault errors.
+/// is not the signer; `INVALID_TRANSACTION` when it would exceed 1 232 bytes (checked
+/// before signing); vault errors.
 pub fn sign_message_tx(
     signer: &dyn Signer,
     message: Message,
@@ -440,21 +459,23 @@ pub fn sign_message_tx(
     if message.account_keys.first() != Some(&pk(&wallet)) {
         return Err(ChainError::unsupported("the fee payer is not the wallet"));
     }
-    let message_bytes = wincode::serialize(&message)
-        .map_err(|_| ChainError::invalid_tx("the message does not serialize"))?;
+    let message_bytes = message.serialize();
+    // Wire format: short_vec signature count (1 → one byte), the signature, the message.
+    let size = message_bytes.len().saturating_add(65);
+    if size > MAX_TRANSACTION_BYTES {
+        return Err(ChainError::invalid_tx(format!(
+            "the transaction is {size} bytes; the limit is {MAX_TRANSACTION_BYTES}"
+        )));
+    }
     let signature = signer.sign_ed25519(&message_bytes)?;
+    let mut bytes = Vec::with_capacity(size);
+    bytes.push(1u8);
+    bytes.extend_from_slice(&signature);
+    bytes.extend_from_slice(&message_bytes);
     let transaction = Transaction {
         signatures: vec![Signature::from(signature)],
         message,
     };
-    let bytes = wincode::serialize(&transaction)
-        .map_err(|_| ChainError::invalid_tx("the transaction does not serialize"))?;
-    if bytes.len() > MAX_TRANSACTION_BYTES {
-        return Err(ChainError::invalid_tx(format!(
-            "the transaction is {} bytes; the limit is {MAX_TRANSACTION_BYTES}",
-            bytes.len()
-        )));
-    }
     Ok(SignedSolanaTx { transaction, bytes })
 }
 
@@ -469,6 +490,49 @@ pub fn sign_transaction(
     let wallet = signer_address(signer)?;
     let message = build_message(&wallet, request)?;
     sign_message_tx(signer, message)
+}
+
+/// A raw transaction signed by the wallet (sign-only path).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedRawTransaction {
+    /// The wire bytes with the wallet's signature in its slot.
+    pub bytes: Vec<u8>,
+    /// The wallet's signature.
+    pub signature: [u8; 64],
+}
+
+impl SignedRawTransaction {
+    /// The wire bytes as base64.
+    #[must_use]
+    pub fn to_base64(&self) -> String {
+        use base64::Engine as _;
+        base64::engine::general_purpose::STANDARD.encode(&self.bytes)
+    }
+}
+
+/// Signs a prepared raw transaction (sign-only): the wallet must be one of its required
+/// signers; its signature goes into its slot and every other slot is kept as given
+/// (other parties' signatures are not checked here: the network does).
+///
+/// # Errors
+/// `UNSUPPORTED_TRANSACTION` when the wallet is not a required signer; vault errors.
+pub fn sign_prepared(
+    signer: &dyn Signer,
+    prepared: &PreparedTransaction,
+) -> Result<SignedRawTransaction, ChainError> {
+    let wallet = signer_address(signer)?;
+    let index = prepared
+        .required_signers()
+        .iter()
+        .position(|k| *k == wallet)
+        .ok_or_else(|| {
+            ChainError::unsupported("the wallet is not a required signer of this transaction")
+        })?;
+    let signature = signer.sign_ed25519(prepared.message_bytes())?;
+    let bytes = prepared
+        .with_signature(index, &signature)
+        .ok_or_else(|| ChainError::invalid_tx("signature slot out of range"))?;
+    Ok(SignedRawTransaction { bytes, signature })
 }
 
 /// Signs an arbitrary message: Ed25519 over the raw bytes, no prefix, no hashing.

@@ -1,0 +1,198 @@
+//! Seed-phrase import, derivation paths, signer refusals and the intent JSON shape.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    reason = "test helpers outside #[test] functions"
+)]
+
+mod common;
+
+use waiaas_chains::hd::{self, DerivationPath};
+use waiaas_chains::{Intent, VaultSigner, evm, solana};
+use waiaas_core::{Amount, ErrorCode, Network, SecretString, Signer};
+
+const HARDHAT: &str = "test test test test test test test test test test test junk";
+
+#[test]
+fn derivation_paths_parse_strictly() {
+    for ok in ["m", "m/44'/501'/0'/0'", "m/44h/60h/0h/0/0", "m/2147483647"] {
+        DerivationPath::parse(ok).unwrap();
+    }
+    assert_eq!(
+        DerivationPath::parse("m/44h/60h/0h/0/0")
+            .unwrap()
+            .to_string(),
+        "m/44'/60'/0'/0/0"
+    );
+    assert_eq!(
+        DerivationPath::default_for(waiaas_core::Chain::Solana).to_string(),
+        "m/44'/501'/0'/0'"
+    );
+    assert_eq!(
+        DerivationPath::default_for(waiaas_core::Chain::Ethereum).to_string(),
+        "m/44'/60'/0'/0/0"
+    );
+    for bad in [
+        "",
+        "44/0",
+        "M/0",
+        "m/",
+        "m//1",
+        "m/x",
+        "m/-1",
+        "m/1''",
+        "m/2147483648",
+        &format!("m{}", "/0".repeat(17)),
+    ] {
+        let err = DerivationPath::parse(bad).unwrap_err();
+        assert_eq!(err.code(), "VALIDATION_FAILED", "{bad}");
+    }
+    // Ed25519 has no non-hardened derivation.
+    let err = hd::key_from_mnemonic(
+        waiaas_core::Chain::Solana,
+        SecretString::from(HARDHAT),
+        SecretString::from(""),
+        Some(&DerivationPath::parse("m/44'/501'/0'/0").unwrap()),
+    )
+    .unwrap_err();
+    assert_eq!(err.code(), "VALIDATION_FAILED");
+}
+
+#[test]
+fn bad_mnemonics_are_refused_without_echoing_them() {
+    let cases = [
+        (
+            "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon",
+            "fails its BIP-39 checksum",
+        ),
+        (
+            "abandon abandon abandon",
+            "must have 12, 15, 18, 21 or 24 words",
+        ),
+        (
+            "test test test test test test test test test test test junkx",
+            "contains a word that is not in the BIP-39 English list",
+        ),
+    ];
+    for (phrase, reason) in cases {
+        let err = hd::key_from_mnemonic(
+            waiaas_core::Chain::Ethereum,
+            SecretString::from(phrase),
+            SecretString::from(""),
+            None,
+        )
+        .unwrap_err();
+        assert_eq!(err.code(), "VALIDATION_FAILED");
+        assert_eq!(err.to_string(), format!("invalid `mnemonic`: {reason}"));
+        assert!(!err.to_string().contains("abandon") && !err.to_string().contains("junk"));
+    }
+}
+
+#[test]
+fn the_mnemonic_is_not_stored_only_the_sealed_key() {
+    let tv = common::vault();
+    let wallet = hd::import_mnemonic(
+        &tv.vault,
+        "hardhat",
+        Network::EthereumMainnet,
+        SecretString::from(HARDHAT),
+        SecretString::from(""),
+        None,
+    )
+    .unwrap();
+    assert_eq!(wallet.address, "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266");
+    let secret =
+        hex::decode("ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80").unwrap();
+    // Scan every file of the vault directory (database, WAL) for the phrase and the key.
+    let dir = tv.dir.path();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        assert!(
+            !bytes
+                .windows(HARDHAT.len())
+                .any(|w| w == HARDHAT.as_bytes())
+        );
+        assert!(!bytes.windows(32).any(|w| w == secret.as_slice()));
+    }
+}
+
+#[test]
+fn signers_refuse_the_other_curve_and_transaction_bytes_as_messages() {
+    let tv = common::vault();
+    let sol_wallet = tv.vault.create_wallet("s", Network::SolanaDevnet).unwrap();
+    let evm_wallet = tv
+        .vault
+        .create_wallet("e", Network::EthereumMainnet)
+        .unwrap();
+    let sol = VaultSigner::new(&tv.vault, &sol_wallet);
+    let eth = VaultSigner::new(&tv.vault, &evm_wallet);
+    assert_eq!(
+        eth.sign_ed25519(b"x").unwrap_err().code(),
+        "VALIDATION_FAILED"
+    );
+    assert_eq!(
+        sol.sign_prehash(&[0u8; 32]).unwrap_err().code(),
+        "VALIDATION_FAILED"
+    );
+    assert_eq!(
+        evm::personal_sign(&sol, b"x").unwrap_err().code(),
+        "VALIDATION_FAILED"
+    );
+    assert_eq!(
+        solana::sign_message(&eth, b"x").unwrap_err().code(),
+        "VALIDATION_FAILED"
+    );
+
+    // A Solana transaction message cannot be signed as a "message".
+    let me = waiaas_core::SolanaAddress::parse(&sol_wallet.address).unwrap();
+    let message = solana::build_message(
+        &me,
+        &solana::SolanaTxRequest {
+            actions: vec![solana::SolanaAction::Transfer {
+                to: me,
+                lamports: 1,
+            }],
+            lifetime: solana::Lifetime::RecentBlockhash([1; 32]),
+            compute_budget: solana::ComputeBudget::default(),
+        },
+    )
+    .unwrap();
+    let err = solana::sign_message(&sol, &message.serialize()).unwrap_err();
+    assert_eq!(err.code(), "UNSUPPORTED_TRANSACTION");
+    // Ordinary text signs, and verifies against the address.
+    let sig = solana::sign_message(&sol, b"hello").unwrap();
+    waiaas_chains::owner::verify_ed25519(&me, b"hello", &sig).unwrap();
+    // A locked vault signs nothing.
+    tv.vault.lock();
+    assert_eq!(
+        solana::sign_message(&sol, b"hello").unwrap_err().code(),
+        "VAULT_LOCKED"
+    );
+}
+
+#[test]
+fn intents_serialize_as_the_policy_engine_reads_them() {
+    let intent = Intent::TokenTransfer {
+        token: Some("Mint".into()),
+        to: "Dest".into(),
+        amount: Amount::from_u64(5),
+        decimals: Some(6),
+        program: None,
+    };
+    assert_eq!(
+        serde_json::to_value(&intent).unwrap(),
+        serde_json::json!({"type": "TOKEN_TRANSFER", "token": "Mint", "to": "Dest", "amount": "5", "decimals": 6, "program": null})
+    );
+    let call = Intent::ContractCall {
+        contract: "0xC".into(),
+        selector: Some("0x12345678".into()),
+        value: Amount::ZERO,
+    };
+    let json = serde_json::to_string(&call).unwrap();
+    assert_eq!(
+        json,
+        r#"{"type":"CONTRACT_CALL","contract":"0xC","selector":"0x12345678","value":"0"}"#
+    );
+    assert_eq!(serde_json::from_str::<Intent>(&json).unwrap(), call);
+}

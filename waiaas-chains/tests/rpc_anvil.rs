@@ -1,0 +1,256 @@
+//! The JSON-RPC client's EVM methods against a real local node: anvil (npm package
+//! `@foundry-rs/anvil`, installed by `.ci/run` with `npm ci --prefix .ci/tools`),
+//! started on 127.0.0.1 on a free port and killed when the test ends.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    reason = "test helpers outside #[test] functions"
+)]
+
+mod common;
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+use waiaas_chains::VaultSigner;
+use waiaas_chains::client::rpc::{JsonRpcClient, RpcOptions};
+use waiaas_chains::client::{EvmCall, EvmChainClient};
+use waiaas_chains::evm::{self, EvmTxRequest};
+use waiaas_core::address::keccak256;
+use waiaas_core::{Amount, ErrorCode, EvmAddress, Network};
+
+/// Hardhat / anvil account #0, pre-funded with 10 000 ETH by anvil.
+const KEY0: &str = "ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+const CHAIN_ID: u64 = 11_155_111;
+const NETWORK: Network = Network::EthereumSepolia;
+
+struct Anvil {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Anvil {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn anvil_binary() -> PathBuf {
+    if let Ok(path) = std::env::var("WAIAAS_ANVIL") {
+        return PathBuf::from(path);
+    }
+    let path =
+        common::repo_root().join(".ci/tools/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil");
+    assert!(
+        path.exists(),
+        "anvil not found at {}: run `npm ci --prefix .ci/tools` (or set WAIAAS_ANVIL)",
+        path.display()
+    );
+    path
+}
+
+fn start_anvil() -> Anvil {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new(anvil_binary())
+        .args([
+            "--host",
+            "127.0.0.1",
+            "--port",
+            &port.to_string(),
+            "--chain-id",
+            &CHAIN_ID.to_string(),
+            "--silent",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let anvil = Anvil {
+        child,
+        url: format!("http://127.0.0.1:{port}"),
+    };
+    let probe = client(&anvil.url);
+    let start = Instant::now();
+    while probe.chain_id().is_err() {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "anvil did not start"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    anvil
+}
+
+fn client(url: &str) -> JsonRpcClient {
+    JsonRpcClient::new(
+        url,
+        RpcOptions {
+            timeout: Duration::from_secs(5),
+            max_retries: 0,
+            backoff: Duration::from_millis(10),
+        },
+    )
+    .unwrap()
+}
+
+fn wait_receipt(client: &JsonRpcClient, hash: &[u8; 32]) -> waiaas_chains::client::EvmReceipt {
+    let start = Instant::now();
+    loop {
+        if let Some(r) = client.transaction_receipt(hash).unwrap() {
+            return r;
+        }
+        assert!(start.elapsed() < Duration::from_secs(20), "no receipt");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn signed_transfers_are_accepted_by_anvil_and_their_receipts_read() {
+    let anvil = start_anvil();
+    let node = client(&anvil.url);
+    let tv = common::vault();
+    let wallet = common::wallet_from_secret(&tv.vault, "w", NETWORK, KEY0);
+    let me = EvmAddress::parse(&wallet.address).unwrap();
+    let signer = VaultSigner::new(&tv.vault, &wallet);
+    let to = EvmAddress::from_bytes([0x42; 20]);
+
+    assert_eq!(node.chain_id().unwrap(), CHAIN_ID);
+    let nonce = node.transaction_count(&me).unwrap();
+    assert_eq!(nonce, 0);
+    let fees = node.fees().unwrap();
+    assert!(fees.max_fee_per_gas >= fees.max_priority_fee_per_gas);
+    let value = Amount::from_u128(1_234_567_890_123_456_789);
+    let gas = node
+        .estimate_gas(&EvmCall {
+            from: me,
+            to,
+            value,
+            data: vec![],
+        })
+        .unwrap();
+    assert_eq!(gas, 21_000);
+    let before = node.balance(&me).unwrap();
+
+    let req = EvmTxRequest {
+        chain_id: node.chain_id().unwrap(),
+        nonce,
+        max_fee_per_gas: fees.max_fee_per_gas,
+        max_priority_fee_per_gas: fees.max_priority_fee_per_gas,
+        gas_limit: gas,
+        to,
+        value,
+        data: vec![],
+    };
+    let tx = evm::sign_transaction(&signer, NETWORK, &req).unwrap();
+    let hash = node.send_raw_transaction(&tx.raw).unwrap();
+    assert_eq!(hash, tx.hash);
+    let receipt = wait_receipt(&node, &hash);
+    assert!(receipt.success);
+    assert_eq!(receipt.gas_used, 21_000);
+    let price = receipt.effective_gas_price.unwrap();
+    assert!(price <= fees.max_fee_per_gas);
+    assert_eq!(node.balance(&to).unwrap(), value);
+    let spent = value.as_u256() + ruint::aliases::U256::from(21_000u128 * price);
+    assert_eq!(
+        node.balance(&me).unwrap().as_u256(),
+        before.as_u256() - spent
+    );
+    assert_eq!(node.transaction_count(&me).unwrap(), 1);
+
+    // The same transaction again: the node refuses it (nonce already used), typed.
+    let err = node.send_raw_transaction(&tx.raw).unwrap_err();
+    assert_eq!(err.code(), "CHAIN_ERROR", "{err}");
+
+    // More than the wallet holds: INSUFFICIENT_BALANCE.
+    let mut broke = req.clone();
+    broke.nonce = 1;
+    broke.value = Amount::from_u128(u128::MAX / 2);
+    let tx = evm::sign_transaction(&signer, NETWORK, &broke).unwrap();
+    let err = node.send_raw_transaction(&tx.raw).unwrap_err();
+    assert_eq!(err.code(), "INSUFFICIENT_BALANCE", "{err}");
+
+    // Unknown hash → no receipt.
+    assert_eq!(node.transaction_receipt(&[0u8; 32]).unwrap(), None);
+}
+
+#[test]
+fn erc20_transfer_through_anvil() {
+    let anvil = start_anvil();
+    let node = client(&anvil.url);
+    let tv = common::vault();
+    let wallet = common::wallet_from_secret(&tv.vault, "w", NETWORK, KEY0);
+    let me = EvmAddress::parse(&wallet.address).unwrap();
+    let signer = VaultSigner::new(&tv.vault, &wallet);
+
+    // Install the solc-built TestToken runtime and give the wallet 1 000 tokens
+    // (balanceOf mapping at slot 0).
+    let token = EvmAddress::from_bytes([0x70; 20]);
+    let runtime = common::testdata("contracts/TestToken.runtime.hex");
+    node.call(
+        "anvil_setCode",
+        json!([token.to_string(), format!("0x{}", runtime.trim())]),
+    )
+    .unwrap();
+    let mut key = [0u8; 64];
+    key[12..32].copy_from_slice(me.as_bytes());
+    let slot = format!("0x{}", hex::encode(keccak256(&key)));
+    node.call(
+        "anvil_setStorageAt",
+        json!([token.to_string(), slot, format!("0x{:064x}", 1_000)]),
+    )
+    .unwrap();
+    assert_eq!(
+        node.erc20_balance(&token, &me).unwrap(),
+        Amount::from_u64(1_000)
+    );
+
+    let to = EvmAddress::from_bytes([0x43; 20]);
+    let data = evm::erc20_transfer_calldata(&to, Amount::from_u64(400));
+    // Chain id, nonce, fees and gas from the node.
+    let req = EvmTxRequest::prepare(&node, NETWORK, &me, &token, Amount::ZERO, data).unwrap();
+    assert_eq!((req.chain_id, req.nonce), (CHAIN_ID, 0));
+    // A node serving another chain is refused.
+    let err = EvmTxRequest::prepare(
+        &node,
+        Network::EthereumMainnet,
+        &me,
+        &token,
+        Amount::ZERO,
+        vec![],
+    )
+    .unwrap_err();
+    assert_eq!(err.code(), "CHAIN_MISMATCH");
+    let tx = evm::sign_transaction(&signer, NETWORK, &req).unwrap();
+    let receipt = wait_receipt(&node, &node.send_raw_transaction(&tx.raw).unwrap());
+    assert!(receipt.success);
+    assert_eq!(
+        node.erc20_balance(&token, &me).unwrap(),
+        Amount::from_u64(600)
+    );
+    assert_eq!(
+        node.erc20_balance(&token, &to).unwrap(),
+        Amount::from_u64(400)
+    );
+
+    // Estimating a transfer the token would revert: TRANSACTION_REVERTED.
+    let too_much = evm::erc20_transfer_calldata(&to, Amount::from_u64(601));
+    let err = node
+        .estimate_gas(&EvmCall {
+            from: me,
+            to: token,
+            value: Amount::ZERO,
+            data: too_much,
+        })
+        .unwrap_err();
+    assert_eq!(err.code(), "TRANSACTION_REVERTED", "{err}");
+}
