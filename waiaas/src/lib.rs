@@ -5,3 +5,5 @@
 //! pipeline. Until it lands, it re-exports [`waiaas_core`] as [`core`].
 
 pub use waiaas_core as core;
+
+pub mod notify;
