@@ -35,8 +35,7 @@ use waiaas_core::{SessionId, TxId, WalletId};
 pub use dispatcher::{DEFAULT_SHUTDOWN_TIMEOUT, Dispatcher};
 #[cfg(feature = "webhook")]
 pub use webhook::{
-    EVENT_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, WebhookError, WebhookNotifier,
-    WebhookOptions,
+    EVENT_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, WebhookError, WebhookNotifier, WebhookOptions,
 };
 
 /// What happened. Serialized as `SCREAMING_SNAKE_CASE` (`TX_SIGNED`, `POLICY_DENIED`, …).

@@ -15,9 +15,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use serde_json::json;
-use waiaas::notify::{
-    CallbackNotifier, Dispatcher, Event, EventKind, MemoryNotifier, Notifier,
-};
+use waiaas::notify::{CallbackNotifier, Dispatcher, Event, EventKind, MemoryNotifier, Notifier};
 use waiaas_core::{SessionId, TxId, WalletId};
 
 fn event(n: i64) -> Event {
@@ -134,11 +132,7 @@ fn events_sent_from_many_threads_all_arrive() {
     let got = ats(&memory.events());
     // Per sender thread, order is preserved; overall, every event arrives once.
     for t in 0..4_i64 {
-        let mine: Vec<i64> = got
-            .iter()
-            .copied()
-            .filter(|n| n / 1_000 == t)
-            .collect();
+        let mine: Vec<i64> = got.iter().copied().filter(|n| n / 1_000 == t).collect();
         assert_eq!(mine, (t * 1_000..(t + 1) * 1_000).collect::<Vec<_>>());
     }
     assert_eq!(got.len(), 4_000);
@@ -530,11 +524,18 @@ mod webhook {
         assert_eq!(serde_json::from_slice::<Event>(&r.body).unwrap(), e);
         // Header format: decimal seconds, `sha256=` + 64 lowercase hex digits.
         let timestamp: i64 = r.headers["x-waiaas-timestamp"].parse().unwrap();
-        assert!((now() - timestamp).abs() <= 60, "timestamp {timestamp} is not recent");
+        assert!(
+            (now() - timestamp).abs() <= 60,
+            "timestamp {timestamp} is not recent"
+        );
         let signature = &r.headers["x-waiaas-signature"];
         let digits = signature.strip_prefix("sha256=").unwrap();
         assert_eq!(digits.len(), 64);
-        assert!(digits.chars().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
+        assert!(
+            digits
+                .chars()
+                .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
+        );
         assert!(verify(r, SECRET.as_bytes()));
         // A receiver with another secret, or a tampered body or timestamp, rejects it.
         assert!(!verify(r, b"whsec-some-other-secret-000000000"));
@@ -756,7 +757,11 @@ mod webhook {
         let err = |url: &str, secret: SecretString, o: WebhookOptions| {
             WebhookNotifier::new(url, secret, o).unwrap_err()
         };
-        let e = err("ftp://example.invalid/x", secret(), WebhookOptions::default());
+        let e = err(
+            "ftp://example.invalid/x",
+            secret(),
+            WebhookOptions::default(),
+        );
         assert_eq!(e.code(), "VALIDATION_FAILED");
         assert_eq!(
             e.to_string(),

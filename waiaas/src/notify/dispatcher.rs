@@ -250,14 +250,13 @@ impl Dispatcher {
             self.shared.abandon.store(true, Ordering::Release);
         }
         for worker in &mut workers {
-            if let Some(handle) = worker.handle.take() {
-                if drained || handle.is_finished() {
-                    // The worker has left its loop; joining takes no time. Its panics
-                    // were caught, so the result carries nothing to report.
-                    let _joined = handle.join();
-                }
-                // Otherwise the handle is dropped: the thread is detached and exits
-                // after its current event.
+            // A worker that has left its loop is joined (it takes no time; its notifier's
+            // panics were caught, so the result carries nothing). One still busy is
+            // detached by dropping its handle: it exits after its current event.
+            if let Some(handle) = worker.handle.take()
+                && (drained || handle.is_finished())
+            {
+                let _joined = handle.join();
             }
         }
         drained

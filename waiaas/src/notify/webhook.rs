@@ -146,7 +146,9 @@ pub struct WebhookNotifier {
 fn endpoint(url: &str) -> String {
     let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
     let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    let host = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
+    let host = authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host);
     format!("{scheme}://{host}")
 }
 
@@ -211,9 +213,7 @@ impl WebhookNotifier {
             reason: "not a valid url",
         })?;
         if uri.host().is_none_or(str::is_empty) {
-            return Err(WebhookError::InvalidUrl {
-                reason: "no host",
-            });
+            return Err(WebhookError::InvalidUrl { reason: "no host" });
         }
         if secret.expose_secret().len() < MIN_SECRET_BYTES {
             return Err(WebhookError::WeakSecret {
@@ -302,7 +302,10 @@ impl WebhookNotifier {
         mac.update(timestamp.as_bytes());
         mac.update(b".");
         mac.update(body);
-        Some(format!("sha256={}", hex::encode(mac.finalize().into_bytes())))
+        Some(format!(
+            "sha256={}",
+            hex::encode(mac.finalize().into_bytes())
+        ))
     }
 
     fn attempt(&self, kind: EventKind, body: &[u8]) -> Attempt {
