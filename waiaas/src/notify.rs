@@ -11,7 +11,7 @@
 //! Notifiers shipped here:
 //! - [`MemoryNotifier`]: keeps events in memory for hosts that poll (and for tests).
 //! - [`CallbackNotifier`]: calls a closure; the language bindings wrap host callbacks in it.
-//! - [`WebhookNotifier`] (feature `webhook`, on by default): POSTs the event as JSON with
+//! - `WebhookNotifier` (feature `webhook`, on by default): POSTs the event as JSON with
 //!   an HMAC-SHA256 signature header; see `docs/notifications.md` for the wire format and
 //!   how a receiver verifies it.
 //!
