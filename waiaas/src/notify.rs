@@ -15,6 +15,25 @@
 //!   an HMAC-SHA256 signature header; see `docs/notifications.md` for the wire format and
 //!   how a receiver verifies it.
 //!
+//! ## Example
+//! ```
+//! use std::sync::Arc;
+//! use std::time::Duration;
+//! use waiaas::notify::{CallbackNotifier, Dispatcher, Event, EventKind, MemoryNotifier};
+//!
+//! let inbox = Arc::new(MemoryNotifier::new());
+//! let alerts = Arc::new(CallbackNotifier::new(|event: &Event| {
+//!     // Hand the event to the host: a channel, a log, a push message, …
+//!     let _ = event.kind;
+//! }));
+//! let dispatcher = Dispatcher::new(vec![inbox.clone(), alerts], 1024);
+//!
+//! dispatcher.send(Event::new(EventKind::KillSwitchActivated, 1_764_330_000));
+//! assert!(dispatcher.flush(Duration::from_secs(5)));
+//! assert_eq!(inbox.take()[0].kind, EventKind::KillSwitchActivated);
+//! assert_eq!(dispatcher.dropped(), 0);
+//! ```
+//!
 //! ## Wire shape
 //! An event serializes as camelCase JSON, absent ids as `null`:
 //! ```json
