@@ -102,7 +102,7 @@ fn run_worker(notifier: &dyn Notifier, queue: &Receiver<Arc<Event>>, shared: &Sh
 }
 
 struct Worker {
-    sender: Option<SyncSender<Arc<Event>>>,
+    sender: SyncSender<Arc<Event>>,
     handle: Option<JoinHandle<()>>,
 }
 
@@ -170,10 +170,7 @@ impl Dispatcher {
                         None
                     }
                 };
-                Worker {
-                    sender: Some(sender),
-                    handle,
-                }
+                Worker { sender, handle }
             })
             .collect();
         Self {
@@ -188,12 +185,9 @@ impl Dispatcher {
     pub fn send(&self, event: Event) {
         let event = Arc::new(event);
         for worker in &self.workers {
-            let Some(sender) = &worker.sender else {
-                continue;
-            };
             // Counted before the worker can see it, so `pending` never goes below zero.
             self.shared.pending.fetch_add(1, Ordering::AcqRel);
-            match sender.try_send(Arc::clone(&event)) {
+            match worker.sender.try_send(Arc::clone(&event)) {
                 Ok(()) => {}
                 Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => {
                     self.shared.dropped.fetch_add(1, Ordering::Relaxed);
@@ -234,28 +228,30 @@ impl Dispatcher {
     }
 
     fn close(&mut self, timeout: Duration) -> bool {
-        let mut workers = std::mem::take(&mut self.workers);
+        let workers = std::mem::take(&mut self.workers);
         if workers.is_empty() {
             // No notifiers, or already closed (by `shutdown` before this `Drop`).
             return self.shared.live.load(Ordering::Acquire) == 0;
         }
-        for worker in &mut workers {
-            // Dropping the sender lets the worker's loop end once the queue is drained.
-            worker.sender = None;
-        }
+        // Dropping the senders lets each worker's loop end once its queue is drained.
+        let handles: Vec<Option<JoinHandle<()>>> = workers
+            .into_iter()
+            .map(|Worker { sender, handle }| {
+                drop(sender);
+                handle
+            })
+            .collect();
         let drained = self
             .shared
             .wait_until(timeout, |s| s.live.load(Ordering::Acquire) == 0);
         if !drained {
             self.shared.abandon.store(true, Ordering::Release);
         }
-        for worker in &mut workers {
-            // A worker that has left its loop is joined (it takes no time; its notifier's
-            // panics were caught, so the result carries nothing). One still busy is
-            // detached by dropping its handle: it exits after its current event.
-            if let Some(handle) = worker.handle.take()
-                && (drained || handle.is_finished())
-            {
+        // A worker that has left its loop is joined (it takes no time; its notifier's
+        // panics were caught, so the result carries nothing). One still busy is detached
+        // by dropping its handle: it exits after its current event.
+        for handle in handles.into_iter().flatten() {
+            if drained || handle.is_finished() {
                 let _joined = handle.join();
             }
         }
