@@ -12,11 +12,17 @@
 //! window passes; APPROVAL waits for the owner (or, with no owner, becomes DELAY). A
 //! signature never leaves the library before the row that accounts for it is
 //! committed.
+//!
+//! ## Features
+//! - `solana`, `evm` (default): the chains (each compiles only its own crates).
+//! - `webhook` (default): [`notify::WebhookNotifier`] over plain HTTP; `webhook-tls`
+//!   adds HTTPS (rustls).
 
 pub mod admin;
 pub mod agent;
 pub mod error;
 mod execute;
+pub mod notify;
 pub mod owner;
 mod pipeline;
 pub mod price;

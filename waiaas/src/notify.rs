@@ -1,0 +1,354 @@
+//! Notifications: typed [`Event`]s delivered to [`Notifier`]s off the caller's thread.
+//!
+//! The pipeline describes what happened as an [`Event`] (a transaction was signed, a policy
+//! denied a request, the kill switch was activated, …) and hands it to a [`Dispatcher`].
+//! The dispatcher never blocks and never fails: each notifier gets its own bounded queue
+//! and worker thread, so a notifier that is slow, blocked or panicking delays nobody but
+//! itself, and a full queue drops the event and counts it ([`Dispatcher::dropped`]).
+//! Notifications are best-effort by design: the audit log is the record, a notification
+//! is a heads-up.
+//!
+//! Notifiers shipped here:
+//! - [`MemoryNotifier`]: keeps events in memory for hosts that poll (and for tests).
+//! - [`CallbackNotifier`]: calls a closure; the language bindings wrap host callbacks in it.
+//! - `WebhookNotifier` (feature `webhook`, on by default): POSTs the event as JSON with
+//!   an HMAC-SHA256 signature header; see `docs/notifications.md` for the wire format and
+//!   how a receiver verifies it.
+//!
+//! ## Example
+//! ```
+//! use std::sync::Arc;
+//! use std::time::Duration;
+//! use waiaas::notify::{CallbackNotifier, Dispatcher, Event, EventKind, MemoryNotifier};
+//!
+//! let inbox = Arc::new(MemoryNotifier::new());
+//! let alerts = Arc::new(CallbackNotifier::new(|event: &Event| {
+//!     // Hand the event to the host: a channel, a log, a push message, …
+//!     let _ = event.kind;
+//! }));
+//! let dispatcher = Dispatcher::new(vec![inbox.clone(), alerts], 1024);
+//!
+//! dispatcher.send(Event::new(EventKind::KillSwitchActivated, 1_764_330_000));
+//! assert!(dispatcher.flush(Duration::from_secs(5)));
+//! assert_eq!(inbox.take()[0].kind, EventKind::KillSwitchActivated);
+//! assert_eq!(dispatcher.dropped(), 0);
+//! ```
+//!
+//! ## Wire shape
+//! An event serializes as camelCase JSON, absent ids as `null`:
+//! ```json
+//! {"kind":"TX_SIGNED","at":1764330000,"walletId":"0192…","txId":"0192…","sessionId":null,"details":{}}
+//! ```
+
+mod dispatcher;
+#[cfg(feature = "webhook")]
+mod webhook;
+
+use std::collections::VecDeque;
+use std::fmt;
+use std::sync::{Mutex, PoisonError};
+
+use serde::{Deserialize, Serialize};
+use waiaas_core::{SessionId, TxId, WalletId};
+
+pub use dispatcher::{DEFAULT_SHUTDOWN_TIMEOUT, Dispatcher};
+#[cfg(feature = "webhook")]
+pub use webhook::{
+    EVENT_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, WebhookError, WebhookNotifier, WebhookOptions,
+};
+
+/// What happened. Serialized as `SCREAMING_SNAKE_CASE` (`TX_SIGNED`, `POLICY_DENIED`, …).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum EventKind {
+    /// An agent submitted a transaction request (before the policy decision).
+    TxRequested,
+    /// A NOTIFY-tier transaction was signed: it went through, and the owner should know.
+    TxNotify,
+    /// A DELAY-tier transaction was queued; it executes after its delay unless cancelled.
+    TxQueued,
+    /// An APPROVAL-tier transaction waits for the owner's signature.
+    TxApprovalRequired,
+    /// The owner approved a pending transaction.
+    TxApproved,
+    /// The owner (or the operator) rejected a pending transaction.
+    TxRejected,
+    /// A pending transaction's approval window passed without a decision.
+    TxExpired,
+    /// A queued or pending transaction was cancelled.
+    TxCancelled,
+    /// A transaction was signed (and broadcast when a chain client is configured).
+    TxSigned,
+    /// Signing or broadcasting a transaction failed.
+    TxFailed,
+    /// The policy engine denied a request.
+    PolicyDenied,
+    /// A cumulative (daily / monthly) spending limit is close to being reached.
+    CumulativeLimitWarning,
+    /// The kill switch was activated (ACTIVE → SUSPENDED).
+    KillSwitchActivated,
+    /// The kill switch was escalated (SUSPENDED → LOCKED).
+    KillSwitchEscalated,
+    /// The kill switch was recovered (back to ACTIVE).
+    KillSwitchRecovered,
+    /// AutoStop suspended a wallet (consecutive failures or unusual activity).
+    AutoStopTriggered,
+    /// An agent session was created.
+    SessionCreated,
+    /// An agent session was revoked.
+    SessionRevoked,
+}
+
+impl EventKind {
+    /// Every kind, in declaration order.
+    pub const ALL: [Self; 18] = [
+        Self::TxRequested,
+        Self::TxNotify,
+        Self::TxQueued,
+        Self::TxApprovalRequired,
+        Self::TxApproved,
+        Self::TxRejected,
+        Self::TxExpired,
+        Self::TxCancelled,
+        Self::TxSigned,
+        Self::TxFailed,
+        Self::PolicyDenied,
+        Self::CumulativeLimitWarning,
+        Self::KillSwitchActivated,
+        Self::KillSwitchEscalated,
+        Self::KillSwitchRecovered,
+        Self::AutoStopTriggered,
+        Self::SessionCreated,
+        Self::SessionRevoked,
+    ];
+
+    /// The wire name, as in JSON (`TX_SIGNED`).
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::TxRequested => "TX_REQUESTED",
+            Self::TxNotify => "TX_NOTIFY",
+            Self::TxQueued => "TX_QUEUED",
+            Self::TxApprovalRequired => "TX_APPROVAL_REQUIRED",
+            Self::TxApproved => "TX_APPROVED",
+            Self::TxRejected => "TX_REJECTED",
+            Self::TxExpired => "TX_EXPIRED",
+            Self::TxCancelled => "TX_CANCELLED",
+            Self::TxSigned => "TX_SIGNED",
+            Self::TxFailed => "TX_FAILED",
+            Self::PolicyDenied => "POLICY_DENIED",
+            Self::CumulativeLimitWarning => "CUMULATIVE_LIMIT_WARNING",
+            Self::KillSwitchActivated => "KILL_SWITCH_ACTIVATED",
+            Self::KillSwitchEscalated => "KILL_SWITCH_ESCALATED",
+            Self::KillSwitchRecovered => "KILL_SWITCH_RECOVERED",
+            Self::AutoStopTriggered => "AUTO_STOP_TRIGGERED",
+            Self::SessionCreated => "SESSION_CREATED",
+            Self::SessionRevoked => "SESSION_REVOKED",
+        }
+    }
+}
+
+impl fmt::Display for EventKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One notification: what happened, when, to which wallet / transaction / session, and
+/// kind-specific details (amounts, reasons, tiers: public data only, never a secret).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Event {
+    /// What happened.
+    pub kind: EventKind,
+    /// When it happened, in seconds since the Unix epoch.
+    pub at: i64,
+    /// The wallet concerned, if any.
+    pub wallet_id: Option<WalletId>,
+    /// The transaction concerned, if any.
+    pub tx_id: Option<TxId>,
+    /// The agent session concerned, if any.
+    pub session_id: Option<SessionId>,
+    /// Kind-specific details (a JSON object; `{}` when there are none).
+    pub details: serde_json::Value,
+}
+
+impl Event {
+    /// An event of `kind` at `at` (Unix seconds) with no ids and empty details.
+    #[must_use]
+    pub fn new(kind: EventKind, at: i64) -> Self {
+        Self {
+            kind,
+            at,
+            wallet_id: None,
+            tx_id: None,
+            session_id: None,
+            details: serde_json::Value::Object(serde_json::Map::new()),
+        }
+    }
+
+    /// Sets the wallet.
+    #[must_use]
+    pub fn with_wallet(mut self, wallet_id: WalletId) -> Self {
+        self.wallet_id = Some(wallet_id);
+        self
+    }
+
+    /// Sets the transaction.
+    #[must_use]
+    pub fn with_tx(mut self, tx_id: TxId) -> Self {
+        self.tx_id = Some(tx_id);
+        self
+    }
+
+    /// Sets the session.
+    #[must_use]
+    pub fn with_session(mut self, session_id: SessionId) -> Self {
+        self.session_id = Some(session_id);
+        self
+    }
+
+    /// Sets the details.
+    #[must_use]
+    pub fn with_details(mut self, details: serde_json::Value) -> Self {
+        self.details = details;
+        self
+    }
+}
+
+/// Receives events. Implementations must be cheap to call or do their own buffering;
+/// behind a [`Dispatcher`] each one runs on its own worker thread, so a slow one only
+/// delays itself. `notify` has no error channel on purpose: a notification that cannot
+/// be delivered must never change what happens to money.
+pub trait Notifier: Send + Sync + fmt::Debug {
+    /// Handles one event.
+    fn notify(&self, event: &Event);
+}
+
+/// Default [`MemoryNotifier`] capacity.
+pub const DEFAULT_MEMORY_LIMIT: usize = 10_000;
+
+/// Keeps events in memory, oldest first, for hosts that poll (and for tests of the
+/// pipeline). Bounded: past its limit the oldest event is discarded and counted in
+/// [`MemoryNotifier::discarded`].
+#[derive(Debug)]
+pub struct MemoryNotifier {
+    inner: Mutex<MemoryInner>,
+}
+
+#[derive(Debug)]
+struct MemoryInner {
+    events: VecDeque<Event>,
+    limit: usize,
+    discarded: u64,
+}
+
+impl Default for MemoryNotifier {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl MemoryNotifier {
+    /// An empty notifier that keeps up to [`DEFAULT_MEMORY_LIMIT`] events.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::with_limit(DEFAULT_MEMORY_LIMIT)
+    }
+
+    /// An empty notifier that keeps up to `limit` events (at least one).
+    #[must_use]
+    pub fn with_limit(limit: usize) -> Self {
+        Self {
+            inner: Mutex::new(MemoryInner {
+                events: VecDeque::new(),
+                limit: limit.max(1),
+                discarded: 0,
+            }),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, MemoryInner> {
+        // The lock is never held across foreign code, so a poisoned lock still holds
+        // consistent data.
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// A copy of the events held, oldest first.
+    #[must_use]
+    pub fn events(&self) -> Vec<Event> {
+        self.lock().events.iter().cloned().collect()
+    }
+
+    /// Removes and returns the events held, oldest first, in one step (what a polling
+    /// host wants: no event can slip between reading and clearing).
+    #[must_use]
+    pub fn take(&self) -> Vec<Event> {
+        self.lock().events.drain(..).collect()
+    }
+
+    /// Forgets every event held.
+    pub fn clear(&self) {
+        self.lock().events.clear();
+    }
+
+    /// How many events are held.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.lock().events.len()
+    }
+
+    /// Whether no event is held.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.lock().events.is_empty()
+    }
+
+    /// How many old events were discarded because the limit was reached.
+    #[must_use]
+    pub fn discarded(&self) -> u64 {
+        self.lock().discarded
+    }
+}
+
+impl Notifier for MemoryNotifier {
+    fn notify(&self, event: &Event) {
+        let mut inner = self.lock();
+        while inner.events.len() >= inner.limit {
+            if inner.events.pop_front().is_none() {
+                break;
+            }
+            inner.discarded = inner.discarded.saturating_add(1);
+        }
+        inner.events.push_back(event.clone());
+    }
+}
+
+type Callback = Box<dyn Fn(&Event) + Send + Sync + 'static>;
+
+/// Calls a closure for each event (the bindings wrap host callbacks with this).
+pub struct CallbackNotifier {
+    callback: Callback,
+}
+
+impl CallbackNotifier {
+    /// A notifier that calls `callback` with each event.
+    #[must_use]
+    pub fn new(callback: impl Fn(&Event) + Send + Sync + 'static) -> Self {
+        Self {
+            callback: Box::new(callback),
+        }
+    }
+}
+
+impl fmt::Debug for CallbackNotifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CallbackNotifier").finish_non_exhaustive()
+    }
+}
+
+impl Notifier for CallbackNotifier {
+    fn notify(&self, event: &Event) {
+        (self.callback)(event);
+    }
+}
