@@ -21,6 +21,7 @@ use waiaas_policy::{NewPolicy, PolicyAdmin, PolicyUpdate, QuicksetMode};
 
 use crate::agent::Agent;
 use crate::error::{Error, Result};
+use crate::notify::{Event, EventKind};
 use crate::owner::{Owner, verification_text};
 use crate::pipeline::Inner;
 use crate::record::Transaction;
@@ -161,6 +162,14 @@ pub(crate) fn activate_kill_switch(
             .push(format!("{}: {e}", waiaas_core::ErrorCode::code(&e))),
     }
     report.state = inner.store.kill_switch()?.as_str().to_owned();
+    if changed {
+        inner.emit(
+            EventKind::KillSwitchActivated,
+            None,
+            None,
+            json!({ "reason": reason, "by": actor.label(), "report": &report }),
+        );
+    }
     Ok(report)
 }
 
@@ -566,6 +575,11 @@ impl Admin {
             request.wallet_ids.first().copied(),
             json!({ "sessionId": issued.info.id, "wallets": request.wallet_ids }),
         )?;
+        self.inner.events.send(
+            Event::new(EventKind::SessionCreated, self.inner.now())
+                .with_session(issued.info.id)
+                .with_details(json!({ "wallets": request.wallet_ids })),
+        );
         Ok(issued)
     }
 
@@ -583,6 +597,9 @@ impl Admin {
     /// `SESSION_NOT_FOUND`.
     pub fn revoke_session(&self, id: SessionId) -> Result<()> {
         self.inner.sessions.revoke(id)?;
+        self.inner
+            .events
+            .send(Event::new(EventKind::SessionRevoked, self.inner.now()).with_session(id));
         self.audit("SESSION_REVOKED", None, json!({ "sessionId": id }))
     }
 
@@ -655,11 +672,20 @@ impl Admin {
         let now = self.inner.now();
         let audit =
             AuditEntry::new(now, &Actor::Operator, event).details(json!({ "reason": reason }));
-        if !self
+        let changed = self
             .inner
             .store
-            .set_kill_switch(from, to, Some(reason), now, &audit)?
-        {
+            .set_kill_switch(from, to, Some(reason), now, &audit)?;
+        if changed {
+            let kind = if to == KillSwitchState::Active {
+                EventKind::KillSwitchRecovered
+            } else {
+                EventKind::KillSwitchEscalated
+            };
+            self.inner
+                .emit(kind, None, None, json!({ "reason": reason }));
+        }
+        if !changed {
             let current = self.kill_switch_state()?;
             return Err(ValidationError::field(
                 "killSwitch",

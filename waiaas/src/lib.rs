@@ -66,6 +66,12 @@ pub struct Options {
     /// A row EXECUTING or PENDING for longer than this (seconds) belongs to a process
     /// that died; it is failed and its reservation released.
     pub executing_timeout_secs: i64,
+    /// Receivers of pipeline events (host callbacks, the webhook notifier, …). Each
+    /// gets its own bounded queue and thread: a slow or failing notifier never stalls
+    /// the pipeline.
+    pub notifiers: Vec<Arc<dyn notify::Notifier>>,
+    /// Events queued per notifier before new ones are dropped (and counted).
+    pub notification_queue: usize,
 }
 
 impl Default for Options {
@@ -77,6 +83,8 @@ impl Default for Options {
             clock: Arc::new(SystemClock),
             prices: Arc::new(StaticPriceOracle::default()),
             executing_timeout_secs: 60,
+            notifiers: Vec::new(),
+            notification_queue: 1024,
         }
     }
 }
@@ -103,6 +111,7 @@ fn build(data: DataDir, store: Arc<SqliteStore>, vault: Vault, options: &Options
         clock: options.clock.clone(),
         data_dir: data,
         executing_timeout_secs: options.executing_timeout_secs,
+        events: notify::Dispatcher::new(options.notifiers.clone(), options.notification_queue),
     });
     inner.recover_interrupted()?;
     Ok(Admin { inner })

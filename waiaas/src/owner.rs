@@ -15,6 +15,7 @@ use waiaas_core::store::{LedgerEffect, OwnerState, PipelineStore, TxRecord, TxTr
 use waiaas_core::{TxId, TxStatus, ValidationError, WalletId};
 
 use crate::error::{Error, Result};
+use crate::notify::EventKind;
 use crate::pipeline::Inner;
 use crate::record::Transaction;
 use crate::request::ResolvedRequest;
@@ -296,6 +297,17 @@ impl Owner {
         if state == OwnerState::Grace {
             self.prove_owner(record.wallet_id, &actor)?;
         }
+        let kind = match action {
+            OwnerAction::Approve => EventKind::TxApproved,
+            OwnerAction::Reject => EventKind::TxRejected,
+            OwnerAction::Cancel => EventKind::TxCancelled,
+        };
+        self.inner.emit(
+            kind,
+            Some(record.wallet_id),
+            Some(tx_id),
+            serde_json::json!({ "by": actor.label() }),
+        );
         Ok(updated)
     }
 

@@ -17,6 +17,7 @@ use waiaas_policy::Engine;
 
 use crate::error::{Error, Result};
 use crate::execute::{check_chain_params, execute};
+use crate::notify::{Event, EventKind};
 use crate::price::PriceOracle;
 use crate::record::Transaction;
 use crate::request::{ResolvedOperation, ResolvedRequest};
@@ -32,6 +33,7 @@ pub(crate) struct Inner {
     pub clock: Arc<dyn Clock>,
     pub data_dir: waiaas_core::DataDir,
     pub executing_timeout_secs: i64,
+    pub events: crate::notify::Dispatcher,
 }
 
 impl std::fmt::Debug for Inner {
@@ -69,6 +71,24 @@ impl Inner {
             Some(text) => serde_json::from_str(&text).unwrap_or_default(),
             None => Settings::default(),
         })
+    }
+
+    /// Queues a notification (never blocks, never fails the caller).
+    pub fn emit(
+        &self,
+        kind: EventKind,
+        wallet: Option<waiaas_core::WalletId>,
+        tx: Option<TxId>,
+        details: serde_json::Value,
+    ) {
+        let mut event = Event::new(kind, self.now()).with_details(details);
+        if let Some(w) = wallet {
+            event = event.with_wallet(w);
+        }
+        if let Some(t) = tx {
+            event = event.with_tx(t);
+        }
+        self.events.send(event);
     }
 
     pub fn audit(&self, entry: &AuditEntry) -> Result<()> {
@@ -139,11 +159,49 @@ impl Inner {
             Admission::Duplicate(existing) => replay(&existing),
             Admission::Refused(gate) => Err(refusal(gate, request.wallet_id)),
             Admission::Decided { decision, record } => {
+                let (wallet, tx) = (Some(record.wallet_id), Some(record.id));
                 if !decision.allowed {
+                    self.emit(
+                        EventKind::PolicyDenied,
+                        wallet,
+                        tx,
+                        json!({ "reasons": decision.reason_codes() }),
+                    );
                     return Err(Error::PolicyDenied {
                         tx_id: record.id,
                         reasons: decision.reasons,
                     });
+                }
+                self.emit(
+                    EventKind::TxRequested,
+                    wallet,
+                    tx,
+                    json!({ "kind": record.kind, "tier": decision.tier }),
+                );
+                if !decision.warnings.is_empty() {
+                    let codes: Vec<&str> =
+                        decision.warnings.iter().map(|w| w.code.as_str()).collect();
+                    self.emit(
+                        EventKind::CumulativeLimitWarning,
+                        wallet,
+                        tx,
+                        json!({ "warnings": codes }),
+                    );
+                }
+                match record.status {
+                    TxStatus::Queued => self.emit(
+                        EventKind::TxQueued,
+                        wallet,
+                        tx,
+                        json!({ "executeAfter": record.execute_after }),
+                    ),
+                    TxStatus::PendingApproval => self.emit(
+                        EventKind::TxApprovalRequired,
+                        wallet,
+                        tx,
+                        json!({ "expiresAt": record.expires_at }),
+                    ),
+                    _ => {}
                 }
                 if record.status == TxStatus::Executing {
                     return self.run(&record, &Actor::System);
@@ -224,7 +282,24 @@ impl Inner {
                 // The request that reaches a threshold completes; the wallet stops after it.
                 self.auto_stop(record.wallet_id, &self.settings()?)?;
                 match signed {
-                    Some(updated) => Ok(Transaction::from(&updated)),
+                    Some(updated) => {
+                        let (wallet, tx) = (Some(updated.wallet_id), Some(updated.id));
+                        if updated.tier == Some(Tier::Notify) {
+                            self.emit(
+                                EventKind::TxNotify,
+                                wallet,
+                                tx,
+                                json!({ "txHash": result.tx_hash }),
+                            );
+                        }
+                        self.emit(
+                            EventKind::TxSigned,
+                            wallet,
+                            tx,
+                            json!({ "txHash": result.tx_hash }),
+                        );
+                        Ok(Transaction::from(&updated))
+                    }
                     None => Err(self.already_processed(record.id)),
                 }
             }
@@ -241,6 +316,12 @@ impl Inner {
                     .details(json!({ "code": e.code() }));
                 self.store
                     .transition_transaction(record.id, &change, now, &audit)?;
+                self.emit(
+                    EventKind::TxFailed,
+                    Some(record.wallet_id),
+                    Some(record.id),
+                    json!({ "code": e.code() }),
+                );
                 self.auto_stop(record.wallet_id, &self.settings()?)?;
                 Err(e)
             }
@@ -284,9 +365,18 @@ impl Inner {
         let wallet = self.store.transaction(id)?.map(|r| r.wallet_id);
         let mut audit = AuditEntry::new(now, actor, event).tx(id);
         audit.wallet_id = wallet;
-        Ok(self
+        let ended = self
             .store
-            .transition_transaction(id, &change, now, &audit)?)
+            .transition_transaction(id, &change, now, &audit)?;
+        if ended.is_some() {
+            let kind = match to {
+                TxStatus::Expired => EventKind::TxExpired,
+                TxStatus::Rejected => EventKind::TxRejected,
+                _ => EventKind::TxCancelled,
+            };
+            self.emit(kind, wallet, Some(id), json!({ "by": actor.label() }));
+        }
+        Ok(ended)
     }
 
     /// Executes due DELAY rows, expires approvals past their window, and fails rows
@@ -386,6 +476,12 @@ impl Inner {
                 );
             self.store
                 .set_wallet_status_audited(wallet, WalletStatus::Suspended, now, &audit)?;
+            self.emit(
+                EventKind::AutoStopTriggered,
+                Some(wallet),
+                None,
+                json!({ "reason": reason, "sends": sends, "consecutiveFailures": failures }),
+            );
         }
         Ok(())
     }
