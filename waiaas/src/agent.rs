@@ -182,6 +182,51 @@ impl Agent {
         )
     }
 
+    /// Signs a raw unsigned transaction built elsewhere (base64 wire bytes for Solana,
+    /// `0x` RLP type-2 for EVM): it is decoded into intents, judged like any request
+    /// (a transaction of several intents as a BATCH, unknown instructions as contract
+    /// calls), and the exact decoded bytes are signed. The wallet must be the fee payer
+    /// (Solana) and the chain id the wallet's (EVM).
+    ///
+    /// # Errors
+    /// As [`Agent::send`]; `INVALID_TRANSACTION`, `UNSUPPORTED_TRANSACTION`,
+    /// `CHAIN_MISMATCH` from decoding.
+    pub fn sign_transaction(&self, wallet: Option<WalletId>, raw: &str) -> Result<Transaction> {
+        let (session, wallet) = self.session(wallet, Permission::Transaction)?;
+        let info = self.inner.vault.wallet(wallet)?;
+        let decoded = match info.network.chain() {
+            waiaas_core::Chain::Solana => {
+                let prepared =
+                    waiaas_chains::solana::decode::PreparedTransaction::from_base64(raw)?;
+                if prepared.decoded().fee_payer.as_deref() != Some(info.address.as_str()) {
+                    return Err(ValidationError::field(
+                        "transaction",
+                        "its fee payer is not this wallet",
+                    )
+                    .into());
+                }
+                prepared.decoded().clone()
+            }
+            waiaas_core::Chain::Ethereum => {
+                waiaas_chains::evm::decode::PreparedTransaction::from_hex(info.network, raw)?
+                    .decoded()
+                    .clone()
+            }
+        };
+        let resolved = ResolvedRequest {
+            wallet_id: wallet,
+            network: info.network,
+            operation: ResolvedOperation::RawTransaction {
+                raw: raw.trim().to_owned(),
+                intents: decoded.intents,
+            },
+            chain: ChainParams::default(),
+            action: None,
+        };
+        self.inner
+            .submit(&Self::actor(&session), Some(&session), resolved, None, None)
+    }
+
     fn own(&self, id: TxId) -> Result<waiaas_core::store::TxRecord> {
         let wallets = self.wallets()?;
         match self.inner.store.transaction(id)? {

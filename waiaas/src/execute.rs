@@ -43,7 +43,9 @@ pub(crate) fn check_chain_params(
 ) -> Result<()> {
     if matches!(
         op,
-        ResolvedOperation::SignMessage { .. } | ResolvedOperation::SignTypedData { .. }
+        ResolvedOperation::SignMessage { .. }
+            | ResolvedOperation::SignTypedData { .. }
+            | ResolvedOperation::RawTransaction { .. }
     ) {
         return Ok(());
     }
@@ -137,6 +139,26 @@ pub(crate) fn execute(vault: &Vault, req: &ResolvedRequest) -> Result<ExecutionR
         (ResolvedOperation::SignTypedData { .. }, Chain::Solana) => {
             Err(missing("type", "EIP-712 typed data is for EVM wallets"))
         }
+        (ResolvedOperation::RawTransaction { raw, .. }, Chain::Solana) => {
+            // Signs exactly the bytes that were decoded and judged.
+            let prepared = waiaas_chains::solana::decode::PreparedTransaction::from_base64(raw)?;
+            let signed = waiaas_chains::solana::sign_prepared(&signer, &prepared)?;
+            Ok(ExecutionResult {
+                signed_transaction: Some(signed.to_base64()),
+                tx_hash: Some(bs58::encode(signed.signature).into_string()),
+                signature: None,
+            })
+        }
+        (ResolvedOperation::RawTransaction { raw, .. }, Chain::Ethereum) => {
+            let prepared =
+                waiaas_chains::evm::decode::PreparedTransaction::from_hex(req.network, raw)?;
+            let signed = waiaas_chains::evm::sign_prepared(&signer, &prepared)?;
+            Ok(ExecutionResult {
+                signed_transaction: Some(signed.raw_hex()),
+                tx_hash: Some(signed.hash_hex()),
+                signature: None,
+            })
+        }
         (op, Chain::Solana) => execute_solana(&signer, op, &req.chain),
         (op, Chain::Ethereum) => execute_evm(&signer, req.network, op, &req.chain),
     }
@@ -181,7 +203,8 @@ fn execute_solana(
         },
         ResolvedOperation::ContractCall { .. }
         | ResolvedOperation::SignMessage { .. }
-        | ResolvedOperation::SignTypedData { .. } => {
+        | ResolvedOperation::SignTypedData { .. }
+        | ResolvedOperation::RawTransaction { .. } => {
             return Err(missing("type", "not a Solana transaction operation"));
         }
     };
@@ -241,7 +264,9 @@ fn execute_evm(
                 .map_err(|_| missing("data", "is not valid hex"))?,
             None,
         ),
-        ResolvedOperation::SignMessage { .. } | ResolvedOperation::SignTypedData { .. } => {
+        ResolvedOperation::SignMessage { .. }
+        | ResolvedOperation::SignTypedData { .. }
+        | ResolvedOperation::RawTransaction { .. } => {
             return Err(missing("type", "not an EVM transaction operation"));
         }
     };

@@ -141,7 +141,9 @@ fn amount_of(r: &ResolvedRequest) -> String {
             value.to_human(native.native_decimals),
             native.native_symbol
         ),
-        Op::SignMessage { .. } | Op::SignTypedData { .. } => "-".to_owned(),
+        Op::SignMessage { .. } | Op::SignTypedData { .. } | Op::RawTransaction { .. } => {
+            "-".to_owned()
+        }
     }
 }
 

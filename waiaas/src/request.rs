@@ -199,6 +199,14 @@ pub enum ResolvedOperation {
         /// The `eth_signTypedData_v4` JSON.
         typed_data: String,
     },
+    /// A raw unsigned transaction built elsewhere, signed exactly as given: base64 wire
+    /// bytes (Solana) or `0x` RLP of a type-2 transaction (EVM).
+    RawTransaction {
+        /// The transaction.
+        raw: String,
+        /// What it does, as decoded (what the policy engine judged).
+        intents: Vec<waiaas_chains::Intent>,
+    },
 }
 
 impl ResolvedOperation {
@@ -212,6 +220,10 @@ impl ResolvedOperation {
             Self::ContractCall { .. } => "CONTRACT_CALL",
             Self::SignMessage { .. } => "SIGN_MESSAGE",
             Self::SignTypedData { .. } => "SIGN_TYPED_DATA",
+            Self::RawTransaction { intents, .. } => match intents.as_slice() {
+                [one] => intent_body(one).kind(),
+                _ => "BATCH",
+            },
         }
     }
 
@@ -222,7 +234,9 @@ impl ResolvedOperation {
             Self::Transfer { to, .. } | Self::TokenTransfer { to, .. } => Some(to),
             Self::Approve { spender, .. } => Some(spender),
             Self::ContractCall { contract, .. } => Some(contract),
-            Self::SignMessage { .. } | Self::SignTypedData { .. } => None,
+            Self::SignMessage { .. } | Self::SignTypedData { .. } | Self::RawTransaction { .. } => {
+                None
+            }
         }
     }
 }
@@ -322,6 +336,59 @@ impl Operation {
     }
 }
 
+/// The canonical body of one decoded intent. A token the transaction does not name is
+/// an empty address, which the engine denies as an unknown token.
+fn intent_body(intent: &waiaas_chains::Intent) -> RequestBody {
+    use waiaas_chains::Intent;
+    let token = |address: &Option<String>, decimals: &Option<u8>| TokenRef {
+        address: address.clone().unwrap_or_default(),
+        decimals: decimals.unwrap_or(0),
+        symbol: None,
+    };
+    match intent {
+        Intent::Transfer { to, amount } => RequestBody::Transfer {
+            to: to.clone(),
+            amount: *amount,
+        },
+        Intent::TokenTransfer {
+            token: t,
+            to,
+            amount,
+            decimals,
+            ..
+        } => RequestBody::TokenTransfer {
+            to: to.clone(),
+            amount: *amount,
+            token: token(t, decimals),
+        },
+        Intent::Approve {
+            token: t,
+            spender,
+            amount,
+            decimals,
+        } => RequestBody::Approve {
+            spender: spender.clone(),
+            amount: *amount,
+            token: token(t, decimals),
+        },
+        Intent::ContractCall {
+            contract,
+            selector,
+            value,
+        } => RequestBody::ContractCall {
+            contract: contract.clone(),
+            selector: selector.clone(),
+            value: (!value.is_zero()).then_some(*value),
+        },
+        // Anything this build does not know is a call the whitelist must allow.
+        _ => RequestBody::ContractCall {
+            contract: String::new(),
+            selector: None,
+            value: None,
+        },
+    }
+}
+
 impl ResolvedOperation {
     /// The canonical request body the policy engine judges.
     #[must_use]
@@ -366,6 +433,12 @@ impl ResolvedOperation {
             Self::SignMessage { .. } => RequestBody::SignMessage { erc8128: None },
             Self::SignTypedData { .. } => RequestBody::SignTypedData {
                 permit: typed_data_permit,
+            },
+            Self::RawTransaction { intents, .. } => match intents.as_slice() {
+                [one] => intent_body(one),
+                many => RequestBody::Batch {
+                    instructions: many.iter().map(intent_body).collect(),
+                },
             },
         }
     }
