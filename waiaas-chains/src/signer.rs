@@ -2,7 +2,7 @@
 
 use ed25519_dalek::Signer as _;
 use waiaas_core::{
-    Chain, RawSignature, Signer, SigningPayload, ValidationError, Vault, VaultError, WalletId,
+    Network, RawSignature, Signer, SigningPayload, ValidationError, Vault, VaultError, WalletId,
     WalletInfo, WalletKey,
 };
 
@@ -15,7 +15,7 @@ use waiaas_core::{
 pub struct VaultSigner<'v> {
     vault: &'v Vault,
     wallet_id: WalletId,
-    chain: Chain,
+    network: Network,
     address: String,
 }
 
@@ -26,7 +26,7 @@ impl<'v> VaultSigner<'v> {
         Self {
             vault,
             wallet_id: wallet.id,
-            chain: wallet.chain,
+            network: wallet.network,
             address: wallet.address.clone(),
         }
     }
@@ -55,8 +55,8 @@ fn mismatch(key: &WalletKey) -> VaultError {
 }
 
 impl Signer for VaultSigner<'_> {
-    fn chain(&self) -> Chain {
-        self.chain
+    fn network(&self) -> Network {
+        self.network
     }
 
     fn address(&self) -> &str {

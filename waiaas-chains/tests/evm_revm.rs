@@ -133,7 +133,6 @@ fn eth_transfer_moves_exact_wei() {
 
     let tx = evm::sign_transaction(
         &signer,
-        NETWORK,
         &request(
             0,
             &ours(recipient),
@@ -223,7 +222,6 @@ fn erc20_transfer_approve_and_transfer_from_against_real_bytecode() {
     let data = evm::erc20_transfer_calldata(&ours(r1), Amount::from_u64(250));
     let tx = evm::sign_transaction(
         &VaultSigner::new(&tv.vault, &holder),
-        NETWORK,
         &request(0, &token_ours, 0, data, 100_000),
     )
     .unwrap();
@@ -244,7 +242,6 @@ fn erc20_transfer_approve_and_transfer_from_against_real_bytecode() {
     let data = evm::erc20_approve_calldata(&ours(a(&spender)), Amount::from_u64(100));
     let tx = evm::sign_transaction(
         &VaultSigner::new(&tv.vault, &holder),
-        NETWORK,
         &request(1, &token_ours, 0, data, 100_000),
     )
     .unwrap();
@@ -272,7 +269,6 @@ fn erc20_transfer_approve_and_transfer_from_against_real_bytecode() {
     .abi_encode();
     let tx = evm::sign_transaction(
         &VaultSigner::new(&tv.vault, &spender),
-        NETWORK,
         &request(0, &token_ours, 0, data, 100_000),
     )
     .unwrap();
@@ -293,7 +289,6 @@ fn erc20_transfer_approve_and_transfer_from_against_real_bytecode() {
     .abi_encode();
     let tx = evm::sign_transaction(
         &VaultSigner::new(&tv.vault, &spender),
-        NETWORK,
         &request(1, &token_ours, 0, data, 100_000),
     )
     .unwrap();
@@ -316,7 +311,7 @@ fn signatures_recover_with_alloy_and_equal_alloys_own_rfc6979_signatures() {
         vec![1, 2, 3],
         50_000,
     );
-    let tx = evm::sign_transaction(&signer, NETWORK, &req).unwrap();
+    let tx = evm::sign_transaction(&signer, &req).unwrap();
     let envelope = TxEnvelope::decode_2718_exact(&tx.raw).unwrap();
     assert_eq!(envelope.recover_signer().unwrap(), a(&wallet));
     assert_eq!(
@@ -365,7 +360,7 @@ fn signatures_recover_with_alloy_and_equal_alloys_own_rfc6979_signatures() {
                     "value": "1000000", "nonce": 0, "deadline": "1893456000"}
     })
     .to_string();
-    let ours_sig = evm::sign_typed_data(&signer, NETWORK, &permit).unwrap();
+    let ours_sig = evm::sign_typed_data(&signer, &permit).unwrap();
     let typed: alloy_dyn_abi::TypedData = serde_json::from_str(&permit).unwrap();
     let theirs = reference.sign_dynamic_typed_data_sync(&typed).unwrap();
     assert_eq!(Signature::try_from(&ours_sig[..]).unwrap(), theirs);
@@ -384,7 +379,7 @@ fn a_transaction_for_another_chain_id_is_refused_before_signing() {
     let signer = VaultSigner::new(&tv.vault, &wallet);
     let mut req = request(0, &ours(Address::repeat_byte(1)), 1, vec![], 21_000);
     req.chain_id = 1;
-    let err = evm::sign_transaction(&signer, NETWORK, &req).unwrap_err();
+    let err = evm::sign_transaction(&signer, &req).unwrap_err();
     assert_eq!(err.code(), "CHAIN_MISMATCH");
     assert_eq!(
         err.to_string(),
@@ -393,10 +388,10 @@ fn a_transaction_for_another_chain_id_is_refused_before_signing() {
     // With the vault locked, the mismatch is still what is reported: the check runs
     // before the key is reached. The right chain id reaches the vault and fails there.
     tv.vault.lock();
-    let err = evm::sign_transaction(&signer, NETWORK, &req).unwrap_err();
+    let err = evm::sign_transaction(&signer, &req).unwrap_err();
     assert_eq!(err.code(), "CHAIN_MISMATCH");
     req.chain_id = CHAIN_ID;
-    let err = evm::sign_transaction(&signer, NETWORK, &req).unwrap_err();
+    let err = evm::sign_transaction(&signer, &req).unwrap_err();
     assert_eq!(err.code(), "VAULT_LOCKED");
 
     // revm itself refuses a transaction signed for another chain.
@@ -404,12 +399,7 @@ fn a_transaction_for_another_chain_id_is_refused_before_signing() {
     let wallet = common::wallet_from_secret(&tv.vault, "w", Network::EthereumMainnet, KEY0);
     let mut mainnet_req = request(0, &ours(Address::repeat_byte(1)), 1, vec![], 21_000);
     mainnet_req.chain_id = 1;
-    let tx = evm::sign_transaction(
-        &VaultSigner::new(&tv.vault, &wallet),
-        Network::EthereumMainnet,
-        &mainnet_req,
-    )
-    .unwrap();
+    let tx = evm::sign_transaction(&VaultSigner::new(&tv.vault, &wallet), &mainnet_req).unwrap();
     let mut evm = evm_with(&[(a(&wallet), ETH)]);
     let envelope = TxEnvelope::decode_2718_exact(&tx.raw).unwrap();
     let TxEnvelope::Eip1559(signed) = &envelope else {
@@ -451,7 +441,7 @@ fn contract_call_with_value_reaches_the_contract() {
         vec![0xde, 0xad, 0xbe, 0xef],
         60_000,
     );
-    let tx = evm::sign_transaction(&signer, NETWORK, &req).unwrap();
+    let tx = evm::sign_transaction(&signer, &req).unwrap();
     let result = execute(&mut evm, &tx.raw);
     assert!(result.is_success(), "{result:?}");
     let gas = u128::from(result.tx_gas_used());
@@ -506,7 +496,12 @@ fn sign_only_raw_transaction_signs_exactly_what_was_decoded() {
     let result = execute(&mut evm, &signed.raw);
     assert!(result.is_success());
     assert_eq!(eth_balance(&mut evm, recipient), U256::from(777u64));
-    // A wallet on another network cannot even prepare it.
+    // A wallet on another network cannot sign it, even when handed the prepared tx.
+    let base_wallet = common::wallet_from_secret(&tv.vault, "base", Network::BaseMainnet, KEY1);
+    let err =
+        evm::sign_prepared(&VaultSigner::new(&tv.vault, &base_wallet), &prepared).unwrap_err();
+    assert_eq!(err.code(), "CHAIN_MISMATCH");
+    // Nor prepare it for that network.
     let err = evm::PreparedTransaction::from_hex(Network::BaseMainnet, &raw_hex).unwrap_err();
     assert_eq!(err.code(), "CHAIN_MISMATCH");
 }

@@ -151,7 +151,7 @@ fn signed_transfers_are_accepted_by_anvil_and_their_receipts_read() {
         value,
         data: vec![],
     };
-    let tx = evm::sign_transaction(&signer, NETWORK, &req).unwrap();
+    let tx = evm::sign_transaction(&signer, &req).unwrap();
     let hash = node.send_raw_transaction(&tx.raw).unwrap();
     assert_eq!(hash, tx.hash);
     let receipt = wait_receipt(&node, &hash);
@@ -175,7 +175,7 @@ fn signed_transfers_are_accepted_by_anvil_and_their_receipts_read() {
     let mut broke = req.clone();
     broke.nonce = 1;
     broke.value = Amount::from_u128(u128::MAX / 2);
-    let tx = evm::sign_transaction(&signer, NETWORK, &broke).unwrap();
+    let tx = evm::sign_transaction(&signer, &broke).unwrap();
     let err = node.send_raw_transaction(&tx.raw).unwrap_err();
     assert_eq!(err.code(), "INSUFFICIENT_BALANCE", "{err}");
 
@@ -230,7 +230,7 @@ fn erc20_transfer_through_anvil() {
     )
     .unwrap_err();
     assert_eq!(err.code(), "CHAIN_MISMATCH");
-    let tx = evm::sign_transaction(&signer, NETWORK, &req).unwrap();
+    let tx = evm::sign_transaction(&signer, &req).unwrap();
     let receipt = wait_receipt(&node, &node.send_raw_transaction(&tx.raw).unwrap());
     assert!(receipt.success);
     assert_eq!(

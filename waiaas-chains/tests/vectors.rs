@@ -102,8 +102,7 @@ fn eip712_mail_example() {
         let json = case["typedData"].to_string();
         let hash = evm::typed_data_hash(&json).unwrap();
         assert_eq!(format!("0x{}", hex::encode(hash)), s(case, "signingHash"));
-        let signature =
-            evm::sign_typed_data(&VaultSigner::new(&tv.vault, &wallet), network, &json).unwrap();
+        let signature = evm::sign_typed_data(&VaultSigner::new(&tv.vault, &wallet), &json).unwrap();
         assert_eq!(
             format!("0x{}", hex::encode(signature)),
             s(case, "signature")
@@ -116,12 +115,15 @@ fn eip712_mail_example() {
         );
         // Mail grants no spending: no intent.
         assert!(evm::decode_typed_data(network, &json).unwrap().is_empty());
-        // The same typed data for a wallet on another chain is refused before signing.
-        let err = evm::sign_typed_data(
-            &VaultSigner::new(&tv.vault, &wallet),
+        // The same typed data for a wallet (same key) on another chain is refused
+        // before signing.
+        let other = common::wallet_from_secret(
+            &tv.vault,
+            "mail-sepolia",
             Network::EthereumSepolia,
-            &json,
+            s(case, "privateKey"),
         );
+        let err = evm::sign_typed_data(&VaultSigner::new(&tv.vault, &other), &json);
         assert_eq!(err.unwrap_err().code(), "CHAIN_MISMATCH");
     }
 }

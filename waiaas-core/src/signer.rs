@@ -6,7 +6,7 @@
 
 use std::fmt;
 
-use crate::chain::Chain;
+use crate::chain::{Chain, Network};
 use crate::error::{ValidationError, VaultError};
 
 /// What to sign, in the form each curve signs.
@@ -62,12 +62,19 @@ fn wrong_curve(expected: &str) -> VaultError {
 
 /// Signs for one wallet.
 ///
-/// [`Signer::sign`] is the one signing primitive; [`Signer::chain`] and
-/// [`Signer::address`] are public facts that need no key. The helpers below build on
-/// them. A signer refuses a payload for the other curve with `VALIDATION_FAILED`.
+/// [`Signer::sign`] is the one signing primitive; [`Signer::network`] and
+/// [`Signer::address`] are public facts about the wallet that need no key. The helpers
+/// below build on them. A signer refuses a payload for the other curve with
+/// `VALIDATION_FAILED`.
 pub trait Signer: Send + Sync {
+    /// The network of the wallet this signer signs for. Chain builders check every
+    /// chain id they sign (EVM transactions, EIP-712 domains) against it.
+    fn network(&self) -> Network;
+
     /// The chain family (and so the curve) of this signer's key.
-    fn chain(&self) -> Chain;
+    fn chain(&self) -> Chain {
+        self.network().chain()
+    }
 
     /// The signer's address: base58 (Solana) or EIP-55 (EVM). Public; reads no key.
     fn address(&self) -> &str;

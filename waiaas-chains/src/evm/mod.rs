@@ -233,18 +233,17 @@ fn sign_digest(signer: &dyn Signer, digest: &[u8; 32]) -> Result<Signature, Chai
     Ok(signature)
 }
 
-/// Signs an EIP-1559 transaction for a wallet on `network`. The chain id is checked
-/// against the network **before** the key is touched.
+/// Signs an EIP-1559 transaction with the signer's wallet. The chain id is checked
+/// against the wallet's network **before** the key is touched.
 ///
 /// # Errors
-/// `CHAIN_MISMATCH` for another chain id; `VALIDATION_FAILED` for a non-EVM signer or
-/// network; vault errors.
+/// `CHAIN_MISMATCH` for another chain id; `VALIDATION_FAILED` for a non-EVM signer;
+/// vault errors.
 pub fn sign_transaction(
     signer: &dyn Signer,
-    network: Network,
     request: &EvmTxRequest,
 ) -> Result<SignedEvmTx, ChainError> {
-    check_chain_id(network, request.chain_id)?;
+    check_chain_id(signer.network(), request.chain_id)?;
     sign_tx(signer, request.to_tx())
 }
 
@@ -262,8 +261,9 @@ fn sign_tx(signer: &dyn Signer, tx: TxEip1559) -> Result<SignedEvmTx, ChainError
     })
 }
 
-/// Signs a prepared raw transaction (sign-only): exactly the decoded transaction, for
-/// the network it was decoded for (its chain id was checked then and is checked again).
+/// Signs a prepared raw transaction (sign-only): exactly the decoded transaction. Its
+/// chain id was checked against the network it was decoded for and is checked again
+/// against the signer's wallet network.
 ///
 /// # Errors
 /// `CHAIN_MISMATCH`; `VALIDATION_FAILED` for a non-EVM signer; vault errors.
@@ -273,6 +273,7 @@ pub fn sign_prepared(
 ) -> Result<SignedEvmTx, ChainError> {
     let tx = prepared.transaction().clone();
     check_chain_id(prepared.network(), tx.chain_id)?;
+    check_chain_id(signer.network(), tx.chain_id)?;
     sign_tx(signer, tx)
 }
 

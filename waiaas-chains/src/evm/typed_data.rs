@@ -58,18 +58,15 @@ fn check_domain_chain(network: Network, typed: &TypedData) -> Result<(), ChainEr
     Ok(())
 }
 
-/// Signs typed data for a wallet on `network`: 65 bytes `r ‖ s ‖ v` (`v` 27/28). A
-/// domain `chainId` other than the network's is refused before signing.
+/// Signs typed data with the signer's wallet: 65 bytes `r ‖ s ‖ v` (`v` 27/28). A
+/// domain `chainId` other than the wallet network's is refused before signing; typed
+/// data without a domain `chainId` is signed as given.
 ///
 /// # Errors
 /// `INVALID_TRANSACTION` for malformed typed data; `CHAIN_MISMATCH`; vault errors.
-pub fn sign_typed_data(
-    signer: &dyn Signer,
-    network: Network,
-    json: &str,
-) -> Result<[u8; 65], ChainError> {
+pub fn sign_typed_data(signer: &dyn Signer, json: &str) -> Result<[u8; 65], ChainError> {
     let typed = parse_typed_data(json)?;
-    check_domain_chain(network, &typed)?;
+    check_domain_chain(signer.network(), &typed)?;
     let hash = typed
         .eip712_signing_hash()
         .map_err(|e| invalid(format!("typed data does not encode: {e}")))?;
