@@ -129,8 +129,7 @@ pub(crate) fn execute(vault: &Vault, req: &ResolvedRequest) -> Result<ExecutionR
             })
         }
         (ResolvedOperation::SignTypedData { typed_data }, Chain::Ethereum) => {
-            let sig =
-                waiaas_chains::evm::typed_data::sign_typed_data(&signer, req.network, typed_data)?;
+            let sig = waiaas_chains::evm::typed_data::sign_typed_data(&signer, typed_data)?;
             Ok(ExecutionResult {
                 signature: Some(format!("0x{}", hex::encode(sig))),
                 ..ExecutionResult::default()
@@ -291,7 +290,7 @@ fn execute_evm(
         value,
         data,
     };
-    let signed = waiaas_chains::evm::sign_transaction(signer, network, &request)?;
+    let signed = waiaas_chains::evm::sign_transaction(signer, &request)?;
     Ok(ExecutionResult {
         signed_transaction: Some(signed.raw_hex()),
         tx_hash: Some(signed.hash_hex()),
