@@ -49,11 +49,8 @@ impl Agent {
                 }
             },
         };
-        let session = self
-            .inner
-            .sessions
-            .verify_access(token.expose(), wallet, permission)?;
-        Ok((session, wallet))
+        any.check_access(wallet, permission)?;
+        Ok((any, wallet))
     }
 
     fn actor(session: &VerifiedSession) -> Actor {

@@ -460,7 +460,10 @@ impl Inner {
         if self.vault.wallet(wallet)?.status != WalletStatus::Active {
             return Ok(());
         }
-        let (sends, failures) = self.store.wallet_activity(wallet, since)?;
+        let cap = settings
+            .auto_stop_max_sends
+            .max(settings.auto_stop_consecutive_failures);
+        let (sends, failures) = self.store.wallet_activity(wallet, since, cap)?;
         let reason = if failures >= settings.auto_stop_consecutive_failures {
             Some("consecutive_failures")
         } else if sends >= settings.auto_stop_max_sends {

@@ -259,6 +259,28 @@ pub struct VerifiedSession {
     pub expires_at: Option<i64>,
 }
 
+impl VerifiedSession {
+    /// Checks that this session may use `wallet_id` with `permission`.
+    ///
+    /// # Errors
+    /// `WALLET_ACCESS_DENIED`, then `PERMISSION_DENIED`.
+    pub fn check_access(
+        &self,
+        wallet_id: WalletId,
+        permission: Permission,
+    ) -> Result<(), SessionError> {
+        if !self.wallet_ids.contains(&wallet_id) {
+            return Err(SessionError::WalletAccessDenied { wallet_id });
+        }
+        if !self.permissions.contains(&permission) {
+            return Err(SessionError::PermissionDenied {
+                permission: permission.as_str(),
+            });
+        }
+        Ok(())
+    }
+}
+
 /// Session policy of one issuer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SessionConfig {
@@ -536,14 +558,7 @@ impl SessionIssuer {
         permission: Permission,
     ) -> Result<VerifiedSession, SessionError> {
         let session = self.verify(token)?;
-        if !session.wallet_ids.contains(&wallet_id) {
-            return Err(SessionError::WalletAccessDenied { wallet_id });
-        }
-        if !session.permissions.contains(&permission) {
-            return Err(SessionError::PermissionDenied {
-                permission: permission.as_str(),
-            });
-        }
+        session.check_access(wallet_id, permission)?;
         Ok(session)
     }
 

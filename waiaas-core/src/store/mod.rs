@@ -681,11 +681,17 @@ pub trait PipelineStore: Send + Sync {
     fn due_transactions(&self, now: i64) -> Result<Vec<TxRecord>, StoreError>;
 
     /// Sends admitted by `wallet` since `since`, and its consecutive execution failures
-    /// (FAILED rows other than denials, counted back from the newest finished row).
+    /// (FAILED rows other than denials, counted back from the newest request), each
+    /// counted up to `cap` only, so the cost stays bounded however long the history.
     ///
     /// # Errors
     /// `STORAGE_ERROR`.
-    fn wallet_activity(&self, wallet: WalletId, since: i64) -> Result<(u64, u64), StoreError>;
+    fn wallet_activity(
+        &self,
+        wallet: WalletId,
+        since: i64,
+        cap: u64,
+    ) -> Result<(u64, u64), StoreError>;
 
     /// The registered owner of a wallet, if any.
     ///

@@ -409,15 +409,22 @@ impl PipelineStore for SqliteStore {
         )
     }
 
-    fn wallet_activity(&self, wallet: WalletId, since: i64) -> Result<(u64, u64), StoreError> {
+    fn wallet_activity(
+        &self,
+        wallet: WalletId,
+        since: i64,
+        cap: u64,
+    ) -> Result<(u64, u64), StoreError> {
         let conn = self.conn();
         let w = wallet.to_string();
+        let cap = i64::try_from(cap).unwrap_or(i64::MAX);
+        // Both walk the (wallet_id, created_at) index from the newest row and stop at `cap`.
         let sends: i64 = conn
             .prepare_cached(
-                "SELECT COUNT(*) FROM transactions WHERE wallet_id = ?1 AND created_at >= ?2
-                 AND COALESCE(error_code, '') != 'POLICY_DENIED'",
+                "SELECT COUNT(*) FROM (SELECT 1 FROM transactions WHERE wallet_id = ?1 AND created_at >= ?2
+                 AND COALESCE(error_code, '') != 'POLICY_DENIED' LIMIT ?3)",
             )
-            .and_then(|mut s| s.query_row(params![w, since], |r| r.get(0)))
+            .and_then(|mut s| s.query_row(params![w, since, cap], |r| r.get(0)))
             .map_err(db_err("count sends"))?;
         // Newest finished executions first; count FAILED until the first success.
         let mut stmt = conn
@@ -425,11 +432,11 @@ impl PipelineStore for SqliteStore {
                 "SELECT status FROM transactions WHERE wallet_id = ?1
                  AND status IN ('SIGNED', 'SUBMITTED', 'CONFIRMED', 'FAILED')
                  AND COALESCE(error_code, '') != 'POLICY_DENIED'
-                 ORDER BY updated_at DESC, id DESC LIMIT 100",
+                 ORDER BY created_at DESC, id DESC LIMIT ?2",
             )
             .map_err(db_err("count failures"))?;
         let statuses = stmt
-            .query_map([&w], |r| r.get::<_, String>(0))
+            .query_map(params![w, cap], |r| r.get::<_, String>(0))
             .map_err(db_err("count failures"))?;
         let mut failures: u64 = 0;
         for s in statuses {

@@ -1,6 +1,6 @@
 //! Foundation benchmarks: session verification, scoped key access, unlock.
 //!
-//! `cargo bench -p waiaas-core --bench core`; figures in `docs/PERFORMANCE.md`.
+//! `cargo bench -p waiaas-benches --bench core`; figures in `docs/PERFORMANCE.md`.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -13,9 +13,9 @@
 
 use std::hint::black_box;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use waiaas_benches::percentiles;
 use waiaas_core::session::{CreateSession, SessionConfig, SessionIssuer};
 use waiaas_core::store::{StoreOptions, Synchronous};
 use waiaas_core::{DataDir, KdfParams, Network, Permission, SecretString, Vault, VaultOptions};
@@ -50,12 +50,12 @@ fn bench(c: &mut Criterion) {
         .unwrap()
         .token;
 
-    percentiles("session_verify_access", 20_000, || {
+    let _ = percentiles("session_verify_access", 20_000, || {
         issuer
             .verify_access(token.expose(), sol.id, Permission::Transaction)
             .unwrap();
     });
-    percentiles("with_signing_key_ed25519", 5_000, || {
+    let _ = percentiles("with_signing_key_ed25519", 5_000, || {
         vault
             .with_signing_key(sol.id, |k| k.public_key_bytes())
             .unwrap();
@@ -90,23 +90,6 @@ fn bench(c: &mut Criterion) {
         });
     });
     g.finish();
-}
-
-/// Criterion reports means; the targets are percentiles, so time single calls too.
-fn percentiles(name: &str, n: usize, mut f: impl FnMut()) {
-    for _ in 0..n / 10 {
-        f(); // warm up caches and prepared statements
-    }
-    let mut samples: Vec<Duration> = (0..n)
-        .map(|_| {
-            let t = Instant::now();
-            f();
-            t.elapsed()
-        })
-        .collect();
-    samples.sort();
-    let at = |q: usize| samples[(n * q / 100).min(n - 1)];
-    println!("{name}: p50 {:?}  p99 {:?}  (n = {n})", at(50), at(99));
 }
 
 criterion_group!(benches, bench);
