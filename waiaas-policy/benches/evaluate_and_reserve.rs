@@ -35,7 +35,14 @@ const C: &str = "0xD1220A0cf47c7B9Be7A2E6BA89F429762e7b9aDb";
 const T0: i64 = 1_767_268_800;
 
 fn setup(path: &Path, rows: u64, sync: Synchronous) -> (SqliteStore, WalletId) {
-    let store = SqliteStore::open(path, &StoreOptions { synchronous: sync, ..StoreOptions::default() }).unwrap();
+    let store = SqliteStore::open(
+        path,
+        &StoreOptions {
+            synchronous: sync,
+            ..StoreOptions::default()
+        },
+    )
+    .unwrap();
     let w = WalletId::new();
     store
         .insert_wallet(&WalletRecord {
@@ -45,7 +52,10 @@ fn setup(path: &Path, rows: u64, sync: Synchronous) -> (SqliteStore, WalletId) {
             network: Network::EthereumMainnet,
             address: "x".into(),
             public_key: vec![0; 33],
-            secret: SealedBox { nonce: vec![0; 24], ciphertext: vec![0; 48] },
+            secret: SealedBox {
+                nonce: vec![0; 24],
+                ciphertext: vec![0; 48],
+            },
             secret_format: 1,
             status: WalletStatus::Active,
             created_at: 0,
@@ -55,36 +65,92 @@ fn setup(path: &Path, rows: u64, sync: Synchronous) -> (SqliteStore, WalletId) {
     let clock = ManualClock::new(T0);
     let admin = PolicyAdmin::new(&store, &clock);
     let policies = [
-        (PolicyType::SpendingLimit, json!({"instant_max_usd": "1000000", "notify_max_usd": "2000000", "delay_max_usd": "3000000", "daily_limit_usd": "1000000000000", "monthly_limit_usd": "10000000000000"})),
+        (
+            PolicyType::SpendingLimit,
+            json!({"instant_max_usd": "1000000", "notify_max_usd": "2000000", "delay_max_usd": "3000000", "daily_limit_usd": "1000000000000", "monthly_limit_usd": "10000000000000"}),
+        ),
         (PolicyType::Whitelist, json!({"allowed_addresses": [TO, C]})),
-        (PolicyType::TimeRestriction, json!({"allowed_hours": {"start": 0, "end": 24}, "timezone": "Europe/Berlin"})),
-        (PolicyType::RateLimit, json!({"max_requests": 1_000_000_000u64, "window_seconds": 3600})),
-        (PolicyType::AllowedTokens, json!({"tokens": [{"address": "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48"}]})),
-        (PolicyType::ContractWhitelist, json!({"contracts": [{"address": C}]})),
-        (PolicyType::MethodWhitelist, json!({"methods": [{"contract_address": C, "selectors": ["0xa9059cbb"]}]})),
-        (PolicyType::ApprovedSpenders, json!({"spenders": [{"address": C}]})),
-        (PolicyType::ApproveAmountLimit, json!({"max_amount": "1000"})),
+        (
+            PolicyType::TimeRestriction,
+            json!({"allowed_hours": {"start": 0, "end": 24}, "timezone": "Europe/Berlin"}),
+        ),
+        (
+            PolicyType::RateLimit,
+            json!({"max_requests": 1_000_000_000u64, "window_seconds": 3600}),
+        ),
+        (
+            PolicyType::AllowedTokens,
+            json!({"tokens": [{"address": "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48"}]}),
+        ),
+        (
+            PolicyType::ContractWhitelist,
+            json!({"contracts": [{"address": C}]}),
+        ),
+        (
+            PolicyType::MethodWhitelist,
+            json!({"methods": [{"contract_address": C, "selectors": ["0xa9059cbb"]}]}),
+        ),
+        (
+            PolicyType::ApprovedSpenders,
+            json!({"spenders": [{"address": C}]}),
+        ),
+        (
+            PolicyType::ApproveAmountLimit,
+            json!({"max_amount": "1000"}),
+        ),
         (PolicyType::ApproveTierOverride, json!({"tier": "DELAY"})),
-        (PolicyType::AllowedNetworks, json!({"networks": ["ethereum-mainnet"]})),
-        (PolicyType::X402AllowedDomains, json!({"domains": ["*.example.com"]})),
-        (PolicyType::Erc8128AllowedDomains, json!({"domains": ["api.example.com"], "rate_limit_rpm": 60})),
-        (PolicyType::LendingLtvLimit, json!({"max_ltv": "0.8", "warning_ltv": "0.7"})),
-        (PolicyType::LendingAssetWhitelist, json!({"assets": ["USDC"]})),
+        (
+            PolicyType::AllowedNetworks,
+            json!({"networks": ["ethereum-mainnet"]}),
+        ),
+        (
+            PolicyType::X402AllowedDomains,
+            json!({"domains": ["*.example.com"]}),
+        ),
+        (
+            PolicyType::Erc8128AllowedDomains,
+            json!({"domains": ["api.example.com"], "rate_limit_rpm": 60}),
+        ),
+        (
+            PolicyType::LendingLtvLimit,
+            json!({"max_ltv": "0.8", "warning_ltv": "0.7"}),
+        ),
+        (
+            PolicyType::LendingAssetWhitelist,
+            json!({"assets": ["USDC"]}),
+        ),
         (PolicyType::PerpMaxLeverage, json!({"max_leverage": "10"})),
-        (PolicyType::PerpMaxPositionUsd, json!({"max_position_usd": "10000"})),
-        (PolicyType::PerpAllowedMarkets, json!({"markets": ["ETH-PERP"]})),
+        (
+            PolicyType::PerpMaxPositionUsd,
+            json!({"max_position_usd": "10000"}),
+        ),
+        (
+            PolicyType::PerpAllowedMarkets,
+            json!({"markets": ["ETH-PERP"]}),
+        ),
         (PolicyType::VenueWhitelist, json!({"venues": ["aave"]})),
-        (PolicyType::ActionCategoryLimit, json!({"category": "perp", "daily_limit_usd": "1000"})),
+        (
+            PolicyType::ActionCategoryLimit,
+            json!({"category": "perp", "daily_limit_usd": "1000"}),
+        ),
     ];
     for (ty, rules) in policies {
-        admin.create(NewPolicy::new(ty, rules).for_wallet(w)).unwrap();
+        admin
+            .create(NewPolicy::new(ty, rules).for_wallet(w))
+            .unwrap();
     }
     // History: `rows` committed transfers spread evenly over the last 60 days.
     let span = 60 * 86_400i64;
     for i in 0..rows {
         let created = T0 - span + (i as i64 * span) / rows as i64;
-        let mut spend = Spend { usd: Some(Usd::from_u64(3)), ..Spend::default() };
-        spend.assets.insert("native:ethereum-mainnet".into(), Amount::from_u64(1_000_000));
+        let mut spend = Spend {
+            usd: Some(Usd::from_u64(3)),
+            ..Spend::default()
+        };
+        spend.assets.insert(
+            "native:ethereum-mainnet".into(),
+            Amount::from_u64(1_000_000),
+        );
         store
             .insert_ledger_row_for_tests(&Reservation {
                 request_id: TxId::new(),
@@ -107,7 +173,10 @@ fn request(w: WalletId) -> PolicyRequest {
         request_id: TxId::new(),
         wallet_id: w,
         network: Network::EthereumMainnet,
-        body: RequestBody::Transfer { to: TO.into(), amount: Amount::from_u64(1_000_000_000_000) },
+        body: RequestBody::Transfer {
+            to: TO.into(),
+            amount: Amount::from_u64(1_000_000_000_000),
+        },
         permissions: Vec::new(),
         action: None,
     }
@@ -117,7 +186,11 @@ fn prices(now: i64) -> PriceBook {
     let mut p = PriceBook::default();
     p.quotes.insert(
         "native:ethereum-mainnet".into(),
-        PriceQuote { usd: Usd::from_u64(3000), source: "bench".into(), observed_at: now },
+        PriceQuote {
+            usd: Usd::from_u64(3000),
+            source: "bench".into(),
+            observed_at: now,
+        },
     );
     p
 }
@@ -125,11 +198,18 @@ fn prices(now: i64) -> PriceBook {
 fn one(store: &SqliteStore, engine: &Engine, w: WalletId, clock: &AtomicI64) {
     // Time moves one second per call, so windows evict as they would in service.
     let now = clock.fetch_add(1, Ordering::Relaxed);
-    let d = store.evaluate_and_reserve(&request(w), &prices(now), now, engine).unwrap();
+    let d = store
+        .evaluate_and_reserve(&request(w), &prices(now), now, engine)
+        .unwrap();
     assert!(d.allowed && d.tier == Tier::Instant, "{d:?}");
 }
 
-fn percentiles(store: &SqliteStore, engine: &Engine, w: WalletId, clock: &AtomicI64) -> (Duration, Duration, Duration) {
+fn percentiles(
+    store: &SqliteStore,
+    engine: &Engine,
+    w: WalletId,
+    clock: &AtomicI64,
+) -> (Duration, Duration, Duration) {
     let mut v: Vec<Duration> = (0..20_000)
         .map(|_| {
             let t = Instant::now();
@@ -146,7 +226,9 @@ fn breakdown(c: &mut Criterion) {
     let dir = bench_dir();
     let (store, w) = setup(&dir.path().join("parts.db"), 10_000, Synchronous::Normal);
     let engine = Engine::new();
-    let policies = store.policies(waiaas_core::policy::PolicyFilter::ApplicableTo(w)).unwrap();
+    let policies = store
+        .policies(waiaas_core::policy::PolicyFilter::ApplicableTo(w))
+        .unwrap();
     let req = request(w);
     let windows = waiaas_core::PolicyEngine::windows(&engine, &req, &policies);
     let ledger = store.ledger_snapshot(w, &windows, T0).unwrap();
@@ -155,7 +237,13 @@ fn breakdown(c: &mut Criterion) {
         b.iter(|| {
             let d = waiaas_core::PolicyEngine::evaluate(
                 &engine,
-                &waiaas_core::PolicyInput { request: &req, policies: &policies, ledger: &ledger, prices: &p, now: T0 },
+                &waiaas_core::PolicyInput {
+                    request: &req,
+                    policies: &policies,
+                    ledger: &ledger,
+                    prices: &p,
+                    now: T0,
+                },
             );
             assert!(d.allowed);
         });
