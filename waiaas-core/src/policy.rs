@@ -320,7 +320,8 @@ pub enum PolicyFilter {
 pub struct TokenRef {
     /// Contract address (EVM) or mint (Solana), as given; checked by the engine.
     pub address: String,
-    /// Decimals of the token (used to convert human-unit limits).
+    /// Decimals of the token. They convert `token_limits` and USD values, so they must
+    /// come from a trusted source (chain data or a token registry), never from the agent.
     pub decimals: u8,
     /// Display symbol (informational only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
