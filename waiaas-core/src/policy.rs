@@ -563,11 +563,12 @@ impl Default for PriceBook {
 }
 
 impl PriceBook {
-    /// A fresh quote for `asset_id` at `now`, if any (a quote from the future counts as
-    /// fresh only up to the same bound).
+    /// A fresh, usable quote for `asset_id` at `now`, if any. A quote from the future
+    /// counts as fresh only up to the same bound; a zero price (a broken feed) is never
+    /// usable, because it would make every amount worth nothing.
     #[must_use]
     pub fn fresh(&self, asset_id: &str, now: i64) -> Option<&PriceQuote> {
-        let q = self.quotes.get(asset_id)?;
+        let q = self.quotes.get(asset_id).filter(|q| q.usd != Usd::ZERO)?;
         let age = now.checked_sub(q.observed_at)?;
         let age = age.unsigned_abs();
         (age <= self.max_age_seconds).then_some(q)
