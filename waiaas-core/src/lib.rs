@@ -5,7 +5,9 @@
 //! [`store::SqliteStore`]).
 //!
 //! Most users want the `waiaas` facade crate instead; this crate is what it and the
-//! policy engine and chain signers build on.
+//! policy engine and chain signers build on. [`policy`] holds the engine-independent
+//! policy types (the canonical request, [`Decision`], [`PolicyEngine`]); the store
+//! decides and reserves spend atomically ([`Store::evaluate_and_reserve`]).
 //!
 //! ## Design in one paragraph
 //! A master password runs through Argon2id **once per unlock** into a key-encryption key

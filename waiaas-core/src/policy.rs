@@ -320,7 +320,8 @@ pub enum PolicyFilter {
 pub struct TokenRef {
     /// Contract address (EVM) or mint (Solana), as given; checked by the engine.
     pub address: String,
-    /// Decimals of the token (used to convert human-unit limits).
+    /// Decimals of the token. They convert `token_limits` and USD values, so they must
+    /// come from a trusted source (chain data or a token registry), never from the agent.
     pub decimals: u8,
     /// Display symbol (informational only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -562,11 +563,12 @@ impl Default for PriceBook {
 }
 
 impl PriceBook {
-    /// A fresh quote for `asset_id` at `now`, if any (a quote from the future counts as
-    /// fresh only up to the same bound).
+    /// A fresh, usable quote for `asset_id` at `now`, if any. A quote from the future
+    /// counts as fresh only up to the same bound; a zero price (a broken feed) is never
+    /// usable, because it would make every amount worth nothing.
     #[must_use]
     pub fn fresh(&self, asset_id: &str, now: i64) -> Option<&PriceQuote> {
-        let q = self.quotes.get(asset_id)?;
+        let q = self.quotes.get(asset_id).filter(|q| q.usd != Usd::ZERO)?;
         let age = now.checked_sub(q.observed_at)?;
         let age = age.unsigned_abs();
         (age <= self.max_age_seconds).then_some(q)

@@ -221,16 +221,65 @@ fn percentiles(
     (v[v.len() / 2], v[v.len() * 99 / 100], v[v.len() - 1])
 }
 
+/// Where the time goes: the pure decision, and the store path without the write.
+fn breakdown(c: &mut Criterion) {
+    let dir = bench_dir();
+    let (store, w) = setup(&dir.path().join("parts.db"), 10_000, Synchronous::Normal);
+    let engine = Engine::new();
+    let policies = store
+        .policies(waiaas_core::policy::PolicyFilter::ApplicableTo(w))
+        .unwrap();
+    let req = request(w);
+    let windows = waiaas_core::PolicyEngine::windows(&engine, &req, &policies);
+    let ledger = store.ledger_snapshot(w, &windows, T0).unwrap();
+    let p = prices(T0);
+    c.bench_function("engine_evaluate/20_policies", |b| {
+        b.iter(|| {
+            let d = waiaas_core::PolicyEngine::evaluate(
+                &engine,
+                &waiaas_core::PolicyInput {
+                    request: &req,
+                    policies: &policies,
+                    ledger: &ledger,
+                    prices: &p,
+                    now: T0,
+                },
+            );
+            assert!(d.allowed);
+        });
+    });
+    c.bench_function("simulate/20_policies/10000_rows", |b| {
+        b.iter(|| assert!(store.simulate(&req, &p, T0, &engine).unwrap().allowed));
+    });
+}
+
+/// A temporary directory, under `WAIAAS_BENCH_DIR` when set (e.g. a tmpfs, to separate
+/// file-system cost from CPU cost).
+fn bench_dir() -> tempfile::TempDir {
+    match std::env::var_os("WAIAAS_BENCH_DIR") {
+        Some(d) => tempfile::tempdir_in(d).unwrap(),
+        None => tempfile::tempdir().unwrap(),
+    }
+}
+
 fn main() {
     let mut c = Criterion::default().configure_from_args();
+    if std::env::var_os("WAIAAS_BENCH_ONLY").is_none() {
+        breakdown(&mut c);
+    }
     for sync in [Synchronous::Normal, Synchronous::Full] {
         for rows in [10_000u64, 100_000] {
-            let dir = tempfile::tempdir().unwrap();
+            let name = format!("evaluate_and_reserve/20_policies/{rows}_rows/{sync:?}");
+            // `WAIAAS_BENCH_ONLY=<substring>` skips the other sizes entirely (setup included),
+            // e.g. for profiling one configuration.
+            if std::env::var("WAIAAS_BENCH_ONLY").is_ok_and(|only| !name.contains(&only)) {
+                continue;
+            }
+            let dir = bench_dir();
             let (store, w) = setup(&dir.path().join("bench.db"), rows, sync);
             let engine = Engine::new();
             let clock = AtomicI64::new(T0);
             one(&store, &engine, w, &clock); // builds the windows once
-            let name = format!("evaluate_and_reserve/20_policies/{rows}_rows/{sync:?}");
             c.bench_function(&name, |b| b.iter(|| one(&store, &engine, w, &clock)));
             let (p50, p99, max) = percentiles(&store, &engine, w, &clock);
             println!("{name}: p50 {p50:?} p99 {p99:?} max {max:?} (20000 calls)");

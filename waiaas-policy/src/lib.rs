@@ -22,6 +22,57 @@
 //!
 //! Policies are created and changed through [`PolicyAdmin`], which validates rules
 //! ([`Rules::parse`]) on create and update; [`quickset`] creates a starter set.
+//!
+//! ```
+//! use serde_json::json;
+//! use waiaas_core::policy::{LedgerSnapshot, RequestBody};
+//! use waiaas_core::{
+//!     Amount, Network, PolicyEngine, PolicyId, PolicyInput, PolicyRecord, PolicyRequest,
+//!     PolicyType, PriceBook, Tier, TxId, WalletId,
+//! };
+//! use waiaas_policy::Engine;
+//!
+//! let wallet = WalletId::new();
+//! let limit = PolicyRecord {
+//!     id: PolicyId::new(),
+//!     wallet_id: Some(wallet),
+//!     network: None,
+//!     policy_type: PolicyType::SpendingLimit,
+//!     rules: json!({ "instant_max": "1000", "notify_max": "5000" }),
+//!     priority: 0,
+//!     enabled: true,
+//!     revision: 1,
+//!     created_at: 0,
+//!     updated_at: 0,
+//! };
+//! let request = |amount: u64| PolicyRequest {
+//!     request_id: TxId::new(),
+//!     wallet_id: wallet,
+//!     network: Network::EthereumSepolia,
+//!     body: RequestBody::Transfer {
+//!         to: "0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359".into(),
+//!         amount: Amount::from_u64(amount),
+//!     },
+//!     permissions: vec![],
+//!     action: None,
+//! };
+//! let engine = Engine::new();
+//! let decide = |policies: &[PolicyRecord], amount| {
+//!     engine.evaluate(&PolicyInput {
+//!         request: &request(amount),
+//!         policies,
+//!         ledger: &LedgerSnapshot::default(),
+//!         prices: &PriceBook::default(),
+//!         now: 1_767_225_600,
+//!     })
+//! };
+//! // With no policy nothing moves.
+//! assert_eq!(decide(&[], 1).reason_codes(), vec!["NO_POLICY"]);
+//! // Limits are inclusive; above the last rung the owner must approve.
+//! assert_eq!(decide(&[limit.clone()], 1000).tier, Tier::Instant);
+//! assert_eq!(decide(&[limit.clone()], 1001).tier, Tier::Notify);
+//! assert_eq!(decide(&[limit], 5001).tier, Tier::Approval);
+//! ```
 
 pub mod admin;
 pub mod codes;

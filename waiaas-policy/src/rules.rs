@@ -880,6 +880,23 @@ fn parse_spending(o: &mut Obj<'_>) -> Result<SpendingLimit, ValidationError> {
                 ));
             }
             check_ladder(&ladder, &kp, ["instant_max", "notify_max", "delay_max"])?;
+            // Native keys know their decimals: refuse values that cannot convert now
+            // rather than denying every request later. (`native` may mean either chain:
+            // it must fit the finer one, 18 decimals.)
+            let native_decimals = match &asset {
+                AssetKey::NativeNetwork(n) => Some(n.info().native_decimals),
+                AssetKey::NativeChain(Chain::Solana) => Some(9),
+                AssetKey::NativeChain(Chain::Ethereum) | AssetKey::Native => Some(18),
+                AssetKey::Caip19(_) => None,
+            };
+            if let Some(d) = native_decimals {
+                for (name, t) in ["instant_max", "notify_max", "delay_max"].iter().zip(&text) {
+                    if let Some(t) = t {
+                        Amount::parse_human(t, d)
+                            .map_err(|e| err(&format!("{kp}.{name}"), e.to_string()))?;
+                    }
+                }
+            }
             token_limits.push(TokenLimit {
                 key: AssetKeyPublic(asset),
                 ladder,

@@ -603,3 +603,42 @@ proptest! {
         }
     }
 }
+
+/// An engine that is not given the ledger totals it asked for denies (it never
+/// treats missing totals as zero).
+#[test]
+fn missing_ledger_totals_deny() {
+    let engine = Engine::new();
+    let w = WalletId::new();
+    let policies = vec![PolicyRecord {
+        id: waiaas_core::PolicyId::new(),
+        wallet_id: None,
+        network: None,
+        policy_type: PolicyType::SpendingLimit,
+        rules: json!({"instant_max": "10", "daily_limit_usd": "100"}),
+        priority: 0,
+        enabled: true,
+        revision: 1,
+        created_at: 0,
+        updated_at: 0,
+    }];
+    let mut prices = PriceBook::default();
+    prices.quotes.insert(
+        "native:ethereum-mainnet".to_owned(),
+        waiaas_core::PriceQuote {
+            usd: Usd::from_u64(1),
+            source: "t".into(),
+            observed_at: 0,
+        },
+    );
+    let req = transfer(w, 1);
+    assert_eq!(engine.windows(&req, &policies), vec![86_400]);
+    let d = engine.evaluate(&PolicyInput {
+        request: &req,
+        policies: &policies,
+        ledger: &LedgerSnapshot::default(),
+        prices: &prices,
+        now: 0,
+    });
+    assert_eq!(d.reason_codes(), vec!["LEDGER_UNAVAILABLE"]);
+}

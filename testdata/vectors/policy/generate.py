@@ -232,6 +232,12 @@ add(F, "stale price (older than max age): approval", [SL(**USD_LADDER)], transfe
     prices=prices({"native:" + ETH: q(ETH_USD, age=301)}))
 add(F, "price exactly max age old is fresh", [SL(**USD_LADDER)], transfer(amount=1),
     exp(), prices=prices({"native:" + ETH: q(ETH_USD, age=300)}))
+add(F, "a zero price is unusable (broken feed): approval", [SL(**USD_LADDER)], transfer(amount=10**24),
+    exp(tier="APPROVAL", approval="unknown_price", warnings=["PRICE_UNAVAILABLE"]),
+    prices=prices({"native:" + ETH: q("0")}))
+add(F, "a quote from the future beyond max age is stale", [SL(**USD_LADDER)], transfer(amount=1),
+    exp(tier="APPROVAL", approval="unknown_price", warnings=["PRICE_UNAVAILABLE"]),
+    prices=prices({"native:" + ETH: q(ETH_USD, age=-301)}))
 add(F, "price of another network does not count", [SL(**USD_LADDER)], transfer(amount=1),
     exp(tier="APPROVAL", approval="unknown_price", warnings=["PRICE_UNAVAILABLE"]),
     prices=prices({"native:" + BASE: q(ETH_USD)}))

@@ -3,10 +3,11 @@
 //!
 //! Rolling windows never scan a wallet's history. `spend_windows` keeps, per wallet
 //! and window length, the totals of every ledger row created after an eviction cursor
-//! `(cursor_at, cursor_seq)`. A decision at `now` first evicts the rows with
-//! `cursor < (created_at, seq)` and `created_at <= now - window` (found through the
+//! `cursor_at`. A decision at `now` first evicts the rows with
+//! `cursor_at < created_at <= now - window` (found through the
 //! `(wallet_id, created_at, seq)` index; usually none or a handful), then reads the
-//! totals. A reservation adds itself to every window of its wallet; a release removes
+//! totals. A row is never created at or before a cursor (cursors trail `now` by the
+//! window length), so the cursor alone decides membership. A reservation adds itself to every window of its wallet; a release removes
 //! its spend from every window that still holds it.
 
 use std::collections::{BTreeMap, HashMap};
@@ -239,37 +240,59 @@ impl PolicyCache {
     }
 }
 
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct WindowRow {
+    /// Every ledger row with `created_at <= cursor_at` has left this window's totals.
     cursor_at: i64,
-    cursor_seq: i64,
     totals: WindowTotals,
+    #[serde(skip)]
     dirty: bool,
+}
+
+/// All windows of one wallet, stored as one row.
+struct Windows {
+    rows: BTreeMap<u64, WindowRow>,
     exists: bool,
 }
 
-fn load_windows(conn: &Connection, wallet: &str) -> Result<BTreeMap<u64, WindowRow>, StoreError> {
-    let mut stmt = conn
-        .prepare_cached(
-            "SELECT window_seconds, cursor_at, cursor_seq, totals FROM spend_windows WHERE wallet_id = ?1",
-        )
-        .map_err(db_err("read spend windows"))?;
-    let mut rows = stmt.query([wallet]).map_err(db_err("read spend windows"))?;
-    let mut out = BTreeMap::new();
-    while let Some(row) = rows.next().map_err(db_err("read spend windows"))? {
-        let w: i64 = row.get(0).map_err(db_err("read spend windows"))?;
-        let totals: String = row.get(3).map_err(db_err("read spend windows"))?;
-        out.insert(
-            u64::try_from(w).map_err(|_| corrupt("spend_windows", "negative window"))?,
-            WindowRow {
-                cursor_at: row.get(1).map_err(db_err("read spend windows"))?,
-                cursor_seq: row.get(2).map_err(db_err("read spend windows"))?,
-                totals: serde_json::from_str(&totals).map_err(json_err("spend_windows"))?,
-                dirty: false,
-                exists: true,
-            },
-        );
+impl Windows {
+    fn dirty(&self) -> bool {
+        self.rows.values().any(|r| r.dirty)
     }
-    Ok(out)
+}
+
+fn load_windows(conn: &Connection, wallet: &str) -> Result<Windows, StoreError> {
+    let state: Option<String> = conn
+        .prepare_cached("SELECT state FROM spend_windows WHERE wallet_id = ?1")
+        .and_then(|mut s| s.query_row([wallet], |r| r.get(0)).optional())
+        .map_err(db_err("read spend windows"))?;
+    Ok(match state {
+        Some(text) => Windows {
+            rows: serde_json::from_str(&text).map_err(json_err("spend_windows"))?,
+            exists: true,
+        },
+        None => Windows {
+            rows: BTreeMap::new(),
+            exists: false,
+        },
+    })
+}
+
+fn save_windows(conn: &Connection, wallet: &str, windows: &Windows) -> Result<(), StoreError> {
+    if !windows.dirty() {
+        return Ok(());
+    }
+    let state = serde_json::to_string(&windows.rows).map_err(json_err("spend_windows"))?;
+    let sql = if windows.exists {
+        "UPDATE spend_windows SET state = ?2 WHERE wallet_id = ?1"
+    } else {
+        "INSERT INTO spend_windows (wallet_id, state) VALUES (?1, ?2)"
+    };
+    conn.prepare_cached(sql)
+        .and_then(|mut s| s.execute(params![wallet, state]))
+        .map_err(db_err("write spend windows"))?;
+    Ok(())
 }
 
 fn parse_spend(text: &str) -> Result<Spend, StoreError> {
@@ -286,12 +309,12 @@ fn parse_status(text: &str) -> Result<ReservationStatus, StoreError> {
 fn advance_window(
     conn: &Connection,
     wallet: &str,
-    windows: &mut BTreeMap<u64, WindowRow>,
+    windows: &mut Windows,
     w: u64,
     now: i64,
 ) -> Result<(), StoreError> {
     let cutoff = now.saturating_sub(to_i64(w.min(MAX_WINDOW)));
-    match windows.get_mut(&w) {
+    match windows.rows.get_mut(&w) {
         Some(row) => {
             if cutoff <= row.cursor_at {
                 return Ok(());
@@ -299,15 +322,13 @@ fn advance_window(
             let mut stmt = conn
                 .prepare_cached(
                     "SELECT status, spend FROM spend_ledger
-                     WHERE wallet_id = ?1
-                       AND (created_at > ?2 OR (created_at = ?2 AND seq > ?3))
-                       AND created_at <= ?4
-                     ORDER BY created_at, seq",
+                     WHERE wallet_id = ?1 AND created_at > ?2 AND created_at <= ?3",
                 )
                 .map_err(db_err("evict spend window"))?;
             let mut rows = stmt
-                .query(params![wallet, row.cursor_at, row.cursor_seq, cutoff])
+                .query(params![wallet, row.cursor_at, cutoff])
                 .map_err(db_err("evict spend window"))?;
+            let mut evicted = false;
             while let Some(r) = rows.next().map_err(db_err("evict spend window"))? {
                 let status: String = r.get(0).map_err(db_err("evict spend window"))?;
                 let spend: String = r.get(1).map_err(db_err("evict spend window"))?;
@@ -315,10 +336,13 @@ fn advance_window(
                     &parse_spend(&spend)?,
                     parse_status(&status)? == ReservationStatus::Released,
                 );
+                evicted = true;
             }
-            row.cursor_at = cutoff;
-            row.cursor_seq = i64::MAX;
-            row.dirty = true;
+            // Moving the cursor over an empty range changes nothing: skip the write.
+            if evicted {
+                row.cursor_at = cutoff;
+                row.dirty = true;
+            }
         }
         None => {
             let mut totals = WindowTotals::default();
@@ -341,46 +365,15 @@ fn advance_window(
                     totals.remove_spend(&spend);
                 }
             }
-            windows.insert(
+            windows.rows.insert(
                 w,
                 WindowRow {
                     cursor_at: cutoff,
-                    cursor_seq: i64::MAX,
                     totals,
                     dirty: true,
-                    exists: false,
                 },
             );
         }
-    }
-    Ok(())
-}
-
-fn save_windows(
-    conn: &Connection,
-    wallet: &str,
-    windows: &BTreeMap<u64, WindowRow>,
-) -> Result<(), StoreError> {
-    for (w, row) in windows.iter().filter(|(_, r)| r.dirty) {
-        let totals = serde_json::to_string(&row.totals).map_err(json_err("spend_windows"))?;
-        let sql = if row.exists {
-            "UPDATE spend_windows SET cursor_at = ?3, cursor_seq = ?4, totals = ?5
-             WHERE wallet_id = ?1 AND window_seconds = ?2"
-        } else {
-            "INSERT INTO spend_windows (wallet_id, window_seconds, cursor_at, cursor_seq, totals)
-             VALUES (?1, ?2, ?3, ?4, ?5)"
-        };
-        conn.prepare_cached(sql)
-            .and_then(|mut s| {
-                s.execute(params![
-                    wallet,
-                    to_i64(*w),
-                    row.cursor_at,
-                    row.cursor_seq,
-                    totals
-                ])
-            })
-            .map_err(db_err("write spend window"))?;
     }
     Ok(())
 }
@@ -415,7 +408,7 @@ pub(super) fn decide(
     let mut snapshot = LedgerSnapshot::default();
     for w in needed.iter().copied().filter(|w| *w > 0) {
         advance_window(conn, &wallet, &mut windows, w, now)?;
-        if let Some(row) = windows.get(&w) {
+        if let Some(row) = windows.rows.get(&w) {
             snapshot.windows.insert(w, row.totals.clone());
         }
     }
@@ -444,16 +437,16 @@ pub(super) fn decide(
             ])
         })
         .map_err(db_err("reserve spend"))?;
-        for row in windows.values_mut() {
+        for row in windows.rows.values_mut() {
             if now > row.cursor_at {
                 row.totals.add(&decision.spend);
                 row.dirty = true;
             }
         }
     }
-    if reserve {
-        save_windows(conn, &wallet, &windows)?;
-    }
+    // Window maintenance (creation, eviction) is kept even by `simulate`: it changes
+    // no total a decision can observe, and saves the next decision the work.
+    save_windows(conn, &wallet, &windows)?;
     Ok(decision)
 }
 
@@ -482,8 +475,8 @@ pub(super) fn release(conn: &Connection, request_id: TxId, now: i64) -> Result<b
     .and_then(|mut s| s.execute(params![now, seq]))
     .map_err(db_err("release reservation"))?;
     let mut windows = load_windows(conn, &wallet)?;
-    for row in windows.values_mut() {
-        if created_at > row.cursor_at || (created_at == row.cursor_at && seq > row.cursor_seq) {
+    for row in windows.rows.values_mut() {
+        if created_at > row.cursor_at {
             row.totals.remove_spend(&spend);
             row.dirty = true;
         }
@@ -557,10 +550,11 @@ pub(super) fn snapshot(
     let mut out = LedgerSnapshot::default();
     for w in windows.iter().copied().filter(|w| *w > 0) {
         advance_window(conn, &wallet, &mut rows, w, now)?;
-        if let Some(row) = rows.get(&w) {
+        if let Some(row) = rows.rows.get(&w) {
             out.windows.insert(w, row.totals.clone());
         }
     }
+    save_windows(conn, &wallet, &rows)?;
     Ok(out)
 }
 

@@ -359,7 +359,7 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         engine: &dyn PolicyEngine,
     ) -> Result<Decision, StoreError>;
     /// Decides `request` exactly as [`Store::evaluate_and_reserve`] would, without
-    /// reserving or changing anything.
+    /// reserving (it may persist window bookkeeping that no decision can observe).
     ///
     /// # Errors
     /// `STORAGE_ERROR`.
@@ -386,7 +386,8 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// # Errors
     /// `STORAGE_ERROR`.
     fn reservation(&self, request_id: TxId) -> Result<Option<Reservation>, StoreError>;
-    /// The window totals of `wallet` at `now` (read-only).
+    /// The window totals of `wallet` at `now` (creating or advancing the windows'
+    /// bookkeeping as a decision would).
     ///
     /// # Errors
     /// `STORAGE_ERROR`.

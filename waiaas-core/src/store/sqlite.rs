@@ -831,9 +831,14 @@ impl Store for SqliteStore {
     ) -> Result<Decision, StoreError> {
         let mut conn = self.conn();
         let mut cache = self.policy_cache();
-        // Deferred and never committed: the eviction bookkeeping is rolled back too.
-        let tx = conn.transaction().map_err(db_err("begin simulate"))?;
-        ledger::decide(&tx, &mut cache, request, prices, now, engine, false)
+        // Immediate, because window maintenance (creation, eviction) is written; no
+        // reservation is.
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(db_err("begin simulate"))?;
+        let decision = ledger::decide(&tx, &mut cache, request, prices, now, engine, false)?;
+        tx.commit().map_err(db_err("commit simulate"))?;
+        Ok(decision)
     }
 
     fn release_reservation(&self, request_id: TxId, now: i64) -> Result<bool, StoreError> {
@@ -861,8 +866,12 @@ impl Store for SqliteStore {
         now: i64,
     ) -> Result<LedgerSnapshot, StoreError> {
         let mut conn = self.conn();
-        let tx = conn.transaction().map_err(db_err("read ledger"))?;
-        ledger::snapshot(&tx, wallet, windows, now)
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(db_err("read ledger"))?;
+        let out = ledger::snapshot(&tx, wallet, windows, now)?;
+        tx.commit().map_err(db_err("read ledger"))?;
+        Ok(out)
     }
 }
 

@@ -2,8 +2,9 @@
 -- Policies keep their rules as JSON text (validated and normalized when written; a row
 -- that no longer parses makes decisions deny). `policy_epoch` changes with every policy
 -- write so that processes can cache the policy set and notice changes.
--- The spend ledger holds one row per admitted request. `spend_windows` keeps running
--- totals per (wallet, window length) plus an eviction cursor, so a decision reads a few
+-- The spend ledger holds one row per admitted request. `spend_windows` keeps, per
+-- wallet, running totals per window length plus an eviction cursor (one row, so a
+-- decision reads and writes it once), so a decision reads a few
 -- rows instead of scanning the wallet's history.
 
 CREATE TABLE policies (
@@ -41,10 +42,8 @@ CREATE TABLE spend_ledger (
 CREATE INDEX spend_ledger_wallet_time ON spend_ledger (wallet_id, created_at, seq);
 
 CREATE TABLE spend_windows (
-    wallet_id TEXT NOT NULL,
-    window_seconds INTEGER NOT NULL,
-    cursor_at INTEGER NOT NULL,
-    cursor_seq INTEGER NOT NULL,
-    totals TEXT NOT NULL,
-    PRIMARY KEY (wallet_id, window_seconds)
+    wallet_id TEXT PRIMARY KEY,
+    -- JSON: { "<window seconds>": { "cursorAt", "totals" }, ... }; rows created after
+    -- cursorAt are in the totals
+    state TEXT NOT NULL
 );
