@@ -53,7 +53,7 @@ fn setup(network: Network, sync: Synchronous) -> Bench {
     .unwrap();
     admin
         .set_settings(&Settings {
-            auto_stop_max_sends: u64::MAX,
+            auto_stop_max_sends: 0,
             ..Settings::default()
         })
         .unwrap();

@@ -460,13 +460,19 @@ impl Inner {
         if self.vault.wallet(wallet)?.status != WalletStatus::Active {
             return Ok(());
         }
+        // A threshold of 0 disables its check.
         let cap = settings
             .auto_stop_max_sends
             .max(settings.auto_stop_consecutive_failures);
+        if cap == 0 {
+            return Ok(());
+        }
         let (sends, failures) = self.store.wallet_activity(wallet, since, cap)?;
-        let reason = if failures >= settings.auto_stop_consecutive_failures {
+        let reason = if settings.auto_stop_consecutive_failures > 0
+            && failures >= settings.auto_stop_consecutive_failures
+        {
             Some("consecutive_failures")
-        } else if sends >= settings.auto_stop_max_sends {
+        } else if settings.auto_stop_max_sends > 0 && sends >= settings.auto_stop_max_sends {
             Some("unusual_activity")
         } else {
             None

@@ -13,9 +13,10 @@ pub struct Settings {
     pub default_delay_secs: u64,
     /// Active sessions allowed per wallet.
     pub max_sessions_per_wallet: u32,
-    /// AutoStop: consecutive execution failures that suspend the wallet.
+    /// AutoStop: consecutive execution failures that suspend the wallet (0 disables).
     pub auto_stop_consecutive_failures: u64,
-    /// AutoStop: sends within `auto_stop_window_secs` that suspend the wallet.
+    /// AutoStop: sends within `auto_stop_window_secs` that suspend the wallet (0
+    /// disables). The check reads at most this many rows, so keep it modest.
     pub auto_stop_max_sends: u64,
     /// AutoStop: the window for `auto_stop_max_sends` (seconds).
     pub auto_stop_window_secs: u64,

@@ -152,11 +152,12 @@ fn open_connection(
         Synchronous::Full => "FULL",
         Synchronous::Normal => "NORMAL",
     };
+    // 16 MiB of page cache keeps the hot indexes in memory as history grows.
     conn.execute_batch(&format!(
-        "PRAGMA synchronous = {sync}; PRAGMA foreign_keys = ON;"
+        "PRAGMA synchronous = {sync}; PRAGMA foreign_keys = ON; PRAGMA cache_size = -16384;"
     ))
     .map_err(db_err("set pragmas"))?;
-    conn.set_prepared_statement_cache_capacity(64);
+    conn.set_prepared_statement_cache_capacity(128);
     Ok(conn)
 }
 

@@ -23,7 +23,7 @@ CREATE TABLE transactions (
 );
 CREATE UNIQUE INDEX transactions_idempotency ON transactions (wallet_id, idempotency_key)
     WHERE idempotency_key IS NOT NULL;
-CREATE INDEX transactions_wallet_time ON transactions (wallet_id, created_at);
+CREATE INDEX transactions_wallet_time ON transactions (wallet_id, created_at, id);
 CREATE INDEX transactions_status_due ON transactions (status, execute_after);
 
 CREATE TABLE wallet_owners (
