@@ -919,7 +919,8 @@ impl Eval<'_> {
             }
         }
         if !totals.is_empty() {
-            self.spend.usd = Some(usd_total);
+            // USD of the priced assets; none at all when nothing could be priced.
+            self.spend.usd = (unpriced.len() < totals.len()).then_some(usd_total);
             self.spend.assets = totals.iter().map(|(k, v)| (k.clone(), v.0)).collect();
         }
         if !self.needs_spending_limit && totals.is_empty() {
