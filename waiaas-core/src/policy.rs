@@ -794,12 +794,35 @@ impl WindowTotals {
     }
 }
 
-/// The ledger state a decision sees: totals per window length (seconds).
+/// The ledger state a decision sees: totals per window length (seconds), and what is
+/// in flight. `Default` knows nothing (an engine denies rather than assume zero);
+/// [`LedgerSnapshot::empty`] is a wallet without history.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LedgerSnapshot {
     /// Totals by window length in seconds.
     pub windows: BTreeMap<u64, WindowTotals>,
+    /// Reservations not yet committed or released (queued, awaiting approval,
+    /// executing), whatever their age: per-transaction ladders judge the request plus
+    /// these, so concurrent or queued requests cannot split one payment into many
+    /// small ones. `None` when unknown.
+    #[serde(default)]
+    pub in_flight: Option<WindowTotals>,
+}
+
+impl LedgerSnapshot {
+    /// The snapshot of a wallet without history: nothing in flight, and every window
+    /// in `windows` empty.
+    #[must_use]
+    pub fn empty(windows: &[u64]) -> Self {
+        Self {
+            windows: windows
+                .iter()
+                .map(|w| (*w, WindowTotals::default()))
+                .collect(),
+            in_flight: Some(WindowTotals::default()),
+        }
+    }
 }
 
 /// Rolling day: 86 400 s.

@@ -335,7 +335,7 @@ fn records(ps: &[GenPolicy]) -> Vec<PolicyRecord> {
 
 fn run_engine(engine: &Engine, w: &World) -> Decision {
     let policies = records(&w.policies);
-    let mut ledger = LedgerSnapshot::default();
+    let mut ledger = LedgerSnapshot::empty(&[]);
     for win in engine.windows(&w.request, &policies) {
         let t = WindowTotals {
             requests: w.requests_in_window,

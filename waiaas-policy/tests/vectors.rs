@@ -151,6 +151,13 @@ fn naive_snapshot(case: &Case, windows: &[u64]) -> LedgerSnapshot {
         }
         snap.windows.insert(w, t);
     }
+    let mut in_flight = WindowTotals::default();
+    for (_, status, spend) in &case.ledger {
+        if *status == ReservationStatus::Reserved {
+            in_flight.add(spend);
+        }
+    }
+    snap.in_flight = Some(in_flight);
     snap
 }
 

@@ -41,7 +41,7 @@ fn decide(policies: &[PolicyRecord]) -> waiaas_core::Decision {
     Engine::new().evaluate(&PolicyInput {
         request: &request(),
         policies,
-        ledger: &LedgerSnapshot::default(),
+        ledger: &LedgerSnapshot::empty(&[]),
         prices: &PriceBook::default(),
         now: 1_767_268_800,
     })
