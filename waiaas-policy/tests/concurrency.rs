@@ -36,7 +36,6 @@ use waiaas_policy::{Engine, NewPolicy, PolicyAdmin};
 
 const ENV_DB: &str = "WAIAAS_TEST_CONCURRENCY_DB";
 const ENV_WALLET: &str = "WAIAAS_TEST_CONCURRENCY_WALLET";
-const ENV_NOW: &str = "WAIAAS_TEST_CONCURRENCY_NOW";
 const ENV_START: &str = "WAIAAS_TEST_CONCURRENCY_START_MS";
 const ENV_MODE: &str = "WAIAAS_TEST_CONCURRENCY_MODE";
 const PER_REQUEST_USD: u64 = 7;
@@ -223,7 +222,6 @@ fn run(
                 ])
                 .env(ENV_DB, db)
                 .env(ENV_WALLET, wallet.to_string())
-                .env(ENV_NOW, NOW.to_string())
                 .env(ENV_START, start_ms.to_string())
                 .env(ENV_MODE, mode.name())
                 .stdout(Stdio::piped())
