@@ -919,7 +919,8 @@ impl Eval<'_> {
             }
         }
         if !totals.is_empty() {
-            self.spend.usd = Some(usd_total);
+            // USD of the priced assets; none at all when nothing could be priced.
+            self.spend.usd = (unpriced.len() < totals.len()).then_some(usd_total);
             self.spend.assets = totals.iter().map(|(k, v)| (k.clone(), v.0)).collect();
         }
         if !self.needs_spending_limit && totals.is_empty() {
@@ -940,17 +941,30 @@ impl Eval<'_> {
                 return;
             }
         };
+        // Per-transaction ladders judge this request plus what is still in flight, so
+        // queued or concurrent requests cannot split one payment into small ones.
+        let Some(in_flight) = self.ledger.in_flight.clone() else {
+            self.deny(
+                Some(PolicyType::SpendingLimit),
+                codes::LEDGER_UNAVAILABLE,
+                "the in-flight totals of the ledger were not provided; the decision cannot be made safely".to_owned(),
+                None,
+            );
+            return;
+        };
         let usd_rules =
             sl.usd.is_present() || sl.daily_limit_usd.is_some() || sl.monthly_limit_usd.is_some();
         for (asset, (amount, decimals, native)) in &totals {
+            let pending = in_flight.assets.get(asset).copied().unwrap_or_default();
+            let effective = amount.checked_add(pending).unwrap_or(Amount::MAX);
             let mut covered = usd_rules;
             if *native && sl.native.is_present() {
                 covered = true;
-                if let Some(t) = sl.native.tier(*amount) {
+                if let Some(t) = sl.native.tier(effective) {
                     self.raise(t, Some(ApprovalReason::PerTx));
                 }
             }
-            if let Some(t) = self.token_limit_tier(&sl, asset, *amount, *decimals, *native) {
+            if let Some(t) = self.token_limit_tier(&sl, asset, effective, *decimals, *native) {
                 covered = true;
                 if let Some(t) = t {
                     self.raise(t, Some(ApprovalReason::PerTx));
@@ -980,7 +994,7 @@ impl Eval<'_> {
             );
             return;
         }
-        if let Some(t) = sl.usd.tier(usd_total) {
+        if let Some(t) = sl.usd.tier(usd_total.saturating_add(in_flight.usd)) {
             self.raise(t, Some(ApprovalReason::PerTx));
         }
         for (limit, w, why, over, near, name) in [

@@ -286,10 +286,14 @@ fn world() -> impl Strategy<Value = World> {
         proptest::collection::vec(gen_policy(), 0..6),
         gen_request(),
         proptest::bool::weighted(0.8),
-        rules_for(PolicyType::SpendingLimit),
+        prop_oneof![
+            rules_for(PolicyType::SpendingLimit),
+            Just(json!({"instant_max": "10", "notify_max": "100", "delay_max": "1000"})),
+            Just(json!({"instant_max_usd": "10", "notify_max_usd": "100", "delay_max_usd": "1000", "daily_limit_usd": "500"})),
+        ],
         0u64..4,
-        prop_oneof![Just(0u64), Just(40), Just(450), Just(600)],
-        proptest::bool::weighted(0.7),
+        prop_oneof![3 => Just(0u64), 1 => Just(40), 1 => Just(450), 1 => Just(600)],
+        proptest::bool::weighted(0.85),
         0i64..24,
     )
         .prop_map(
@@ -331,7 +335,7 @@ fn records(ps: &[GenPolicy]) -> Vec<PolicyRecord> {
 
 fn run_engine(engine: &Engine, w: &World) -> Decision {
     let policies = records(&w.policies);
-    let mut ledger = LedgerSnapshot::default();
+    let mut ledger = LedgerSnapshot::empty(&[]);
     for win in engine.windows(&w.request, &policies) {
         let t = WindowTotals {
             requests: w.requests_in_window,

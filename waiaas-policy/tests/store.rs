@@ -378,12 +378,20 @@ fn reserve_release_commit_and_duplicates() {
         .evaluate_and_reserve(&r1, &prices, 1000, &engine)
         .unwrap_err();
     assert_eq!(dup.code(), "DUPLICATE_REQUEST");
-    // 6 in flight + 6 > 10: the cap counts the in-flight reservation.
+    // 60 wei in flight + 60 > instant_max 100: the per-tx ladder counts the in-flight
+    // reservation; and 6 + 6 USD > the 10 USD daily cap.
     let r2 = transfer(w, 60);
     let sim = store.simulate(&r2, &prices, 1001, &engine).unwrap();
     assert_eq!(
         sim.approval_reason,
-        Some(waiaas_core::policy::ApprovalReason::CumulativeDaily)
+        Some(waiaas_core::policy::ApprovalReason::PerTx)
+    );
+    assert_eq!(
+        sim.warnings
+            .iter()
+            .map(|r| r.code.as_str())
+            .collect::<Vec<_>>(),
+        vec!["DAILY_LIMIT_EXCEEDED"]
     );
     assert!(
         store.reservation(r2.request_id).unwrap().is_none(),
@@ -593,6 +601,11 @@ proptest! {
                     let snap: LedgerSnapshot = store.ledger_snapshot(w, &[win], now).unwrap();
                     let flat: Vec<_> = rows.iter().map(|r| (r.1, r.2, r.3.clone())).collect();
                     prop_assert_eq!(&snap.windows[&win], &naive(&flat, now, win), "window {}", win);
+                    let mut in_flight = WindowTotals::default();
+                    for r in rows.iter().filter(|r| r.2 == ReservationStatus::Reserved) {
+                        in_flight.add(&r.3);
+                    }
+                    prop_assert_eq!(snap.in_flight.as_ref(), Some(&in_flight));
                 }
             }
         }
@@ -633,12 +646,31 @@ fn missing_ledger_totals_deny() {
     );
     let req = transfer(w, 1);
     assert_eq!(engine.windows(&req, &policies), vec![86_400]);
-    let d = engine.evaluate(&PolicyInput {
-        request: &req,
-        policies: &policies,
-        ledger: &LedgerSnapshot::default(),
-        prices: &prices,
-        now: 0,
-    });
-    assert_eq!(d.reason_codes(), vec!["LEDGER_UNAVAILABLE"]);
+    let eval = |ledger: &LedgerSnapshot| {
+        engine.evaluate(&PolicyInput {
+            request: &req,
+            policies: &policies,
+            ledger,
+            prices: &prices,
+            now: 0,
+        })
+    };
+    // Neither the window nor the in-flight totals.
+    assert_eq!(
+        eval(&LedgerSnapshot::default()).reason_codes(),
+        vec!["LEDGER_UNAVAILABLE"]
+    );
+    // The window but not the in-flight totals.
+    let mut only_windows = LedgerSnapshot::empty(&[86_400]);
+    only_windows.in_flight = None;
+    assert_eq!(
+        eval(&only_windows).reason_codes(),
+        vec!["LEDGER_UNAVAILABLE"]
+    );
+    // The in-flight totals but not the window.
+    assert_eq!(
+        eval(&LedgerSnapshot::empty(&[])).reason_codes(),
+        vec!["LEDGER_UNAVAILABLE"]
+    );
+    assert!(eval(&LedgerSnapshot::empty(&[86_400])).allowed);
 }

@@ -151,6 +151,13 @@ fn naive_snapshot(case: &Case, windows: &[u64]) -> LedgerSnapshot {
         }
         snap.windows.insert(w, t);
     }
+    let mut in_flight = WindowTotals::default();
+    for (_, status, spend) in &case.ledger {
+        if *status == ReservationStatus::Reserved {
+            in_flight.add(spend);
+        }
+    }
+    snap.in_flight = Some(in_flight);
     snap
 }
 
@@ -228,6 +235,14 @@ fn load_cases() -> Vec<Case> {
 fn vectors_pure_engine() {
     let cases = load_cases();
     assert!(cases.len() >= 150, "only {} vectors", cases.len());
+    for ty in waiaas_core::PolicyType::ALL {
+        assert!(
+            cases
+                .iter()
+                .any(|c| c.policies.iter().any(|p| p.policy_type == ty)),
+            "no vector uses {ty}"
+        );
+    }
     let engine = Engine::new();
     let mut failures = Vec::new();
     for case in &cases {

@@ -210,6 +210,23 @@ add(F, "solana lamport ladder boundary", [SL(instant_max="1000000000", notify_ma
     transfer(to=S1, amount=1000000000, network=SOL), exp())
 add(F, "solana lamport ladder boundary plus one", [SL(instant_max="1000000000", notify_max="5000000000")],
     transfer(to=S1, amount=1000000001, network=SOL), exp(tier="NOTIFY"))
+NATIVE_ETH = "native:" + ETH
+add(F, "in-flight reservation raises the native ladder (900 + 200 > 1000)", [SL(**NATIVE_LADDER)], transfer(amount=200),
+    exp(tier="NOTIFY"), ledger=[ledger_entry(30, assets={NATIVE_ETH: "900"}, status="RESERVED")])
+add(F, "in-flight plus request exactly at the rung is inclusive", [SL(**NATIVE_LADDER)], transfer(amount=200),
+    exp(), ledger=[ledger_entry(30, assets={NATIVE_ETH: "800"}, status="RESERVED")])
+add(F, "committed amounts do not count for the per-tx ladder", [SL(**NATIVE_LADDER)], transfer(amount=200),
+    exp(), ledger=[ledger_entry(30, assets={NATIVE_ETH: "900"}, status="COMMITTED")])
+add(F, "released amounts do not count for the per-tx ladder", [SL(**NATIVE_LADDER)], transfer(amount=200),
+    exp(), ledger=[ledger_entry(30, assets={NATIVE_ETH: "900"}, status="RELEASED")])
+add(F, "an old in-flight reservation still counts (in flight has no window)", [SL(**NATIVE_LADDER)],
+    transfer(amount=200), exp(tier="NOTIFY"),
+    ledger=[ledger_entry(40 * 86400, assets={NATIVE_ETH: "900"}, status="RESERVED")])
+add(F, "in-flight amounts of another asset do not count", [SL(**NATIVE_LADDER)], transfer(amount=200),
+    exp(), ledger=[ledger_entry(30, assets={"native:" + BASE: "900"}, status="RESERVED")])
+add(F, "several in-flight reservations add up", [SL(**NATIVE_LADDER)], transfer(amount=1),
+    exp(tier="DELAY"), ledger=[ledger_entry(30, assets={NATIVE_ETH: "1000"}, status="RESERVED"),
+                               ledger_entry(40, assets={NATIVE_ETH: "1000"}, status="RESERVED")])
 add(F, "camelCase rule names are accepted", [pol("SPENDING_LIMIT", {"instantMax": "1000", "notifyMax": "2000"})],
     transfer(amount=1500), exp(tier="NOTIFY"))
 
@@ -287,6 +304,10 @@ add(F, "daily and monthly both exceeded: reason is cumulative_daily", [SL(daily_
 add(F, "per_tx beats cumulative_daily as the approval reason", [SL(instant_max_usd="10", daily_limit_usd="20")],
     transfer(amount=wei_for_usd(5000)),
     exp(tier="APPROVAL", approval="per_tx", warnings=["DAILY_LIMIT_EXCEEDED"]), prices=ETHP)
+add(F, "in-flight USD raises the USD ladder (5 + 6 > 10)", [SL(**USD_LADDER)], transfer(amount=wei_for_usd(600)),
+    exp(tier="NOTIFY"), ledger=[ledger_entry(30, usd="5", status="RESERVED")], prices=ETHP)
+add(F, "committed USD does not count for the USD ladder", [SL(**USD_LADDER)], transfer(amount=wei_for_usd(600)),
+    exp(), ledger=[ledger_entry(30, usd="5", status="COMMITTED")], prices=ETHP)
 add(F, "usd decimals in rules as JSON numbers are exact", [SL(instant_max_usd=10.5)],
     transfer(amount=wei_for_usd(1050)), exp(), prices=ETHP)
 add(F, "usd decimals in rules as JSON numbers: one wei above", [SL(instant_max_usd=10.5)],
@@ -309,6 +330,8 @@ for amt, tier in [(100_499_999, "INSTANT"), (100_500_000, "INSTANT"), (100_500_0
                   (5_000_000_001, "APPROVAL")]:
     add(F, "token_limits 100.5 USDC ladder at %s base units is %s" % (amt, tier), [ALLOW_USDC, TL(LAD)], tt(amt),
         exp(tier=tier, approval="per_tx" if tier == "APPROVAL" else None))
+add(F, "in-flight token amount raises the token ladder (100 + 1 > 100.5)", [ALLOW_USDC, TL(LAD)], tt(1_000_000),
+    exp(tier="NOTIFY"), ledger=[ledger_entry(30, assets={USDC_ID: "100000000"}, status="RESERVED")])
 add(F, "token not in ALLOWED_TOKENS", [pol("ALLOWED_TOKENS", {"tokens": [{"address": DAI}]}), TL(LAD)], tt(1),
     deny("TOKEN_NOT_ALLOWED"))
 add(F, "no ALLOWED_TOKENS policy denies token transfers", [TL(LAD)], tt(1), deny("TOKEN_NOT_ALLOWED"))

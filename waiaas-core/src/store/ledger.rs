@@ -250,32 +250,63 @@ struct WindowRow {
     dirty: bool,
 }
 
+/// The stored per-wallet state: running window totals and the in-flight totals.
+#[derive(serde::Serialize, serde::Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct WalletState {
+    windows: BTreeMap<u64, WindowRow>,
+    in_flight: Option<WindowTotals>,
+}
+
 /// All windows of one wallet, stored as one row.
 struct Windows {
     rows: BTreeMap<u64, WindowRow>,
+    in_flight: WindowTotals,
+    in_flight_dirty: bool,
     exists: bool,
 }
 
 impl Windows {
     fn dirty(&self) -> bool {
-        self.rows.values().any(|r| r.dirty)
+        self.in_flight_dirty || self.rows.values().any(|r| r.dirty)
     }
 }
 
 fn load_windows(conn: &Connection, wallet: &str) -> Result<Windows, StoreError> {
-    let state: Option<String> = conn
+    let text: Option<String> = conn
         .prepare_cached("SELECT state FROM spend_windows WHERE wallet_id = ?1")
         .and_then(|mut s| s.query_row([wallet], |r| r.get(0)).optional())
         .map_err(db_err("read spend windows"))?;
-    Ok(match state {
-        Some(text) => Windows {
-            rows: serde_json::from_str(&text).map_err(json_err("spend_windows"))?,
-            exists: true,
-        },
-        None => Windows {
-            rows: BTreeMap::new(),
-            exists: false,
-        },
+    let exists = text.is_some();
+    let state: WalletState = match text {
+        Some(t) => serde_json::from_str(&t).map_err(json_err("spend_windows"))?,
+        None => WalletState::default(),
+    };
+    let (in_flight, in_flight_dirty) = match state.in_flight {
+        Some(t) => (t, false),
+        None => {
+            // First use: sum the wallet's open reservations once.
+            let mut t = WindowTotals::default();
+            let mut stmt = conn
+                .prepare_cached(
+                    "SELECT spend FROM spend_ledger WHERE wallet_id = ?1 AND status = 'RESERVED'",
+                )
+                .map_err(db_err("build in-flight totals"))?;
+            let mut rows = stmt
+                .query([wallet])
+                .map_err(db_err("build in-flight totals"))?;
+            while let Some(r) = rows.next().map_err(db_err("build in-flight totals"))? {
+                let spend: String = r.get(0).map_err(db_err("build in-flight totals"))?;
+                t.add(&parse_spend(&spend)?);
+            }
+            (t, true)
+        }
+    };
+    Ok(Windows {
+        rows: state.windows,
+        in_flight,
+        in_flight_dirty,
+        exists,
     })
 }
 
@@ -283,7 +314,17 @@ fn save_windows(conn: &Connection, wallet: &str, windows: &Windows) -> Result<()
     if !windows.dirty() {
         return Ok(());
     }
-    let state = serde_json::to_string(&windows.rows).map_err(json_err("spend_windows"))?;
+    #[derive(serde::Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Out<'a> {
+        windows: &'a BTreeMap<u64, WindowRow>,
+        in_flight: &'a WindowTotals,
+    }
+    let state = serde_json::to_string(&Out {
+        windows: &windows.rows,
+        in_flight: &windows.in_flight,
+    })
+    .map_err(json_err("spend_windows"))?;
     let sql = if windows.exists {
         "UPDATE spend_windows SET state = ?2 WHERE wallet_id = ?1"
     } else {
@@ -412,6 +453,7 @@ pub(super) fn decide(
             snapshot.windows.insert(w, row.totals.clone());
         }
     }
+    snapshot.in_flight = Some(windows.in_flight.clone());
     let decision = engine.evaluate(&PolicyInput {
         request,
         policies: &policies,
@@ -443,6 +485,8 @@ pub(super) fn decide(
                 row.dirty = true;
             }
         }
+        windows.in_flight.add(&decision.spend);
+        windows.in_flight_dirty = true;
     }
     // Window maintenance (creation, eviction) is kept even by `simulate`: it changes
     // no total a decision can observe, and saves the next decision the work.
@@ -481,19 +525,41 @@ pub(super) fn release(conn: &Connection, request_id: TxId, now: i64) -> Result<b
             row.dirty = true;
         }
     }
+    windows.in_flight.remove(&spend, false);
+    windows.in_flight_dirty = true;
     save_windows(conn, &wallet, &windows)?;
     Ok(true)
 }
 
 pub(super) fn commit(conn: &Connection, request_id: TxId, now: i64) -> Result<bool, StoreError> {
-    let n = conn
+    let row: Option<(i64, String, String, String)> = conn
         .prepare_cached(
-            "UPDATE spend_ledger SET status = 'COMMITTED', updated_at = ?1
-             WHERE request_id = ?2 AND status = 'RESERVED'",
+            "SELECT seq, wallet_id, status, spend FROM spend_ledger WHERE request_id = ?1",
         )
-        .and_then(|mut s| s.execute(params![now, request_id.to_string()]))
+        .and_then(|mut s| {
+            s.query_row([request_id.to_string()], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })
+            .optional()
+        })
         .map_err(db_err("commit reservation"))?;
-    Ok(n == 1)
+    let Some((seq, wallet, status, spend)) = row else {
+        return Ok(false);
+    };
+    if parse_status(&status)? != ReservationStatus::Reserved {
+        return Ok(false);
+    }
+    conn.prepare_cached(
+        "UPDATE spend_ledger SET status = 'COMMITTED', updated_at = ?1 WHERE seq = ?2",
+    )
+    .and_then(|mut s| s.execute(params![now, seq]))
+    .map_err(db_err("commit reservation"))?;
+    // Committed spend keeps counting in the windows; it is no longer in flight.
+    let mut windows = load_windows(conn, &wallet)?;
+    windows.in_flight.remove(&parse_spend(&spend)?, false);
+    windows.in_flight_dirty = true;
+    save_windows(conn, &wallet, &windows)?;
+    Ok(true)
 }
 
 pub(super) fn reservation(
@@ -554,6 +620,7 @@ pub(super) fn snapshot(
             out.windows.insert(w, row.totals.clone());
         }
     }
+    out.in_flight = Some(rows.in_flight.clone());
     save_windows(conn, &wallet, &rows)?;
     Ok(out)
 }

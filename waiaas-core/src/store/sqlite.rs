@@ -853,7 +853,13 @@ impl Store for SqliteStore {
     }
 
     fn commit_reservation(&self, request_id: TxId, now: i64) -> Result<bool, StoreError> {
-        ledger::commit(&self.conn(), request_id, now)
+        let mut conn = self.conn();
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(db_err("commit reservation"))?;
+        let out = ledger::commit(&tx, request_id, now)?;
+        tx.commit().map_err(db_err("commit reservation"))?;
+        Ok(out)
     }
 
     fn reservation(&self, request_id: TxId) -> Result<Option<Reservation>, StoreError> {

@@ -43,7 +43,8 @@ CREATE INDEX spend_ledger_wallet_time ON spend_ledger (wallet_id, created_at, se
 
 CREATE TABLE spend_windows (
     wallet_id TEXT PRIMARY KEY,
-    -- JSON: { "<window seconds>": { "cursorAt", "totals" }, ... }; rows created after
-    -- cursorAt are in the totals
+    -- JSON: { "windows": { "<seconds>": { "cursorAt", "totals" } }, "inFlight": totals }.
+    -- Ledger rows created after cursorAt are in a window's totals; inFlight sums the
+    -- wallet's RESERVED rows.
     state TEXT NOT NULL
 );
