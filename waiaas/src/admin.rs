@@ -59,6 +59,26 @@ pub struct KillSwitchReport {
     pub errors: Vec<String>,
 }
 
+/// Which audit records to read.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct AuditFilter {
+    /// Only records after this sequence number.
+    pub after: u64,
+    /// At most this many (0 = all).
+    pub limit: u32,
+    /// Only this wallet's.
+    pub wallet_id: Option<WalletId>,
+    /// Only this transaction's.
+    pub tx_id: Option<TxId>,
+    /// Only this event (`TX_SIGNED`, …).
+    pub event: Option<String>,
+    /// Only this actor (`operator`, `session:<id>`, `owner:<address>`, `system`).
+    pub actor: Option<String>,
+    /// Only records at or after this time.
+    pub since: Option<i64>,
+}
+
 /// Outcome of [`Admin::verify_audit_log`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -743,6 +763,25 @@ impl Admin {
             .ok_or_else(|| self.inner.already_processed(id))
     }
 
+    /// Rejects a PENDING_APPROVAL transaction on the owner's behalf (the operator's
+    /// veto); its reservation is released.
+    ///
+    /// # Errors
+    /// `TX_NOT_FOUND`; `TX_ALREADY_PROCESSED`.
+    pub fn reject_transaction(&self, id: TxId) -> Result<Transaction> {
+        self.transaction(id)?;
+        self.inner
+            .end(
+                id,
+                &[TxStatus::PendingApproval],
+                TxStatus::Rejected,
+                &Actor::Operator,
+                "TX_REJECTED",
+            )?
+            .map(|r| Transaction::from(&r))
+            .ok_or_else(|| self.inner.already_processed(id))
+    }
+
     /// Runs due DELAY transactions and expires approvals (see [`crate::Waiaas::process_due`]).
     ///
     /// # Errors
@@ -759,6 +798,32 @@ impl Admin {
     /// `STORAGE_ERROR`.
     pub fn audit_log(&self, after: u64, limit: u32) -> Result<Vec<AuditRecord>> {
         Ok(self.inner.store.audit_records(after, limit)?)
+    }
+
+    /// Audit records matching `filter`, in order.
+    ///
+    /// # Errors
+    /// `STORAGE_ERROR`.
+    pub fn audit_log_filtered(&self, filter: &AuditFilter) -> Result<Vec<AuditRecord>> {
+        let mut out: Vec<AuditRecord> = self
+            .inner
+            .store
+            .audit_records(filter.after, 0)?
+            .into_iter()
+            .filter(|r| {
+                filter
+                    .wallet_id
+                    .is_none_or(|w| r.entry.wallet_id == Some(w))
+            })
+            .filter(|r| filter.tx_id.is_none_or(|t| r.entry.tx_id == Some(t)))
+            .filter(|r| filter.event.as_deref().is_none_or(|e| r.entry.event == e))
+            .filter(|r| filter.actor.as_deref().is_none_or(|a| r.entry.actor == a))
+            .filter(|r| filter.since.is_none_or(|t| r.entry.at >= t))
+            .collect();
+        if filter.limit > 0 {
+            out.truncate(usize::try_from(filter.limit).unwrap_or(usize::MAX));
+        }
+        Ok(out)
     }
 
     /// Recomputes the hash chain; reports the first record that does not verify.

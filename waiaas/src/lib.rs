@@ -33,7 +33,7 @@ pub mod settings;
 use std::path::Path;
 use std::sync::{Arc, RwLock};
 
-pub use admin::{Admin, AuditVerification, KillSwitchReport, OwnerInfo};
+pub use admin::{Admin, AuditFilter, AuditVerification, KillSwitchReport, OwnerInfo};
 pub use agent::Agent;
 pub use error::{Error, ErrorInfo, Result};
 pub use owner::{ApprovalRequest, Owner};

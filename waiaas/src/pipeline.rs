@@ -145,7 +145,17 @@ impl Inner {
         let audit = AuditEntry::new(now, actor, "TX_REQUESTED")
             .wallet(request.wallet_id)
             .tx(id)
-            .details(json!({ "kind": request.operation.kind(), "counterparty": request.operation.counterparty() }));
+            .details(json!({
+                "kind": request.operation.kind(),
+                "counterparty": request.operation.counterparty(),
+                // The quotes the decision used: source, price and age.
+                "prices": prices.quotes.iter().map(|(asset, q)| json!({
+                    "asset": asset,
+                    "usd": q.usd,
+                    "source": q.source,
+                    "ageSeconds": now.saturating_sub(q.observed_at),
+                })).collect::<Vec<_>>(),
+            }));
         let admission = self.store.admit_transaction(
             &record,
             &policy_request,

@@ -433,3 +433,55 @@ fn renew_through_the_agent_handle_switches_tokens() {
         "TOKEN_SUPERSEDED"
     );
 }
+
+#[test]
+fn the_audit_records_the_quotes_a_decision_used_and_filters_work() {
+    let w = world();
+    let wallet = w.wallet(Network::SolanaDevnet);
+    let agent = w.agent(wallet.id);
+    w.clock.advance(42);
+    let tx = agent.send(&req(&wallet.address, "0.01")).unwrap();
+    let requested = w
+        .admin
+        .audit_log_filtered(&waiaas::AuditFilter {
+            tx_id: Some(tx.id),
+            event: Some("TX_REQUESTED".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(requested.len(), 1);
+    let prices = &requested[0].entry.details["request"]["prices"][0];
+    assert_eq!(prices["source"], "test");
+    assert_eq!(prices["ageSeconds"], 42);
+    assert_eq!(prices["usd"], "100");
+    let signed = w
+        .admin
+        .audit_log_filtered(&waiaas::AuditFilter {
+            wallet_id: Some(wallet.id),
+            event: Some("TX_SIGNED".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(signed.len(), 1);
+    assert!(signed[0].entry.actor == "system");
+}
+
+#[test]
+fn the_operator_can_reject_a_pending_approval() {
+    let w = world();
+    let wallet = w.wallet(Network::SolanaDevnet);
+    w.admin
+        .set_owner(wallet.id, &OwnerKey::solana(1).address())
+        .unwrap();
+    let agent = w.agent(wallet.id);
+    let tx = agent.send(&req(&wallet.address, "20")).unwrap();
+    assert_eq!(tx.status, TxStatus::PendingApproval);
+    assert_eq!(
+        w.admin.reject_transaction(tx.id).unwrap().status,
+        TxStatus::Rejected
+    );
+    assert_eq!(
+        w.admin.reject_transaction(tx.id).unwrap_err().code(),
+        "TX_ALREADY_PROCESSED"
+    );
+}
