@@ -15,6 +15,7 @@ use std::sync::Arc;
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
+use super::sqlite::{corrupt, db_err};
 use crate::error::StoreError;
 use crate::ids::{PolicyId, TxId, WalletId};
 use crate::policy::{
@@ -24,20 +25,6 @@ use crate::policy::{
 
 /// The longest window the ledger maintains (10 years); longer requests are clamped.
 const MAX_WINDOW: u64 = 315_360_000;
-
-pub(super) fn db_err(operation: &'static str) -> impl Fn(rusqlite::Error) -> StoreError {
-    move |e| StoreError::Database {
-        operation,
-        message: e.to_string(),
-    }
-}
-
-fn corrupt(table: &'static str, reason: impl Into<String>) -> StoreError {
-    StoreError::CorruptRow {
-        table,
-        reason: reason.into(),
-    }
-}
 
 fn json_err(table: &'static str) -> impl Fn(serde_json::Error) -> StoreError {
     move |e| corrupt(table, e.to_string())

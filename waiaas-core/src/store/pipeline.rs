@@ -4,7 +4,8 @@
 
 use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
 
-use super::ledger::{self, db_err};
+use super::ledger;
+use super::sqlite::{corrupt, db_err};
 use super::{
     Admission, AdmissionGate, KillSwitchState, LedgerEffect, OwnerRecord, OwnerState,
     PipelineStore, Placement, SqliteStore, TxFilter, TxRecord, TxTransition, WalletStatus,
@@ -14,13 +15,6 @@ use crate::error::StoreError;
 use crate::ids::{SessionId, TxId, WalletId};
 use crate::policy::{Decision, PolicyEngine, PolicyRequest, PriceBook};
 use crate::tier::TxStatus;
-
-fn corrupt(table: &'static str, reason: impl Into<String>) -> StoreError {
-    StoreError::CorruptRow {
-        table,
-        reason: reason.into(),
-    }
-}
 
 const TX_COLS: &str = "id, wallet_id, session_id, network, kind, status, tier, request, decision, \
     idempotency_key, owner_nonce, result, error_code, error_message, execute_after, expires_at, \

@@ -90,14 +90,16 @@ impl std::fmt::Debug for SqliteStore {
     }
 }
 
-fn db_err(operation: &'static str) -> impl Fn(rusqlite::Error) -> StoreError {
+/// Maps a database error to `STORAGE_ERROR`, naming the operation (never a value).
+pub(super) fn db_err(operation: &'static str) -> impl Fn(rusqlite::Error) -> StoreError {
     move |e| StoreError::Database {
         operation,
         message: e.to_string(),
     }
 }
 
-fn corrupt(table: &'static str, reason: impl Into<String>) -> StoreError {
+/// A stored row that does not parse.
+pub(super) fn corrupt(table: &'static str, reason: impl Into<String>) -> StoreError {
     StoreError::CorruptRow {
         table,
         reason: reason.into(),
