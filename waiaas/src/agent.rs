@@ -14,6 +14,22 @@ use crate::pipeline::Inner;
 use crate::record::Transaction;
 use crate::request::{ChainParams, ResolvedOperation, ResolvedRequest, SendRequest};
 
+/// A native balance.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Balance {
+    /// Wallet.
+    pub wallet_id: WalletId,
+    /// Network.
+    pub network: waiaas_core::Network,
+    /// Base units (lamports, wei).
+    pub amount: waiaas_core::Amount,
+    /// Human decimal (`"1.5"`).
+    pub formatted: String,
+    /// `SOL`, `ETH`, …
+    pub symbol: String,
+}
+
 /// An agent's handle, made from its session token. Cheap to clone; `Send + Sync`.
 #[derive(Debug, Clone)]
 pub struct Agent {
@@ -76,6 +92,36 @@ impl Agent {
     pub fn address(&self, wallet: Option<WalletId>) -> Result<String> {
         let (_, wallet) = self.session(wallet, Permission::BalanceRead)?;
         Ok(self.inner.vault.wallet(wallet)?.address)
+    }
+
+    /// The native balance of a wallet of this session, read through the network's
+    /// chain client.
+    ///
+    /// # Errors
+    /// Token errors; `PERMISSION_DENIED` without BALANCE_READ; `CHAIN_CLIENT_REQUIRED`
+    /// when no client serves the network; `CHAIN_ERROR`.
+    pub fn balance(&self, wallet: Option<WalletId>) -> Result<Balance> {
+        let (_, wallet) = self.session(wallet, Permission::BalanceRead)?;
+        let info = self.inner.vault.wallet(wallet)?;
+        let amount = if let Some(client) = self.inner.clients.solana(info.network) {
+            waiaas_core::Amount::from_u64(
+                client.balance(&waiaas_core::SolanaAddress::parse(&info.address)?)?,
+            )
+        } else if let Some(client) = self.inner.clients.evm(info.network) {
+            client.balance(&waiaas_core::EvmAddress::parse(&info.address)?)?
+        } else {
+            return Err(Error::NoChainClient {
+                network: info.network.as_str(),
+            });
+        };
+        let net = info.network.info();
+        Ok(Balance {
+            wallet_id: wallet,
+            network: info.network,
+            amount,
+            formatted: amount.to_human(net.native_decimals),
+            symbol: net.native_symbol.to_owned(),
+        })
     }
 
     fn resolve(

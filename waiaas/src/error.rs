@@ -50,6 +50,12 @@ pub enum Error {
     /// The owner proved their key; the operator can no longer change it.
     #[error("the wallet owner is verified and cannot be changed or removed by the operator")]
     OwnerAlreadyConnected,
+    /// The operation needs a chain client and none serves the network.
+    #[error("no chain client is configured for `{network}`; add one to `Options::chain_clients`")]
+    NoChainClient {
+        /// The network.
+        network: &'static str,
+    },
     /// A chain-level failure (building, signing, RPC, signature verification).
     #[error(transparent)]
     Chain(#[from] ChainError),
@@ -89,6 +95,7 @@ impl ErrorCode for Error {
             Self::ApprovalMessageMismatch => "APPROVAL_MESSAGE_MISMATCH",
             Self::OwnerNotConnected => "OWNER_NOT_CONNECTED",
             Self::OwnerAlreadyConnected => "OWNER_ALREADY_CONNECTED",
+            Self::NoChainClient { .. } => "CHAIN_CLIENT_REQUIRED",
             Self::Chain(e) => e.code(),
             Self::Session(e) => e.code(),
             Self::Vault(e) => e.code(),

@@ -4,6 +4,7 @@
 use waiaas_chains::VaultSigner;
 use waiaas_core::{Amount, Chain, EvmAddress, Network, SolanaAddress, ValidationError, Vault};
 
+use crate::clients::ChainClients;
 use crate::error::{Error, Result};
 use crate::record::ExecutionResult;
 use crate::request::{ChainParams, ResolvedOperation, ResolvedRequest};
@@ -32,7 +33,8 @@ fn wei(field: &str, s: Option<&str>) -> Result<u128> {
     u128::try_from(a.as_u256()).map_err(|_| missing(field, "is out of range"))
 }
 
-/// Checks, before anything is stored, that the request carries what signing needs.
+/// Checks, before anything is stored, that the request carries what signing needs
+/// (nothing is needed when a chain client serves the network).
 ///
 /// # Errors
 /// `VALIDATION_FAILED` naming the missing chain parameter.
@@ -40,7 +42,11 @@ pub(crate) fn check_chain_params(
     network: Network,
     op: &ResolvedOperation,
     chain: &ChainParams,
+    clients: &ChainClients,
 ) -> Result<()> {
+    if clients.serves(network) {
+        return Ok(());
+    }
     if matches!(
         op,
         ResolvedOperation::SignMessage { .. }
@@ -106,8 +112,79 @@ fn token_program(p: &str) -> waiaas_chains::solana::TokenProgram {
     }
 }
 
+/// Fills the chain parameters a client can supply and the caller left out.
+fn fill_params(
+    vault: &Vault,
+    req: &ResolvedRequest,
+    clients: &ChainClients,
+) -> Result<ChainParams> {
+    let mut chain = req.chain.clone();
+    if let Some(client) = clients.solana(req.network)
+        && chain.recent_blockhash.is_none()
+    {
+        chain.recent_blockhash = Some(bs58::encode(client.latest_blockhash()?).into_string());
+    }
+    if let Some(client) = clients.evm(req.network) {
+        let from = evm(&vault.wallet(req.wallet_id)?.address)?;
+        if chain.nonce.is_none() {
+            chain.nonce = Some(client.transaction_count(&from)?);
+        }
+        if chain.max_fee_per_gas.is_none() || chain.max_priority_fee_per_gas.is_none() {
+            let fees = client.fees()?;
+            chain.max_fee_per_gas = Some(fees.max_fee_per_gas.to_string());
+            chain.max_priority_fee_per_gas = Some(fees.max_priority_fee_per_gas.to_string());
+        }
+        if chain.gas_limit.is_none()
+            && let ResolvedOperation::ContractCall {
+                contract,
+                data,
+                value,
+            } = &req.operation
+        {
+            let data = hex::decode(data.trim_start_matches("0x"))
+                .map_err(|_| missing("data", "is not valid hex"))?;
+            chain.gas_limit = Some(client.estimate_gas(&waiaas_chains::client::EvmCall {
+                from,
+                to: evm(contract)?,
+                value: *value,
+                data,
+            })?);
+        }
+    }
+    Ok(chain)
+}
+
+/// Sends a signed transaction through the network's client, if one is configured:
+/// `Ok(None)` without a client.
+pub(crate) fn broadcast(
+    network: Network,
+    result: &ExecutionResult,
+    clients: &ChainClients,
+) -> Result<Option<String>> {
+    let Some(signed) = &result.signed_transaction else {
+        return Ok(None);
+    };
+    if let Some(client) = clients.solana(network) {
+        return Ok(Some(client.send_transaction(signed)?));
+    }
+    if let Some(client) = clients.evm(network) {
+        let raw = hex::decode(signed.trim_start_matches("0x"))
+            .map_err(|_| missing("signedTransaction", "is not hex"))?;
+        return Ok(Some(format!(
+            "0x{}",
+            hex::encode(client.send_raw_transaction(&raw)?)
+        )));
+    }
+    Ok(None)
+}
+
 /// Signs the request with the wallet's key (decrypted for this call only).
-pub(crate) fn execute(vault: &Vault, req: &ResolvedRequest) -> Result<ExecutionResult> {
+pub(crate) fn execute(
+    vault: &Vault,
+    req: &ResolvedRequest,
+    clients: &ChainClients,
+) -> Result<ExecutionResult> {
+    let chain = fill_params(vault, req, clients)?;
     let signer = VaultSigner::for_wallet(vault, req.wallet_id)?;
     match (&req.operation, req.network.chain()) {
         (ResolvedOperation::SignMessage { message }, chain) => {
@@ -158,8 +235,8 @@ pub(crate) fn execute(vault: &Vault, req: &ResolvedRequest) -> Result<ExecutionR
                 signature: None,
             })
         }
-        (op, Chain::Solana) => execute_solana(&signer, op, &req.chain),
-        (op, Chain::Ethereum) => execute_evm(&signer, req.network, op, &req.chain),
+        (op, Chain::Solana) => execute_solana(&signer, op, &chain),
+        (op, Chain::Ethereum) => execute_evm(&signer, req.network, op, &chain),
     }
 }
 

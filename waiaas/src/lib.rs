@@ -14,12 +14,17 @@
 //! committed.
 //!
 //! ## Features
-//! - `solana`, `evm` (default): the chains (each compiles only its own crates).
-//! - `webhook` (default): [`notify::WebhookNotifier`] over plain HTTP; `webhook-tls`
+//! - Both chain families are always on in the facade; a Solana-only or EVM-only
+//!   build uses `waiaas-chains` with one feature directly.
+//! - `webhook` (default): `notify::WebhookNotifier` over plain HTTP; `webhook-tls`
 //!   adds HTTPS (rustls).
+//! - `rpc`: the blocking JSON-RPC chain client (`chains::client::rpc::JsonRpcClient`)
+//!   to put in [`Options::chain_clients`]: the pipeline then fetches blockhash, nonce
+//!   and fees itself, broadcasts (status SUBMITTED) and [`Agent::balance`] works.
 
 pub mod admin;
 pub mod agent;
+pub mod clients;
 pub mod error;
 mod execute;
 pub mod notify;
@@ -34,13 +39,15 @@ use std::path::Path;
 use std::sync::{Arc, RwLock};
 
 pub use admin::{Admin, AuditFilter, AuditVerification, KillSwitchReport, OwnerInfo};
-pub use agent::Agent;
+pub use agent::{Agent, Balance};
+pub use clients::ChainClients;
 pub use error::{Error, ErrorInfo, Result};
 pub use owner::{ApprovalRequest, Owner};
 pub use price::{PriceOracle, StaticPriceOracle};
 pub use record::{ExecutionResult, Transaction};
 pub use request::{ChainParams, Operation, SendRequest};
 pub use settings::Settings;
+pub use waiaas_chains as chains;
 pub use waiaas_core as core;
 pub use waiaas_core::{Clock, KdfParams, ManualClock, Network, SecretString, SystemClock};
 pub use waiaas_policy::{NewPolicy, PolicyUpdate, QuicksetMode};
@@ -72,6 +79,8 @@ pub struct Options {
     pub notifiers: Vec<Arc<dyn notify::Notifier>>,
     /// Events queued per notifier before new ones are dropped (and counted).
     pub notification_queue: usize,
+    /// Chain clients by network (fetch chain parameters, broadcast, balances).
+    pub chain_clients: clients::ChainClients,
 }
 
 impl Default for Options {
@@ -85,6 +94,7 @@ impl Default for Options {
             executing_timeout_secs: 60,
             notifiers: Vec::new(),
             notification_queue: 1024,
+            chain_clients: clients::ChainClients::new(),
         }
     }
 }
@@ -112,6 +122,7 @@ fn build(data: DataDir, store: Arc<SqliteStore>, vault: Vault, options: &Options
         data_dir: data,
         executing_timeout_secs: options.executing_timeout_secs,
         events: notify::Dispatcher::new(options.notifiers.clone(), options.notification_queue),
+        clients: options.chain_clients.clone(),
     });
     inner.recover_interrupted()?;
     Ok(Admin { inner })

@@ -34,6 +34,7 @@ pub(crate) struct Inner {
     pub data_dir: waiaas_core::DataDir,
     pub executing_timeout_secs: i64,
     pub events: crate::notify::Dispatcher,
+    pub clients: crate::clients::ChainClients,
 }
 
 impl std::fmt::Debug for Inner {
@@ -104,7 +105,12 @@ impl Inner {
         idempotency_key: Option<String>,
         permit: Option<waiaas_core::policy::PermitGrant>,
     ) -> Result<Transaction> {
-        check_chain_params(request.network, &request.operation, &request.chain)?;
+        check_chain_params(
+            request.network,
+            &request.operation,
+            &request.chain,
+            &self.clients,
+        )?;
         if let Some(key) = &idempotency_key
             && (key.is_empty() || key.len() > 128)
         {
@@ -271,7 +277,7 @@ impl Inner {
                     format!("stored request is unreadable: {e}"),
                 )
             })?;
-            execute(&self.vault, &request)
+            execute(&self.vault, &request, &self.clients)
         });
         let now = self.now();
         match outcome {
@@ -293,6 +299,7 @@ impl Inner {
                 self.auto_stop(record.wallet_id, &self.settings()?)?;
                 match signed {
                     Some(updated) => {
+                        let updated = self.submit_signed(updated, &result, actor)?;
                         let (wallet, tx) = (Some(updated.wallet_id), Some(updated.id));
                         if updated.tier == Some(Tier::Notify) {
                             self.emit(
@@ -336,6 +343,48 @@ impl Inner {
                 Err(e)
             }
         }
+    }
+
+    /// Broadcasts a SIGNED row when a chain client serves its network: SUBMITTED on
+    /// success; on failure it stays SIGNED (the signature exists and may still be
+    /// broadcast) with the error recorded.
+    fn submit_signed(
+        &self,
+        record: TxRecord,
+        result: &crate::record::ExecutionResult,
+        actor: &Actor,
+    ) -> Result<TxRecord> {
+        let now = self.now();
+        let (change, event) = match crate::execute::broadcast(record.network, result, &self.clients)
+        {
+            Ok(None) => return Ok(record),
+            Ok(Some(hash)) => (
+                TxTransition {
+                    result: serde_json::to_string(&crate::record::ExecutionResult {
+                        tx_hash: Some(hash),
+                        ..result.clone()
+                    })
+                    .ok(),
+                    ..TxTransition::new(&[TxStatus::Signed], TxStatus::Submitted)
+                },
+                "TX_SUBMITTED",
+            ),
+            Err(e) => (
+                TxTransition {
+                    error_code: Some(e.code().to_owned()),
+                    error_message: Some(format!("broadcast failed: {e}")),
+                    ..TxTransition::new(&[TxStatus::Signed], TxStatus::Signed)
+                },
+                "TX_BROADCAST_FAILED",
+            ),
+        };
+        let audit = AuditEntry::new(now, actor, event)
+            .wallet(record.wallet_id)
+            .tx(record.id);
+        Ok(self
+            .store
+            .transition_transaction(record.id, &change, now, &audit)?
+            .unwrap_or(record))
     }
 
     pub fn already_processed(&self, id: TxId) -> Error {

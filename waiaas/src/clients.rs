@@ -1,0 +1,71 @@
+//! Chain clients by network: when one is configured, the pipeline fetches what signing
+//! needs (blockhash, nonce, fees, gas) at execution time, broadcasts what it signed
+//! (status SUBMITTED), and agents can read balances.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
+
+use waiaas_chains::client::{EvmChainClient, SolanaChainClient};
+use waiaas_core::Network;
+
+/// A Solana client shared across threads.
+pub type SharedSolanaClient = Arc<dyn SolanaChainClient + Send + Sync>;
+/// An EVM client shared across threads.
+pub type SharedEvmClient = Arc<dyn EvmChainClient + Send + Sync>;
+
+/// The chain clients of a waiaas instance, one per network at most.
+#[derive(Clone, Default)]
+pub struct ChainClients {
+    solana: BTreeMap<Network, SharedSolanaClient>,
+    evm: BTreeMap<Network, SharedEvmClient>,
+}
+
+impl fmt::Debug for ChainClients {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ChainClients")
+            .field("solana", &self.solana.keys().collect::<Vec<_>>())
+            .field("evm", &self.evm.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl ChainClients {
+    /// No clients: callers supply chain parameters and broadcast themselves.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Uses `client` for the Solana network `network`.
+    #[must_use]
+    pub fn with_solana(mut self, network: Network, client: SharedSolanaClient) -> Self {
+        self.solana.insert(network, client);
+        self
+    }
+
+    /// Uses `client` for the EVM network `network`.
+    #[must_use]
+    pub fn with_evm(mut self, network: Network, client: SharedEvmClient) -> Self {
+        self.evm.insert(network, client);
+        self
+    }
+
+    /// The Solana client for `network`.
+    #[must_use]
+    pub fn solana(&self, network: Network) -> Option<&SharedSolanaClient> {
+        self.solana.get(&network)
+    }
+
+    /// The EVM client for `network`.
+    #[must_use]
+    pub fn evm(&self, network: Network) -> Option<&SharedEvmClient> {
+        self.evm.get(&network)
+    }
+
+    /// Whether any client serves `network`.
+    #[must_use]
+    pub fn serves(&self, network: Network) -> bool {
+        self.solana.contains_key(&network) || self.evm.contains_key(&network)
+    }
+}

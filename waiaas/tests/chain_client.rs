@@ -1,0 +1,186 @@
+//! With a chain client the pipeline fetches nonce and fees itself, broadcasts what it
+//! signs (SUBMITTED) and reads balances — against a real local EVM node (anvil on
+//! 127.0.0.1, installed by `.ci/run`).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    reason = "test code: a panic is a test failure"
+)]
+
+mod common;
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use common::{options, pw};
+use waiaas::core::{Amount, EvmAddress, TxStatus};
+use waiaas::{
+    ChainClients, ManualClock, Network, Options, SecretString, SendRequest, StaticPriceOracle,
+    Waiaas,
+};
+use waiaas_chains::client::EvmChainClient;
+use waiaas_chains::client::rpc::{JsonRpcClient, RpcOptions};
+
+struct Anvil {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Anvil {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn anvil() -> Anvil {
+    let path = std::env::var("WAIAAS_ANVIL")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("../.ci/tools/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil")
+        });
+    assert!(
+        path.exists(),
+        "anvil not found at {}: run `npm ci --prefix .ci/tools` (or set WAIAAS_ANVIL)",
+        path.display()
+    );
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new(path)
+        .args([
+            "--host",
+            "127.0.0.1",
+            "--port",
+            &port.to_string(),
+            "--chain-id",
+            "11155111",
+            "--silent",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let a = Anvil {
+        child,
+        url: format!("http://127.0.0.1:{port}"),
+    };
+    let probe = client(&a.url);
+    let start = Instant::now();
+    while probe.chain_id().is_err() {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "anvil did not start"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    a
+}
+
+fn client(url: &str) -> JsonRpcClient {
+    JsonRpcClient::new(
+        url,
+        RpcOptions {
+            timeout: Duration::from_secs(5),
+            max_retries: 0,
+            backoff: Duration::from_millis(10),
+        },
+    )
+    .unwrap()
+}
+
+fn wait_mined(c: &JsonRpcClient, hash: &str) {
+    let bytes: [u8; 32] = hex::decode(hash.trim_start_matches("0x"))
+        .unwrap()
+        .try_into()
+        .unwrap();
+    let start = Instant::now();
+    loop {
+        if let Some(r) = c.transaction_receipt(&bytes).unwrap() {
+            assert!(r.success);
+            return;
+        }
+        assert!(start.elapsed() < Duration::from_secs(20), "not mined");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn sends_are_filled_broadcast_and_mined_and_balances_read() {
+    let node = anvil();
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(ManualClock::new(common::T0));
+    let prices = Arc::new(StaticPriceOracle::new(100_000_000));
+    let rpc = Arc::new(client(&node.url));
+    let opts = Options {
+        chain_clients: ChainClients::new().with_evm(Network::EthereumSepolia, rpc.clone()),
+        ..options(&clock, &prices)
+    };
+    let admin = Waiaas::create(dir.path().join("v"), &pw(), opts).unwrap();
+    let w = common::World {
+        dir,
+        clock: clock.clone(),
+        prices,
+        admin: admin.clone(),
+    };
+    w.refresh_prices();
+    // anvil's pre-funded account #0.
+    let key = SecretString::from(
+        "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80".to_owned(),
+    );
+    let wallet = admin
+        .import_wallet("anvil0", Network::EthereumSepolia, &key)
+        .unwrap();
+    w.ladder(wallet.id);
+    let agent = w.agent(wallet.id);
+    let to = "0x4242424242424242424242424242424242424242";
+    let before = agent.balance(None).unwrap();
+    assert_eq!(before.symbol, "ETH");
+    assert_eq!(before.formatted, "10000");
+
+    // INSTANT with no chain parameters at all: the client supplies nonce and fees.
+    let tx = agent.send(&SendRequest::transfer(to, "0.001")).unwrap();
+    assert_eq!(tx.status, TxStatus::Submitted, "{tx:?}");
+    wait_mined(&rpc, tx.result.as_ref().unwrap().tx_hash.as_ref().unwrap());
+    let recipient = EvmAddress::parse(to).unwrap();
+    assert_eq!(
+        rpc.balance(&recipient).unwrap(),
+        Amount::from_u128(1_000_000_000_000_000)
+    );
+
+    // DELAY: executed 900 s later with a fresh nonce, then broadcast.
+    let queued = agent.send(&SendRequest::transfer(to, "0.1")).unwrap();
+    assert_eq!(queued.status, TxStatus::Queued);
+    clock.advance(900);
+    w.refresh_prices();
+    let done = admin.process_due().unwrap();
+    assert_eq!(done[0].status, TxStatus::Submitted, "{done:?}");
+    wait_mined(
+        &rpc,
+        done[0].result.as_ref().unwrap().tx_hash.as_ref().unwrap(),
+    );
+    assert_eq!(
+        rpc.balance(&recipient).unwrap(),
+        Amount::from_u128(101_000_000_000_000_000)
+    );
+    assert!(agent.balance(None).unwrap().amount < before.amount);
+}
+
+#[test]
+fn without_a_client_balances_are_refused_with_a_typed_error() {
+    let w = common::world();
+    let wallet = w.wallet(Network::EthereumSepolia);
+    let agent = w.agent(wallet.id);
+    assert_eq!(
+        agent.balance(None).unwrap_err().code(),
+        "CHAIN_CLIENT_REQUIRED"
+    );
+}
