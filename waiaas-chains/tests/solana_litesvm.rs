@@ -565,7 +565,16 @@ fn a_suspended_wallet_cannot_sign() {
         .unwrap();
     tv.vault
         .store()
-        .set_wallet_status(wallet.id, waiaas_core::store::WalletStatus::Suspended, 0)
+        .set_wallet_status(
+            wallet.id,
+            waiaas_core::store::WalletStatus::Suspended,
+            0,
+            &waiaas_core::audit::AuditEntry::new(
+                0,
+                &waiaas_core::audit::Actor::Operator,
+                "WALLET_SUSPENDED",
+            ),
+        )
         .unwrap();
     let signer = VaultSigner::new(&tv.vault, &wallet);
     let svm = LiteSVM::new();

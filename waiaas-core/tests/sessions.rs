@@ -715,7 +715,12 @@ fn list_reports_status() {
     assert_eq!(status(b), SessionStatus::Revoked);
     assert_eq!(status(c), SessionStatus::Active);
     assert_eq!(s.issuer.list(Some(s.other)).unwrap().len(), 1);
-    assert_eq!(s.issuer.revoke_all().unwrap(), 2);
+    assert_eq!(
+        s.issuer
+            .revoke_all(&waiaas_core::audit::Actor::Operator)
+            .unwrap(),
+        2
+    );
     assert_eq!(s.issuer.get(c).unwrap().status, SessionStatus::Revoked);
 }
 

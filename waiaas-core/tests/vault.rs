@@ -422,6 +422,11 @@ fn suspended_wallet_cannot_reach_its_key() {
             w.id,
             waiaas_core::store::WalletStatus::Suspended,
             common::T0,
+            &waiaas_core::audit::AuditEntry::new(
+                common::T0,
+                &waiaas_core::audit::Actor::Operator,
+                "WALLET_SUSPENDED",
+            ),
         )
         .unwrap();
     assert_eq!(

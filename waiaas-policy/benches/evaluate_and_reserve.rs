@@ -45,22 +45,29 @@ fn setup(path: &Path, rows: u64, sync: Synchronous) -> (SqliteStore, WalletId) {
     .unwrap();
     let w = WalletId::new();
     store
-        .insert_wallet(&WalletRecord {
-            id: w,
-            name: "bench".into(),
-            chain: waiaas_core::Chain::Ethereum,
-            network: Network::EthereumMainnet,
-            address: "x".into(),
-            public_key: vec![0; 33],
-            secret: SealedBox {
-                nonce: vec![0; 24],
-                ciphertext: vec![0; 48],
+        .insert_wallet(
+            &WalletRecord {
+                id: w,
+                name: "bench".into(),
+                chain: waiaas_core::Chain::Ethereum,
+                network: Network::EthereumMainnet,
+                address: "x".into(),
+                public_key: vec![0; 33],
+                secret: SealedBox {
+                    nonce: vec![0; 24],
+                    ciphertext: vec![0; 48],
+                },
+                secret_format: 1,
+                status: WalletStatus::Active,
+                created_at: 0,
+                updated_at: 0,
             },
-            secret_format: 1,
-            status: WalletStatus::Active,
-            created_at: 0,
-            updated_at: 0,
-        })
+            &waiaas_core::audit::AuditEntry::new(
+                0,
+                &waiaas_core::audit::Actor::System,
+                "TEST_FIXTURE",
+            ),
+        )
         .unwrap();
     let clock = ManualClock::new(T0);
     let admin = PolicyAdmin::new(&store, &clock);

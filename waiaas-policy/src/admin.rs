@@ -3,6 +3,7 @@
 //! [`Rules::parse`] and is kept in its canonical snake_case form.
 
 use serde::{Deserialize, Serialize};
+use waiaas_core::audit::{Actor, AuditEntry};
 use waiaas_core::policy::PolicyFilter;
 use waiaas_core::{
     Clock, ErrorCode, Network, PolicyId, PolicyRecord, PolicyType, Store, StoreError,
@@ -118,6 +119,21 @@ impl ErrorCode for PolicyError {
     }
 }
 
+/// The audit entry of a policy write: the whole record after the change.
+fn audit(record: &PolicyRecord, event: &str) -> AuditEntry {
+    let mut entry =
+        AuditEntry::new(record.updated_at, &Actor::Operator, event).details(serde_json::json!({
+            "policyId": record.id,
+            "type": record.policy_type,
+            "network": record.network,
+            "rules": record.rules,
+            "priority": record.priority,
+            "enabled": record.enabled,
+        }));
+    entry.wallet_id = record.wallet_id;
+    entry
+}
+
 /// Policy administration over a [`Store`] (an operator capability).
 #[derive(Debug, Clone, Copy)]
 pub struct PolicyAdmin<'a> {
@@ -178,7 +194,8 @@ impl<'a> PolicyAdmin<'a> {
             created_at: now,
             updated_at: now,
         };
-        self.store.insert_policy(&record)?;
+        self.store
+            .insert_policy(&record, &audit(&record, "POLICY_CREATED"))?;
         Ok(record)
     }
 
@@ -202,7 +219,7 @@ impl<'a> PolicyAdmin<'a> {
         }
         record.updated_at = self.clock.now();
         self.store
-            .update_policy(&record)?
+            .update_policy(&record, &audit(&record, "POLICY_UPDATED"))?
             .ok_or(PolicyError::NotFound(id))
     }
 
@@ -211,7 +228,9 @@ impl<'a> PolicyAdmin<'a> {
     /// # Errors
     /// `POLICY_NOT_FOUND`; `STORAGE_ERROR`.
     pub fn delete(&self, id: PolicyId) -> Result<(), PolicyError> {
-        if self.store.delete_policy(id)? {
+        let entry = AuditEntry::new(self.clock.now(), &Actor::Operator, "POLICY_DELETED")
+            .details(serde_json::json!({ "policyId": id }));
+        if self.store.delete_policy(id, &entry)? {
             Ok(())
         } else {
             Err(PolicyError::NotFound(id))

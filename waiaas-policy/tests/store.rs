@@ -320,7 +320,16 @@ fn corrupt_stored_rules_deny_and_can_still_be_deleted() {
     // Simulate a row damaged on disk or written by a newer version.
     let mut bad = p.clone();
     bad.rules = json!({"instant_max": {"nested": true}});
-    store.update_policy(&bad).unwrap();
+    store
+        .update_policy(
+            &bad,
+            &waiaas_core::audit::AuditEntry::new(
+                0,
+                &waiaas_core::audit::Actor::System,
+                "TEST_FIXTURE",
+            ),
+        )
+        .unwrap();
     let d = store
         .evaluate_and_reserve(&transfer(w, 1), &PriceBook::default(), 1000, &engine)
         .unwrap();

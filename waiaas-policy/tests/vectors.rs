@@ -289,7 +289,16 @@ fn vectors_through_sqlite_store() {
             );
         }
         for p in &case.policies {
-            store.insert_policy(p).unwrap();
+            store
+                .insert_policy(
+                    p,
+                    &waiaas_core::audit::AuditEntry::new(
+                        0,
+                        &waiaas_core::audit::Actor::System,
+                        "TEST_FIXTURE",
+                    ),
+                )
+                .unwrap();
         }
         for (j, (created, status, spend)) in case.ledger.iter().enumerate() {
             store

@@ -120,7 +120,7 @@ pub(crate) fn activate_kill_switch(
         ..KillSwitchReport::default()
     };
     // Each step on its own: a failure in one never stops the others.
-    match inner.sessions.revoke_all() {
+    match inner.sessions.revoke_all(actor) {
         Ok(n) => report.sessions_revoked = n,
         Err(e) => report
             .errors
@@ -161,12 +161,10 @@ pub(crate) fn activate_kill_switch(
                 let audit = AuditEntry::new(now, actor, "WALLET_SUSPENDED")
                     .wallet(w.id)
                     .details(json!({ "reason": "kill switch" }));
-                match inner.store.set_wallet_status_audited(
-                    w.id,
-                    WalletStatus::Suspended,
-                    now,
-                    &audit,
-                ) {
+                match inner
+                    .store
+                    .set_wallet_status(w.id, WalletStatus::Suspended, now, &audit)
+                {
                     Ok(true) => {
                         report.wallets_suspended = report.wallets_suspended.saturating_add(1)
                     }
@@ -246,11 +244,6 @@ impl Admin {
     /// `VALIDATION_FAILED` for a bad name; `VAULT_LOCKED`; `STORAGE_ERROR`.
     pub fn create_wallet(&self, name: &str, network: Network) -> Result<WalletInfo> {
         let w = self.inner.vault.create_wallet(name, network)?;
-        self.audit(
-            "WALLET_CREATED",
-            Some(w.id),
-            json!({ "network": network, "address": w.address }),
-        )?;
         Ok(w)
     }
 
@@ -265,11 +258,6 @@ impl Admin {
         key: &SecretString,
     ) -> Result<WalletInfo> {
         let w = self.inner.vault.import_wallet(name, network, key)?;
-        self.audit(
-            "WALLET_IMPORTED",
-            Some(w.id),
-            json!({ "network": network, "address": w.address }),
-        )?;
         Ok(w)
     }
 
@@ -296,11 +284,6 @@ impl Admin {
             path.as_ref(),
         )?;
         let w = self.inner.vault.insert_wallet(name, network, &key)?;
-        self.audit(
-            "WALLET_IMPORTED",
-            Some(w.id),
-            json!({ "network": network, "address": w.address, "from": "mnemonic" }),
-        )?;
         Ok(w)
     }
 
@@ -332,10 +315,16 @@ impl Admin {
             )
             .into());
         }
-        if !self.inner.store.rename_wallet(id, name, self.inner.now())? {
+        let audit = AuditEntry::new(self.inner.now(), &Actor::Operator, "WALLET_RENAMED")
+            .wallet(id)
+            .details(json!({ "name": name }));
+        if !self
+            .inner
+            .store
+            .rename_wallet(id, name, self.inner.now(), &audit)?
+        {
             return Err(waiaas_core::VaultError::WalletNotFound(id).into());
         }
-        self.audit("WALLET_RENAMED", Some(id), json!({ "name": name }))?;
         self.wallet(id)
     }
 
@@ -344,7 +333,7 @@ impl Admin {
         if !self
             .inner
             .store
-            .set_wallet_status_audited(id, status, self.inner.now(), &audit)?
+            .set_wallet_status(id, status, self.inner.now(), &audit)?
         {
             return Err(waiaas_core::VaultError::WalletNotFound(id).into());
         }
@@ -372,8 +361,7 @@ impl Admin {
     /// # Errors
     /// `WALLET_NOT_FOUND`; `STORAGE_ERROR`.
     pub fn delete_wallet(&self, id: WalletId) -> Result<()> {
-        self.inner.vault.delete_wallet(id)?;
-        self.audit("WALLET_DELETED", Some(id), serde_json::Value::Null)
+        Ok(self.inner.vault.delete_wallet(id)?)
     }
 
     /// **Dangerous**: a wallet's secret key in plaintext (see
@@ -521,11 +509,6 @@ impl Admin {
     /// `VALIDATION_FAILED`; `WALLET_NOT_FOUND`; `STORAGE_ERROR`.
     pub fn create_policy(&self, policy: NewPolicy) -> Result<PolicyRecord> {
         let p = self.policy_admin().create(policy)?;
-        self.audit(
-            "POLICY_CREATED",
-            p.wallet_id,
-            json!({ "policyId": p.id, "type": p.policy_type }),
-        )?;
         Ok(p)
     }
 
@@ -535,11 +518,6 @@ impl Admin {
     /// `POLICY_NOT_FOUND`; `VALIDATION_FAILED`; `STORAGE_ERROR`.
     pub fn update_policy(&self, id: PolicyId, change: PolicyUpdate) -> Result<PolicyRecord> {
         let p = self.policy_admin().update(id, change)?;
-        self.audit(
-            "POLICY_UPDATED",
-            p.wallet_id,
-            json!({ "policyId": p.id, "type": p.policy_type }),
-        )?;
         Ok(p)
     }
 
@@ -548,8 +526,7 @@ impl Admin {
     /// # Errors
     /// `POLICY_NOT_FOUND`; `STORAGE_ERROR`.
     pub fn delete_policy(&self, id: PolicyId) -> Result<()> {
-        self.policy_admin().delete(id)?;
-        self.audit("POLICY_DELETED", None, json!({ "policyId": id }))
+        Ok(self.policy_admin().delete(id)?)
     }
 
     /// Policies.
@@ -571,11 +548,6 @@ impl Admin {
             wallet,
             mode,
         )?;
-        self.audit(
-            "POLICY_QUICKSET",
-            Some(wallet),
-            json!({ "mode": mode, "created": created.len() }),
-        )?;
         Ok(created)
     }
 
@@ -590,11 +562,6 @@ impl Admin {
             .inner
             .sessions_with(self.inner.settings()?.max_sessions_per_wallet)?
             .create(request)?;
-        self.audit(
-            "SESSION_CREATED",
-            request.wallet_ids.first().copied(),
-            json!({ "sessionId": issued.info.id, "wallets": request.wallet_ids }),
-        )?;
         self.inner.events.send(
             Event::new(EventKind::SessionCreated, self.inner.now())
                 .with_session(issued.info.id)
@@ -620,7 +587,7 @@ impl Admin {
         self.inner
             .events
             .send(Event::new(EventKind::SessionRevoked, self.inner.now()).with_session(id));
-        self.audit("SESSION_REVOKED", None, json!({ "sessionId": id }))
+        Ok(())
     }
 
     /// Rotates the token signing secret (old tokens stay valid for 300 s).
@@ -628,8 +595,7 @@ impl Admin {
     /// # Errors
     /// `VAULT_LOCKED`; `STORAGE_ERROR`.
     pub fn rotate_session_secret(&self) -> Result<()> {
-        self.inner.sessions.rotate_secret()?;
-        self.audit("SESSION_SECRET_ROTATED", None, serde_json::Value::Null)
+        Ok(self.inner.sessions.rotate_secret()?)
     }
 
     // ---- kill switch ----
@@ -869,10 +835,12 @@ impl Admin {
         }
         let text = serde_json::to_string(settings)
             .map_err(|e| ValidationError::field("settings", e.to_string()))?;
-        self.inner
+        let audit = AuditEntry::new(self.inner.now(), &Actor::Operator, "SETTINGS_CHANGED")
+            .details(json!(settings));
+        Ok(self
+            .inner
             .store
-            .set_setting(SETTINGS_KEY, &text, self.inner.now())?;
-        self.audit("SETTINGS_CHANGED", None, json!(settings))
+            .set_setting(SETTINGS_KEY, &text, self.inner.now(), &audit)?)
     }
 
     /// Changes the master password (deletes `recovery.key`).
@@ -880,7 +848,6 @@ impl Admin {
     /// # Errors
     /// `INVALID_MASTER_PASSWORD`; `VALIDATION_FAILED`; `STORAGE_ERROR`.
     pub fn change_password(&self, current: &SecretString, new: &SecretString) -> Result<()> {
-        self.inner.vault.change_password(current, new, None)?;
-        self.audit("MASTER_PASSWORD_CHANGED", None, serde_json::Value::Null)
+        Ok(self.inner.vault.change_password(current, new, None)?)
     }
 }

@@ -53,8 +53,7 @@ pub use waiaas_core::{Clock, KdfParams, ManualClock, Network, SecretString, Syst
 pub use waiaas_policy::{NewPolicy, PolicyUpdate, QuicksetMode};
 
 use pipeline::Inner;
-use waiaas_core::audit::{Actor, AuditEntry};
-use waiaas_core::store::{PipelineStore, StoreOptions};
+use waiaas_core::store::StoreOptions;
 use waiaas_core::{DataDir, PasswordOrigin, SessionIssuer, SqliteStore, Vault, VaultOptions};
 
 /// How a vault is created or opened.
@@ -156,13 +155,7 @@ impl Waiaas {
             options.kdf,
             vault_options(&data, &options),
         )?;
-        let admin = build(data, store, vault, &options)?;
-        admin.inner.store.append_audit(&AuditEntry::new(
-            admin.inner.now(),
-            &Actor::Operator,
-            "VAULT_CREATED",
-        ))?;
-        Ok(admin)
+        build(data, store, vault, &options)
     }
 
     /// Creates a new vault whose master password is generated (32 random bytes, hex)

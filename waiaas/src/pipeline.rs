@@ -543,7 +543,7 @@ impl Inner {
                     json!({ "reason": reason, "sends": sends, "consecutiveFailures": failures }),
                 );
             self.store
-                .set_wallet_status_audited(wallet, WalletStatus::Suspended, now, &audit)?;
+                .set_wallet_status(wallet, WalletStatus::Suspended, now, &audit)?;
             self.emit(
                 EventKind::AutoStopTriggered,
                 Some(wallet),

@@ -485,3 +485,79 @@ fn the_operator_can_reject_a_pending_approval() {
         "TX_ALREADY_PROCESSED"
     );
 }
+
+#[test]
+fn every_change_and_its_audit_entry_commit_together_or_not_at_all() {
+    let w = world();
+    let wallet = w.wallet(Network::SolanaDevnet);
+    let agent = w.agent(wallet.id);
+    // Each operator change is in the log.
+    let events: Vec<String> = w
+        .admin
+        .audit_log(0, 0)
+        .unwrap()
+        .into_iter()
+        .map(|r| r.entry.event)
+        .collect();
+    for e in [
+        "VAULT_CREATED",
+        "WALLET_CREATED",
+        "POLICY_CREATED",
+        "SESSION_CREATED",
+    ] {
+        assert!(events.contains(&e.to_owned()), "missing {e} in {events:?}");
+    }
+    // Make every audit append fail: a change must then not happen either.
+    rusqlite_conn(&w)
+        .execute_batch(
+            "CREATE TRIGGER no_audit BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'audit refused'); END;",
+        )
+        .unwrap();
+    let before = w.admin.wallets().unwrap().len();
+    assert_eq!(
+        w.admin
+            .create_wallet("x", Network::SolanaDevnet)
+            .unwrap_err()
+            .code(),
+        "STORAGE_ERROR"
+    );
+    assert_eq!(
+        w.admin.wallets().unwrap().len(),
+        before,
+        "wallet stored without its audit entry"
+    );
+    assert_eq!(
+        w.admin.suspend_wallet(wallet.id).unwrap_err().code(),
+        "STORAGE_ERROR"
+    );
+    assert_eq!(
+        w.admin.wallet(wallet.id).unwrap().status,
+        WalletStatus::Active
+    );
+    assert_eq!(
+        agent
+            .send(&req(&wallet.address, "0.01"))
+            .unwrap_err()
+            .code(),
+        "STORAGE_ERROR"
+    );
+    assert!(
+        w.admin
+            .transactions(&TxFilter::default())
+            .unwrap()
+            .is_empty(),
+        "request stored without audit"
+    );
+    let sessions = w.admin.sessions(None).unwrap().len();
+    assert!(
+        w.admin
+            .create_session(&CreateSession::new(vec![wallet.id]))
+            .is_err()
+    );
+    assert_eq!(w.admin.sessions(None).unwrap().len(), sessions);
+    assert!(w.admin.set_settings(&Settings::default()).is_err());
+    rusqlite_conn(&w)
+        .execute_batch("DROP TRIGGER no_audit;")
+        .unwrap();
+    assert!(w.admin.verify_audit_log().unwrap().is_intact());
+}

@@ -16,6 +16,7 @@ use zeroize::Zeroizing;
 
 pub use jwt::TOKEN_PREFIX;
 
+use crate::audit::{Actor, AuditEntry};
 use crate::error::{SessionError, ValidationError, VaultError};
 use crate::ids::{SessionId, WalletId};
 use crate::store::{RenewalCas, SessionInsert, SessionRecord, SessionSecretRecord};
@@ -464,11 +465,18 @@ impl SessionIssuer {
             exp: record.expires_at,
             r#gen: record.token_generation,
         })?;
-        match self
-            .vault
-            .store()
-            .insert_session(&record, self.config.max_active_per_wallet, now)?
-        {
+        match self.vault.store().insert_session(
+            &record,
+            self.config.max_active_per_wallet,
+            now,
+            &AuditEntry::new(now, &Actor::Operator, "SESSION_CREATED").details(serde_json::json!({
+                "sessionId": record.id,
+                "walletIds": record.wallet_ids,
+                "ttl": record.ttl_seconds,
+                "maxRenewals": record.max_renewals,
+                "absoluteLifetime": record.absolute_lifetime_seconds,
+            })),
+        )? {
             SessionInsert::Inserted => Ok(IssuedSession {
                 info: SessionInfo::from_record(&record, now),
                 token,
@@ -620,7 +628,13 @@ impl SessionIssuer {
             hook();
         }
         let store = self.vault.store();
-        if !store.renew_session(&cas)? {
+        let audit = AuditEntry::new(
+            now,
+            &Actor::Session(record.id.to_string()),
+            "SESSION_RENEWED",
+        )
+        .details(serde_json::json!({ "generation": next_gen, "expiresAt": expires_at }));
+        if !store.renew_session(&cas, &audit)? {
             let current = store
                 .session(record.id)?
                 .ok_or(SessionError::SessionNotFound)?;
@@ -659,7 +673,9 @@ impl SessionIssuer {
     /// `SESSION_NOT_FOUND`; `STORAGE_ERROR`.
     pub fn revoke(&self, id: SessionId) -> Result<(), SessionError> {
         let store = self.vault.store();
-        if store.revoke_session(id, self.now())? || store.session(id)?.is_some() {
+        let audit = AuditEntry::new(self.now(), &Actor::Operator, "SESSION_REVOKED")
+            .details(serde_json::json!({ "sessionId": id }));
+        if store.revoke_session(id, self.now(), &audit)? || store.session(id)?.is_some() {
             Ok(())
         } else {
             Err(SessionError::SessionNotFound)
@@ -670,8 +686,9 @@ impl SessionIssuer {
     ///
     /// # Errors
     /// `STORAGE_ERROR`.
-    pub fn revoke_all(&self) -> Result<u64, SessionError> {
-        Ok(self.vault.store().revoke_all_sessions(self.now())?)
+    pub fn revoke_all(&self, actor: &Actor) -> Result<u64, SessionError> {
+        let audit = AuditEntry::new(self.now(), actor, "SESSIONS_REVOKED");
+        Ok(self.vault.store().revoke_all_sessions(self.now(), &audit)?)
     }
 
     /// One session.
@@ -709,9 +726,11 @@ impl SessionIssuer {
     /// `VAULT_LOCKED`; `STORAGE_ERROR`.
     pub fn rotate_secret(&self) -> Result<(), SessionError> {
         let next = self.new_secret()?;
-        self.vault
-            .store()
-            .rotate_session_secret(&next, self.now())?;
+        self.vault.store().rotate_session_secret(
+            &next,
+            self.now(),
+            &AuditEntry::new(self.now(), &Actor::Operator, "SESSION_SECRET_ROTATED"),
+        )?;
         Ok(())
     }
 }

@@ -174,7 +174,9 @@ pub enum SessionInsert {
     UnknownWallet(WalletId),
 }
 
-/// Persistent state of waiaas. Every method is one atomic operation.
+/// Persistent state of waiaas. Every method is one atomic operation; every method that
+/// changes state takes the [`AuditEntry`] that records the change and appends it to the
+/// hash-chained log in the same transaction (only when something changed).
 pub trait Store: Send + Sync + std::fmt::Debug {
     /// The serialized vault header, if a vault exists.
     ///
@@ -185,13 +187,23 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     ///
     /// # Errors
     /// `STORAGE_ERROR`.
-    fn create_vault_header(&self, header: &str, now: i64) -> Result<bool, StoreError>;
+    fn create_vault_header(
+        &self,
+        header: &str,
+        now: i64,
+        audit: &AuditEntry,
+    ) -> Result<bool, StoreError>;
     /// Replaces the header only if it still equals `expected` (crash-atomic password change).
     ///
     /// # Errors
     /// `STORAGE_ERROR`.
-    fn replace_vault_header(&self, expected: &str, new: &str, now: i64)
-    -> Result<bool, StoreError>;
+    fn replace_vault_header(
+        &self,
+        expected: &str,
+        new: &str,
+        now: i64,
+        audit: &AuditEntry,
+    ) -> Result<bool, StoreError>;
 
     /// Current failed-unlock state.
     ///
@@ -213,7 +225,7 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     ///
     /// # Errors
     /// `STORAGE_ERROR`.
-    fn insert_wallet(&self, wallet: &WalletRecord) -> Result<(), StoreError>;
+    fn insert_wallet(&self, wallet: &WalletRecord, audit: &AuditEntry) -> Result<(), StoreError>;
     /// One wallet.
     ///
     /// # Errors
@@ -228,7 +240,13 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     ///
     /// # Errors
     /// `STORAGE_ERROR`.
-    fn rename_wallet(&self, id: WalletId, name: &str, now: i64) -> Result<bool, StoreError>;
+    fn rename_wallet(
+        &self,
+        id: WalletId,
+        name: &str,
+        now: i64,
+        audit: &AuditEntry,
+    ) -> Result<bool, StoreError>;
     /// Sets a wallet's status; `false` if absent.
     ///
     /// # Errors
@@ -238,12 +256,13 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         id: WalletId,
         status: WalletStatus,
         now: i64,
+        audit: &AuditEntry,
     ) -> Result<bool, StoreError>;
     /// Deletes a wallet and its session links; `false` if absent.
     ///
     /// # Errors
     /// `STORAGE_ERROR`.
-    fn delete_wallet(&self, id: WalletId) -> Result<bool, StoreError>;
+    fn delete_wallet(&self, id: WalletId, audit: &AuditEntry) -> Result<bool, StoreError>;
 
     /// A signing secret by key id.
     ///
@@ -267,8 +286,12 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     ///
     /// # Errors
     /// `STORAGE_ERROR`.
-    fn rotate_session_secret(&self, next: &SessionSecretRecord, now: i64)
-    -> Result<(), StoreError>;
+    fn rotate_session_secret(
+        &self,
+        next: &SessionSecretRecord,
+        now: i64,
+        audit: &AuditEntry,
+    ) -> Result<(), StoreError>;
 
     /// Inserts a session unless a linked wallet is missing or at its cap of active sessions.
     ///
@@ -279,6 +302,7 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         session: &SessionRecord,
         max_active_per_wallet: u32,
         now: i64,
+        audit: &AuditEntry,
     ) -> Result<SessionInsert, StoreError>;
     /// One session.
     ///
@@ -294,17 +318,22 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     ///
     /// # Errors
     /// `STORAGE_ERROR`.
-    fn renew_session(&self, cas: &RenewalCas) -> Result<bool, StoreError>;
+    fn renew_session(&self, cas: &RenewalCas, audit: &AuditEntry) -> Result<bool, StoreError>;
     /// Revokes a session; `false` if absent or already revoked.
     ///
     /// # Errors
     /// `STORAGE_ERROR`.
-    fn revoke_session(&self, id: SessionId, now: i64) -> Result<bool, StoreError>;
+    fn revoke_session(
+        &self,
+        id: SessionId,
+        now: i64,
+        audit: &AuditEntry,
+    ) -> Result<bool, StoreError>;
     /// Revokes every active session; returns how many.
     ///
     /// # Errors
     /// `STORAGE_ERROR`.
-    fn revoke_all_sessions(&self, now: i64) -> Result<u64, StoreError>;
+    fn revoke_all_sessions(&self, now: i64, audit: &AuditEntry) -> Result<u64, StoreError>;
 
     /// A setting.
     ///
@@ -315,24 +344,34 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     ///
     /// # Errors
     /// `STORAGE_ERROR`.
-    fn set_setting(&self, key: &str, value: &str, now: i64) -> Result<(), StoreError>;
+    fn set_setting(
+        &self,
+        key: &str,
+        value: &str,
+        now: i64,
+        audit: &AuditEntry,
+    ) -> Result<(), StoreError>;
 
     /// Inserts a policy. The caller validated its rules; the store only stores them.
     ///
     /// # Errors
     /// `STORAGE_ERROR`, also when `wallet_id` names no wallet.
-    fn insert_policy(&self, policy: &PolicyRecord) -> Result<(), StoreError>;
+    fn insert_policy(&self, policy: &PolicyRecord, audit: &AuditEntry) -> Result<(), StoreError>;
     /// Replaces a policy's scope, type, rules, priority, enabled flag and `updated_at`,
     /// increments its revision and returns the stored record; `None` if absent.
     ///
     /// # Errors
     /// `STORAGE_ERROR`.
-    fn update_policy(&self, policy: &PolicyRecord) -> Result<Option<PolicyRecord>, StoreError>;
+    fn update_policy(
+        &self,
+        policy: &PolicyRecord,
+        audit: &AuditEntry,
+    ) -> Result<Option<PolicyRecord>, StoreError>;
     /// Deletes a policy; `false` if absent.
     ///
     /// # Errors
     /// `STORAGE_ERROR`.
-    fn delete_policy(&self, id: PolicyId) -> Result<bool, StoreError>;
+    fn delete_policy(&self, id: PolicyId, audit: &AuditEntry) -> Result<bool, StoreError>;
     /// One policy.
     ///
     /// # Errors
@@ -729,18 +768,6 @@ pub trait PipelineStore: Send + Sync {
         expected: KillSwitchState,
         next: KillSwitchState,
         reason: Option<&str>,
-        now: i64,
-        audit: &AuditEntry,
-    ) -> Result<bool, StoreError>;
-
-    /// Sets a wallet's status with `audit` in one transaction; `false` if absent.
-    ///
-    /// # Errors
-    /// `STORAGE_ERROR`.
-    fn set_wallet_status_audited(
-        &self,
-        wallet: WalletId,
-        status: WalletStatus,
         now: i64,
         audit: &AuditEntry,
     ) -> Result<bool, StoreError>;

@@ -2,7 +2,7 @@
 //! Every write is one `BEGIN IMMEDIATE` transaction that also appends its audit entry,
 //! so the log can never miss a change it records.
 
-use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
+use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::ledger;
 use super::sqlite::{corrupt, db_err};
@@ -105,7 +105,7 @@ fn tx_by_id(conn: &Connection, id: TxId) -> Result<Option<TxRecord>, StoreError>
 }
 
 /// Appends an entry chained to the current head, and records the new head beside it.
-fn append(conn: &Connection, entry: &AuditEntry) -> Result<(), StoreError> {
+pub(super) fn append(conn: &Connection, entry: &AuditEntry) -> Result<(), StoreError> {
     let head: Option<(i64, String)> = conn
         .prepare_cached("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
         .and_then(|mut s| s.query_row([], |r| Ok((r.get(0)?, r.get(1)?))).optional())
@@ -230,22 +230,6 @@ fn owner_row(conn: &Connection, wallet: WalletId) -> Result<Option<OwnerRecord>,
         })
     })
     .transpose()
-}
-
-impl SqliteStore {
-    fn write<T>(
-        &self,
-        op: &'static str,
-        f: impl FnOnce(&Connection) -> Result<T, StoreError>,
-    ) -> Result<T, StoreError> {
-        let mut conn = self.conn();
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(db_err(op))?;
-        let out = f(&tx)?;
-        tx.commit().map_err(db_err(op))?;
-        Ok(out)
-    }
 }
 
 impl PipelineStore for SqliteStore {
@@ -503,27 +487,6 @@ impl PipelineStore for SqliteStore {
                     params![next.as_str(), reason, now, expected.as_str()],
                 )
                 .map_err(db_err("set kill switch"))?;
-            if n == 1 {
-                append(conn, audit)?;
-            }
-            Ok(n == 1)
-        })
-    }
-
-    fn set_wallet_status_audited(
-        &self,
-        wallet: WalletId,
-        status: WalletStatus,
-        now: i64,
-        audit: &AuditEntry,
-    ) -> Result<bool, StoreError> {
-        self.write("set wallet status", |conn| {
-            let n = conn
-                .execute(
-                    "UPDATE wallets SET status = ?1, updated_at = ?2 WHERE id = ?3",
-                    params![status.as_str(), now, wallet.to_string()],
-                )
-                .map_err(db_err("set wallet status"))?;
             if n == 1 {
                 append(conn, audit)?;
             }

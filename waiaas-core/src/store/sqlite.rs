@@ -14,6 +14,7 @@ use super::{
     RenewalCas, SealedBox, SessionInsert, SessionRecord, SessionSecretRecord, Store,
     UnlockAttempts, WalletRecord, WalletStatus,
 };
+use crate::audit::AuditEntry;
 use crate::error::StoreError;
 use crate::ids::{PolicyId, SessionId, TxId, WalletId};
 use crate::policy::{
@@ -272,6 +273,38 @@ impl SqliteStore {
         schema_version(&self.conn())
     }
 
+    /// One `BEGIN IMMEDIATE` transaction around `f`.
+    pub(super) fn write<T>(
+        &self,
+        op: &'static str,
+        f: impl FnOnce(&Connection) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let mut conn = self.conn();
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(db_err(op))?;
+        let out = f(&tx)?;
+        tx.commit().map_err(db_err(op))?;
+        Ok(out)
+    }
+
+    /// As [`SqliteStore::write`], appending `audit` in the same transaction when `f`
+    /// reports that it changed something.
+    pub(super) fn audited<T>(
+        &self,
+        op: &'static str,
+        audit: &AuditEntry,
+        f: impl FnOnce(&Connection) -> Result<(T, bool), StoreError>,
+    ) -> Result<T, StoreError> {
+        self.write(op, |conn| {
+            let (out, changed) = f(conn)?;
+            if changed {
+                super::pipeline::append(conn, audit)?;
+            }
+            Ok(out)
+        })
+    }
+
     pub(super) fn conn(&self) -> MutexGuard<'_, Connection> {
         // A panic while holding the lock cannot leave a transaction open (rusqlite rolls
         // back on drop), so a poisoned connection is still consistent.
@@ -418,15 +451,21 @@ impl Store for SqliteStore {
             .map_err(db_err("read vault header"))
     }
 
-    fn create_vault_header(&self, header: &str, now: i64) -> Result<bool, StoreError> {
-        let n = self
-            .conn()
-            .execute(
-                "INSERT OR IGNORE INTO vault_header (id, header, updated_at) VALUES (1, ?1, ?2)",
-                params![header, now],
-            )
-            .map_err(db_err("create vault header"))?;
-        Ok(n == 1)
+    fn create_vault_header(
+        &self,
+        header: &str,
+        now: i64,
+        audit: &AuditEntry,
+    ) -> Result<bool, StoreError> {
+        self.audited("create vault header", audit, |conn| {
+            let n = conn
+                .execute(
+                    "INSERT OR IGNORE INTO vault_header (id, header, updated_at) VALUES (1, ?1, ?2)",
+                    params![header, now],
+                )
+                .map_err(db_err("create vault header"))?;
+            Ok((n == 1, n == 1))
+        })
     }
 
     fn replace_vault_header(
@@ -434,15 +473,17 @@ impl Store for SqliteStore {
         expected: &str,
         new: &str,
         now: i64,
+        audit: &AuditEntry,
     ) -> Result<bool, StoreError> {
-        let n = self
-            .conn()
-            .execute(
-                "UPDATE vault_header SET header = ?1, updated_at = ?2 WHERE id = 1 AND header = ?3",
-                params![new, now, expected],
-            )
-            .map_err(db_err("replace vault header"))?;
-        Ok(n == 1)
+        self.audited("replace vault header", audit, |conn| {
+            let n = conn
+                .execute(
+                    "UPDATE vault_header SET header = ?1, updated_at = ?2 WHERE id = 1 AND header = ?3",
+                    params![new, now, expected],
+                )
+                .map_err(db_err("replace vault header"))?;
+            Ok((n == 1, n == 1))
+        })
     }
 
     fn unlock_attempts(&self) -> Result<UnlockAttempts, StoreError> {
@@ -481,8 +522,9 @@ impl Store for SqliteStore {
         Ok(())
     }
 
-    fn insert_wallet(&self, w: &WalletRecord) -> Result<(), StoreError> {
-        self.conn()
+    fn insert_wallet(&self, w: &WalletRecord, audit: &AuditEntry) -> Result<(), StoreError> {
+        self.audited("insert wallet", audit, |conn| {
+        conn
             .execute(
                 &format!("INSERT INTO wallets ({WALLET_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"),
                 params![
@@ -501,7 +543,8 @@ impl Store for SqliteStore {
                 ],
             )
             .map_err(db_err("insert wallet"))?;
-        Ok(())
+        Ok(((), true))
+        })
     }
 
     fn wallet(&self, id: WalletId) -> Result<Option<WalletRecord>, StoreError> {
@@ -533,15 +576,22 @@ impl Store for SqliteStore {
         Ok(out)
     }
 
-    fn rename_wallet(&self, id: WalletId, name: &str, now: i64) -> Result<bool, StoreError> {
-        let n = self
-            .conn()
-            .execute(
-                "UPDATE wallets SET name = ?1, updated_at = ?2 WHERE id = ?3",
-                params![name, now, id.to_string()],
-            )
-            .map_err(db_err("rename wallet"))?;
-        Ok(n == 1)
+    fn rename_wallet(
+        &self,
+        id: WalletId,
+        name: &str,
+        now: i64,
+        audit: &AuditEntry,
+    ) -> Result<bool, StoreError> {
+        self.audited("rename wallet", audit, |conn| {
+            let n = conn
+                .execute(
+                    "UPDATE wallets SET name = ?1, updated_at = ?2 WHERE id = ?3",
+                    params![name, now, id.to_string()],
+                )
+                .map_err(db_err("rename wallet"))?;
+            Ok((n == 1, n == 1))
+        })
     }
 
     fn set_wallet_status(
@@ -549,23 +599,26 @@ impl Store for SqliteStore {
         id: WalletId,
         status: WalletStatus,
         now: i64,
+        audit: &AuditEntry,
     ) -> Result<bool, StoreError> {
-        let n = self
-            .conn()
-            .execute(
-                "UPDATE wallets SET status = ?1, updated_at = ?2 WHERE id = ?3",
-                params![status.as_str(), now, id.to_string()],
-            )
-            .map_err(db_err("set wallet status"))?;
-        Ok(n == 1)
+        self.audited("set wallet status", audit, |conn| {
+            let n = conn
+                .execute(
+                    "UPDATE wallets SET status = ?1, updated_at = ?2 WHERE id = ?3",
+                    params![status.as_str(), now, id.to_string()],
+                )
+                .map_err(db_err("set wallet status"))?;
+            Ok((n == 1, n == 1))
+        })
     }
 
-    fn delete_wallet(&self, id: WalletId) -> Result<bool, StoreError> {
-        let n = self
-            .conn()
-            .execute("DELETE FROM wallets WHERE id = ?1", [id.to_string()])
-            .map_err(db_err("delete wallet"))?;
-        Ok(n == 1)
+    fn delete_wallet(&self, id: WalletId, audit: &AuditEntry) -> Result<bool, StoreError> {
+        self.audited("delete wallet", audit, |conn| {
+            let n = conn
+                .execute("DELETE FROM wallets WHERE id = ?1", [id.to_string()])
+                .map_err(db_err("delete wallet"))?;
+            Ok((n == 1, n == 1))
+        })
     }
 
     fn session_secret(&self, id: &str) -> Result<Option<SessionSecretRecord>, StoreError> {
@@ -606,18 +659,17 @@ impl Store for SqliteStore {
         &self,
         next: &SessionSecretRecord,
         now: i64,
+        audit: &AuditEntry,
     ) -> Result<(), StoreError> {
-        let mut conn = self.conn();
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
+        self.audited("rotate session secret", audit, |tx| {
+            tx.execute(
+                "UPDATE session_secrets SET retired_at = ?1 WHERE retired_at IS NULL",
+                [now],
+            )
             .map_err(db_err("rotate session secret"))?;
-        tx.execute(
-            "UPDATE session_secrets SET retired_at = ?1 WHERE retired_at IS NULL",
-            [now],
-        )
-        .map_err(db_err("rotate session secret"))?;
-        insert_secret(&tx, next)?;
-        tx.commit().map_err(db_err("rotate session secret"))
+            insert_secret(tx, next)?;
+            Ok(((), true))
+        })
     }
 
     fn insert_session(
@@ -625,11 +677,9 @@ impl Store for SqliteStore {
         s: &SessionRecord,
         max_active_per_wallet: u32,
         now: i64,
+        audit: &AuditEntry,
     ) -> Result<SessionInsert, StoreError> {
-        let mut conn = self.conn();
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(db_err("insert session"))?;
+        self.audited("insert session", audit, |tx| {
         for wallet in &s.wallet_ids {
             let exists: bool = tx
                 .query_row(
@@ -639,7 +689,7 @@ impl Store for SqliteStore {
                 )
                 .map_err(db_err("insert session"))?;
             if !exists {
-                return Ok(SessionInsert::UnknownWallet(*wallet));
+                return Ok((SessionInsert::UnknownWallet(*wallet), false));
             }
             let active: u32 = tx
                 .query_row(
@@ -652,7 +702,7 @@ impl Store for SqliteStore {
                 )
                 .map_err(db_err("count active sessions"))?;
             if active >= max_active_per_wallet {
-                return Ok(SessionInsert::WalletAtCap(*wallet));
+                return Ok((SessionInsert::WalletAtCap(*wallet), false));
             }
         }
         let id = s.id.to_string();
@@ -683,8 +733,8 @@ impl Store for SqliteStore {
             )
             .map_err(db_err("link session wallet"))?;
         }
-        tx.commit().map_err(db_err("insert session"))?;
-        Ok(SessionInsert::Inserted)
+        Ok((SessionInsert::Inserted, true))
+        })
     }
 
     fn session(&self, id: SessionId) -> Result<Option<SessionRecord>, StoreError> {
@@ -708,9 +758,9 @@ impl Store for SqliteStore {
         }
     }
 
-    fn renew_session(&self, cas: &RenewalCas) -> Result<bool, StoreError> {
-        let n = self
-            .conn()
+    fn renew_session(&self, cas: &RenewalCas, audit: &AuditEntry) -> Result<bool, StoreError> {
+        self.audited("renew session", audit, |conn| {
+        let n = conn
             .prepare_cached(
                 "UPDATE sessions SET token_generation = token_generation + 1,
                      renewal_count = renewal_count + 1, token_issued_at = ?1, expires_at = ?2
@@ -726,29 +776,37 @@ impl Store for SqliteStore {
                 ])
             })
             .map_err(db_err("renew session"))?;
-        Ok(n == 1)
+        Ok((n == 1, n == 1))
+        })
     }
 
-    fn revoke_session(&self, id: SessionId, now: i64) -> Result<bool, StoreError> {
-        let n = self
-            .conn()
-            .execute(
-                "UPDATE sessions SET revoked_at = ?1 WHERE id = ?2 AND revoked_at IS NULL",
-                params![now, id.to_string()],
-            )
-            .map_err(db_err("revoke session"))?;
-        Ok(n == 1)
+    fn revoke_session(
+        &self,
+        id: SessionId,
+        now: i64,
+        audit: &AuditEntry,
+    ) -> Result<bool, StoreError> {
+        self.audited("revoke session", audit, |conn| {
+            let n = conn
+                .execute(
+                    "UPDATE sessions SET revoked_at = ?1 WHERE id = ?2 AND revoked_at IS NULL",
+                    params![now, id.to_string()],
+                )
+                .map_err(db_err("revoke session"))?;
+            Ok((n == 1, n == 1))
+        })
     }
 
-    fn revoke_all_sessions(&self, now: i64) -> Result<u64, StoreError> {
-        let n = self
-            .conn()
-            .execute(
-                "UPDATE sessions SET revoked_at = ?1 WHERE revoked_at IS NULL",
-                [now],
-            )
-            .map_err(db_err("revoke all sessions"))?;
-        Ok(u64::try_from(n).unwrap_or(u64::MAX))
+    fn revoke_all_sessions(&self, now: i64, audit: &AuditEntry) -> Result<u64, StoreError> {
+        self.audited("revoke all sessions", audit, |conn| {
+            let n = conn
+                .execute(
+                    "UPDATE sessions SET revoked_at = ?1 WHERE revoked_at IS NULL",
+                    [now],
+                )
+                .map_err(db_err("revoke all sessions"))?;
+            Ok((u64::try_from(n).unwrap_or(u64::MAX), true))
+        })
     }
 
     fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
@@ -760,44 +818,48 @@ impl Store for SqliteStore {
             .map_err(db_err("read setting"))
     }
 
-    fn set_setting(&self, key: &str, value: &str, now: i64) -> Result<(), StoreError> {
-        self.conn()
-            .execute(
+    fn set_setting(
+        &self,
+        key: &str,
+        value: &str,
+        now: i64,
+        audit: &AuditEntry,
+    ) -> Result<(), StoreError> {
+        self.audited("write setting", audit, |conn| {
+            conn.execute(
                 "INSERT INTO settings (key, value, updated_at) VALUES (?1, ?2, ?3)
                  ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
                 params![key, value, now],
             )
             .map_err(db_err("write setting"))?;
-        Ok(())
+            Ok(((), true))
+        })
     }
 
-    fn insert_policy(&self, policy: &PolicyRecord) -> Result<(), StoreError> {
-        let mut conn = self.conn();
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(db_err("insert policy"))?;
-        ledger::insert_policy(&tx, policy)?;
-        tx.commit().map_err(db_err("insert policy"))
+    fn insert_policy(&self, policy: &PolicyRecord, audit: &AuditEntry) -> Result<(), StoreError> {
+        self.audited("insert policy", audit, |tx| {
+            ledger::insert_policy(tx, policy)?;
+            Ok(((), true))
+        })
     }
 
-    fn update_policy(&self, policy: &PolicyRecord) -> Result<Option<PolicyRecord>, StoreError> {
-        let mut conn = self.conn();
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(db_err("update policy"))?;
-        let out = ledger::update_policy(&tx, policy)?;
-        tx.commit().map_err(db_err("update policy"))?;
-        Ok(out)
+    fn update_policy(
+        &self,
+        policy: &PolicyRecord,
+        audit: &AuditEntry,
+    ) -> Result<Option<PolicyRecord>, StoreError> {
+        self.audited("update policy", audit, |tx| {
+            let out = ledger::update_policy(tx, policy)?;
+            let changed = out.is_some();
+            Ok((out, changed))
+        })
     }
 
-    fn delete_policy(&self, id: PolicyId) -> Result<bool, StoreError> {
-        let mut conn = self.conn();
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(db_err("delete policy"))?;
-        let out = ledger::delete_policy(&tx, id)?;
-        tx.commit().map_err(db_err("delete policy"))?;
-        Ok(out)
+    fn delete_policy(&self, id: PolicyId, audit: &AuditEntry) -> Result<bool, StoreError> {
+        self.audited("delete policy", audit, |tx| {
+            let out = ledger::delete_policy(tx, id)?;
+            Ok((out, out))
+        })
     }
 
     fn policy(&self, id: PolicyId) -> Result<Option<PolicyRecord>, StoreError> {

@@ -22,6 +22,7 @@ use zeroize::Zeroizing;
 pub use kdf::hooks;
 pub use kdf::{KdfParams, KdfProfile};
 
+use crate::audit::{Actor, AuditEntry};
 use crate::chain::{Chain, Network};
 use crate::clock::{Clock, SystemClock};
 use crate::error::{ValidationError, VaultError};
@@ -331,7 +332,11 @@ impl Vault {
         }
         let dek: Dek = Zeroizing::new(random());
         let header = seal_header(&dek, password, params)?;
-        if !store.create_vault_header(&header.to_json(), options.clock.now())? {
+        let now = options.clock.now();
+        let audit = AuditEntry::new(now, &Actor::Operator, "VAULT_CREATED").details(serde_json::json!({
+            "kdf": { "mCostKib": params.m_cost_kib(), "tCost": params.t_cost(), "pCost": params.p_cost() }
+        }));
+        if !store.create_vault_header(&header.to_json(), now, &audit)? {
             return Err(VaultError::AlreadyExists);
         }
         Ok(Self {
@@ -465,10 +470,12 @@ impl Vault {
             }
         }
         let new_header = seal_header(&dek, new, params.unwrap_or(header.params))?;
-        if !self
-            .store
-            .replace_vault_header(&text, &new_header.to_json(), now)?
-        {
+        if !self.store.replace_vault_header(
+            &text,
+            &new_header.to_json(),
+            now,
+            &AuditEntry::new(now, &Actor::Operator, "MASTER_PASSWORD_CHANGED"),
+        )? {
             return Err(VaultError::HeaderCorrupt {
                 reason: "header changed during the password change; retry",
             });
@@ -519,7 +526,12 @@ impl Vault {
     /// # Errors
     /// `VALIDATION_FAILED` for a bad name; `VAULT_LOCKED`; `STORAGE_ERROR`.
     pub fn create_wallet(&self, name: &str, network: Network) -> Result<WalletInfo, VaultError> {
-        self.insert_wallet(name, network, &WalletKey::generate(network.chain()))
+        self.store_wallet(
+            name,
+            network,
+            &WalletKey::generate(network.chain()),
+            "WALLET_CREATED",
+        )
     }
 
     /// Imports an existing key (formats in [`WalletKey::import`]).
@@ -533,7 +545,7 @@ impl Vault {
         key: &SecretString,
     ) -> Result<WalletInfo, VaultError> {
         let key = WalletKey::import(network.chain(), key)?;
-        self.insert_wallet(name, network, &key)
+        self.store_wallet(name, network, &key, "WALLET_IMPORTED")
     }
 
     /// Stores an already-constructed key (e.g. derived from a seed phrase).
@@ -546,6 +558,16 @@ impl Vault {
         name: &str,
         network: Network,
         key: &WalletKey,
+    ) -> Result<WalletInfo, VaultError> {
+        self.store_wallet(name, network, key, "WALLET_IMPORTED")
+    }
+
+    fn store_wallet(
+        &self,
+        name: &str,
+        network: Network,
+        key: &WalletKey,
+        event: &str,
     ) -> Result<WalletInfo, VaultError> {
         validate_wallet_name(name)?;
         if key.chain() != network.chain() {
@@ -575,7 +597,10 @@ impl Vault {
             created_at: now,
             updated_at: now,
         };
-        self.store.insert_wallet(&record)?;
+        let audit = AuditEntry::new(now, &Actor::Operator, event)
+            .wallet(id)
+            .details(serde_json::json!({ "name": record.name, "network": network, "address": record.address }));
+        self.store.insert_wallet(&record, &audit)?;
         Ok(WalletInfo::from(&record))
     }
 
@@ -600,7 +625,9 @@ impl Vault {
     /// # Errors
     /// `WALLET_NOT_FOUND`; `STORAGE_ERROR`.
     pub fn delete_wallet(&self, id: WalletId) -> Result<(), VaultError> {
-        if self.store.delete_wallet(id)? {
+        let audit = AuditEntry::new(self.options.clock.now(), &Actor::Operator, "WALLET_DELETED")
+            .wallet(id);
+        if self.store.delete_wallet(id, &audit)? {
             Ok(())
         } else {
             Err(VaultError::WalletNotFound(id))

@@ -28,21 +28,28 @@ pub fn open_store(path: &Path) -> SqliteStore {
 pub fn insert_wallet(store: &dyn Store, id: WalletId, network: Network) {
     let chain: Chain = network.chain();
     store
-        .insert_wallet(&WalletRecord {
-            id,
-            name: format!("w-{id}"),
-            chain,
-            network,
-            address: "test".to_owned(),
-            public_key: vec![0; 32],
-            secret: SealedBox {
-                nonce: vec![0; 24],
-                ciphertext: vec![0; 48],
+        .insert_wallet(
+            &WalletRecord {
+                id,
+                name: format!("w-{id}"),
+                chain,
+                network,
+                address: "test".to_owned(),
+                public_key: vec![0; 32],
+                secret: SealedBox {
+                    nonce: vec![0; 24],
+                    ciphertext: vec![0; 48],
+                },
+                secret_format: 1,
+                status: WalletStatus::Active,
+                created_at: 0,
+                updated_at: 0,
             },
-            secret_format: 1,
-            status: WalletStatus::Active,
-            created_at: 0,
-            updated_at: 0,
-        })
+            &waiaas_core::audit::AuditEntry::new(
+                0,
+                &waiaas_core::audit::Actor::System,
+                "TEST_FIXTURE",
+            ),
+        )
         .unwrap();
 }
