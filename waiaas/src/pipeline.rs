@@ -68,10 +68,17 @@ impl Inner {
     }
 
     pub fn settings(&self) -> Result<Settings> {
-        Ok(match self.store.setting(SETTINGS_KEY)? {
-            Some(text) => serde_json::from_str(&text).unwrap_or_default(),
-            None => Settings::default(),
-        })
+        // A settings row that no longer parses is an error, never a silent default.
+        match self.store.setting(SETTINGS_KEY)? {
+            Some(text) => serde_json::from_str(&text).map_err(|e| {
+                waiaas_core::StoreError::CorruptRow {
+                    table: "settings",
+                    reason: e.to_string(),
+                }
+                .into()
+            }),
+            None => Ok(Settings::default()),
+        }
     }
 
     /// Queues a notification (never blocks, never fails the caller).

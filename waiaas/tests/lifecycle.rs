@@ -561,3 +561,27 @@ fn every_change_and_its_audit_entry_commit_together_or_not_at_all() {
         .unwrap();
     assert!(w.admin.verify_audit_log().unwrap().is_intact());
 }
+
+#[test]
+fn the_background_scheduler_executes_due_transactions() {
+    let w = world();
+    let wallet = w.wallet(Network::SolanaDevnet);
+    let agent = w.agent(wallet.id);
+    let tx = agent.send(&req(&wallet.address, "5")).unwrap();
+    let scheduler = w
+        .admin
+        .waiaas()
+        .spawn_scheduler(std::time::Duration::from_millis(10));
+    std::thread::sleep(std::time::Duration::from_millis(50));
+    assert_eq!(agent.transaction(tx.id).unwrap().status, TxStatus::Queued);
+    w.clock.advance(900);
+    w.refresh_prices();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while agent.transaction(tx.id).unwrap().status == TxStatus::Queued
+        && std::time::Instant::now() < deadline
+    {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    drop(scheduler);
+    assert_eq!(agent.transaction(tx.id).unwrap().status, TxStatus::Signed);
+}
