@@ -17,6 +17,8 @@ pub struct VaultSigner<'v> {
     wallet_id: WalletId,
     network: Network,
     address: String,
+    /// A wallet row read in advance: signing then touches no storage.
+    record: Option<waiaas_core::store::WalletRecord>,
 }
 
 impl<'v> VaultSigner<'v> {
@@ -28,6 +30,20 @@ impl<'v> VaultSigner<'v> {
             wallet_id: wallet.id,
             network: wallet.network,
             address: wallet.address.clone(),
+            record: None,
+        }
+    }
+
+    /// A signer over a wallet row read in advance: it signs without reading the store
+    /// (for callers that sign inside their own store transaction).
+    #[must_use]
+    pub fn from_record(vault: &'v Vault, record: waiaas_core::store::WalletRecord) -> Self {
+        Self {
+            vault,
+            wallet_id: record.id,
+            network: record.network,
+            address: record.address.clone(),
+            record: Some(record),
         }
     }
 
@@ -64,26 +80,29 @@ impl Signer for VaultSigner<'_> {
     }
 
     fn sign(&self, payload: SigningPayload<'_>) -> Result<RawSignature, VaultError> {
-        self.vault
-            .with_signing_key(self.wallet_id, |key| match (key, payload) {
-                (WalletKey::Ed25519(k), SigningPayload::Ed25519Message(message)) => {
-                    Ok(RawSignature::Ed25519(k.sign(message).to_bytes()))
-                }
-                (WalletKey::Secp256k1(k), SigningPayload::Secp256k1Prehash(digest)) => {
-                    let (sig, recid) = k.sign_prehash_recoverable(digest).map_err(|_| {
-                        VaultError::Validation(ValidationError::field(
-                            "payload",
-                            "secp256k1 signing failed",
-                        ))
-                    })?;
-                    let mut rs = [0u8; 64];
-                    rs.copy_from_slice(&sig.to_bytes());
-                    Ok(RawSignature::Secp256k1 {
-                        rs,
-                        recovery_id: recid.to_byte(),
-                    })
-                }
-                (k, _) => Err(mismatch(k)),
-            })?
+        let sign = |key: &WalletKey| match (key, payload) {
+            (WalletKey::Ed25519(k), SigningPayload::Ed25519Message(message)) => {
+                Ok(RawSignature::Ed25519(k.sign(message).to_bytes()))
+            }
+            (WalletKey::Secp256k1(k), SigningPayload::Secp256k1Prehash(digest)) => {
+                let (sig, recid) = k.sign_prehash_recoverable(digest).map_err(|_| {
+                    VaultError::Validation(ValidationError::field(
+                        "payload",
+                        "secp256k1 signing failed",
+                    ))
+                })?;
+                let mut rs = [0u8; 64];
+                rs.copy_from_slice(&sig.to_bytes());
+                Ok(RawSignature::Secp256k1 {
+                    rs,
+                    recovery_id: recid.to_byte(),
+                })
+            }
+            (k, _) => Err(mismatch(k)),
+        };
+        match &self.record {
+            Some(record) => self.vault.with_record_key(record, sign)?,
+            None => self.vault.with_signing_key(self.wallet_id, sign)?,
+        }
     }
 }

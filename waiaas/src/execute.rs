@@ -178,26 +178,45 @@ pub(crate) fn broadcast(
     Ok(None)
 }
 
-/// Signs the request with the wallet's key (decrypted for this call only).
+/// Fills chain parameters, then signs with the wallet's key (decrypted for this call
+/// only).
 pub(crate) fn execute(
     vault: &Vault,
     req: &ResolvedRequest,
     clients: &ChainClients,
 ) -> Result<ExecutionResult> {
     let chain = fill_params(vault, req, clients)?;
-    let signer = VaultSigner::for_wallet(vault, req.wallet_id)?;
+    sign_request(&VaultSigner::for_wallet(vault, req.wallet_id)?, req, &chain)
+}
+
+/// The chain parameters a send will be signed with (the caller's, completed by the
+/// network's client when one is configured).
+pub(crate) fn prepare_params(
+    vault: &Vault,
+    req: &ResolvedRequest,
+    clients: &ChainClients,
+) -> Result<ChainParams> {
+    fill_params(vault, req, clients)
+}
+
+/// Signs `req` with `signer` and `chain` parameters; touches no storage when the
+/// signer was made from a wallet row.
+pub(crate) fn sign_request(
+    signer: &VaultSigner<'_>,
+    req: &ResolvedRequest,
+    chain: &ChainParams,
+) -> Result<ExecutionResult> {
     match (&req.operation, req.network.chain()) {
         (ResolvedOperation::SignMessage { message }, chain) => {
             let bytes = hex::decode(message.trim_start_matches("0x"))
                 .map_err(|_| missing("message", "is not valid hex"))?;
             let signature = match chain {
                 Chain::Solana => {
-                    bs58::encode(waiaas_chains::solana::sign_message(&signer, &bytes)?)
-                        .into_string()
+                    bs58::encode(waiaas_chains::solana::sign_message(signer, &bytes)?).into_string()
                 }
                 Chain::Ethereum => format!(
                     "0x{}",
-                    hex::encode(waiaas_chains::evm::personal_sign(&signer, &bytes)?)
+                    hex::encode(waiaas_chains::evm::personal_sign(signer, &bytes)?)
                 ),
             };
             Ok(ExecutionResult {
@@ -206,7 +225,7 @@ pub(crate) fn execute(
             })
         }
         (ResolvedOperation::SignTypedData { typed_data }, Chain::Ethereum) => {
-            let sig = waiaas_chains::evm::typed_data::sign_typed_data(&signer, typed_data)?;
+            let sig = waiaas_chains::evm::typed_data::sign_typed_data(signer, typed_data)?;
             Ok(ExecutionResult {
                 signature: Some(format!("0x{}", hex::encode(sig))),
                 ..ExecutionResult::default()
@@ -218,7 +237,7 @@ pub(crate) fn execute(
         (ResolvedOperation::RawTransaction { raw, .. }, Chain::Solana) => {
             // Signs exactly the bytes that were decoded and judged.
             let prepared = waiaas_chains::solana::decode::PreparedTransaction::from_base64(raw)?;
-            let signed = waiaas_chains::solana::sign_prepared(&signer, &prepared)?;
+            let signed = waiaas_chains::solana::sign_prepared(signer, &prepared)?;
             Ok(ExecutionResult {
                 signed_transaction: Some(signed.to_base64()),
                 tx_hash: Some(bs58::encode(signed.signature).into_string()),
@@ -228,15 +247,15 @@ pub(crate) fn execute(
         (ResolvedOperation::RawTransaction { raw, .. }, Chain::Ethereum) => {
             let prepared =
                 waiaas_chains::evm::decode::PreparedTransaction::from_hex(req.network, raw)?;
-            let signed = waiaas_chains::evm::sign_prepared(&signer, &prepared)?;
+            let signed = waiaas_chains::evm::sign_prepared(signer, &prepared)?;
             Ok(ExecutionResult {
                 signed_transaction: Some(signed.raw_hex()),
                 tx_hash: Some(signed.hash_hex()),
                 signature: None,
             })
         }
-        (op, Chain::Solana) => execute_solana(&signer, op, &chain),
-        (op, Chain::Ethereum) => execute_evm(&signer, req.network, op, &chain),
+        (op, Chain::Solana) => execute_solana(signer, op, chain),
+        (op, Chain::Ethereum) => execute_evm(signer, req.network, op, chain),
     }
 }
 

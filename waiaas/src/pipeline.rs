@@ -9,8 +9,8 @@ use waiaas_core::audit::{Actor, AuditEntry};
 use waiaas_core::policy::{Decision, PolicyRequest, native_asset_id, token_asset_id};
 use waiaas_core::session::{Permission, VerifiedSession};
 use waiaas_core::store::{
-    Admission, AdmissionGate, LedgerEffect, OwnerState, PipelineStore, Placement, TxFilter,
-    TxRecord, TxTransition, WalletStatus,
+    Admission, AdmissionGate, LedgerEffect, OwnerState, PipelineStore, Placement, SignOutcome,
+    TxFilter, TxRecord, TxTransition, WalletStatus,
 };
 use waiaas_core::{Clock, SqliteStore, Store, Tier, TxId, TxStatus, Vault};
 use waiaas_policy::Engine;
@@ -169,6 +169,46 @@ impl Inner {
                     "ageSeconds": now.saturating_sub(q.observed_at),
                 })).collect::<Vec<_>>(),
             }));
+        // INSTANT and NOTIFY are signed inside the admission transaction (one commit):
+        // read the wallet row and complete chain parameters (network I/O) beforehand.
+        let wallet_row = self
+            .store
+            .wallet(request.wallet_id)?
+            .ok_or(waiaas_core::VaultError::WalletNotFound(request.wallet_id))?;
+        let params = std::cell::RefCell::new(Some(crate::execute::prepare_params(
+            &self.vault,
+            &request,
+            &self.clients,
+        )));
+        let failure: std::cell::RefCell<Option<Error>> = std::cell::RefCell::new(None);
+        let sign = || {
+            // Called at most once, inside the admission transaction.
+            let signed = match params.borrow_mut().take() {
+                Some(Ok(chain)) => {
+                    let signer =
+                        waiaas_chains::VaultSigner::from_record(&self.vault, wallet_row.clone());
+                    crate::execute::sign_request(&signer, &request, &chain)
+                }
+                Some(Err(e)) => Err(e),
+                None => {
+                    Err(waiaas_core::ValidationError::field("transaction", "signed twice").into())
+                }
+            };
+            match signed {
+                Ok(result) => SignOutcome::Signed {
+                    result: serde_json::to_string(&result).unwrap_or_default(),
+                    tx_hash: result.tx_hash.clone(),
+                },
+                Err(e) => {
+                    let outcome = SignOutcome::Failed {
+                        code: e.code().to_owned(),
+                        message: e.to_string(),
+                    };
+                    *failure.borrow_mut() = Some(e);
+                    outcome
+                }
+            }
+        };
         let admission = self.store.admit_transaction(
             &record,
             &policy_request,
@@ -176,6 +216,7 @@ impl Inner {
             now,
             &self.engine,
             &place,
+            &sign,
             &audit,
         )?;
         match admission {
@@ -226,11 +267,52 @@ impl Inner {
                     ),
                     _ => {}
                 }
-                if record.status == TxStatus::Executing {
-                    return self.run(&record, &Actor::System);
+                match record.status {
+                    TxStatus::Signed => {
+                        let result: crate::record::ExecutionResult = record
+                            .result
+                            .as_deref()
+                            .and_then(|r| serde_json::from_str(r).ok())
+                            .unwrap_or_default();
+                        let updated = self.submit_signed(record, &result, &Actor::System)?;
+                        if updated.tier == Some(Tier::Notify) {
+                            self.emit(
+                                EventKind::TxNotify,
+                                wallet,
+                                tx,
+                                json!({ "txHash": result.tx_hash }),
+                            );
+                        }
+                        self.emit(
+                            EventKind::TxSigned,
+                            wallet,
+                            tx,
+                            json!({ "txHash": result.tx_hash }),
+                        );
+                        self.auto_stop(updated.wallet_id, &settings)?;
+                        Ok(Transaction::from(&updated))
+                    }
+                    TxStatus::Failed => {
+                        self.emit(
+                            EventKind::TxFailed,
+                            wallet,
+                            tx,
+                            json!({ "code": record.error_code }),
+                        );
+                        self.auto_stop(record.wallet_id, &settings)?;
+                        Err(failure.into_inner().unwrap_or_else(|| {
+                            waiaas_core::ValidationError::field(
+                                "transaction",
+                                record.error_message.clone().unwrap_or_default(),
+                            )
+                            .into()
+                        }))
+                    }
+                    _ => {
+                        self.auto_stop(record.wallet_id, &settings)?;
+                        Ok(Transaction::from(&record))
+                    }
                 }
-                self.auto_stop(record.wallet_id, &settings)?;
-                Ok(Transaction::from(&record))
             }
         }
     }

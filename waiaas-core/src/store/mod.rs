@@ -523,6 +523,28 @@ pub enum Admission {
     Refused(AdmissionGate),
 }
 
+/// What signing inside the admission transaction produced (for a request placed
+/// EXECUTING): the row is then stored SIGNED with its reservation committed, or FAILED
+/// with its reservation released, in the same transaction — one commit per send. The
+/// callback must not use the store (the transaction holds it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignOutcome {
+    /// Signed: the execution output (JSON) and the transaction id, if any.
+    Signed {
+        /// Output to store.
+        result: String,
+        /// Transaction id / hash for the audit entry.
+        tx_hash: Option<String>,
+    },
+    /// Signing failed.
+    Failed {
+        /// Stable error code.
+        code: String,
+        /// Message.
+        message: String,
+    },
+}
+
 /// What a status change does to the request's reservation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LedgerEffect {
@@ -667,8 +689,10 @@ pub trait PipelineStore: Send + Sync {
     /// In one write transaction: returns the earlier row when `record.idempotency_key`
     /// was used before for the wallet; refuses when the kill switch is not ACTIVE, the
     /// wallet is not ACTIVE or the session was revoked; otherwise decides with `engine`,
-    /// reserves the spend when allowed, stores `record` placed by `place(&decision)`,
-    /// and appends `audit` (its details extended with the decision).
+    /// reserves the spend when allowed, places `record` with `place(&decision)`, and
+    /// when it is placed EXECUTING calls `sign` and stores it SIGNED (reservation
+    /// committed) or FAILED (released); appends `audit` (details extended with the
+    /// decision) and the signing entry.
     ///
     /// # Errors
     /// `STORAGE_ERROR`. An error never means "admitted".
@@ -684,6 +708,7 @@ pub trait PipelineStore: Send + Sync {
         now: i64,
         engine: &dyn PolicyEngine,
         place: &dyn Fn(&Decision) -> Placement,
+        sign: &dyn Fn() -> SignOutcome,
         audit: &AuditEntry,
     ) -> Result<Admission, StoreError>;
 

@@ -8,7 +8,8 @@ use super::ledger;
 use super::sqlite::{corrupt, db_err};
 use super::{
     Admission, AdmissionGate, KillSwitchState, LedgerEffect, OwnerRecord, OwnerState,
-    PipelineStore, Placement, SqliteStore, TxFilter, TxRecord, TxTransition, WalletStatus,
+    PipelineStore, Placement, SignOutcome, SqliteStore, TxFilter, TxRecord, TxTransition,
+    WalletStatus,
 };
 use crate::audit::{AuditEntry, AuditRecord, GENESIS_HASH, entry_hash};
 use crate::error::StoreError;
@@ -241,6 +242,7 @@ impl PipelineStore for SqliteStore {
         now: i64,
         engine: &dyn PolicyEngine,
         place: &dyn Fn(&Decision) -> Placement,
+        sign: &dyn Fn() -> SignOutcome,
         audit: &AuditEntry,
     ) -> Result<Admission, StoreError> {
         let mut cache = self.policy_cache();
@@ -261,7 +263,7 @@ impl PipelineStore for SqliteStore {
             }
             let decision = ledger::decide(conn, &mut cache, request, prices, now, engine, true)?;
             let placement = place(&decision);
-            let stored = TxRecord {
+            let mut stored = TxRecord {
                 status: placement.status,
                 tier: Some(decision.tier),
                 decision: Some(serde_json::to_string(&decision).map_err(|e| corrupt("transactions", e.to_string()))?),
@@ -273,6 +275,19 @@ impl PipelineStore for SqliteStore {
                 updated_at: now,
                 ..record.clone()
             };
+            let signing = (stored.status == TxStatus::Executing).then(sign);
+            match &signing {
+                Some(SignOutcome::Signed { result, .. }) => {
+                    stored.status = TxStatus::Signed;
+                    stored.result = Some(result.clone());
+                }
+                Some(SignOutcome::Failed { code, message }) => {
+                    stored.status = TxStatus::Failed;
+                    stored.error_code = Some(code.clone());
+                    stored.error_message = Some(message.clone());
+                }
+                None => {}
+            }
             insert_tx(conn, &stored)?;
             let mut entry = audit.clone();
             entry.details = serde_json::json!({
@@ -283,6 +298,22 @@ impl PipelineStore for SqliteStore {
                 "reasons": decision.reason_codes(),
             });
             append(conn, &entry)?;
+            let after = |event: &str, details| AuditEntry {
+                event: event.to_owned(),
+                details,
+                ..audit.clone()
+            };
+            match signing {
+                Some(SignOutcome::Signed { tx_hash, .. }) => {
+                    ledger::commit(conn, stored.id, now)?;
+                    append(conn, &after("TX_SIGNED", serde_json::json!({ "txHash": tx_hash })))?;
+                }
+                Some(SignOutcome::Failed { code, .. }) => {
+                    ledger::release(conn, stored.id, now)?;
+                    append(conn, &after("TX_FAILED", serde_json::json!({ "code": code })))?;
+                }
+                None => {}
+            }
             Ok(Admission::Decided { decision, record: stored })
         })
     }

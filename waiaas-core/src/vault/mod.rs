@@ -668,14 +668,26 @@ impl Vault {
         id: WalletId,
         f: impl FnOnce(&WalletKey) -> R,
     ) -> Result<R, VaultError> {
-        let record = self.wallet_record(id)?;
+        self.with_record_key(&self.wallet_record(id)?, f)
+    }
+
+    /// As [`Vault::with_signing_key`], for a wallet row the caller already read (no
+    /// storage access: usable while the caller holds a store transaction).
+    ///
+    /// # Errors
+    /// `WALLET_SUSPENDED` / `WALLET_TERMINATED`; `VAULT_LOCKED`; `VAULT_CORRUPT`.
+    pub fn with_record_key<R>(
+        &self,
+        record: &WalletRecord,
+        f: impl FnOnce(&WalletKey) -> R,
+    ) -> Result<R, VaultError> {
         if record.status != WalletStatus::Active {
             return Err(VaultError::WalletNotActive {
-                wallet_id: id,
+                wallet_id: record.id,
                 status: record.status,
             });
         }
-        let key = self.decrypt_key(&record)?;
+        let key = self.decrypt_key(record)?;
         Ok(f(&key))
     }
 
