@@ -463,7 +463,11 @@ fn the_audit_records_the_quotes_a_decision_used_and_filters_work() {
         })
         .unwrap();
     assert_eq!(signed.len(), 1);
-    assert!(signed[0].entry.actor.starts_with("session:"), "{}", signed[0].entry.actor);
+    assert!(
+        signed[0].entry.actor.starts_with("session:"),
+        "{}",
+        signed[0].entry.actor
+    );
 }
 
 #[test]

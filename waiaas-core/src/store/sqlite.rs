@@ -60,6 +60,10 @@ pub struct StoreOptions {
     pub synchronous: Synchronous,
     /// How long a write waits for another process's lock (default 5 s).
     pub busy_timeout: Duration,
+    /// Checkpoint the WAL on a background thread this often (default 250 ms), so that
+    /// requests do not pay for checkpoints; `None` leaves it to SQLite's automatic
+    /// checkpoint on the committing thread.
+    pub checkpoint_interval: Option<Duration>,
 }
 
 impl Default for StoreOptions {
@@ -67,6 +71,7 @@ impl Default for StoreOptions {
         Self {
             synchronous: Synchronous::Full,
             busy_timeout: Duration::from_secs(5),
+            checkpoint_interval: Some(Duration::from_millis(250)),
         }
     }
 }
@@ -81,6 +86,53 @@ pub struct SqliteStore {
     attempts: Mutex<Connection>,
     /// Parsed policy rows, reloaded when `policy_epoch` changes.
     policy_cache: Mutex<PolicyCache>,
+    /// The background WAL checkpointer (stopped and joined on drop).
+    _checkpointer: Option<Checkpointer>,
+}
+
+/// Runs `PRAGMA wal_checkpoint(PASSIVE)` on its own connection at an interval: writers
+/// never wait for it, and requests no longer pay for checkpoints.
+struct Checkpointer {
+    stop: Option<std::sync::mpsc::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Checkpointer {
+    fn start(path: &Path, interval: Duration, busy_timeout: Duration) -> Result<Self, StoreError> {
+        let conn = Connection::open(path).map_err(db_err("open checkpointer"))?;
+        conn.busy_timeout(busy_timeout)
+            .map_err(db_err("open checkpointer"))?;
+        let (stop, rx) = std::sync::mpsc::channel::<()>();
+        let thread = std::thread::Builder::new()
+            .name("waiaas-wal-checkpoint".to_owned())
+            .spawn(move || {
+                while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
+                    rx.recv_timeout(interval)
+                {
+                    // A failed checkpoint is retried at the next tick; SQLite's automatic
+                    // checkpoint remains the backstop.
+                    let _ = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
+                }
+            })
+            .map_err(|e| StoreError::Io {
+                operation: "start checkpointer for",
+                path: path.display().to_string(),
+                message: e.to_string(),
+            })?;
+        Ok(Self {
+            stop: Some(stop),
+            thread: Some(thread),
+        })
+    }
+}
+
+impl Drop for Checkpointer {
+    fn drop(&mut self) {
+        drop(self.stop.take());
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -251,11 +303,21 @@ impl SqliteStore {
                 )",
             )
             .map_err(db_err("create unlock_attempts"))?;
+        let checkpointer = match options.checkpoint_interval {
+            Some(interval) => {
+                // The committing thread checkpoints only as a backstop (~16 MiB of WAL).
+                conn.execute_batch("PRAGMA wal_autocheckpoint = 4000;")
+                    .map_err(db_err("set wal_autocheckpoint"))?;
+                Some(Checkpointer::start(&path, interval, options.busy_timeout)?)
+            }
+            None => None,
+        };
         Ok(Self {
             path,
             conn: Mutex::new(conn),
             attempts: Mutex::new(attempts),
             policy_cache: Mutex::new(PolicyCache::default()),
+            _checkpointer: checkpointer,
         })
     }
 

@@ -19,6 +19,7 @@ pub fn open_store(path: &Path) -> SqliteStore {
         &StoreOptions {
             synchronous: waiaas_core::store::Synchronous::Normal,
             busy_timeout: std::time::Duration::from_secs(60),
+            ..StoreOptions::default()
         },
     )
     .unwrap()
