@@ -275,20 +275,7 @@ impl Inner {
                             .and_then(|r| serde_json::from_str(r).ok())
                             .unwrap_or_default();
                         let updated = self.submit_signed(record, &result, &Actor::System)?;
-                        if updated.tier == Some(Tier::Notify) {
-                            self.emit(
-                                EventKind::TxNotify,
-                                wallet,
-                                tx,
-                                json!({ "txHash": result.tx_hash }),
-                            );
-                        }
-                        self.emit(
-                            EventKind::TxSigned,
-                            wallet,
-                            tx,
-                            json!({ "txHash": result.tx_hash }),
-                        );
+                        self.announce_signed(&updated, &result);
                         self.auto_stop(updated.wallet_id, &settings)?;
                         Ok(Transaction::from(&updated))
                     }
@@ -389,21 +376,7 @@ impl Inner {
                 match signed {
                     Some(updated) => {
                         let updated = self.submit_signed(updated, &result, actor)?;
-                        let (wallet, tx) = (Some(updated.wallet_id), Some(updated.id));
-                        if updated.tier == Some(Tier::Notify) {
-                            self.emit(
-                                EventKind::TxNotify,
-                                wallet,
-                                tx,
-                                json!({ "txHash": result.tx_hash }),
-                            );
-                        }
-                        self.emit(
-                            EventKind::TxSigned,
-                            wallet,
-                            tx,
-                            json!({ "txHash": result.tx_hash }),
-                        );
+                        self.announce_signed(&updated, &result);
                         Ok(Transaction::from(&updated))
                     }
                     None => Err(self.already_processed(record.id)),
@@ -474,6 +447,16 @@ impl Inner {
             .store
             .transition_transaction(record.id, &change, now, &audit)?
             .unwrap_or(record))
+    }
+
+    /// TX_NOTIFY (NOTIFY tier) and TX_SIGNED for a signed row.
+    fn announce_signed(&self, record: &TxRecord, result: &crate::record::ExecutionResult) {
+        let (wallet, tx) = (Some(record.wallet_id), Some(record.id));
+        let details = json!({ "txHash": result.tx_hash });
+        if record.tier == Some(Tier::Notify) {
+            self.emit(EventKind::TxNotify, wallet, tx, details.clone());
+        }
+        self.emit(EventKind::TxSigned, wallet, tx, details);
     }
 
     pub fn already_processed(&self, id: TxId) -> Error {

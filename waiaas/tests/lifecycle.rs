@@ -589,3 +589,46 @@ fn the_background_scheduler_executes_due_transactions() {
     drop(scheduler);
     assert_eq!(agent.transaction(tx.id).unwrap().status, TxStatus::Signed);
 }
+
+#[test]
+fn concurrent_sends_and_simulations_never_deadlock() {
+    let w = world();
+    w.admin
+        .set_settings(&Settings {
+            auto_stop_max_sends: 0,
+            ..Settings::default()
+        })
+        .unwrap();
+    let wallet = w.wallet(Network::SolanaDevnet);
+    let agent = w.agent(wallet.id);
+    let (done, finished) = std::sync::mpsc::channel();
+    let worker = {
+        let (agent, address) = (agent.clone(), wallet.address.clone());
+        std::thread::spawn(move || {
+            std::thread::scope(|s| {
+                for i in 0..6 {
+                    let (agent, address) = (agent.clone(), address.clone());
+                    s.spawn(move || {
+                        for _ in 0..25 {
+                            if i % 2 == 0 {
+                                agent.send(&req(&address, "0.001")).unwrap();
+                            } else {
+                                agent.simulate(&req(&address, "0.001")).unwrap();
+                            }
+                        }
+                    });
+                }
+            });
+            done.send(()).unwrap();
+        })
+    };
+    // A lock-order inversion would hang here instead of failing: bound the wait.
+    finished
+        .recv_timeout(std::time::Duration::from_secs(60))
+        .expect("sends and simulations deadlocked");
+    worker.join().unwrap();
+    assert_eq!(
+        w.admin.transactions(&TxFilter::default()).unwrap().len(),
+        75
+    );
+}

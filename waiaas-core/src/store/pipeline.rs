@@ -245,8 +245,9 @@ impl PipelineStore for SqliteStore {
         sign: &dyn Fn() -> SignOutcome,
         audit: &AuditEntry,
     ) -> Result<Admission, StoreError> {
-        let mut cache = self.policy_cache();
         self.write("admit transaction", |conn| {
+            // Lock order everywhere: connection, then policy cache.
+            let mut cache = self.policy_cache();
             if let Some(key) = &record.idempotency_key {
                 let existing = load_tx(
                     conn,

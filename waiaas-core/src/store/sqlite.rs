@@ -939,14 +939,17 @@ impl Store for SqliteStore {
         now: i64,
         engine: &dyn PolicyEngine,
     ) -> Result<Decision, StoreError> {
-        let mut conn = self.conn();
-        let mut cache = self.policy_cache();
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(db_err("begin evaluate and reserve"))?;
-        let decision = ledger::decide(&tx, &mut cache, request, prices, now, engine, true)?;
-        tx.commit().map_err(db_err("commit evaluate and reserve"))?;
-        Ok(decision)
+        self.write("evaluate and reserve", |conn| {
+            ledger::decide(
+                conn,
+                &mut self.policy_cache(),
+                request,
+                prices,
+                now,
+                engine,
+                true,
+            )
+        })
     }
 
     fn simulate(
@@ -956,16 +959,19 @@ impl Store for SqliteStore {
         now: i64,
         engine: &dyn PolicyEngine,
     ) -> Result<Decision, StoreError> {
-        let mut conn = self.conn();
-        let mut cache = self.policy_cache();
-        // Immediate, because window maintenance (creation, eviction) is written; no
-        // reservation is.
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(db_err("begin simulate"))?;
-        let decision = ledger::decide(&tx, &mut cache, request, prices, now, engine, false)?;
-        tx.commit().map_err(db_err("commit simulate"))?;
-        Ok(decision)
+        // A write transaction, because window maintenance (creation, eviction) is
+        // written; no reservation is.
+        self.write("simulate", |conn| {
+            ledger::decide(
+                conn,
+                &mut self.policy_cache(),
+                request,
+                prices,
+                now,
+                engine,
+                false,
+            )
+        })
     }
 
     fn release_reservation(&self, request_id: TxId, now: i64) -> Result<bool, StoreError> {
