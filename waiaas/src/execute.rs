@@ -119,6 +119,15 @@ fn fill_params(
     clients: &ChainClients,
 ) -> Result<ChainParams> {
     let mut chain = req.chain.clone();
+    // Messages, typed data and raw transactions carry everything they need.
+    if matches!(
+        req.operation,
+        ResolvedOperation::SignMessage { .. }
+            | ResolvedOperation::SignTypedData { .. }
+            | ResolvedOperation::RawTransaction { .. }
+    ) {
+        return Ok(chain);
+    }
     if let Some(client) = clients.solana(req.network)
         && chain.recent_blockhash.is_none()
     {
