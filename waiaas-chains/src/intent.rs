@@ -49,6 +49,50 @@ pub enum Intent {
         amount: Amount,
         /// Decimals when stated (SPL `ApproveChecked`).
         decimals: Option<u8>,
+        /// The grant is unlimited for the width of the field that carries it (at least
+        /// half its maximum: `uint256` for ERC-20, `uint160` for Permit2, `u64` for SPL),
+        /// or it is an operator-wide grant such as `setApprovalForAll(x, true)`.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        unlimited: bool,
+    },
+    /// A non-fungible (ERC-721) or semi-fungible (ERC-1155) token leaving the wallet.
+    NftTransfer {
+        /// Collection contract.
+        contract: String,
+        /// Recipient.
+        to: String,
+        /// Token id (decimal).
+        token_id: String,
+        /// How many (1 for ERC-721).
+        amount: Amount,
+    },
+    /// A call that executes other calls waiaas does not attribute (a multicall to other
+    /// contracts, a proxy `execute`): denied unless the operator lists the selector as
+    /// opaque for this contract.
+    Wrapper {
+        /// Contract.
+        contract: String,
+        /// `0x` + the 4-byte selector.
+        selector: String,
+        /// Native value sent with the call.
+        value: Amount,
+    },
+    /// Typed data whose primary type waiaas does not decode: denied unless the operator
+    /// allow-lists (chain, verifying contract, primary type).
+    TypedData {
+        /// The domain's `verifyingContract`, when it has one.
+        verifying_contract: Option<String>,
+        /// `primaryType`.
+        primary_type: String,
+    },
+    /// An instruction that is never signed for an agent, whatever the allow-lists say
+    /// (SPL `SetAuthority`, System `Assign`, a nonce-authority change, closing an account
+    /// to a foreign destination, …).
+    Refused {
+        /// Program or contract.
+        contract: String,
+        /// What it would do, for the denial message.
+        reason: String,
     },
     /// Anything else: a call into `contract` (EVM) or an instruction of program
     /// `contract` (Solana), with the native value it carries.
@@ -79,4 +123,14 @@ pub struct DecodedTransaction {
     /// max_fee_per_gas`; Solana 5 000 lamports per signature plus the compute-budget
     /// priority fee.
     pub max_fee: Amount,
+}
+
+/// Whether `amount` is an unlimited grant for a field of `bits` bits: at least half the
+/// field's maximum (`2^(bits-1)`), the threshold every "infinite approval" UI crosses.
+#[must_use]
+pub fn is_unlimited(amount: Amount, bits: u32) -> bool {
+    let half = ruint::aliases::U256::from(1u8)
+        .checked_shl(usize::try_from(bits.saturating_sub(1)).unwrap_or(usize::MAX))
+        .unwrap_or(ruint::aliases::U256::MAX);
+    amount.as_u256() >= half
 }

@@ -126,12 +126,14 @@ fn solana_builder_output_round_trips_to_intents() {
                     spender: spender.to_string(),
                     amount: Amount::from_u64(u64::MAX),
                     decimals: Some(6),
+                    unlimited: true,
                 },
                 Intent::Approve {
                     token: None,
                     spender: spender.to_string(),
                     amount: Amount::from_u64(5),
                     decimals: None,
+                    unlimited: false,
                 },
                 Intent::ContractCall {
                     contract: sol(5).to_string(),
@@ -476,6 +478,7 @@ fn evm_builder_output_round_trips_to_intents() {
                 spender: who.to_checksum(),
                 amount: Amount::MAX,
                 decimals: None,
+                unlimited: true,
             }],
         ),
         (
@@ -645,7 +648,8 @@ fn permits_in_typed_data_decode_to_approvals() {
             token: Some(TOKEN.into()),
             spender: SPENDER.into(),
             amount: Amount::from_u64(1_000_000),
-            decimals: None
+            decimals: None,
+            unlimited: false,
         }]
     );
     assert_eq!(
@@ -684,7 +688,8 @@ fn permits_in_typed_data_decode_to_approvals() {
             spender: SPENDER.into(),
             amount: Amount::parse_base_units("1461501637330902918203684832716283019655932542975")
                 .unwrap(),
-            decimals: None
+            decimals: None,
+            unlimited: true,
         }]
     );
     let batch = permit_json(
@@ -713,7 +718,8 @@ fn permits_in_typed_data_decode_to_approvals() {
             token: Some(TOKEN_B.into()),
             spender: SPENDER.into(),
             amount: Amount::from_u64(16),
-            decimals: None
+            decimals: None,
+            unlimited: false,
         }]
     );
 

@@ -654,6 +654,7 @@ pub(crate) fn permit_of(
             spender,
             amount,
             decimals,
+            ..
         } => Some(waiaas_core::policy::PermitGrant {
             spender,
             amount,

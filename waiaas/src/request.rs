@@ -366,6 +366,7 @@ fn intent_body(intent: &waiaas_chains::Intent) -> RequestBody {
             spender,
             amount,
             decimals,
+            ..
         } => RequestBody::Approve {
             spender: spender.clone(),
             amount: *amount,

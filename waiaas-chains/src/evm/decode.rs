@@ -120,11 +120,13 @@ pub fn call_intents(
             program: None,
         })
     } else if selector == IERC20::approveCall::SELECTOR {
+        let amount = amount_arg(data, 1).ok_or_else(short)?;
         Some(Intent::Approve {
             token,
             spender: address_arg(data, 0).ok_or_else(short)?,
-            amount: amount_arg(data, 1).ok_or_else(short)?,
+            amount,
             decimals: None,
+            unlimited: crate::intent::is_unlimited(amount, 256),
         })
     } else {
         None

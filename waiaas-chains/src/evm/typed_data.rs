@@ -112,11 +112,13 @@ fn amount(value: &Value, name: &str) -> Result<Amount, ChainError> {
 }
 
 fn permit2_details(item: &Value, spender: &str) -> Result<Intent, ChainError> {
+    let amount = amount(item, "amount")?;
     Ok(Intent::Approve {
         token: Some(address(item, "token")?),
         spender: spender.to_owned(),
-        amount: amount(item, "amount")?,
+        amount,
         decimals: None,
+        unlimited: crate::intent::is_unlimited(amount, 160),
     })
 }
 
@@ -162,6 +164,7 @@ pub fn decode_typed_data(network: Network, json: &str) -> Result<Vec<Intent>, Ch
                 spender,
                 amount,
                 decimals: None,
+                unlimited: crate::intent::is_unlimited(amount, 256),
             }])
         }
         "PermitSingle" => {

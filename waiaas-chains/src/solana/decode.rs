@@ -289,6 +289,7 @@ fn token_intent(ix: &ParsedInstruction) -> Intent {
                 spender,
                 amount: Amount::from_u64(amount),
                 decimals: None,
+                unlimited: crate::intent::is_unlimited(Amount::from_u64(amount), 64),
             }),
         // TransferChecked { amount, decimals }: [source, mint, destination, authority]
         Some(12) => u64_at(&ix.data, 1)
@@ -310,6 +311,7 @@ fn token_intent(ix: &ParsedInstruction) -> Intent {
                 spender,
                 amount: Amount::from_u64(amount),
                 decimals: Some(decimals),
+                unlimited: crate::intent::is_unlimited(Amount::from_u64(amount), 64),
             }),
         _ => None,
     };
