@@ -165,6 +165,12 @@ impl Amount {
         self.0.checked_add(rhs.0).map(Self)
     }
 
+    /// `self × rhs`, or `None` on overflow.
+    #[must_use]
+    pub fn checked_mul_u64(self, rhs: u64) -> Option<Amount> {
+        self.0.checked_mul(U256::from(rhs)).map(Self)
+    }
+
     /// `self - rhs`, or `None` when it would go below zero.
     #[must_use]
     pub fn checked_sub(self, rhs: Amount) -> Option<Amount> {

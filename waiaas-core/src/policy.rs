@@ -315,30 +315,55 @@ pub enum PolicyFilter {
 }
 
 /// A token as a request names it.
+///
+/// Decimals convert `token_limits` and USD values, so the engine never trusts the
+/// request's: it takes them from the operator's ALLOWED_TOKENS entry, else from
+/// `chain_decimals` (read from the chain by the host, never from the agent), else — on
+/// Solana only — from the `TransferChecked` / `ApproveChecked` instruction that is signed
+/// (the token program refuses other decimals on chain). Stated decimals that differ from
+/// a trusted source deny the request (`TOKEN_DECIMALS_MISMATCH`); a token with no trusted
+/// decimals is unpriced.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TokenRef {
     /// Contract address (EVM) or mint (Solana), as given; checked by the engine.
     pub address: String,
-    /// Decimals of the token. They convert `token_limits` and USD values, so they must
-    /// come from a trusted source (chain data or a token registry), never from the agent.
-    pub decimals: u8,
+    /// Decimals the request (or the signed instruction) states: a claim to check.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decimals: Option<u8>,
+    /// Decimals read from the chain (ERC-20 `decimals()`, the SPL mint account) by the
+    /// host, never from the agent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chain_decimals: Option<u8>,
     /// Display symbol (informational only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub symbol: Option<String>,
 }
 
-/// A spending grant found inside typed data (EIP-2612 permit, Permit2), decoded by
-/// the caller: it is judged by the APPROVE rules.
+impl TokenRef {
+    /// A token named by its address alone.
+    #[must_use]
+    pub fn new(address: impl Into<String>) -> Self {
+        Self {
+            address: address.into(),
+            decimals: None,
+            chain_decimals: None,
+            symbol: None,
+        }
+    }
+}
+
+/// Typed data whose primary type waiaas does not decode: signed only when the operator
+/// allow-lists it (the `typed_data` list of the verifying contract's CONTRACT_WHITELIST
+/// entry).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct PermitGrant {
-    /// Who may spend.
-    pub spender: String,
-    /// How much (base units).
-    pub amount: Amount,
-    /// Which token.
-    pub token: TokenRef,
+pub struct TypedDataKind {
+    /// The domain's `verifyingContract` (`None` when the domain has none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verifying_contract: Option<String>,
+    /// `primaryType`.
+    pub primary_type: String,
 }
 
 /// An ERC-8128 signed HTTP request.
@@ -384,8 +409,13 @@ pub enum RequestBody {
         /// Native value sent along (base units).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         value: Option<Amount>,
+        /// The call executes other calls waiaas does not attribute (a multicall to other
+        /// contracts, a smart-account `execute`): allowed only when the contract's
+        /// CONTRACT_WHITELIST entry lists the selector in `opaque_selectors`.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        opaque: bool,
     },
-    /// Token approval (ERC-20 `approve`, SPL `approve`).
+    /// Token approval (ERC-20 `approve`, SPL `approve`, permits, `setApprovalForAll`).
     #[serde(rename_all = "camelCase")]
     Approve {
         /// Who may spend.
@@ -394,6 +424,10 @@ pub enum RequestBody {
         amount: Amount,
         /// The token.
         token: TokenRef,
+        /// Set by the decoder when the grant is unlimited for the field that carries it
+        /// (Permit2's `uint160`, `setApprovalForAll`); the engine also checks the amount.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        unlimited: bool,
     },
     /// 2 to 20 instructions, signed as one transaction: all or nothing.
     #[serde(rename_all = "camelCase")]
@@ -410,6 +444,9 @@ pub enum RequestBody {
         contract: String,
         /// Token id within the collection.
         token_id: String,
+        /// How many (ERC-1155; 1 for ERC-721).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        amount: Option<Amount>,
     },
     /// Message signing (EIP-191 / Solana off-chain message).
     #[serde(rename_all = "camelCase")]
@@ -421,9 +458,15 @@ pub enum RequestBody {
     /// EIP-712 typed-data signing.
     #[serde(rename_all = "camelCase")]
     SignTypedData {
-        /// A spending grant inside the typed data (permit / Permit2), if any.
+        /// What the signature grants or moves, decoded from the struct its hash covers
+        /// (permits as APPROVE, EIP-3009 authorizations as TOKEN_TRANSFER): every leg is
+        /// judged, all or nothing, like a batch.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        legs: Vec<RequestBody>,
+        /// Set when the primary type is not one waiaas decodes: denied unless the
+        /// operator allow-listed it.
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        permit: Option<PermitGrant>,
+        unrecognised: Option<TypedDataKind>,
     },
     /// An x402 HTTP payment.
     #[serde(rename_all = "camelCase")]
@@ -437,6 +480,15 @@ pub enum RequestBody {
         /// The token paid with; `None` for the native coin.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         token: Option<TokenRef>,
+    },
+    /// An instruction waiaas never signs for an agent (SPL `SetAuthority`, System
+    /// `Assign`, closing an account to a foreign destination, …): always denied.
+    #[serde(rename_all = "camelCase")]
+    Refused {
+        /// Program or contract.
+        contract: String,
+        /// What it would do.
+        reason: String,
     },
     /// Contract deployment.
     #[serde(rename_all = "camelCase")]
@@ -462,6 +514,7 @@ impl RequestBody {
             Self::SignTypedData { .. } => "SIGN_TYPED_DATA",
             Self::X402Payment { .. } => "X402_PAYMENT",
             Self::ContractDeploy { .. } => "CONTRACT_DEPLOY",
+            Self::Refused { .. } => "REFUSED",
         }
     }
 }
@@ -519,9 +572,31 @@ pub struct PolicyRequest {
     /// Session permissions of the caller (message and typed-data signing need theirs).
     #[serde(default)]
     pub permissions: Vec<Permission>,
-    /// DeFi action descriptor.
+    /// DeFi action descriptor from a trusted source (the host's action provider).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<ActionDescriptor>,
+    /// The descriptor the agent wrote itself: it may raise the tier or deny, never
+    /// lower a tier (the engine judges the trusted descriptor — or none — and this one,
+    /// and keeps the stricter outcome of each rule).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub claimed_action: Option<ActionDescriptor>,
+    /// The most the network fee can cost, decoded from what is signed: added to the
+    /// native amount that is laddered, capped and reserved.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fee: Option<FeeBound>,
+}
+
+/// The network fee of a request: its maximum and the ceiling it must stay under.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct FeeBound {
+    /// EVM `gas_limit × max_fee_per_gas`; Solana base fee per signature plus compute
+    /// unit limit × price (native base units).
+    pub max: Amount,
+    /// The per-network ceiling (operator setting, or a multiple of the chain client's
+    /// estimate); above it the request is denied `FEE_TOO_HIGH`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ceiling: Option<Amount>,
 }
 
 /// A USD price for one whole unit of an asset.

@@ -186,6 +186,8 @@ fn request(w: WalletId) -> PolicyRequest {
         },
         permissions: Vec::new(),
         action: None,
+        claimed_action: None,
+        fee: None,
     }
 }
 

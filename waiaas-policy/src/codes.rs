@@ -85,3 +85,13 @@ pub const PERP_LEVERAGE_WARNING: &str = "PERP_LEVERAGE_WARNING";
 pub const PERP_POSITION_WARNING: &str = "PERP_POSITION_WARNING";
 /// Warning: ACTION_CATEGORY_LIMIT exceeded; tier raised to `tier_on_exceed`.
 pub const ACTION_CATEGORY_LIMIT_ESCALATED: &str = "ACTION_CATEGORY_LIMIT_ESCALATED";
+/// Stated token decimals differ from a trusted source (ALLOWED_TOKENS, the chain).
+pub const TOKEN_DECIMALS_MISMATCH: &str = "TOKEN_DECIMALS_MISMATCH";
+/// The maximum network fee is above the network's ceiling.
+pub const FEE_TOO_HIGH: &str = "FEE_TOO_HIGH";
+/// A call that wraps calls waiaas cannot judge, not listed as opaque.
+pub const OPAQUE_CALL_NOT_ALLOWED: &str = "OPAQUE_CALL_NOT_ALLOWED";
+/// Typed data of a primary type waiaas does not decode, not allow-listed.
+pub const TYPED_DATA_NOT_ALLOWED: &str = "TYPED_DATA_NOT_ALLOWED";
+/// An instruction waiaas never signs for an agent.
+pub const INSTRUCTION_REFUSED: &str = "INSTRUCTION_REFUSED";

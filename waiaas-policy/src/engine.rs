@@ -12,11 +12,11 @@ use waiaas_core::policy::{
 use waiaas_core::session::Permission;
 use waiaas_core::{
     Address, Amount, Chain, Decision, Network, PolicyEngine, PolicyId, PolicyInput, PolicyRecord,
-    PolicyRequest, PolicyType, Tier, Usd,
+    PolicyRequest, PolicyType, Tier, Usd, WalletId,
 };
 
 use crate::codes;
-use crate::matching::{AssetKey, parse_address, parse_domain, parse_selector};
+use crate::matching::{AssetKey, parse_address, parse_domain, parse_selector, selector_hex};
 use crate::rules::{DEFAULT_DELAY_SECONDS, Rules, SpendingLimit};
 
 /// Most instructions in a batch.
@@ -95,14 +95,15 @@ impl Engine {
     /// policies are ignored.
     fn resolve(
         &self,
-        req: &PolicyRequest,
+        wallet: WalletId,
+        network: Network,
         policies: &[PolicyRecord],
     ) -> BTreeMap<PolicyType, Resolved> {
         let mut best: BTreeMap<PolicyType, &PolicyRecord> = BTreeMap::new();
         for p in policies.iter().filter(|p| {
             p.enabled
-                && p.wallet_id.is_none_or(|w| w == req.wallet_id)
-                && p.network.is_none_or(|n| n == req.network)
+                && p.wallet_id.is_none_or(|w| w == wallet)
+                && p.network.is_none_or(|n| n == network)
         }) {
             let better = match best.get(&p.policy_type) {
                 None => true,
@@ -129,10 +130,51 @@ impl Engine {
     }
 }
 
+impl Engine {
+    /// The decimals the operator's ALLOWED_TOKENS entry in force for `wallet` on
+    /// `network` gives `token` (a contract or mint address), if any: the trusted source
+    /// human amounts are converted with.
+    #[must_use]
+    pub fn token_decimals(
+        &self,
+        wallet: WalletId,
+        network: Network,
+        token: &str,
+        policies: &[PolicyRecord],
+    ) -> Option<u8> {
+        let chain = network.chain();
+        let addr = parse_address(chain, token).ok()?;
+        let asset_id = token_asset_id(network, &addr.to_string());
+        let resolved = self.resolve(wallet, network, policies);
+        match resolved.get(&PolicyType::AllowedTokens)?.rules.as_ref() {
+            Ok(Rules::AllowedTokens { tokens }) => {
+                allowed_token(tokens, &addr, &asset_id, chain).and_then(|e| e.decimals)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// The ALLOWED_TOKENS entry naming a token: by CAIP-19 id, else by address on its chain.
+fn allowed_token<'a>(
+    tokens: &'a [crate::rules::AddressEntry],
+    addr: &Address,
+    asset_id: &str,
+    chain: Chain,
+) -> Option<&'a crate::rules::AddressEntry> {
+    tokens.iter().find(|e| match &e.asset_id {
+        Some(id) => id == asset_id,
+        None => e.address == *addr && e.chain.is_none_or(|c| c == chain),
+    })
+}
+
 impl PolicyEngine for Engine {
     fn windows(&self, request: &PolicyRequest, policies: &[PolicyRecord]) -> Vec<u64> {
         let mut out = Vec::new();
-        for r in self.resolve(request, policies).values() {
+        for r in self
+            .resolve(request.wallet_id, request.network, policies)
+            .values()
+        {
             match r.rules.as_ref() {
                 Ok(Rules::SpendingLimit(s)) => {
                     if s.daily_limit_usd.is_some() {
@@ -164,7 +206,11 @@ impl PolicyEngine for Engine {
     }
 
     fn evaluate(&self, input: &PolicyInput<'_>) -> Decision {
-        let resolved = self.resolve(input.request, input.policies);
+        let resolved = self.resolve(
+            input.request.wallet_id,
+            input.request.network,
+            input.policies,
+        );
         if resolved.is_empty() {
             return Decision::deny(Reason {
                 policy_id: None,
@@ -201,7 +247,8 @@ impl PolicyEngine for Engine {
 struct Move {
     asset_id: String,
     amount: Amount,
-    decimals: u8,
+    /// Trusted decimals; `None` leaves the asset unpriced and outside `token_limits`.
+    decimals: Option<u8>,
     native: bool,
 }
 
@@ -383,7 +430,8 @@ impl Eval<'_> {
                         | RequestBody::TokenTransfer { .. }
                         | RequestBody::ContractCall { .. }
                         | RequestBody::Approve { .. }
-                        | RequestBody::NftTransfer { .. } => self.leg(ins, idx),
+                        | RequestBody::NftTransfer { .. }
+                        | RequestBody::Refused { .. } => self.leg(ins, idx),
                         other => self.deny(
                             None,
                             codes::INVALID_REQUEST,
@@ -395,8 +443,62 @@ impl Eval<'_> {
             }
             body => self.leg(body, None),
         }
+        if let Some(fee) = req.fee {
+            self.fee(fee);
+        }
         self.spending();
-        self.actions();
+        // The agent's own descriptor is judged beside the trusted one (or none): it can
+        // add denials and raise the tier, never take away what the other yields.
+        if let Some(a) = &req.action {
+            self.actions(a);
+        }
+        if let Some(a) = &req.claimed_action {
+            self.actions(a);
+        }
+    }
+
+    fn fee(&mut self, fee: waiaas_core::policy::FeeBound) {
+        if let Some(ceiling) = fee.ceiling
+            && fee.max > ceiling
+        {
+            let info = self.network.info();
+            self.deny(
+                None,
+                codes::FEE_TOO_HIGH,
+                format!(
+                    "the network fee can reach {} {} (`{}` base units), above this network's ceiling of {} {}; lower the gas limit, fee cap or priority fee",
+                    fee.max.to_human(info.native_decimals),
+                    info.native_symbol,
+                    fee.max,
+                    ceiling.to_human(info.native_decimals),
+                    info.native_symbol
+                ),
+                None,
+            );
+        }
+        if !fee.max.is_zero() {
+            self.move_native(fee.max);
+        }
+    }
+
+    fn reputation(&mut self, score: Option<u8>) {
+        if let Some((
+            _,
+            &Rules::ReputationThreshold {
+                min_score,
+                below_threshold_tier,
+                unrated_tier,
+            },
+        )) = self.rules(PolicyType::ReputationThreshold)
+        {
+            match score {
+                None => self.raise(unrated_tier, Some(ApprovalReason::Reputation)),
+                Some(s) if s < min_score => {
+                    self.raise(below_threshold_tier, Some(ApprovalReason::Reputation));
+                }
+                Some(_) => {}
+            }
+        }
     }
 
     fn global_checks(&mut self) {
@@ -472,22 +574,16 @@ impl Eval<'_> {
                 None,
             );
         }
-        if let Some((
-            _,
-            &Rules::ReputationThreshold {
-                min_score,
-                below_threshold_tier,
-                unrated_tier,
-            },
-        )) = self.rules(PolicyType::ReputationThreshold)
+        // Unrated unless a trusted descriptor rates the counterparty; a score the agent
+        // reports itself can only make it stricter.
+        self.reputation(self.req.action.as_ref().and_then(|a| a.counterparty_score));
+        if let Some(score) = self
+            .req
+            .claimed_action
+            .as_ref()
+            .map(|a| a.counterparty_score)
         {
-            match self.req.action.as_ref().and_then(|a| a.counterparty_score) {
-                None => self.raise(unrated_tier, Some(ApprovalReason::Reputation)),
-                Some(s) if s < min_score => {
-                    self.raise(below_threshold_tier, Some(ApprovalReason::Reputation));
-                }
-                Some(_) => {}
-            }
+            self.reputation(score);
         }
     }
 
@@ -504,23 +600,25 @@ impl Eval<'_> {
         }
     }
 
-    fn token(&mut self, token: &TokenRef, idx: Option<u32>) -> Option<(Address, String)> {
+    /// Checks the token against ALLOWED_TOKENS and returns its asset id and trusted
+    /// decimals (see [`TokenRef`]): the operator's entry, the chain's, or on Solana the
+    /// decimals the signed `…Checked` instruction states (the token program enforces
+    /// them). Any two sources that disagree deny `TOKEN_DECIMALS_MISMATCH`.
+    fn token(&mut self, token: &TokenRef, idx: Option<u32>) -> Option<(String, Option<u8>)> {
         let addr = self.addr(&token.address, "token.address", idx)?;
         let asset_id = token_asset_id(self.network, &addr.to_string());
         let chain = self.chain;
+        let mut operator = None;
         match self.rules(PolicyType::AllowedTokens) {
             Some((_, Rules::AllowedTokens { tokens })) => {
-                let ok = tokens.iter().any(|e| match &e.asset_id {
-                    Some(id) => *id == asset_id,
-                    None => e.address == addr && e.chain.is_none_or(|c| c == chain),
-                });
-                if !ok {
-                    self.deny(
+                match allowed_token(tokens, &addr, &asset_id, chain) {
+                    Some(e) => operator = e.decimals,
+                    None => self.deny(
                         Some(PolicyType::AllowedTokens),
                         codes::TOKEN_NOT_ALLOWED,
                         format!("token `{addr}` is not in ALLOWED_TOKENS; add it to the policy to move it"),
                         idx,
-                    );
+                    ),
                 }
             }
             _ => self.deny_missing(
@@ -530,17 +628,48 @@ impl Eval<'_> {
                 idx,
             ),
         }
-        Some((addr, asset_id))
+        let enforced = if chain == Chain::Solana {
+            token.decimals
+        } else {
+            None
+        };
+        let sources = [
+            ("ALLOWED_TOKENS", operator),
+            ("the chain", token.chain_decimals),
+            ("the request", token.decimals),
+        ];
+        let mut known = sources.iter().filter_map(|(s, d)| d.map(|d| (*s, d)));
+        if let Some((first, d)) = known.next()
+            && let Some((other, e)) = known.find(|(_, e)| *e != d)
+        {
+            self.deny(
+                Some(PolicyType::AllowedTokens),
+                codes::TOKEN_DECIMALS_MISMATCH,
+                format!("token `{addr}` has {d} decimals by {first} but {e} by {other}; amounts are converted with the trusted decimals only, so state the token's real decimals (or none)"),
+                idx,
+            );
+        }
+        Some((asset_id, operator.or(token.chain_decimals).or(enforced)))
+    }
+
+    /// The CONTRACT_WHITELIST entry of `addr` on this chain.
+    fn contract_entry(&self, addr: &Address) -> Option<&crate::rules::AddressEntry> {
+        let chain = self.chain;
+        match self.resolved.get(&PolicyType::ContractWhitelist) {
+            Some(r) => match r.rules.as_ref() {
+                Ok(Rules::ContractWhitelist { contracts }) => contracts
+                    .iter()
+                    .find(|e| e.address == *addr && e.chain.is_none_or(|c| c == chain)),
+                _ => None,
+            },
+            None => None,
+        }
     }
 
     fn contract(&mut self, addr: Address, idx: Option<u32>) {
-        let chain = self.chain;
         match self.rules(PolicyType::ContractWhitelist) {
-            Some((_, Rules::ContractWhitelist { contracts })) => {
-                if !contracts
-                    .iter()
-                    .any(|e| e.address == addr && e.chain.is_none_or(|c| c == chain))
-                {
+            Some((_, Rules::ContractWhitelist { .. })) => {
+                if self.contract_entry(&addr).is_none() {
                     self.deny(
                         Some(PolicyType::ContractWhitelist),
                         codes::CONTRACT_NOT_WHITELISTED,
@@ -563,7 +692,7 @@ impl Eval<'_> {
         self.moves.push(Move {
             asset_id: native_asset_id(self.network),
             amount,
-            decimals: info.native_decimals,
+            decimals: Some(info.native_decimals),
             native: true,
         });
     }
@@ -596,11 +725,11 @@ impl Eval<'_> {
                 if let Some(to) = self.addr(to, "to", idx) {
                     self.whitelist(to, idx);
                 }
-                if let Some((_, asset_id)) = self.token(token, idx) {
+                if let Some((asset_id, decimals)) = self.token(token, idx) {
                     self.moves.push(Move {
                         asset_id,
                         amount: *amount,
-                        decimals: token.decimals,
+                        decimals,
                         native: false,
                     });
                 }
@@ -609,6 +738,7 @@ impl Eval<'_> {
                 contract,
                 selector,
                 value,
+                opaque,
             } => {
                 let selector = match selector {
                     Some(s) => match parse_selector(s) {
@@ -622,6 +752,23 @@ impl Eval<'_> {
                 };
                 if let Some(addr) = self.addr(contract, "contract", idx) {
                     self.contract(addr, idx);
+                    if *opaque {
+                        let listed = selector.as_ref().is_some_and(|s| {
+                            self.contract_entry(&addr)
+                                .is_some_and(|e| e.opaque_selectors.contains(s))
+                        });
+                        if !listed {
+                            let shown = selector
+                                .as_ref()
+                                .map_or_else(String::new, |s| selector_hex(s));
+                            self.deny(
+                                Some(PolicyType::ContractWhitelist),
+                                codes::OPAQUE_CALL_NOT_ALLOWED,
+                                format!("call `{shown}` on `{addr}` runs other calls that waiaas cannot judge; list the selector in the contract's CONTRACT_WHITELIST `opaque_selectors` to accept it unjudged"),
+                                idx,
+                            );
+                        }
+                    }
                     if let Some((_, Rules::MethodWhitelist { methods })) =
                         self.rules(PolicyType::MethodWhitelist)
                         && let Some(entry) = methods.iter().find(|m| m.contract == addr)
@@ -631,14 +778,7 @@ impl Eval<'_> {
                     {
                         let shown = selector.as_ref().map_or_else(
                             || "a call without selector".to_owned(),
-                            |s| {
-                                let mut h = String::from("selector `0x");
-                                for b in s {
-                                    h.push_str(&format!("{b:02x}"));
-                                }
-                                h.push('`');
-                                h
-                            },
+                            |s| format!("selector `{}`", selector_hex(s)),
                         );
                         self.deny(
                             Some(PolicyType::MethodWhitelist),
@@ -657,7 +797,8 @@ impl Eval<'_> {
                 spender,
                 amount,
                 token,
-            } => self.approve(spender, *amount, token, idx),
+                unlimited,
+            } => self.approve(spender, *amount, token, *unlimited, idx),
             RequestBody::NftTransfer { to, contract, .. } => {
                 if let Some(to) = self.addr(to, "to", idx) {
                     self.whitelist(to, idx);
@@ -674,12 +815,34 @@ impl Eval<'_> {
                     self.erc8128(&e.domain);
                 }
             }
-            RequestBody::SignTypedData { permit } => {
+            RequestBody::SignTypedData { legs, unrecognised } => {
                 self.permission(Permission::SignTypedData, idx);
-                if let Some(p) = permit {
-                    self.approve(&p.spender, p.amount, &p.token, idx);
+                for (i, leg) in legs.iter().enumerate() {
+                    let at = u32::try_from(i).ok();
+                    match leg {
+                        RequestBody::Approve { .. } | RequestBody::TokenTransfer { .. } => {
+                            self.leg(leg, at);
+                        }
+                        other => self.deny(
+                            None,
+                            codes::INVALID_REQUEST,
+                            format!("typed data cannot carry `{}`", other.kind()),
+                            at,
+                        ),
+                    }
+                }
+                if let Some(kind) = unrecognised {
+                    self.typed_data(kind, idx);
                 }
             }
+            RequestBody::Refused { contract, reason } => self.deny(
+                None,
+                codes::INSTRUCTION_REFUSED,
+                format!(
+                    "an instruction of `{contract}` {reason}; waiaas never signs it for an agent"
+                ),
+                idx,
+            ),
             RequestBody::X402Payment {
                 domain,
                 pay_to,
@@ -711,11 +874,11 @@ impl Eval<'_> {
                 self.addr(pay_to, "payTo", idx);
                 match token {
                     Some(t) => {
-                        if let Some((_, asset_id)) = self.token(t, idx) {
+                        if let Some((asset_id, decimals)) = self.token(t, idx) {
                             self.moves.push(Move {
                                 asset_id,
                                 amount: *amount,
-                                decimals: t.decimals,
+                                decimals,
                                 native: false,
                             });
                         }
@@ -780,7 +943,39 @@ impl Eval<'_> {
         }
     }
 
-    fn approve(&mut self, spender: &str, amount: Amount, token: &TokenRef, idx: Option<u32>) {
+    /// Typed data of a primary type waiaas does not decode: allowed only when the
+    /// verifying contract's CONTRACT_WHITELIST entry (on this chain) lists the type.
+    fn typed_data(&mut self, kind: &waiaas_core::policy::TypedDataKind, idx: Option<u32>) {
+        let listed = kind
+            .verifying_contract
+            .as_deref()
+            .and_then(|c| parse_address(self.chain, c).ok())
+            .is_some_and(|addr| {
+                self.contract_entry(&addr)
+                    .is_some_and(|e| e.typed_data.contains(&kind.primary_type))
+            });
+        if !listed {
+            let contract = kind.verifying_contract.as_deref().unwrap_or("none");
+            self.deny(
+                Some(PolicyType::ContractWhitelist),
+                codes::TYPED_DATA_NOT_ALLOWED,
+                format!(
+                    "typed data `{}` verified by `{contract}` is not a type waiaas decodes; list it in that contract's CONTRACT_WHITELIST `typed_data` to allow signing it",
+                    kind.primary_type
+                ),
+                idx,
+            );
+        }
+    }
+
+    fn approve(
+        &mut self,
+        spender: &str,
+        amount: Amount,
+        token: &TokenRef,
+        flagged_unlimited: bool,
+        idx: Option<u32>,
+    ) {
         let spender = self.addr(spender, "spender", idx);
         self.addr(&token.address, "token.address", idx);
         let half = match self.chain {
@@ -797,7 +992,7 @@ impl Eval<'_> {
                 idx,
             );
         }
-        let unlimited = amount >= half;
+        let unlimited = flagged_unlimited || amount >= half;
         let (block_unlimited, max) = match self.rules(PolicyType::ApproveAmountLimit) {
             Some((
                 _,
@@ -873,7 +1068,7 @@ impl Eval<'_> {
     fn spending(&mut self) {
         // Aggregate per asset (a batch is judged on its totals, so splitting a payment
         // into small instructions gains nothing).
-        let mut totals: BTreeMap<String, (Amount, u8, bool)> = BTreeMap::new();
+        let mut totals: BTreeMap<String, (Amount, Option<u8>, bool)> = BTreeMap::new();
         for m in std::mem::take(&mut self.moves) {
             let entry =
                 totals
@@ -884,7 +1079,7 @@ impl Eval<'_> {
                     None,
                     codes::INVALID_REQUEST,
                     format!(
-                        "asset `{}` is given with decimals {} and {}; use one",
+                        "asset `{}` is given with decimals {:?} and {:?}; use one",
                         m.asset_id, entry.1, m.decimals
                     ),
                     None,
@@ -912,7 +1107,7 @@ impl Eval<'_> {
             match self
                 .prices
                 .fresh(asset, self.now)
-                .and_then(|q| usd_value(*amount, *decimals, q.usd))
+                .and_then(|q| usd_value(*amount, (*decimals)?, q.usd))
             {
                 Some(v) => usd_total = usd_total.saturating_add(v),
                 None => unpriced.push(asset.clone()),
@@ -1044,9 +1239,12 @@ impl Eval<'_> {
         sl: &SpendingLimit,
         asset: &str,
         amount: Amount,
-        decimals: u8,
+        decimals: Option<u8>,
         native: bool,
     ) -> Option<Option<Tier>> {
+        // Human-unit limits need trusted decimals: without them no entry matches, and
+        // the asset is judged unpriced.
+        let decimals = decimals?;
         let network = self.network;
         let chain = self.chain;
         let rank = |k: &AssetKey| -> Option<u8> {
@@ -1094,12 +1292,11 @@ impl Eval<'_> {
         )
     }
 
-    fn actions(&mut self) {
-        let Some(a) = self.req.action.clone() else {
-            return;
-        };
+    fn actions(&mut self, a: &waiaas_core::policy::ActionDescriptor) {
         let category = a.category.as_ref().map(|c| c.to_lowercase());
-        if let (Some(c), Some(n)) = (&category, a.notional_usd) {
+        if let (Some(c), Some(n)) = (&category, a.notional_usd)
+            && self.spend.category.is_none()
+        {
             self.spend.category = Some(c.clone());
             self.spend.category_usd = Some(n);
         }
@@ -1126,8 +1323,8 @@ impl Eval<'_> {
             }
         }
         match category.as_deref() {
-            Some("lending") => self.lending(&a, &missing),
-            Some("perp") => self.perp(&a, &missing),
+            Some("lending") => self.lending(a, &missing),
+            Some("perp") => self.perp(a, &missing),
             _ => {}
         }
         if let Some((_, Rules::ActionCategoryLimit(c))) =

@@ -56,6 +56,8 @@
 //!     },
 //!     permissions: vec![],
 //!     action: None,
+//!     claimed_action: None,
+//!     fee: None,
 //! };
 //! let engine = Engine::new();
 //! let decide = |policies: &[PolicyRecord], amount| {

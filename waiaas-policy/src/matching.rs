@@ -19,6 +19,15 @@ pub(crate) fn parse_address(chain: Chain, s: &str) -> Result<Address, Validation
     Address::parse(chain, s)
 }
 
+/// `0x` + lowercase hex of a selector.
+pub(crate) fn selector_hex(s: &[u8]) -> String {
+    let mut out = String::from("0x");
+    for b in s {
+        out.push_str(&format!("{b:02x}"));
+    }
+    out
+}
+
 /// A function selector or instruction discriminator: `0x` + 2 to 16 lowercase or
 /// uppercase hex digits (1 to 8 bytes), compared by value.
 pub(crate) fn parse_selector(s: &str) -> Result<Vec<u8>, String> {

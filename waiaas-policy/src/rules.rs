@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 use serde_json::{Map, Value, json};
 use waiaas_core::{Address, Amount, Chain, Network, PolicyType, Tier, Usd, ValidationError};
 
-use crate::matching::{AssetKey, DomainPattern, parse_any_address, parse_selector};
+use crate::matching::{AssetKey, DomainPattern, parse_any_address, parse_selector, selector_hex};
 
 /// Longest rolling window a rule may use (365 days).
 pub const MAX_WINDOW_SECONDS: u64 = 31_536_000;
@@ -21,6 +21,9 @@ pub const DEFAULT_DELAY_SECONDS: u64 = 900;
 pub const MIN_DELAY_SECONDS: u64 = 60;
 /// Most entries one list may hold.
 const MAX_LIST: usize = 1_000;
+/// Most decimals a token may declare (ERC-20 allows up to 255; none in use exceeds 36,
+/// and more would overflow the exact USD arithmetic).
+pub const MAX_TOKEN_DECIMALS: u8 = 36;
 
 /// A tier ladder: the request gets the lowest tier whose maximum it does not exceed
 /// (inclusive); above every present rung it needs APPROVAL.
@@ -112,6 +115,15 @@ pub struct AddressEntry {
     pub asset_id: Option<String>,
     /// Per-entry maximum (APPROVED_SPENDERS only).
     pub max_amount: Option<Amount>,
+    /// The token's decimals (ALLOWED_TOKENS only; required for EVM tokens): the trusted
+    /// source that converts amounts and prices, never the request.
+    pub decimals: Option<u8>,
+    /// Selectors of calls on this contract that wrap other calls waiaas does not decode,
+    /// accepted without decoding (CONTRACT_WHITELIST only).
+    pub opaque_selectors: BTreeSet<Vec<u8>>,
+    /// EIP-712 primary types this contract may verify that waiaas does not decode,
+    /// accepted on the session's SIGN_TYPED_DATA permission (CONTRACT_WHITELIST only).
+    pub typed_data: BTreeSet<String>,
     /// Informational `name` or `symbol`, kept as given.
     pub label: Option<(&'static str, String)>,
 }
@@ -540,6 +552,58 @@ fn address_entries(
         } else {
             None
         };
+        let decimals = if extra.contains(&"decimals") {
+            let d = opt(&mut o, "decimals", |v, p| {
+                u8::try_from(as_u64(v, p)?)
+                    .ok()
+                    .filter(|d| *d <= MAX_TOKEN_DECIMALS)
+                    .ok_or_else(|| err(p, format!("must be 0 to {MAX_TOKEN_DECIMALS}")))
+            })?;
+            if d.is_none() && matches!(address, Address::Evm(_)) {
+                return Err(err(
+                    &format!("{path}[{i}].decimals"),
+                    "is required for an EVM token (the token's `decimals()`); amounts and prices are converted with it, never with the request's",
+                ));
+            }
+            d
+        } else {
+            None
+        };
+        let (opaque_selectors, typed_data) = if extra.contains(&"opaque_selectors") {
+            let opaque = opt(&mut o, "opaque_selectors", |v, p| {
+                as_array(v, p)?
+                    .iter()
+                    .enumerate()
+                    .map(|(j, s)| {
+                        let path = format!("{p}[{j}]");
+                        parse_selector(as_str(s, &path)?).map_err(|e| err(&path, e))
+                    })
+                    .collect::<Result<BTreeSet<_>, _>>()
+            })?;
+            let typed = opt(&mut o, "typed_data", |v, p| {
+                as_array(v, p)?
+                    .iter()
+                    .enumerate()
+                    .map(|(j, s)| {
+                        let path = format!("{p}[{j}]");
+                        let name = as_str(s, &path)?;
+                        if name.is_empty()
+                            || name.len() > 64
+                            || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                        {
+                            return Err(err(
+                                &path,
+                                "must be an EIP-712 primary type name such as `Order`",
+                            ));
+                        }
+                        Ok(name.to_owned())
+                    })
+                    .collect::<Result<BTreeSet<_>, _>>()
+            })?;
+            (opaque.unwrap_or_default(), typed.unwrap_or_default())
+        } else {
+            (BTreeSet::new(), BTreeSet::new())
+        };
         let mut label = None;
         for name in extra {
             if (*name == "symbol" || *name == "name")
@@ -554,6 +618,9 @@ fn address_entries(
             chain,
             asset_id,
             max_amount,
+            decimals,
+            opaque_selectors,
+            typed_data,
             label,
         });
     }
@@ -602,13 +669,18 @@ impl Rules {
             PolicyType::AllowedTokens => {
                 let (v, p) = o.require("tokens")?;
                 Self::AllowedTokens {
-                    tokens: address_entries(v, &p, "address", &["symbol", "asset_id"])?,
+                    tokens: address_entries(v, &p, "address", &["symbol", "asset_id", "decimals"])?,
                 }
             }
             PolicyType::ContractWhitelist => {
                 let (v, p) = o.require("contracts")?;
                 Self::ContractWhitelist {
-                    contracts: address_entries(v, &p, "address", &["name"])?,
+                    contracts: address_entries(
+                        v,
+                        &p,
+                        "address",
+                        &["name", "opaque_selectors", "typed_data"],
+                    )?,
                 }
             }
             PolicyType::MethodWhitelist => {
@@ -1041,6 +1113,24 @@ fn entries_json(list: &[AddressEntry], extra_key: Option<&str>) -> Value {
                 if let (Some(k), Some(max)) = (extra_key, e.max_amount) {
                     m.insert(k.into(), Value::String(max.to_string()));
                 }
+                if let Some(d) = e.decimals {
+                    m.insert("decimals".into(), Value::from(d));
+                }
+                if !e.opaque_selectors.is_empty() {
+                    m.insert(
+                        "opaque_selectors".into(),
+                        e.opaque_selectors
+                            .iter()
+                            .map(|s| Value::String(selector_hex(s)))
+                            .collect(),
+                    );
+                }
+                if !e.typed_data.is_empty() {
+                    m.insert(
+                        "typed_data".into(),
+                        e.typed_data.iter().cloned().map(Value::String).collect(),
+                    );
+                }
                 Value::Object(m)
             })
             .collect(),
@@ -1135,9 +1225,7 @@ impl Rules {
                 "methods": methods.iter().map(|m| json!({
                     "contract_address": m.contract.to_string(),
                     "selectors": m.selectors.iter().map(|s| {
-                        let mut out = String::from("0x");
-                        for b in s { out.push_str(&format!("{b:02x}")); }
-                        out
+                        selector_hex(s)
                     }).collect::<Vec<_>>(),
                 })).collect::<Vec<_>>()
             }),

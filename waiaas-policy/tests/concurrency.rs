@@ -117,6 +117,8 @@ fn send_many(db: &Path, wallet: WalletId, start_ms: u128, mode: Mode) -> Counts 
             },
             permissions: Vec::new(),
             action: None,
+            claimed_action: None,
+            fee: None,
         };
         let d = store
             .evaluate_and_reserve(&req, &prices, NOW, &engine)

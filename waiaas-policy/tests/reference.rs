@@ -109,7 +109,7 @@ fn rules_for(ty: PolicyType) -> BoxedStrategy<Value> {
             .prop_map(|n| json!({"max_requests": n, "window_seconds": RATE_WINDOW}))
             .boxed(),
         PolicyType::AllowedTokens => subset(TOKENS.to_vec())
-            .prop_map(|t| json!({"tokens": t.iter().map(|a| json!({"address": a})).collect::<Vec<_>>()}))
+            .prop_map(|t| json!({"tokens": t.iter().map(|a| json!({"address": a, "decimals": 18})).collect::<Vec<_>>()}))
             .boxed(),
         PolicyType::ContractWhitelist => addr_list()
             .prop_map(|a| json!({"contracts": a.iter().map(|a| json!({"address": a})).collect::<Vec<_>>()}))
@@ -198,9 +198,8 @@ fn gen_request() -> impl Strategy<Value = PolicyRequest> {
     let addr = || proptest::sample::select(ADDRS.to_vec()).prop_map(str::to_owned);
     let token = || {
         proptest::sample::select(TOKENS.to_vec()).prop_map(|a| TokenRef {
-            address: a.to_owned(),
-            decimals: 18,
-            symbol: None,
+            decimals: Some(18),
+            ..TokenRef::new(a)
         })
     };
     let body =
@@ -217,11 +216,13 @@ fn gen_request() -> impl Strategy<Value = PolicyRequest> {
                     contract,
                     selector: selector.map(str::to_owned),
                     value,
+                    opaque: false,
                 }),
             (addr(), amount(), token()).prop_map(|(spender, amount, token)| RequestBody::Approve {
                 spender,
                 amount,
-                token
+                token,
+                unlimited: false,
             }),
         ];
     (body, proptest::sample::select(NETS.to_vec())).prop_map(|(body, network)| PolicyRequest {
@@ -231,6 +232,8 @@ fn gen_request() -> impl Strategy<Value = PolicyRequest> {
         body,
         permissions: Vec::new(),
         action: None,
+        claimed_action: None,
+        fee: None,
     })
 }
 
@@ -261,7 +264,7 @@ fn enablers(req: &PolicyRequest, sl: Value) -> Vec<GenPolicy> {
         RequestBody::TokenTransfer { token, .. } => {
             out.push(global(
                 PolicyType::AllowedTokens,
-                json!({"tokens": [{"address": token.address}]}),
+                json!({"tokens": [{"address": token.address, "decimals": 18}]}),
             ));
         }
         RequestBody::ContractCall { contract, .. } if key(contract).is_some() => {
@@ -489,6 +492,7 @@ fn reference(w: &World) -> (bool, Tier, Vec<String>, Option<&'static str>) {
             contract,
             selector,
             value,
+            ..
         } => {
             if key(contract).is_none() {
                 reasons.push("INVALID_ADDRESS".into());

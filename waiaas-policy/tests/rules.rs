@@ -166,7 +166,7 @@ fn every_type_has_a_valid_example_that_round_trips() {
         ),
         (
             PolicyType::AllowedTokens,
-            json!({"tokens": [{"address": a, "symbol": "X", "chain": "ethereum", "assetId": "eip155:1/erc20:0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed"}]}),
+            json!({"tokens": [{"address": a, "symbol": "X", "chain": "ethereum", "decimals": 6, "assetId": "eip155:1/erc20:0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed"}]}),
         ),
         (
             PolicyType::ContractWhitelist,

@@ -37,6 +37,8 @@ fn transfer(wallet: WalletId, amount: u64) -> PolicyRequest {
         },
         permissions: Vec::new(),
         action: None,
+        claimed_action: None,
+        fee: None,
     }
 }
 

@@ -16,11 +16,11 @@ use std::time::Instant;
 use ed25519_dalek::Signer as _;
 use serde_json::json;
 use waiaas::core::TxStatus;
-use waiaas::core::policy::{PolicyType, TokenRef, Usd, native_asset_id, token_asset_id};
+use waiaas::core::policy::{PolicyType, Usd, native_asset_id, token_asset_id};
 use waiaas::core::session::CreateSession;
 use waiaas::{
     ChainParams, Clock, ManualClock, Network, NewPolicy, Operation, Options, SendRequest,
-    StaticPriceOracle, SystemClock, Transaction, Waiaas,
+    StaticPriceOracle, SystemClock, TokenSpec, Transaction, Waiaas,
 };
 
 const USDC_MINT: &str = "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v";
@@ -134,7 +134,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     admin.create_policy(
         NewPolicy::new(
             PolicyType::AllowedTokens,
-            json!({ "tokens": [{ "address": USDC_MINT, "symbol": "USDC", "chain": "solana" }] }),
+            json!({ "tokens": [{ "address": USDC_MINT, "symbol": "USDC", "chain": "solana", "decimals": 6 }] }),
         )
         .for_wallet(sol.id),
     )?;
@@ -174,10 +174,12 @@ fn main() -> Result<(), Box<dyn Error>> {
         chain: chain.clone(),
         ..SendRequest::new(Operation::TokenTransfer {
             to: RECIPIENT.to_owned(),
-            token: TokenRef {
-                address: mint.to_owned(),
-                decimals: if symbol == "USDC" { 6 } else { 5 },
+            // Decimals come from the operator's ALLOWED_TOKENS entry (or the chain),
+            // never from the agent; an unlisted token is denied before they matter.
+            token: TokenSpec {
+                decimals: (symbol != "USDC").then_some(5),
                 symbol: Some(symbol.to_owned()),
+                ..TokenSpec::new(mint)
             },
             amount: amount.to_owned(),
             token_program: None,

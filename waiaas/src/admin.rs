@@ -413,6 +413,25 @@ impl Admin {
             OwnerAddress::Solana(a) => a.to_string(),
             OwnerAddress::Evm(a) => a.to_checksum(),
         };
+        // An owner is an outsider: a key the vault holds (which an agent with
+        // SIGN_MESSAGE could make sign) can never approve.
+        let same = |a: &str| match chain {
+            waiaas_core::Chain::Ethereum => a.eq_ignore_ascii_case(&canonical),
+            waiaas_core::Chain::Solana => a == canonical,
+        };
+        if self
+            .inner
+            .vault
+            .wallets()?
+            .iter()
+            .any(|w| w.chain == chain && same(&w.address))
+        {
+            return Err(ValidationError::field(
+                "ownerAddress",
+                format!("`{canonical}` is a wallet of this vault; the owner must be a key the vault does not hold"),
+            )
+            .into());
+        }
         let mut challenge = [0u8; 16];
         OsRng.fill_bytes(&mut challenge);
         let now = self.inner.now();

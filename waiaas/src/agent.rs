@@ -12,7 +12,7 @@ use waiaas_core::{SessionToken, TxId, TxStatus, ValidationError, WalletId};
 use crate::error::{Error, Result};
 use crate::pipeline::Inner;
 use crate::record::Transaction;
-use crate::request::{ChainParams, ResolvedOperation, ResolvedRequest, SendRequest};
+use crate::request::{ResolvedOperation, ResolvedRequest, SendRequest};
 
 /// A native balance.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -131,17 +131,14 @@ impl Agent {
     ) -> Result<(VerifiedSession, ResolvedRequest)> {
         let (session, wallet) = self.session(req.wallet_id, permission)?;
         let network = self.inner.vault.wallet(wallet)?.network;
-        let operation = req.operation.resolve(network)?;
-        Ok((
-            session,
-            ResolvedRequest {
-                wallet_id: wallet,
-                network,
-                operation,
-                chain: req.chain.clone(),
-                action: req.action.clone(),
-            },
-        ))
+        let inner = &self.inner;
+        let operation = req.operation.resolve(network, &mut |token| {
+            inner.trusted_decimals(wallet, network, token)
+        })?;
+        let mut resolved = ResolvedRequest::new(wallet, network, operation);
+        resolved.chain = req.chain.clone();
+        resolved.action = req.action.clone();
+        Ok((session, resolved))
     }
 
     /// Sends a transaction through the policy engine. INSTANT and NOTIFY come back
@@ -160,7 +157,6 @@ impl Agent {
             Some(&session),
             resolved,
             req.idempotency_key.clone(),
-            None,
         )
     }
 
@@ -181,17 +177,24 @@ impl Agent {
     pub fn sign_message(&self, wallet: Option<WalletId>, message: &[u8]) -> Result<Transaction> {
         let (session, wallet) = self.session(wallet, Permission::SignMessage)?;
         let network = self.inner.vault.wallet(wallet)?.network;
-        let resolved = ResolvedRequest {
-            wallet_id: wallet,
+        if message.starts_with(crate::owner::OWNER_ACTION_PREFIX.as_bytes()) {
+            // The owner signs texts that begin so; an agent's signature must never be
+            // one, even when its wallet is (wrongly) someone's owner key elsewhere.
+            return Err(ValidationError::field(
+                "message",
+                "begins like a waiaas owner action; such texts are never signed for an agent",
+            )
+            .into());
+        }
+        let resolved = ResolvedRequest::new(
+            wallet,
             network,
-            operation: ResolvedOperation::SignMessage {
+            ResolvedOperation::SignMessage {
                 message: format!("0x{}", hex::encode(message)),
             },
-            chain: ChainParams::default(),
-            action: None,
-        };
+        );
         self.inner
-            .submit(&Self::actor(&session), Some(&session), resolved, None, None)
+            .submit(&Self::actor(&session), Some(&session), resolved, None)
     }
 
     /// Signs EIP-712 typed data (`eth_signTypedData_v4` JSON) under policy; permits
@@ -206,23 +209,17 @@ impl Agent {
     ) -> Result<Transaction> {
         let (session, wallet) = self.session(wallet, Permission::SignTypedData)?;
         let network = self.inner.vault.wallet(wallet)?.network;
-        let permit = crate::pipeline::permit_of(network, typed_data_json)?;
-        let resolved = ResolvedRequest {
-            wallet_id: wallet,
+        let intents = crate::pipeline::typed_data_intents(network, typed_data_json)?;
+        let resolved = ResolvedRequest::new(
+            wallet,
             network,
-            operation: ResolvedOperation::SignTypedData {
+            ResolvedOperation::SignTypedData {
                 typed_data: typed_data_json.to_owned(),
+                intents,
             },
-            chain: ChainParams::default(),
-            action: None,
-        };
-        self.inner.submit(
-            &Self::actor(&session),
-            Some(&session),
-            resolved,
-            None,
-            permit,
-        )
+        );
+        self.inner
+            .submit(&Self::actor(&session), Some(&session), resolved, None)
     }
 
     /// Signs a raw unsigned transaction built elsewhere (base64 wire bytes for Solana,
@@ -256,18 +253,19 @@ impl Agent {
                     .clone()
             }
         };
-        let resolved = ResolvedRequest {
-            wallet_id: wallet,
-            network: info.network,
-            operation: ResolvedOperation::RawTransaction {
+        let mut resolved = ResolvedRequest::new(
+            wallet,
+            info.network,
+            ResolvedOperation::RawTransaction {
                 raw: raw.trim().to_owned(),
                 intents: decoded.intents,
             },
-            chain: ChainParams::default(),
-            action: None,
-        };
+        );
+        // The fee is decoded from the bytes that are signed (gas × fee cap, signatures
+        // and compute-unit price): judged like any other native value.
+        resolved.max_fee = Some(decoded.max_fee);
         self.inner
-            .submit(&Self::actor(&session), Some(&session), resolved, None, None)
+            .submit(&Self::actor(&session), Some(&session), resolved, None)
     }
 
     fn own(&self, id: TxId) -> Result<waiaas_core::store::TxRecord> {

@@ -12,6 +12,92 @@ use crate::request::{ChainParams, ResolvedOperation, ResolvedRequest};
 /// Gas limits used when the caller gives none.
 const GAS_TRANSFER: u64 = 21_000;
 const GAS_ERC20: u64 = 100_000;
+/// Solana's fee per signature (lamports); the builder signs with the wallet alone and
+/// sets no compute-unit price.
+const SOLANA_SIGNATURE_FEE: u64 = 5_000;
+/// Rent of the recipient's associated token account a Solana token transfer may create
+/// (165-byte account, rent-exempt minimum): native value leaving the wallet.
+const SOLANA_TOKEN_ACCOUNT_RENT: u64 = 2_039_280;
+/// A chain client's fee estimate times this is the most a request may offer.
+const FEE_ESTIMATE_MULTIPLE: u64 = 4;
+
+/// The gas limit an EVM operation is signed with.
+fn gas_limit(op: &ResolvedOperation, chain: &ChainParams) -> Option<u64> {
+    chain.gas_limit.or(match op {
+        ResolvedOperation::Transfer { .. } => Some(GAS_TRANSFER),
+        ResolvedOperation::TokenTransfer { .. } | ResolvedOperation::Approve { .. } => {
+            Some(GAS_ERC20)
+        }
+        _ => None,
+    })
+}
+
+/// The most the network fee of what `req` signs with `chain` can cost (native base
+/// units): EVM `gas_limit × max_fee_per_gas`; Solana the signature fee plus the rent of
+/// a token account the transfer may create; for raw transactions what was decoded from
+/// their bytes. `None` for signatures that are not transactions.
+///
+/// # Errors
+/// `VALIDATION_FAILED` when an EVM fee parameter is missing or malformed.
+pub(crate) fn max_fee(req: &ResolvedRequest, chain: &ChainParams) -> Result<Option<Amount>> {
+    match (&req.operation, req.network.chain()) {
+        (ResolvedOperation::SignMessage { .. } | ResolvedOperation::SignTypedData { .. }, _) => {
+            Ok(None)
+        }
+        (ResolvedOperation::RawTransaction { .. }, _) => Ok(req.max_fee),
+        (ResolvedOperation::TokenTransfer { .. }, Chain::Solana) => Ok(Some(Amount::from_u64(
+            SOLANA_SIGNATURE_FEE.saturating_add(SOLANA_TOKEN_ACCOUNT_RENT),
+        ))),
+        (_, Chain::Solana) => Ok(Some(Amount::from_u64(SOLANA_SIGNATURE_FEE))),
+        (op, Chain::Ethereum) => {
+            let gas = gas_limit(op, chain)
+                .ok_or_else(|| missing("chain.gasLimit", "is required for a contract call"))?;
+            let per_gas = wei("chain.maxFeePerGas", chain.max_fee_per_gas.as_deref())?;
+            Ok(Some(
+                Amount::from_u128(per_gas)
+                    .checked_mul_u64(gas)
+                    .ok_or_else(|| missing("chain.maxFeePerGas", "is out of range"))?,
+            ))
+        }
+    }
+}
+
+/// The fee ceiling of `network`: the operator's setting (or its default), lowered to a
+/// multiple of the chain client's current estimate when one serves the network.
+///
+/// # Errors
+/// `CHAIN_ERROR` when the client cannot estimate.
+pub(crate) fn fee_ceiling(
+    req: &ResolvedRequest,
+    chain: &ChainParams,
+    settings: &crate::settings::Settings,
+    clients: &ChainClients,
+) -> Result<Amount> {
+    let configured = settings.fee_ceiling(req.network);
+    if let Some(client) = clients.evm(req.network)
+        && let Some(gas) = gas_limit(&req.operation, chain)
+    {
+        let estimate = Amount::from_u128(client.fees()?.max_fee_per_gas)
+            .checked_mul_u64(gas.saturating_mul(FEE_ESTIMATE_MULTIPLE))
+            .unwrap_or(Amount::MAX);
+        return Ok(configured.min(estimate));
+    }
+    Ok(configured)
+}
+
+/// Refuses to sign a fee above the one judged at admission.
+fn check_fee(req: &ResolvedRequest, chain: &ChainParams) -> Result<()> {
+    let Some(now) = max_fee(req, chain)? else {
+        return Ok(());
+    };
+    if req.max_fee.is_none_or(|judged| now > judged) {
+        return Err(missing(
+            "chain.maxFeePerGas",
+            "the fee to sign is above the fee that was judged; the request must be sent again",
+        ));
+    }
+    Ok(())
+}
 
 fn missing(field: &str, why: &str) -> Error {
     ValidationError::field(field, why).into()
@@ -148,6 +234,7 @@ fn fill_params(
                 contract,
                 data,
                 value,
+                ..
             } = &req.operation
         {
             let data = hex::decode(data.trim_start_matches("0x"))
@@ -215,6 +302,7 @@ pub(crate) fn sign_request(
     req: &ResolvedRequest,
     chain: &ChainParams,
 ) -> Result<ExecutionResult> {
+    check_fee(req, chain)?;
     match (&req.operation, req.network.chain()) {
         (ResolvedOperation::SignMessage { message }, chain) => {
             let bytes = hex::decode(message.trim_start_matches("0x"))
@@ -233,7 +321,7 @@ pub(crate) fn sign_request(
                 ..ExecutionResult::default()
             })
         }
-        (ResolvedOperation::SignTypedData { typed_data }, Chain::Ethereum) => {
+        (ResolvedOperation::SignTypedData { typed_data, .. }, Chain::Ethereum) => {
             let sig = waiaas_chains::evm::typed_data::sign_typed_data(signer, typed_data)?;
             Ok(ExecutionResult {
                 signature: Some(format!("0x{}", hex::encode(sig))),
@@ -288,7 +376,9 @@ fn execute_solana(
             mint: sol(&token.address)?,
             to_owner: sol(to)?,
             amount: u64_amount("amount", *amount)?,
-            decimals: token.decimals,
+            decimals: token
+                .decimals
+                .ok_or_else(|| missing("token.decimals", "are unknown"))?,
             program: token_program(program),
             create_recipient_account: true,
             from_owner: None,
@@ -302,7 +392,7 @@ fn execute_solana(
             mint: sol(&token.address)?,
             delegate: sol(spender)?,
             amount: u64_amount("amount", *amount)?,
-            decimals: Some(token.decimals),
+            decimals: token.decimals,
             program: token_program(program),
         },
         ResolvedOperation::ContractCall { .. }
@@ -334,17 +424,14 @@ fn execute_evm(
     chain: &ChainParams,
 ) -> Result<ExecutionResult> {
     use waiaas_chains::evm::{EvmTxRequest, erc20_approve_calldata, erc20_transfer_calldata};
-    let (to, value, data, default_gas) = match op {
-        ResolvedOperation::Transfer { to, amount } => {
-            (evm(to)?, *amount, Vec::new(), Some(GAS_TRANSFER))
-        }
+    let (to, value, data) = match op {
+        ResolvedOperation::Transfer { to, amount } => (evm(to)?, *amount, Vec::new()),
         ResolvedOperation::TokenTransfer {
             to, token, amount, ..
         } => (
             evm(&token.address)?,
             Amount::ZERO,
             erc20_transfer_calldata(&evm(to)?, *amount),
-            Some(GAS_ERC20),
         ),
         ResolvedOperation::Approve {
             spender,
@@ -355,18 +442,17 @@ fn execute_evm(
             evm(&token.address)?,
             Amount::ZERO,
             erc20_approve_calldata(&evm(spender)?, *amount),
-            Some(GAS_ERC20),
         ),
         ResolvedOperation::ContractCall {
             contract,
             data,
             value,
+            ..
         } => (
             evm(contract)?,
             *value,
             hex::decode(data.trim_start_matches("0x"))
                 .map_err(|_| missing("data", "is not valid hex"))?,
-            None,
         ),
         ResolvedOperation::SignMessage { .. }
         | ResolvedOperation::SignTypedData { .. }
@@ -387,9 +473,7 @@ fn execute_evm(
             "chain.maxPriorityFeePerGas",
             chain.max_priority_fee_per_gas.as_deref(),
         )?,
-        gas_limit: chain
-            .gas_limit
-            .or(default_gas)
+        gas_limit: gas_limit(op, chain)
             .ok_or_else(|| missing("chain.gasLimit", "is required for a contract call"))?,
         to,
         value,

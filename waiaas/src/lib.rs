@@ -22,9 +22,11 @@
 //!   to put in [`Options::chain_clients`]: the pipeline then fetches blockhash, nonce
 //!   and fees itself, broadcasts (status SUBMITTED) and [`Agent::balance`] works.
 
+mod action;
 pub mod admin;
 pub mod agent;
 pub mod clients;
+mod effects;
 pub mod error;
 mod execute;
 pub mod notify;
@@ -38,6 +40,7 @@ pub mod settings;
 use std::path::Path;
 use std::sync::{Arc, RwLock};
 
+pub use action::ActionProvider;
 pub use admin::{Admin, AuditFilter, AuditVerification, KillSwitchReport, OwnerInfo};
 pub use agent::{Agent, Balance};
 pub use clients::ChainClients;
@@ -45,7 +48,7 @@ pub use error::{Error, ErrorInfo, Result};
 pub use owner::{ApprovalRequest, Owner};
 pub use price::{PriceOracle, StaticPriceOracle};
 pub use record::{ExecutionResult, Transaction};
-pub use request::{ChainParams, Operation, SendRequest};
+pub use request::{ChainParams, Operation, SendRequest, TokenSpec};
 pub use settings::Settings;
 pub use waiaas_chains as chains;
 pub use waiaas_core as core;
@@ -80,6 +83,9 @@ pub struct Options {
     pub notification_queue: usize,
     /// Chain clients by network (fetch chain parameters, broadcast, balances).
     pub chain_clients: clients::ChainClients,
+    /// Trusted descriptors of DeFi actions (the agent's own may only make decisions
+    /// stricter).
+    pub action_provider: Option<Arc<dyn ActionProvider>>,
 }
 
 impl Default for Options {
@@ -94,6 +100,7 @@ impl Default for Options {
             notifiers: Vec::new(),
             notification_queue: 1024,
             chain_clients: clients::ChainClients::new(),
+            action_provider: None,
         }
     }
 }
@@ -122,6 +129,7 @@ fn build(data: DataDir, store: Arc<SqliteStore>, vault: Vault, options: &Options
         executing_timeout_secs: options.executing_timeout_secs,
         events: notify::Dispatcher::new(options.notifiers.clone(), options.notification_queue),
         clients: options.chain_clients.clone(),
+        action_provider: options.action_provider.clone(),
     });
     inner.recover_interrupted()?;
     Ok(Admin { inner })

@@ -94,20 +94,37 @@ fn digest(record: &TxRecord) -> String {
     hex::encode(Sha256::digest(record.request.as_bytes()))
 }
 
-/// The exact text for `action` on `record` by the wallet whose address is `address`.
+/// How every owner-action text begins; an agent's `sign_message` refuses texts that do.
+pub(crate) const OWNER_ACTION_PREFIX: &str = "waiaas owner action:";
+
+/// The exact text for `action` on `record` by the wallet whose address is `address`:
+/// every decoded effect, the fee bound, the USD value judged at admission, the digest of
+/// the stored request, the single-use nonce and the expiry (ISO-8601 UTC).
 pub(crate) fn action_message(record: &TxRecord, address: &str, action: OwnerAction) -> String {
     let request: Option<ResolvedRequest> = serde_json::from_str(&record.request).ok();
-    let (amount, counterparty) = request
+    let effects = request.as_ref().map_or_else(
+        || "effect: the stored request is unreadable".to_owned(),
+        |r| {
+            crate::effects::effect_lines(r)
+                .iter()
+                .enumerate()
+                .map(|(i, l)| format!("effect {}: {l}", i.saturating_add(1)))
+                .collect::<Vec<_>>()
+                .join("\n")
+        },
+    );
+    let fee = request
         .as_ref()
-        .map(|r| {
-            (
-                amount_of(r),
-                r.operation.counterparty().unwrap_or("-").to_owned(),
-            )
-        })
-        .unwrap_or_else(|| ("-".to_owned(), "-".to_owned()));
+        .and_then(crate::effects::fee_line)
+        .unwrap_or_else(|| "none".to_owned());
+    let usd = record
+        .decision
+        .as_deref()
+        .and_then(|d| serde_json::from_str::<waiaas_core::policy::Decision>(d).ok())
+        .and_then(|d| d.spend.usd)
+        .map_or_else(|| "unknown".to_owned(), |u| format!("{u} USD"));
     format!(
-        "waiaas owner action: {}\nwallet: {}\naddress: {address}\nnetwork: {}\ntransaction: {}\ntype: {}\namount: {amount}\ncounterparty: {counterparty}\ntier: {}\nrequest digest: sha256:{}\nnonce: {}\nexpires: {}",
+        "{OWNER_ACTION_PREFIX} {}\nwallet: {}\naddress: {address}\nnetwork: {}\ntransaction: {}\ntype: {}\n{effects}\nmax network fee: {fee}\nvalue at admission: {usd}\ntier: {}\nrequest digest: sha256:{}\nnonce: {}\nexpires: {}",
         action.as_str(),
         record.wallet_id,
         record.network,
@@ -116,35 +133,13 @@ pub(crate) fn action_message(record: &TxRecord, address: &str, action: OwnerActi
         record.tier.map_or("-", |t| t.as_str()),
         digest(record),
         record.owner_nonce,
-        record
-            .expires_at
-            .map_or_else(|| "-".to_owned(), |e| e.to_string()),
+        record.expires_at.map_or_else(|| "-".to_owned(), iso8601),
     )
 }
 
-fn amount_of(r: &ResolvedRequest) -> String {
-    use crate::request::ResolvedOperation as Op;
-    let native = r.network.info();
-    match &r.operation {
-        Op::Transfer { amount, .. } => format!(
-            "{} {} ({amount} base units)",
-            amount.to_human(native.native_decimals),
-            native.native_symbol
-        ),
-        Op::TokenTransfer { amount, token, .. } | Op::Approve { amount, token, .. } => format!(
-            "{} {} ({amount} base units)",
-            amount.to_human(token.decimals),
-            token.symbol.as_deref().unwrap_or(&token.address)
-        ),
-        Op::ContractCall { value, .. } => format!(
-            "{} {} ({value} base units)",
-            value.to_human(native.native_decimals),
-            native.native_symbol
-        ),
-        Op::SignMessage { .. } | Op::SignTypedData { .. } | Op::RawTransaction { .. } => {
-            "-".to_owned()
-        }
-    }
+/// Unix seconds as ISO-8601 UTC (`2026-11-30T10:00:00Z`).
+fn iso8601(secs: i64) -> String {
+    jiff::Timestamp::from_second(secs).map_or_else(|_| secs.to_string(), |t| t.to_string())
 }
 
 /// One owner action: the text it signs and the status change it makes.

@@ -6,7 +6,9 @@ use std::sync::Arc;
 use rand_core::{OsRng, RngCore};
 use serde_json::json;
 use waiaas_core::audit::{Actor, AuditEntry};
-use waiaas_core::policy::{Decision, PolicyRequest, native_asset_id, token_asset_id};
+use waiaas_core::policy::{
+    Decision, FeeBound, PolicyRequest, RequestBody, native_asset_id, token_asset_id,
+};
 use waiaas_core::session::{Permission, VerifiedSession};
 use waiaas_core::store::{
     Admission, AdmissionGate, LedgerEffect, OwnerState, PipelineStore, Placement, SignOutcome,
@@ -35,6 +37,7 @@ pub(crate) struct Inner {
     pub executing_timeout_secs: i64,
     pub events: crate::notify::Dispatcher,
     pub clients: crate::clients::ChainClients,
+    pub action_provider: Option<Arc<dyn crate::ActionProvider>>,
 }
 
 impl std::fmt::Debug for Inner {
@@ -108,9 +111,8 @@ impl Inner {
         &self,
         actor: &Actor,
         session: Option<&VerifiedSession>,
-        request: ResolvedRequest,
+        mut request: ResolvedRequest,
         idempotency_key: Option<String>,
-        permit: Option<waiaas_core::policy::PermitGrant>,
     ) -> Result<Transaction> {
         check_chain_params(
             request.network,
@@ -131,7 +133,18 @@ impl Inner {
         let settings = self.settings()?;
         let has_owner = self.store.owner(request.wallet_id)?.is_some();
         let id = TxId::new();
-        let (policy_request, prices) = self.policy_input(id, session, &request, permit);
+        // INSTANT and NOTIFY are signed inside the admission transaction (one commit):
+        // complete the chain parameters (network I/O) beforehand. The fee parameters are
+        // stored with the request, so a later execution signs the fee that was judged.
+        let params = crate::execute::prepare_params(&self.vault, &request, &self.clients)?;
+        request.chain.max_fee_per_gas = params.max_fee_per_gas.clone();
+        request.chain.max_priority_fee_per_gas = params.max_priority_fee_per_gas.clone();
+        request.chain.gas_limit = params.gas_limit;
+        let ceiling = self.complete(&mut request, &params, &settings)?;
+        let (mut policy_request, prices) = self.policy_input(id, session, &request);
+        if let Some(fee) = &mut policy_request.fee {
+            fee.ceiling = ceiling;
+        }
         let request_json = serde_json::to_string(&request)
             .map_err(|e| waiaas_core::ValidationError::field("request", e.to_string()))?;
         let record = TxRecord {
@@ -169,17 +182,11 @@ impl Inner {
                     "ageSeconds": now.saturating_sub(q.observed_at),
                 })).collect::<Vec<_>>(),
             }));
-        // INSTANT and NOTIFY are signed inside the admission transaction (one commit):
-        // read the wallet row and complete chain parameters (network I/O) beforehand.
         let wallet_row = self
             .store
             .wallet(request.wallet_id)?
             .ok_or(waiaas_core::VaultError::WalletNotFound(request.wallet_id))?;
-        let params = std::cell::RefCell::new(Some(crate::execute::prepare_params(
-            &self.vault,
-            &request,
-            &self.clients,
-        )));
+        let params = std::cell::RefCell::new(Some(Ok::<_, Error>(params)));
         let failure: std::cell::RefCell<Option<Error>> = std::cell::RefCell::new(None);
         let sign = || {
             // Called at most once, inside the admission transaction.
@@ -304,30 +311,67 @@ impl Inner {
         }
     }
 
-    /// The canonical request and the prices it needs.
-    fn policy_input(
+    /// The canonical request and the prices it needs (the ceiling of its fee is the
+    /// caller's to set).
+    pub fn policy_input(
         &self,
         id: TxId,
         session: Option<&VerifiedSession>,
         request: &ResolvedRequest,
-        permit: Option<waiaas_core::policy::PermitGrant>,
     ) -> (PolicyRequest, waiaas_core::policy::PriceBook) {
+        let body = request.operation.policy_body();
         let mut assets = vec![native_asset_id(request.network)];
-        if let ResolvedOperation::TokenTransfer { token, .. }
-        | ResolvedOperation::Approve { token, .. } = &request.operation
-        {
-            assets.push(token_asset_id(request.network, &token.address));
-        }
+        token_assets(request.network, &body, &mut assets);
         let policy_request = PolicyRequest {
             request_id: id,
             wallet_id: request.wallet_id,
             network: request.network,
-            body: request.operation.policy_body(permit),
+            body,
             permissions: session
                 .map_or_else(|| Permission::ALL.to_vec(), |s| s.permissions.clone()),
-            action: request.action.clone(),
+            action: request.trusted_action.clone(),
+            claimed_action: request.action.clone(),
+            fee: request.max_fee.map(|max| FeeBound { max, ceiling: None }),
         };
         (policy_request, self.prices.price_book(&assets))
+    }
+
+    /// Completes what the request is judged on from data the agent does not choose:
+    /// the fee bound of what will be signed with `chain` (raw transactions carry the one
+    /// decoded from their bytes) and the host's action descriptor. Returns the fee
+    /// ceiling in force.
+    fn complete(
+        &self,
+        request: &mut ResolvedRequest,
+        chain: &crate::request::ChainParams,
+        settings: &Settings,
+    ) -> Result<Option<waiaas_core::Amount>> {
+        if !matches!(request.operation, ResolvedOperation::RawTransaction { .. }) {
+            request.max_fee = crate::execute::max_fee(request, chain)?;
+        }
+        if let Some(provider) = &self.action_provider {
+            request.trusted_action = provider.describe(request);
+        }
+        request
+            .max_fee
+            .map(|_| crate::execute::fee_ceiling(request, chain, settings, &self.clients))
+            .transpose()
+    }
+
+    /// A token's decimals from a source the agent cannot choose: the operator's
+    /// ALLOWED_TOKENS entry in force for the wallet.
+    pub fn trusted_decimals(
+        &self,
+        wallet: waiaas_core::WalletId,
+        network: waiaas_core::Network,
+        token: &str,
+    ) -> Result<Option<u8>> {
+        let policies = self
+            .store
+            .policies(waiaas_core::policy::PolicyFilter::ApplicableTo(wallet))?;
+        Ok(self
+            .engine
+            .token_decimals(wallet, network, token, &policies))
     }
 
     /// The decision for `request` now, with no side effect.
@@ -336,7 +380,13 @@ impl Inner {
         session: &VerifiedSession,
         request: &ResolvedRequest,
     ) -> Result<Decision> {
-        let (policy_request, prices) = self.policy_input(TxId::new(), Some(session), request, None);
+        let mut request = request.clone();
+        let chain = crate::execute::prepare_params(&self.vault, &request, &self.clients)?;
+        let ceiling = self.complete(&mut request, &chain, &self.settings()?)?;
+        let (mut policy_request, prices) = self.policy_input(TxId::new(), Some(session), &request);
+        if let Some(fee) = &mut policy_request.fee {
+            fee.ceiling = ceiling;
+        }
         Ok(self
             .store
             .simulate(&policy_request, &prices, self.now(), &self.engine)?)
@@ -635,11 +685,12 @@ impl Inner {
     }
 }
 
-/// The spending grant inside typed data (EIP-2612 permit, Permit2), if any.
-pub(crate) fn permit_of(
+/// The intents of typed data for a wallet on `network`: every grant and transfer its
+/// hashed struct makes, or the unrecognised primary type.
+pub(crate) fn typed_data_intents(
     network: waiaas_core::Network,
     typed_data_json: &str,
-) -> Result<Option<waiaas_core::policy::PermitGrant>> {
+) -> Result<Vec<waiaas_chains::Intent>> {
     if network.chain() != waiaas_core::Chain::Ethereum {
         return Err(waiaas_core::ValidationError::field(
             "typedData",
@@ -647,26 +698,33 @@ pub(crate) fn permit_of(
         )
         .into());
     }
-    let intents = waiaas_chains::evm::typed_data::decode_typed_data(network, typed_data_json)?;
-    Ok(intents.into_iter().find_map(|i| match i {
-        waiaas_chains::Intent::Approve {
-            token,
-            spender,
-            amount,
-            decimals,
-            ..
-        } => Some(waiaas_core::policy::PermitGrant {
-            spender,
-            amount,
-            // A permit that does not name its token is judged as an unknown token.
-            token: waiaas_core::policy::TokenRef {
-                address: token.unwrap_or_default(),
-                decimals: decimals.unwrap_or(0),
-                symbol: None,
-            },
-        }),
-        _ => None,
-    }))
+    Ok(waiaas_chains::evm::typed_data::decode_typed_data(
+        network,
+        typed_data_json,
+    )?)
+}
+
+/// The token asset ids a body moves or approves (to price them).
+fn token_assets(network: waiaas_core::Network, body: &RequestBody, out: &mut Vec<String>) {
+    match body {
+        RequestBody::TokenTransfer { token, .. } | RequestBody::Approve { token, .. } => {
+            let id = token_asset_id(network, &token.address);
+            if !out.contains(&id) {
+                out.push(id);
+            }
+        }
+        RequestBody::X402Payment {
+            token: Some(token), ..
+        } => {
+            out.push(token_asset_id(network, &token.address));
+        }
+        RequestBody::Batch { instructions: legs } | RequestBody::SignTypedData { legs, .. } => {
+            for leg in legs {
+                token_assets(network, leg, out);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// Where an admitted request goes, by tier.

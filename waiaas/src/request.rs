@@ -2,12 +2,17 @@
 //! resolved form that is stored, judged and later executed unchanged.
 
 use serde::{Deserialize, Serialize};
-use waiaas_core::policy::{ActionDescriptor, RequestBody, TokenRef};
+use waiaas_chains::Intent;
+use waiaas_core::policy::{ActionDescriptor, RequestBody, TokenRef, TypedDataKind};
 use waiaas_core::{Address, Amount, Chain, Network, ValidationError, WalletId};
 
+use crate::error::Result;
+
 /// A transaction request. `amount` fields are human decimals of the asset (`"0.1"` SOL,
-/// `"25.5"` USDC) and are converted exactly with the asset's decimals (the native
-/// coin's from the network, a token's from `token.decimals`).
+/// `"25.5"` USDC) and are converted exactly with the asset's trusted decimals: the
+/// native coin's from the network, a token's from the operator's ALLOWED_TOKENS entry
+/// or the chain — never from the request (a request that states other decimals is
+/// denied `TOKEN_DECIMALS_MISMATCH`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SendRequest {
@@ -25,8 +30,37 @@ pub struct SendRequest {
     #[serde(default)]
     pub chain: ChainParams,
     /// Optional description of a DeFi action, for the policy types that judge them.
+    /// Written by the agent, it can only make a decision stricter; descriptors that
+    /// lower a tier come from the host's [`crate::ActionProvider`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<ActionDescriptor>,
+}
+
+/// A token as an agent names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TokenSpec {
+    /// Contract address (EVM) or mint (Solana).
+    pub address: String,
+    /// The decimals the agent believes the token has: checked against the trusted
+    /// decimals, never used in their place.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decimals: Option<u8>,
+    /// Display symbol (informational only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub symbol: Option<String>,
+}
+
+impl TokenSpec {
+    /// A token named by its address.
+    #[must_use]
+    pub fn new(address: &str) -> Self {
+        Self {
+            address: address.to_owned(),
+            decimals: None,
+            symbol: None,
+        }
+    }
 }
 
 impl SendRequest {
@@ -72,7 +106,7 @@ pub enum Operation {
         /// Recipient wallet (Solana: the owner; its token account is derived).
         to: String,
         /// The token.
-        token: TokenRef,
+        token: TokenSpec,
         /// Human decimal amount of the token.
         amount: String,
         /// Solana: `token-2022` for Token-2022 mints (default `token`).
@@ -84,7 +118,7 @@ pub enum Operation {
         /// Who may spend.
         spender: String,
         /// The token.
-        token: TokenRef,
+        token: TokenSpec,
         /// Human decimal allowance.
         amount: String,
         /// Solana: `token-2022` for Token-2022 mints.
@@ -138,9 +172,33 @@ pub struct ResolvedRequest {
     pub operation: ResolvedOperation,
     /// Chain parameters.
     pub chain: ChainParams,
-    /// DeFi action descriptor.
+    /// The descriptor the agent wrote (judged, may only make the decision stricter).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<ActionDescriptor>,
+    /// The descriptor of the host's action provider (trusted).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trusted_action: Option<ActionDescriptor>,
+    /// The most the network fee can cost (native base units), fixed at admission from
+    /// the chain parameters that are signed; execution never signs a higher one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_fee: Option<Amount>,
+}
+
+impl ResolvedRequest {
+    /// A request for `operation` on `wallet`, with no chain parameters, descriptor or
+    /// fee yet.
+    #[must_use]
+    pub fn new(wallet_id: WalletId, network: Network, operation: ResolvedOperation) -> Self {
+        Self {
+            wallet_id,
+            network,
+            operation,
+            chain: ChainParams::default(),
+            action: None,
+            trusted_action: None,
+            max_fee: None,
+        }
+    }
 }
 
 /// [`Operation`] in base units, plus the signing operations.
@@ -188,6 +246,9 @@ pub enum ResolvedOperation {
         data: String,
         /// Native value in base units.
         value: Amount,
+        /// What the call does, decoded from `data` (what the policy engine judged).
+        #[serde(default)]
+        intents: Vec<Intent>,
     },
     /// Message signing (EIP-191 on EVM, raw Ed25519 on Solana).
     SignMessage {
@@ -198,6 +259,9 @@ pub enum ResolvedOperation {
     SignTypedData {
         /// The `eth_signTypedData_v4` JSON.
         typed_data: String,
+        /// What its hashed struct grants or moves (what the policy engine judged).
+        #[serde(default)]
+        intents: Vec<Intent>,
     },
     /// A raw unsigned transaction built elsewhere, signed exactly as given: base64 wire
     /// bytes (Solana) or `0x` RLP of a type-2 transaction (EVM).
@@ -205,7 +269,7 @@ pub enum ResolvedOperation {
         /// The transaction.
         raw: String,
         /// What it does, as decoded (what the policy engine judged).
-        intents: Vec<waiaas_chains::Intent>,
+        intents: Vec<Intent>,
     },
 }
 
@@ -269,13 +333,60 @@ fn parse_hex(field: &str, s: &str) -> Result<Vec<u8>, ValidationError> {
 }
 
 impl Operation {
+    /// The token the operation moves or approves, when it names one.
+    #[must_use]
+    pub fn token(&self) -> Option<&TokenSpec> {
+        match self {
+            Self::TokenTransfer { token, .. } | Self::Approve { token, .. } => Some(token),
+            Self::Transfer { .. } | Self::ContractCall { .. } => None,
+        }
+    }
+
     /// Converts human amounts to base units and checks addresses for `network`.
+    /// `trusted_decimals` gives the token's decimals from a source the agent cannot
+    /// choose (the operator's ALLOWED_TOKENS entry, the chain), for its canonical
+    /// address. A token amount is converted with them; when the request states other
+    /// decimals, it is converted with the stated ones and carries them, so the policy
+    /// engine denies it `TOKEN_DECIMALS_MISMATCH` (and records the denial). Without
+    /// trusted decimals the stated ones convert (the engine then judges the token
+    /// unpriced); with neither, the request is refused.
     ///
     /// # Errors
-    /// `INVALID_AMOUNT`, `INVALID_ADDRESS` or `VALIDATION_FAILED` naming the field.
-    pub fn resolve(&self, network: Network) -> Result<ResolvedOperation, ValidationError> {
+    /// `INVALID_AMOUNT`, `INVALID_ADDRESS` or `VALIDATION_FAILED` naming the field;
+    /// `INVALID_TRANSACTION` for calldata a known selector cannot decode; what
+    /// `trusted_decimals` returns.
+    pub fn resolve(
+        &self,
+        network: Network,
+        trusted_decimals: &mut dyn FnMut(&str) -> Result<Option<u8>>,
+    ) -> Result<ResolvedOperation> {
         let chain = network.chain();
         let native = network.info().native_decimals;
+        let mut token = |spec: &TokenSpec, amount: &str| -> Result<(TokenRef, Amount)> {
+            let address = check_address(chain, &spec.address)?;
+            let trusted = trusted_decimals(&address)?;
+            let used = match (trusted, spec.decimals) {
+                (Some(t), Some(s)) if s != t => s,
+                (Some(t), _) => t,
+                (None, Some(s)) => s,
+                (None, None) => {
+                    return Err(ValidationError::field(
+                        "token.decimals",
+                        format!("the decimals of token `{address}` are unknown; add `decimals` to its ALLOWED_TOKENS entry or configure a chain client for the network"),
+                    )
+                    .into());
+                }
+            };
+            Ok((
+                TokenRef {
+                    address,
+                    decimals: Some(used),
+                    chain_decimals: None,
+                    symbol: spec.symbol.clone(),
+                },
+                Amount::parse_human(amount, used)?,
+            ))
+        };
         Ok(match self {
             Self::Transfer { to, amount } => ResolvedOperation::Transfer {
                 to: check_address(chain, to)?,
@@ -283,32 +394,32 @@ impl Operation {
             },
             Self::TokenTransfer {
                 to,
-                token,
+                token: spec,
                 amount,
                 token_program: program,
-            } => ResolvedOperation::TokenTransfer {
-                to: check_address(chain, to)?,
-                token: TokenRef {
-                    address: check_address(chain, &token.address)?,
-                    ..token.clone()
-                },
-                amount: Amount::parse_human(amount, token.decimals)?,
-                token_program: token_program(chain, program.as_deref())?,
-            },
+            } => {
+                let (token, amount) = token(spec, amount)?;
+                ResolvedOperation::TokenTransfer {
+                    to: check_address(chain, to)?,
+                    token,
+                    amount,
+                    token_program: token_program(chain, program.as_deref())?,
+                }
+            }
             Self::Approve {
                 spender,
-                token,
+                token: spec,
                 amount,
                 token_program: program,
-            } => ResolvedOperation::Approve {
-                spender: check_address(chain, spender)?,
-                token: TokenRef {
-                    address: check_address(chain, &token.address)?,
-                    ..token.clone()
-                },
-                amount: Amount::parse_human(amount, token.decimals)?,
-                token_program: token_program(chain, program.as_deref())?,
-            },
+            } => {
+                let (token, amount) = token(spec, amount)?;
+                ResolvedOperation::Approve {
+                    spender: check_address(chain, spender)?,
+                    token,
+                    amount,
+                    token_program: token_program(chain, program.as_deref())?,
+                }
+            }
             Self::ContractCall {
                 contract,
                 data,
@@ -318,18 +429,25 @@ impl Operation {
                     return Err(ValidationError::field(
                         "type",
                         "CONTRACT_CALL is for EVM wallets; sign Solana instructions with sign_transaction",
-                    ));
+                    )
+                    .into());
                 }
                 let data = data.as_deref().unwrap_or("0x");
-                parse_hex("data", data)?;
+                let bytes = parse_hex("data", data)?;
+                let value = value
+                    .as_deref()
+                    .map(|v| Amount::parse_human(v, native))
+                    .transpose()?
+                    .unwrap_or(Amount::ZERO);
+                let address = waiaas_core::EvmAddress::parse(contract)?;
+                // One decoder for every entry point: the call is judged by what its
+                // data does, exactly as the same bytes in a raw transaction would be.
+                let intents = waiaas_chains::evm::decode::call_intents(&address, value, &bytes)?;
                 ResolvedOperation::ContractCall {
-                    contract: check_address(chain, contract)?,
+                    contract: address.to_checksum(),
                     data: data.to_ascii_lowercase(),
-                    value: value
-                        .as_deref()
-                        .map(|v| Amount::parse_human(v, native))
-                        .transpose()?
-                        .unwrap_or(Amount::ZERO),
+                    value,
+                    intents,
                 }
             }
         })
@@ -338,11 +456,11 @@ impl Operation {
 
 /// The canonical body of one decoded intent. A token the transaction does not name is
 /// an empty address, which the engine denies as an unknown token.
-fn intent_body(intent: &waiaas_chains::Intent) -> RequestBody {
-    use waiaas_chains::Intent;
+fn intent_body(intent: &Intent) -> RequestBody {
     let token = |address: &Option<String>, decimals: &Option<u8>| TokenRef {
         address: address.clone().unwrap_or_default(),
-        decimals: decimals.unwrap_or(0),
+        decimals: *decimals,
+        chain_decimals: None,
         symbol: None,
     };
     match intent {
@@ -366,11 +484,23 @@ fn intent_body(intent: &waiaas_chains::Intent) -> RequestBody {
             spender,
             amount,
             decimals,
-            ..
+            unlimited,
         } => RequestBody::Approve {
             spender: spender.clone(),
             amount: *amount,
             token: token(t, decimals),
+            unlimited: *unlimited,
+        },
+        Intent::NftTransfer {
+            contract,
+            to,
+            token_id,
+            amount,
+        } => RequestBody::NftTransfer {
+            to: to.clone(),
+            contract: contract.clone(),
+            token_id: token_id.clone(),
+            amount: Some(*amount),
         },
         Intent::ContractCall {
             contract,
@@ -380,23 +510,68 @@ fn intent_body(intent: &waiaas_chains::Intent) -> RequestBody {
             contract: contract.clone(),
             selector: selector.clone(),
             value: (!value.is_zero()).then_some(*value),
+            opaque: false,
         },
-        // Anything this build does not know is a call the whitelist must allow.
-        _ => RequestBody::ContractCall {
+        Intent::Wrapper {
+            contract,
+            selector,
+            value,
+        } => RequestBody::ContractCall {
+            contract: contract.clone(),
+            selector: Some(selector.clone()),
+            value: (!value.is_zero()).then_some(*value),
+            opaque: true,
+        },
+        Intent::Refused { contract, reason } => RequestBody::Refused {
+            contract: contract.clone(),
+            reason: reason.clone(),
+        },
+        // Typed data in a transaction is a decoder bug; anything this build does not
+        // know is refused.
+        _ => RequestBody::Refused {
             contract: String::new(),
-            selector: None,
-            value: None,
+            reason: "does something this build of waiaas cannot decode".to_owned(),
         },
     }
 }
 
+/// One body for a list of decoded intents: the intent itself, or a batch judged on
+/// its totals (all or nothing).
+fn intents_body(intents: &[Intent]) -> RequestBody {
+    match intents {
+        [one] => intent_body(one),
+        many => RequestBody::Batch {
+            instructions: many.iter().map(intent_body).collect(),
+        },
+    }
+}
+
+/// The body of typed data: each decoded grant or transfer a leg, an unrecognised
+/// primary type named for the allow-list.
+fn typed_data_body(intents: &[Intent]) -> RequestBody {
+    let mut legs = Vec::new();
+    let mut unrecognised = None;
+    for intent in intents {
+        match intent {
+            Intent::TypedData {
+                verifying_contract,
+                primary_type,
+            } => {
+                unrecognised = Some(TypedDataKind {
+                    verifying_contract: verifying_contract.clone(),
+                    primary_type: primary_type.clone(),
+                });
+            }
+            other => legs.push(intent_body(other)),
+        }
+    }
+    RequestBody::SignTypedData { legs, unrecognised }
+}
+
 impl ResolvedOperation {
-    /// The canonical request body the policy engine judges.
+    /// The canonical request body the policy engine judges: what the signed bytes do.
     #[must_use]
-    pub fn policy_body(
-        &self,
-        typed_data_permit: Option<waiaas_core::policy::PermitGrant>,
-    ) -> RequestBody {
+    pub fn policy_body(&self) -> RequestBody {
         match self {
             Self::Transfer { to, amount } => RequestBody::Transfer {
                 to: to.clone(),
@@ -418,29 +593,13 @@ impl ResolvedOperation {
                 spender: spender.clone(),
                 amount: *amount,
                 token: token.clone(),
+                unlimited: false,
             },
-            Self::ContractCall {
-                contract,
-                data,
-                value,
-            } => RequestBody::ContractCall {
-                contract: contract.clone(),
-                selector: data
-                    .get(..10)
-                    .filter(|_| data.len() >= 10)
-                    .map(str::to_owned),
-                value: (!value.is_zero()).then_some(*value),
-            },
+            Self::ContractCall { intents, .. } | Self::RawTransaction { intents, .. } => {
+                intents_body(intents)
+            }
             Self::SignMessage { .. } => RequestBody::SignMessage { erc8128: None },
-            Self::SignTypedData { .. } => RequestBody::SignTypedData {
-                permit: typed_data_permit,
-            },
-            Self::RawTransaction { intents, .. } => match intents.as_slice() {
-                [one] => intent_body(one),
-                many => RequestBody::Batch {
-                    instructions: many.iter().map(intent_body).collect(),
-                },
-            },
+            Self::SignTypedData { intents, .. } => typed_data_body(intents),
         }
     }
 }

@@ -1,9 +1,10 @@
 //! Operator settings, stored in the database so every process sharing it agrees.
 
 use serde::{Deserialize, Serialize};
+use waiaas_core::{Amount, Chain, Network};
 
 /// Operator settings.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Settings {
     /// Approval window when the policy sets none (seconds).
@@ -20,6 +21,31 @@ pub struct Settings {
     pub auto_stop_max_sends: u64,
     /// AutoStop: the window for `auto_stop_max_sends` (seconds).
     pub auto_stop_window_secs: u64,
+    /// The most a request's network fee may cost per network (native base units);
+    /// a network not listed uses [`default_fee_ceiling`].
+    pub fee_ceilings: std::collections::BTreeMap<Network, Amount>,
+}
+
+/// The fee ceiling of a network no setting names: 0.01 SOL (enough for the signature
+/// fee, a token account's rent and a generous priority fee), 0.05 of an EVM network's
+/// coin (500 000 gas at 100 gwei).
+#[must_use]
+pub fn default_fee_ceiling(network: Network) -> Amount {
+    match network.chain() {
+        Chain::Solana => Amount::from_u64(10_000_000),
+        Chain::Ethereum => Amount::from_u64(50_000_000_000_000_000),
+    }
+}
+
+impl Settings {
+    /// The fee ceiling in force on `network`.
+    #[must_use]
+    pub fn fee_ceiling(&self, network: Network) -> Amount {
+        self.fee_ceilings
+            .get(&network)
+            .copied()
+            .unwrap_or_else(|| default_fee_ceiling(network))
+    }
 }
 
 impl Default for Settings {
@@ -31,6 +57,7 @@ impl Default for Settings {
             auto_stop_consecutive_failures: 5,
             auto_stop_max_sends: 20,
             auto_stop_window_secs: 300,
+            fee_ceilings: std::collections::BTreeMap::new(),
         }
     }
 }

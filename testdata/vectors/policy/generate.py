@@ -316,7 +316,7 @@ add(F, "usd decimals in rules as JSON numbers: one wei above", [SL(instant_max_u
 # ---------------------------------------------------------------- tokens
 F = "tokens"
 TOK = {"address": USDC, "decimals": 6, "symbol": "USDC"}
-ALLOW_USDC = pol("ALLOWED_TOKENS", {"tokens": [{"address": USDC, "symbol": "USDC"}]})
+ALLOW_USDC = pol("ALLOWED_TOKENS", {"tokens": [{"address": USDC, "symbol": "USDC", "decimals": 6}]})
 TL = lambda ladder, key=USDC_ID: SL(token_limits={key: ladder})  # noqa: E731
 
 
@@ -332,9 +332,13 @@ for amt, tier in [(100_499_999, "INSTANT"), (100_500_000, "INSTANT"), (100_500_0
         exp(tier=tier, approval="per_tx" if tier == "APPROVAL" else None))
 add(F, "in-flight token amount raises the token ladder (100 + 1 > 100.5)", [ALLOW_USDC, TL(LAD)], tt(1_000_000),
     exp(tier="NOTIFY"), ledger=[ledger_entry(30, assets={USDC_ID: "100000000"}, status="RESERVED")])
-add(F, "token not in ALLOWED_TOKENS", [pol("ALLOWED_TOKENS", {"tokens": [{"address": DAI}]}), TL(LAD)], tt(1),
-    deny("TOKEN_NOT_ALLOWED"))
-add(F, "no ALLOWED_TOKENS policy denies token transfers", [TL(LAD)], tt(1), deny("TOKEN_NOT_ALLOWED"))
+# A token outside ALLOWED_TOKENS has no trusted decimals either, so no human-unit limit
+# can cover it.
+add(F, "token not in ALLOWED_TOKENS", [pol("ALLOWED_TOKENS", {"tokens": [{"address": DAI, "decimals": 18}]}),
+                                       TL(LAD)], tt(1),
+    deny("TOKEN_NOT_ALLOWED", "SPENDING_LIMIT_NOT_COVERED"))
+add(F, "no ALLOWED_TOKENS policy denies token transfers", [TL(LAD)], tt(1),
+    deny("TOKEN_NOT_ALLOWED", "SPENDING_LIMIT_NOT_COVERED"))
 add(F, "allowed token without a covering limit is denied", [ALLOW_USDC, SL(instant_max="1000")], tt(1),
     deny("SPENDING_LIMIT_NOT_COVERED"))
 add(F, "allowed token without any SPENDING_LIMIT", [ALLOW_USDC], tt(1), deny("NO_POLICY"))
@@ -343,14 +347,16 @@ add(F, "token covered by usd ladder", [ALLOW_USDC, SL(instant_max_usd="10", noti
 add(F, "token covered by usd ladder without price", [ALLOW_USDC, SL(instant_max_usd="10")], tt(1),
     exp(tier="APPROVAL", approval="unknown_price", warnings=["PRICE_UNAVAILABLE"]), prices=prices({}))
 add(F, "ALLOWED_TOKENS entry by lowercase address matches", [
-    pol("ALLOWED_TOKENS", {"tokens": [{"address": USDC.lower()}]}), TL(LAD)], tt(1), exp())
+    pol("ALLOWED_TOKENS", {"tokens": [{"address": USDC.lower(), "decimals": 6}]}), TL(LAD)], tt(1), exp())
 add(F, "ALLOWED_TOKENS entry by asset_id matches", [
-    pol("ALLOWED_TOKENS", {"tokens": [{"address": USDC, "asset_id": USDC_ID}]}), TL(LAD)], tt(1), exp())
+    pol("ALLOWED_TOKENS", {"tokens": [{"address": USDC, "asset_id": USDC_ID, "decimals": 6}]}), TL(LAD)], tt(1),
+    exp())
 add(F, "ALLOWED_TOKENS asset_id of another chain does not match", [
-    pol("ALLOWED_TOKENS", {"tokens": [{"address": USDC, "asset_id": "eip155:8453/erc20:" + USDC.lower()}]}),
-    TL(LAD)], tt(1), deny("TOKEN_NOT_ALLOWED"))
+    pol("ALLOWED_TOKENS", {"tokens": [{"address": USDC, "asset_id": "eip155:8453/erc20:" + USDC.lower(),
+                                       "decimals": 6}]}),
+    TL(LAD)], tt(1), deny("TOKEN_NOT_ALLOWED", "SPENDING_LIMIT_NOT_COVERED"))
 add(F, "ALLOWED_TOKENS entry restricted to chain ethereum matches on an EVM network", [
-    pol("ALLOWED_TOKENS", {"tokens": [{"address": USDC, "chain": "ethereum"}]}), TL(LAD)],
+    pol("ALLOWED_TOKENS", {"tokens": [{"address": USDC, "chain": "ethereum", "decimals": 6}]}), TL(LAD)],
     tt(1), exp())
 add(F, "token_limits keyed by camelCase-wrapped rules", [ALLOW_USDC,
     pol("SPENDING_LIMIT", {"tokenLimits": {USDC_ID: {"instantMax": "1"}}})], tt(1_000_001),
@@ -511,13 +517,14 @@ add(F, "SPL approval above u64 is invalid and unlimited", [SPEND({"address": S3}
     approve(2**64, spender=S3, network=SOL, token=SOLTOK), deny("INVALID_AMOUNT", "UNLIMITED_APPROVE_BLOCKED"))
 add(F, "permit in typed data is judged as an approval", [SPEND({"address": A3})],
     req("SIGN_TYPED_DATA", permissions=["SIGN_TYPED_DATA"],
-        permit={"spender": A2, "amount": "1", "token": {"address": USDC, "decimals": 6}}),
-    deny("SPENDER_NOT_APPROVED"))
+        legs=[{"type": "APPROVE", "spender": A2, "amount": "1", "token": {"address": USDC, "decimals": 6}}]),
+    deny("SPENDER_NOT_APPROVED@0"))
 add(F, "unlimited permit is blocked", [SPEND({"address": A3})],
     req("SIGN_TYPED_DATA", permissions=["SIGN_TYPED_DATA"],
-        permit={"spender": A3, "amount": str(2**256 - 1), "token": {"address": USDC, "decimals": 6}}),
-    deny("UNLIMITED_APPROVE_BLOCKED"))
-add(F, "typed data without permit needs only the permission", [SPEND({"address": A3})],
+        legs=[{"type": "APPROVE", "spender": A3, "amount": str(2**256 - 1),
+               "token": {"address": USDC, "decimals": 6}}]),
+    deny("UNLIMITED_APPROVE_BLOCKED@0"))
+add(F, "typed data that grants nothing needs only the permission", [SPEND({"address": A3})],
     req("SIGN_TYPED_DATA", permissions=["SIGN_TYPED_DATA"]), exp())
 add(F, "typed data without the permission is denied", [SPEND({"address": A3})],
     req("SIGN_TYPED_DATA", permissions=["TRANSACTION"]), deny("PERMISSION_DENIED"))
@@ -616,7 +623,7 @@ add(F, "x402 payment needs a SPENDING_LIMIT", [XD("api.example.com")], x402("api
 add(F, "x402 payment is tiered like a transfer", [XSL, XD("api.example.com")], x402("api.example.com", amount=2500),
     exp(tier="DELAY"))
 add(F, "x402 token payment needs ALLOWED_TOKENS", [XD("api.example.com"), TL(LAD)],
-    x402("api.example.com", amount=1, token=TOK), deny("TOKEN_NOT_ALLOWED"))
+    x402("api.example.com", amount=1, token=TOK), deny("TOKEN_NOT_ALLOWED", "SPENDING_LIMIT_NOT_COVERED"))
 add(F, "x402 token payment allowed", [XD("api.example.com"), TL(LAD), ALLOW_USDC],
     x402("api.example.com", amount=1, token=TOK), exp())
 ED = lambda rpm=None, *d: pol("ERC8128_ALLOWED_DOMAINS",  # noqa: E731
@@ -790,6 +797,119 @@ add(F, "tier is the max over rules (reputation DELAY over INSTANT ladder)",
     [SL(**NATIVE_LADDER), pol("REPUTATION_THRESHOLD", {"min_score": 10, "below_threshold_tier": "NOTIFY",
                                                        "unrated_tier": "NOTIFY"})],
     dict(transfer(amount=2500), action={"counterpartyScore": 5}), exp(tier="DELAY"))
+
+
+# ---------------------------------------------------------------- signed
+# Judge what is signed: decimals the agent cannot choose, fees as value, decoded call
+# and typed-data effects, instructions never signed, agent-written descriptors.
+F = "signed"
+USDC_PRICE = prices({USDC_ID: q("1")})
+USD_LADDER = dict(instant_max_usd="10", notify_max_usd="100", delay_max_usd="1000")
+add(F, "stated decimals that differ from ALLOWED_TOKENS are denied", [ALLOW_USDC, TL(LAD)],
+    tt(1, token={"address": USDC, "decimals": 18}), deny("TOKEN_DECIMALS_MISMATCH"))
+add(F, "chain decimals that differ from ALLOWED_TOKENS are denied", [ALLOW_USDC, TL(LAD)],
+    tt(1, token={"address": USDC, "chainDecimals": 18}), deny("TOKEN_DECIMALS_MISMATCH"))
+add(F, "stated decimals equal to ALLOWED_TOKENS pass", [ALLOW_USDC, TL(LAD)],
+    tt(1, token={"address": USDC, "decimals": 6}), exp())
+# 50 USDC valued with the operator's 6 decimals: 50 USD is NOTIFY. (With 18 it would be
+# 5e-11 USD and INSTANT: the attack this closes.)
+add(F, "a token is valued with the operator's decimals", [ALLOW_USDC, SL(**USD_LADDER)],
+    tt(50_000_000, token={"address": USDC}), exp(tier="NOTIFY"), prices=USDC_PRICE)
+add(F, "an EVM token with only stated decimals is unpriced", [
+    pol("ALLOWED_TOKENS", {"tokens": [{"address": USDC, "asset_id": USDC_ID, "decimals": 6}]}),
+    SL(**USD_LADDER)], tt(1, token={"address": DAI, "decimals": 18}),
+    deny("TOKEN_NOT_ALLOWED", warnings=["PRICE_UNAVAILABLE"]), prices=prices({}))
+SOL_ALLOW = pol("ALLOWED_TOKENS", {"tokens": [{"address": S1}]})
+SOL_TL = SL(token_limits={SOL_USDC_ID: {"instant_max": "10", "notify_max": "100"}})
+add(F, "solana: TransferChecked decimals are trusted (the token program enforces them)", [SOL_ALLOW, SOL_TL],
+    tt(20_000_000, token={"address": S1, "decimals": 6}, to=S2, network=SOL), exp(tier="NOTIFY"))
+add(F, "solana: chain decimals convert token_limits", [SOL_ALLOW, SOL_TL],
+    tt(20_000_000, token={"address": S1, "chainDecimals": 6}, to=S2, network=SOL), exp(tier="NOTIFY"))
+add(F, "solana: decimals that differ from the entry's are denied", [
+    pol("ALLOWED_TOKENS", {"tokens": [{"address": S1, "decimals": 6}]}), SOL_TL],
+    tt(20, token={"address": S1, "decimals": 9}, to=S2, network=SOL), deny("TOKEN_DECIMALS_MISMATCH"))
+add(F, "solana: a token with no decimals at all cannot match token_limits", [SOL_ALLOW, SOL_TL],
+    tt(1, token={"address": S1}, to=S2, network=SOL), deny("SPENDING_LIMIT_NOT_COVERED"))
+add(F, "solana: a token with no decimals is unpriced under USD limits", [SOL_ALLOW, SL(**USD_LADDER)],
+    tt(1, token={"address": S1}, to=S2, network=SOL),
+    exp(tier="APPROVAL", approval="unknown_price", warnings=["PRICE_UNAVAILABLE"]),
+    prices=prices({SOL_USDC_ID: q("1")}))
+# Fees: a 1-wei transfer whose fee can reach 2500 wei is judged as 2501 wei (DELAY).
+add(F, "the maximum fee is laddered with the native amount", [SL(**NATIVE_LADDER)],
+    dict(transfer(amount=1), fee={"max": "2500"}), exp(tier="DELAY"))
+add(F, "the maximum fee is priced in USD", [SL(**USD_LADDER)],
+    dict(transfer(amount=10**15), fee={"max": str(84 * 10**17)}),
+    exp(tier="APPROVAL", approval="per_tx"), prices=prices({"native:" + ETH: q("3000")}))
+add(F, "a fee above the network ceiling is denied", [SL(**NATIVE_LADDER)],
+    dict(transfer(amount=1), fee={"max": "1001", "ceiling": "1000"}), deny("FEE_TOO_HIGH"))
+add(F, "a fee at the ceiling passes", [SL(**NATIVE_LADDER)],
+    dict(transfer(amount=1), fee={"max": "999", "ceiling": "1000"}), exp())
+add(F, "a fee needs a SPENDING_LIMIT even for an approval", [SPEND({"address": A3})],
+    dict(approve(1), fee={"max": "1"}), deny("NO_POLICY"))
+add(F, "a fee is counted in the daily USD cap", [SL(**USD_LADDER, daily_limit_usd="20")],
+    dict(transfer(amount=1), fee={"max": str(5 * 10**15)}),
+    exp(tier="APPROVAL", approval="cumulative_daily", warnings=["DAILY_LIMIT_EXCEEDED"]),
+    prices=prices({"native:" + ETH: q("3000")}), ledger=[ledger_entry(60, usd="10")])
+# Opaque wrappers, unrecognised typed data, refused instructions.
+OPAQUE_CW = pol("CONTRACT_WHITELIST", {"contracts": [{"address": A4, "opaque_selectors": ["0x252dba42"]}]})
+add(F, "a wrapper call is denied unless listed as opaque", [CW(A4)],
+    dict(call(selector="0x252dba42"), opaque=True), deny("OPAQUE_CALL_NOT_ALLOWED"))
+add(F, "a wrapper call listed as opaque is allowed", [OPAQUE_CW],
+    dict(call(selector="0x252dba42"), opaque=True), exp())
+add(F, "an opaque listing does not cover another selector", [OPAQUE_CW],
+    dict(call(selector="0x82ad56cb"), opaque=True), deny("OPAQUE_CALL_NOT_ALLOWED"))
+TD_CW = pol("CONTRACT_WHITELIST", {"contracts": [{"address": A4, "typed_data": ["Order"]}]})
+TD = lambda c=A4, t="Order": req("SIGN_TYPED_DATA", permissions=["SIGN_TYPED_DATA"],  # noqa: E731
+                                 unrecognised={"verifyingContract": c, "primaryType": t})
+add(F, "unrecognised typed data is denied by default", [SL(**NATIVE_LADDER)], TD(),
+    deny("TYPED_DATA_NOT_ALLOWED"))
+add(F, "unrecognised typed data allow-listed for its verifying contract", [TD_CW], TD(), exp())
+add(F, "typed data allow-listed for another contract is denied", [TD_CW], TD(c=A3),
+    deny("TYPED_DATA_NOT_ALLOWED"))
+add(F, "typed data allow-listed for another primary type is denied", [TD_CW], TD(t="Permit"),
+    deny("TYPED_DATA_NOT_ALLOWED"))
+add(F, "typed data without a verifying contract cannot be allow-listed", [TD_CW],
+    req("SIGN_TYPED_DATA", permissions=["SIGN_TYPED_DATA"], unrecognised={"primaryType": "Order"}),
+    deny("TYPED_DATA_NOT_ALLOWED"))
+GRANT = lambda sp, amt="1", **kw: dict({"type": "APPROVE", "spender": sp, "amount": str(amt),  # noqa: E731
+                                        "token": {"address": USDC}}, **kw)
+add(F, "every grant of a Permit2 batch is judged", [SPEND({"address": A3}, {"address": A2})],
+    req("SIGN_TYPED_DATA", permissions=["SIGN_TYPED_DATA"], legs=[GRANT(A3), GRANT(A2), GRANT(A1)]),
+    deny("SPENDER_NOT_APPROVED@2"))
+add(F, "a Permit2 batch whose grants are all allowed", [SPEND({"address": A3}, {"address": A2}),
+                                                        pol("APPROVE_TIER_OVERRIDE", {"tier": "NOTIFY"})],
+    req("SIGN_TYPED_DATA", permissions=["SIGN_TYPED_DATA"], legs=[GRANT(A3), GRANT(A2)]), exp(tier="NOTIFY"))
+add(F, "a grant the decoder marks unlimited is blocked", [SPEND({"address": A3})],
+    req("SIGN_TYPED_DATA", permissions=["SIGN_TYPED_DATA"],
+        legs=[GRANT(A3, amt=2**160 - 1, unlimited=True)]), deny("UNLIMITED_APPROVE_BLOCKED@0"))
+add(F, "an EIP-3009 authorization is a token transfer", [ALLOW_USDC, TL(LAD)],
+    req("SIGN_TYPED_DATA", permissions=["SIGN_TYPED_DATA"],
+        legs=[{"type": "TOKEN_TRANSFER", "to": A2, "amount": "1000000", "token": {"address": USDC}}]), exp())
+add(F, "an EIP-3009 authorization above the ladder escalates", [ALLOW_USDC, TL(LAD)],
+    req("SIGN_TYPED_DATA", permissions=["SIGN_TYPED_DATA"],
+        legs=[{"type": "TOKEN_TRANSFER", "to": A2, "amount": "5000000001", "token": {"address": USDC}}]),
+    exp(tier="APPROVAL", approval="per_tx"))
+add(F, "typed data cannot carry a native transfer", [SL(**NATIVE_LADDER)],
+    req("SIGN_TYPED_DATA", permissions=["SIGN_TYPED_DATA"], legs=[{"type": "TRANSFER", "to": A2, "amount": "1"}]),
+    deny("INVALID_REQUEST@0"))
+add(F, "a refused instruction is denied whatever the whitelist", [CW(S2), SL(**NATIVE_LADDER)],
+    req("REFUSED", network=SOL, contract=S2, reason="changes an account's authority"), deny("INSTRUCTION_REFUSED"))
+add(F, "a refused instruction denies its whole batch", [CW(S2), SL(**NATIVE_LADDER)],
+    req("BATCH", network=SOL, instructions=[
+        {"type": "TRANSFER", "to": S3, "amount": "1"},
+        {"type": "REFUSED", "contract": S2, "reason": "changes an account's authority"}]),
+    deny("INSTRUCTION_REFUSED@1"))
+# Descriptors: the agent's own can raise or deny, never lower.
+REP = pol("REPUTATION_THRESHOLD", {"min_score": 50, "below_threshold_tier": "APPROVAL", "unrated_tier": "APPROVAL"})
+add(F, "a counterparty score the agent reports cannot lower the tier", [SL(**NATIVE_LADDER), REP],
+    dict(transfer(amount=1), claimedAction={"counterpartyScore": 100}), exp(tier="APPROVAL", approval="reputation"))
+add(F, "a trusted counterparty score lowers the tier", [SL(**NATIVE_LADDER), REP],
+    dict(transfer(amount=1), action={"counterpartyScore": 100}), exp())
+add(F, "a low score the agent reports raises the tier", [SL(**NATIVE_LADDER), REP],
+    dict(transfer(amount=1), action={"counterpartyScore": 100}, claimedAction={"counterpartyScore": 1}),
+    exp(tier="APPROVAL", approval="reputation"))
+add(F, "the agent's descriptor can deny", [SL(**NATIVE_LADDER), pol("PERP_MAX_LEVERAGE", {"max_leverage": "5"})],
+    dict(transfer(amount=1), claimedAction={"category": "perp", "leverage": "20"}), deny("PERP_LEVERAGE_EXCEEDED"))
 
 
 def main():

@@ -1,0 +1,163 @@
+//! What a request does, rendered for the owner who approves it: every decoded leg
+//! (amounts in human units and base units, recipients, spenders, contracts, selectors),
+//! the fee bound, and a preview of a message. Rendered from the stored request alone, so
+//! the text the owner signs is the same whenever it is asked for.
+
+use waiaas_core::policy::{RequestBody, TokenRef};
+use waiaas_core::{Amount, Network};
+
+use crate::request::{ResolvedOperation, ResolvedRequest};
+
+/// Characters of a message shown before it is cut.
+const PREVIEW_CHARS: usize = 160;
+
+/// One line per effect, in order.
+pub(crate) fn effect_lines(req: &ResolvedRequest) -> Vec<String> {
+    let mut out = Vec::new();
+    match &req.operation {
+        ResolvedOperation::SignMessage { message } => {
+            out.push(message_line(message));
+        }
+        op => leg_lines(req.network, &op.policy_body(), &mut out),
+    }
+    out
+}
+
+/// The fee bound line, when the request signs a transaction.
+pub(crate) fn fee_line(req: &ResolvedRequest) -> Option<String> {
+    req.max_fee.map(|fee| native(req.network, fee))
+}
+
+fn native(network: Network, amount: Amount) -> String {
+    let info = network.info();
+    format!(
+        "{} {} ({amount} base units)",
+        amount.to_human(info.native_decimals),
+        info.native_symbol
+    )
+}
+
+fn token(amount: Amount, t: &TokenRef) -> String {
+    match t.decimals.or(t.chain_decimals) {
+        Some(d) => format!(
+            "{} of token {} ({amount} base units, {d} decimals)",
+            amount.to_human(d),
+            t.address
+        ),
+        None => format!(
+            "{amount} base units of token {} (decimals unknown)",
+            t.address
+        ),
+    }
+}
+
+fn leg_lines(network: Network, body: &RequestBody, out: &mut Vec<String>) {
+    let line = match body {
+        RequestBody::Transfer { to, amount } => {
+            format!("send {} to {to}", native(network, *amount))
+        }
+        RequestBody::TokenTransfer {
+            to,
+            amount,
+            token: t,
+        } => {
+            format!("send {} to {to}", token(*amount, t))
+        }
+        RequestBody::Approve {
+            spender,
+            amount,
+            token: t,
+            unlimited,
+        } => {
+            if *unlimited {
+                format!(
+                    "allow {spender} to spend an unlimited amount of token {}",
+                    t.address
+                )
+            } else {
+                format!("allow {spender} to spend up to {}", token(*amount, t))
+            }
+        }
+        RequestBody::NftTransfer {
+            to,
+            contract,
+            token_id,
+            amount,
+        } => format!(
+            "send {} of NFT {contract} #{token_id} to {to}",
+            amount.unwrap_or(Amount::from_u64(1))
+        ),
+        RequestBody::ContractCall {
+            contract,
+            selector,
+            value,
+            opaque,
+        } => {
+            let mut s = format!(
+                "call {contract} with {}",
+                selector
+                    .as_deref()
+                    .map_or_else(|| "no data".to_owned(), |s| format!("selector {s}"))
+            );
+            if let Some(v) = value {
+                s.push_str(&format!(", sending {}", native(network, *v)));
+            }
+            if *opaque {
+                s.push_str(" (runs further calls waiaas does not decode)");
+            }
+            s
+        }
+        RequestBody::Batch { instructions } => {
+            for leg in instructions {
+                leg_lines(network, leg, out);
+            }
+            return;
+        }
+        RequestBody::SignTypedData { legs, unrecognised } => {
+            for leg in legs {
+                leg_lines(network, leg, out);
+            }
+            match unrecognised {
+                Some(k) => format!(
+                    "sign typed data {} verified by {}",
+                    k.primary_type,
+                    k.verifying_contract.as_deref().unwrap_or("no contract")
+                ),
+                None if legs.is_empty() => "sign typed data that grants nothing".to_owned(),
+                None => return,
+            }
+        }
+        RequestBody::Refused { contract, reason } => {
+            format!("refused instruction of {contract}: {reason}")
+        }
+        other => other.kind().to_owned(),
+    };
+    out.push(line);
+}
+
+/// `sign message (N bytes, UTF-8): "…"`, or hex when it is not text. Control
+/// characters are escaped so a message cannot forge lines of the text around it.
+fn message_line(hex_message: &str) -> String {
+    let bytes = hex::decode(hex_message.trim_start_matches("0x")).unwrap_or_default();
+    let len = bytes.len();
+    match std::str::from_utf8(&bytes) {
+        Ok(text) => {
+            let mut preview: String = text.chars().take(PREVIEW_CHARS).collect();
+            if text.chars().count() > PREVIEW_CHARS {
+                preview.push('…');
+            }
+            format!(
+                "sign message ({len} bytes, UTF-8): \"{}\"",
+                preview.escape_debug()
+            )
+        }
+        Err(_) => {
+            let shown = bytes.get(..PREVIEW_CHARS / 2).unwrap_or(&bytes);
+            let cut = if shown.len() < len { "…" } else { "" };
+            format!(
+                "sign message ({len} bytes, hex): 0x{}{cut}",
+                hex::encode(shown)
+            )
+        }
+    }
+}
