@@ -509,13 +509,19 @@ fn an_unchanged_row_executes_and_its_limits_are_not_counted_twice() {
     );
     svm.airdrop(&from, 100 * LAMPORTS).unwrap();
     let blockhash = svm.latest_blockhash().to_string();
-    let tx = w
-        .agent(wallet.id)
-        .send(&req_with(ALICE, "5", &blockhash))
-        .unwrap();
+    let agent = w.agent(wallet.id);
+    let tx = agent.send(&req_with(ALICE, "5", &blockhash)).unwrap();
     assert_eq!((tx.status, tx.tier), (TxStatus::Queued, Some(Tier::Delay)));
     w.clock.set(T0 + 900);
     w.refresh_prices();
+    // Judged against the ledger, which holds this row's own reservation, the same
+    // request is over its rate limit: the execution re-judge must not count it again.
+    let again = agent.simulate(&req_with(ALICE, "5", &blockhash)).unwrap();
+    assert!(!again.allowed);
+    assert!(
+        again.reason_codes().iter().any(|c| c.contains("RATE")),
+        "{again:?}"
+    );
     w.admin.process_due().unwrap();
     let done = w.admin.transaction(tx.id).unwrap();
     assert_eq!(done.status, TxStatus::Signed, "{:?}", done.error);

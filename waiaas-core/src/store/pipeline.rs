@@ -794,3 +794,174 @@ impl PipelineStore for SqliteStore {
         }))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::cell::RefCell;
+
+    use super::*;
+    use crate::audit::Actor;
+    use crate::chain::{Chain, Network};
+    use crate::policy::{PolicyInput, PolicyRecord, RequestBody, Spend};
+    use crate::store::{SealedBox, Store, StoreOptions, WalletRecord};
+    use crate::tier::Tier;
+
+    /// Allows everything at APPROVAL, so placement alone decides the status.
+    #[derive(Debug)]
+    struct NeedsApproval;
+
+    impl PolicyEngine for NeedsApproval {
+        fn windows(&self, _: &PolicyRequest, _: &[PolicyRecord]) -> Vec<u64> {
+            Vec::new()
+        }
+
+        fn evaluate(&self, _: &PolicyInput<'_>) -> Decision {
+            Decision {
+                allowed: true,
+                tier: Tier::Approval,
+                delay_seconds: None,
+                approval_timeout: None,
+                reasons: Vec::new(),
+                warnings: Vec::new(),
+                approval_reason: None,
+                spend: Spend::default(),
+            }
+        }
+    }
+
+    const NOW: i64 = 1_800_000_000;
+
+    fn admit(
+        store: &SqliteStore,
+        wallet: WalletId,
+        seen: &RefCell<Vec<AdmissionContext>>,
+    ) -> TxRecord {
+        let id = TxId::new();
+        let record = TxRecord {
+            id,
+            wallet_id: wallet,
+            session_id: None,
+            network: Network::SolanaDevnet,
+            kind: "TRANSFER".to_owned(),
+            status: TxStatus::Pending,
+            tier: None,
+            request: "{}".to_owned(),
+            decision: None,
+            idempotency_key: None,
+            owner_nonce: "n".to_owned(),
+            result: None,
+            error_code: None,
+            error_message: None,
+            execute_after: None,
+            expires_at: None,
+            created_at: NOW,
+            updated_at: NOW,
+        };
+        let request = PolicyRequest {
+            request_id: id,
+            wallet_id: wallet,
+            network: Network::SolanaDevnet,
+            body: RequestBody::Transfer {
+                to: "x".to_owned(),
+                amount: crate::Amount::from_u64(1),
+            },
+            permissions: Vec::new(),
+            action: None,
+        };
+        // The placement the facade makes: APPROVAL goes to the owner if there is one.
+        let place = |_: &Decision, ctx: &AdmissionContext| {
+            seen.borrow_mut().push(ctx.clone());
+            Ok(Placement {
+                status: if ctx.owner.is_some() {
+                    TxStatus::PendingApproval
+                } else {
+                    TxStatus::Queued
+                },
+                execute_after: None,
+                expires_at: Some(NOW + 60),
+                error_code: None,
+                error_message: None,
+            })
+        };
+        let sign = || SignOutcome::Failed {
+            code: "UNREACHABLE".to_owned(),
+            message: "not placed EXECUTING".to_owned(),
+        };
+        let audit = AuditEntry::new(NOW, &Actor::System, "TX_REQUESTED");
+        match store
+            .admit_transaction(
+                &record,
+                &request,
+                &PriceBook::default(),
+                NOW,
+                &NeedsApproval,
+                "placement.settings",
+                &place,
+                &sign,
+                &audit,
+            )
+            .unwrap()
+        {
+            Admission::Decided { record, .. } => record,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    /// Placement sees only what the admission transaction read: an owner (and a
+    /// setting) written by any transaction that committed before it.
+    #[test]
+    fn placement_reads_the_owner_and_settings_inside_the_admission_transaction() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path().join("db"), &StoreOptions::default()).unwrap();
+        let wallet = WalletId::new();
+        let audit = AuditEntry::new(NOW, &Actor::Operator, "TEST");
+        store
+            .insert_wallet(
+                &WalletRecord {
+                    id: wallet,
+                    name: "w".to_owned(),
+                    chain: Chain::Solana,
+                    network: Network::SolanaDevnet,
+                    address: "a".to_owned(),
+                    public_key: vec![0; 32],
+                    secret: SealedBox {
+                        nonce: vec![0; 24],
+                        ciphertext: vec![0; 48],
+                    },
+                    secret_format: 1,
+                    status: WalletStatus::Active,
+                    created_at: NOW,
+                    updated_at: NOW,
+                },
+                &audit,
+            )
+            .unwrap();
+        let seen = RefCell::new(Vec::new());
+
+        assert_eq!(admit(&store, wallet, &seen).status, TxStatus::Queued);
+        let owner = OwnerRecord {
+            wallet_id: wallet,
+            address: "owner".to_owned(),
+            state: OwnerState::Grace,
+            challenge: "c".to_owned(),
+            updated_at: NOW,
+        };
+        assert!(
+            store
+                .set_owner(wallet, Some(&owner), &[OwnerState::None], &audit)
+                .unwrap()
+        );
+        store
+            .set_setting("placement.settings", "{\"v\":1}", NOW, &audit)
+            .unwrap();
+        assert_eq!(
+            admit(&store, wallet, &seen).status,
+            TxStatus::PendingApproval
+        );
+        let seen = seen.into_inner();
+        assert_eq!(seen[0].owner, None);
+        assert_eq!(seen[0].settings, None);
+        assert_eq!(seen[1].owner.as_ref(), Some(&owner));
+        assert_eq!(seen[1].settings.as_deref(), Some("{\"v\":1}"));
+    }
+}
