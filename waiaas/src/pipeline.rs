@@ -395,6 +395,8 @@ impl Inner {
         let (wallet, tx) = (Some(record.wallet_id), Some(record.id));
         let (request, prices) = match self.execution_input(record) {
             Ok(input) => input,
+            // A storage error says nothing about the row: leave it for the next run.
+            Err(e @ Error::Store(_)) => return Err(e),
             Err(e) => {
                 // Nothing to re-judge is a denial: fail the row rather than sign it.
                 let fail = TxTransition {
