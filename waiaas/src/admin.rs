@@ -11,7 +11,7 @@ use waiaas_core::audit::{Actor, AuditEntry, AuditRecord, verify_chain};
 use waiaas_core::policy::{PolicyFilter, PolicyRecord};
 use waiaas_core::session::{CreateSession, IssuedSession, SessionInfo};
 use waiaas_core::store::{
-    KillSwitchState, OwnerRecord, OwnerState, PipelineStore, TxFilter, WalletStatus,
+    AdmissionGate, KillSwitchState, OwnerRecord, OwnerState, PipelineStore, TxFilter, WalletStatus,
 };
 use waiaas_core::{
     Network, PolicyId, SecretString, SessionId, Store, TxId, TxStatus, ValidationError, WalletId,
@@ -108,6 +108,9 @@ pub(crate) fn activate_kill_switch(
     let now = inner.now();
     let audit =
         AuditEntry::new(now, actor, "KILL_SWITCH_ACTIVATED").details(json!({ "reason": reason }));
+    // Read first only to announce what the store cancels inside the state change.
+    let before = inner.in_flight(None).unwrap_or_default();
+    // The switch and the cancellation of every in-flight row are one transaction.
     let changed = inner.store.set_kill_switch(
         KillSwitchState::Active,
         KillSwitchState::Suspended,
@@ -122,32 +125,6 @@ pub(crate) fn activate_kill_switch(
     // Each step on its own: a failure in one never stops the others.
     match inner.sessions.revoke_all(actor) {
         Ok(n) => report.sessions_revoked = n,
-        Err(e) => report
-            .errors
-            .push(format!("{}: {e}", waiaas_core::ErrorCode::code(&e))),
-    }
-    let in_flight = [
-        TxStatus::Pending,
-        TxStatus::Queued,
-        TxStatus::PendingApproval,
-        TxStatus::Executing,
-    ];
-    match inner.store.transactions(&TxFilter {
-        statuses: in_flight.to_vec(),
-        ..TxFilter::default()
-    }) {
-        Ok(rows) => {
-            for r in rows {
-                match inner.end(r.id, &in_flight, TxStatus::Cancelled, actor, "TX_CANCELLED") {
-                    Ok(Some(_)) => {
-                        report.transactions_cancelled =
-                            report.transactions_cancelled.saturating_add(1)
-                    }
-                    Ok(None) => {}
-                    Err(e) => report.errors.push(format!("{}: {e}", e.code())),
-                }
-            }
-        }
         Err(e) => report
             .errors
             .push(format!("{}: {e}", waiaas_core::ErrorCode::code(&e))),
@@ -179,6 +156,16 @@ pub(crate) fn activate_kill_switch(
             .errors
             .push(format!("{}: {e}", waiaas_core::ErrorCode::code(&e))),
     }
+    // Sessions and wallets of the steps above cancel their rows in their own
+    // transactions; the switch's own cascade already took the rest.
+    report.transactions_cancelled = [
+        AdmissionGate::KillSwitch(KillSwitchState::Suspended).code(),
+        AdmissionGate::SessionRevoked.code(),
+        AdmissionGate::Wallet(WalletStatus::Suspended).code(),
+    ]
+    .iter()
+    .map(|cause| inner.announce_cancelled(&before, cause, actor))
+    .fold(0u64, u64::saturating_add);
     report.state = inner.store.kill_switch()?.as_str().to_owned();
     if changed {
         inner.emit(
@@ -330,12 +317,21 @@ impl Admin {
 
     fn set_status(&self, id: WalletId, status: WalletStatus, event: &str) -> Result<WalletInfo> {
         let audit = AuditEntry::new(self.inner.now(), &Actor::Operator, event).wallet(id);
+        let before = self.inner.in_flight(Some(id))?;
+        // Any status but ACTIVE cancels the wallet's in-flight rows in the same transaction.
         if !self
             .inner
             .store
             .set_wallet_status(id, status, self.inner.now(), &audit)?
         {
             return Err(waiaas_core::VaultError::WalletNotFound(id).into());
+        }
+        if status != WalletStatus::Active {
+            self.inner.announce_cancelled(
+                &before,
+                AdmissionGate::Wallet(status).code(),
+                &Actor::Operator,
+            );
         }
         self.wallet(id)
     }
@@ -602,7 +598,19 @@ impl Admin {
     /// # Errors
     /// `SESSION_NOT_FOUND`.
     pub fn revoke_session(&self, id: SessionId) -> Result<()> {
+        let before: Vec<_> = self
+            .inner
+            .in_flight(None)?
+            .into_iter()
+            .filter(|r| r.session_id == Some(id))
+            .collect();
+        // The store cancels the session's in-flight rows in the revoking transaction.
         self.inner.sessions.revoke(id)?;
+        self.inner.announce_cancelled(
+            &before,
+            AdmissionGate::SessionRevoked.code(),
+            &Actor::Operator,
+        );
         self.inner
             .events
             .send(Event::new(EventKind::SessionRevoked, self.inner.now()).with_session(id));

@@ -286,11 +286,16 @@ impl Owner {
         let audit = AuditEntry::new(now, &actor, event)
             .wallet(record.wallet_id)
             .tx(tx_id);
-        let updated = self
-            .inner
-            .store
-            .transition_transaction(tx_id, &change, now, &audit)?
-            .ok_or_else(|| self.inner.already_processed(tx_id))?;
+        let updated = if action == OwnerAction::Approve {
+            // The claim re-checks the session, wallet and kill switch and re-judges the
+            // request with the policies in force now, in the transaction that moves it.
+            self.inner.claim(&record, &change, &audit)?
+        } else {
+            self.inner
+                .store
+                .transition_transaction(tx_id, &change, now, &audit)?
+        }
+        .ok_or_else(|| self.inner.already_processed(tx_id))?;
         if state == OwnerState::Grace {
             self.prove_owner(record.wallet_id, &actor)?;
         }

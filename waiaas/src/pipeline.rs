@@ -11,8 +11,8 @@ use waiaas_core::policy::{
 };
 use waiaas_core::session::{Permission, VerifiedSession};
 use waiaas_core::store::{
-    Admission, AdmissionGate, LedgerEffect, OwnerState, PipelineStore, Placement, SignOutcome,
-    TxFilter, TxRecord, TxTransition, WalletStatus,
+    Admission, AdmissionContext, AdmissionGate, Claim, ExecutionCheck, LedgerEffect, OwnerState,
+    PipelineStore, Placement, SignOutcome, TxFilter, TxRecord, TxTransition, WalletStatus,
 };
 use waiaas_core::{Clock, SqliteStore, Store, Tier, TxId, TxStatus, Vault};
 use waiaas_policy::Engine;
@@ -71,17 +71,9 @@ impl Inner {
     }
 
     pub fn settings(&self) -> Result<Settings> {
-        // A settings row that no longer parses is an error, never a silent default.
-        match self.store.setting(SETTINGS_KEY)? {
-            Some(text) => serde_json::from_str(&text).map_err(|e| {
-                waiaas_core::StoreError::CorruptRow {
-                    table: "settings",
-                    reason: e.to_string(),
-                }
-                .into()
-            }),
-            None => Ok(Settings::default()),
-        }
+        Ok(parse_settings(
+            self.store.setting(SETTINGS_KEY)?.as_deref(),
+        )?)
     }
 
     /// Queues a notification (never blocks, never fails the caller).
@@ -131,7 +123,6 @@ impl Inner {
         }
         let now = self.now();
         let settings = self.settings()?;
-        let has_owner = self.store.owner(request.wallet_id)?.is_some();
         let id = TxId::new();
         // INSTANT and NOTIFY are signed inside the admission transaction (one commit):
         // complete the chain parameters (network I/O) beforehand. The fee parameters are
@@ -167,7 +158,11 @@ impl Inner {
             created_at: now,
             updated_at: now,
         };
-        let place = |d: &Decision| placement(d, &settings, has_owner, now);
+        // Placement uses the owner and settings read inside the admission transaction.
+        let place = |d: &Decision, ctx: &AdmissionContext| {
+            let settings = parse_settings(ctx.settings.as_deref())?;
+            Ok(placement(d, &settings, ctx.owner.is_some(), now))
+        };
         let audit = AuditEntry::new(now, actor, "TX_REQUESTED")
             .wallet(request.wallet_id)
             .tx(id)
@@ -222,6 +217,7 @@ impl Inner {
             &prices,
             now,
             &self.engine,
+            SETTINGS_KEY,
             &place,
             &sign,
             &audit,
@@ -390,6 +386,159 @@ impl Inner {
         Ok(self
             .store
             .simulate(&policy_request, &prices, self.now(), &self.engine)?)
+    }
+
+    /// The policy request of a stored row, rebuilt exactly as admission built it (with
+    /// the requesting session's stored permissions), and the prices it needs now.
+    fn execution_input(
+        &self,
+        record: &TxRecord,
+    ) -> Result<(PolicyRequest, waiaas_core::policy::PriceBook)> {
+        let request: ResolvedRequest = serde_json::from_str(&record.request).map_err(|e| {
+            waiaas_core::ValidationError::field(
+                "request",
+                format!("stored request is unreadable: {e}"),
+            )
+        })?;
+        let session = match record.session_id {
+            // A vanished session grants nothing (and its row is stopped at the claim).
+            Some(id) => Some(self.store.session(id)?.map_or_else(
+                || VerifiedSession {
+                    session_id: id,
+                    wallet_ids: Vec::new(),
+                    permissions: Vec::new(),
+                    generation: 0,
+                    expires_at: None,
+                },
+                |s| VerifiedSession {
+                    session_id: s.id,
+                    wallet_ids: s.wallet_ids,
+                    permissions: s.permissions,
+                    generation: s.token_generation,
+                    expires_at: s.expires_at,
+                },
+            )),
+            None => None,
+        };
+        Ok(self.policy_input(record.id, session.as_ref(), &request))
+    }
+
+    /// Claims a QUEUED or PENDING_APPROVAL row for execution with `change` (to
+    /// EXECUTING). In the transaction that moves it, the store re-checks the kill switch,
+    /// the wallet and the session, and re-judges the request with the policies in force
+    /// now (limits reserved at admission are not counted again; the tier stays). `None`
+    /// when the compare-and-swap failed; an error when the row was stopped (CANCELLED)
+    /// or denied (FAILED `POLICY_DENIED`), its reservation released either way.
+    pub fn claim(
+        &self,
+        record: &TxRecord,
+        change: &TxTransition,
+        audit: &AuditEntry,
+    ) -> Result<Option<TxRecord>> {
+        let now = self.now();
+        let (wallet, tx) = (Some(record.wallet_id), Some(record.id));
+        let (request, prices) = match self.execution_input(record) {
+            Ok(input) => input,
+            // A storage error says nothing about the row: leave it for the next run.
+            Err(e @ Error::Store(_)) => return Err(e),
+            Err(e) => {
+                // Nothing to re-judge is a denial: fail the row rather than sign it.
+                let fail = TxTransition {
+                    error_code: Some(e.code().to_owned()),
+                    error_message: Some(e.to_string()),
+                    ledger: LedgerEffect::Release,
+                    ..TxTransition::new(&change.from, TxStatus::Failed)
+                };
+                let entry = AuditEntry::new(now, &Actor::System, "TX_FAILED")
+                    .wallet(record.wallet_id)
+                    .tx(record.id)
+                    .details(json!({ "code": e.code(), "stage": "execution" }));
+                if self
+                    .store
+                    .transition_transaction(record.id, &fail, now, &entry)?
+                    .is_some()
+                {
+                    self.emit(EventKind::TxFailed, wallet, tx, json!({ "code": e.code() }));
+                }
+                return Err(e);
+            }
+        };
+        let check = ExecutionCheck {
+            request: &request,
+            prices: &prices,
+            engine: &self.engine,
+        };
+        match self
+            .store
+            .claim_transaction(record.id, change, &check, now, audit)?
+        {
+            Claim::Claimed(claimed) => Ok(Some(claimed)),
+            Claim::Lost => Ok(None),
+            Claim::Stopped { gate, record } => {
+                self.emit(
+                    EventKind::TxCancelled,
+                    wallet,
+                    tx,
+                    json!({ "by": Actor::System.label(), "cause": gate.code() }),
+                );
+                Err(refusal(gate, record.wallet_id))
+            }
+            Claim::Denied { decision, record } => {
+                self.emit(
+                    EventKind::PolicyDenied,
+                    wallet,
+                    tx,
+                    json!({ "reasons": decision.reason_codes(), "stage": "execution" }),
+                );
+                self.emit(
+                    EventKind::TxFailed,
+                    wallet,
+                    tx,
+                    json!({ "code": "POLICY_DENIED" }),
+                );
+                Err(Error::PolicyDenied {
+                    tx_id: record.id,
+                    reasons: decision.reasons,
+                })
+            }
+        }
+    }
+
+    /// The in-flight rows (of `wallet`, or all) that a revocation, a suspension or the
+    /// kill switch may cancel: read before the change, so that the cancellations the
+    /// store makes inside it can be announced after it.
+    pub fn in_flight(&self, wallet: Option<waiaas_core::WalletId>) -> Result<Vec<TxRecord>> {
+        Ok(self.store.transactions(&TxFilter {
+            wallet_id: wallet,
+            statuses: vec![
+                TxStatus::Pending,
+                TxStatus::Queued,
+                TxStatus::PendingApproval,
+                TxStatus::Executing,
+            ],
+            ..TxFilter::default()
+        })?)
+    }
+
+    /// Emits TX_CANCELLED for each row of `before` that is now CANCELLED with `cause`;
+    /// returns how many.
+    pub fn announce_cancelled(&self, before: &[TxRecord], cause: &str, actor: &Actor) -> u64 {
+        let mut n: u64 = 0;
+        for r in before {
+            if let Ok(Some(now)) = self.store.transaction(r.id)
+                && now.status == TxStatus::Cancelled
+                && now.error_code.as_deref() == Some(cause)
+            {
+                self.emit(
+                    EventKind::TxCancelled,
+                    Some(now.wallet_id),
+                    Some(now.id),
+                    json!({ "by": actor.label(), "cause": cause }),
+                );
+                n = n.saturating_add(1);
+            }
+        }
+        n
     }
 
     /// Signs an EXECUTING row and records the outcome. The signature is returned only
@@ -572,15 +721,18 @@ impl Inner {
                     let audit = AuditEntry::new(now, &Actor::System, "TX_EXECUTING")
                         .wallet(record.wallet_id)
                         .tx(record.id);
-                    if let Some(claimed) = self
-                        .store
-                        .transition_transaction(record.id, &change, now, &audit)?
-                    {
-                        // A failure is recorded on the row; keep processing the others.
-                        let _ = self.run(&claimed, &Actor::System);
-                        if let Some(r) = self.store.transaction(record.id)? {
-                            out.push(Transaction::from(&r));
+                    match self.claim(&record, &change, &audit) {
+                        Ok(None) => continue,
+                        Ok(Some(claimed)) => {
+                            // A failure is recorded on the row; keep processing the others.
+                            let _ = self.run(&claimed, &Actor::System);
                         }
+                        Err(Error::Store(e)) => return Err(e.into()),
+                        // Stopped or denied at the claim: recorded on the row.
+                        Err(_) => {}
+                    }
+                    if let Some(r) = self.store.transaction(record.id)? {
+                        out.push(Transaction::from(&r));
                     }
                 }
                 TxStatus::PendingApproval => {
@@ -664,8 +816,14 @@ impl Inner {
                 .details(
                     json!({ "reason": reason, "sends": sends, "consecutiveFailures": failures }),
                 );
+            let before = self.in_flight(Some(wallet))?;
             self.store
                 .set_wallet_status(wallet, WalletStatus::Suspended, now, &audit)?;
+            self.announce_cancelled(
+                &before,
+                AdmissionGate::Wallet(WalletStatus::Suspended).code(),
+                &Actor::System,
+            );
             self.emit(
                 EventKind::AutoStopTriggered,
                 Some(wallet),
@@ -724,6 +882,17 @@ fn token_assets(network: waiaas_core::Network, body: &RequestBody, out: &mut Vec
             }
         }
         _ => {}
+    }
+}
+
+/// The stored settings; a row that no longer parses is an error, never a silent default.
+fn parse_settings(text: Option<&str>) -> std::result::Result<Settings, waiaas_core::StoreError> {
+    match text {
+        Some(text) => serde_json::from_str(text).map_err(|e| waiaas_core::StoreError::CorruptRow {
+            table: "settings",
+            reason: e.to_string(),
+        }),
+        None => Ok(Settings::default()),
     }
 }
 
@@ -790,5 +959,6 @@ fn refusal(gate: AdmissionGate, wallet_id: waiaas_core::WalletId) -> Error {
             "the wallet does not exist",
         )),
         AdmissionGate::SessionRevoked => Error::Session(waiaas_core::SessionError::SessionRevoked),
+        AdmissionGate::SessionExpired => Error::Session(waiaas_core::SessionError::SessionExpired),
     }
 }

@@ -387,7 +387,7 @@ impl Operation {
                 Amount::parse_human(amount, used)?,
             ))
         };
-        Ok(match self {
+        let resolved = match self {
             Self::Transfer { to, amount } => ResolvedOperation::Transfer {
                 to: check_address(chain, to)?,
                 amount: Amount::parse_human(amount, native)?,
@@ -450,8 +450,39 @@ impl Operation {
                     intents,
                 }
             }
-        })
+        };
+        fits_chain_integer(chain, self, &resolved)?;
+        Ok(resolved)
     }
+}
+
+/// Solana lamports and SPL amounts are `u64` on chain: a larger amount could never be
+/// signed as stated, so it is refused here, before anything is decided or reserved.
+/// (EVM amounts are `uint256`, the range of [`Amount`] itself.)
+fn fits_chain_integer(
+    chain: Chain,
+    request: &Operation,
+    resolved: &ResolvedOperation,
+) -> Result<(), ValidationError> {
+    let (amount, input) = match (resolved, request) {
+        (ResolvedOperation::Transfer { amount, .. }, Operation::Transfer { amount: input, .. })
+        | (
+            ResolvedOperation::TokenTransfer { amount, .. },
+            Operation::TokenTransfer { amount: input, .. },
+        )
+        | (ResolvedOperation::Approve { amount, .. }, Operation::Approve { amount: input, .. }) => {
+            (amount, input)
+        }
+        _ => return Ok(()),
+    };
+    if chain == Chain::Solana && amount.to_u64().is_none() {
+        return Err(ValidationError::InvalidAmount {
+            input: input.clone(),
+            reason: "exceeds the largest Solana amount (u64: 18446744073709551615 base units)"
+                .to_owned(),
+        });
+    }
+    Ok(())
 }
 
 /// The canonical body of one decoded intent. A token the transaction does not name is

@@ -481,6 +481,29 @@ pub(super) fn decide(
     Ok(decision)
 }
 
+/// Judges `request` with the policies in force now and an empty ledger, for a row
+/// whose spend was reserved at admission: the allow-lists, time windows and other
+/// deny rules are applied again, while rate and cumulative limits (already holding
+/// this row's reservation) are not counted a second time. Writes nothing.
+pub(super) fn judge(
+    conn: &Connection,
+    cache: &mut PolicyCache,
+    request: &PolicyRequest,
+    prices: &PriceBook,
+    now: i64,
+    engine: &dyn PolicyEngine,
+) -> Result<Decision, StoreError> {
+    let policies = cache.applicable(conn, request.wallet_id)?;
+    let windows = engine.windows(request, &policies);
+    Ok(engine.evaluate(&PolicyInput {
+        request,
+        policies: &policies,
+        ledger: &LedgerSnapshot::empty(&windows),
+        prices,
+        now,
+    }))
+}
+
 pub(super) fn release(conn: &Connection, request_id: TxId, now: i64) -> Result<bool, StoreError> {
     let row: Option<(i64, String, i64, String, String)> = conn
         .prepare_cached(

@@ -247,7 +247,10 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         now: i64,
         audit: &AuditEntry,
     ) -> Result<bool, StoreError>;
-    /// Sets a wallet's status; `false` if absent.
+    /// Sets a wallet's status; `false` if absent. Any status but ACTIVE also cancels the
+    /// wallet's in-flight rows (PENDING, QUEUED, PENDING_APPROVAL, EXECUTING) in the same
+    /// transaction: CANCELLED `WALLET_SUSPENDED` / `WALLET_TERMINATED`, reservations
+    /// released, one `TX_CANCELLED` entry each.
     ///
     /// # Errors
     /// `STORAGE_ERROR`.
@@ -319,7 +322,9 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// # Errors
     /// `STORAGE_ERROR`.
     fn renew_session(&self, cas: &RenewalCas, audit: &AuditEntry) -> Result<bool, StoreError>;
-    /// Revokes a session; `false` if absent or already revoked.
+    /// Revokes a session; `false` if absent or already revoked. Its in-flight rows are
+    /// cancelled in the same transaction (`SESSION_REVOKED`, reservations released, one
+    /// `TX_CANCELLED` entry each).
     ///
     /// # Errors
     /// `STORAGE_ERROR`.
@@ -329,7 +334,9 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         now: i64,
         audit: &AuditEntry,
     ) -> Result<bool, StoreError>;
-    /// Revokes every active session; returns how many.
+    /// Revokes every active session; returns how many. Every in-flight row requested by
+    /// a revoked session is cancelled in the same transaction, as for
+    /// [`Store::revoke_session`].
     ///
     /// # Errors
     /// `STORAGE_ERROR`.
@@ -505,6 +512,84 @@ pub enum AdmissionGate {
     UnknownWallet,
     /// The session was revoked after it was verified.
     SessionRevoked,
+    /// The session passed its absolute lifetime.
+    SessionExpired,
+}
+
+impl AdmissionGate {
+    /// The stable code stored on a row this gate stops (`error_code`).
+    #[must_use]
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::KillSwitch(_) => "KILL_SWITCH_ACTIVE",
+            Self::Wallet(WalletStatus::Terminated) => "WALLET_TERMINATED",
+            Self::Wallet(_) => "WALLET_SUSPENDED",
+            Self::UnknownWallet => "WALLET_NOT_FOUND",
+            Self::SessionRevoked => "SESSION_REVOKED",
+            Self::SessionExpired => "SESSION_EXPIRED",
+        }
+    }
+
+    /// Why a row this gate stops did not execute (`error_message`).
+    #[must_use]
+    pub fn message(self) -> &'static str {
+        match self {
+            Self::KillSwitch(_) => "the kill switch was activated before it executed",
+            Self::Wallet(WalletStatus::Terminated) => "its wallet was terminated",
+            Self::Wallet(_) => "its wallet was suspended before it executed",
+            Self::UnknownWallet => "its wallet no longer exists",
+            Self::SessionRevoked => "the session that requested it was revoked",
+            Self::SessionExpired => "the session that requested it reached its absolute lifetime",
+        }
+    }
+}
+
+/// State that decides where an admitted request goes, read inside the admission
+/// transaction (never before it, so a concurrent change cannot be missed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdmissionContext {
+    /// The wallet's registered owner, if any.
+    pub owner: Option<OwnerRecord>,
+    /// The raw value of the settings key the caller named, if set.
+    pub settings: Option<String>,
+}
+
+/// What a claim for execution re-judges: the request rebuilt from the stored row exactly
+/// as admission built it, judged with the policies in force at the claim and an empty
+/// ledger (limits were reserved at admission and are not counted twice).
+#[derive(Debug, Clone, Copy)]
+pub struct ExecutionCheck<'a> {
+    /// The rebuilt request (same `request_id` as the row).
+    pub request: &'a PolicyRequest,
+    /// Prices for it.
+    pub prices: &'a PriceBook,
+    /// The engine.
+    pub engine: &'a dyn PolicyEngine,
+}
+
+/// Outcome of [`PipelineStore::claim_transaction`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum Claim {
+    /// The row moved to the claimed status; the caller may sign it.
+    Claimed(TxRecord),
+    /// A gate closed since admission (kill switch, wallet, session): the row is
+    /// CANCELLED with the gate's code, its reservation released.
+    Stopped {
+        /// Why.
+        gate: AdmissionGate,
+        /// The stored row.
+        record: TxRecord,
+    },
+    /// The policies in force now deny it: the row is FAILED `POLICY_DENIED`, its
+    /// reservation released.
+    Denied {
+        /// The decision with every deny reason.
+        decision: Decision,
+        /// The stored row.
+        record: TxRecord,
+    },
+    /// The compare-and-swap failed (already moved, nonce used, expired, absent).
+    Lost,
 }
 
 /// Outcome of [`Store::admit_transaction`].
@@ -688,8 +773,9 @@ pub struct TxFilter {
 pub trait PipelineStore: Send + Sync {
     /// In one write transaction: returns the earlier row when `record.idempotency_key`
     /// was used before for the wallet; refuses when the kill switch is not ACTIVE, the
-    /// wallet is not ACTIVE or the session was revoked; otherwise decides with `engine`,
-    /// reserves the spend when allowed, places `record` with `place(&decision)`, and
+    /// wallet is not ACTIVE or the session was revoked or expired; otherwise decides with
+    /// `engine`, reserves the spend when allowed, reads the wallet's owner and the
+    /// setting `settings_key` and places `record` with `place(&decision, &context)`, and
     /// when it is placed EXECUTING calls `sign` and stores it SIGNED (reservation
     /// committed) or FAILED (released); appends `audit` (details extended with the
     /// decision) and the signing entry.
@@ -707,10 +793,31 @@ pub trait PipelineStore: Send + Sync {
         prices: &PriceBook,
         now: i64,
         engine: &dyn PolicyEngine,
-        place: &dyn Fn(&Decision) -> Placement,
+        settings_key: &str,
+        place: &dyn Fn(&Decision, &AdmissionContext) -> Result<Placement, StoreError>,
         sign: &dyn Fn() -> SignOutcome,
         audit: &AuditEntry,
     ) -> Result<Admission, StoreError>;
+
+    /// Claims a QUEUED or PENDING_APPROVAL row for execution, in one write transaction:
+    /// applies `change` (to EXECUTING) only if its compare-and-swap holds (as
+    /// [`PipelineStore::transition_transaction`]), the kill switch and the wallet are
+    /// ACTIVE, the requesting session is neither revoked nor past its absolute lifetime,
+    /// and `check` re-judged with the policies in force now and an empty ledger allows
+    /// it. Otherwise the row is CANCELLED (a gate) or FAILED `POLICY_DENIED` (the
+    /// policies), its reservation released and the outcome audited, in the same
+    /// transaction: no change committed after the claim can be missed by it.
+    ///
+    /// # Errors
+    /// `STORAGE_ERROR`. An error never means "claimed".
+    fn claim_transaction(
+        &self,
+        id: TxId,
+        change: &TxTransition,
+        check: &ExecutionCheck<'_>,
+        now: i64,
+        audit: &AuditEntry,
+    ) -> Result<Claim, StoreError>;
 
     /// Applies `change` if the row is in one of `change.from` (and the nonce / expiry
     /// conditions hold), with its ledger effect and `audit`, in one write transaction.
@@ -784,7 +891,9 @@ pub trait PipelineStore: Send + Sync {
     fn kill_switch(&self) -> Result<KillSwitchState, StoreError>;
 
     /// Moves the kill switch from `expected` to `next`; `false` if it was not `expected`.
-    /// Appends `audit`.
+    /// Appends `audit`. When `next` is not ACTIVE, every in-flight row (PENDING, QUEUED,
+    /// PENDING_APPROVAL, EXECUTING) is cancelled in the same transaction
+    /// (`KILL_SWITCH_ACTIVE`, reservations released, one `TX_CANCELLED` entry each).
     ///
     /// # Errors
     /// `STORAGE_ERROR`.

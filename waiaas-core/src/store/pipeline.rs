@@ -7,14 +7,14 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use super::ledger;
 use super::sqlite::{corrupt, db_err};
 use super::{
-    Admission, AdmissionGate, KillSwitchState, LedgerEffect, OwnerRecord, OwnerState,
-    PipelineStore, Placement, SignOutcome, SqliteStore, TxFilter, TxRecord, TxTransition,
-    WalletStatus,
+    Admission, AdmissionContext, AdmissionGate, Claim, ExecutionCheck, KillSwitchState,
+    LedgerEffect, OwnerRecord, OwnerState, PipelineStore, Placement, SignOutcome, SqliteStore,
+    TxFilter, TxRecord, TxTransition, WalletStatus,
 };
 use crate::audit::{AuditEntry, AuditRecord, GENESIS_HASH, entry_hash};
 use crate::error::StoreError;
 use crate::ids::{SessionId, TxId, WalletId};
-use crate::policy::{Decision, PolicyEngine, PolicyRequest, PriceBook};
+use crate::policy::{Decision, PolicyEngine, PolicyRequest, PriceBook, Reason};
 use crate::tier::TxStatus;
 
 const TX_COLS: &str = "id, wallet_id, session_id, network, kind, status, tier, request, decision, \
@@ -143,7 +143,14 @@ pub(super) fn append(conn: &Connection, entry: &AuditEntry) -> Result<(), StoreE
     Ok(())
 }
 
-fn gate(conn: &Connection, record: &TxRecord) -> Result<Option<AdmissionGate>, StoreError> {
+/// Why `wallet` (and `session`, when the row has one) may not sign at `now`, if so.
+/// Admission and the claim for execution ask the same question inside their transaction.
+fn gate(
+    conn: &Connection,
+    wallet: WalletId,
+    session: Option<SessionId>,
+    now: i64,
+) -> Result<Option<AdmissionGate>, StoreError> {
     let ks: String = conn
         .prepare_cached("SELECT state FROM kill_switch WHERE id = 1")
         .and_then(|mut s| s.query_row([], |r| r.get(0)))
@@ -155,10 +162,7 @@ fn gate(conn: &Connection, record: &TxRecord) -> Result<Option<AdmissionGate>, S
     }
     let status: Option<String> = conn
         .prepare_cached("SELECT status FROM wallets WHERE id = ?1")
-        .and_then(|mut s| {
-            s.query_row([record.wallet_id.to_string()], |r| r.get(0))
-                .optional()
-        })
+        .and_then(|mut s| s.query_row([wallet.to_string()], |r| r.get(0)).optional())
         .map_err(db_err("read wallet status"))?;
     match status.as_deref().map(WalletStatus::parse) {
         None => return Ok(Some(AdmissionGate::UnknownWallet)),
@@ -166,16 +170,178 @@ fn gate(conn: &Connection, record: &TxRecord) -> Result<Option<AdmissionGate>, S
         Some(Some(other)) => return Ok(Some(AdmissionGate::Wallet(other))),
         Some(None) => return Err(corrupt("wallets", "unknown status")),
     }
-    if let Some(session) = record.session_id {
-        let revoked: Option<Option<i64>> = conn
-            .prepare_cached("SELECT revoked_at FROM sessions WHERE id = ?1")
-            .and_then(|mut s| s.query_row([session.to_string()], |r| r.get(0)).optional())
+    if let Some(session) = session {
+        let row: Option<(Option<i64>, i64, i64)> = conn
+            .prepare_cached(
+                "SELECT revoked_at, created_at, absolute_lifetime_seconds FROM sessions WHERE id = ?1",
+            )
+            .and_then(|mut s| {
+                s.query_row([session.to_string()], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                })
+                .optional()
+            })
             .map_err(db_err("read session"))?;
-        if !matches!(revoked, Some(None)) {
+        let Some((revoked_at, created_at, absolute)) = row else {
             return Ok(Some(AdmissionGate::SessionRevoked));
+        };
+        if revoked_at.is_some() {
+            return Ok(Some(AdmissionGate::SessionRevoked));
+        }
+        // As token verification: past `created_at + absolute lifetime` nothing it asked
+        // for signs, whatever was queued before.
+        if absolute > 0 && now >= created_at.saturating_add(absolute) {
+            return Ok(Some(AdmissionGate::SessionExpired));
         }
     }
     Ok(None)
+}
+
+/// Statuses from which a row may still be signed: what revocation, suspension and the
+/// kill switch stop. (An EXECUTING row cancelled under its signer is never stored
+/// SIGNED, so its signature is discarded.)
+const IN_FLIGHT: [TxStatus; 4] = [
+    TxStatus::Pending,
+    TxStatus::Queued,
+    TxStatus::PendingApproval,
+    TxStatus::Executing,
+];
+
+/// Which in-flight rows a cascade cancels.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum CancelScope {
+    /// Rows requested by this session.
+    Session(SessionId),
+    /// Rows requested by any revoked session.
+    RevokedSessions,
+    /// This wallet's rows.
+    Wallet(WalletId),
+    /// Every row.
+    All,
+}
+
+/// Cancels the in-flight rows of `scope` inside the caller's transaction, each through
+/// [`apply_transition`] (reservation released, one `TX_CANCELLED` entry with the cause,
+/// carrying `audit`'s time and actor). Returns how many.
+pub(super) fn cancel_in_flight(
+    conn: &Connection,
+    scope: CancelScope,
+    cause: AdmissionGate,
+    now: i64,
+    audit: &AuditEntry,
+) -> Result<u64, StoreError> {
+    // The `status IN (...)` term walks the (status, execute_after) index: only in-flight
+    // rows are read, however long the history.
+    let in_flight = "status IN ('PENDING', 'QUEUED', 'PENDING_APPROVAL', 'EXECUTING')";
+    let rows = match scope {
+        CancelScope::Session(id) => load_tx(
+            conn,
+            &format!("SELECT {TX_COLS} FROM transactions WHERE {in_flight} AND session_id = ?1"),
+            &[&id.to_string()],
+        )?,
+        CancelScope::RevokedSessions => load_tx(
+            conn,
+            &format!(
+                "SELECT {TX_COLS} FROM transactions WHERE {in_flight} AND session_id IN
+                 (SELECT id FROM sessions WHERE revoked_at IS NOT NULL)"
+            ),
+            &[],
+        )?,
+        CancelScope::Wallet(id) => load_tx(
+            conn,
+            &format!("SELECT {TX_COLS} FROM transactions WHERE {in_flight} AND wallet_id = ?1"),
+            &[&id.to_string()],
+        )?,
+        CancelScope::All => load_tx(
+            conn,
+            &format!("SELECT {TX_COLS} FROM transactions WHERE {in_flight}"),
+            &[],
+        )?,
+    };
+    let change = TxTransition {
+        error_code: Some(cause.code().to_owned()),
+        error_message: Some(cause.message().to_owned()),
+        ledger: LedgerEffect::Release,
+        ..TxTransition::new(&IN_FLIGHT, TxStatus::Cancelled)
+    };
+    let mut n: u64 = 0;
+    for row in &rows {
+        let entry = AuditEntry {
+            event: "TX_CANCELLED".to_owned(),
+            wallet_id: Some(row.wallet_id),
+            tx_id: Some(row.id),
+            details: serde_json::json!({ "cause": cause.code(), "by": audit.event }),
+            ..audit.clone()
+        };
+        apply_transition(conn, row, &change, now, &entry)?;
+        n = n.saturating_add(1);
+    }
+    Ok(n)
+}
+
+/// Applies `change` to `current` (whose compare-and-swap the caller checked in the same
+/// transaction): the status update, its ledger effect and its audit entry.
+fn apply_transition(
+    conn: &Connection,
+    current: &TxRecord,
+    change: &TxTransition,
+    now: i64,
+    audit: &AuditEntry,
+) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "UPDATE transactions SET status = ?1, result = COALESCE(?2, result),
+             error_code = COALESCE(?3, error_code), error_message = COALESCE(?4, error_message),
+             owner_nonce = CASE WHEN ?5 IS NULL THEN owner_nonce ELSE ?5 || ':used' END,
+             updated_at = ?6
+         WHERE id = ?7 AND status = ?8",
+    )
+    .and_then(|mut s| {
+        s.execute(params![
+            change.to.as_str(),
+            change.result,
+            change.error_code,
+            change.error_message,
+            change.owner_nonce,
+            now,
+            current.id.to_string(),
+            current.status.as_str()
+        ])
+    })
+    .map_err(db_err("update transaction"))?;
+    match change.ledger {
+        LedgerEffect::None => {}
+        LedgerEffect::Release => {
+            ledger::release(conn, current.id, now)?;
+        }
+        LedgerEffect::Commit => {
+            ledger::commit(conn, current.id, now)?;
+        }
+    }
+    let mut entry = audit.clone();
+    entry.details = serde_json::json!({
+        "from": current.status.as_str(),
+        "to": change.to.as_str(),
+        "details": entry.details,
+    });
+    append(conn, &entry)
+}
+
+/// Whether `change`'s compare-and-swap holds for `current`.
+fn transition_holds(current: &TxRecord, change: &TxTransition) -> bool {
+    let nonce_ok = change
+        .owner_nonce
+        .as_ref()
+        .is_none_or(|n| *n == current.owner_nonce);
+    let expiry_ok = change
+        .unexpired_at
+        .is_none_or(|t| current.expires_at.is_some_and(|e| e > t));
+    change.from.contains(&current.status) && nonce_ok && expiry_ok
+}
+
+fn setting_row(conn: &Connection, key: &str) -> Result<Option<String>, StoreError> {
+    conn.prepare_cached("SELECT value FROM settings WHERE key = ?1")
+        .and_then(|mut s| s.query_row([key], |r| r.get(0)).optional())
+        .map_err(db_err("read setting"))
 }
 
 fn insert_tx(conn: &Connection, r: &TxRecord) -> Result<(), StoreError> {
@@ -241,7 +407,8 @@ impl PipelineStore for SqliteStore {
         prices: &PriceBook,
         now: i64,
         engine: &dyn PolicyEngine,
-        place: &dyn Fn(&Decision) -> Placement,
+        settings_key: &str,
+        place: &dyn Fn(&Decision, &AdmissionContext) -> Result<Placement, StoreError>,
         sign: &dyn Fn() -> SignOutcome,
         audit: &AuditEntry,
     ) -> Result<Admission, StoreError> {
@@ -259,11 +426,17 @@ impl PipelineStore for SqliteStore {
                     return Ok(Admission::Duplicate(existing));
                 }
             }
-            if let Some(g) = gate(conn, record)? {
+            if let Some(g) = gate(conn, record.wallet_id, record.session_id, now)? {
                 return Ok(Admission::Refused(g));
             }
             let decision = ledger::decide(conn, &mut cache, request, prices, now, engine, true)?;
-            let placement = place(&decision);
+            // Read here, under the write lock: an owner registered (or a setting changed)
+            // by a transaction that committed before this one is always seen.
+            let context = AdmissionContext {
+                owner: owner_row(conn, record.wallet_id)?,
+                settings: setting_row(conn, settings_key)?,
+            };
+            let placement = place(&decision, &context)?;
             let mut stored = TxRecord {
                 status: placement.status,
                 tier: Some(decision.tier),
@@ -330,50 +503,83 @@ impl PipelineStore for SqliteStore {
             let Some(current) = tx_by_id(conn, id)? else {
                 return Ok(None);
             };
-            let nonce_ok = change.owner_nonce.as_ref().is_none_or(|n| *n == current.owner_nonce);
-            let expiry_ok = change
-                .unexpired_at
-                .is_none_or(|t| current.expires_at.is_some_and(|e| e > t));
-            if !change.from.contains(&current.status) || !nonce_ok || !expiry_ok {
+            if !transition_holds(&current, change) {
                 return Ok(None);
             }
-            conn.prepare_cached(
-                "UPDATE transactions SET status = ?1, result = COALESCE(?2, result),
-                     error_code = COALESCE(?3, error_code), error_message = COALESCE(?4, error_message),
-                     owner_nonce = CASE WHEN ?5 IS NULL THEN owner_nonce ELSE ?5 || ':used' END,
-                     updated_at = ?6
-                 WHERE id = ?7 AND status = ?8",
-            )
-            .and_then(|mut s| {
-                s.execute(params![
-                    change.to.as_str(),
-                    change.result,
-                    change.error_code,
-                    change.error_message,
-                    change.owner_nonce,
-                    now,
-                    id.to_string(),
-                    current.status.as_str()
-                ])
-            })
-            .map_err(db_err("update transaction"))?;
-            match change.ledger {
-                LedgerEffect::None => {}
-                LedgerEffect::Release => {
-                    ledger::release(conn, id, now)?;
-                }
-                LedgerEffect::Commit => {
-                    ledger::commit(conn, id, now)?;
-                }
-            }
-            let mut entry = audit.clone();
-            entry.details = serde_json::json!({
-                "from": current.status.as_str(),
-                "to": change.to.as_str(),
-                "details": entry.details,
-            });
-            append(conn, &entry)?;
+            apply_transition(conn, &current, change, now, audit)?;
             tx_by_id(conn, id)
+        })
+    }
+
+    fn claim_transaction(
+        &self,
+        id: TxId,
+        change: &TxTransition,
+        check: &ExecutionCheck<'_>,
+        now: i64,
+        audit: &AuditEntry,
+    ) -> Result<Claim, StoreError> {
+        self.write("claim transaction", |conn| {
+            let Some(current) = tx_by_id(conn, id)? else {
+                return Ok(Claim::Lost);
+            };
+            if !transition_holds(&current, change) {
+                return Ok(Claim::Lost);
+            }
+            let stopped = |conn: &Connection, to: TxStatus, code: &str, message: String, event: &str, details| {
+                let stop = TxTransition {
+                    error_code: Some(code.to_owned()),
+                    error_message: Some(message),
+                    ledger: LedgerEffect::Release,
+                    ..TxTransition::new(&[current.status], to)
+                };
+                let entry = AuditEntry {
+                    event: event.to_owned(),
+                    details,
+                    ..audit.clone()
+                };
+                apply_transition(conn, &current, &stop, now, &entry)?;
+                tx_by_id(conn, id)?.ok_or_else(|| corrupt("transactions", "claimed row vanished"))
+            };
+            if let Some(g) = gate(conn, current.wallet_id, current.session_id, now)? {
+                let record = stopped(
+                    conn,
+                    TxStatus::Cancelled,
+                    g.code(),
+                    g.message().to_owned(),
+                    "TX_CANCELLED",
+                    serde_json::json!({ "cause": g.code(), "stage": "execution" }),
+                )?;
+                return Ok(Claim::Stopped { gate: g, record });
+            }
+            // A request built for another row would judge the wrong thing: deny.
+            let decision = if check.request.request_id == id && check.request.wallet_id == current.wallet_id {
+                ledger::judge(conn, &mut self.policy_cache(), check.request, check.prices, now, check.engine)?
+            } else {
+                Decision::deny(Reason {
+                    policy_id: None,
+                    policy_type: None,
+                    code: "EXECUTION_REQUEST_MISMATCH".to_owned(),
+                    message: "the request re-judged at execution is not this transaction's".to_owned(),
+                    instruction: None,
+                })
+            };
+            if !decision.allowed {
+                let reasons = decision.reason_codes();
+                let record = stopped(
+                    conn,
+                    TxStatus::Failed,
+                    "POLICY_DENIED",
+                    reasons.join(", "),
+                    "TX_FAILED",
+                    serde_json::json!({ "code": "POLICY_DENIED", "reasons": reasons, "stage": "execution" }),
+                )?;
+                return Ok(Claim::Denied { decision, record });
+            }
+            apply_transition(conn, &current, change, now, audit)?;
+            tx_by_id(conn, id)?
+                .map(Claim::Claimed)
+                .ok_or_else(|| corrupt("transactions", "claimed row vanished"))
         })
     }
 
@@ -521,6 +727,9 @@ impl PipelineStore for SqliteStore {
                 .map_err(db_err("set kill switch"))?;
             if n == 1 {
                 append(conn, audit)?;
+                if next != KillSwitchState::Active {
+                    cancel_in_flight(conn, CancelScope::All, AdmissionGate::KillSwitch(next), now, audit)?;
+                }
             }
             Ok(n == 1)
         })
@@ -583,5 +792,178 @@ impl PipelineStore for SqliteStore {
             let (seq, hash) = v.split_once(':')?;
             Some((seq.parse().ok()?, hash.to_owned()))
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::RefCell;
+
+    use super::*;
+    use crate::audit::Actor;
+    use crate::chain::{Chain, Network};
+    use crate::policy::{PolicyInput, PolicyRecord, RequestBody, Spend};
+    use crate::store::{SealedBox, Store, StoreOptions, WalletRecord};
+    use crate::tier::Tier;
+
+    /// Allows everything at APPROVAL, so placement alone decides the status.
+    #[derive(Debug)]
+    struct NeedsApproval;
+
+    impl PolicyEngine for NeedsApproval {
+        fn windows(&self, _: &PolicyRequest, _: &[PolicyRecord]) -> Vec<u64> {
+            Vec::new()
+        }
+
+        fn evaluate(&self, _: &PolicyInput<'_>) -> Decision {
+            Decision {
+                allowed: true,
+                tier: Tier::Approval,
+                delay_seconds: None,
+                approval_timeout: None,
+                reasons: Vec::new(),
+                warnings: Vec::new(),
+                approval_reason: None,
+                spend: Spend::default(),
+            }
+        }
+    }
+
+    const NOW: i64 = 1_800_000_000;
+
+    fn admit(
+        store: &SqliteStore,
+        wallet: WalletId,
+        seen: &RefCell<Vec<AdmissionContext>>,
+    ) -> TxRecord {
+        let id = TxId::new();
+        let record = TxRecord {
+            id,
+            wallet_id: wallet,
+            session_id: None,
+            network: Network::SolanaDevnet,
+            kind: "TRANSFER".to_owned(),
+            status: TxStatus::Pending,
+            tier: None,
+            request: "{}".to_owned(),
+            decision: None,
+            idempotency_key: None,
+            owner_nonce: "n".to_owned(),
+            result: None,
+            error_code: None,
+            error_message: None,
+            execute_after: None,
+            expires_at: None,
+            created_at: NOW,
+            updated_at: NOW,
+        };
+        let request = PolicyRequest {
+            request_id: id,
+            wallet_id: wallet,
+            network: Network::SolanaDevnet,
+            body: RequestBody::Transfer {
+                to: "x".to_owned(),
+                amount: crate::Amount::from_u64(1),
+            },
+            permissions: Vec::new(),
+            action: None,
+            claimed_action: None,
+            fee: None,
+        };
+        // The placement the facade makes: APPROVAL goes to the owner if there is one.
+        let place = |_: &Decision, ctx: &AdmissionContext| {
+            seen.borrow_mut().push(ctx.clone());
+            Ok(Placement {
+                status: if ctx.owner.is_some() {
+                    TxStatus::PendingApproval
+                } else {
+                    TxStatus::Queued
+                },
+                execute_after: None,
+                expires_at: Some(NOW + 60),
+                error_code: None,
+                error_message: None,
+            })
+        };
+        let sign = || SignOutcome::Failed {
+            code: "UNREACHABLE".to_owned(),
+            message: "not placed EXECUTING".to_owned(),
+        };
+        let audit = AuditEntry::new(NOW, &Actor::System, "TX_REQUESTED");
+        match store
+            .admit_transaction(
+                &record,
+                &request,
+                &PriceBook::default(),
+                NOW,
+                &NeedsApproval,
+                "placement.settings",
+                &place,
+                &sign,
+                &audit,
+            )
+            .unwrap()
+        {
+            Admission::Decided { record, .. } => record,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    /// Placement sees only what the admission transaction read: an owner (and a
+    /// setting) written by any transaction that committed before it.
+    #[test]
+    fn placement_reads_the_owner_and_settings_inside_the_admission_transaction() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path().join("db"), &StoreOptions::default()).unwrap();
+        let wallet = WalletId::new();
+        let audit = AuditEntry::new(NOW, &Actor::Operator, "TEST");
+        store
+            .insert_wallet(
+                &WalletRecord {
+                    id: wallet,
+                    name: "w".to_owned(),
+                    chain: Chain::Solana,
+                    network: Network::SolanaDevnet,
+                    address: "a".to_owned(),
+                    public_key: vec![0; 32],
+                    secret: SealedBox {
+                        nonce: vec![0; 24],
+                        ciphertext: vec![0; 48],
+                    },
+                    secret_format: 1,
+                    status: WalletStatus::Active,
+                    created_at: NOW,
+                    updated_at: NOW,
+                },
+                &audit,
+            )
+            .unwrap();
+        let seen = RefCell::new(Vec::new());
+
+        assert_eq!(admit(&store, wallet, &seen).status, TxStatus::Queued);
+        let owner = OwnerRecord {
+            wallet_id: wallet,
+            address: "owner".to_owned(),
+            state: OwnerState::Grace,
+            challenge: "c".to_owned(),
+            updated_at: NOW,
+        };
+        assert!(
+            store
+                .set_owner(wallet, Some(&owner), &[OwnerState::None], &audit)
+                .unwrap()
+        );
+        store
+            .set_setting("placement.settings", "{\"v\":1}", NOW, &audit)
+            .unwrap();
+        assert_eq!(
+            admit(&store, wallet, &seen).status,
+            TxStatus::PendingApproval
+        );
+        let seen = seen.into_inner();
+        assert_eq!(seen[0].owner, None);
+        assert_eq!(seen[0].settings, None);
+        assert_eq!(seen[1].owner.as_ref(), Some(&owner));
+        assert_eq!(seen[1].settings.as_deref(), Some("{\"v\":1}"));
     }
 }

@@ -10,8 +10,9 @@ use std::time::Duration;
 use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
 
 use super::ledger::{self, PolicyCache};
+use super::pipeline::{self, CancelScope};
 use super::{
-    RenewalCas, SealedBox, SessionInsert, SessionRecord, SessionSecretRecord, Store,
+    AdmissionGate, RenewalCas, SealedBox, SessionInsert, SessionRecord, SessionSecretRecord, Store,
     UnlockAttempts, WalletRecord, WalletStatus,
 };
 use crate::audit::AuditEntry;
@@ -361,7 +362,7 @@ impl SqliteStore {
         self.write(op, |conn| {
             let (out, changed) = f(conn)?;
             if changed {
-                super::pipeline::append(conn, audit)?;
+                pipeline::append(conn, audit)?;
             }
             Ok(out)
         })
@@ -663,14 +664,27 @@ impl Store for SqliteStore {
         now: i64,
         audit: &AuditEntry,
     ) -> Result<bool, StoreError> {
-        self.audited("set wallet status", audit, |conn| {
+        self.write("set wallet status", |conn| {
             let n = conn
                 .execute(
                     "UPDATE wallets SET status = ?1, updated_at = ?2 WHERE id = ?3",
                     params![status.as_str(), now, id.to_string()],
                 )
                 .map_err(db_err("set wallet status"))?;
-            Ok((n == 1, n == 1))
+            if n != 1 {
+                return Ok(false);
+            }
+            pipeline::append(conn, audit)?;
+            if status != WalletStatus::Active {
+                pipeline::cancel_in_flight(
+                    conn,
+                    CancelScope::Wallet(id),
+                    AdmissionGate::Wallet(status),
+                    now,
+                    audit,
+                )?;
+            }
+            Ok(true)
         })
     }
 
@@ -848,26 +862,45 @@ impl Store for SqliteStore {
         now: i64,
         audit: &AuditEntry,
     ) -> Result<bool, StoreError> {
-        self.audited("revoke session", audit, |conn| {
+        self.write("revoke session", |conn| {
             let n = conn
                 .execute(
                     "UPDATE sessions SET revoked_at = ?1 WHERE id = ?2 AND revoked_at IS NULL",
                     params![now, id.to_string()],
                 )
                 .map_err(db_err("revoke session"))?;
-            Ok((n == 1, n == 1))
+            if n != 1 {
+                return Ok(false);
+            }
+            pipeline::append(conn, audit)?;
+            pipeline::cancel_in_flight(
+                conn,
+                CancelScope::Session(id),
+                AdmissionGate::SessionRevoked,
+                now,
+                audit,
+            )?;
+            Ok(true)
         })
     }
 
     fn revoke_all_sessions(&self, now: i64, audit: &AuditEntry) -> Result<u64, StoreError> {
-        self.audited("revoke all sessions", audit, |conn| {
+        self.write("revoke all sessions", |conn| {
             let n = conn
                 .execute(
                     "UPDATE sessions SET revoked_at = ?1 WHERE revoked_at IS NULL",
                     [now],
                 )
                 .map_err(db_err("revoke all sessions"))?;
-            Ok((u64::try_from(n).unwrap_or(u64::MAX), true))
+            pipeline::append(conn, audit)?;
+            pipeline::cancel_in_flight(
+                conn,
+                CancelScope::RevokedSessions,
+                AdmissionGate::SessionRevoked,
+                now,
+                audit,
+            )?;
+            Ok(u64::try_from(n).unwrap_or(u64::MAX))
         })
     }
 
