@@ -123,6 +123,22 @@ pub struct DecodedTransaction {
     /// max_fee_per_gas`; Solana 5 000 lamports per signature plus the compute-budget
     /// priority fee.
     pub max_fee: Amount,
+    /// Solana: the transaction's lifetime is a durable nonce (its first instruction is
+    /// System `AdvanceNonceAccount`), so it never expires; `None` for a recent blockhash
+    /// and on EVM.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub durable_nonce: Option<DurableNonce>,
+}
+
+/// The durable nonce a Solana transaction consumes: whoever holds `authority` can
+/// advance the nonce and so void the transaction before it lands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DurableNonce {
+    /// The nonce account.
+    pub nonce_account: String,
+    /// The account that must sign the advance (empty when the instruction names none).
+    pub authority: String,
 }
 
 /// Whether `amount` is an unlimited grant for a field of `bits` bits: at least half the

@@ -1,9 +1,10 @@
 //! Operator settings, stored in the database so every process sharing it agrees.
 
 use serde::{Deserialize, Serialize};
+use waiaas_core::WalletId;
 
 /// Operator settings.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Settings {
     /// Approval window when the policy sets none (seconds).
@@ -20,6 +21,13 @@ pub struct Settings {
     pub auto_stop_max_sends: u64,
     /// AutoStop: the window for `auto_stop_max_sends` (seconds).
     pub auto_stop_window_secs: u64,
+    /// Solana wallets allowed to sign transactions whose lifetime is a durable nonce
+    /// (they never expire, so a signature can be held back and landed after the kill
+    /// switch). Even for these wallets the nonce authority must be the wallet itself,
+    /// so the operator can void a pending signature by advancing the nonce. Empty by
+    /// default: every durable-nonce transaction is refused `DURABLE_NONCE_NOT_ALLOWED`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub durable_nonce_wallets: Vec<WalletId>,
 }
 
 impl Default for Settings {
@@ -31,6 +39,7 @@ impl Default for Settings {
             auto_stop_consecutive_failures: 5,
             auto_stop_max_sends: 20,
             auto_stop_window_secs: 300,
+            durable_nonce_wallets: Vec::new(),
         }
     }
 }
