@@ -397,7 +397,10 @@ fn token_intent(ix: &ParsedInstruction, fee_payer: Option<&SolanaAddress>) -> In
             ix,
             "SetAuthority hands control of a token account or mint to another key",
         )),
-        8 | 15 => Some(refused(ix, "Burn destroys tokens (value leaves the wallet)")),
+        8 | 15 => Some(refused(
+            ix,
+            "Burn destroys tokens (value leaves the wallet)",
+        )),
         // CloseAccount: [account, destination, owner]; the rent lamports go to the
         // destination.
         9 => Some(match ix.accounts.get(1) {
@@ -502,11 +505,12 @@ fn associated_token_intent(ix: &ParsedInstruction) -> Intent {
 /// the runtime recognises a nonce transaction.
 fn durable_nonce(message: &ParsedMessage) -> Option<DurableNonce> {
     let first = message.instructions.first()?;
-    (first.program_id.to_string() == SYSTEM_PROGRAM_ID && u32_at(&first.data, 0) == Some(4))
-        .then(|| DurableNonce {
+    (first.program_id.to_string() == SYSTEM_PROGRAM_ID && u32_at(&first.data, 0) == Some(4)).then(
+        || DurableNonce {
             nonce_account: account(first, 0).unwrap_or_default(),
             authority: account(first, 2).unwrap_or_default(),
-        })
+        },
+    )
 }
 
 #[derive(Default)]
