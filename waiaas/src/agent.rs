@@ -174,13 +174,25 @@ impl Agent {
     }
 
     /// Signs a message under policy (SIGN_MESSAGE permission and a policy decision):
-    /// raw Ed25519 over the bytes on Solana, EIP-191 `personal_sign` on EVM.
+    /// on Solana Ed25519 over the off-chain message envelope
+    /// ([`waiaas_chains::solana::offchain_message_bytes`], returned as `signedMessage`),
+    /// never over raw bytes; EIP-191 `personal_sign` on EVM.
     ///
     /// # Errors
-    /// As [`Agent::send`].
+    /// As [`Agent::send`]; `INVALID_MESSAGE` on Solana for text that cannot be an
+    /// off-chain message or bytes that read as a transaction (nothing is stored).
     pub fn sign_message(&self, wallet: Option<WalletId>, message: &[u8]) -> Result<Transaction> {
         let (session, wallet) = self.session(wallet, Permission::SignMessage)?;
-        let network = self.inner.vault.wallet(wallet)?.network;
+        let info = self.inner.vault.wallet(wallet)?;
+        let network = info.network;
+        if network.chain() == waiaas_core::Chain::Solana {
+            // What cannot be an off-chain message (a transaction, …) is refused before
+            // anything is stored.
+            waiaas_chains::solana::offchain_message_bytes(
+                &waiaas_core::SolanaAddress::parse(&info.address)?,
+                message,
+            )?;
+        }
         let resolved = ResolvedRequest {
             wallet_id: wallet,
             network,
