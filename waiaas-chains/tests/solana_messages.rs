@@ -158,7 +158,7 @@ fn legacy_versioned_and_padded_transaction_messages_are_refused() {
     let to = Pubkey::new_from_array([5u8; 32]);
     let ix = solana_system_interface::instruction::transfer(&pk(&me), &to, SOL);
     let legacy = solana_message::Message::new_with_blockhash(
-        &[ix.clone()],
+        std::slice::from_ref(&ix),
         Some(&pk(&me)),
         &[3u8; 32].into(),
     )

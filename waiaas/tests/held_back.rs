@@ -119,7 +119,10 @@ fn durable_nonce_transactions_are_refused_unless_enabled_with_the_wallet_as_auth
         )
     };
     let tx = agent.sign_transaction(None, &blockhash_tx).unwrap();
-    assert_eq!((tx.status, tx.tier), (TxStatus::Signed, Some(Tier::Instant)));
+    assert_eq!(
+        (tx.status, tx.tier),
+        (TxStatus::Signed, Some(Tier::Instant))
+    );
 
     // (2) Enabled for another wallet only: still refused for this one.
     let other_wallet = w.wallet(Network::SolanaDevnet);
@@ -132,7 +135,10 @@ fn durable_nonce_transactions_are_refused_unless_enabled_with_the_wallet_as_auth
     // (3) Enabled for this wallet, but the nonce authority is someone else (who could
     // land it whenever they like, and whom the operator cannot overrule): refused.
     enable(&w, vec![wallet.id]);
-    assert_eq!(w.admin.settings().unwrap().durable_nonce_wallets, vec![wallet.id]);
+    assert_eq!(
+        w.admin.settings().unwrap().durable_nonce_wallets,
+        vec![wallet.id]
+    );
     let stranger = Pubkey::new_from_array([13u8; 32]);
     let foreign_nonce = Pubkey::new_from_array([14u8; 32]);
     set_nonce_account(&mut svm, foreign_nonce, stranger, stored);
@@ -145,7 +151,10 @@ fn durable_nonce_transactions_are_refused_unless_enabled_with_the_wallet_as_auth
     // (4) Enabled, the wallet is the authority: judged like any transfer, signed, and
     // it executes in the runtime, advancing the nonce.
     let tx = agent.sign_transaction(None, &raw).unwrap();
-    assert_eq!((tx.status, tx.tier), (TxStatus::Signed, Some(Tier::Instant)));
+    assert_eq!(
+        (tx.status, tx.tier),
+        (TxStatus::Signed, Some(Tier::Instant))
+    );
     let signed = B64
         .decode(tx.result.unwrap().signed_transaction.unwrap())
         .unwrap();

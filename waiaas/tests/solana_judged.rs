@@ -43,7 +43,14 @@ fn unsigned(payer: &Pubkey, ixs: &[solana_instruction::Instruction], svm: &LiteS
 
 fn execute(svm: &mut LiteSVM, tx: &waiaas::Transaction) {
     let bytes = B64
-        .decode(tx.result.as_ref().unwrap().signed_transaction.as_ref().unwrap())
+        .decode(
+            tx.result
+                .as_ref()
+                .unwrap()
+                .signed_transaction
+                .as_ref()
+                .unwrap(),
+        )
         .unwrap();
     let parsed: solana_transaction::Transaction = wincode::deserialize(&bytes).unwrap();
     svm.send_transaction(parsed).unwrap();
@@ -196,14 +203,7 @@ fn solana_messages_are_signed_in_the_offchain_envelope() {
         .unwrap()
         .try_into()
         .unwrap();
-    let envelope = hex::decode(
-        result
-            .signed_message
-            .unwrap()
-            .strip_prefix("0x")
-            .unwrap(),
-    )
-    .unwrap();
+    let envelope = hex::decode(result.signed_message.unwrap().strip_prefix("0x").unwrap()).unwrap();
     // The envelope, as the specification lays it out.
     let mut expected = b"\xffsolana offchain".to_vec();
     expected.push(0);
@@ -217,7 +217,10 @@ fn solana_messages_are_signed_in_the_offchain_envelope() {
     let key = VerifyingKey::from_bytes(me.as_bytes()).unwrap();
     let sig = DalekSignature::from_bytes(&signature);
     key.verify_strict(&envelope, &sig).unwrap();
-    assert!(key.verify_strict(text, &sig).is_err(), "never over raw bytes");
+    assert!(
+        key.verify_strict(text, &sig).is_err(),
+        "never over raw bytes"
+    );
 
     // A transaction message passed as a message is refused.
     let ix = solana_system_interface::instruction::transfer(&pk(&me), &Pubkey::default(), 1);
@@ -229,5 +232,9 @@ fn solana_messages_are_signed_in_the_offchain_envelope() {
     let rows = agent.transactions(0).unwrap().len();
     let err = agent.sign_message(None, &message.serialize()).unwrap_err();
     assert_eq!(err.code(), "INVALID_MESSAGE", "{err}");
-    assert_eq!(agent.transactions(0).unwrap().len(), rows, "refused before anything is stored");
+    assert_eq!(
+        agent.transactions(0).unwrap().len(),
+        rows,
+        "refused before anything is stored"
+    );
 }
