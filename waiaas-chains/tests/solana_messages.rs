@@ -293,3 +293,47 @@ fn the_envelope_is_never_a_transaction() {
     }
     assert_eq!(svm.get_balance(&pk(&me)).unwrap(), 10 * SOL);
 }
+
+proptest::proptest! {
+    #[test]
+    fn arbitrary_bytes_never_panic_the_message_checks(
+        bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..2_000)
+    ) {
+        let signer = SolanaAddress::from_bytes([1u8; 32]);
+        let _ = solana::decode::looks_like_transaction(&bytes);
+        if let Ok(envelope) = solana::offchain_message_bytes(&signer, &bytes) {
+            // Whatever is accepted is enveloped, and the envelope is no transaction.
+            proptest::prop_assert_eq!(&envelope[..16], b"\xffsolana offchain");
+            proptest::prop_assert!(solana::decode::parse_message(&envelope).is_err());
+        }
+    }
+
+    #[test]
+    fn every_transfer_message_is_refused_as_a_message(
+        lamports in proptest::prelude::any::<u64>(),
+        to in proptest::prelude::any::<[u8; 32]>(),
+        blockhash in proptest::prelude::any::<[u8; 32]>(),
+        tail in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..64),
+        versioned in proptest::prelude::any::<bool>(),
+    ) {
+        let me = Pubkey::new_from_array([1u8; 32]);
+        let ix = solana_system_interface::instruction::transfer(&me, &Pubkey::new_from_array(to), lamports);
+        let message = if versioned {
+            VersionedMessage::V0(
+                solana_message::v0::Message::try_compile(&me, &[ix], &[], blockhash.into()).unwrap(),
+            )
+            .serialize()
+        } else {
+            solana_message::Message::new_with_blockhash(&[ix], Some(&me), &blockhash.into()).serialize()
+        };
+        let padded = [message.as_slice(), &tail].concat();
+        proptest::prop_assert!(solana::offchain_message_bytes(&sa(&me), &padded).is_err());
+        proptest::prop_assert!(
+            solana::offchain_message_bytes(&sa(&me), &wire(&[[0u8; 64]], &padded)).is_err()
+        );
+    }
+}
+
+fn sa(p: &Pubkey) -> SolanaAddress {
+    SolanaAddress::from_bytes(p.to_bytes())
+}
