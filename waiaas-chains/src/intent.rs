@@ -99,9 +99,9 @@ pub enum Intent {
     ContractCall {
         /// Contract address or program id.
         contract: String,
-        /// EVM: the 4-byte selector as `0x…` hex; Solana: the instruction discriminator
-        /// as hex (the whole data up to 8 bytes for unknown programs). `None` when the
-        /// call carries no data.
+        /// `0x` + lowercase hex. EVM: the 4-byte selector; Solana: the instruction tag
+        /// of the System (4 bytes), Token and ATA programs (1 byte), the first (up to) 8
+        /// bytes of data for other programs. `None` when the call carries no data.
         selector: Option<String>,
         /// Native value sent with the call (EVM `value`); zero on Solana.
         value: Amount,

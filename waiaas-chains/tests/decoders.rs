@@ -218,7 +218,7 @@ fn solana_system_instructions_that_move_lamports_are_transfers() {
             Intent::Refused {
                 contract: solana::SYSTEM_PROGRAM_ID.into(),
                 reason:
-                    "Assign gives the account to another program, which can then take its lamports"
+                    "gives the account to another program, which can then take its lamports (`Assign`, `AssignWithSeed`)"
                         .into(),
             },
         ]

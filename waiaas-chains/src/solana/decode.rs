@@ -395,11 +395,11 @@ fn token_intent(ix: &ParsedInstruction, fee_payer: Option<&SolanaAddress>) -> In
         1 | 5 | 7 | 10 | 11 | 14 | 16 | 17 | 18 => Some(call(ix, 1)),
         6 => Some(refused(
             ix,
-            "SetAuthority hands control of a token account or mint to another key",
+            "hands control of a token account or mint to another key (`SetAuthority`)",
         )),
         8 | 15 => Some(refused(
             ix,
-            "Burn destroys tokens (value leaves the wallet)",
+            "destroys tokens, value that leaves the wallet (`Burn`, `BurnChecked`)",
         )),
         // CloseAccount: [account, destination, owner]; the rent lamports go to the
         // destination.
@@ -407,7 +407,7 @@ fn token_intent(ix: &ParsedInstruction, fee_payer: Option<&SolanaAddress>) -> In
             Some(destination) if Some(destination) == fee_payer => call(ix, 1),
             _ => refused(
                 ix,
-                "CloseAccount sends the account's lamports to a foreign destination",
+                "sends the account's lamports to a foreign destination (`CloseAccount`)",
             ),
         }),
         other => Some(refused(ix, format!("unknown token instruction `{other}`"))),
@@ -469,12 +469,15 @@ fn system_intent(ix: &ParsedInstruction) -> Intent {
             .unwrap_or_else(|| refused(ix, format!("malformed system instruction `{tag}`"))),
         1 | 10 => refused(
             ix,
-            "Assign gives the account to another program, which can then take its lamports",
+            "gives the account to another program, which can then take its lamports (`Assign`, `AssignWithSeed`)",
         ),
-        8 | 9 => refused(ix, "Allocate changes an account's size"),
+        8 | 9 => refused(
+            ix,
+            "changes an account's size (`Allocate`, `AllocateWithSeed`)",
+        ),
         7 => refused(
             ix,
-            "AuthorizeNonceAccount hands the nonce account (and its lamports) to another key",
+            "hands the nonce account and its lamports to another key (`AuthorizeNonceAccount`)",
         ),
         // AdvanceNonceAccount (outside the first instruction), InitializeNonceAccount,
         // UpgradeNonceAccount.
@@ -491,7 +494,7 @@ fn associated_token_intent(ix: &ParsedInstruction) -> Intent {
         None | Some(0 | 1) => call(ix, 1),
         Some(2) => refused(
             ix,
-            "RecoverNested moves tokens out of a nested associated token account",
+            "moves tokens out of a nested associated token account (`RecoverNested`)",
         ),
         Some(other) => refused(
             ix,
