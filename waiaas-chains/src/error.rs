@@ -26,6 +26,21 @@ pub enum ChainError {
         /// What is not supported.
         reason: String,
     },
+    /// A message that cannot be signed as an off-chain message: empty, not text, too
+    /// long, or bytes that parse as a transaction.
+    #[error("invalid message: {reason}")]
+    InvalidMessage {
+        /// What is wrong with the message.
+        reason: String,
+    },
+    /// A transaction whose lifetime is a durable nonce (it never expires) that the
+    /// operator has not enabled for this wallet, or whose nonce authority is not the
+    /// wallet.
+    #[error("durable nonce not allowed: {reason}")]
+    DurableNonceNotAllowed {
+        /// Why it was refused.
+        reason: String,
+    },
     /// The transaction (or typed data) is for another network than the wallet's.
     #[error("chain id {found} does not match the wallet network `{network}` (chain id {expected})")]
     ChainMismatch {
@@ -95,6 +110,8 @@ impl ErrorCode for ChainError {
             Self::Vault(e) => e.code(),
             Self::InvalidTransaction { .. } => "INVALID_TRANSACTION",
             Self::UnsupportedTransaction { .. } => "UNSUPPORTED_TRANSACTION",
+            Self::InvalidMessage { .. } => "INVALID_MESSAGE",
+            Self::DurableNonceNotAllowed { .. } => "DURABLE_NONCE_NOT_ALLOWED",
             Self::ChainMismatch { .. } => "CHAIN_MISMATCH",
             Self::InvalidSignature { .. } => "INVALID_SIGNATURE",
             Self::Rpc { .. } => "CHAIN_ERROR",

@@ -99,9 +99,9 @@ pub enum Intent {
     ContractCall {
         /// Contract address or program id.
         contract: String,
-        /// EVM: the 4-byte selector as `0x…` hex; Solana: the instruction discriminator
-        /// as hex (the whole data up to 8 bytes for unknown programs). `None` when the
-        /// call carries no data.
+        /// `0x` + lowercase hex. EVM: the 4-byte selector; Solana: the instruction tag
+        /// of the System (4 bytes), Token and ATA programs (1 byte), the first (up to) 8
+        /// bytes of data for other programs. `None` when the call carries no data.
         selector: Option<String>,
         /// Native value sent with the call (EVM `value`); zero on Solana.
         value: Amount,
@@ -123,6 +123,22 @@ pub struct DecodedTransaction {
     /// max_fee_per_gas`; Solana 5 000 lamports per signature plus the compute-budget
     /// priority fee.
     pub max_fee: Amount,
+    /// Solana: the transaction's lifetime is a durable nonce (its first instruction is
+    /// System `AdvanceNonceAccount`), so it never expires; `None` for a recent blockhash
+    /// and on EVM.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub durable_nonce: Option<DurableNonce>,
+}
+
+/// The durable nonce a Solana transaction consumes: whoever holds `authority` can
+/// advance the nonce and so void the transaction before it lands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DurableNonce {
+    /// The nonce account.
+    pub nonce_account: String,
+    /// The account that must sign the advance (empty when the instruction names none).
+    pub authority: String,
 }
 
 /// Whether `amount` is an unlimited grant for a field of `bits` bits: at least half the

@@ -111,7 +111,7 @@ fn solana_builder_output_round_trips_to_intents() {
                 },
                 Intent::ContractCall {
                     contract: ASSOCIATED_TOKEN_PROGRAM_ID.to_owned(),
-                    selector: Some("01".into()),
+                    selector: Some("0x01".into()),
                     value: Amount::ZERO,
                 },
                 Intent::TokenTransfer {
@@ -137,7 +137,7 @@ fn solana_builder_output_round_trips_to_intents() {
                 },
                 Intent::ContractCall {
                     contract: sol(5).to_string(),
-                    selector: Some("0102030405060708".into()),
+                    selector: Some("0x0102030405060708".into()),
                     value: Amount::ZERO,
                 },
             ]
@@ -181,9 +181,18 @@ fn solana_system_instructions_that_move_lamports_are_transfers() {
                 (payer, true),
             ],
         ),
-        // TransferWithSeed { lamports, seed, owner }: [from, base, to]
-        system(le(11, 30), vec![(base, false), (payer, true), (to, false)]),
-        // Assign: moves nothing we can name, judged as a call on the system program.
+        // TransferWithSeed { lamports, from_seed, from_owner }: [from, base, to]
+        system(
+            [
+                le(11, 30).as_slice(),
+                &4u64.to_le_bytes(),
+                b"seed",
+                &[9u8; 32],
+            ]
+            .concat(),
+            vec![(base, false), (payer, true), (to, false)],
+        ),
+        // Assign: hands the account to another program; never signed for an agent.
         system(
             [1u32.to_le_bytes().as_slice(), &[0u8; 32]].concat(),
             vec![(payer, true)],
@@ -206,13 +215,15 @@ fn solana_system_instructions_that_move_lamports_are_transfers() {
                 to: to.to_string(),
                 amount: Amount::from_u64(30)
             },
-            Intent::ContractCall {
+            Intent::Refused {
                 contract: solana::SYSTEM_PROGRAM_ID.into(),
-                selector: Some("01000000".into()),
-                value: Amount::ZERO
+                reason:
+                    "gives the account to another program, which can then take its lamports (`Assign`, `AssignWithSeed`)"
+                        .into(),
             },
         ]
     );
+    assert_eq!(decoded.durable_nonce, None);
 }
 
 #[test]
@@ -272,6 +283,14 @@ fn solana_compute_budget_and_nonce_shape_fee_not_intents() {
             to: sol(2).to_string(),
             amount: Amount::from_u64(3)
         }]
+    );
+    // The nonce advance is the lifetime, reported with its account and authority.
+    assert_eq!(
+        decoded.durable_nonce,
+        Some(waiaas_chains::intent::DurableNonce {
+            nonce_account: sol(7).to_string(),
+            authority: payer.to_string(),
+        })
     );
 }
 

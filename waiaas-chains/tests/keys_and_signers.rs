@@ -159,10 +159,16 @@ fn signers_refuse_the_other_curve_and_transaction_bytes_as_messages() {
     )
     .unwrap();
     let err = solana::sign_message(&sol, &message.serialize()).unwrap_err();
-    assert_eq!(err.code(), "UNSUPPORTED_TRANSACTION");
-    // Ordinary text signs, and verifies against the address.
-    let sig = solana::sign_message(&sol, b"hello").unwrap();
-    waiaas_chains::owner::verify_ed25519(&me, b"hello", &sig).unwrap();
+    assert_eq!(err.code(), "INVALID_MESSAGE");
+    // Ordinary text signs inside the off-chain envelope, and verifies against the
+    // address over exactly those bytes (never over the bare text).
+    let signed = solana::sign_message(&sol, b"hello").unwrap();
+    assert_eq!(
+        signed.signed_bytes,
+        solana::offchain_message_bytes(&me, b"hello").unwrap()
+    );
+    waiaas_chains::owner::verify_ed25519(&me, &signed.signed_bytes, &signed.signature).unwrap();
+    assert!(waiaas_chains::owner::verify_ed25519(&me, b"hello", &signed.signature).is_err());
     // A locked vault signs nothing.
     tv.vault.lock();
     assert_eq!(

@@ -170,13 +170,17 @@ impl Agent {
     }
 
     /// Signs a message under policy (SIGN_MESSAGE permission and a policy decision):
-    /// raw Ed25519 over the bytes on Solana, EIP-191 `personal_sign` on EVM.
+    /// on Solana Ed25519 over the off-chain message envelope
+    /// ([`waiaas_chains::solana::offchain_message_bytes`], returned as `signedMessage`),
+    /// never over raw bytes; EIP-191 `personal_sign` on EVM.
     ///
     /// # Errors
-    /// As [`Agent::send`].
+    /// As [`Agent::send`]; `INVALID_MESSAGE` on Solana for text that cannot be an
+    /// off-chain message or bytes that read as a transaction (nothing is stored).
     pub fn sign_message(&self, wallet: Option<WalletId>, message: &[u8]) -> Result<Transaction> {
         let (session, wallet) = self.session(wallet, Permission::SignMessage)?;
-        let network = self.inner.vault.wallet(wallet)?.network;
+        let info = self.inner.vault.wallet(wallet)?;
+        let network = info.network;
         if message.starts_with(crate::owner::OWNER_ACTION_PREFIX.as_bytes()) {
             // The owner signs texts that begin so; an agent's signature must never be
             // one, even when its wallet is (wrongly) someone's owner key elsewhere.
@@ -185,6 +189,14 @@ impl Agent {
                 "begins like a waiaas owner action; such texts are never signed for an agent",
             )
             .into());
+        }
+        if network.chain() == waiaas_core::Chain::Solana {
+            // What cannot be an off-chain message (a transaction, …) is refused before
+            // anything is stored.
+            waiaas_chains::solana::offchain_message_bytes(
+                &waiaas_core::SolanaAddress::parse(&info.address)?,
+                message,
+            )?;
         }
         let resolved = ResolvedRequest::new(
             wallet,
@@ -244,6 +256,10 @@ impl Agent {
                         "its fee payer is not this wallet",
                     )
                     .into());
+                }
+                // A durable nonce never expires: refused before anything is stored.
+                if let Some(nonce) = &prepared.decoded().durable_nonce {
+                    check_durable_nonce(&self.inner.settings()?, wallet, &info.address, nonce)?;
                 }
                 prepared.decoded().clone()
             }
@@ -338,4 +354,32 @@ impl Agent {
         *guard = issued.token.clone();
         Ok(issued)
     }
+}
+
+/// A durable-nonce transaction can be held back and landed at any later time (after
+/// the kill switch, or on a day whose cap it was not counted in): it is signed only for
+/// a wallet the operator enabled, and only when the nonce authority is the wallet, so
+/// the operator can void a pending signature by advancing the nonce.
+fn check_durable_nonce(
+    settings: &crate::settings::Settings,
+    wallet: WalletId,
+    address: &str,
+    nonce: &waiaas_chains::intent::DurableNonce,
+) -> Result<()> {
+    let refuse = |reason: String| -> Result<()> {
+        Err(waiaas_chains::ChainError::DurableNonceNotAllowed { reason }.into())
+    };
+    if !settings.durable_nonce_wallets.contains(&wallet) {
+        return refuse(format!(
+            "the transaction uses durable nonce account `{}` and never expires; the operator has not enabled durable nonces for wallet `{wallet}`",
+            nonce.nonce_account
+        ));
+    }
+    if nonce.authority != address {
+        return refuse(format!(
+            "the nonce authority `{}` is not the wallet; only a nonce the wallet can advance is allowed",
+            nonce.authority
+        ));
+    }
+    Ok(())
 }

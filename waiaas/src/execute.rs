@@ -307,17 +307,26 @@ pub(crate) fn sign_request(
         (ResolvedOperation::SignMessage { message }, chain) => {
             let bytes = hex::decode(message.trim_start_matches("0x"))
                 .map_err(|_| missing("message", "is not valid hex"))?;
-            let signature = match chain {
+            let (signature, signed_message) = match chain {
                 Chain::Solana => {
-                    bs58::encode(waiaas_chains::solana::sign_message(signer, &bytes)?).into_string()
+                    // Signed inside the off-chain message envelope, never as raw bytes.
+                    let signed = waiaas_chains::solana::sign_message(signer, &bytes)?;
+                    (
+                        bs58::encode(signed.signature).into_string(),
+                        Some(format!("0x{}", hex::encode(&signed.signed_bytes))),
+                    )
                 }
-                Chain::Ethereum => format!(
-                    "0x{}",
-                    hex::encode(waiaas_chains::evm::personal_sign(signer, &bytes)?)
+                Chain::Ethereum => (
+                    format!(
+                        "0x{}",
+                        hex::encode(waiaas_chains::evm::personal_sign(signer, &bytes)?)
+                    ),
+                    None,
                 ),
             };
             Ok(ExecutionResult {
                 signature: Some(signature),
+                signed_message,
                 ..ExecutionResult::default()
             })
         }
@@ -339,6 +348,7 @@ pub(crate) fn sign_request(
                 signed_transaction: Some(signed.to_base64()),
                 tx_hash: Some(bs58::encode(signed.signature).into_string()),
                 signature: None,
+                signed_message: None,
             })
         }
         (ResolvedOperation::RawTransaction { raw, .. }, Chain::Ethereum) => {
@@ -349,6 +359,7 @@ pub(crate) fn sign_request(
                 signed_transaction: Some(signed.raw_hex()),
                 tx_hash: Some(signed.hash_hex()),
                 signature: None,
+                signed_message: None,
             })
         }
         (op, Chain::Solana) => execute_solana(signer, op, chain),
@@ -414,6 +425,7 @@ fn execute_solana(
         signed_transaction: Some(signed.to_base64()),
         tx_hash: Some(signed.signature()),
         signature: None,
+        signed_message: None,
     })
 }
 
@@ -484,5 +496,6 @@ fn execute_evm(
         signed_transaction: Some(signed.raw_hex()),
         tx_hash: Some(signed.hash_hex()),
         signature: None,
+        signed_message: None,
     })
 }

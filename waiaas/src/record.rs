@@ -20,6 +20,10 @@ pub struct ExecutionResult {
     /// A message or typed-data signature (base58 for Solana, `0x` 65-byte hex for EVM).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signature: Option<String>,
+    /// Solana messages: the exact bytes the signature covers (the off-chain message
+    /// envelope), `0x` hex, so a verifier can check the signature without rebuilding it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signed_message: Option<String>,
 }
 
 /// An error stored on a FAILED transaction.

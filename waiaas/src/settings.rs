@@ -1,7 +1,7 @@
 //! Operator settings, stored in the database so every process sharing it agrees.
 
 use serde::{Deserialize, Serialize};
-use waiaas_core::{Amount, Chain, Network};
+use waiaas_core::{Amount, Chain, Network, WalletId};
 
 /// Operator settings.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -24,6 +24,13 @@ pub struct Settings {
     /// The most a request's network fee may cost per network (native base units);
     /// a network not listed uses [`default_fee_ceiling`].
     pub fee_ceilings: std::collections::BTreeMap<Network, Amount>,
+    /// Solana wallets allowed to sign transactions whose lifetime is a durable nonce
+    /// (they never expire, so a signature can be held back and landed after the kill
+    /// switch). Even for these wallets the nonce authority must be the wallet itself,
+    /// so the operator can void a pending signature by advancing the nonce. Empty by
+    /// default: every durable-nonce transaction is refused `DURABLE_NONCE_NOT_ALLOWED`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub durable_nonce_wallets: Vec<WalletId>,
 }
 
 /// The fee ceiling of a network no setting names: 0.01 SOL (enough for the signature
@@ -58,6 +65,7 @@ impl Default for Settings {
             auto_stop_max_sends: 20,
             auto_stop_window_secs: 300,
             fee_ceilings: std::collections::BTreeMap::new(),
+            durable_nonce_wallets: Vec::new(),
         }
     }
 }

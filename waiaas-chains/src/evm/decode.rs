@@ -244,5 +244,6 @@ pub fn decode_transaction_bytes(
         fee_payer: None,
         intents,
         max_fee,
+        durable_nonce: None,
     })
 }

@@ -9,24 +9,34 @@
 //!
 //! | program | instruction | intent |
 //! |---|---|---|
-//! | System | `Transfer`, `CreateAccount`, `TransferWithSeed`, `WithdrawNonceAccount` | [`Intent::Transfer`] of the lamports moved |
-//! | System | `AdvanceNonceAccount` | none (moves nothing) |
-//! | Compute Budget | any | none; `SetComputeUnitPrice`/`Limit` raise `max_fee` |
+//! | System | `Transfer`, `CreateAccount`, `CreateAccountWithSeed`, `TransferWithSeed`, `WithdrawNonceAccount` | [`Intent::Transfer`] of the lamports moved, to the account that receives them |
+//! | System | `AdvanceNonceAccount` as the first instruction | none: the lifetime, in [`DecodedTransaction::durable_nonce`] |
+//! | System | `AdvanceNonceAccount` elsewhere, `InitializeNonceAccount`, `UpgradeNonceAccount` | [`Intent::ContractCall`] on the System program |
+//! | System | `Assign`, `AssignWithSeed`, `Allocate`, `AllocateWithSeed`, `AuthorizeNonceAccount`, any other or malformed | [`Intent::Refused`] |
+//! | Compute Budget | `SetComputeUnitPrice`/`Limit` (raise `max_fee`), `RequestHeapFrame`, `SetLoadedAccountsDataSizeLimit` | none (malformed price or limit: [`Intent::Refused`]); any other: [`Intent::ContractCall`] |
 //! | Token, Token-2022 | `TransferChecked` | [`Intent::TokenTransfer`] with mint and decimals |
 //! | Token, Token-2022 | `Transfer` | [`Intent::TokenTransfer`] with `token: None` |
 //! | Token, Token-2022 | `ApproveChecked` / `Approve` | [`Intent::Approve`] (`token: None` for `Approve`) |
+//! | Token, Token-2022 | `Revoke`, `InitializeAccount*`, `SyncNative`, `FreezeAccount`, `ThawAccount`, `MintTo(Checked)` | [`Intent::ContractCall`] on the token program |
+//! | Token, Token-2022 | `CloseAccount` | [`Intent::ContractCall`] when the lamports go to the fee payer, else [`Intent::Refused`] |
+//! | Token, Token-2022 | `SetAuthority`, `Burn(Checked)`, any other (extensions) or malformed | [`Intent::Refused`] |
 //! | Associated Token Account | `Create`, `CreateIdempotent` | [`Intent::ContractCall`] on the ATA program (it spends rent) |
+//! | Associated Token Account | `RecoverNested`, any other | [`Intent::Refused`] |
 //! | anything else | | [`Intent::ContractCall`] on the program |
+//!
+//! Selectors of [`Intent::ContractCall`] are `0x` + lowercase hex: the instruction tag
+//! for the System (4 bytes), Token and ATA programs (1 byte), the first (up to) 8 bytes
+//! of data for any other program.
 
 use base64::Engine as _;
 use waiaas_core::{Amount, Chain, SolanaAddress};
 
 use super::{
-    COMPUTE_BUDGET_PROGRAM_ID, MAX_TRANSACTION_BYTES, SYSTEM_PROGRAM_ID, TOKEN_2022_PROGRAM_ID,
-    TOKEN_PROGRAM_ID,
+    ASSOCIATED_TOKEN_PROGRAM_ID, COMPUTE_BUDGET_PROGRAM_ID, MAX_TRANSACTION_BYTES,
+    SYSTEM_PROGRAM_ID, TOKEN_2022_PROGRAM_ID, TOKEN_PROGRAM_ID,
 };
 use crate::error::ChainError;
-use crate::intent::{DecodedTransaction, Intent};
+use crate::intent::{DecodedTransaction, DurableNonce, Intent};
 
 /// Base fee per signature, in lamports.
 pub const LAMPORTS_PER_SIGNATURE: u64 = 5_000;
@@ -237,6 +247,61 @@ pub fn parse_transaction(bytes: &[u8]) -> Result<(ParsedMessage, &[u8]), ChainEr
     Ok((message, message_bytes))
 }
 
+/// Walks the shape of a message the way the runtime reads it, as leniently as it
+/// could ever be accepted: any version number, address lookup tables, account indexes
+/// unchecked, trailing bytes ignored. Only the header rules every version shares are
+/// kept (a message breaking them is sanitized away).
+fn skim_message(r: &mut Reader<'_>) -> Result<(), ChainError> {
+    let first = r.u8()?;
+    let versioned = first & 0x80 != 0;
+    let required = usize::from(if versioned { r.u8()? } else { first });
+    let readonly_signed = usize::from(r.u8()?);
+    let readonly_unsigned = usize::from(r.u8()?);
+    let num_keys = r.compact_u16()?;
+    r.take(num_keys.checked_mul(32).ok_or_else(truncated)?)?;
+    if required == 0
+        || readonly_signed >= required
+        || required.saturating_add(readonly_unsigned) > num_keys
+    {
+        return Err(ChainError::invalid_tx("inconsistent message header"));
+    }
+    r.take(32)?;
+    for _ in 0..r.compact_u16()? {
+        r.u8()?;
+        let accounts = r.compact_u16()?;
+        r.take(accounts)?;
+        let data = r.compact_u16()?;
+        r.take(data)?;
+    }
+    if versioned {
+        for _ in 0..r.compact_u16()? {
+            r.take(32)?;
+            let writable = r.compact_u16()?;
+            r.take(writable)?;
+            let readonly = r.compact_u16()?;
+            r.take(readonly)?;
+        }
+    }
+    Ok(())
+}
+
+/// Whether `bytes`, or a prefix of them, could be read as a transaction message or a
+/// wire transaction (signatures, then a message) of any version, with or without
+/// lookup tables. A signature over such bytes could be a transaction signature, so
+/// they are never signed as a message.
+#[must_use]
+pub fn looks_like_transaction(bytes: &[u8]) -> bool {
+    let as_message = skim_message(&mut Reader { bytes, pos: 0 }).is_ok();
+    let mut r = Reader { bytes, pos: 0 };
+    let as_wire = r
+        .compact_u16()
+        .and_then(|n| n.checked_mul(64).ok_or_else(truncated))
+        .and_then(|len| r.take(len))
+        .and_then(|_| skim_message(&mut r))
+        .is_ok();
+    as_message || as_wire
+}
+
 fn u64_at(data: &[u8], at: usize) -> Option<u64> {
     let bytes: [u8; 8] = data.get(at..at.checked_add(8)?)?.try_into().ok()?;
     Some(u64::from_le_bytes(bytes))
@@ -247,17 +312,27 @@ fn u32_at(data: &[u8], at: usize) -> Option<u32> {
     Some(u32::from_le_bytes(bytes))
 }
 
-fn call(ix: &ParsedInstruction, selector_len: usize) -> Intent {
-    let end = ix.data.len().min(selector_len);
-    let selector = ix
-        .data
-        .get(..end)
+/// `0x` + lowercase hex of the first `len` bytes of `data` (the form the policy
+/// engine's selectors take); `None` without data.
+fn selector(data: &[u8], len: usize) -> Option<String> {
+    let end = data.len().min(len);
+    data.get(..end)
         .filter(|s| !s.is_empty())
-        .map(hex::encode);
+        .map(|s| format!("0x{}", hex::encode(s)))
+}
+
+fn call(ix: &ParsedInstruction, selector_len: usize) -> Intent {
     Intent::ContractCall {
         contract: ix.program_id.to_string(),
-        selector,
+        selector: selector(&ix.data, selector_len),
         value: Amount::ZERO,
+    }
+}
+
+fn refused(ix: &ParsedInstruction, reason: impl Into<String>) -> Intent {
+    Intent::Refused {
+        contract: ix.program_id.to_string(),
+        reason: reason.into(),
     }
 }
 
@@ -265,24 +340,26 @@ fn account(ix: &ParsedInstruction, i: usize) -> Option<String> {
     ix.accounts.get(i).map(ToString::to_string)
 }
 
-fn token_intent(ix: &ParsedInstruction) -> Intent {
+/// SPL Token and Token-2022 (the same encoding for the instructions below; Token-2022
+/// adds extension instructions, which are refused). `fee_payer` is the wallet.
+fn token_intent(ix: &ParsedInstruction, fee_payer: Option<&SolanaAddress>) -> Intent {
     let program = ix.program_id.to_string();
-    let tag = ix.data.first().copied();
+    let Some(&tag) = ix.data.first() else {
+        return refused(ix, "empty token instruction");
+    };
     let decoded = match tag {
         // Transfer { amount }: [source, destination, authority]
-        Some(3) => {
-            u64_at(&ix.data, 1)
-                .zip(account(ix, 1))
-                .map(|(amount, to)| Intent::TokenTransfer {
-                    token: None,
-                    to,
-                    amount: Amount::from_u64(amount),
-                    decimals: None,
-                    program: Some(program.clone()),
-                })
-        }
+        3 => u64_at(&ix.data, 1)
+            .zip(account(ix, 1))
+            .map(|(amount, to)| Intent::TokenTransfer {
+                token: None,
+                to,
+                amount: Amount::from_u64(amount),
+                decimals: None,
+                program: Some(program.clone()),
+            }),
         // Approve { amount }: [source, delegate, owner]
-        Some(4) => u64_at(&ix.data, 1)
+        4 => u64_at(&ix.data, 1)
             .zip(account(ix, 1))
             .map(|(amount, spender)| Intent::Approve {
                 token: None,
@@ -292,7 +369,7 @@ fn token_intent(ix: &ParsedInstruction) -> Intent {
                 unlimited: crate::intent::is_unlimited(Amount::from_u64(amount), 64),
             }),
         // TransferChecked { amount, decimals }: [source, mint, destination, authority]
-        Some(12) => u64_at(&ix.data, 1)
+        12 => u64_at(&ix.data, 1)
             .zip(ix.data.get(9).copied())
             .zip(account(ix, 1).zip(account(ix, 2)))
             .map(|((amount, decimals), (mint, to))| Intent::TokenTransfer {
@@ -303,7 +380,7 @@ fn token_intent(ix: &ParsedInstruction) -> Intent {
                 program: Some(program.clone()),
             }),
         // ApproveChecked { amount, decimals }: [source, mint, delegate, owner]
-        Some(13) => u64_at(&ix.data, 1)
+        13 => u64_at(&ix.data, 1)
             .zip(ix.data.get(9).copied())
             .zip(account(ix, 1).zip(account(ix, 2)))
             .map(|((amount, decimals), (mint, spender))| Intent::Approve {
@@ -313,27 +390,130 @@ fn token_intent(ix: &ParsedInstruction) -> Intent {
                 decimals: Some(decimals),
                 unlimited: crate::intent::is_unlimited(Amount::from_u64(amount), 64),
             }),
-        _ => None,
+        // InitializeAccount(2/3), Revoke, MintTo(Checked), Freeze/Thaw, SyncNative: no
+        // value leaves the wallet; CONTRACT_WHITELIST (and METHOD_WHITELIST) decide.
+        1 | 5 | 7 | 10 | 11 | 14 | 16 | 17 | 18 => Some(call(ix, 1)),
+        6 => Some(refused(
+            ix,
+            "hands control of a token account or mint to another key (`SetAuthority`)",
+        )),
+        8 | 15 => Some(refused(
+            ix,
+            "destroys tokens, value that leaves the wallet (`Burn`, `BurnChecked`)",
+        )),
+        // CloseAccount: [account, destination, owner]; the rent lamports go to the
+        // destination.
+        9 => Some(match ix.accounts.get(1) {
+            Some(destination) if Some(destination) == fee_payer => call(ix, 1),
+            _ => refused(
+                ix,
+                "sends the account's lamports to a foreign destination (`CloseAccount`)",
+            ),
+        }),
+        other => Some(refused(ix, format!("unknown token instruction `{other}`"))),
     };
-    // Anything else (or a short instruction the program would reject) is judged as a
-    // call on the token program, with the one-byte instruction tag as selector.
-    decoded.unwrap_or_else(|| call(ix, 1))
+    // A short instruction the program would reject.
+    decoded.unwrap_or_else(|| refused(ix, format!("malformed token instruction `{tag}`")))
 }
 
-/// System instructions that move lamports out of a signer, as a native transfer:
-/// `CreateAccount` (0) funds the new account, `Transfer` (2), `WithdrawNonceAccount` (5)
-/// and `TransferWithSeed` (11). The lamports follow the 4-byte tag in each.
-fn system_transfer(ix: &ParsedInstruction, tag: u32) -> Option<Intent> {
-    let recipient = match tag {
-        0 | 2 | 5 => 1,
-        11 => 2,
-        _ => return None,
+/// A bincode `String` (u64 length, then UTF-8 bytes) at `at`; returns the offset after it.
+fn skip_seed(data: &[u8], at: usize) -> Option<usize> {
+    let len = usize::try_from(u64_at(data, at)?).ok()?;
+    let start = at.checked_add(8)?;
+    let end = start.checked_add(len)?;
+    std::str::from_utf8(data.get(start..end)?).ok()?;
+    Some(end)
+}
+
+/// Lamports moved by a System instruction and the index of the account that receives
+/// them, when the whole instruction is present (the runtime decodes it whole).
+fn system_move(tag: u32, data: &[u8]) -> Option<(u64, usize)> {
+    match tag {
+        // CreateAccount { lamports, space, owner }: [funding, new]
+        0 => {
+            data.get(..52)?;
+            Some((u64_at(data, 4)?, 1))
+        }
+        // Transfer { lamports }: [from, to]; WithdrawNonceAccount(lamports): [nonce, to, …]
+        2 | 5 => Some((u64_at(data, 4)?, 1)),
+        // CreateAccountWithSeed { base, seed, lamports, space, owner }: [funding, new, base?]
+        3 => {
+            let after_seed = skip_seed(data, 36)?;
+            data.get(..after_seed.checked_add(48)?)?;
+            Some((u64_at(data, after_seed)?, 1))
+        }
+        // TransferWithSeed { lamports, from_seed, from_owner }: [from, base, to]
+        11 => {
+            let after_seed = skip_seed(data, 12)?;
+            data.get(..after_seed.checked_add(32)?)?;
+            Some((u64_at(data, 4)?, 2))
+        }
+        _ => None,
+    }
+}
+
+/// The System program: lamport moves are transfers; changes of ownership, allocation or
+/// nonce authority are refused; nonce upkeep is a call on the program.
+fn system_intent(ix: &ParsedInstruction) -> Intent {
+    let Some(tag) = u32_at(&ix.data, 0) else {
+        return refused(ix, "malformed system instruction");
     };
-    let lamports = u64_at(&ix.data, 4)?;
-    Some(Intent::Transfer {
-        to: account(ix, recipient)?,
-        amount: Amount::from_u64(lamports),
-    })
+    match tag {
+        0 | 2 | 3 | 5 | 11 => system_move(tag, &ix.data)
+            .and_then(|(lamports, to)| {
+                Some(Intent::Transfer {
+                    to: account(ix, to)?,
+                    amount: Amount::from_u64(lamports),
+                })
+            })
+            .unwrap_or_else(|| refused(ix, format!("malformed system instruction `{tag}`"))),
+        1 | 10 => refused(
+            ix,
+            "gives the account to another program, which can then take its lamports (`Assign`, `AssignWithSeed`)",
+        ),
+        8 | 9 => refused(
+            ix,
+            "changes an account's size (`Allocate`, `AllocateWithSeed`)",
+        ),
+        7 => refused(
+            ix,
+            "hands the nonce account and its lamports to another key (`AuthorizeNonceAccount`)",
+        ),
+        // AdvanceNonceAccount (outside the first instruction), InitializeNonceAccount,
+        // UpgradeNonceAccount.
+        4 | 6 | 12 => call(ix, 4),
+        other => refused(ix, format!("unknown system instruction `{other}`")),
+    }
+}
+
+/// The associated token account program: creating an account spends rent (a call the
+/// whitelist decides); `RecoverNested` moves tokens and is refused.
+fn associated_token_intent(ix: &ParsedInstruction) -> Intent {
+    match ix.data.first() {
+        // Create (empty data or 0), CreateIdempotent (1).
+        None | Some(0 | 1) => call(ix, 1),
+        Some(2) => refused(
+            ix,
+            "moves tokens out of a nested associated token account (`RecoverNested`)",
+        ),
+        Some(other) => refused(
+            ix,
+            format!("unknown associated token account instruction `{other}`"),
+        ),
+    }
+}
+
+/// The durable nonce of a message: its first instruction is System
+/// `AdvanceNonceAccount` ([nonce, recent blockhashes sysvar, authority]), which is how
+/// the runtime recognises a nonce transaction.
+fn durable_nonce(message: &ParsedMessage) -> Option<DurableNonce> {
+    let first = message.instructions.first()?;
+    (first.program_id.to_string() == SYSTEM_PROGRAM_ID && u32_at(&first.data, 0) == Some(4)).then(
+        || DurableNonce {
+            nonce_account: account(first, 0).unwrap_or_default(),
+            authority: account(first, 2).unwrap_or_default(),
+        },
+    )
 }
 
 #[derive(Default)]
@@ -349,24 +529,28 @@ struct Budget {
 pub fn intents(message: &ParsedMessage) -> Result<DecodedTransaction, ChainError> {
     let mut intents = Vec::new();
     let mut budget = Budget::default();
-    for ix in &message.instructions {
+    let fee_payer = message.account_keys.first();
+    let durable_nonce = durable_nonce(message);
+    for (index, ix) in message.instructions.iter().enumerate() {
         let program = ix.program_id.to_string();
         match program.as_str() {
-            SYSTEM_PROGRAM_ID => match u32_at(&ix.data, 0) {
-                Some(4) => {}
-                Some(tag) => match system_transfer(ix, tag) {
-                    Some(intent) => intents.push(intent),
-                    None => intents.push(call(ix, 4)),
-                },
-                None => intents.push(call(ix, 4)),
-            },
+            // The nonce advance that makes the lifetime is described by `durable_nonce`.
+            SYSTEM_PROGRAM_ID if index == 0 && durable_nonce.is_some() => {}
+            SYSTEM_PROGRAM_ID => intents.push(system_intent(ix)),
             COMPUTE_BUDGET_PROGRAM_ID => match ix.data.first() {
-                Some(2) => budget.unit_limit = u32_at(&ix.data, 1),
-                Some(3) => budget.unit_price = u64_at(&ix.data, 1),
+                Some(2) => match u32_at(&ix.data, 1) {
+                    Some(limit) => budget.unit_limit = Some(limit),
+                    None => intents.push(refused(ix, "malformed compute unit limit")),
+                },
+                Some(3) => match u64_at(&ix.data, 1) {
+                    Some(price) => budget.unit_price = Some(price),
+                    None => intents.push(refused(ix, "malformed compute unit price")),
+                },
                 Some(1 | 4) => {}
                 _ => intents.push(call(ix, 1)),
             },
-            TOKEN_PROGRAM_ID | TOKEN_2022_PROGRAM_ID => intents.push(token_intent(ix)),
+            TOKEN_PROGRAM_ID | TOKEN_2022_PROGRAM_ID => intents.push(token_intent(ix, fee_payer)),
+            ASSOCIATED_TOKEN_PROGRAM_ID => intents.push(associated_token_intent(ix)),
             _ => intents.push(call(ix, 8)),
         }
     }
@@ -386,9 +570,10 @@ pub fn intents(message: &ParsedMessage) -> Result<DecodedTransaction, ChainError
         .ok_or_else(|| ChainError::invalid_tx("fee bound overflows"))?;
     Ok(DecodedTransaction {
         chain: Chain::Solana,
-        fee_payer: message.account_keys.first().map(ToString::to_string),
+        fee_payer: fee_payer.map(ToString::to_string),
         intents,
         max_fee: Amount::from_u128(max_fee),
+        durable_nonce,
     })
 }
 

@@ -13,11 +13,13 @@
 //! Token accounts: SPL intents name the destination *token account*; to match it with
 //! a recipient wallet, derive [`associated_token_address`] for that wallet.
 //!
-//! **Message signing** ([`sign_message`]) is Ed25519 over the raw message bytes, with
-//! no prefix or hashing — the convention of Solana wallets' `signMessage`. Because a
-//! transaction signature is exactly such a signature over the message bytes,
-//! [`sign_message`] refuses bytes that parse as a transaction message: a transaction
-//! must go through the transaction path and its policy checks.
+//! **Message signing** ([`sign_message`]) signs the Solana off-chain message envelope
+//! ([`offchain_message_bytes`]: `\xffsolana offchain`, a version-0 header naming the
+//! wallet, then the text), never raw bytes: a transaction signature is a signature over
+//! the raw message bytes, and the envelope's first byte can never start a transaction
+//! message. Input that could be read as a transaction (any version, lookup tables,
+//! trailing bytes, with or without signatures) is refused outright: a transaction must
+//! go through the transaction path and its policy checks.
 
 pub mod decode;
 
@@ -535,17 +537,109 @@ pub fn sign_prepared(
     Ok(SignedRawTransaction { bytes, signature })
 }
 
-/// Signs an arbitrary message: Ed25519 over the raw bytes, no prefix, no hashing.
+/// The signing domain that starts every Solana off-chain message. Its first byte,
+/// `0xff`, can never start a transaction message (legacy messages start with a
+/// signature count below 128; versioned ones with `0x80 | version`, and version 127 is
+/// reserved for this), so the runtime never accepts the signature as a transaction's.
+pub const OFFCHAIN_SIGNING_DOMAIN: &[u8; 16] = b"\xffsolana offchain";
+/// The application domain waiaas writes in the off-chain message header (32 zero
+/// bytes: the message is not scoped to one application).
+pub const OFFCHAIN_APPLICATION_DOMAIN: [u8; 32] = [0u8; 32];
+/// Off-chain message header version.
+const OFFCHAIN_VERSION: u8 = 0;
+/// Signing domain, version, application domain, format, signer count, one signer,
+/// message length.
+const OFFCHAIN_PREAMBLE_LEN: usize = 16 + 1 + 32 + 1 + 1 + 32 + 2;
+/// Formats 0 and 1 fit the preamble and message in one packet; format 2 in `u16::MAX`.
+const OFFCHAIN_SHORT_LIMIT: usize = MAX_TRANSACTION_BYTES;
+const OFFCHAIN_LONG_LIMIT: usize = u16::MAX as usize;
+
+fn invalid_message(reason: impl Into<String>) -> ChainError {
+    ChainError::InvalidMessage {
+        reason: reason.into(),
+    }
+}
+
+/// The exact bytes waiaas signs for `message` by `signer`: the Solana off-chain message
+/// (version 0): `\xffsolana offchain`, version `0`, the 32-byte application domain
+/// ([`OFFCHAIN_APPLICATION_DOMAIN`]), the format (`0` restricted ASCII `0x20..=0x7e` and
+/// `1` UTF-8, both when the whole fits 1 232 bytes; `2` UTF-8 up to 65 535 bytes), one
+/// signer (`signer`), the message length (`u16` little-endian), then the message.
+/// A verifier rebuilds these bytes and checks the Ed25519 signature over them.
 ///
 /// # Errors
-/// `UNSUPPORTED_TRANSACTION` when the bytes parse as a transaction message; vault
-/// errors; `VALIDATION_FAILED` for a non-Solana signer.
-pub fn sign_message(signer: &dyn Signer, message: &[u8]) -> Result<[u8; 64], ChainError> {
-    signer_address(signer)?;
-    if decode::parse_message(message).is_ok() {
-        return Err(ChainError::unsupported(
-            "the message is a Solana transaction message; sign it as a transaction",
+/// `INVALID_MESSAGE` when the message is empty, not UTF-8, too long, or parses (even
+/// leniently, as a prefix) as a transaction message or a wire transaction.
+pub fn offchain_message_bytes(
+    signer: &SolanaAddress,
+    message: &[u8],
+) -> Result<Vec<u8>, ChainError> {
+    if message.is_empty() {
+        return Err(invalid_message("the message is empty"));
+    }
+    if decode::looks_like_transaction(message) {
+        return Err(invalid_message(
+            "the message can be read as a Solana transaction; sign transactions as transactions",
         ));
     }
-    Ok(signer.sign_ed25519(message)?)
+    if std::str::from_utf8(message).is_err() {
+        return Err(invalid_message(
+            "the message is not UTF-8 text; Solana off-chain messages carry text",
+        ));
+    }
+    let total = message.len().saturating_add(OFFCHAIN_PREAMBLE_LEN);
+    let format = if total > OFFCHAIN_LONG_LIMIT {
+        return Err(invalid_message(format!(
+            "the message is {} bytes; the limit is {}",
+            message.len(),
+            OFFCHAIN_LONG_LIMIT.saturating_sub(OFFCHAIN_PREAMBLE_LEN)
+        )));
+    } else if total > OFFCHAIN_SHORT_LIMIT {
+        2u8
+    } else if message.iter().all(|b| (0x20..=0x7e).contains(b)) {
+        0
+    } else {
+        1
+    };
+    let length = u16::try_from(message.len())
+        .map_err(|_| invalid_message("the message does not fit a 16-bit length"))?;
+    let mut out = Vec::with_capacity(total);
+    out.extend_from_slice(OFFCHAIN_SIGNING_DOMAIN);
+    out.push(OFFCHAIN_VERSION);
+    out.extend_from_slice(&OFFCHAIN_APPLICATION_DOMAIN);
+    out.push(format);
+    out.push(1);
+    out.extend_from_slice(signer.as_bytes());
+    out.extend_from_slice(&length.to_le_bytes());
+    out.extend_from_slice(message);
+    Ok(out)
+}
+
+/// A signed off-chain message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedOffchainMessage {
+    /// The Ed25519 signature over [`SignedOffchainMessage::signed_bytes`].
+    pub signature: [u8; 64],
+    /// What was signed: the off-chain message envelope ([`offchain_message_bytes`]).
+    pub signed_bytes: Vec<u8>,
+}
+
+/// Signs `message` as a Solana off-chain message: Ed25519 over
+/// [`offchain_message_bytes`], never over the raw bytes, so no message signature can
+/// be a transaction signature.
+///
+/// # Errors
+/// `INVALID_MESSAGE` as [`offchain_message_bytes`]; vault errors; `VALIDATION_FAILED`
+/// for a non-Solana signer.
+pub fn sign_message(
+    signer: &dyn Signer,
+    message: &[u8],
+) -> Result<SignedOffchainMessage, ChainError> {
+    let wallet = signer_address(signer)?;
+    let signed_bytes = offchain_message_bytes(&wallet, message)?;
+    let signature = signer.sign_ed25519(&signed_bytes)?;
+    Ok(SignedOffchainMessage {
+        signature,
+        signed_bytes,
+    })
 }
