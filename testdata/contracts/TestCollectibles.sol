@@ -5,7 +5,9 @@
 // with the caller's authority (msg.sender is the wallet).
 //
 // TestMultiToken: an ERC-20 balance and ERC-1155 ids in one contract (their selectors
-// do not collide), so one multicall can move both. TestNft: an ERC-721.
+// do not collide), so one multicall can move both. TestNft: an ERC-721 whose transfers
+// are `payable`, as EIP-721 declares them (an inner call of a multicall that carries
+// value must be payable: delegatecall keeps msg.value).
 //
 // Compiled with solc-js 0.8.28 (npm package `solc`), optimizer 200 runs, evm cancun, no
 // metadata hash; only the runtime bytecode is used:
@@ -104,7 +106,7 @@ contract TestNft is SelfMulticall {
         isApprovedForAll[msg.sender][operator] = approved;
     }
 
-    function transferFrom(address from, address to, uint256 id) public {
+    function transferFrom(address from, address to, uint256 id) public payable {
         require(ownerOf[id] == from, "not the owner");
         require(to != address(0), "zero recipient");
         require(
@@ -115,11 +117,14 @@ contract TestNft is SelfMulticall {
         delete getApproved[id];
     }
 
-    function safeTransferFrom(address from, address to, uint256 id) external {
+    function safeTransferFrom(address from, address to, uint256 id) external payable {
         transferFrom(from, to, id);
     }
 
-    function safeTransferFrom(address from, address to, uint256 id, bytes calldata) external {
+    function safeTransferFrom(address from, address to, uint256 id, bytes calldata)
+        external
+        payable
+    {
         transferFrom(from, to, id);
     }
 }
