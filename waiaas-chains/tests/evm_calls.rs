@@ -18,8 +18,9 @@ use waiaas_chains::Intent;
 use waiaas_chains::evm::decode::{MAX_CALL_DEPTH, MAX_CALL_INTENTS, call_intents};
 use waiaas_chains::evm::{
     self, EvmTxRequest, IAccountExecute, IAccountExecuteCalls, IDaiPermit, IERC20, IERC20Allowance,
-    IERC721, IERC1155, IERC1363, IERC2612, IGnosisSafe, IMulticall3, IPermit2, ISelfMulticall,
-    ISelfMulticallBlockhash, ISelfMulticallDeadline, IUniversalRouter,
+    IERC721, IERC777, IERC1155, IERC1363, IERC2612, IGnosisSafe, IMulticall3, IPermit2,
+    ISelfMulticall, ISelfMulticallBlockhash, ISelfMulticallDeadline, ISignatureTransfer,
+    IUniversalRouter,
 };
 use waiaas_core::{Amount, ErrorCode, EvmAddress, Network};
 
@@ -180,6 +181,31 @@ fn recognised_selectors_are_the_canonical_signatures() {
         (
             IPermit2::transferFrom_1Call::SELECTOR,
             "transferFrom((address,address,uint160,address)[])",
+        ),
+        (
+            ISignatureTransfer::permitTransferFrom_0Call::SELECTOR,
+            "permitTransferFrom(((address,uint256),uint256,uint256),(address,uint256),address,bytes)",
+        ),
+        (
+            ISignatureTransfer::permitTransferFrom_1Call::SELECTOR,
+            "permitTransferFrom(((address,uint256)[],uint256,uint256),(address,uint256)[],address,bytes)",
+        ),
+        (
+            ISignatureTransfer::permitWitnessTransferFrom_0Call::SELECTOR,
+            "permitWitnessTransferFrom(((address,uint256),uint256,uint256),(address,uint256),address,bytes32,string,bytes)",
+        ),
+        (
+            ISignatureTransfer::permitWitnessTransferFrom_1Call::SELECTOR,
+            "permitWitnessTransferFrom(((address,uint256)[],uint256,uint256),(address,uint256)[],address,bytes32,string,bytes)",
+        ),
+        (IERC777::sendCall::SELECTOR, "send(address,uint256,bytes)"),
+        (
+            IERC777::operatorSendCall::SELECTOR,
+            "operatorSend(address,address,uint256,bytes,bytes)",
+        ),
+        (
+            IERC777::authorizeOperatorCall::SELECTOR,
+            "authorizeOperator(address)",
         ),
         (
             IERC721::safeTransferFrom_0Call::SELECTOR,
@@ -386,7 +412,7 @@ fn allowance_increases_and_permits_are_approvals_decreases_are_plain_calls() {
 }
 
 #[test]
-fn erc20_and_erc1363_transfers_are_token_transfers() {
+fn erc20_erc1363_and_erc777_transfers_are_token_transfers() {
     let cases = [
         transfer(BOB, 5),
         IERC20::transferFromCall {
@@ -417,6 +443,20 @@ fn erc20_and_erc1363_transfers_are_token_transfers() {
             to: BOB,
             value: u(5),
             data: Bytes::new(),
+        }
+        .abi_encode(),
+        IERC777::sendCall {
+            recipient: BOB,
+            amount: u(5),
+            data: Bytes::new(),
+        }
+        .abi_encode(),
+        IERC777::operatorSendCall {
+            sender: ALICE,
+            recipient: BOB,
+            amount: u(5),
+            data: Bytes::new(),
+            operatorData: Bytes::from_static(b"op"),
         }
         .abi_encode(),
     ];
@@ -535,6 +575,110 @@ fn permit2_calls_grant_or_move_the_token_they_name() {
             token_transfer(TOKEN, BOB, Amount::from_u64(3)),
             token_transfer(other, ALICE, Amount::from_u64(4)),
         ]
+    );
+}
+
+#[test]
+fn permit2_signature_transfers_are_token_transfers_of_the_permitted_tokens() {
+    let other = Address::repeat_byte(0x71);
+    let perm = |token, amount: u64| ISignatureTransfer::TokenPermissions {
+        token,
+        amount: u(amount),
+    };
+    let to = |to, amount: u64| ISignatureTransfer::SignatureTransferDetails {
+        to,
+        requestedAmount: u(amount),
+    };
+    let single = ISignatureTransfer::PermitTransferFrom {
+        permitted: perm(TOKEN, 100),
+        nonce: u(0),
+        deadline: u(1),
+    };
+    let batch = |permitted| ISignatureTransfer::PermitBatchTransferFrom {
+        permitted,
+        nonce: u(0),
+        deadline: u(1),
+    };
+    let sig = || Bytes::from(vec![0u8; 65]);
+    // The requested amount moves, to the stated recipient.
+    let expected_single = vec![token_transfer(TOKEN, BOB, Amount::from_u64(60))];
+    assert_eq!(
+        decode(
+            0,
+            &ISignatureTransfer::permitTransferFrom_0Call {
+                permit: single.clone(),
+                transferDetails: to(BOB, 60),
+                owner: ALICE,
+                signature: sig(),
+            }
+            .abi_encode()
+        ),
+        expected_single
+    );
+    assert_eq!(
+        decode(
+            0,
+            &ISignatureTransfer::permitWitnessTransferFrom_0Call {
+                permit: single,
+                transferDetails: to(BOB, 60),
+                owner: ALICE,
+                witness: B256::repeat_byte(3),
+                witnessTypeString: "Witness witness)Witness(uint256 x)".into(),
+                signature: sig(),
+            }
+            .abi_encode()
+        ),
+        expected_single
+    );
+    let expected_batch = vec![
+        token_transfer(TOKEN, BOB, Amount::from_u64(1)),
+        token_transfer(other, ALICE, Amount::from_u64(2)),
+    ];
+    let permitted = vec![perm(TOKEN, 10), perm(other, 20)];
+    assert_eq!(
+        decode(
+            0,
+            &ISignatureTransfer::permitTransferFrom_1Call {
+                permit: batch(permitted.clone()),
+                transferDetails: vec![to(BOB, 1), to(ALICE, 2)],
+                owner: ALICE,
+                signature: sig(),
+            }
+            .abi_encode()
+        ),
+        expected_batch
+    );
+    assert_eq!(
+        decode(
+            0,
+            &ISignatureTransfer::permitWitnessTransferFrom_1Call {
+                permit: batch(permitted.clone()),
+                transferDetails: vec![to(BOB, 1), to(ALICE, 2)],
+                owner: ALICE,
+                witness: B256::ZERO,
+                witnessTypeString: String::new(),
+                signature: sig(),
+            }
+            .abi_encode()
+        ),
+        expected_batch
+    );
+    let mismatched = ISignatureTransfer::permitTransferFrom_1Call {
+        permit: batch(permitted),
+        transferDetails: vec![to(BOB, 1)],
+        owner: ALICE,
+        signature: sig(),
+    }
+    .abi_encode();
+    assert!(refused(0, &mismatched).contains("2 permissions and 1 transfers"));
+
+    // An ERC-777 operator may move everything: an unlimited approval.
+    assert_eq!(
+        decode(
+            0,
+            &IERC777::authorizeOperatorCall { operator: BOB }.abi_encode()
+        ),
+        vec![approve(CONTRACT, BOB, Amount::MAX, true)]
     );
 }
 

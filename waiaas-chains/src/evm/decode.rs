@@ -17,6 +17,9 @@
 //! | Permit2 `approve(token, spender, amount, expiration)` | [`Intent::Approve`] of `token` (`uint160`: unlimited from 2^159) |
 //! | Permit2 `permit(owner, PermitSingle \| PermitBatch, signature)` | one [`Intent::Approve`] per grant |
 //! | Permit2 `transferFrom(from, to, amount, token)` and its batch form | one [`Intent::TokenTransfer`] per transfer |
+//! | Permit2 `permitTransferFrom` / `permitWitnessTransferFrom` (single and batch) | one [`Intent::TokenTransfer`] per transfer (permitted token, requested amount; lengths must match) |
+//! | ERC-777 `send`, `operatorSend` | [`Intent::TokenTransfer`] |
+//! | ERC-777 `authorizeOperator(operator)` | unlimited [`Intent::Approve`] |
 //! | ERC-721 `safeTransferFrom(from, to, id[, data])` | [`Intent::NftTransfer`] of 1 |
 //! | ERC-1155 `safeTransferFrom(from, to, id, amount, data)` | [`Intent::NftTransfer`] of `amount` |
 //! | ERC-1155 `safeBatchTransferFrom(from, to, ids, amounts, data)` | one [`Intent::NftTransfer`] per id (lengths must match) |
@@ -50,9 +53,10 @@ use ruint::aliases::U256;
 use waiaas_core::{Amount, Chain, EvmAddress, Network};
 
 use super::{
-    IAccountExecute, IAccountExecuteCalls, IDaiPermit, IERC20, IERC20Allowance, IERC721, IERC1155,
-    IERC1363, IERC2612, IGnosisSafe, IMulticall3, IPermit2, ISelfMulticall,
-    ISelfMulticallBlockhash, ISelfMulticallDeadline, IUniversalRouter, check_chain_id,
+    IAccountExecute, IAccountExecuteCalls, IDaiPermit, IERC20, IERC20Allowance, IERC721, IERC777,
+    IERC1155, IERC1363, IERC2612, IGnosisSafe, IMulticall3, IPermit2, ISelfMulticall,
+    ISelfMulticallBlockhash, ISelfMulticallDeadline, ISignatureTransfer, IUniversalRouter,
+    check_chain_id,
 };
 use crate::error::ChainError;
 use crate::intent::{DecodedTransaction, Intent, is_unlimited};
@@ -148,6 +152,37 @@ fn nft_transfer(contract: &str, to: Address, id: U256, value: Amount) -> Intent 
 
 fn permit2_grant(details: &IPermit2::PermitDetails, spender: Address) -> Intent {
     approve(&address(details.token), spender, u160(details.amount), 160)
+}
+
+fn signature_transfer(
+    permitted: &ISignatureTransfer::TokenPermissions,
+    details: &ISignatureTransfer::SignatureTransferDetails,
+) -> Intent {
+    token_transfer(
+        &address(permitted.token),
+        details.to,
+        details.requestedAmount,
+    )
+}
+
+fn signature_transfers(
+    permitted: &[ISignatureTransfer::TokenPermissions],
+    details: &[ISignatureTransfer::SignatureTransferDetails],
+) -> Result<Effect, ChainError> {
+    if permitted.len() != details.len() {
+        return Err(ChainError::invalid_tx(format!(
+            "permit2 batch transfer has {} permissions and {} transfers; they must pair up",
+            permitted.len(),
+            details.len()
+        )));
+    }
+    Ok(Effect::Moves(
+        permitted
+            .iter()
+            .zip(details)
+            .map(|(p, d)| signature_transfer(p, d))
+            .collect(),
+    ))
 }
 
 /// What a recognised selector does.
@@ -262,6 +297,27 @@ fn token_effect(
                 })
                 .collect(),
         )));
+    }
+    if let Some(c) = is::<ISignatureTransfer::permitTransferFrom_0Call>(selector, data)? {
+        return one(signature_transfer(&c.permit.permitted, &c.transferDetails));
+    }
+    if let Some(c) = is::<ISignatureTransfer::permitTransferFrom_1Call>(selector, data)? {
+        return signature_transfers(&c.permit.permitted, &c.transferDetails).map(Some);
+    }
+    if let Some(c) = is::<ISignatureTransfer::permitWitnessTransferFrom_0Call>(selector, data)? {
+        return one(signature_transfer(&c.permit.permitted, &c.transferDetails));
+    }
+    if let Some(c) = is::<ISignatureTransfer::permitWitnessTransferFrom_1Call>(selector, data)? {
+        return signature_transfers(&c.permit.permitted, &c.transferDetails).map(Some);
+    }
+    if let Some(c) = is::<IERC777::sendCall>(selector, data)? {
+        return one(token_transfer(contract, c.recipient, c.amount));
+    }
+    if let Some(c) = is::<IERC777::operatorSendCall>(selector, data)? {
+        return one(token_transfer(contract, c.recipient, c.amount));
+    }
+    if let Some(c) = is::<IERC777::authorizeOperatorCall>(selector, data)? {
+        return one(approve(contract, c.operator, Amount::MAX, 256));
     }
     if let Some(c) = is::<IERC721::safeTransferFrom_0Call>(selector, data)? {
         return one(nft_transfer(contract, c.to, c.tokenId, Amount::from_u64(1)));

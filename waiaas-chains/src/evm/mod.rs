@@ -114,6 +114,37 @@ sol! {
         function transferFrom(AllowanceTransferDetails[] transferDetails) external;
     }
 
+    /// Uniswap Permit2 signature transfers: the caller (spender) moves the signer's
+    /// tokens to `transferDetails.to`.
+    interface ISignatureTransfer {
+        /// A token and the most that may move.
+        struct TokenPermissions { address token; uint256 amount; }
+        /// A signed single transfer permission.
+        struct PermitTransferFrom { TokenPermissions permitted; uint256 nonce; uint256 deadline; }
+        /// A signed batch transfer permission.
+        struct PermitBatchTransferFrom { TokenPermissions[] permitted; uint256 nonce; uint256 deadline; }
+        /// Where and how much.
+        struct SignatureTransferDetails { address to; uint256 requestedAmount; }
+        /// Moves under a single permission.
+        function permitTransferFrom(PermitTransferFrom permit, SignatureTransferDetails transferDetails, address owner, bytes signature) external;
+        /// Moves under a batch permission.
+        function permitTransferFrom(PermitBatchTransferFrom permit, SignatureTransferDetails[] transferDetails, address owner, bytes signature) external;
+        /// Moves under a single permission with a witness.
+        function permitWitnessTransferFrom(PermitTransferFrom permit, SignatureTransferDetails transferDetails, address owner, bytes32 witness, string witnessTypeString, bytes signature) external;
+        /// Moves under a batch permission with a witness.
+        function permitWitnessTransferFrom(PermitBatchTransferFrom permit, SignatureTransferDetails[] transferDetails, address owner, bytes32 witness, string witnessTypeString, bytes signature) external;
+    }
+
+    /// ERC-777 sends and operators.
+    interface IERC777 {
+        /// Moves `amount` to `recipient`.
+        function send(address recipient, uint256 amount, bytes data) external;
+        /// Moves `amount` from `sender` to `recipient` as an operator.
+        function operatorSend(address sender, address recipient, uint256 amount, bytes data, bytes operatorData) external;
+        /// Lets `operator` move every token of the caller.
+        function authorizeOperator(address operator) external;
+    }
+
     /// Self-multicall (OpenZeppelin `Multicall`, Uniswap v3 periphery): delegatecalls to
     /// the same contract, so every inner call acts with the caller's authority.
     interface ISelfMulticall {
