@@ -29,7 +29,10 @@
 //! | anything else | [`Intent::ContractCall`] with the 4-byte selector and `value` |
 //!
 //! A recognised token or NFT call that also carries native value adds an
-//! [`Intent::ContractCall`] for that value, so neither effect goes unjudged.
+//! [`Intent::ContractCall`] for that value, so neither effect goes unjudged. A wrapper
+//! carries its value on its own [`Intent::Wrapper`]. In a self-multicall every inner
+//! delegatecall sees the same `msg.value`, but only the wrapper's value leaves the
+//! wallet: it is on the wrapper's leg, inner legs carry zero.
 //!
 //! Arguments of every recognised selector are decoded strictly (alloy-sol-types strict
 //! mode): short calldata, trailing bytes, dirty padding (an address word with high
