@@ -1141,3 +1141,72 @@ fn non_canonical_abi_is_refused() {
     bad_inner.truncate(30);
     refused(0, &multicall(vec![transfer(BOB, 1), bad_inner]));
 }
+
+fn corpus() -> Vec<u8> {
+    multicall(vec![
+        transfer(BOB, 5),
+        IERC1155::safeBatchTransferFromCall {
+            from: ALICE,
+            to: BOB,
+            ids: vec![u(1), u(2)],
+            values: vec![u(3), u(4)],
+            data: Bytes::from_static(b"data"),
+        }
+        .abi_encode(),
+        multicall(vec![
+            IERC721::setApprovalForAllCall {
+                operator: BOB,
+                approved: true,
+            }
+            .abi_encode(),
+            IAccountExecute::executeCall {
+                dest: TOKEN,
+                value: u(1),
+                func: Bytes::from(transfer(BOB, 1)),
+            }
+            .abi_encode(),
+        ]),
+    ])
+}
+
+proptest::proptest! {
+    /// Mutated calldata decodes or is refused `INVALID_TRANSACTION`; never a panic.
+    #[test]
+    fn mutated_calldata_never_panics(
+        flips in proptest::collection::vec((0usize..2_000, proptest::prelude::any::<u8>()), 1..6),
+        cut in 0usize..2_000,
+    ) {
+        let mut data = corpus();
+        for (at, value) in flips {
+            let i = at % data.len();
+            data[i] = value;
+        }
+        data.truncate(cut.max(4));
+        if let Err(e) = call_intents(&ours(CONTRACT), Amount::from_u64(1), &data) {
+            proptest::prop_assert_eq!(e.code(), "INVALID_TRANSACTION");
+        }
+    }
+
+    /// Any bytes after any recognised selector: decoded or refused, never a panic.
+    #[test]
+    fn random_arguments_never_panic(
+        which in 0usize..8,
+        tail in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..400),
+    ) {
+        let selectors = [
+            ISelfMulticall::multicallCall::SELECTOR,
+            IERC1155::safeBatchTransferFromCall::SELECTOR,
+            IPermit2::permit_1Call::SELECTOR,
+            ISignatureTransfer::permitWitnessTransferFrom_1Call::SELECTOR,
+            IMulticall3::aggregate3ValueCall::SELECTOR,
+            IGnosisSafe::execTransactionCall::SELECTOR,
+            IERC721::setApprovalForAllCall::SELECTOR,
+            IDaiPermit::permitCall::SELECTOR,
+        ];
+        let mut data = selectors[which].to_vec();
+        data.extend(tail);
+        if let Err(e) = call_intents(&ours(CONTRACT), Amount::ZERO, &data) {
+            proptest::prop_assert_eq!(e.code(), "INVALID_TRANSACTION");
+        }
+    }
+}
