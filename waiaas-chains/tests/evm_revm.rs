@@ -505,3 +505,497 @@ fn sign_only_raw_transaction_signs_exactly_what_was_decoded() {
     let err = evm::PreparedTransaction::from_hex(Network::BaseMainnet, &raw_hex).unwrap_err();
     assert_eq!(err.code(), "CHAIN_MISMATCH");
 }
+
+// ---- Self-multicalls executed: the intents are exactly what moves. ----
+
+alloy_sol_types::sol! {
+    /// Views and test-only mints of `TestCollectibles.sol`.
+    interface ITestCollectibles {
+        function mint(address to, uint256 value) external;
+        function mint(address to, uint256 id, uint256 value) external;
+        function balanceOf(address account, uint256 id) external view returns (uint256);
+        function allowance(address owner, address spender) external view returns (uint256);
+        function isApprovedForAll(address owner, address operator) external view returns (bool);
+        function ownerOf(uint256 id) external view returns (address);
+    }
+}
+
+fn runtime(name: &str) -> Bytes {
+    hex::decode(common::testdata(&format!("contracts/{name}.runtime.hex")).trim())
+        .unwrap()
+        .into()
+}
+
+fn deploy(evm: &mut Evm, at: Address, name: &str) {
+    evm.ctx.journaled_state.database.insert_account_info(
+        at,
+        AccountInfo::default().with_code(Bytecode::new_raw(runtime(name))),
+    );
+}
+
+/// Runs a setup call (a test-only mint) from a helper account of its own (the reader
+/// account of `token_call` keeps nonce 0).
+fn setup_call(evm: &mut Evm, to: Address, data: Vec<u8>) {
+    let caller = Address::repeat_byte(0xed);
+    let db = &mut evm.ctx.journaled_state.database;
+    let nonce = match db.basic(caller).unwrap() {
+        Some(info) => info.nonce,
+        None => {
+            db.insert_account_info(caller, AccountInfo::from_balance(U256::from(ETH)));
+            0
+        }
+    };
+    let env = TxEnv {
+        caller,
+        kind: TxKind::Call(to),
+        data: data.into(),
+        gas_limit: 200_000,
+        gas_price: u128::from(BASE_FEE),
+        chain_id: Some(CHAIN_ID),
+        nonce,
+        ..TxEnv::default()
+    };
+    assert!(evm.transact_commit(env).unwrap().is_success());
+}
+
+fn word_address(w: U256) -> Address {
+    Address::from_word(w.to_be_bytes::<32>().into())
+}
+
+/// Decodes the unsigned transaction as the sign-only path does, signs exactly it, and
+/// executes the signed bytes.
+fn decode_sign_execute(
+    evm: &mut Evm,
+    signer: &VaultSigner<'_>,
+    req: &EvmTxRequest,
+) -> (
+    Vec<waiaas_chains::Intent>,
+    revm::context::result::ExecutionResult,
+) {
+    let raw_hex = format!("0x{}", hex::encode(req.encode_unsigned()));
+    let prepared = evm::PreparedTransaction::from_hex(NETWORK, &raw_hex).unwrap();
+    let intents = prepared.decoded().intents.clone();
+    // The facade's CONTRACT_CALL path uses the same decoder on the same call.
+    assert_eq!(
+        evm::decode::call_intents(&req.to, req.value, &req.data).unwrap(),
+        intents
+    );
+    let signed = evm::sign_prepared(signer, &prepared).unwrap();
+    (intents, execute(evm, &signed.raw))
+}
+
+#[test]
+fn a_self_multicall_moves_erc20_and_erc1155_exactly_as_its_intents_say() {
+    use waiaas_chains::Intent;
+    use waiaas_chains::evm::{IERC20Allowance, IERC721, IERC1155, ISelfMulticall};
+    let tv = common::vault();
+    let holder = common::wallet_from_secret(&tv.vault, "holder", NETWORK, KEY0);
+    let operator = common::wallet_from_secret(&tv.vault, "operator", NETWORK, KEY1);
+    let (h, op) = (a(&holder), a(&operator));
+    let (r1, r2) = (Address::repeat_byte(0x01), Address::repeat_byte(0x02));
+    let token = Address::repeat_byte(0x71);
+    let mut evm = evm_with(&[(h, ETH), (op, ETH)]);
+    deploy(&mut evm, token, "TestMultiToken");
+    setup_call(
+        &mut evm,
+        token,
+        ITestCollectibles::mint_0Call {
+            to: h,
+            value: U256::from(1_000u64),
+        }
+        .abi_encode(),
+    );
+    for (id, value) in [(7u64, 10u64), (8, 5)] {
+        setup_call(
+            &mut evm,
+            token,
+            ITestCollectibles::mint_1Call {
+                to: h,
+                id: U256::from(id),
+                value: U256::from(value),
+            }
+            .abi_encode(),
+        );
+    }
+    let erc1155_balance = |evm: &mut Evm, who: Address, id: u64| {
+        token_call(
+            evm,
+            token,
+            ITestCollectibles::balanceOfCall {
+                account: who,
+                id: U256::from(id),
+            }
+            .abi_encode(),
+        )
+    };
+    let take_id7 = |nonce: u64, value: u64| {
+        request(
+            nonce,
+            &ours(token),
+            0,
+            IERC1155::safeTransferFromCall {
+                from: h,
+                to: op,
+                id: U256::from(7u64),
+                value: U256::from(value),
+                data: Bytes::new(),
+            }
+            .abi_encode(),
+            100_000,
+        )
+    };
+    // Before the multicall, the operator cannot move the holder's ids.
+    let op_signer = VaultSigner::new(&tv.vault, &operator);
+    let (_, result) = decode_sign_execute(&mut evm, &op_signer, &take_id7(0, 1));
+    assert!(!result.is_success());
+
+    let inner = vec![
+        evm::erc20_transfer_calldata(&ours(r1), Amount::from_u64(250)),
+        IERC1155::safeTransferFromCall {
+            from: h,
+            to: r2,
+            id: U256::from(7u64),
+            value: U256::from(3u64),
+            data: Bytes::new(),
+        }
+        .abi_encode(),
+        // A nested multicall: its batch transfer is decoded and executed too.
+        ISelfMulticall::multicallCall {
+            data: vec![
+                IERC1155::safeBatchTransferFromCall {
+                    from: h,
+                    to: r2,
+                    ids: vec![U256::from(7u64), U256::from(8u64)],
+                    values: vec![U256::from(2u64), U256::from(5u64)],
+                    data: Bytes::new(),
+                }
+                .abi_encode()
+                .into(),
+            ],
+        }
+        .abi_encode(),
+        IERC721::setApprovalForAllCall {
+            operator: op,
+            approved: true,
+        }
+        .abi_encode(),
+        IERC20Allowance::increaseAllowanceCall {
+            spender: op,
+            addedValue: U256::from(40u64),
+        }
+        .abi_encode(),
+    ];
+    let data = ISelfMulticall::multicallCall {
+        data: inner.into_iter().map(Bytes::from).collect(),
+    }
+    .abi_encode();
+    let req = request(0, &ours(token), 0, data, 300_000);
+    let (intents, result) =
+        decode_sign_execute(&mut evm, &VaultSigner::new(&tv.vault, &holder), &req);
+    assert!(result.is_success(), "{result:?}");
+
+    let t = ours(token).to_checksum();
+    let multicall_leg = Intent::ContractCall {
+        contract: t.clone(),
+        selector: Some(format!(
+            "0x{}",
+            hex::encode(ISelfMulticall::multicallCall::SELECTOR)
+        )),
+        value: Amount::ZERO,
+    };
+    let nft = |to: Address, id: &str, amount: u64| Intent::NftTransfer {
+        contract: t.clone(),
+        to: ours(to).to_checksum(),
+        token_id: id.into(),
+        amount: Amount::from_u64(amount),
+    };
+    assert_eq!(
+        intents,
+        vec![
+            multicall_leg.clone(),
+            Intent::TokenTransfer {
+                token: Some(t.clone()),
+                to: ours(r1).to_checksum(),
+                amount: Amount::from_u64(250),
+                decimals: None,
+                program: None,
+            },
+            nft(r2, "7", 3),
+            multicall_leg,
+            nft(r2, "7", 2),
+            nft(r2, "8", 5),
+            Intent::Approve {
+                token: Some(t.clone()),
+                spender: ours(op).to_checksum(),
+                amount: Amount::MAX,
+                decimals: None,
+                unlimited: true,
+            },
+            Intent::Approve {
+                token: Some(t.clone()),
+                spender: ours(op).to_checksum(),
+                amount: Amount::from_u64(40),
+                decimals: None,
+                unlimited: false,
+            },
+        ]
+    );
+
+    // Replay the intents on a model of the holdings and compare with the chain.
+    let mut erc20: std::collections::BTreeMap<Address, U256> = [
+        (h, U256::from(1_000u64)),
+        (r1, U256::ZERO),
+        (r2, U256::ZERO),
+    ]
+    .into();
+    let mut ids: std::collections::BTreeMap<(Address, u64), U256> = [
+        ((h, 7), U256::from(10u64)),
+        ((h, 8), U256::from(5u64)),
+        ((r2, 7), U256::ZERO),
+        ((r2, 8), U256::ZERO),
+    ]
+    .into();
+    let parse = |s: &str| s.parse::<Address>().unwrap();
+    for intent in &intents {
+        match intent {
+            Intent::TokenTransfer {
+                token: tk,
+                to,
+                amount,
+                ..
+            } => {
+                assert_eq!(tk.as_deref(), Some(t.as_str()));
+                *erc20.get_mut(&h).unwrap() -= amount.as_u256();
+                *erc20.entry(parse(to)).or_default() += amount.as_u256();
+            }
+            Intent::NftTransfer {
+                to,
+                token_id,
+                amount,
+                ..
+            } => {
+                let id: u64 = token_id.parse().unwrap();
+                *ids.get_mut(&(h, id)).unwrap() -= amount.as_u256();
+                *ids.entry((parse(to), id)).or_default() += amount.as_u256();
+            }
+            Intent::Approve {
+                spender,
+                amount,
+                unlimited: true,
+                ..
+            } => {
+                assert_eq!(*amount, Amount::MAX);
+                let approved = token_call(
+                    &mut evm,
+                    token,
+                    ITestCollectibles::isApprovedForAllCall {
+                        owner: h,
+                        operator: parse(spender),
+                    }
+                    .abi_encode(),
+                );
+                assert_eq!(approved, U256::from(1u8));
+            }
+            Intent::Approve {
+                spender,
+                amount,
+                unlimited: false,
+                ..
+            } => {
+                let allowance = token_call(
+                    &mut evm,
+                    token,
+                    ITestCollectibles::allowanceCall {
+                        owner: h,
+                        spender: parse(spender),
+                    }
+                    .abi_encode(),
+                );
+                assert_eq!(allowance, amount.as_u256());
+            }
+            Intent::ContractCall { value, .. } => assert!(value.is_zero()),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    for (who, expected) in &erc20 {
+        assert_eq!(token_balance(&mut evm, token, *who), *expected, "{who}");
+    }
+    for ((who, id), expected) in &ids {
+        assert_eq!(
+            erc1155_balance(&mut evm, *who, *id),
+            *expected,
+            "{who} {id}"
+        );
+    }
+    assert_eq!(erc20[&h], U256::from(750u64));
+    assert_eq!(ids[&(h, 7)], U256::from(5u64));
+
+    // The approval is for all: the operator now takes what is left of id 7.
+    let (_, result) = decode_sign_execute(&mut evm, &op_signer, &take_id7(1, 5));
+    assert!(result.is_success(), "{result:?}");
+    assert_eq!(erc1155_balance(&mut evm, h, 7), U256::ZERO);
+    assert_eq!(erc1155_balance(&mut evm, op, 7), U256::from(5u64));
+}
+
+#[test]
+fn a_self_multicall_moves_erc721_tokens_and_value_exactly_as_its_intents_say() {
+    use waiaas_chains::Intent;
+    use waiaas_chains::evm::{IERC20, IERC721, ISelfMulticall};
+    let tv = common::vault();
+    let holder = common::wallet_from_secret(&tv.vault, "holder", NETWORK, KEY0);
+    let operator = common::wallet_from_secret(&tv.vault, "operator", NETWORK, KEY1);
+    let (h, op) = (a(&holder), a(&operator));
+    let r2 = Address::repeat_byte(0x02);
+    let nft = Address::repeat_byte(0x72);
+    let mut evm = evm_with(&[(h, ETH), (op, ETH)]);
+    deploy(&mut evm, nft, "TestNft");
+    for id in [42u64, 43, 44] {
+        setup_call(
+            &mut evm,
+            nft,
+            ITestCollectibles::mint_0Call {
+                to: h,
+                value: U256::from(id),
+            }
+            .abi_encode(),
+        );
+    }
+    let owner_of = |evm: &mut Evm, id: u64| {
+        word_address(token_call(
+            evm,
+            nft,
+            ITestCollectibles::ownerOfCall { id: U256::from(id) }.abi_encode(),
+        ))
+    };
+    let value = 1_000u128;
+    let data = ISelfMulticall::multicallCall {
+        data: vec![
+            IERC721::safeTransferFrom_0Call {
+                from: h,
+                to: r2,
+                tokenId: U256::from(42u64),
+            }
+            .abi_encode()
+            .into(),
+            IERC721::safeTransferFrom_1Call {
+                from: h,
+                to: r2,
+                tokenId: U256::from(43u64),
+                data: Bytes::from_static(&[0x12, 0x34]),
+            }
+            .abi_encode()
+            .into(),
+        ],
+    }
+    .abi_encode();
+    let req = request(0, &ours(nft), value, data, 300_000);
+    let (intents, result) =
+        decode_sign_execute(&mut evm, &VaultSigner::new(&tv.vault, &holder), &req);
+    assert!(result.is_success(), "{result:?}");
+    let gas = u128::from(result.tx_gas_used());
+    let n = ours(nft).to_checksum();
+    let leg = |to: Address, id: &str| Intent::NftTransfer {
+        contract: n.clone(),
+        to: ours(to).to_checksum(),
+        token_id: id.into(),
+        amount: Amount::from_u64(1),
+    };
+    assert_eq!(
+        intents,
+        vec![
+            Intent::ContractCall {
+                contract: n.clone(),
+                selector: Some(format!(
+                    "0x{}",
+                    hex::encode(ISelfMulticall::multicallCall::SELECTOR)
+                )),
+                value: Amount::from_u128(value),
+            },
+            leg(r2, "42"),
+            leg(r2, "43"),
+        ]
+    );
+    // Each NFT leg moved its token to its recipient, and nothing else moved.
+    for intent in &intents {
+        if let Intent::NftTransfer { to, token_id, .. } = intent {
+            let id: u64 = token_id.parse().unwrap();
+            assert_eq!(owner_of(&mut evm, id), to.parse::<Address>().unwrap());
+        }
+    }
+    assert_eq!(owner_of(&mut evm, 44), h);
+    // The value on the wrapper's leg is what left the wallet (besides gas).
+    assert_eq!(eth_balance(&mut evm, nft), U256::from(value));
+    assert_eq!(
+        eth_balance(&mut evm, h),
+        U256::from(ETH - value - gas * PRICE)
+    );
+
+    // setApprovalForAll in a second multicall (it is not payable, so no value here).
+    let data = ISelfMulticall::multicallCall {
+        data: vec![
+            IERC721::setApprovalForAllCall {
+                operator: op,
+                approved: true,
+            }
+            .abi_encode()
+            .into(),
+        ],
+    }
+    .abi_encode();
+    let req = request(1, &ours(nft), 0, data, 100_000);
+    let (intents, result) =
+        decode_sign_execute(&mut evm, &VaultSigner::new(&tv.vault, &holder), &req);
+    assert!(result.is_success(), "{result:?}");
+    assert_eq!(
+        intents[1..],
+        [Intent::Approve {
+            token: Some(n.clone()),
+            spender: ours(op).to_checksum(),
+            amount: Amount::MAX,
+            decimals: None,
+            unlimited: true,
+        }]
+    );
+    assert_eq!(
+        token_call(
+            &mut evm,
+            nft,
+            ITestCollectibles::isApprovedForAllCall {
+                owner: h,
+                operator: op,
+            }
+            .abi_encode(),
+        ),
+        U256::from(1u8)
+    );
+
+    // The unlimited approval is real: the operator takes token 44 with the collection's
+    // `transferFrom`, which shares the ERC-20 selector and so decodes as a token transfer
+    // of the collection (ALLOWED_TOKENS never lists a collection: it fails closed).
+    let take = request(
+        0,
+        &ours(nft),
+        0,
+        IERC20::transferFromCall {
+            from: h,
+            to: op,
+            amount: U256::from(44u64),
+        }
+        .abi_encode(),
+        100_000,
+    );
+    let (intents, result) =
+        decode_sign_execute(&mut evm, &VaultSigner::new(&tv.vault, &operator), &take);
+    assert!(result.is_success(), "{result:?}");
+    assert_eq!(
+        intents,
+        vec![Intent::TokenTransfer {
+            token: Some(n.clone()),
+            to: ours(op).to_checksum(),
+            amount: Amount::from_u64(44),
+            decimals: None,
+            program: None,
+        }]
+    );
+    assert_eq!(owner_of(&mut evm, 44), op);
+}

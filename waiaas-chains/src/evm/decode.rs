@@ -1,29 +1,74 @@
 //! Sign-only decoder: a raw unsigned EIP-1559 transaction (`0x02 ‖ rlp(fields)`, hex)
-//! → [`DecodedTransaction`].
+//! → [`DecodedTransaction`], and [`call_intents`]: what one call does, for raw
+//! transactions and `CONTRACT_CALL` requests alike.
 //!
 //! | calldata | intent(s) |
 //! |---|---|
-//! | empty | [`Intent::Transfer`] of `value` to `to` |
-//! | ERC-20 `transfer(to, amount)` | [`Intent::TokenTransfer`] (token = `to` contract) |
-//! | ERC-20 `transferFrom(from, to, amount)` | [`Intent::TokenTransfer`] |
-//! | ERC-20 `approve(spender, amount)` | [`Intent::Approve`] |
+//! | empty | [`Intent::Transfer`] of `value` to `to` (inside a multicall: [`Intent::ContractCall`] without selector) |
+//! | ERC-20 `transfer(to, amount)` | [`Intent::TokenTransfer`] (token = the called contract) |
+//! | ERC-20 `transferFrom(from, to, amount)` (also ERC-721's: same selector) | [`Intent::TokenTransfer`] |
+//! | ERC-20 `approve(spender, amount)` (also ERC-721's) | [`Intent::Approve`] |
+//! | ERC-20 `increaseAllowance(spender, added)` | [`Intent::Approve`] of the increment |
+//! | ERC-20 `decreaseAllowance(spender, subtracted)` | [`Intent::ContractCall`] (only lowers a grant) |
+//! | EIP-2612 `permit(owner, spender, value, deadline, v, r, s)` | [`Intent::Approve`] of `value` |
+//! | DAI `permit(holder, spender, nonce, expiry, allowed, v, r, s)` | `allowed`: unlimited [`Intent::Approve`]; else [`Intent::ContractCall`] |
+//! | ERC-1363 / ERC-677 `transferAndCall`, `transferFromAndCall` (all overloads) | [`Intent::TokenTransfer`] |
+//! | ERC-1363 `approveAndCall` (both overloads) | [`Intent::Approve`] |
+//! | Permit2 `approve(token, spender, amount, expiration)` | [`Intent::Approve`] of `token` (`uint160`: unlimited from 2^159) |
+//! | Permit2 `permit(owner, PermitSingle \| PermitBatch, signature)` | one [`Intent::Approve`] per grant |
+//! | Permit2 `transferFrom(from, to, amount, token)` and its batch form | one [`Intent::TokenTransfer`] per transfer |
+//! | Permit2 `permitTransferFrom` / `permitWitnessTransferFrom` (single and batch) | one [`Intent::TokenTransfer`] per transfer (permitted token, requested amount; lengths must match) |
+//! | ERC-777 `send`, `operatorSend` | [`Intent::TokenTransfer`] |
+//! | ERC-777 `authorizeOperator(operator)` | unlimited [`Intent::Approve`] |
+//! | ERC-721 `safeTransferFrom(from, to, id[, data])` | [`Intent::NftTransfer`] of 1 |
+//! | ERC-1155 `safeTransferFrom(from, to, id, amount, data)` | [`Intent::NftTransfer`] of `amount` |
+//! | ERC-1155 `safeBatchTransferFrom(from, to, ids, amounts, data)` | one [`Intent::NftTransfer`] per id (lengths must match) |
+//! | `setApprovalForAll(operator, approved)` | `true`: unlimited [`Intent::Approve`] of the collection; `false`: [`Intent::ContractCall`] |
+//! | self-multicall `multicall(bytes[])`, `multicall(uint256, bytes[])`, `multicall(bytes32, bytes[])` | [`Intent::ContractCall`] for the wrapper (with `value`), then every inner call decoded as a call to the same contract with value 0 |
+//! | Multicall3 `aggregate*` / `tryAggregate` / `*BlockAndAggregate`, Safe `execTransaction`, ERC-4337 `execute` / `executeBatch` (both forms), Universal Router `execute` (both forms) | [`Intent::Wrapper`] with `value` (denied unless the operator lists it as opaque) |
 //! | anything else | [`Intent::ContractCall`] with the 4-byte selector and `value` |
 //!
-//! A recognised ERC-20 call that also carries native value adds a
-//! [`Intent::ContractCall`] for that value, so neither effect goes unjudged. A
-//! recognised selector with calldata too short for its arguments is refused
-//! (`INVALID_TRANSACTION`): old compilers zero-padded short calldata. Addresses are read
-//! from the low 20 bytes of their word, as the EVM does. Contract creation is refused.
+//! A recognised token or NFT call that also carries native value adds an
+//! [`Intent::ContractCall`] for that value, so neither effect goes unjudged. A wrapper
+//! carries its value on its own [`Intent::Wrapper`]. In a self-multicall every inner
+//! delegatecall sees the same `msg.value`, but only the wrapper's value leaves the
+//! wallet: it is on the wrapper's leg, inner legs carry zero.
+//!
+//! Arguments of every recognised selector are decoded strictly (alloy-sol-types strict
+//! mode): short calldata, trailing bytes, dirty padding (an address word with high
+//! bits set, a `bool` other than 0/1) and non-canonical offsets are refused
+//! (`INVALID_TRANSACTION`), because what the contract reads and what we read could
+//! otherwise differ. Self-multicalls nested deeper than [`MAX_CALL_DEPTH`] or one call
+//! decoding to more than [`MAX_CALL_INTENTS`] effects are refused likewise.
+//!
+//! ERC-721 `transferFrom` / `approve` share their selectors with ERC-20: they are judged
+//! as ERC-20 calls on the collection (token id as amount), so the collection must be in
+//! `ALLOWED_TOKENS` for a transfer, which it never is: they fail closed. The `from` of a
+//! transfer is not checked against the wallet (the decoder does not know the signer): a
+//! transfer is judged as the wallet's outflow either way. Contract creation is refused.
 
 use alloy_consensus::TxEip1559;
 use alloy_consensus::transaction::RlpEcdsaDecodableTx;
-use alloy_primitives::TxKind;
+use alloy_primitives::{Address, Bytes, TxKind};
 use alloy_sol_types::SolCall;
+use alloy_sol_types::abi::AbiDecoderConfig;
+use ruint::aliases::U256;
 use waiaas_core::{Amount, Chain, EvmAddress, Network};
 
-use super::{IERC20, check_chain_id};
+use super::{
+    IAccountExecute, IAccountExecuteCalls, IDaiPermit, IERC20, IERC20Allowance, IERC721, IERC777,
+    IERC1155, IERC1363, IERC2612, IGnosisSafe, IMulticall3, IPermit2, ISelfMulticall,
+    ISelfMulticallBlockhash, ISelfMulticallDeadline, ISignatureTransfer, IUniversalRouter,
+    check_chain_id,
+};
 use crate::error::ChainError;
-use crate::intent::{DecodedTransaction, Intent};
+use crate::intent::{DecodedTransaction, Intent, is_unlimited};
+
+/// Deepest nesting of self-multicalls that is decoded; deeper is refused.
+pub const MAX_CALL_DEPTH: usize = 4;
+
+/// Most effects one call may decode to (inner calls, batch items); more is refused.
+pub const MAX_CALL_INTENTS: usize = 64;
 
 /// Largest raw transaction accepted, in bytes (the txpool limit of geth is 128 KiB).
 pub const MAX_TRANSACTION_BYTES: usize = 128 * 1024;
@@ -56,91 +101,400 @@ pub fn parse_unsigned(bytes: &[u8]) -> Result<TxEip1559, ChainError> {
     Ok(tx)
 }
 
-fn word(data: &[u8], index: usize) -> Option<&[u8]> {
-    let start = index.checked_mul(32)?.checked_add(4)?;
-    data.get(start..start.checked_add(32)?)
+/// Strict ABI decoding of a call's arguments (see the module docs).
+fn strict<C: SolCall>(data: &[u8]) -> Result<C, ChainError> {
+    C::abi_decode_with_config(data, AbiDecoderConfig::new().strict(true)).map_err(|_| {
+        ChainError::invalid_tx(format!(
+            "calldata for `{}` is not canonical abi (short, trailing bytes, dirty padding or \
+             non-canonical offsets); encode it with a standard abi encoder",
+            C::SIGNATURE
+        ))
+    })
 }
 
-fn address_arg(data: &[u8], index: usize) -> Option<String> {
-    let w = word(data, index)?;
-    let mut out = [0u8; 20];
-    out.copy_from_slice(w.get(12..)?);
-    Some(EvmAddress::from_bytes(out).to_checksum())
+fn address(a: Address) -> String {
+    super::from_alloy(a).to_checksum()
 }
 
-fn amount_arg(data: &[u8], index: usize) -> Option<Amount> {
-    word(data, index).map(|w| Amount::from_u256(ruint::aliases::U256::from_be_slice(w)))
+fn amount(v: U256) -> Amount {
+    Amount::from_u256(v)
 }
 
-fn short() -> ChainError {
-    ChainError::invalid_tx("calldata is too short for the arguments of its erc-20 selector")
+fn u160(v: alloy_primitives::aliases::U160) -> Amount {
+    Amount::from_u256(U256::saturating_from(v))
 }
 
-/// Intents of a call to `to` with `value` and `data` (shared by the transaction decoder
-/// and callers that build requests).
+fn token_transfer(token: &str, to: Address, value: U256) -> Intent {
+    Intent::TokenTransfer {
+        token: Some(token.to_owned()),
+        to: address(to),
+        amount: amount(value),
+        decimals: None,
+        program: None,
+    }
+}
+
+fn approve(token: &str, spender: Address, value: Amount, bits: u32) -> Intent {
+    Intent::Approve {
+        token: Some(token.to_owned()),
+        spender: address(spender),
+        amount: value,
+        decimals: None,
+        unlimited: is_unlimited(value, bits),
+    }
+}
+
+fn nft_transfer(contract: &str, to: Address, id: U256, value: Amount) -> Intent {
+    Intent::NftTransfer {
+        contract: contract.to_owned(),
+        to: address(to),
+        token_id: id.to_string(),
+        amount: value,
+    }
+}
+
+fn permit2_grant(details: &IPermit2::PermitDetails, spender: Address) -> Intent {
+    approve(&address(details.token), spender, u160(details.amount), 160)
+}
+
+fn signature_transfer(
+    permitted: &ISignatureTransfer::TokenPermissions,
+    details: &ISignatureTransfer::SignatureTransferDetails,
+) -> Intent {
+    token_transfer(
+        &address(permitted.token),
+        details.to,
+        details.requestedAmount,
+    )
+}
+
+fn signature_transfers(
+    permitted: &[ISignatureTransfer::TokenPermissions],
+    details: &[ISignatureTransfer::SignatureTransferDetails],
+) -> Result<Effect, ChainError> {
+    if permitted.len() != details.len() {
+        return Err(ChainError::invalid_tx(format!(
+            "permit2 batch transfer has {} permissions and {} transfers; they must pair up",
+            permitted.len(),
+            details.len()
+        )));
+    }
+    Ok(Effect::Moves(
+        permitted
+            .iter()
+            .zip(details)
+            .map(|(p, d)| signature_transfer(p, d))
+            .collect(),
+    ))
+}
+
+/// What a recognised selector does.
+enum Effect {
+    /// Token / NFT effects (empty: the call moves nothing, judged as a plain call).
+    Moves(Vec<Intent>),
+    /// A call judged as itself (`CONTRACT_WHITELIST`, `METHOD_WHITELIST`).
+    Plain,
+    /// Executes calls elsewhere that waiaas does not attribute.
+    Wrapper,
+    /// Delegatecalls each of these on the same contract.
+    SelfMulticall(Vec<Bytes>),
+}
+
+/// Whether `selector` is `C`'s; then its arguments, strictly decoded.
+fn is<C: SolCall>(selector: [u8; 4], data: &[u8]) -> Result<Option<C>, ChainError> {
+    if selector == C::SELECTOR {
+        strict::<C>(data).map(Some)
+    } else {
+        Ok(None)
+    }
+}
+
+/// Token and NFT calls.
+fn token_effect(
+    contract: &str,
+    selector: [u8; 4],
+    data: &[u8],
+) -> Result<Option<Effect>, ChainError> {
+    let one = |i: Intent| Ok(Some(Effect::Moves(vec![i])));
+    if let Some(c) = is::<IERC20::transferCall>(selector, data)? {
+        return one(token_transfer(contract, c.to, c.amount));
+    }
+    if let Some(c) = is::<IERC20::transferFromCall>(selector, data)? {
+        return one(token_transfer(contract, c.to, c.amount));
+    }
+    if let Some(c) = is::<IERC20::approveCall>(selector, data)? {
+        return one(approve(contract, c.spender, amount(c.amount), 256));
+    }
+    if let Some(c) = is::<IERC20Allowance::increaseAllowanceCall>(selector, data)? {
+        // A grant of at least the increment (the previous allowance is not known here).
+        return one(approve(contract, c.spender, amount(c.addedValue), 256));
+    }
+    if is::<IERC20Allowance::decreaseAllowanceCall>(selector, data)?.is_some() {
+        return Ok(Some(Effect::Plain));
+    }
+    if let Some(c) = is::<IERC2612::permitCall>(selector, data)? {
+        return one(approve(contract, c.spender, amount(c.value), 256));
+    }
+    if let Some(c) = is::<IDaiPermit::permitCall>(selector, data)? {
+        if c.allowed {
+            return one(approve(contract, c.spender, Amount::MAX, 256));
+        }
+        return Ok(Some(Effect::Plain));
+    }
+    if let Some(c) = is::<IERC1363::transferAndCall_0Call>(selector, data)? {
+        return one(token_transfer(contract, c.to, c.value));
+    }
+    if let Some(c) = is::<IERC1363::transferAndCall_1Call>(selector, data)? {
+        return one(token_transfer(contract, c.to, c.value));
+    }
+    if let Some(c) = is::<IERC1363::transferFromAndCall_0Call>(selector, data)? {
+        return one(token_transfer(contract, c.to, c.value));
+    }
+    if let Some(c) = is::<IERC1363::transferFromAndCall_1Call>(selector, data)? {
+        return one(token_transfer(contract, c.to, c.value));
+    }
+    if let Some(c) = is::<IERC1363::approveAndCall_0Call>(selector, data)? {
+        return one(approve(contract, c.spender, amount(c.value), 256));
+    }
+    if let Some(c) = is::<IERC1363::approveAndCall_1Call>(selector, data)? {
+        return one(approve(contract, c.spender, amount(c.value), 256));
+    }
+    if let Some(c) = is::<IPermit2::approveCall>(selector, data)? {
+        return one(approve(&address(c.token), c.spender, u160(c.amount), 160));
+    }
+    if let Some(c) = is::<IPermit2::permit_0Call>(selector, data)? {
+        return one(permit2_grant(
+            &c.permitSingle.details,
+            c.permitSingle.spender,
+        ));
+    }
+    if let Some(c) = is::<IPermit2::permit_1Call>(selector, data)? {
+        let spender = c.permitBatch.spender;
+        return Ok(Some(Effect::Moves(
+            c.permitBatch
+                .details
+                .iter()
+                .map(|d| permit2_grant(d, spender))
+                .collect(),
+        )));
+    }
+    if let Some(c) = is::<IPermit2::transferFrom_0Call>(selector, data)? {
+        return one(Intent::TokenTransfer {
+            token: Some(address(c.token)),
+            to: address(c.to),
+            amount: u160(c.amount),
+            decimals: None,
+            program: None,
+        });
+    }
+    if let Some(c) = is::<IPermit2::transferFrom_1Call>(selector, data)? {
+        return Ok(Some(Effect::Moves(
+            c.transferDetails
+                .iter()
+                .map(|d| Intent::TokenTransfer {
+                    token: Some(address(d.token)),
+                    to: address(d.to),
+                    amount: u160(d.amount),
+                    decimals: None,
+                    program: None,
+                })
+                .collect(),
+        )));
+    }
+    if let Some(c) = is::<ISignatureTransfer::permitTransferFrom_0Call>(selector, data)? {
+        return one(signature_transfer(&c.permit.permitted, &c.transferDetails));
+    }
+    if let Some(c) = is::<ISignatureTransfer::permitTransferFrom_1Call>(selector, data)? {
+        return signature_transfers(&c.permit.permitted, &c.transferDetails).map(Some);
+    }
+    if let Some(c) = is::<ISignatureTransfer::permitWitnessTransferFrom_0Call>(selector, data)? {
+        return one(signature_transfer(&c.permit.permitted, &c.transferDetails));
+    }
+    if let Some(c) = is::<ISignatureTransfer::permitWitnessTransferFrom_1Call>(selector, data)? {
+        return signature_transfers(&c.permit.permitted, &c.transferDetails).map(Some);
+    }
+    if let Some(c) = is::<IERC777::sendCall>(selector, data)? {
+        return one(token_transfer(contract, c.recipient, c.amount));
+    }
+    if let Some(c) = is::<IERC777::operatorSendCall>(selector, data)? {
+        return one(token_transfer(contract, c.recipient, c.amount));
+    }
+    if let Some(c) = is::<IERC777::authorizeOperatorCall>(selector, data)? {
+        return one(approve(contract, c.operator, Amount::MAX, 256));
+    }
+    if let Some(c) = is::<IERC721::safeTransferFrom_0Call>(selector, data)? {
+        return one(nft_transfer(contract, c.to, c.tokenId, Amount::from_u64(1)));
+    }
+    if let Some(c) = is::<IERC721::safeTransferFrom_1Call>(selector, data)? {
+        return one(nft_transfer(contract, c.to, c.tokenId, Amount::from_u64(1)));
+    }
+    if let Some(c) = is::<IERC721::setApprovalForAllCall>(selector, data)? {
+        if c.approved {
+            return one(Intent::Approve {
+                token: Some(contract.to_owned()),
+                spender: address(c.operator),
+                amount: Amount::MAX,
+                decimals: None,
+                unlimited: true,
+            });
+        }
+        return Ok(Some(Effect::Plain));
+    }
+    if let Some(c) = is::<IERC1155::safeTransferFromCall>(selector, data)? {
+        return one(nft_transfer(contract, c.to, c.id, amount(c.value)));
+    }
+    if let Some(c) = is::<IERC1155::safeBatchTransferFromCall>(selector, data)? {
+        if c.ids.len() != c.values.len() {
+            return Err(ChainError::invalid_tx(format!(
+                "`safeBatchTransferFrom` has {} ids and {} amounts; they must pair up",
+                c.ids.len(),
+                c.values.len()
+            )));
+        }
+        return Ok(Some(Effect::Moves(
+            c.ids
+                .iter()
+                .zip(&c.values)
+                .map(|(id, v)| nft_transfer(contract, c.to, *id, amount(*v)))
+                .collect(),
+        )));
+    }
+    Ok(None)
+}
+
+/// Self-multicalls and wrappers.
+fn wrapper_effect(selector: [u8; 4], data: &[u8]) -> Result<Option<Effect>, ChainError> {
+    if let Some(c) = is::<ISelfMulticall::multicallCall>(selector, data)? {
+        return Ok(Some(Effect::SelfMulticall(c.data)));
+    }
+    if let Some(c) = is::<ISelfMulticallDeadline::multicallCall>(selector, data)? {
+        return Ok(Some(Effect::SelfMulticall(c.data)));
+    }
+    if let Some(c) = is::<ISelfMulticallBlockhash::multicallCall>(selector, data)? {
+        return Ok(Some(Effect::SelfMulticall(c.data)));
+    }
+    // Calls elsewhere: decoded strictly too, so malformed wrappers are refused even
+    // where the operator lists them as opaque.
+    let wrapper = is::<IMulticall3::aggregateCall>(selector, data)?.is_some()
+        || is::<IMulticall3::aggregate3Call>(selector, data)?.is_some()
+        || is::<IMulticall3::aggregate3ValueCall>(selector, data)?.is_some()
+        || is::<IMulticall3::tryAggregateCall>(selector, data)?.is_some()
+        || is::<IMulticall3::tryBlockAndAggregateCall>(selector, data)?.is_some()
+        || is::<IMulticall3::blockAndAggregateCall>(selector, data)?.is_some()
+        || is::<IGnosisSafe::execTransactionCall>(selector, data)?.is_some()
+        || is::<IAccountExecute::executeCall>(selector, data)?.is_some()
+        || is::<IAccountExecute::executeBatchCall>(selector, data)?.is_some()
+        || is::<IAccountExecuteCalls::executeBatchCall>(selector, data)?.is_some()
+        || is::<IUniversalRouter::execute_0Call>(selector, data)?.is_some()
+        || is::<IUniversalRouter::execute_1Call>(selector, data)?.is_some();
+    Ok(wrapper.then_some(Effect::Wrapper))
+}
+
+fn push(out: &mut Vec<Intent>, intent: Intent) -> Result<(), ChainError> {
+    if out.len() >= MAX_CALL_INTENTS {
+        return Err(ChainError::invalid_tx(format!(
+            "the call decodes to more than {MAX_CALL_INTENTS} effects; split it into several \
+             transactions"
+        )));
+    }
+    out.push(intent);
+    Ok(())
+}
+
+fn decode_into(
+    contract: &str,
+    value: Amount,
+    data: &[u8],
+    depth: usize,
+    out: &mut Vec<Intent>,
+) -> Result<(), ChainError> {
+    let Some(selector) = data.get(..4).and_then(|s| <[u8; 4]>::try_from(s).ok()) else {
+        let intent = if !data.is_empty() {
+            // 1–3 bytes of calldata: the fallback function runs.
+            Intent::ContractCall {
+                contract: contract.to_owned(),
+                selector: Some(format!("0x{}", hex::encode(data))),
+                value,
+            }
+        } else if depth == 0 {
+            Intent::Transfer {
+                to: contract.to_owned(),
+                amount: value,
+            }
+        } else {
+            // An empty inner call of a multicall runs the contract's own fallback.
+            Intent::ContractCall {
+                contract: contract.to_owned(),
+                selector: None,
+                value,
+            }
+        };
+        return push(out, intent);
+    };
+    let call = || Intent::ContractCall {
+        contract: contract.to_owned(),
+        selector: Some(format!("0x{}", hex::encode(selector))),
+        value,
+    };
+    let effect = match token_effect(contract, selector, data)? {
+        Some(effect) => effect,
+        None => wrapper_effect(selector, data)?.unwrap_or(Effect::Plain),
+    };
+    match effect {
+        Effect::Moves(intents) => {
+            let moves_nothing = intents.is_empty();
+            for intent in intents {
+                push(out, intent)?;
+            }
+            if moves_nothing || !value.is_zero() {
+                push(out, call())?;
+            }
+        }
+        Effect::Plain => push(out, call())?,
+        Effect::Wrapper => push(
+            out,
+            Intent::Wrapper {
+                contract: contract.to_owned(),
+                selector: format!("0x{}", hex::encode(selector)),
+                value,
+            },
+        )?,
+        Effect::SelfMulticall(inner) => {
+            let depth = depth
+                .checked_add(1)
+                .filter(|d| *d <= MAX_CALL_DEPTH)
+                .ok_or_else(|| {
+                    ChainError::invalid_tx(format!(
+                        "multicalls are nested more than {MAX_CALL_DEPTH} deep; flatten them"
+                    ))
+                })?;
+            // The wrapper itself stays a leg, so the contract and its selector are judged.
+            push(out, call())?;
+            for data in &inner {
+                // Delegatecalls: each inner call acts on this contract with the caller's
+                // authority; the native value is already on the wrapper's leg.
+                decode_into(contract, Amount::ZERO, data, depth, out)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Intents of a call to `to` with `value` and `data`: the one decoder for raw
+/// transactions and `CONTRACT_CALL` requests (see the module docs for the table).
 ///
 /// # Errors
-/// `INVALID_TRANSACTION` for a recognised selector with short calldata.
+/// `INVALID_TRANSACTION` for a recognised selector whose arguments are not canonical
+/// ABI, an ERC-1155 batch whose ids and amounts differ in length, self-multicalls nested
+/// deeper than [`MAX_CALL_DEPTH`], or more than [`MAX_CALL_INTENTS`] effects.
 pub fn call_intents(
     to: &EvmAddress,
     value: Amount,
     data: &[u8],
 ) -> Result<Vec<Intent>, ChainError> {
-    let contract = to.to_checksum();
-    let Some(selector) = data.get(..4) else {
-        if !data.is_empty() {
-            // 1–3 bytes of calldata: the fallback function runs.
-            return Ok(vec![Intent::ContractCall {
-                contract,
-                selector: Some(format!("0x{}", hex::encode(data))),
-                value,
-            }]);
-        }
-        return Ok(vec![Intent::Transfer {
-            to: contract,
-            amount: value,
-        }]);
-    };
-    let token = Some(contract.clone());
-    let decoded = if selector == IERC20::transferCall::SELECTOR {
-        Some(Intent::TokenTransfer {
-            token,
-            to: address_arg(data, 0).ok_or_else(short)?,
-            amount: amount_arg(data, 1).ok_or_else(short)?,
-            decimals: None,
-            program: None,
-        })
-    } else if selector == IERC20::transferFromCall::SELECTOR {
-        address_arg(data, 0).ok_or_else(short)?;
-        Some(Intent::TokenTransfer {
-            token,
-            to: address_arg(data, 1).ok_or_else(short)?,
-            amount: amount_arg(data, 2).ok_or_else(short)?,
-            decimals: None,
-            program: None,
-        })
-    } else if selector == IERC20::approveCall::SELECTOR {
-        let amount = amount_arg(data, 1).ok_or_else(short)?;
-        Some(Intent::Approve {
-            token,
-            spender: address_arg(data, 0).ok_or_else(short)?,
-            amount,
-            decimals: None,
-            unlimited: crate::intent::is_unlimited(amount, 256),
-        })
-    } else {
-        None
-    };
-    let call = Intent::ContractCall {
-        contract,
-        selector: Some(format!("0x{}", hex::encode(selector))),
-        value,
-    };
-    Ok(match decoded {
-        Some(intent) if value.is_zero() => vec![intent],
-        Some(intent) => vec![intent, call],
-        None => vec![call],
-    })
+    let mut out = Vec::new();
+    decode_into(&to.to_checksum(), value, data, 0, &mut out)?;
+    Ok(out)
 }
 
 /// A raw unsigned EIP-1559 transaction decoded for sign-only: the transaction and what it

@@ -37,6 +37,189 @@ sol! {
     }
 }
 
+sol! {
+    /// Allowance changes beyond `approve` (OpenZeppelin ERC-20 < 5).
+    interface IERC20Allowance {
+        /// Raises the allowance of `spender` by `addedValue`.
+        function increaseAllowance(address spender, uint256 addedValue) external returns (bool);
+        /// Lowers the allowance of `spender` by `subtractedValue`.
+        function decreaseAllowance(address spender, uint256 subtractedValue) external returns (bool);
+    }
+
+    /// EIP-2612 `permit`, submitted as a call.
+    interface IERC2612 {
+        /// Sets the allowance of `spender` over `owner`'s tokens to `value`.
+        function permit(address owner, address spender, uint256 value, uint256 deadline, uint8 v, bytes32 r, bytes32 s) external;
+    }
+
+    /// DAI's pre-EIP-2612 `permit`: `allowed` grants the maximum, or revokes.
+    interface IDaiPermit {
+        /// Sets the allowance of `spender` over `holder`'s tokens to max or zero.
+        function permit(address holder, address spender, uint256 nonce, uint256 expiry, bool allowed, uint8 v, bytes32 r, bytes32 s) external;
+    }
+
+    /// ERC-1363 / ERC-677 token calls that move or grant and then call the recipient.
+    interface IERC1363 {
+        /// Transfer, then `onTransferReceived`.
+        function transferAndCall(address to, uint256 value) external returns (bool);
+        /// Transfer with data (also ERC-677), then the recipient hook.
+        function transferAndCall(address to, uint256 value, bytes data) external returns (bool);
+        /// `transferFrom`, then `onTransferReceived`.
+        function transferFromAndCall(address from, address to, uint256 value) external returns (bool);
+        /// `transferFrom` with data, then `onTransferReceived`.
+        function transferFromAndCall(address from, address to, uint256 value, bytes data) external returns (bool);
+        /// Approve, then `onApprovalReceived`.
+        function approveAndCall(address spender, uint256 value) external returns (bool);
+        /// Approve with data, then `onApprovalReceived`.
+        function approveAndCall(address spender, uint256 value, bytes data) external returns (bool);
+    }
+
+    /// ERC-721 transfers (its `transferFrom` and `approve` share the ERC-20 selectors).
+    interface IERC721 {
+        /// Moves `tokenId` to `to`, checking that a contract recipient accepts it.
+        function safeTransferFrom(address from, address to, uint256 tokenId) external;
+        /// As above, with data for the recipient.
+        function safeTransferFrom(address from, address to, uint256 tokenId, bytes data) external;
+        /// Lets `operator` move every token of the caller (ERC-721 and ERC-1155), or revokes.
+        function setApprovalForAll(address operator, bool approved) external;
+    }
+
+    /// ERC-1155 transfers.
+    interface IERC1155 {
+        /// Moves `value` of token `id` to `to`.
+        function safeTransferFrom(address from, address to, uint256 id, uint256 value, bytes data) external;
+        /// Moves `values[i]` of token `ids[i]` to `to`.
+        function safeBatchTransferFrom(address from, address to, uint256[] ids, uint256[] values, bytes data) external;
+    }
+
+    /// Uniswap Permit2 allowance calls (the token is an argument, not the callee).
+    interface IPermit2 {
+        /// Permit2 allowance details.
+        struct PermitDetails { address token; uint160 amount; uint48 expiration; uint48 nonce; }
+        /// A signed single grant.
+        struct PermitSingle { PermitDetails details; address spender; uint256 sigDeadline; }
+        /// A signed batch of grants.
+        struct PermitBatch { PermitDetails[] details; address spender; uint256 sigDeadline; }
+        /// One allowance transfer.
+        struct AllowanceTransferDetails { address from; address to; uint160 amount; address token; }
+        /// Lets `spender` move `amount` of `token` until `expiration`.
+        function approve(address token, address spender, uint160 amount, uint48 expiration) external;
+        /// Applies a signed single grant.
+        function permit(address owner, PermitSingle permitSingle, bytes signature) external;
+        /// Applies a signed batch of grants.
+        function permit(address owner, PermitBatch permitBatch, bytes signature) external;
+        /// Moves `amount` of `token` from `from` to `to` on an allowance.
+        function transferFrom(address from, address to, uint160 amount, address token) external;
+        /// Several allowance transfers.
+        function transferFrom(AllowanceTransferDetails[] transferDetails) external;
+    }
+
+    /// Uniswap Permit2 signature transfers: the caller (spender) moves the signer's
+    /// tokens to `transferDetails.to`.
+    interface ISignatureTransfer {
+        /// A token and the most that may move.
+        struct TokenPermissions { address token; uint256 amount; }
+        /// A signed single transfer permission.
+        struct PermitTransferFrom { TokenPermissions permitted; uint256 nonce; uint256 deadline; }
+        /// A signed batch transfer permission.
+        struct PermitBatchTransferFrom { TokenPermissions[] permitted; uint256 nonce; uint256 deadline; }
+        /// Where and how much.
+        struct SignatureTransferDetails { address to; uint256 requestedAmount; }
+        /// Moves under a single permission.
+        function permitTransferFrom(PermitTransferFrom permit, SignatureTransferDetails transferDetails, address owner, bytes signature) external;
+        /// Moves under a batch permission.
+        function permitTransferFrom(PermitBatchTransferFrom permit, SignatureTransferDetails[] transferDetails, address owner, bytes signature) external;
+        /// Moves under a single permission with a witness.
+        function permitWitnessTransferFrom(PermitTransferFrom permit, SignatureTransferDetails transferDetails, address owner, bytes32 witness, string witnessTypeString, bytes signature) external;
+        /// Moves under a batch permission with a witness.
+        function permitWitnessTransferFrom(PermitBatchTransferFrom permit, SignatureTransferDetails[] transferDetails, address owner, bytes32 witness, string witnessTypeString, bytes signature) external;
+    }
+
+    /// ERC-777 sends and operators.
+    interface IERC777 {
+        /// Moves `amount` to `recipient`.
+        function send(address recipient, uint256 amount, bytes data) external;
+        /// Moves `amount` from `sender` to `recipient` as an operator.
+        function operatorSend(address sender, address recipient, uint256 amount, bytes data, bytes operatorData) external;
+        /// Lets `operator` move every token of the caller.
+        function authorizeOperator(address operator) external;
+    }
+
+    /// Self-multicall (OpenZeppelin `Multicall`, Uniswap v3 periphery): delegatecalls to
+    /// the same contract, so every inner call acts with the caller's authority.
+    interface ISelfMulticall {
+        /// Executes each `data[i]` on this contract.
+        function multicall(bytes[] data) external payable returns (bytes[] results);
+    }
+
+    /// Uniswap `SwapRouter02` multicall with a deadline.
+    interface ISelfMulticallDeadline {
+        /// As `multicall(bytes[])`, reverting after `deadline`.
+        function multicall(uint256 deadline, bytes[] data) external payable returns (bytes[] results);
+    }
+
+    /// Uniswap `SwapRouter02` multicall bound to a previous block hash.
+    interface ISelfMulticallBlockhash {
+        /// As `multicall(bytes[])`, reverting unless `previousBlockhash` matches.
+        function multicall(bytes32 previousBlockhash, bytes[] data) external payable returns (bytes[] results);
+    }
+
+    /// Multicall3: calls other contracts (`msg.sender` there is Multicall3, but value
+    /// and any allowance granted to it are forwarded).
+    interface IMulticall3 {
+        /// A call.
+        struct Call { address target; bytes callData; }
+        /// A call that may fail.
+        struct Call3 { address target; bool allowFailure; bytes callData; }
+        /// A call that may fail, with value.
+        struct Call3Value { address target; bool allowFailure; uint256 value; bytes callData; }
+        /// A call's outcome.
+        struct Result { bool success; bytes returnData; }
+        /// Executes `calls`, all must succeed.
+        function aggregate(Call[] calls) external payable returns (uint256 blockNumber, bytes[] returnData);
+        /// Executes `calls`, each may be allowed to fail.
+        function aggregate3(Call3[] calls) external payable returns (Result[] returnData);
+        /// Executes `calls` with value.
+        function aggregate3Value(Call3Value[] calls) external payable returns (Result[] returnData);
+        /// Executes `calls`, optionally requiring success.
+        function tryAggregate(bool requireSuccess, Call[] calls) external payable returns (Result[] returnData);
+        /// As `tryAggregate`, with the block number and hash.
+        function tryBlockAndAggregate(bool requireSuccess, Call[] calls) external payable returns (uint256 blockNumber, bytes32 blockHash, Result[] returnData);
+        /// As `aggregate`, with the block hash.
+        function blockAndAggregate(Call[] calls) external payable returns (uint256 blockNumber, bytes32 blockHash, Result[] returnData);
+    }
+
+    /// Gnosis Safe: executes a transaction signed by the owners.
+    interface IGnosisSafe {
+        /// Executes `to.call{value}(data)` (or a delegatecall for `operation` 1).
+        function execTransaction(address to, uint256 value, bytes data, uint8 operation, uint256 safeTxGas, uint256 baseGas, uint256 gasPrice, address gasToken, address refundReceiver, bytes signatures) external payable returns (bool success);
+    }
+
+    /// ERC-4337 smart accounts (eth-infinitism `SimpleAccount` and compatible).
+    interface IAccountExecute {
+        /// Calls `dest` with `value` and `func`.
+        function execute(address dest, uint256 value, bytes func) external;
+        /// Calls each `dest[i]` with `value[i]` and `func[i]`.
+        function executeBatch(address[] dest, uint256[] value, bytes[] func) external;
+    }
+
+    /// ERC-4337 `SimpleAccount` v0.7 batch form.
+    interface IAccountExecuteCalls {
+        /// A call.
+        struct Call { address target; uint256 value; bytes data; }
+        /// Executes each call.
+        function executeBatch(Call[] calls) external;
+    }
+
+    /// Uniswap Universal Router.
+    interface IUniversalRouter {
+        /// Runs `commands` with `inputs`, reverting after `deadline`.
+        function execute(bytes commands, bytes[] inputs, uint256 deadline) external payable;
+        /// Runs `commands` with `inputs`.
+        function execute(bytes commands, bytes[] inputs) external payable;
+    }
+}
+
 fn addr(a: &EvmAddress) -> Address {
     Address::from(*a.as_bytes())
 }
