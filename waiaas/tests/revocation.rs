@@ -33,6 +33,9 @@ use waiaas::{
 
 const LAMPORTS: u64 = 1_000_000_000;
 
+/// 5 SOL ($500) including the 5 000-lamport network fee, which is judged with the amount.
+const FIVE: &str = "4.999995";
+
 fn req(to: &str, amount: &str) -> SendRequest {
     req_with(to, amount, BLOCKHASH)
 }
@@ -106,7 +109,7 @@ fn audit_details(w: &World, id: TxId, event: &str) -> Vec<serde_json::Value> {
 /// reservation left every window.
 fn assert_cap_free(w: &World, wallet: &WalletInfo) {
     let fresh = w.agent(wallet.id);
-    let tx = fresh.send(&req(&wallet.address, "5")).unwrap();
+    let tx = fresh.send(&req(&wallet.address, FIVE)).unwrap();
     assert_eq!((tx.status, tx.tier), (TxStatus::Queued, Some(Tier::Delay)));
 }
 
@@ -128,7 +131,7 @@ fn revoking_a_session_cancels_its_queued_row_at_once_and_releases_its_reservatio
     let w = world();
     let (wallet, _) = capped(&w, 500);
     let agent = w.agent(wallet.id);
-    let queued = agent.send(&req(&wallet.address, "5")).unwrap();
+    let queued = agent.send(&req(&wallet.address, FIVE)).unwrap();
     assert_eq!(
         (queued.status, queued.tier),
         (TxStatus::Queued, Some(Tier::Delay))
@@ -137,7 +140,7 @@ fn revoking_a_session_cancels_its_queued_row_at_once_and_releases_its_reservatio
     // While it is reserved, a second 5 SOL from another session exceeds the cap
     // (escalated to APPROVAL; no owner, so it waits as DELAY).
     let other = w.agent(wallet.id);
-    let second = other.send(&req(&wallet.address, "5")).unwrap();
+    let second = other.send(&req(&wallet.address, FIVE)).unwrap();
     assert_eq!(
         (second.status, second.tier),
         (TxStatus::Queued, Some(Tier::Approval))
@@ -172,7 +175,7 @@ fn the_kill_switch_cancels_queued_and_pending_approval_rows_in_its_own_transacti
     let owner = OwnerKey::solana(21);
     w.admin.set_owner(wallet.id, &owner.address()).unwrap();
     let agent = w.agent(wallet.id);
-    let queued = agent.send(&req(&wallet.address, "5")).unwrap();
+    let queued = agent.send(&req(&wallet.address, FIVE)).unwrap();
     let pending = agent.send(&req(&wallet.address, "20")).unwrap();
     assert_eq!(queued.status, TxStatus::Queued);
     assert_eq!(pending.status, TxStatus::PendingApproval);
@@ -227,13 +230,13 @@ fn suspending_a_wallet_cancels_only_its_rows() {
     let owner = OwnerKey::solana(22);
     w.admin.set_owner(wallet.id, &owner.address()).unwrap();
     let agent = w.agent(wallet.id);
-    let queued = agent.send(&req(&wallet.address, "5")).unwrap();
+    let queued = agent.send(&req(&wallet.address, FIVE)).unwrap();
     let pending = agent.send(&req(&wallet.address, "1")).unwrap();
     // 100 USD more: within DELAY, but 600 > the 500 cap → APPROVAL, owner registered.
     assert_eq!(pending.status, TxStatus::PendingApproval);
     let untouched = w
         .agent(other_wallet.id)
-        .send(&req(&other_wallet.address, "5"))
+        .send(&req(&other_wallet.address, FIVE))
         .unwrap();
 
     w.admin.suspend_wallet(wallet.id).unwrap();
@@ -272,10 +275,10 @@ fn auto_stop_cancels_the_rows_of_the_wallet_it_suspends() {
         })
         .unwrap();
     let agent = w.agent(wallet.id);
-    let first = agent.send(&req(&wallet.address, "5")).unwrap();
+    let first = agent.send(&req(&wallet.address, FIVE)).unwrap();
     assert_eq!(first.status, TxStatus::Queued);
     // The second send reaches the threshold: the wallet stops, its rows with it.
-    agent.send(&req(&wallet.address, "5")).unwrap();
+    agent.send(&req(&wallet.address, FIVE)).unwrap();
     let tx = w.admin.transaction(first.id).unwrap();
     assert_eq!(tx.status, TxStatus::Cancelled);
     assert_eq!(tx.error.unwrap().code, "WALLET_SUSPENDED");
@@ -290,8 +293,8 @@ fn execution_rechecks_session_wallet_and_kill_switch_in_the_claim() {
     let (a, _) = capped(&w, 5000);
     let (b, _) = capped(&w, 5000);
     let (c, _) = capped(&w, 5000);
-    let revoked = w.agent(a.id).send(&req(&a.address, "5")).unwrap();
-    let suspended = w.agent(b.id).send(&req(&b.address, "5")).unwrap();
+    let revoked = w.agent(a.id).send(&req(&a.address, FIVE)).unwrap();
+    let suspended = w.agent(b.id).send(&req(&b.address, FIVE)).unwrap();
     let conn = rusqlite_conn(&w);
     conn.execute(
         "UPDATE sessions SET revoked_at = ?1 WHERE id = ?2",
@@ -306,7 +309,7 @@ fn execution_rechecks_session_wallet_and_kill_switch_in_the_claim() {
     assert_never_signs(&w, revoked.id, TxStatus::Cancelled, "SESSION_REVOKED");
     assert_never_signs(&w, suspended.id, TxStatus::Cancelled, "WALLET_SUSPENDED");
 
-    let stopped = w.agent(c.id).send(&req(&c.address, "5")).unwrap();
+    let stopped = w.agent(c.id).send(&req(&c.address, FIVE)).unwrap();
     conn.execute("UPDATE kill_switch SET state = 'SUSPENDED'", [])
         .unwrap();
     assert_never_signs(&w, stopped.id, TxStatus::Cancelled, "KILL_SWITCH_ACTIVE");
@@ -325,7 +328,7 @@ fn a_session_past_its_absolute_lifetime_executes_nothing_it_queued() {
         })
         .unwrap();
     let agent = w.admin.agent(issued.token.expose()).unwrap();
-    let tx = agent.send(&req(&wallet.address, "5")).unwrap();
+    let tx = agent.send(&req(&wallet.address, FIVE)).unwrap();
     assert_eq!(tx.execute_after, Some(T0 + 900));
     // Due at T0 + 900, when the session ended at T0 + 600.
     assert_never_signs(&w, tx.id, TxStatus::Cancelled, "SESSION_EXPIRED");
@@ -416,7 +419,7 @@ fn a_whitelist_tightened_after_queueing_denies_at_execution() {
     let owner = OwnerKey::solana(24);
     let (list, _) = whitelist_and_time(&w, &wallet, &[ALICE, BOB]);
     let agent = w.agent(wallet.id);
-    let queued = agent.send(&req(ALICE, "5")).unwrap();
+    let queued = agent.send(&req(ALICE, FIVE)).unwrap();
     assert_eq!(queued.status, TxStatus::Queued);
     w.admin.set_owner(wallet.id, &owner.address()).unwrap();
     let pending = agent.send(&req(ALICE, "20")).unwrap();
@@ -461,7 +464,7 @@ fn a_whitelist_tightened_after_queueing_denies_at_execution() {
     }
     // Released: a 5 SOL send to the recipient still allowed fits the cap again, and
     // the failures (denials) do not count toward AutoStop.
-    let again = agent.send(&req(BOB, "5")).unwrap();
+    let again = agent.send(&req(BOB, FIVE)).unwrap();
     assert_eq!(
         (again.status, again.tier),
         (TxStatus::Queued, Some(Tier::Delay))
@@ -473,7 +476,7 @@ fn a_time_window_closed_before_execution_denies_it() {
     let w = world();
     let (wallet, _) = capped(&w, 5000);
     whitelist_and_time(&w, &wallet, &[ALICE]);
-    let tx = w.agent(wallet.id).send(&req(ALICE, "5")).unwrap();
+    let tx = w.agent(wallet.id).send(&req(ALICE, FIVE)).unwrap();
     assert_eq!(tx.status, TxStatus::Queued);
     // Due at 08:15, first run at 09:00: the window closed.
     assert_never_signs(&w, tx.id, TxStatus::Failed, "POLICY_DENIED");
@@ -510,13 +513,13 @@ fn an_unchanged_row_executes_and_its_limits_are_not_counted_twice() {
     svm.airdrop(&from, 100 * LAMPORTS).unwrap();
     let blockhash = svm.latest_blockhash().to_string();
     let agent = w.agent(wallet.id);
-    let tx = agent.send(&req_with(ALICE, "5", &blockhash)).unwrap();
+    let tx = agent.send(&req_with(ALICE, FIVE, &blockhash)).unwrap();
     assert_eq!((tx.status, tx.tier), (TxStatus::Queued, Some(Tier::Delay)));
     w.clock.set(T0 + 900);
     w.refresh_prices();
     // Judged against the ledger, which holds this row's own reservation, the same
     // request is over its rate limit: the execution re-judge must not count it again.
-    let again = agent.simulate(&req_with(ALICE, "5", &blockhash)).unwrap();
+    let again = agent.simulate(&req_with(ALICE, FIVE, &blockhash)).unwrap();
     assert!(!again.allowed);
     assert!(
         again.reason_codes().iter().any(|c| c.contains("RATE")),
@@ -534,7 +537,8 @@ fn an_unchanged_row_executes_and_its_limits_are_not_counted_twice() {
     let alice = solana_pubkey::Pubkey::new_from_array(
         bs58::decode(ALICE).into_vec().unwrap().try_into().unwrap(),
     );
-    assert_eq!(svm.get_balance(&alice).unwrap(), 5 * LAMPORTS);
+    // Five SOL judged with the 5 000-lamport fee: what the recipient gets is the rest.
+    assert_eq!(svm.get_balance(&alice).unwrap(), 5 * LAMPORTS - 5_000);
 }
 
 #[test]
@@ -711,9 +715,13 @@ fn solana_amounts_above_u64_are_refused_at_validation_and_never_reserved() {
     // EVM amounts are uint256: the same number is a valid amount there.
     let evm = w.wallet(Network::EthereumSepolia);
     let evm_agent = w.agent(evm.id);
-    let evm_tx = evm_agent.simulate(&SendRequest::transfer(
-        &evm.address,
-        "18446744073.709551616",
-    ));
+    let evm_tx = evm_agent.simulate(&SendRequest {
+        chain: ChainParams {
+            max_fee_per_gas: Some("1000000000".to_owned()),
+            max_priority_fee_per_gas: Some("1".to_owned()),
+            ..ChainParams::default()
+        },
+        ..SendRequest::transfer(&evm.address, "18446744073.709551616")
+    });
     assert!(evm_tx.is_ok(), "{evm_tx:?}");
 }
