@@ -142,16 +142,23 @@ impl Engine {
         token: &str,
         policies: &[PolicyRecord],
     ) -> Option<u8> {
-        let chain = network.chain();
-        let addr = parse_address(chain, token).ok()?;
-        let asset_id = token_asset_id(network, &addr.to_string());
-        let resolved = self.resolve(wallet, network, policies);
-        match resolved.get(&PolicyType::AllowedTokens)?.rules.as_ref() {
-            Ok(Rules::AllowedTokens { tokens }) => {
-                allowed_token(tokens, &addr, &asset_id, chain).and_then(|e| e.decimals)
-            }
-            _ => None,
+        let addr = parse_address(network.chain(), token).ok()?;
+        entry_decimals(&self.resolve(wallet, network, policies), &addr, network)
+    }
+}
+
+/// The decimals the resolved ALLOWED_TOKENS entry of `addr` gives, if any.
+fn entry_decimals(
+    resolved: &BTreeMap<PolicyType, Resolved>,
+    addr: &Address,
+    network: Network,
+) -> Option<u8> {
+    let asset_id = token_asset_id(network, &addr.to_string());
+    match resolved.get(&PolicyType::AllowedTokens)?.rules.as_ref() {
+        Ok(Rules::AllowedTokens { tokens }) => {
+            allowed_token(tokens, addr, &asset_id, network.chain()).and_then(|e| e.decimals)
         }
+        _ => None,
     }
 }
 
@@ -628,7 +635,21 @@ impl Eval<'_> {
                 idx,
             ),
         }
-        let enforced = if chain == Chain::Solana {
+        let decimals = self.decimals(&addr, token, operator, idx);
+        Some((asset_id, decimals))
+    }
+
+    /// The token's trusted decimals: the operator's, else the chain's, else on Solana
+    /// those the signed `…Checked` instruction states (the token program enforces them).
+    /// Any two sources that disagree deny `TOKEN_DECIMALS_MISMATCH`.
+    fn decimals(
+        &mut self,
+        addr: &Address,
+        token: &TokenRef,
+        operator: Option<u8>,
+        idx: Option<u32>,
+    ) -> Option<u8> {
+        let enforced = if self.chain == Chain::Solana {
             token.decimals
         } else {
             None
@@ -649,7 +670,7 @@ impl Eval<'_> {
                 idx,
             );
         }
-        Some((asset_id, operator.or(token.chain_decimals).or(enforced)))
+        operator.or(token.chain_decimals).or(enforced)
     }
 
     /// The CONTRACT_WHITELIST entry of `addr` on this chain.
@@ -977,7 +998,12 @@ impl Eval<'_> {
         idx: Option<u32>,
     ) {
         let spender = self.addr(spender, "spender", idx);
-        self.addr(&token.address, "token.address", idx);
+        // An allowance in base units is judged as such, but the decimals it was
+        // converted with (or states) must still be the token's.
+        if let Some(addr) = self.addr(&token.address, "token.address", idx) {
+            let operator = entry_decimals(&self.resolved, &addr, self.network);
+            self.decimals(&addr, token, operator, idx);
+        }
         let half = match self.chain {
             Chain::Ethereum => {
                 Amount::from_u256(U256::from_limbs([0, 0, 0, 0x8000_0000_0000_0000]))

@@ -834,6 +834,11 @@ add(F, "solana: a token with no decimals is unpriced under USD limits", [SOL_ALL
     tt(1, token={"address": S1}, to=S2, network=SOL),
     exp(tier="APPROVAL", approval="unknown_price", warnings=["PRICE_UNAVAILABLE"]),
     prices=prices({SOL_USDC_ID: q("1")}))
+add(F, "an approval that states decimals other than ALLOWED_TOKENS' is denied", [
+    ALLOW_USDC, SPEND({"address": A3})], approve(1, token={"address": USDC, "decimals": 18}),
+    deny("TOKEN_DECIMALS_MISMATCH"))
+add(F, "an approval of a token outside ALLOWED_TOKENS needs no entry", [SPEND({"address": A3})],
+    approve(1, token={"address": DAI, "decimals": 18}), exp(tier="APPROVAL", approval="approve"))
 # Fees: a 1-wei transfer whose fee can reach 2500 wei is judged as 2501 wei (DELAY).
 add(F, "the maximum fee is laddered with the native amount", [SL(**NATIVE_LADDER)],
     dict(transfer(amount=1), fee={"max": "2500"}), exp(tier="DELAY"))
