@@ -1087,3 +1087,72 @@ fn a_signed_eip3009_authorization_moves_exactly_the_decoded_transfer() {
     // Single use.
     assert!(!call(&mut chain, relayer, token, submit(recipient)).is_success());
 }
+
+/// Typed data with `types` (besides an empty `EIP712Domain`), primary type `T0`.
+fn shaped(types: &str, message: &str) -> String {
+    format!(
+        r#"{{"types":{{"EIP712Domain":[]{types}}},"primaryType":"T0","domain":{{}},"message":{message}}}"#
+    )
+}
+
+fn nested_types(levels: usize) -> String {
+    let mut types = String::new();
+    for i in 0..levels {
+        types.push_str(&format!(r#","T{i}":[{{"name":"a","type":"T{}"}}]"#, i + 1));
+    }
+    types.push_str(&format!(r#","T{levels}":[{{"name":"a","type":"uint8"}}]"#));
+    types
+}
+
+/// `levels + 1` structs, each the only field of the one before, and a message filling them.
+fn nested_chain(levels: usize) -> String {
+    let mut message = String::from("1");
+    for _ in 0..=levels {
+        message = format!(r#"{{"a":{message}}}"#);
+    }
+    shaped(&nested_types(levels), &message)
+}
+
+#[test]
+fn adversarial_types_are_refused_never_a_crash() {
+    // Before these bounds, the first two overflowed the stack (the process aborts) and
+    // the third expanded 2^30 nodes.
+    let too_big = "nest deeper than 32 levels or expand to more than 1024 fields";
+    let chain = shaped(&nested_types(1700), r#"{"a":{}}"#);
+    assert!(chain.len() < evm::typed_data::MAX_TYPED_DATA_BYTES);
+    assert!(refusal_message(&chain).contains(too_big));
+    let dims = shaped(
+        &format!(
+            r#","T0":[{{"name":"a","type":"uint8{}"}}]"#,
+            "[]".repeat(20_000)
+        ),
+        r#"{"a":[]}"#,
+    );
+    assert!(refusal_message(&dims).contains(too_big));
+    let mut diamond = String::new();
+    for i in 0..30 {
+        diamond.push_str(&format!(
+            r#","T{i}":[{{"name":"a","type":"T{0}"}},{{"name":"b","type":"T{0}"}}]"#,
+            i + 1
+        ));
+    }
+    diamond.push_str(r#","T30":[{"name":"a","type":"uint8"}]"#);
+    assert!(refusal_message(&shaped(&diamond, "{}")).contains(too_big));
+    let tuple = shaped(
+        r#","T0":[{"name":"a","type":"(uint8,uint8)"}]"#,
+        r#"{"a":[1,2]}"#,
+    );
+    assert_eq!(refused(&tuple), "INVALID_TRANSACTION");
+    let recursive = shaped(r#","T0":[{"name":"a","type":"T0[]"}]"#, r#"{"a":[]}"#);
+    assert!(refusal_message(&recursive).contains("`T0` contains itself"));
+
+    // At the bound: 32 nested structs decode (as typed data for the allow-list).
+    assert_eq!(
+        decode(&nested_chain(31)),
+        vec![Intent::TypedData {
+            verifying_contract: None,
+            primary_type: "T0".into()
+        }]
+    );
+    assert!(refusal_message(&nested_chain(32)).contains(too_big));
+}

@@ -140,12 +140,133 @@ pub fn parse_typed_data(json: &str) -> Result<TypedData, ChainError> {
              and `message` are signed"
         )));
     }
+    check_type_shapes(top.get("types"))?;
     let typed: TypedData = serde_json::from_value(value.clone())
         .map_err(|e| invalid(format!("malformed typed data: {e}")))?;
     check_types(&typed, top.get("types"))?;
     check_domain(&typed, top.get("domain"))?;
     check_message(&typed)?;
     Ok(typed)
+}
+
+/// Deepest nesting of structs and array dimensions accepted (Seaport's bulk orders, the
+/// deepest in use, nest 28), and the most nodes a type may expand to. The EIP-712 code
+/// recurses once per level and expands every use of a struct: deeper or wider adversarial
+/// types would overflow the stack or exhaust memory long before the size limit.
+const MAX_TYPE_DEPTH: usize = 32;
+const MAX_TYPE_NODES: usize = 1024;
+
+/// The base type name and the number of array dimensions of a field type, if it is a name
+/// (EIP-712 has no tuple types) followed by `[]` / `[n]` suffixes.
+fn field_type(ty: &str) -> Option<(&str, usize)> {
+    let (base, mut dims) = ty.split_at(ty.find('[').unwrap_or(ty.len()));
+    let mut chars = base.chars();
+    let identifier = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '$')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$');
+    if !identifier {
+        return None;
+    }
+    let mut count = 0usize;
+    while let Some(after) = dims.strip_prefix('[') {
+        let (size, rest) = after.split_at(after.find(']')?);
+        if !size.chars().all(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        dims = rest.strip_prefix(']')?;
+        count = count.saturating_add(1);
+    }
+    dims.is_empty().then_some((base, count))
+}
+
+/// How a struct expands: levels (itself, array dimensions and nested structs) and nodes.
+#[derive(Clone, Copy)]
+struct Shape {
+    depth: usize,
+    nodes: usize,
+}
+
+/// The [`Shape`] of struct `name` placed at `level`, refused beyond the bounds or when it
+/// contains itself. `level` bounds this function's own recursion; `memo` keeps it linear
+/// in the number of types.
+fn struct_shape<'a>(
+    types: &'a serde_json::Map<String, Value>,
+    name: &'a str,
+    level: usize,
+    memo: &mut std::collections::BTreeMap<&'a str, Shape>,
+    visiting: &mut BTreeSet<&'a str>,
+) -> Result<Shape, ChainError> {
+    let too_big = || {
+        invalid(format!(
+            "typed data types nest deeper than {MAX_TYPE_DEPTH} levels or expand to more \
+             than {MAX_TYPE_NODES} fields"
+        ))
+    };
+    let within = |shape: Shape| {
+        if level.saturating_add(shape.depth) > MAX_TYPE_DEPTH.saturating_add(1)
+            || shape.nodes > MAX_TYPE_NODES
+        {
+            Err(too_big())
+        } else {
+            Ok(shape)
+        }
+    };
+    if level > MAX_TYPE_DEPTH {
+        return Err(too_big());
+    }
+    if let Some(shape) = memo.get(name) {
+        return within(*shape);
+    }
+    if !visiting.insert(name) {
+        return Err(invalid(format!(
+            "typed data struct `{name}` contains itself"
+        )));
+    }
+    let mut shape = Shape { depth: 1, nodes: 1 };
+    for field in types
+        .get(name)
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let Some(ty) = field.get("type").and_then(Value::as_str) else {
+            continue; // parsing reports it
+        };
+        let (base, dims) = field_type(ty).ok_or_else(|| {
+            invalid(format!(
+                "typed data struct `{name}` has a field of type `{ty}`: use a type name, \
+                 optionally with array suffixes"
+            ))
+        })?;
+        let below = if types.contains_key(base) {
+            let inner = level.saturating_add(dims).saturating_add(1);
+            struct_shape(types, base, inner, memo, visiting)?
+        } else {
+            Shape { depth: 0, nodes: 1 }
+        };
+        shape = within(Shape {
+            depth: shape
+                .depth
+                .max(dims.saturating_add(below.depth).saturating_add(1)),
+            nodes: shape.nodes.saturating_add(dims).saturating_add(below.nodes),
+        })?;
+    }
+    visiting.remove(name);
+    memo.insert(name, shape);
+    Ok(shape)
+}
+
+/// Bounds the declared types before any recursive code sees them.
+fn check_type_shapes(raw: Option<&Value>) -> Result<(), ChainError> {
+    let Some(Value::Object(types)) = raw else {
+        return Ok(()); // parsing reports it
+    };
+    let mut memo = std::collections::BTreeMap::new();
+    for name in types.keys() {
+        struct_shape(types, name, 1, &mut memo, &mut BTreeSet::new())?;
+    }
+    Ok(())
 }
 
 /// Every declared struct survived parsing, none is named like a Solidity type (the hash
