@@ -11,6 +11,9 @@
 //!   `primaryType`, `domain` and `message` at the top, and struct types named like a
 //!   Solidity type are refused. Values are read from the hash's own encoding of the message
 //!   (alloy's coercion), never re-parsed by other rules. Signing applies the same checks.
+//! - **Bounded.** At most 64 KiB; types nest at most 32 levels (structs and array
+//!   dimensions) and expand to at most 1 024 fields; tuple field types and structs that
+//!   contain themselves are refused (the hashing code recurses and expands per use).
 //! - **The variant comes from the declared type.** `types[primaryType]` (and the structs it
 //!   uses) must match a standard's field names and Solidity types exactly, in order, so
 //!   the type hash is the standard's; the keys that happen to be in the message never
