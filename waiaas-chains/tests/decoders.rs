@@ -742,11 +742,26 @@ fn permits_in_typed_data_decode_to_approvals() {
         }]
     );
 
-    // A permit missing its spender is refused, not ignored.
-    let broken = permit_json(
+    // A `Permit` declaring neither standard's fields is not guessed at: it is typed data
+    // the operator must allow-list.
+    let other_shape = permit_json(
         "Permit",
         r#""Permit": [{"name":"owner","type":"address"},{"name":"value","type":"uint256"}]"#,
         &format!(r#"{{"owner":"{TOKEN_B}","value":"1"}}"#),
+        1,
+    );
+    assert_eq!(
+        evm::decode_typed_data(Network::EthereumMainnet, &other_shape).unwrap(),
+        vec![Intent::TypedData {
+            verifying_contract: Some(TOKEN.into()),
+            primary_type: "Permit".into(),
+        }]
+    );
+    // A standard permit missing its spender is refused, not ignored.
+    let broken = permit_json(
+        "Permit",
+        r#""Permit": [{"name":"owner","type":"address"},{"name":"spender","type":"address"},{"name":"value","type":"uint256"},{"name":"nonce","type":"uint256"},{"name":"deadline","type":"uint256"}]"#,
+        &format!(r#"{{"owner":"{TOKEN_B}","value":"1","nonce":0,"deadline":1}}"#),
         1,
     );
     assert_eq!(

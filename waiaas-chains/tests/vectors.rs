@@ -115,8 +115,16 @@ fn eip712_mail_example() {
                 .to_checksum(),
             s(case, "signer")
         );
-        // Mail grants no spending: no intent.
-        assert!(evm::decode_typed_data(network, &json).unwrap().is_empty());
+        // Mail is no standard waiaas decodes: typed data the operator must allow-list.
+        assert_eq!(
+            evm::decode_typed_data(network, &json).unwrap(),
+            vec![waiaas_chains::intent::Intent::TypedData {
+                verifying_contract: case["typedData"]["domain"]["verifyingContract"]
+                    .as_str()
+                    .map(str::to_owned),
+                primary_type: "Mail".into(),
+            }]
+        );
         // The same typed data for a wallet (same key) on another chain is refused
         // before signing.
         let other = common::wallet_from_secret(
