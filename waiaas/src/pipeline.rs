@@ -35,6 +35,8 @@ pub(crate) struct Inner {
     pub executing_timeout_secs: i64,
     pub events: crate::notify::Dispatcher,
     pub clients: crate::clients::ChainClients,
+    /// How often the scheduler announces the audit head (`None`: never).
+    pub audit_head_interval: Option<std::time::Duration>,
 }
 
 impl std::fmt::Debug for Inner {

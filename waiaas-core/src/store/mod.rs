@@ -8,7 +8,7 @@ mod sqlite;
 
 pub use sqlite::{SqliteStore, StoreOptions, Synchronous};
 
-use crate::audit::{AuditEntry, AuditRecord};
+use crate::audit::{AuditEntry, AuditKey, AuditRecord, ChainCheck};
 use crate::chain::{Chain, Network};
 use crate::error::StoreError;
 use crate::ids::{PolicyId, SessionId, TxId, WalletId};
@@ -176,8 +176,28 @@ pub enum SessionInsert {
 
 /// Persistent state of waiaas. Every method is one atomic operation; every method that
 /// changes state takes the [`AuditEntry`] that records the change and appends it to the
-/// hash-chained log in the same transaction (only when something changed).
+/// keyed hash-chained log in the same transaction (only when something changed); without
+/// the audit key ([`Store::set_audit_key`]) such a method fails with `VAULT_LOCKED` and
+/// writes nothing.
 pub trait Store: Send + Sync + std::fmt::Debug {
+    /// Installs the audit chain's key (the vault calls this on create and unlock). On
+    /// the first call for a log that was never keyed (written before schema 4), keys it
+    /// first: re-chains it under `key` when its unkeyed chain is intact, otherwise keeps
+    /// it and records where the keyed chain starts (see [`crate::audit`]).
+    ///
+    /// # Errors
+    /// `STORAGE_ERROR`; the key is then not installed.
+    fn set_audit_key(&self, key: AuditKey, now: i64) -> Result<(), StoreError>;
+    /// Forgets (and wipes) the audit key: audited writes fail until it is set again.
+    fn clear_audit_key(&self);
+    /// The time every security decision uses: `max(clock_now, latest time seen)`,
+    /// persisted, so that a clock stepped back never moves decisions back in time
+    /// (expired tokens, spending windows, DELAY and approval deadlines).
+    ///
+    /// # Errors
+    /// `STORAGE_ERROR`.
+    fn monotonic_now(&self, clock_now: i64) -> Result<i64, StoreError>;
+
     /// The serialized vault header, if a vault exists.
     ///
     /// # Errors
@@ -815,4 +835,25 @@ pub trait PipelineStore: Send + Sync {
     /// # Errors
     /// `STORAGE_ERROR`.
     fn audit_head(&self) -> Result<Option<(u64, String)>, StoreError>;
+
+    /// Verifies the whole log under the audit key: the keyed chain, the unkeyed
+    /// entries kept from before schema 4, and the MAC'd recorded head.
+    ///
+    /// # Errors
+    /// `VAULT_LOCKED` without the audit key; `STORAGE_ERROR`.
+    fn verify_audit_log(&self) -> Result<AuditLogCheck, StoreError>;
+}
+
+/// What [`PipelineStore::verify_audit_log`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditLogCheck {
+    /// Records checked.
+    pub entries: u64,
+    /// The chain's verdict.
+    pub chain: ChainCheck,
+    /// Whether the recorded head names the last record and its MAC verifies (`false`
+    /// when the log lost its tail, or the head was rewritten without the key).
+    pub head_ok: bool,
+    /// `(seq, hash)` of the last record.
+    pub head: Option<(u64, String)>,
 }

@@ -4,7 +4,7 @@
 use std::fs::OpenOptions;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Mutex, MutexGuard, PoisonError, RwLock};
 use std::time::Duration;
 
 use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
@@ -14,7 +14,7 @@ use super::{
     RenewalCas, SealedBox, SessionInsert, SessionRecord, SessionSecretRecord, Store,
     UnlockAttempts, WalletRecord, WalletStatus,
 };
-use crate::audit::AuditEntry;
+use crate::audit::{AuditEntry, AuditKey};
 use crate::error::StoreError;
 use crate::ids::{PolicyId, SessionId, TxId, WalletId};
 use crate::policy::{
@@ -39,6 +39,11 @@ const MIGRATIONS: &[(u32, &str, &str)] = &[
         3,
         "transactions, wallet owners, kill switch, hash-chained audit log",
         include_str!("migrations/0003_transactions_owners_audit.sql"),
+    ),
+    (
+        4,
+        "keyed audit chain (scheme column, MAC'd head) and the time high-water mark",
+        include_str!("migrations/0004_keyed_audit_time_mark.sql"),
     ),
 ];
 
@@ -86,6 +91,9 @@ pub struct SqliteStore {
     attempts: Mutex<Connection>,
     /// Parsed policy rows, reloaded when `policy_epoch` changes.
     policy_cache: Mutex<PolicyCache>,
+    /// The audit chain's key, set by the vault on create / unlock and cleared on lock;
+    /// audited writes fail closed without it.
+    audit_key: RwLock<Option<AuditKey>>,
     /// The background WAL checkpointer (stopped and joined on drop).
     _checkpointer: Option<Checkpointer>,
 }
@@ -182,6 +190,23 @@ fn to_i64(v: u64, what: &'static str) -> Result<i64, StoreError> {
         operation: what,
         message: "value exceeds the 64-bit signed range".to_owned(),
     })
+}
+
+/// The time high-water mark: `max(now, last seen)`, moved forward in the caller's
+/// transaction. Every decision made inside a store transaction goes through it.
+pub(super) fn advance_time(conn: &Connection, now: i64) -> Result<i64, StoreError> {
+    let mark: i64 = conn
+        .prepare_cached("SELECT at FROM time_mark WHERE id = 1")
+        .and_then(|mut s| s.query_row([], |r| r.get(0)))
+        .map_err(db_err("read time mark"))?;
+    if now > mark {
+        conn.prepare_cached("UPDATE time_mark SET at = ?1 WHERE id = 1 AND at < ?1")
+            .and_then(|mut s| s.execute([now]))
+            .map_err(db_err("advance time mark"))?;
+        Ok(now)
+    } else {
+        Ok(mark)
+    }
 }
 
 fn open_connection(
@@ -317,6 +342,7 @@ impl SqliteStore {
             conn: Mutex::new(conn),
             attempts: Mutex::new(attempts),
             policy_cache: Mutex::new(PolicyCache::default()),
+            audit_key: RwLock::new(None),
             _checkpointer: checkpointer,
         })
     }
@@ -351,20 +377,32 @@ impl SqliteStore {
     }
 
     /// As [`SqliteStore::write`], appending `audit` in the same transaction when `f`
-    /// reports that it changed something.
+    /// reports that it changed something. Fails closed (`VAULT_LOCKED`, nothing
+    /// written) without the audit key.
     pub(super) fn audited<T>(
         &self,
         op: &'static str,
         audit: &AuditEntry,
         f: impl FnOnce(&Connection) -> Result<(T, bool), StoreError>,
     ) -> Result<T, StoreError> {
+        let key = self.audit_key()?;
         self.write(op, |conn| {
             let (out, changed) = f(conn)?;
             if changed {
-                super::pipeline::append(conn, audit)?;
+                super::pipeline::append(conn, &key, audit)?;
             }
             Ok(out)
         })
+    }
+
+    /// A copy of the audit key, or `VAULT_LOCKED` when none is set.
+    pub(super) fn audit_key(&self) -> Result<AuditKey, StoreError> {
+        self.audit_key
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .as_ref()
+            .map(AuditKey::duplicate)
+            .ok_or(StoreError::AuditKeyMissing)
     }
 
     pub(super) fn conn(&self) -> MutexGuard<'_, Connection> {
@@ -506,6 +544,41 @@ fn load_sessions(
 }
 
 impl Store for SqliteStore {
+    fn set_audit_key(&self, key: AuditKey, now: i64) -> Result<(), StoreError> {
+        // Key the log first (one transaction); the key is installed only once it holds.
+        super::pipeline::key_legacy_log(self, &key, now)?;
+        *self
+            .audit_key
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = Some(key);
+        Ok(())
+    }
+
+    fn clear_audit_key(&self) {
+        // Dropping the key wipes it.
+        *self
+            .audit_key
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = None;
+    }
+
+    fn monotonic_now(&self, clock_now: i64) -> Result<i64, StoreError> {
+        let conn = self.conn();
+        let mark: i64 = conn
+            .prepare_cached("SELECT at FROM time_mark WHERE id = 1")
+            .and_then(|mut s| s.query_row([], |r| r.get(0)))
+            .map_err(db_err("read time mark"))?;
+        if clock_now <= mark {
+            return Ok(mark);
+        }
+        // Persisted at once (outside any other transaction): a time this process has
+        // seen stays seen after a restart, whatever the clock says then.
+        conn.prepare_cached("UPDATE time_mark SET at = ?1 WHERE id = 1 AND at < ?1")
+            .and_then(|mut s| s.execute([clock_now]))
+            .map_err(db_err("advance time mark"))?;
+        Ok(clock_now)
+    }
+
     fn vault_header(&self) -> Result<Option<String>, StoreError> {
         self.conn()
             .prepare_cached("SELECT header FROM vault_header WHERE id = 1")
