@@ -329,6 +329,18 @@ pub fn verify_chain(key: &AuditKey, records: &[AuditRecord]) -> ChainCheck {
                 let marker_ok = !starts || legacy == 0 || states_legacy(&r.entry, legacy);
                 if !linked || !hash_ok || !marker_ok {
                     out.first_broken.get_or_insert(r.seq);
+                } else if starts && legacy > 0 {
+                    // The (keyed) marker records the break found when the log was keyed,
+                    // including a lost tail that the kept records cannot show.
+                    let recorded = r
+                        .entry
+                        .details
+                        .get("legacyBrokenAt")
+                        .and_then(serde_json::Value::as_u64);
+                    out.legacy_broken = match (out.legacy_broken, recorded) {
+                        (Some(a), Some(b)) => Some(a.min(b)),
+                        (a, b) => a.or(b),
+                    };
                 }
             }
         }
