@@ -81,7 +81,7 @@ fn entries_appended_with_the_wrong_key_fail_verification() {
     // A second handle on the same file, keyed with the right key: its entries verify.
     let right = store_at(&f);
     right
-        .set_audit_key(AuditKey::from_bytes(Zeroizing::new(expected_key(&f))), T0)
+        .set_audit_key(AuditKey::from_bytes(Zeroizing::new(expected_key(&f))), T0, None)
         .unwrap();
     append(&right, "RIGHT_KEY").unwrap();
     let check = right.verify_audit_log().unwrap();
@@ -91,7 +91,7 @@ fn entries_appended_with_the_wrong_key_fail_verification() {
     // A handle keyed with another key (someone without the master password).
     let wrong = store_at(&f);
     wrong
-        .set_audit_key(AuditKey::from_bytes(Zeroizing::new([7u8; 32])), T0)
+        .set_audit_key(AuditKey::from_bytes(Zeroizing::new([7u8; 32])), T0, None)
         .unwrap();
     append(&wrong, "WRONG_KEY").unwrap();
     let forged_seq = wrong.audit_head().unwrap().unwrap().0;
@@ -170,7 +170,7 @@ fn without_the_key_audited_writes_fail_closed_and_write_nothing() {
     vault.create_wallet("b", Network::SolanaDevnet).unwrap();
     let check = store_at(&f);
     check
-        .set_audit_key(AuditKey::from_bytes(Zeroizing::new(key)), T0)
+        .set_audit_key(AuditKey::from_bytes(Zeroizing::new(key)), T0, None)
         .unwrap();
     assert_eq!(check.verify_audit_log().unwrap().chain.first_broken, None);
 }
@@ -196,7 +196,7 @@ fn the_audit_key_never_appears_in_debug_output() {
     let key = AuditKey::from_bytes(Zeroizing::new(raw));
     let store = store_at(&f);
     store
-        .set_audit_key(AuditKey::from_bytes(Zeroizing::new(raw)), T0)
+        .set_audit_key(AuditKey::from_bytes(Zeroizing::new(raw)), T0, None)
         .unwrap();
     let mut outputs = vec![
         format!("{key:?}"),

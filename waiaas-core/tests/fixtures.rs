@@ -161,9 +161,19 @@ fn schema_v3_unkeyed_log_is_rechained_under_the_key_on_first_unlock() {
     // Without the key nothing is verified or written.
     assert_eq!(store.verify_audit_log().unwrap_err().code(), "VAULT_LOCKED");
 
+    let header_version = |store: &SqliteStore| -> u64 {
+        let text = store.vault_header().unwrap().unwrap();
+        serde_json::from_str::<serde_json::Value>(&text).unwrap()["version"]
+            .as_u64()
+            .unwrap()
+    };
+    assert_eq!(header_version(&store), 1);
     let vault = unlock_v3(&store);
+    // The header is now version 2 (the log is keyed), in the same transaction.
+    assert_eq!(header_version(&store), 2);
     let after = store.audit_records(0, 0).unwrap();
-    assert_eq!(after.len(), 7);
+    assert_eq!(after.len(), 8);
+    assert_eq!(after[7].entry.event, "VAULT_FORMAT_UPGRADED");
     assert!(after.iter().all(|r| r.scheme == AuditScheme::HmacSha256));
     // Same entries, new (keyed) hashes.
     for (old, new) in before.iter().zip(&after) {
@@ -187,12 +197,9 @@ fn schema_v3_unkeyed_log_is_rechained_under_the_key_on_first_unlock() {
     drop(vault);
     let vault = unlock_v3(&store);
     let log = store.audit_records(0, 0).unwrap();
-    assert_eq!(
-        log.iter()
-            .filter(|r| r.entry.event == CHAIN_KEYED_EVENT)
-            .count(),
-        1
-    );
+    for event in [CHAIN_KEYED_EVENT, "VAULT_FORMAT_UPGRADED"] {
+        assert_eq!(log.iter().filter(|r| r.entry.event == event).count(), 1);
+    }
     assert_eq!(store.verify_audit_log().unwrap().chain.first_broken, None);
     // The rest of the fixture still works.
     assert_eq!(vault.wallets().unwrap().len(), 2);

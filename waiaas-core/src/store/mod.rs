@@ -19,6 +19,21 @@ use crate::policy::{
 use crate::session::Permission;
 use crate::tier::{Tier, TxStatus};
 
+/// A vault header rewrite that comes with keying a log written before schema 4.
+#[derive(Clone, PartialEq, Eq)]
+pub struct HeaderUpgrade {
+    /// The stored header it replaces.
+    pub from: String,
+    /// The new header.
+    pub to: String,
+}
+
+impl std::fmt::Debug for HeaderUpgrade {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("HeaderUpgrade { .. }")
+    }
+}
+
 /// An AEAD ciphertext with its nonce, as stored.
 #[derive(Clone, PartialEq, Eq)]
 pub struct SealedBox {
@@ -180,14 +195,22 @@ pub enum SessionInsert {
 /// the audit key ([`Store::set_audit_key`]) such a method fails with `VAULT_LOCKED` and
 /// writes nothing.
 pub trait Store: Send + Sync + std::fmt::Debug {
-    /// Installs the audit chain's key (the vault calls this on create and unlock). On
-    /// the first call for a log that was never keyed (written before schema 4), keys it
-    /// first: re-chains it under `key` when its unkeyed chain is intact, otherwise keeps
-    /// it and records where the keyed chain starts (see [`crate::audit`]).
+    /// Installs the audit chain's key (the vault calls this on create and unlock). With
+    /// `upgrade` (a vault header written before schema 4 and its replacement), first
+    /// replaces the header (compare-and-swap) and, in the same transaction, keys a log
+    /// that was never keyed: re-chains it under `key` when its unkeyed chain is intact,
+    /// otherwise keeps it and records where the keyed chain starts (see
+    /// [`crate::audit`]). Without `upgrade` an unkeyed log is never keyed (it then fails
+    /// verification: someone stripped the keys).
     ///
     /// # Errors
     /// `STORAGE_ERROR`; the key is then not installed.
-    fn set_audit_key(&self, key: AuditKey, now: i64) -> Result<(), StoreError>;
+    fn set_audit_key(
+        &self,
+        key: AuditKey,
+        now: i64,
+        upgrade: Option<&HeaderUpgrade>,
+    ) -> Result<(), StoreError>;
     /// Forgets (and wipes) the audit key: audited writes fail until it is set again.
     fn clear_audit_key(&self);
     /// The time every security decision uses: `max(clock_now, latest time seen)`,

@@ -225,24 +225,38 @@ fn read_head(conn: &Connection) -> Result<Option<HeadRow>, StoreError> {
     .transpose()
 }
 
-/// Keys a log that has never been keyed (written before schema 4), once, in one write
-/// transaction: when its unkeyed chain and recorded head are intact every entry is
-/// re-chained under `key`; otherwise the entries are kept as they are (never blessed)
-/// and a keyed [`CHAIN_KEYED_EVENT`] entry states how many unkeyed entries precede it
-/// and where their chain breaks, which verification keeps reporting. Nothing to do for
-/// an empty log or one that already holds a keyed entry.
+/// Replaces a version-1 vault header (compare-and-swap) and, in the same write
+/// transaction, keys the log if it was never keyed (written before schema 4): when its
+/// unkeyed chain and recorded head are intact every entry is re-chained under `key`;
+/// otherwise the entries are kept as they are (never blessed) and a keyed
+/// [`CHAIN_KEYED_EVENT`] entry states how many unkeyed entries precede it and where
+/// their chain breaks, which verification keeps reporting. Nothing happens when another
+/// process replaced the header first.
 pub(super) fn key_legacy_log(
     store: &SqliteStore,
     key: &AuditKey,
     now: i64,
+    upgrade: &super::HeaderUpgrade,
 ) -> Result<(), StoreError> {
     store.write("key audit log", |conn| {
+        let replaced = conn
+            .execute(
+                "UPDATE vault_header SET header = ?1, updated_at = ?2 WHERE id = 1 AND header = ?3",
+                params![upgrade.to, now, upgrade.from],
+            )
+            .map_err(db_err("upgrade vault header"))?;
+        if replaced != 1 {
+            return Ok(());
+        }
+        let upgraded = AuditEntry::new(now, &Actor::System, "VAULT_FORMAT_UPGRADED")
+            .details(serde_json::json!({ "from": 1, "to": 2 }));
         let records = read_audit_records(conn, 0, 0)?;
         let Some(last) = records.last() else {
-            return Ok(());
+            return append(conn, key, &upgraded);
         };
         if records.iter().any(|r| r.scheme != AuditScheme::Sha256) {
-            return Ok(());
+            // Keyed rows under a version-1 header: not a log written before schema 4.
+            return append(conn, key, &upgraded);
         }
         let mut prev = GENESIS_HASH.to_owned();
         let mut broken_at: Option<u64> = None;
@@ -292,7 +306,8 @@ pub(super) fn key_legacy_log(
             conn,
             key,
             &AuditEntry::new(now, &Actor::System, CHAIN_KEYED_EVENT).details(details),
-        )
+        )?;
+        append(conn, key, &upgraded)
     })
 }
 
@@ -712,8 +727,9 @@ impl PipelineStore for SqliteStore {
             Ok((read_audit_records(conn, 0, 0)?, read_head(conn)?))
         })?;
         let chain = verify_chain(&key, &records);
+        // A vault's log always has an entry (VAULT_CREATED, or the upgrade that keyed
+        // it): an empty one was emptied.
         let head_ok = match (head, records.last()) {
-            (None, None) => true,
             (Some((seq, hash, Some(mac))), Some(last)) => {
                 seq == last.seq
                     && hash == last.hash

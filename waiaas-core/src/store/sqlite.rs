@@ -544,9 +544,16 @@ fn load_sessions(
 }
 
 impl Store for SqliteStore {
-    fn set_audit_key(&self, key: AuditKey, now: i64) -> Result<(), StoreError> {
+    fn set_audit_key(
+        &self,
+        key: AuditKey,
+        now: i64,
+        upgrade: Option<&super::HeaderUpgrade>,
+    ) -> Result<(), StoreError> {
         // Key the log first (one transaction); the key is installed only once it holds.
-        super::pipeline::key_legacy_log(self, &key, now)?;
+        if let Some(upgrade) = upgrade {
+            super::pipeline::key_legacy_log(self, &key, now, upgrade)?;
+        }
         *self
             .audit_key
             .write()

@@ -29,7 +29,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::error::{ValidationError, VaultError};
 use crate::ids::WalletId;
 use crate::keys::WalletKey;
-use crate::store::{SealedBox, Store, UnlockAttempts, WalletRecord, WalletStatus};
+use crate::store::{HeaderUpgrade, SealedBox, Store, UnlockAttempts, WalletRecord, WalletStatus};
 use header::{CHECK_LEN, NONCE_LEN, SALT_LEN, VaultHeader};
 
 /// Free attempts before throttling starts.
@@ -272,21 +272,36 @@ fn wallet_aad(id: WalletId, chain: Chain, public_key: &[u8]) -> Vec<u8> {
     .into_bytes()
 }
 
+type Derived = Zeroizing<[u8; kdf::DERIVED_LEN]>;
+
 /// Builds a header for `dek` under `password`: runs Argon2id once.
 fn seal_header(
     dek: &Dek,
     password: &SecretString,
     params: KdfParams,
 ) -> Result<VaultHeader, VaultError> {
+    let salt = random::<SALT_LEN>();
+    let derived = kdf::derive(&params, &salt, password.expose_secret().as_bytes())?;
+    wrap_header(dek, &derived, params, salt)
+}
+
+/// Builds a current-version header for `dek` from Argon2id output already derived for
+/// `params` and `salt` (no derivation).
+fn wrap_header(
+    dek: &Dek,
+    derived: &Derived,
+    params: KdfParams,
+    salt: [u8; SALT_LEN],
+) -> Result<VaultHeader, VaultError> {
     let mut header = VaultHeader {
+        version: header::VERSION,
         params,
-        salt: random::<SALT_LEN>(),
+        salt,
         dek_nonce: random(),
         wrapped_dek: [0u8; header::WRAPPED_DEK_LEN],
         password_check: [0u8; CHECK_LEN],
     };
-    let derived = kdf::derive(&params, &header.salt, password.expose_secret().as_bytes())?;
-    let (kek, check_key) = split(&derived);
+    let (kek, check_key) = split(derived);
     let binding = header.binding();
     let kek: &[u8; 32] = kek.try_into().map_err(|_| VaultError::HeaderCorrupt {
         reason: "bad key length",
@@ -312,7 +327,10 @@ fn seal_header(
 /// Tries `password` against `header`: `Ok(None)` for a wrong password, `Ok(Some(dek))`
 /// when it opens, and `HeaderCorrupt` when the password is right but the data key fails
 /// authentication. Runs Argon2id once.
-fn open_header(header: &VaultHeader, password: &SecretString) -> Result<Option<Dek>, VaultError> {
+fn open_header(
+    header: &VaultHeader,
+    password: &SecretString,
+) -> Result<Option<(Dek, Derived)>, VaultError> {
     let derived = kdf::derive(
         &header.params,
         &header.salt,
@@ -348,7 +366,7 @@ fn open_header(header: &VaultHeader, password: &SecretString) -> Result<Option<D
         .map_err(|_| VaultError::HeaderCorrupt {
             reason: "data key has the wrong length",
         })?;
-    Ok(Some(Zeroizing::new(dek)))
+    Ok(Some((Zeroizing::new(dek), derived)))
 }
 
 /// Seconds the caller must still wait, given the failure state.
@@ -390,7 +408,7 @@ impl Vault {
         let options = marked(options, &store);
         let now = options.clock.now();
         // The first entry (VAULT_CREATED) is already keyed.
-        store.set_audit_key(derive_audit_key(&dek)?, now)?;
+        store.set_audit_key(derive_audit_key(&dek)?, now, None)?;
         let audit = AuditEntry::new(now, &Actor::Operator, "VAULT_CREATED").details(serde_json::json!({
             "kdf": { "mCostKib": params.m_cost_kib(), "tCost": params.t_cost(), "pCost": params.p_cost() }
         }));
@@ -440,7 +458,7 @@ impl Vault {
             store.record_unlock_failure(now)?;
             return Err(VaultError::InvalidMasterPassword);
         }
-        let Some(dek) = open_header(&header, password)? else {
+        let Some((dek, derived)) = open_header(&header, password)? else {
             store.record_unlock_failure(now)?;
             return Err(VaultError::InvalidMasterPassword);
         };
@@ -448,8 +466,21 @@ impl Vault {
             store.clear_unlock_failures()?;
         }
         // Only now, with the password proven, does anything write the vault database:
-        // the store gets the audit key (keying a log written before schema 4).
-        store.set_audit_key(derive_audit_key(&dek)?, now)?;
+        // the store gets the audit key. A version-1 header (written before schema 4) is
+        // rewritten as version 2 with the same salt and parameters (no second Argon2id
+        // run), and only in that same transaction may a log that was never keyed be
+        // keyed: a version-2 vault never blesses an unkeyed log.
+        let upgrade = if header.version == header::VERSION_UNKEYED_AUDIT {
+            let next = wrap_header(&dek, &derived, header.params, header.salt)?;
+            Some(HeaderUpgrade {
+                from: text.clone(),
+                to: next.to_json(),
+            })
+        } else {
+            None
+        };
+        drop(derived);
+        store.set_audit_key(derive_audit_key(&dek)?, now, upgrade.as_ref())?;
         let options = marked(options, &store);
         Ok(Self {
             store,
@@ -528,7 +559,7 @@ impl Vault {
             return Err(VaultError::MasterPasswordLocked { retry_after_secs });
         }
         match open_header(&header, current)? {
-            Some(old) if bool::from(subtle::ConstantTimeEq::ct_eq(&old[..], &dek[..])) => {}
+            Some((old, _)) if bool::from(subtle::ConstantTimeEq::ct_eq(&old[..], &dek[..])) => {}
             Some(_) => {
                 return Err(VaultError::HeaderCorrupt {
                     reason: "header belongs to another vault",
