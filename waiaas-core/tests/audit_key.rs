@@ -81,7 +81,11 @@ fn entries_appended_with_the_wrong_key_fail_verification() {
     // A second handle on the same file, keyed with the right key: its entries verify.
     let right = store_at(&f);
     right
-        .set_audit_key(AuditKey::from_bytes(Zeroizing::new(expected_key(&f))), T0, None)
+        .set_audit_key(
+            AuditKey::from_bytes(Zeroizing::new(expected_key(&f))),
+            T0,
+            None,
+        )
         .unwrap();
     append(&right, "RIGHT_KEY").unwrap();
     let check = right.verify_audit_log().unwrap();

@@ -144,7 +144,8 @@ fn a_whole_log_recomputed_as_an_unkeyed_chain_is_detected() {
     .unwrap();
     // Every row marked as written before the keyed chain, recomputed from genesis.
     recompute_unkeyed_chain(&conn, 1, true);
-    conn.execute("UPDATE audit_head SET mac = NULL", []).unwrap();
+    conn.execute("UPDATE audit_head SET mac = NULL", [])
+        .unwrap();
     let report = w.admin.verify_audit_log().unwrap();
     assert!(!report.is_intact(), "{report:?}");
     assert_eq!(report.first_broken, Some(1));
@@ -169,11 +170,9 @@ fn a_truncated_tail_is_detected_even_with_a_rewritten_head() {
     assert_eq!(report.first_broken, None);
     // … and point the recorded head at the new last row: its MAC gives it away.
     let last_hash: String = conn
-        .query_row(
-            "SELECT hash FROM audit_log WHERE seq = ?1",
-            [n - 2],
-            |r| r.get(0),
-        )
+        .query_row("SELECT hash FROM audit_log WHERE seq = ?1", [n - 2], |r| {
+            r.get(0)
+        })
         .unwrap();
     conn.execute(
         "UPDATE audit_head SET seq = ?1, hash = ?2",
@@ -182,7 +181,8 @@ fn a_truncated_tail_is_detected_even_with_a_rewritten_head() {
     .unwrap();
     let report = w.admin.verify_audit_log().unwrap();
     assert!(report.truncated && !report.is_intact(), "{report:?}");
-    conn.execute("UPDATE audit_head SET mac = NULL", []).unwrap();
+    conn.execute("UPDATE audit_head SET mac = NULL", [])
+        .unwrap();
     assert!(w.admin.verify_audit_log().unwrap().truncated);
     conn.execute("DELETE FROM audit_head", []).unwrap();
     assert!(w.admin.verify_audit_log().unwrap().truncated);

@@ -192,6 +192,27 @@ fn to_i64(v: u64, what: &'static str) -> Result<i64, StoreError> {
     })
 }
 
+thread_local! {
+    /// Whether this thread is inside [`SqliteStore::write`] (its callbacks run there).
+    static INSIDE_WRITE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Marks the current thread as holding the connection for a write.
+struct InsideWrite;
+
+impl InsideWrite {
+    fn enter() -> Self {
+        INSIDE_WRITE.with(|f| f.set(true));
+        Self
+    }
+}
+
+impl Drop for InsideWrite {
+    fn drop(&mut self) {
+        INSIDE_WRITE.with(|f| f.set(false));
+    }
+}
+
 /// The time high-water mark: `max(now, last seen)`, moved forward in the caller's
 /// transaction. Every decision made inside a store transaction goes through it.
 pub(super) fn advance_time(conn: &Connection, now: i64) -> Result<i64, StoreError> {
@@ -368,6 +389,7 @@ impl SqliteStore {
         f: impl FnOnce(&Connection) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
         let mut conn = self.conn();
+        let _inside = InsideWrite::enter();
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(db_err(op))?;
@@ -570,6 +592,15 @@ impl Store for SqliteStore {
     }
 
     fn monotonic_now(&self, clock_now: i64) -> Result<i64, StoreError> {
+        // A clock read from a callback inside a write (which holds the connection) must
+        // not wait for it: the caller falls back to the latest time it saw, and the
+        // transaction itself decides at the mark (`advance_time`).
+        if INSIDE_WRITE.with(std::cell::Cell::get) {
+            return Err(StoreError::Database {
+                operation: "read time mark",
+                message: "called inside a store transaction".to_owned(),
+            });
+        }
         let conn = self.conn();
         let mark: i64 = conn
             .prepare_cached("SELECT at FROM time_mark WHERE id = 1")
@@ -1117,4 +1148,32 @@ fn insert_secret(conn: &Connection, s: &SessionSecretRecord) -> Result<(), Store
     )
     .map_err(db_err("insert session secret"))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{SqliteStore, StoreOptions};
+    use crate::store::Store;
+
+    #[test]
+    fn the_time_mark_only_moves_forward_and_never_waits_inside_a_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path().join("t.db"), &StoreOptions::default()).unwrap();
+        assert_eq!(store.monotonic_now(100).unwrap(), 100);
+        assert_eq!(store.monotonic_now(50).unwrap(), 100);
+        assert_eq!(store.monotonic_now(150).unwrap(), 150);
+        // A clock read from inside a write (a signing callback) does not deadlock.
+        let inside = store
+            .write("test", |conn| {
+                Ok((
+                    store.monotonic_now(200).is_err(),
+                    super::advance_time(conn, 120)?,
+                ))
+            })
+            .unwrap();
+        assert_eq!(inside, (true, 150));
+        drop(store);
+        let store = SqliteStore::open(dir.path().join("t.db"), &StoreOptions::default()).unwrap();
+        assert_eq!(store.monotonic_now(10).unwrap(), 150);
+    }
 }
