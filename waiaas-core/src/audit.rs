@@ -11,12 +11,13 @@
 
 use std::fmt;
 
+use crate::ids::{TxId, WalletId};
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use zeroize::Zeroizing;
 
-use crate::ids::{TxId, WalletId};
+/// Re-exported for [`AuditKey::from_bytes`].
+pub use zeroize::Zeroizing;
 
 /// The event of the keyed entry that starts the keyed chain after kept unkeyed entries
 /// (details: `legacyEntries`, `rechained`, `legacyBrokenAt`).
