@@ -273,3 +273,56 @@ fn a_delay_is_not_executed_early_after_the_clock_steps_back() {
         TxStatus::Signed
     );
 }
+
+/// An approval whose window closed cannot be approved by stepping the clock back.
+#[test]
+fn an_expired_approval_cannot_be_approved_after_the_clock_steps_back() {
+    let w = world();
+    let wallet = w.wallet(Network::SolanaDevnet);
+    let owner_key = common::OwnerKey::solana(7);
+    w.admin.set_owner(wallet.id, &owner_key.address()).unwrap();
+    let agent = w.agent(wallet.id);
+    let pending = |agent: &waiaas::Agent| {
+        let tx = agent.send(&req(&wallet.address, "20")).unwrap();
+        assert_eq!(tx.status, TxStatus::PendingApproval);
+        tx
+    };
+    let late = pending(&agent);
+    let owner = w.admin.owner_actions();
+    let late_msg = owner
+        .approval_request(late.id)
+        .unwrap()
+        .approve_message
+        .unwrap();
+    // The window closes (seen by a time-reading call), then the clock steps back.
+    w.clock.set(late.expires_at.unwrap());
+    w.admin.sessions(None).unwrap();
+    w.clock.set(T0 + 10);
+    assert_eq!(
+        owner
+            .approve(late.id, &owner_key.sign(&late_msg), &late_msg)
+            .unwrap_err()
+            .code(),
+        "APPROVAL_TIMEOUT"
+    );
+    assert_ne!(
+        w.admin.transaction(late.id).unwrap().status,
+        TxStatus::Signed
+    );
+    // Positive path (a separate world: time has moved on here for good).
+    let w2 = world();
+    let wallet2 = w2.wallet(Network::SolanaDevnet);
+    w2.admin
+        .set_owner(wallet2.id, &owner_key.address())
+        .unwrap();
+    let agent2 = w2.agent(wallet2.id);
+    let tx = agent2.send(&req(&wallet2.address, "20")).unwrap();
+    let owner2 = w2.admin.owner_actions();
+    let msg = owner2
+        .approval_request(tx.id)
+        .unwrap()
+        .approve_message
+        .unwrap();
+    let signed = owner2.approve(tx.id, &owner_key.sign(&msg), &msg).unwrap();
+    assert_eq!(signed.status, TxStatus::Signed);
+}
