@@ -198,7 +198,7 @@ fn read_audit_records(
             },
             prev_hash: r.get(7).map_err(&e)?,
             hash: r.get(8).map_err(&e)?,
-            // An unknown scheme number is checked as keyed, so it fails verification.
+            // An unknown scheme number is checked as keyed: only a valid HMAC passes.
             scheme: AuditScheme::from_i64(scheme).unwrap_or(AuditScheme::HmacSha256),
         });
     }
