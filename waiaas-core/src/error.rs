@@ -101,6 +101,10 @@ pub enum StoreError {
         /// The request id.
         request_id: String,
     },
+    /// An audited change was attempted while the store holds no audit key (the vault is
+    /// locked, or was never unlocked on this store handle): nothing is written.
+    #[error("the audit log cannot be written while the vault is locked; unlock the vault first")]
+    AuditKeyMissing,
     /// A file-system operation around the database failed.
     #[error("cannot {operation} `{path}`: {message}")]
     Io {
@@ -118,6 +122,7 @@ impl ErrorCode for StoreError {
         match self {
             Self::SchemaTooNew { .. } => "SCHEMA_TOO_NEW",
             Self::DuplicateRequest { .. } => "DUPLICATE_REQUEST",
+            Self::AuditKeyMissing => "VAULT_LOCKED",
             Self::Database { .. } | Self::CorruptRow { .. } | Self::Io { .. } => "STORAGE_ERROR",
         }
     }

@@ -12,8 +12,9 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use waiaas_core::audit::{AuditScheme, CHAIN_KEYED_EVENT, entry_hash};
 use waiaas_core::session::{SessionConfig, SessionIssuer};
-use waiaas_core::store::StoreOptions;
+use waiaas_core::store::{PipelineStore, StoreOptions};
 use waiaas_core::{ErrorCode, SecretString, SqliteStore, Store, Vault, VaultOptions};
 
 fn fixture(name: &str) -> PathBuf {
@@ -107,4 +108,185 @@ fn a_database_from_a_newer_waiaas_is_refused() {
         .unwrap();
     let err = SqliteStore::open(&db, &StoreOptions::default()).unwrap_err();
     assert_eq!(err.code(), "SCHEMA_TOO_NEW");
+}
+
+/// `testdata/fixtures/schema-v3.db`: a vault written by the schema-3 code (commit
+/// bad57f7, `Vault::create` + wallet + session + three more entries, times from
+/// 1_780_000_000 by 10 s), whose audit log is the unkeyed SHA-256 chain of 6 entries.
+fn open_v3(edit: impl FnOnce(&rusqlite::Connection)) -> (tempfile::TempDir, Arc<SqliteStore>) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("v.db");
+    std::fs::copy(fixture("schema-v3.db"), &db).unwrap();
+    edit(&rusqlite::Connection::open(&db).unwrap());
+    let store = Arc::new(SqliteStore::open(&db, &StoreOptions::default()).unwrap());
+    (dir, store)
+}
+
+fn unlock_v3(store: &Arc<SqliteStore>) -> Vault {
+    Vault::unlock(
+        store.clone(),
+        &SecretString::from("fixture-password".to_owned()),
+        VaultOptions {
+            allow_insecure_kdf: true,
+            ..VaultOptions::default()
+        },
+    )
+    .unwrap()
+}
+
+fn schemes(store: &SqliteStore) -> Vec<AuditScheme> {
+    store
+        .audit_records(0, 0)
+        .unwrap()
+        .iter()
+        .map(|r| r.scheme)
+        .collect()
+}
+
+#[test]
+fn schema_v3_unkeyed_log_is_rechained_under_the_key_on_first_unlock() {
+    let (_dir, store) = open_v3(|_| {});
+    assert_eq!(store.schema_version().unwrap(), 4);
+    // Migrated, not yet keyed: the unkeyed chain is intact as written.
+    let before = store.audit_records(0, 0).unwrap();
+    assert_eq!(before.len(), 6);
+    assert!(before.iter().all(|r| r.scheme == AuditScheme::Sha256));
+    assert_eq!(
+        store.audit_head().unwrap(),
+        Some((6, before[5].hash.clone()))
+    );
+    for r in &before {
+        assert_eq!(entry_hash(r.seq, &r.prev_hash, &r.entry), r.hash);
+    }
+    // Without the key nothing is verified or written.
+    assert_eq!(store.verify_audit_log().unwrap_err().code(), "VAULT_LOCKED");
+
+    let header_version = |store: &SqliteStore| -> u64 {
+        let text = store.vault_header().unwrap().unwrap();
+        serde_json::from_str::<serde_json::Value>(&text).unwrap()["version"]
+            .as_u64()
+            .unwrap()
+    };
+    assert_eq!(header_version(&store), 1);
+    let vault = unlock_v3(&store);
+    // The header is now version 2 (the log is keyed), in the same transaction.
+    assert_eq!(header_version(&store), 2);
+    let after = store.audit_records(0, 0).unwrap();
+    assert_eq!(after.len(), 8);
+    assert_eq!(after[7].entry.event, "VAULT_FORMAT_UPGRADED");
+    assert!(after.iter().all(|r| r.scheme == AuditScheme::HmacSha256));
+    // Same entries, new (keyed) hashes.
+    for (old, new) in before.iter().zip(&after) {
+        assert_eq!(old.entry, new.entry);
+        assert_ne!(old.hash, new.hash);
+    }
+    let marker = &after[6];
+    assert_eq!(marker.entry.event, CHAIN_KEYED_EVENT);
+    assert_eq!(marker.entry.details["rechained"], 6);
+    assert_eq!(marker.entry.details["legacyEntries"], 0);
+    let check = store.verify_audit_log().unwrap();
+    assert_eq!(check.chain.first_broken, None);
+    assert_eq!(check.chain.legacy_broken, None);
+    assert_eq!(check.chain.keyed_from, Some(1));
+    assert!(check.head_ok);
+
+    // Later entries are keyed; a second unlock keys nothing again.
+    vault
+        .create_wallet("after", waiaas_core::Network::SolanaDevnet)
+        .unwrap();
+    drop(vault);
+    let vault = unlock_v3(&store);
+    let log = store.audit_records(0, 0).unwrap();
+    for event in [CHAIN_KEYED_EVENT, "VAULT_FORMAT_UPGRADED"] {
+        assert_eq!(log.iter().filter(|r| r.entry.event == event).count(), 1);
+    }
+    assert_eq!(store.verify_audit_log().unwrap().chain.first_broken, None);
+    // The rest of the fixture still works.
+    assert_eq!(vault.wallets().unwrap().len(), 2);
+    // The time mark was seeded with the latest time already written.
+    let conn = rusqlite::Connection::open(store.path()).unwrap();
+    let mark: i64 = conn
+        .query_row("SELECT at FROM time_mark", [], |r| r.get(0))
+        .unwrap();
+    assert!(mark >= 1_780_000_050, "{mark}");
+}
+
+#[test]
+fn schema_v3_log_with_a_broken_unkeyed_chain_is_kept_and_its_break_reported() {
+    // Row 3 was edited before the upgrade (without recomputing anything).
+    let (_dir, store) = open_v3(|c| {
+        c.execute(
+            "UPDATE audit_log SET details = '{\"forged\":true}' WHERE seq = 3",
+            [],
+        )
+        .unwrap();
+    });
+    let before = store.audit_records(0, 0).unwrap();
+    let vault = unlock_v3(&store);
+    let after = store.audit_records(0, 0).unwrap();
+    // Not blessed: the six unkeyed entries are kept as they were.
+    assert_eq!(&after[..6], &before[..]);
+    assert_eq!(schemes(&store)[..6], [AuditScheme::Sha256; 6]);
+    let marker = &after[6];
+    assert_eq!(marker.scheme, AuditScheme::HmacSha256);
+    assert_eq!(marker.entry.event, CHAIN_KEYED_EVENT);
+    assert_eq!(marker.entry.details["legacyEntries"], 6);
+    assert_eq!(marker.entry.details["legacyBrokenAt"], 3);
+    assert_eq!(marker.prev_hash, before[5].hash);
+    // Verification reports the old break; the keyed chain from the marker on holds.
+    vault
+        .create_wallet("after", waiaas_core::Network::SolanaDevnet)
+        .unwrap();
+    let check = store.verify_audit_log().unwrap();
+    assert_eq!(check.chain.legacy_broken, Some(3));
+    assert_eq!(check.chain.first_broken, None);
+    assert_eq!(check.chain.keyed_from, Some(7));
+    assert!(check.head_ok);
+
+    // An edit in the keyed part is still found behind the old break.
+    let conn = rusqlite::Connection::open(store.path()).unwrap();
+    let original: String = conn
+        .query_row("SELECT details FROM audit_log WHERE seq = 8", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    conn.execute(
+        "UPDATE audit_log SET details = '{\"forged\":true}' WHERE seq = 8",
+        [],
+    )
+    .unwrap();
+    assert_eq!(
+        store.verify_audit_log().unwrap().chain.first_broken,
+        Some(8)
+    );
+    conn.execute(
+        "UPDATE audit_log SET details = ?1 WHERE seq = 8",
+        [original],
+    )
+    .unwrap();
+    assert_eq!(store.verify_audit_log().unwrap().chain.first_broken, None);
+    // Downgrading the marker to look unkeyed (with a recomputed SHA-256) is detected.
+    let marker = &store.audit_records(6, 1).unwrap()[0];
+    conn.execute(
+        "UPDATE audit_log SET scheme = 0, hash = ?1 WHERE seq = 7",
+        [entry_hash(7, &marker.prev_hash, &marker.entry)],
+    )
+    .unwrap();
+    let check = store.verify_audit_log().unwrap();
+    assert!(check.chain.first_broken.is_some());
+}
+
+#[test]
+fn schema_v3_log_that_lost_its_tail_is_kept_and_reported() {
+    let (_dir, store) = open_v3(|c| {
+        c.execute("DELETE FROM audit_log WHERE seq = 6", [])
+            .unwrap();
+    });
+    unlock_v3(&store);
+    let check = store.verify_audit_log().unwrap();
+    // The break is right after the last kept entry.
+    assert_eq!(check.chain.legacy_broken, Some(6));
+    assert_eq!(check.chain.keyed_from, Some(6));
+    assert_eq!(check.chain.first_broken, None);
+    assert_eq!(schemes(&store)[..5], [AuditScheme::Sha256; 5]);
 }

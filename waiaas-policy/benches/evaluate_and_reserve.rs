@@ -43,6 +43,14 @@ fn setup(path: &Path, rows: u64, sync: Synchronous) -> (SqliteStore, WalletId) {
         },
     )
     .unwrap();
+    // Without a vault: a fixed audit key (a vault derives it from its data key).
+    store
+        .set_audit_key(
+            waiaas_core::audit::AuditKey::from_bytes(waiaas_core::audit::Zeroizing::new([1; 32])),
+            0,
+            None,
+        )
+        .unwrap();
     let w = WalletId::new();
     store
         .insert_wallet(

@@ -7,7 +7,7 @@ use rand_core::{OsRng, RngCore};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use waiaas_chains::OwnerAddress;
-use waiaas_core::audit::{Actor, AuditEntry, AuditRecord, verify_chain};
+use waiaas_core::audit::{Actor, AuditEntry, AuditRecord};
 use waiaas_core::policy::{PolicyFilter, PolicyRecord};
 use waiaas_core::session::{CreateSession, IssuedSession, SessionInfo};
 use waiaas_core::store::{
@@ -87,16 +87,66 @@ pub struct AuditVerification {
     pub entries: u64,
     /// The first record that fails (edited, removed before it, re-linked), if any.
     pub first_broken: Option<u64>,
-    /// Whether the last record is missing (the log was truncated).
+    /// Whether the recorded head does not match the last record or its MAC (the log
+    /// was truncated, or its head rewritten without the key).
     pub truncated: bool,
+    /// The first record of the keyed chain (1 unless unkeyed records from before
+    /// schema 4 were kept because their chain was already broken).
+    pub keyed_from: Option<u64>,
+    /// The first kept unkeyed record whose chain is broken (found, and recorded in the
+    /// keyed chain, when the log was keyed; one past the last kept record when the
+    /// unkeyed log had lost its tail).
+    pub legacy_broken: Option<u64>,
 }
 
 impl AuditVerification {
     /// Whether the whole log verifies.
     #[must_use]
     pub fn is_intact(&self) -> bool {
-        self.first_broken.is_none() && !self.truncated
+        self.first_broken.is_none() && self.legacy_broken.is_none() && !self.truncated
     }
+}
+
+/// The audit log's head, as sent in the `AUDIT_HEAD` event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditHead {
+    /// Sequence number of the last record.
+    pub seq: u64,
+    /// Its keyed hash (HMAC-SHA256, hex): anchor it outside to detect a later rewrite.
+    pub hash: String,
+    /// The first record of the keyed chain.
+    pub keyed_from: Option<u64>,
+    /// When it was read (Unix seconds).
+    pub at: i64,
+}
+
+/// Reads the head and announces it in an `AUDIT_HEAD` event.
+pub(crate) fn announce_audit_head(inner: &crate::pipeline::Inner) -> Result<Option<AuditHead>> {
+    let check = inner.store.verify_audit_log()?;
+    let Some((seq, hash)) = check.head else {
+        return Ok(None);
+    };
+    let head = AuditHead {
+        seq,
+        hash,
+        keyed_from: check.chain.keyed_from,
+        at: inner.now(),
+    };
+    inner.emit(
+        crate::notify::EventKind::AuditHead,
+        None,
+        None,
+        json!({
+            "seq": head.seq,
+            "hash": head.hash,
+            "keyedFrom": head.keyed_from,
+            "intact": check.chain.first_broken.is_none()
+                && check.chain.legacy_broken.is_none()
+                && check.head_ok,
+        }),
+    );
+    Ok(Some(head))
 }
 
 /// Kill switch activation with its cascade (shared by the operator and the owner).
@@ -819,21 +869,32 @@ impl Admin {
         Ok(out)
     }
 
-    /// Recomputes the hash chain; reports the first record that does not verify.
+    /// Recomputes the keyed chain (HMAC-SHA256 under a key derived from the vault's
+    /// data key) and the MAC'd head; reports the first record that does not verify.
+    /// An edit recomputed without the master password (for instance with the unkeyed
+    /// SHA-256 of older versions) is detected like any other.
     ///
     /// # Errors
-    /// `STORAGE_ERROR`.
+    /// `VAULT_LOCKED`; `STORAGE_ERROR`.
     pub fn verify_audit_log(&self) -> Result<AuditVerification> {
-        let records = self.inner.store.audit_records(0, 0)?;
-        let first_broken = verify_chain(&records).err();
-        let head = self.inner.store.audit_head()?;
-        let last = records.last().map(|r| (r.seq, r.hash.clone()));
-        let truncated = first_broken.is_none() && head != last;
+        let check = self.inner.store.verify_audit_log()?;
         Ok(AuditVerification {
-            entries: u64::try_from(records.len()).unwrap_or(u64::MAX),
-            first_broken,
-            truncated,
+            entries: check.entries,
+            first_broken: check.chain.first_broken,
+            truncated: !check.head_ok,
+            keyed_from: check.chain.keyed_from,
+            legacy_broken: check.chain.legacy_broken,
         })
+    }
+
+    /// The audit log's head (`seq` and keyed hash), also sent as an `AUDIT_HEAD` event
+    /// to every notifier so it can be anchored outside; `None` for an empty log. The
+    /// scheduler sends it periodically ([`crate::Options::audit_head_interval`]).
+    ///
+    /// # Errors
+    /// `VAULT_LOCKED`; `STORAGE_ERROR`.
+    pub fn audit_head(&self) -> Result<Option<AuditHead>> {
+        announce_audit_head(&self.inner)
     }
 
     /// The settings.

@@ -41,7 +41,7 @@ use std::path::Path;
 use std::sync::{Arc, RwLock};
 
 pub use action::ActionProvider;
-pub use admin::{Admin, AuditFilter, AuditVerification, KillSwitchReport, OwnerInfo};
+pub use admin::{Admin, AuditFilter, AuditHead, AuditVerification, KillSwitchReport, OwnerInfo};
 pub use agent::{Agent, Balance};
 pub use clients::ChainClients;
 pub use error::{Error, ErrorInfo, Result};
@@ -86,6 +86,10 @@ pub struct Options {
     /// Trusted descriptors of DeFi actions (the agent's own may only make decisions
     /// stricter).
     pub action_provider: Option<Arc<dyn ActionProvider>>,
+    /// How often the scheduler ([`Waiaas::spawn_scheduler`]) sends the audit log's head
+    /// as an `AUDIT_HEAD` event (default hourly; also once when it starts), so that it
+    /// can be anchored outside the database; `None` never sends it periodically.
+    pub audit_head_interval: Option<std::time::Duration>,
 }
 
 impl Default for Options {
@@ -101,6 +105,7 @@ impl Default for Options {
             notification_queue: 1024,
             chain_clients: clients::ChainClients::new(),
             action_provider: None,
+            audit_head_interval: Some(std::time::Duration::from_secs(3600)),
         }
     }
 }
@@ -118,13 +123,17 @@ fn build(data: DataDir, store: Arc<SqliteStore>, vault: Vault, options: &Options
         vault.clone(),
         waiaas_core::session::SessionConfig::default(),
     )?;
+    let clock = vault.clock().clone();
     let inner = Arc::new(Inner {
         vault,
         store,
         sessions,
         engine: waiaas_policy::Engine::new(),
         prices: options.prices.clone(),
-        clock: options.clock.clone(),
+        // The vault's clock never goes back (the store's persisted time high-water
+        // mark): every decision of the pipeline uses it.
+        clock,
+        audit_head_interval: options.audit_head_interval,
         data_dir: data,
         executing_timeout_secs: options.executing_timeout_secs,
         events: notify::Dispatcher::new(options.notifiers.clone(), options.notification_queue),
@@ -234,15 +243,30 @@ impl Waiaas {
     }
 
     /// Runs [`Waiaas::process_due`] every `interval` on a background thread until the
-    /// returned guard is dropped.
+    /// returned guard is dropped; also sends the audit head as an `AUDIT_HEAD` event
+    /// every [`Options::audit_head_interval`] (timed by the vault's clock).
     #[must_use]
     pub fn spawn_scheduler(&self, interval: std::time::Duration) -> Scheduler {
         let (stop, rx) = std::sync::mpsc::channel::<()>();
         let me = self.clone();
+        let head_every = self
+            .inner
+            .audit_head_interval
+            .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
         let handle = std::thread::spawn(move || {
+            let mut last_head: Option<i64> = None;
             while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = rx.recv_timeout(interval) {
                 // Failures are recorded on the rows; the scheduler keeps going.
                 let _ = me.process_due();
+                if let Some(every) = head_every {
+                    let now = me.inner.now();
+                    if last_head.is_none_or(|t| now.saturating_sub(t) >= every) {
+                        // A failed read is retried at the next tick.
+                        if admin::announce_audit_head(&me.inner).is_ok() {
+                            last_head = Some(now);
+                        }
+                    }
+                }
             }
         });
         Scheduler {

@@ -97,11 +97,16 @@ pub enum EventKind {
     SessionCreated,
     /// An agent session was revoked.
     SessionRevoked,
+    /// The audit log's head (details: `seq`, `hash`, `keyedFrom`), sent periodically by
+    /// the scheduler and on demand ([`crate::Admin::audit_head`]) so it can be anchored
+    /// outside the database: a log rewritten or truncated later no longer contains an
+    /// anchored head.
+    AuditHead,
 }
 
 impl EventKind {
     /// Every kind, in declaration order.
-    pub const ALL: [Self; 18] = [
+    pub const ALL: [Self; 19] = [
         Self::TxRequested,
         Self::TxNotify,
         Self::TxQueued,
@@ -120,6 +125,7 @@ impl EventKind {
         Self::AutoStopTriggered,
         Self::SessionCreated,
         Self::SessionRevoked,
+        Self::AuditHead,
     ];
 
     /// The wire name, as in JSON (`TX_SIGNED`).
@@ -144,6 +150,7 @@ impl EventKind {
             Self::AutoStopTriggered => "AUTO_STOP_TRIGGERED",
             Self::SessionCreated => "SESSION_CREATED",
             Self::SessionRevoked => "SESSION_REVOKED",
+            Self::AuditHead => "AUDIT_HEAD",
         }
     }
 }

@@ -38,6 +38,8 @@ pub(crate) struct Inner {
     pub events: crate::notify::Dispatcher,
     pub clients: crate::clients::ChainClients,
     pub action_provider: Option<Arc<dyn crate::ActionProvider>>,
+    /// How often the scheduler announces the audit head (`None`: never).
+    pub audit_head_interval: Option<std::time::Duration>,
 }
 
 impl std::fmt::Debug for Inner {

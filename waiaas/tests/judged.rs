@@ -59,8 +59,9 @@ fn nothing_left(w: &World, wallet: &WalletInfo) {
     for t in w.admin.transactions(&Default::default()).unwrap() {
         if t.wallet_id == wallet.id {
             assert!(
-                t.result.as_ref().is_none_or(|r| r.signed_transaction.is_none()
-                    && r.signature.is_none()),
+                t.result
+                    .as_ref()
+                    .is_none_or(|r| r.signed_transaction.is_none() && r.signature.is_none()),
                 "{t:?}"
             );
         }
@@ -163,7 +164,14 @@ fn token_balance(svm: &LiteSVM, owner: &str, mint: &str) -> u64 {
 
 fn solana_send(svm: &mut LiteSVM, tx: &Transaction) -> Result<(), String> {
     let raw = base64::engine::general_purpose::STANDARD
-        .decode(tx.result.as_ref().unwrap().signed_transaction.as_ref().unwrap())
+        .decode(
+            tx.result
+                .as_ref()
+                .unwrap()
+                .signed_transaction
+                .as_ref()
+                .unwrap(),
+        )
         .unwrap();
     let parsed: solana_transaction::Transaction = wincode::deserialize(&raw).unwrap();
     svm.send_transaction(parsed)
@@ -216,8 +224,13 @@ fn solana_token_transfer_honest_decimals_execute_and_lying_ones_are_denied() {
     let blockhash = chain.svm.latest_blockhash().to_string();
 
     // Honest: 5 tokens at the operator's 6 decimals, $5 → INSTANT; executes.
-    let tx = agent.send(&spl(&bob, &mint, None, "5", &blockhash)).unwrap();
-    assert_eq!((tx.status, tx.tier), (TxStatus::Signed, Some(Tier::Instant)));
+    let tx = agent
+        .send(&spl(&bob, &mint, None, "5", &blockhash))
+        .unwrap();
+    assert_eq!(
+        (tx.status, tx.tier),
+        (TxStatus::Signed, Some(Tier::Instant))
+    );
     solana_send(&mut chain.svm, &tx).unwrap();
     assert_eq!(token_balance(&chain.svm, &bob, &mint), 5_000_000);
 
@@ -308,7 +321,10 @@ fn solana_approve_with_lying_decimals_is_denied_and_honest_one_executes() {
     };
     // 0.01 at a claimed 3 decimals is 10 base units by the lie, 10 000 by the truth:
     // refused however it is read.
-    denied(agent.send(&approve(Some(3), "0.01")), "TOKEN_DECIMALS_MISMATCH");
+    denied(
+        agent.send(&approve(Some(3), "0.01")),
+        "TOKEN_DECIMALS_MISMATCH",
+    );
     nothing_left(&w, &wallet);
     let tx = agent.send(&approve(None, "10")).unwrap();
     assert_eq!(tx.status, TxStatus::Signed);
@@ -321,7 +337,10 @@ fn solana_approve_with_lying_decimals_is_denied_and_honest_one_executes() {
     );
     let data = chain.svm.get_account(&pk(&ata.to_string())).unwrap().data;
     assert_eq!(&data[76..108], pk(&spender).to_bytes().as_slice());
-    assert_eq!(u64::from_le_bytes(data[121..129].try_into().unwrap()), 10_000_000);
+    assert_eq!(
+        u64::from_le_bytes(data[121..129].try_into().unwrap()),
+        10_000_000
+    );
 }
 
 // ---------------------------------------------------------------- EVM tokens
@@ -349,7 +368,10 @@ fn balance_slot(owner: Address) -> U256 {
 /// at [`TOKEN`] holding 1 000 tokens for the wallet.
 fn evm_token(wallet: Address) -> Evm {
     let mut db = CacheDB::new(EmptyDB::default());
-    db.insert_account_info(wallet, AccountInfo::from_balance(U256::from(10u128.pow(19))));
+    db.insert_account_info(
+        wallet,
+        AccountInfo::from_balance(U256::from(10u128.pow(19))),
+    );
     // The account that reads views pays for them too.
     db.insert_account_info(
         Address::repeat_byte(0xee),
@@ -370,7 +392,13 @@ fn evm_token(wallet: Address) -> Evm {
 
 fn evm_execute(evm: &mut Evm, tx: &Transaction) -> bool {
     let raw = hex::decode(
-        tx.result.as_ref().unwrap().signed_transaction.as_ref().unwrap().trim_start_matches("0x"),
+        tx.result
+            .as_ref()
+            .unwrap()
+            .signed_transaction
+            .as_ref()
+            .unwrap()
+            .trim_start_matches("0x"),
     )
     .unwrap();
     let TxEnvelope::Eip1559(signed) = TxEnvelope::decode_2718_exact(&raw[..]).unwrap() else {
@@ -460,7 +488,10 @@ fn evm_token_transfer_honest_decimals_execute_and_lying_ones_are_denied() {
     let bob = Address::repeat_byte(0xb0);
     // Honest: 5 TT = $5 (+ a $4 fee at 100 000 gas × 20 gwei) → INSTANT; executes.
     let tx = agent.send(&erc20(bob, None, "5", 0)).unwrap();
-    assert_eq!((tx.status, tx.tier), (TxStatus::Signed, Some(Tier::Instant)));
+    assert_eq!(
+        (tx.status, tx.tier),
+        (TxStatus::Signed, Some(Tier::Instant))
+    );
     assert!(evm_execute(&mut evm, &tx));
     assert_eq!(
         view(&mut evm, balanceOfCall { owner: bob }.abi_encode()),
@@ -468,10 +499,19 @@ fn evm_token_transfer_honest_decimals_execute_and_lying_ones_are_denied() {
     );
     // The original attack: a 6-decimal claim would make "5" tiny; a 24-decimal claim
     // makes it a million tokens valued at $5. Both refused, nothing signed or held.
-    denied(agent.send(&erc20(bob, Some(24), "5", 1)), "TOKEN_DECIMALS_MISMATCH");
-    denied(agent.send(&erc20(bob, Some(6), "5", 1)), "TOKEN_DECIMALS_MISMATCH");
+    denied(
+        agent.send(&erc20(bob, Some(24), "5", 1)),
+        "TOKEN_DECIMALS_MISMATCH",
+    );
+    denied(
+        agent.send(&erc20(bob, Some(6), "5", 1)),
+        "TOKEN_DECIMALS_MISMATCH",
+    );
     let rows = w.admin.transactions(&Default::default()).unwrap();
-    assert_eq!(rows.iter().filter(|r| r.status == TxStatus::Signed).count(), 1);
+    assert_eq!(
+        rows.iter().filter(|r| r.status == TxStatus::Signed).count(),
+        1
+    );
 }
 
 #[test]
@@ -484,7 +524,12 @@ fn evm_approve_is_judged_with_the_operators_decimals_and_executes() {
         PolicyType::ApprovedSpenders,
         json!({ "spenders": [{ "address": spender.to_checksum(None), "max_amount": "10000000000000000000" }] }),
     );
-    policy(&w, &wallet, PolicyType::ApproveTierOverride, json!({ "tier": "INSTANT" }));
+    policy(
+        &w,
+        &wallet,
+        PolicyType::ApproveTierOverride,
+        json!({ "tier": "INSTANT" }),
+    );
     let approve = |decimals: Option<u8>, amount: &str, nonce: u64| SendRequest {
         chain: evm_params(nonce),
         ..SendRequest::new(Operation::Approve {
@@ -498,9 +543,15 @@ fn evm_approve_is_judged_with_the_operators_decimals_and_executes() {
         })
     };
     // "10" at a claimed 0 decimals is 10 base units by the lie, 10 tokens in truth.
-    denied(agent.send(&approve(Some(0), "10", 0)), "TOKEN_DECIMALS_MISMATCH");
+    denied(
+        agent.send(&approve(Some(0), "10", 0)),
+        "TOKEN_DECIMALS_MISMATCH",
+    );
     // 11 tokens exceeds the spender's 10-token maximum, judged in base units.
-    denied(agent.send(&approve(None, "11", 0)), "APPROVE_AMOUNT_EXCEEDED");
+    denied(
+        agent.send(&approve(None, "11", 0)),
+        "APPROVE_AMOUNT_EXCEEDED",
+    );
     nothing_left(&w, &wallet);
     let tx = agent.send(&approve(None, "10", 0)).unwrap();
     assert_eq!(tx.status, TxStatus::Signed);

@@ -323,6 +323,7 @@ fn every_kind_has_its_wire_name() {
             "AUTO_STOP_TRIGGERED",
             "SESSION_CREATED",
             "SESSION_REVOKED",
+            "AUDIT_HEAD",
         ]
     );
     assert!(serde_json::from_value::<EventKind>(json!("TX_UNKNOWN")).is_err());

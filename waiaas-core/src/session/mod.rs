@@ -340,6 +340,9 @@ impl SessionIssuer {
         Ok(issuer)
     }
 
+    /// The vault's clock: the store's persisted time high-water mark, so expiry,
+    /// absolute lifetime, renewal timing and the rotation grace are never judged at a
+    /// time earlier than one already seen (a clock stepped back cannot revive a token).
     fn now(&self) -> i64 {
         self.vault.clock().now()
     }

@@ -6,16 +6,19 @@
 //! `cursor_at`. A decision at `now` first evicts the rows with
 //! `cursor_at < created_at <= now - window` (found through the
 //! `(wallet_id, created_at, seq)` index; usually none or a handful), then reads the
-//! totals. A row is never created at or before a cursor (cursors trail `now` by the
-//! window length), so the cursor alone decides membership. A reservation adds itself to every window of its wallet; a release removes
-//! its spend from every window that still holds it.
+//! totals. A row is never created at or before a cursor: decisions run at the time
+//! high-water mark (`max(clock, latest time seen)`, see `advance_time`), which cursors
+//! trail by the window length, and a reservation is stamped after every cursor of its
+//! wallet even so; the cursor alone then decides membership. A reservation adds itself
+//! to every window of its wallet and counts there until its window's cursor passes it;
+//! a release removes its spend from every window that still holds it.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
-use super::sqlite::{corrupt, db_err};
+use super::sqlite::{advance_time, corrupt, db_err};
 use crate::error::StoreError;
 use crate::ids::{PolicyId, TxId, WalletId};
 use crate::policy::{
@@ -417,6 +420,9 @@ pub(super) fn decide(
     engine: &dyn PolicyEngine,
     reserve: bool,
 ) -> Result<Decision, StoreError> {
+    // A clock stepped back must not age spends out early or place a reservation
+    // behind a window's cursor.
+    let now = advance_time(conn, now)?;
     let request_id = request.request_id.to_string();
     if reserve {
         let exists: bool = conn
@@ -450,6 +456,13 @@ pub(super) fn decide(
     });
     if reserve && decision.allowed {
         let spend = serde_json::to_string(&decision.spend).map_err(json_err("spend_ledger"))?;
+        // After every cursor, so the row is in every window and is evicted only when a
+        // cursor passes it (with the time mark this is `now`).
+        let stamp = windows
+            .rows
+            .values()
+            .map(|r| r.cursor_at.saturating_add(1))
+            .fold(now, i64::max);
         conn.prepare_cached(
             "INSERT INTO spend_ledger (request_id, wallet_id, network, kind, tier, status, spend, created_at, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, 'RESERVED', ?6, ?7, ?7)",
@@ -462,15 +475,13 @@ pub(super) fn decide(
                 request.body.kind(),
                 decision.tier.as_str(),
                 spend,
-                now
+                stamp
             ])
         })
         .map_err(db_err("reserve spend"))?;
         for row in windows.rows.values_mut() {
-            if now > row.cursor_at {
-                row.totals.add(&decision.spend);
-                row.dirty = true;
-            }
+            row.totals.add(&decision.spend);
+            row.dirty = true;
         }
         windows.in_flight.add(&decision.spend);
         windows.in_flight_dirty = true;
@@ -621,6 +632,7 @@ pub(super) fn snapshot(
     windows: &[u64],
     now: i64,
 ) -> Result<LedgerSnapshot, StoreError> {
+    let now = advance_time(conn, now)?;
     let wallet = wallet.to_string();
     let mut rows = load_windows(conn, &wallet)?;
     let mut out = LedgerSnapshot::default();

@@ -8,7 +8,7 @@ mod sqlite;
 
 pub use sqlite::{SqliteStore, StoreOptions, Synchronous};
 
-use crate::audit::{AuditEntry, AuditRecord};
+use crate::audit::{AuditEntry, AuditKey, AuditRecord, ChainCheck};
 use crate::chain::{Chain, Network};
 use crate::error::StoreError;
 use crate::ids::{PolicyId, SessionId, TxId, WalletId};
@@ -18,6 +18,21 @@ use crate::policy::{
 };
 use crate::session::Permission;
 use crate::tier::{Tier, TxStatus};
+
+/// A vault header rewrite that comes with keying a log written before schema 4.
+#[derive(Clone, PartialEq, Eq)]
+pub struct HeaderUpgrade {
+    /// The stored header it replaces.
+    pub from: String,
+    /// The new header.
+    pub to: String,
+}
+
+impl std::fmt::Debug for HeaderUpgrade {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("HeaderUpgrade { .. }")
+    }
+}
 
 /// An AEAD ciphertext with its nonce, as stored.
 #[derive(Clone, PartialEq, Eq)]
@@ -176,8 +191,36 @@ pub enum SessionInsert {
 
 /// Persistent state of waiaas. Every method is one atomic operation; every method that
 /// changes state takes the [`AuditEntry`] that records the change and appends it to the
-/// hash-chained log in the same transaction (only when something changed).
+/// keyed hash-chained log in the same transaction (only when something changed); without
+/// the audit key ([`Store::set_audit_key`]) such a method fails with `VAULT_LOCKED` and
+/// writes nothing.
 pub trait Store: Send + Sync + std::fmt::Debug {
+    /// Installs the audit chain's key (the vault calls this on create and unlock). With
+    /// `upgrade` (a vault header written before schema 4 and its replacement), first
+    /// replaces the header (compare-and-swap) and, in the same transaction, keys a log
+    /// that was never keyed: re-chains it under `key` when its unkeyed chain is intact,
+    /// otherwise keeps it and records where the keyed chain starts (see
+    /// [`crate::audit`]). Without `upgrade` an unkeyed log is never keyed (it then fails
+    /// verification: someone stripped the keys).
+    ///
+    /// # Errors
+    /// `STORAGE_ERROR`; the key is then not installed.
+    fn set_audit_key(
+        &self,
+        key: AuditKey,
+        now: i64,
+        upgrade: Option<&HeaderUpgrade>,
+    ) -> Result<(), StoreError>;
+    /// Forgets (and wipes) the audit key: audited writes fail until it is set again.
+    fn clear_audit_key(&self);
+    /// The time every security decision uses: `max(clock_now, latest time seen)`,
+    /// persisted, so that a clock stepped back never moves decisions back in time
+    /// (expired tokens, spending windows, DELAY and approval deadlines).
+    ///
+    /// # Errors
+    /// `STORAGE_ERROR`.
+    fn monotonic_now(&self, clock_now: i64) -> Result<i64, StoreError>;
+
     /// The serialized vault header, if a vault exists.
     ///
     /// # Errors
@@ -924,4 +967,25 @@ pub trait PipelineStore: Send + Sync {
     /// # Errors
     /// `STORAGE_ERROR`.
     fn audit_head(&self) -> Result<Option<(u64, String)>, StoreError>;
+
+    /// Verifies the whole log under the audit key: the keyed chain, the unkeyed
+    /// entries kept from before schema 4, and the MAC'd recorded head.
+    ///
+    /// # Errors
+    /// `VAULT_LOCKED` without the audit key; `STORAGE_ERROR`.
+    fn verify_audit_log(&self) -> Result<AuditLogCheck, StoreError>;
+}
+
+/// What [`PipelineStore::verify_audit_log`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditLogCheck {
+    /// Records checked.
+    pub entries: u64,
+    /// The chain's verdict.
+    pub chain: ChainCheck,
+    /// Whether the recorded head names the last record and its MAC verifies (`false`
+    /// when the log lost its tail, or the head was rewritten without the key).
+    pub head_ok: bool,
+    /// `(seq, hash)` of the last record.
+    pub head: Option<(u64, String)>,
 }

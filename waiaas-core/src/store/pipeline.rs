@@ -5,13 +5,16 @@
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::ledger;
-use super::sqlite::{corrupt, db_err};
+use super::sqlite::{advance_time, corrupt, db_err};
 use super::{
-    Admission, AdmissionContext, AdmissionGate, Claim, ExecutionCheck, KillSwitchState,
-    LedgerEffect, OwnerRecord, OwnerState, PipelineStore, Placement, SignOutcome, SqliteStore,
-    TxFilter, TxRecord, TxTransition, WalletStatus,
+    Admission, AdmissionContext, AdmissionGate, AuditLogCheck, Claim, ExecutionCheck,
+    KillSwitchState, LedgerEffect, OwnerRecord, OwnerState, PipelineStore, Placement, SignOutcome,
+    SqliteStore, TxFilter, TxRecord, TxTransition, WalletStatus,
 };
-use crate::audit::{AuditEntry, AuditRecord, GENESIS_HASH, entry_hash};
+use crate::audit::{
+    Actor, AuditEntry, AuditKey, AuditRecord, AuditScheme, CHAIN_KEYED_EVENT, GENESIS_HASH,
+    entry_hash, entry_mac, head_mac, verify_chain,
+};
 use crate::error::StoreError;
 use crate::ids::{SessionId, TxId, WalletId};
 use crate::policy::{Decision, PolicyEngine, PolicyRequest, PriceBook, Reason};
@@ -105,8 +108,13 @@ fn tx_by_id(conn: &Connection, id: TxId) -> Result<Option<TxRecord>, StoreError>
     .pop())
 }
 
-/// Appends an entry chained to the current head, and records the new head beside it.
-pub(super) fn append(conn: &Connection, entry: &AuditEntry) -> Result<(), StoreError> {
+/// Appends an entry chained to the current head under `key` (HMAC-SHA256), records
+/// the new head with its MAC beside it, and moves the time mark to the entry's time.
+pub(super) fn append(
+    conn: &Connection,
+    key: &AuditKey,
+    entry: &AuditEntry,
+) -> Result<(), StoreError> {
     let head: Option<(i64, String)> = conn
         .prepare_cached("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
         .and_then(|mut s| s.query_row([], |r| Ok((r.get(0)?, r.get(1)?))).optional())
@@ -115,14 +123,15 @@ pub(super) fn append(conn: &Connection, entry: &AuditEntry) -> Result<(), StoreE
     let seq = u64::try_from(prev_seq)
         .map_err(|_| corrupt("audit_log", "negative seq"))?
         .saturating_add(1);
-    let hash = entry_hash(seq, &prev_hash, entry);
+    let hash = entry_mac(key, seq, &prev_hash, entry);
+    let seq_i = i64::try_from(seq).map_err(|_| corrupt("audit_log", "seq out of range"))?;
     conn.prepare_cached(
-        "INSERT INTO audit_log (seq, at, actor, event, wallet_id, tx_id, details, prev_hash, hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        "INSERT INTO audit_log (seq, at, actor, event, wallet_id, tx_id, details, prev_hash, hash, scheme)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )
     .and_then(|mut s| {
         s.execute(params![
-            i64::try_from(seq).unwrap_or(i64::MAX),
+            seq_i,
             entry.at,
             entry.actor,
             entry.event,
@@ -130,17 +139,176 @@ pub(super) fn append(conn: &Connection, entry: &AuditEntry) -> Result<(), StoreE
             entry.tx_id.map(|t| t.to_string()),
             entry.details.to_string(),
             prev_hash,
-            hash
+            hash,
+            AuditScheme::HmacSha256.as_i64()
         ])
     })
     .map_err(db_err("append audit"))?;
+    record_head(conn, key, seq, &hash)?;
+    advance_time(conn, entry.at)?;
+    Ok(())
+}
+
+fn record_head(conn: &Connection, key: &AuditKey, seq: u64, hash: &str) -> Result<(), StoreError> {
+    let seq_i = i64::try_from(seq).map_err(|_| corrupt("audit_log", "seq out of range"))?;
     conn.prepare_cached(
-        "INSERT INTO settings (key, value, updated_at) VALUES ('audit_head', ?1, ?2)
-         ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+        "INSERT INTO audit_head (id, seq, hash, mac) VALUES (1, ?1, ?2, ?3)
+         ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, mac = excluded.mac",
     )
-    .and_then(|mut s| s.execute(params![format!("{seq}:{hash}"), entry.at]))
+    .and_then(|mut s| s.execute(params![seq_i, hash, head_mac(key, seq, hash)]))
     .map_err(db_err("record audit head"))?;
     Ok(())
+}
+
+fn read_audit_records(
+    conn: &Connection,
+    after: u64,
+    limit: u32,
+) -> Result<Vec<AuditRecord>, StoreError> {
+    let limit = if limit == 0 { -1 } else { i64::from(limit) };
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT seq, at, actor, event, wallet_id, tx_id, details, prev_hash, hash, scheme
+             FROM audit_log WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+        )
+        .map_err(db_err("read audit log"))?;
+    let mut rows = stmt
+        .query(params![i64::try_from(after).unwrap_or(i64::MAX), limit])
+        .map_err(db_err("read audit log"))?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next().map_err(db_err("read audit log"))? {
+        let e = db_err("read audit log");
+        let seq: i64 = r.get(0).map_err(&e)?;
+        let wallet: Option<String> = r.get(4).map_err(&e)?;
+        let tx: Option<String> = r.get(5).map_err(&e)?;
+        let details: String = r.get(6).map_err(&e)?;
+        let scheme: i64 = r.get(9).map_err(&e)?;
+        out.push(AuditRecord {
+            seq: u64::try_from(seq).map_err(|_| corrupt("audit_log", "negative seq"))?,
+            entry: AuditEntry {
+                at: r.get(1).map_err(&e)?,
+                actor: r.get(2).map_err(&e)?,
+                event: r.get(3).map_err(&e)?,
+                // An edited id or details that no longer parse still load, so that
+                // verification reports the row instead of failing to read it.
+                wallet_id: wallet.and_then(|w| WalletId::parse(&w).ok()),
+                tx_id: tx.and_then(|t| TxId::parse(&t).ok()),
+                details: serde_json::from_str(&details)
+                    .unwrap_or(serde_json::Value::String(details)),
+            },
+            prev_hash: r.get(7).map_err(&e)?,
+            hash: r.get(8).map_err(&e)?,
+            // An unknown scheme number is checked as keyed: only a valid HMAC passes.
+            scheme: AuditScheme::from_i64(scheme).unwrap_or(AuditScheme::HmacSha256),
+        });
+    }
+    Ok(out)
+}
+
+type HeadRow = (u64, String, Option<String>);
+
+fn read_head(conn: &Connection) -> Result<Option<HeadRow>, StoreError> {
+    let row: Option<(i64, String, Option<String>)> = conn
+        .prepare_cached("SELECT seq, hash, mac FROM audit_head WHERE id = 1")
+        .and_then(|mut s| {
+            s.query_row([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .optional()
+        })
+        .map_err(db_err("read audit head"))?;
+    row.map(|(seq, hash, mac)| {
+        Ok((
+            u64::try_from(seq).map_err(|_| corrupt("audit_head", "negative seq"))?,
+            hash,
+            mac,
+        ))
+    })
+    .transpose()
+}
+
+/// Replaces a version-1 vault header (compare-and-swap) and, in the same write
+/// transaction, keys the log if it was never keyed (written before schema 4): when its
+/// unkeyed chain and recorded head are intact every entry is re-chained under `key`;
+/// otherwise the entries are kept as they are (never blessed) and a keyed
+/// [`CHAIN_KEYED_EVENT`] entry states how many unkeyed entries precede it and where
+/// their chain breaks, which verification keeps reporting. Nothing happens when another
+/// process replaced the header first.
+pub(super) fn key_legacy_log(
+    store: &SqliteStore,
+    key: &AuditKey,
+    now: i64,
+    upgrade: &super::HeaderUpgrade,
+) -> Result<(), StoreError> {
+    store.write("key audit log", |conn| {
+        let replaced = conn
+            .execute(
+                "UPDATE vault_header SET header = ?1, updated_at = ?2 WHERE id = 1 AND header = ?3",
+                params![upgrade.to, now, upgrade.from],
+            )
+            .map_err(db_err("upgrade vault header"))?;
+        if replaced != 1 {
+            return Ok(());
+        }
+        let upgraded = AuditEntry::new(now, &Actor::System, "VAULT_FORMAT_UPGRADED")
+            .details(serde_json::json!({ "from": 1, "to": 2 }));
+        let records = read_audit_records(conn, 0, 0)?;
+        let Some(last) = records.last() else {
+            return append(conn, key, &upgraded);
+        };
+        if records.iter().any(|r| r.scheme != AuditScheme::Sha256) {
+            // Keyed rows under a version-1 header: not a log written before schema 4.
+            return append(conn, key, &upgraded);
+        }
+        let mut prev = GENESIS_HASH.to_owned();
+        let mut broken_at: Option<u64> = None;
+        for (r, expected) in records.iter().zip(1u64..) {
+            if r.seq != expected
+                || r.prev_hash != prev
+                || entry_hash(r.seq, &r.prev_hash, &r.entry) != r.hash
+            {
+                broken_at = Some(r.seq);
+                break;
+            }
+            prev.clone_from(&r.hash);
+        }
+        let head = read_head(conn)?;
+        let head_ok = head.is_some_and(|(seq, hash, _)| seq == last.seq && hash == last.hash);
+        if broken_at.is_none() && !head_ok {
+            // The unkeyed log lost its tail: the break is after the last kept entry.
+            broken_at = Some(last.seq.saturating_add(1));
+        }
+        let legacy = u64::try_from(records.len()).unwrap_or(u64::MAX);
+        let details = match broken_at {
+            None => {
+                let mut prev = GENESIS_HASH.to_owned();
+                for r in &records {
+                    let hash = entry_mac(key, r.seq, &prev, &r.entry);
+                    conn.prepare_cached(
+                        "UPDATE audit_log SET prev_hash = ?1, hash = ?2, scheme = ?3 WHERE seq = ?4",
+                    )
+                    .and_then(|mut s| {
+                        s.execute(params![
+                            prev,
+                            hash,
+                            AuditScheme::HmacSha256.as_i64(),
+                            i64::try_from(r.seq).unwrap_or(i64::MAX)
+                        ])
+                    })
+                    .map_err(db_err("re-chain audit log"))?;
+                    prev = hash;
+                }
+                serde_json::json!({ "legacyEntries": 0, "rechained": legacy, "legacyBrokenAt": null })
+            }
+            Some(at) => {
+                serde_json::json!({ "legacyEntries": legacy, "rechained": 0, "legacyBrokenAt": at })
+            }
+        };
+        append(
+            conn,
+            key,
+            &AuditEntry::new(now, &Actor::System, CHAIN_KEYED_EVENT).details(details),
+        )?;
+        append(conn, key, &upgraded)
+    })
 }
 
 /// Why `wallet` (and `session`, when the row has one) may not sign at `now`, if so.
@@ -225,6 +393,7 @@ pub(super) enum CancelScope {
 /// carrying `audit`'s time and actor). Returns how many.
 pub(super) fn cancel_in_flight(
     conn: &Connection,
+    key: &AuditKey,
     scope: CancelScope,
     cause: AdmissionGate,
     now: i64,
@@ -273,7 +442,7 @@ pub(super) fn cancel_in_flight(
             details: serde_json::json!({ "cause": cause.code(), "by": audit.event }),
             ..audit.clone()
         };
-        apply_transition(conn, row, &change, now, &entry)?;
+        apply_transition(conn, key, row, &change, now, &entry)?;
         n = n.saturating_add(1);
     }
     Ok(n)
@@ -283,6 +452,7 @@ pub(super) fn cancel_in_flight(
 /// transaction): the status update, its ledger effect and its audit entry.
 fn apply_transition(
     conn: &Connection,
+    key: &AuditKey,
     current: &TxRecord,
     change: &TxTransition,
     now: i64,
@@ -323,18 +493,18 @@ fn apply_transition(
         "to": change.to.as_str(),
         "details": entry.details,
     });
-    append(conn, &entry)
+    append(conn, key, &entry)
 }
 
 /// Whether `change`'s compare-and-swap holds for `current`.
-fn transition_holds(current: &TxRecord, change: &TxTransition) -> bool {
+fn transition_holds(current: &TxRecord, change: &TxTransition, mark: i64) -> bool {
     let nonce_ok = change
         .owner_nonce
         .as_ref()
         .is_none_or(|n| *n == current.owner_nonce);
     let expiry_ok = change
         .unexpired_at
-        .is_none_or(|t| current.expires_at.is_some_and(|e| e > t));
+        .is_none_or(|t| current.expires_at.is_some_and(|e| e > t.max(mark)));
     change.from.contains(&current.status) && nonce_ok && expiry_ok
 }
 
@@ -412,9 +582,15 @@ impl PipelineStore for SqliteStore {
         sign: &dyn Fn() -> SignOutcome,
         audit: &AuditEntry,
     ) -> Result<Admission, StoreError> {
+        let key = self.audit_key()?;
         self.write("admit transaction", |conn| {
             // Lock order everywhere: connection, then policy cache.
             let mut cache = self.policy_cache();
+            // Decide at the time high-water mark; deadlines placed from an earlier `now`
+            // move with it, so a clock behind the mark cannot shorten a DELAY.
+            let requested_now = now;
+            let now = advance_time(conn, now)?;
+            let shift = now.saturating_sub(requested_now);
             if let Some(key) = &record.idempotency_key {
                 let existing = load_tx(
                     conn,
@@ -436,7 +612,9 @@ impl PipelineStore for SqliteStore {
                 owner: owner_row(conn, record.wallet_id)?,
                 settings: setting_row(conn, settings_key)?,
             };
-            let placement = place(&decision, &context)?;
+            let mut placement = place(&decision, &context)?;
+            placement.execute_after = placement.execute_after.map(|t| t.saturating_add(shift));
+            placement.expires_at = placement.expires_at.map(|t| t.saturating_add(shift));
             let mut stored = TxRecord {
                 status: placement.status,
                 tier: Some(decision.tier),
@@ -471,7 +649,7 @@ impl PipelineStore for SqliteStore {
                 "tier": decision.tier.as_str(),
                 "reasons": decision.reason_codes(),
             });
-            append(conn, &entry)?;
+            append(conn, &key, &entry)?;
             let after = |event: &str, details| AuditEntry {
                 event: event.to_owned(),
                 details,
@@ -480,11 +658,11 @@ impl PipelineStore for SqliteStore {
             match signing {
                 Some(SignOutcome::Signed { tx_hash, .. }) => {
                     ledger::commit(conn, stored.id, now)?;
-                    append(conn, &after("TX_SIGNED", serde_json::json!({ "txHash": tx_hash })))?;
+                    append(conn, &key, &after("TX_SIGNED", serde_json::json!({ "txHash": tx_hash })))?;
                 }
                 Some(SignOutcome::Failed { code, .. }) => {
                     ledger::release(conn, stored.id, now)?;
-                    append(conn, &after("TX_FAILED", serde_json::json!({ "code": code })))?;
+                    append(conn, &key, &after("TX_FAILED", serde_json::json!({ "code": code })))?;
                 }
                 None => {}
             }
@@ -499,14 +677,17 @@ impl PipelineStore for SqliteStore {
         now: i64,
         audit: &AuditEntry,
     ) -> Result<Option<TxRecord>, StoreError> {
+        let key = self.audit_key()?;
         self.write("transition transaction", |conn| {
             let Some(current) = tx_by_id(conn, id)? else {
                 return Ok(None);
             };
-            if !transition_holds(&current, change) {
+            // An approval window is judged at the time high-water mark, never earlier.
+            let mark = advance_time(conn, now)?;
+            if !transition_holds(&current, change, mark) {
                 return Ok(None);
             }
-            apply_transition(conn, &current, change, now, audit)?;
+            apply_transition(conn, &key, &current, change, now, audit)?;
             tx_by_id(conn, id)
         })
     }
@@ -519,11 +700,13 @@ impl PipelineStore for SqliteStore {
         now: i64,
         audit: &AuditEntry,
     ) -> Result<Claim, StoreError> {
+        let key = self.audit_key()?;
         self.write("claim transaction", |conn| {
             let Some(current) = tx_by_id(conn, id)? else {
                 return Ok(Claim::Lost);
             };
-            if !transition_holds(&current, change) {
+            let mark = advance_time(conn, now)?;
+            if !transition_holds(&current, change, mark) {
                 return Ok(Claim::Lost);
             }
             let stopped = |conn: &Connection, to: TxStatus, code: &str, message: String, event: &str, details| {
@@ -538,7 +721,7 @@ impl PipelineStore for SqliteStore {
                     details,
                     ..audit.clone()
                 };
-                apply_transition(conn, &current, &stop, now, &entry)?;
+                apply_transition(conn, &key, &current, &stop, now, &entry)?;
                 tx_by_id(conn, id)?.ok_or_else(|| corrupt("transactions", "claimed row vanished"))
             };
             if let Some(g) = gate(conn, current.wallet_id, current.session_id, now)? {
@@ -576,7 +759,7 @@ impl PipelineStore for SqliteStore {
                 )?;
                 return Ok(Claim::Denied { decision, record });
             }
-            apply_transition(conn, &current, change, now, audit)?;
+            apply_transition(conn, &key, &current, change, now, audit)?;
             tx_by_id(conn, id)?
                 .map(Claim::Claimed)
                 .ok_or_else(|| corrupt("transactions", "claimed row vanished"))
@@ -675,6 +858,7 @@ impl PipelineStore for SqliteStore {
         allowed_from: &[OwnerState],
         audit: &AuditEntry,
     ) -> Result<bool, StoreError> {
+        let key = self.audit_key()?;
         self.write("set owner", |conn| {
             let current = owner_row(conn, wallet)?.map_or(OwnerState::None, |o| o.state);
             if !allowed_from.contains(&current) {
@@ -695,7 +879,7 @@ impl PipelineStore for SqliteStore {
                     .execute("DELETE FROM wallet_owners WHERE wallet_id = ?1", [wallet.to_string()])
                     .map_err(db_err("remove owner"))?,
             };
-            append(conn, audit)?;
+            append(conn, &key, audit)?;
             Ok(true)
         })
     }
@@ -718,6 +902,7 @@ impl PipelineStore for SqliteStore {
         now: i64,
         audit: &AuditEntry,
     ) -> Result<bool, StoreError> {
+        let key = self.audit_key()?;
         self.write("set kill switch", |conn| {
             let n = conn
                 .execute(
@@ -726,9 +911,9 @@ impl PipelineStore for SqliteStore {
                 )
                 .map_err(db_err("set kill switch"))?;
             if n == 1 {
-                append(conn, audit)?;
+                append(conn, &key, audit)?;
                 if next != KillSwitchState::Active {
-                    cancel_in_flight(conn, CancelScope::All, AdmissionGate::KillSwitch(next), now, audit)?;
+                    cancel_in_flight(conn, &key, CancelScope::All, AdmissionGate::KillSwitch(next), now, audit)?;
                 }
             }
             Ok(n == 1)
@@ -736,62 +921,44 @@ impl PipelineStore for SqliteStore {
     }
 
     fn append_audit(&self, entry: &AuditEntry) -> Result<(), StoreError> {
-        self.write("append audit", |conn| append(conn, entry))
+        let key = self.audit_key()?;
+        self.write("append audit", |conn| append(conn, &key, entry))
     }
 
     fn audit_records(&self, after: u64, limit: u32) -> Result<Vec<AuditRecord>, StoreError> {
-        let conn = self.conn();
-        let limit = if limit == 0 { -1 } else { i64::from(limit) };
-        let mut stmt = conn
-            .prepare_cached(
-                "SELECT seq, at, actor, event, wallet_id, tx_id, details, prev_hash, hash
-                 FROM audit_log WHERE seq > ?1 ORDER BY seq LIMIT ?2",
-            )
-            .map_err(db_err("read audit log"))?;
-        let mut rows = stmt
-            .query(params![i64::try_from(after).unwrap_or(i64::MAX), limit])
-            .map_err(db_err("read audit log"))?;
-        let mut out = Vec::new();
-        while let Some(r) = rows.next().map_err(db_err("read audit log"))? {
-            let e = db_err("read audit log");
-            let seq: i64 = r.get(0).map_err(&e)?;
-            let wallet: Option<String> = r.get(4).map_err(&e)?;
-            let tx: Option<String> = r.get(5).map_err(&e)?;
-            let details: String = r.get(6).map_err(&e)?;
-            out.push(AuditRecord {
-                seq: u64::try_from(seq).map_err(|_| corrupt("audit_log", "negative seq"))?,
-                entry: AuditEntry {
-                    at: r.get(1).map_err(&e)?,
-                    actor: r.get(2).map_err(&e)?,
-                    event: r.get(3).map_err(&e)?,
-                    // An edited id or details that no longer parse still load, so that
-                    // verification reports the row instead of failing to read it.
-                    wallet_id: wallet.and_then(|w| WalletId::parse(&w).ok()),
-                    tx_id: tx.and_then(|t| TxId::parse(&t).ok()),
-                    details: serde_json::from_str(&details)
-                        .unwrap_or(serde_json::Value::String(details)),
-                },
-                prev_hash: r.get(7).map_err(&e)?,
-                hash: r.get(8).map_err(&e)?,
-            });
-        }
-        Ok(out)
+        read_audit_records(&self.conn(), after, limit)
     }
 
     fn audit_head(&self) -> Result<Option<(u64, String)>, StoreError> {
-        let v: Option<String> = self
-            .conn()
-            .query_row(
-                "SELECT value FROM settings WHERE key = 'audit_head'",
-                [],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(db_err("read audit head"))?;
-        Ok(v.and_then(|v| {
-            let (seq, hash) = v.split_once(':')?;
-            Some((seq.parse().ok()?, hash.to_owned()))
-        }))
+        Ok(read_head(&self.conn())?.map(|(seq, hash, _)| (seq, hash)))
+    }
+
+    fn verify_audit_log(&self) -> Result<AuditLogCheck, StoreError> {
+        let key = self.audit_key()?;
+        // One read transaction: the records and the head are one snapshot.
+        let (records, head) = self.write("verify audit log", |conn| {
+            Ok((read_audit_records(conn, 0, 0)?, read_head(conn)?))
+        })?;
+        let chain = verify_chain(&key, &records);
+        // A vault's log always has an entry (VAULT_CREATED, or the upgrade that keyed
+        // it): an empty one was emptied.
+        let head_ok = match (head, records.last()) {
+            (Some((seq, hash, Some(mac))), Some(last)) => {
+                seq == last.seq
+                    && hash == last.hash
+                    && bool::from(subtle::ConstantTimeEq::ct_eq(
+                        mac.as_bytes(),
+                        head_mac(&key, seq, &hash).as_bytes(),
+                    ))
+            }
+            _ => false,
+        };
+        Ok(AuditLogCheck {
+            entries: u64::try_from(records.len()).unwrap_or(u64::MAX),
+            chain,
+            head_ok,
+            head: records.last().map(|r| (r.seq, r.hash.clone())),
+        })
     }
 }
 

@@ -4,7 +4,7 @@
 use std::fs::OpenOptions;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Mutex, MutexGuard, PoisonError, RwLock};
 use std::time::Duration;
 
 use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
@@ -15,7 +15,7 @@ use super::{
     AdmissionGate, RenewalCas, SealedBox, SessionInsert, SessionRecord, SessionSecretRecord, Store,
     UnlockAttempts, WalletRecord, WalletStatus,
 };
-use crate::audit::AuditEntry;
+use crate::audit::{AuditEntry, AuditKey};
 use crate::error::StoreError;
 use crate::ids::{PolicyId, SessionId, TxId, WalletId};
 use crate::policy::{
@@ -40,6 +40,11 @@ const MIGRATIONS: &[(u32, &str, &str)] = &[
         3,
         "transactions, wallet owners, kill switch, hash-chained audit log",
         include_str!("migrations/0003_transactions_owners_audit.sql"),
+    ),
+    (
+        4,
+        "keyed audit chain (scheme column, MAC'd head) and the time high-water mark",
+        include_str!("migrations/0004_keyed_audit_time_mark.sql"),
     ),
 ];
 
@@ -87,6 +92,9 @@ pub struct SqliteStore {
     attempts: Mutex<Connection>,
     /// Parsed policy rows, reloaded when `policy_epoch` changes.
     policy_cache: Mutex<PolicyCache>,
+    /// The audit chain's key, set by the vault on create / unlock and cleared on lock;
+    /// audited writes fail closed without it.
+    audit_key: RwLock<Option<AuditKey>>,
     /// The background WAL checkpointer (stopped and joined on drop).
     _checkpointer: Option<Checkpointer>,
 }
@@ -183,6 +191,44 @@ fn to_i64(v: u64, what: &'static str) -> Result<i64, StoreError> {
         operation: what,
         message: "value exceeds the 64-bit signed range".to_owned(),
     })
+}
+
+thread_local! {
+    /// Whether this thread is inside [`SqliteStore::write`] (its callbacks run there).
+    static INSIDE_WRITE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Marks the current thread as holding the connection for a write.
+struct InsideWrite;
+
+impl InsideWrite {
+    fn enter() -> Self {
+        INSIDE_WRITE.with(|f| f.set(true));
+        Self
+    }
+}
+
+impl Drop for InsideWrite {
+    fn drop(&mut self) {
+        INSIDE_WRITE.with(|f| f.set(false));
+    }
+}
+
+/// The time high-water mark: `max(now, last seen)`, moved forward in the caller's
+/// transaction. Every decision made inside a store transaction goes through it.
+pub(super) fn advance_time(conn: &Connection, now: i64) -> Result<i64, StoreError> {
+    let mark: i64 = conn
+        .prepare_cached("SELECT at FROM time_mark WHERE id = 1")
+        .and_then(|mut s| s.query_row([], |r| r.get(0)))
+        .map_err(db_err("read time mark"))?;
+    if now > mark {
+        conn.prepare_cached("UPDATE time_mark SET at = ?1 WHERE id = 1 AND at < ?1")
+            .and_then(|mut s| s.execute([now]))
+            .map_err(db_err("advance time mark"))?;
+        Ok(now)
+    } else {
+        Ok(mark)
+    }
 }
 
 fn open_connection(
@@ -318,6 +364,7 @@ impl SqliteStore {
             conn: Mutex::new(conn),
             attempts: Mutex::new(attempts),
             policy_cache: Mutex::new(PolicyCache::default()),
+            audit_key: RwLock::new(None),
             _checkpointer: checkpointer,
         })
     }
@@ -343,6 +390,7 @@ impl SqliteStore {
         f: impl FnOnce(&Connection) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
         let mut conn = self.conn();
+        let _inside = InsideWrite::enter();
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(db_err(op))?;
@@ -352,20 +400,32 @@ impl SqliteStore {
     }
 
     /// As [`SqliteStore::write`], appending `audit` in the same transaction when `f`
-    /// reports that it changed something.
+    /// reports that it changed something. Fails closed (`VAULT_LOCKED`, nothing
+    /// written) without the audit key.
     pub(super) fn audited<T>(
         &self,
         op: &'static str,
         audit: &AuditEntry,
         f: impl FnOnce(&Connection) -> Result<(T, bool), StoreError>,
     ) -> Result<T, StoreError> {
+        let key = self.audit_key()?;
         self.write(op, |conn| {
             let (out, changed) = f(conn)?;
             if changed {
-                pipeline::append(conn, audit)?;
+                super::pipeline::append(conn, &key, audit)?;
             }
             Ok(out)
         })
+    }
+
+    /// A copy of the audit key, or `VAULT_LOCKED` when none is set.
+    pub(super) fn audit_key(&self) -> Result<AuditKey, StoreError> {
+        self.audit_key
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .as_ref()
+            .map(AuditKey::duplicate)
+            .ok_or(StoreError::AuditKeyMissing)
     }
 
     pub(super) fn conn(&self) -> MutexGuard<'_, Connection> {
@@ -507,6 +567,57 @@ fn load_sessions(
 }
 
 impl Store for SqliteStore {
+    fn set_audit_key(
+        &self,
+        key: AuditKey,
+        now: i64,
+        upgrade: Option<&super::HeaderUpgrade>,
+    ) -> Result<(), StoreError> {
+        // Key the log first (one transaction); the key is installed only once it holds.
+        if let Some(upgrade) = upgrade {
+            super::pipeline::key_legacy_log(self, &key, now, upgrade)?;
+        }
+        *self
+            .audit_key
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = Some(key);
+        Ok(())
+    }
+
+    fn clear_audit_key(&self) {
+        // Dropping the key wipes it.
+        *self
+            .audit_key
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = None;
+    }
+
+    fn monotonic_now(&self, clock_now: i64) -> Result<i64, StoreError> {
+        // A clock read from a callback inside a write (which holds the connection) must
+        // not wait for it: the caller falls back to the latest time it saw, and the
+        // transaction itself decides at the mark (`advance_time`).
+        if INSIDE_WRITE.with(std::cell::Cell::get) {
+            return Err(StoreError::Database {
+                operation: "read time mark",
+                message: "called inside a store transaction".to_owned(),
+            });
+        }
+        let conn = self.conn();
+        let mark: i64 = conn
+            .prepare_cached("SELECT at FROM time_mark WHERE id = 1")
+            .and_then(|mut s| s.query_row([], |r| r.get(0)))
+            .map_err(db_err("read time mark"))?;
+        if clock_now <= mark {
+            return Ok(mark);
+        }
+        // Persisted at once (outside any other transaction): a time this process has
+        // seen stays seen after a restart, whatever the clock says then.
+        conn.prepare_cached("UPDATE time_mark SET at = ?1 WHERE id = 1 AND at < ?1")
+            .and_then(|mut s| s.execute([clock_now]))
+            .map_err(db_err("advance time mark"))?;
+        Ok(clock_now)
+    }
+
     fn vault_header(&self) -> Result<Option<String>, StoreError> {
         self.conn()
             .prepare_cached("SELECT header FROM vault_header WHERE id = 1")
@@ -664,6 +775,7 @@ impl Store for SqliteStore {
         now: i64,
         audit: &AuditEntry,
     ) -> Result<bool, StoreError> {
+        let key = self.audit_key()?;
         self.write("set wallet status", |conn| {
             let n = conn
                 .execute(
@@ -674,10 +786,11 @@ impl Store for SqliteStore {
             if n != 1 {
                 return Ok(false);
             }
-            pipeline::append(conn, audit)?;
+            pipeline::append(conn, &key, audit)?;
             if status != WalletStatus::Active {
                 pipeline::cancel_in_flight(
                     conn,
+                    &key,
                     CancelScope::Wallet(id),
                     AdmissionGate::Wallet(status),
                     now,
@@ -862,6 +975,7 @@ impl Store for SqliteStore {
         now: i64,
         audit: &AuditEntry,
     ) -> Result<bool, StoreError> {
+        let key = self.audit_key()?;
         self.write("revoke session", |conn| {
             let n = conn
                 .execute(
@@ -872,9 +986,10 @@ impl Store for SqliteStore {
             if n != 1 {
                 return Ok(false);
             }
-            pipeline::append(conn, audit)?;
+            pipeline::append(conn, &key, audit)?;
             pipeline::cancel_in_flight(
                 conn,
+                &key,
                 CancelScope::Session(id),
                 AdmissionGate::SessionRevoked,
                 now,
@@ -885,6 +1000,7 @@ impl Store for SqliteStore {
     }
 
     fn revoke_all_sessions(&self, now: i64, audit: &AuditEntry) -> Result<u64, StoreError> {
+        let key = self.audit_key()?;
         self.write("revoke all sessions", |conn| {
             let n = conn
                 .execute(
@@ -892,9 +1008,10 @@ impl Store for SqliteStore {
                     [now],
                 )
                 .map_err(db_err("revoke all sessions"))?;
-            pipeline::append(conn, audit)?;
+            pipeline::append(conn, &key, audit)?;
             pipeline::cancel_in_flight(
                 conn,
+                &key,
                 CancelScope::RevokedSessions,
                 AdmissionGate::SessionRevoked,
                 now,
@@ -1070,4 +1187,32 @@ fn insert_secret(conn: &Connection, s: &SessionSecretRecord) -> Result<(), Store
     )
     .map_err(db_err("insert session secret"))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{SqliteStore, StoreOptions};
+    use crate::store::Store;
+
+    #[test]
+    fn the_time_mark_only_moves_forward_and_never_waits_inside_a_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path().join("t.db"), &StoreOptions::default()).unwrap();
+        assert_eq!(store.monotonic_now(100).unwrap(), 100);
+        assert_eq!(store.monotonic_now(50).unwrap(), 100);
+        assert_eq!(store.monotonic_now(150).unwrap(), 150);
+        // A clock read from inside a write (a signing callback) does not deadlock.
+        let inside = store
+            .write("test", |conn| {
+                Ok((
+                    store.monotonic_now(200).is_err(),
+                    super::advance_time(conn, 120)?,
+                ))
+            })
+            .unwrap();
+        assert_eq!(inside, (true, 150));
+        drop(store);
+        let store = SqliteStore::open(dir.path().join("t.db"), &StoreOptions::default()).unwrap();
+        assert_eq!(store.monotonic_now(10).unwrap(), 150);
+    }
 }

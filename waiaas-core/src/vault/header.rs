@@ -10,7 +10,13 @@ use super::kdf::{KdfParams, KdfProfile};
 use crate::error::VaultError;
 
 pub(crate) const FORMAT: &str = "waiaas-vault";
-pub(crate) const VERSION: u32 = 1;
+/// The format written: version 2 says the vault's audit log is keyed (its binding
+/// differs, so a version-2 header cannot be turned into a version-1 one without the
+/// password). Version 1 (written before schema 4) is still read, and rewritten as
+/// version 2 by the first unlock, in the same transaction that keys the log.
+pub(crate) const VERSION: u32 = 2;
+/// The format before the keyed audit chain.
+pub(crate) const VERSION_UNKEYED_AUDIT: u32 = 1;
 pub(crate) const SALT_LEN: usize = 16;
 pub(crate) const NONCE_LEN: usize = 24;
 /// 32-byte DEK + 16-byte Poly1305 tag.
@@ -45,6 +51,7 @@ struct HeaderJson {
 /// A parsed, integrity-checked header.
 #[derive(Clone)]
 pub(crate) struct VaultHeader {
+    pub version: u32,
     pub params: KdfParams,
     pub salt: [u8; SALT_LEN],
     pub dek_nonce: [u8; NONCE_LEN],
@@ -66,7 +73,8 @@ impl VaultHeader {
     /// Used as the DEK-wrapping AAD and in the password check.
     pub fn binding(&self) -> String {
         format!(
-            "{FORMAT}|v{VERSION}|argon2id|19|m={}|t={}|p={}|profile={}|salt={}|aead=xchacha20poly1305",
+            "{FORMAT}|v{}|argon2id|19|m={}|t={}|p={}|profile={}|salt={}|aead=xchacha20poly1305",
+            self.version,
             self.params.m_cost_kib(),
             self.params.t_cost(),
             self.params.p_cost(),
@@ -91,7 +99,7 @@ impl VaultHeader {
     pub fn to_json(&self) -> String {
         let json = HeaderJson {
             format: FORMAT.to_owned(),
-            version: VERSION,
+            version: self.version,
             kdf: KdfJson {
                 algorithm: "argon2id".to_owned(),
                 argon2_version: 19,
@@ -122,7 +130,7 @@ impl VaultHeader {
         if json.format != FORMAT {
             return Err(corrupt("not a waiaas vault header"));
         }
-        if json.version != VERSION {
+        if json.version != VERSION && json.version != VERSION_UNKEYED_AUDIT {
             return Err(corrupt("unsupported vault format version"));
         }
         if json.kdf.algorithm != "argon2id" || json.kdf.argon2_version != 19 {
@@ -139,6 +147,7 @@ impl VaultHeader {
         )
         .map_err(|_| corrupt("key-derivation parameters are out of range for their profile"))?;
         let header = Self {
+            version: json.version,
             params,
             salt: decode_fixed(&json.kdf.salt, "salt is malformed")?,
             dek_nonce: decode_fixed(&json.dek_nonce, "data-key nonce is malformed")?,

@@ -7,6 +7,7 @@ mod kdf;
 
 use std::fmt;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
 
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
@@ -22,13 +23,13 @@ use zeroize::Zeroizing;
 pub use kdf::hooks;
 pub use kdf::{KdfParams, KdfProfile};
 
-use crate::audit::{Actor, AuditEntry};
+use crate::audit::{Actor, AuditEntry, AuditKey};
 use crate::chain::{Chain, Network};
 use crate::clock::{Clock, SystemClock};
 use crate::error::{ValidationError, VaultError};
 use crate::ids::WalletId;
 use crate::keys::WalletKey;
-use crate::store::{SealedBox, Store, UnlockAttempts, WalletRecord, WalletStatus};
+use crate::store::{HeaderUpgrade, SealedBox, Store, UnlockAttempts, WalletRecord, WalletStatus};
 use header::{CHECK_LEN, NONCE_LEN, SALT_LEN, VaultHeader};
 
 /// Free attempts before throttling starts.
@@ -116,6 +117,60 @@ impl fmt::Debug for ExportedSecret {
 }
 
 type Dek = Zeroizing<[u8; 32]>;
+
+/// HKDF-SHA256 (RFC 5869) for one 32-byte output block: extract with `salt`, expand
+/// with `info`. Every key derived from the DEK uses its own `info` label.
+fn hkdf_sha256(salt: &[u8], ikm: &[u8], info: &[u8]) -> Result<Zeroizing<[u8; 32]>, VaultError> {
+    let bad = |_| VaultError::HeaderCorrupt {
+        reason: "cannot key the key derivation",
+    };
+    let mut extract = <Hmac<Sha256> as Mac>::new_from_slice(salt).map_err(bad)?;
+    extract.update(ikm);
+    let prk = Zeroizing::new(<[u8; 32]>::from(extract.finalize().into_bytes()));
+    let mut expand = <Hmac<Sha256> as Mac>::new_from_slice(&prk[..]).map_err(bad)?;
+    expand.update(info);
+    expand.update(&[1u8]);
+    Ok(Zeroizing::new(expand.finalize().into_bytes().into()))
+}
+
+/// The audit chain's HMAC key: derived from the DEK, so rewriting the chain needs the
+/// master password; never stored.
+fn derive_audit_key(dek: &Dek) -> Result<AuditKey, VaultError> {
+    Ok(AuditKey::from_bytes(hkdf_sha256(
+        b"waiaas-vault-hkdf-salt-v1",
+        &dek[..],
+        b"waiaas audit chain v1",
+    )?))
+}
+
+/// The vault's clock: the configured clock raised to the store's persisted time
+/// high-water mark ([`Store::monotonic_now`]), so every timestamp and decision made
+/// through the vault (session verification, renewal, the facade's pipeline) sees time
+/// move forward only. If the store cannot be read it still never goes back within the
+/// process (and the store call that follows fails anyway).
+#[derive(Debug)]
+struct MarkedClock {
+    clock: Arc<dyn Clock>,
+    store: Arc<dyn Store>,
+    last: AtomicI64,
+}
+
+impl Clock for MarkedClock {
+    fn now(&self) -> i64 {
+        let raw = self.clock.now().max(self.last.load(Ordering::SeqCst));
+        let t = self.store.monotonic_now(raw).unwrap_or(raw);
+        self.last.fetch_max(t, Ordering::SeqCst).max(t)
+    }
+}
+
+fn marked(options: VaultOptions, store: &Arc<dyn Store>) -> VaultOptions {
+    let clock: Arc<dyn Clock> = Arc::new(MarkedClock {
+        clock: options.clock.clone(),
+        store: store.clone(),
+        last: AtomicI64::new(i64::MIN),
+    });
+    VaultOptions { clock, ..options }
+}
 
 /// An unlocked (or locked) vault.
 ///
@@ -217,21 +272,36 @@ fn wallet_aad(id: WalletId, chain: Chain, public_key: &[u8]) -> Vec<u8> {
     .into_bytes()
 }
 
+type Derived = Zeroizing<[u8; kdf::DERIVED_LEN]>;
+
 /// Builds a header for `dek` under `password`: runs Argon2id once.
 fn seal_header(
     dek: &Dek,
     password: &SecretString,
     params: KdfParams,
 ) -> Result<VaultHeader, VaultError> {
+    let salt = random::<SALT_LEN>();
+    let derived = kdf::derive(&params, &salt, password.expose_secret().as_bytes())?;
+    wrap_header(dek, &derived, params, salt)
+}
+
+/// Builds a current-version header for `dek` from Argon2id output already derived for
+/// `params` and `salt` (no derivation).
+fn wrap_header(
+    dek: &Dek,
+    derived: &Derived,
+    params: KdfParams,
+    salt: [u8; SALT_LEN],
+) -> Result<VaultHeader, VaultError> {
     let mut header = VaultHeader {
+        version: header::VERSION,
         params,
-        salt: random::<SALT_LEN>(),
+        salt,
         dek_nonce: random(),
         wrapped_dek: [0u8; header::WRAPPED_DEK_LEN],
         password_check: [0u8; CHECK_LEN],
     };
-    let derived = kdf::derive(&params, &header.salt, password.expose_secret().as_bytes())?;
-    let (kek, check_key) = split(&derived);
+    let (kek, check_key) = split(derived);
     let binding = header.binding();
     let kek: &[u8; 32] = kek.try_into().map_err(|_| VaultError::HeaderCorrupt {
         reason: "bad key length",
@@ -257,7 +327,10 @@ fn seal_header(
 /// Tries `password` against `header`: `Ok(None)` for a wrong password, `Ok(Some(dek))`
 /// when it opens, and `HeaderCorrupt` when the password is right but the data key fails
 /// authentication. Runs Argon2id once.
-fn open_header(header: &VaultHeader, password: &SecretString) -> Result<Option<Dek>, VaultError> {
+fn open_header(
+    header: &VaultHeader,
+    password: &SecretString,
+) -> Result<Option<(Dek, Derived)>, VaultError> {
     let derived = kdf::derive(
         &header.params,
         &header.salt,
@@ -293,7 +366,7 @@ fn open_header(header: &VaultHeader, password: &SecretString) -> Result<Option<D
         .map_err(|_| VaultError::HeaderCorrupt {
             reason: "data key has the wrong length",
         })?;
-    Ok(Some(Zeroizing::new(dek)))
+    Ok(Some((Zeroizing::new(dek), derived)))
 }
 
 /// Seconds the caller must still wait, given the failure state.
@@ -332,11 +405,19 @@ impl Vault {
         }
         let dek: Dek = Zeroizing::new(random());
         let header = seal_header(&dek, password, params)?;
+        let options = marked(options, &store);
         let now = options.clock.now();
+        // The first entry (VAULT_CREATED) is already keyed.
+        store.set_audit_key(derive_audit_key(&dek)?, now, None)?;
         let audit = AuditEntry::new(now, &Actor::Operator, "VAULT_CREATED").details(serde_json::json!({
             "kdf": { "mCostKib": params.m_cost_kib(), "tCost": params.t_cost(), "pCost": params.p_cost() }
         }));
-        if !store.create_vault_header(&header.to_json(), now, &audit)? {
+        let created = store.create_vault_header(&header.to_json(), now, &audit);
+        if !matches!(created, Ok(true)) {
+            // Another vault won the race (or the write failed): its store must not keep
+            // this vault's key.
+            store.clear_audit_key();
+            created?;
             return Err(VaultError::AlreadyExists);
         }
         Ok(Self {
@@ -377,13 +458,30 @@ impl Vault {
             store.record_unlock_failure(now)?;
             return Err(VaultError::InvalidMasterPassword);
         }
-        let Some(dek) = open_header(&header, password)? else {
+        let Some((dek, derived)) = open_header(&header, password)? else {
             store.record_unlock_failure(now)?;
             return Err(VaultError::InvalidMasterPassword);
         };
         if attempts.failures > 0 {
             store.clear_unlock_failures()?;
         }
+        // Only now, with the password proven, does anything write the vault database:
+        // the store gets the audit key. A version-1 header (written before schema 4) is
+        // rewritten as version 2 with the same salt and parameters (no second Argon2id
+        // run), and only in that same transaction may a log that was never keyed be
+        // keyed: a version-2 vault never blesses an unkeyed log.
+        let upgrade = if header.version == header::VERSION_UNKEYED_AUDIT {
+            let next = wrap_header(&dek, &derived, header.params, header.salt)?;
+            Some(HeaderUpgrade {
+                from: text.clone(),
+                to: next.to_json(),
+            })
+        } else {
+            None
+        };
+        drop(derived);
+        store.set_audit_key(derive_audit_key(&dek)?, now, upgrade.as_ref())?;
+        let options = marked(options, &store);
         Ok(Self {
             store,
             dek: RwLock::new(Some(dek)),
@@ -391,11 +489,13 @@ impl Vault {
         })
     }
 
-    /// Wipes the DEK. Every later call that needs a secret fails with `VAULT_LOCKED`.
+    /// Wipes the DEK and the store's audit key. Every later call that needs a secret,
+    /// and every audited change through this store, fails with `VAULT_LOCKED`.
     pub fn lock(&self) {
         let mut guard = self.dek.write().unwrap_or_else(PoisonError::into_inner);
         // Dropping the Zeroizing buffer wipes it.
         *guard = None;
+        self.store.clear_audit_key();
     }
 
     /// Whether [`Vault::lock`] was called.
@@ -413,7 +513,8 @@ impl Vault {
         &self.store
     }
 
-    /// The clock this vault was opened with.
+    /// The clock this vault was opened with, raised to the store's persisted time
+    /// high-water mark: it never goes back, across processes and restarts.
     #[must_use]
     pub fn clock(&self) -> &Arc<dyn Clock> {
         &self.options.clock
@@ -458,7 +559,7 @@ impl Vault {
             return Err(VaultError::MasterPasswordLocked { retry_after_secs });
         }
         match open_header(&header, current)? {
-            Some(old) if bool::from(subtle::ConstantTimeEq::ct_eq(&old[..], &dek[..])) => {}
+            Some((old, _)) if bool::from(subtle::ConstantTimeEq::ct_eq(&old[..], &dek[..])) => {}
             Some(_) => {
                 return Err(VaultError::HeaderCorrupt {
                     reason: "header belongs to another vault",
@@ -737,4 +838,22 @@ fn validate_wallet_name(name: &str) -> Result<(), ValidationError> {
         ));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::hkdf_sha256;
+
+    /// RFC 5869 test case 1 (first 32 bytes of the 42-byte output are T(1)).
+    #[test]
+    fn hkdf_matches_rfc_5869() {
+        let ikm = [0x0bu8; 22];
+        let salt: Vec<u8> = (0u8..=0x0c).collect();
+        let info: Vec<u8> = (0xf0u8..=0xf9).collect();
+        let okm = hkdf_sha256(&salt, &ikm, &info).unwrap();
+        assert_eq!(
+            hex::encode(&okm[..]),
+            "3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf"
+        );
+    }
 }

@@ -12,9 +12,10 @@ use std::path::Path;
 use waiaas_core::store::{SealedBox, WalletRecord, WalletStatus};
 use waiaas_core::{Chain, Network, SqliteStore, Store, StoreOptions, WalletId};
 
-/// Opens a store with `synchronous = NORMAL` (tests do not need power-loss safety).
+/// Opens a store with `synchronous = NORMAL` (tests do not need power-loss safety) and
+/// a fixed audit key (a vault would derive it from its data key).
 pub fn open_store(path: &Path) -> SqliteStore {
-    SqliteStore::open(
+    let store = SqliteStore::open(
         path,
         &StoreOptions {
             synchronous: waiaas_core::store::Synchronous::Normal,
@@ -22,7 +23,15 @@ pub fn open_store(path: &Path) -> SqliteStore {
             ..StoreOptions::default()
         },
     )
-    .unwrap()
+    .unwrap();
+    store
+        .set_audit_key(
+            waiaas_core::audit::AuditKey::from_bytes(waiaas_core::audit::Zeroizing::new([1; 32])),
+            0,
+            None,
+        )
+        .unwrap();
+    store
 }
 
 /// Inserts a wallet row with a dummy sealed secret (policies reference wallets).
