@@ -221,7 +221,11 @@ impl Agent {
     ) -> Result<Transaction> {
         let (session, wallet) = self.session(wallet, Permission::SignTypedData)?;
         let network = self.inner.vault.wallet(wallet)?.network;
-        let intents = crate::pipeline::typed_data_intents(network, typed_data_json)?;
+        let mut intents = crate::pipeline::typed_data_intents(network, typed_data_json)?;
+        let inner = &self.inner;
+        crate::request::state_trusted_decimals(&mut intents, &mut |token| {
+            inner.trusted_decimals(wallet, network, token)
+        })?;
         let resolved = ResolvedRequest::new(
             wallet,
             network,
@@ -269,12 +273,17 @@ impl Agent {
                     .clone()
             }
         };
+        let mut intents = decoded.intents;
+        let inner = &self.inner;
+        crate::request::state_trusted_decimals(&mut intents, &mut |token| {
+            inner.trusted_decimals(wallet, info.network, token)
+        })?;
         let mut resolved = ResolvedRequest::new(
             wallet,
             info.network,
             ResolvedOperation::RawTransaction {
                 raw: raw.trim().to_owned(),
-                intents: decoded.intents,
+                intents,
             },
         );
         // The fee is decoded from the bytes that are signed (gas × fee cap, signatures

@@ -442,7 +442,9 @@ impl Operation {
                 let address = waiaas_core::EvmAddress::parse(contract)?;
                 // One decoder for every entry point: the call is judged by what its
                 // data does, exactly as the same bytes in a raw transaction would be.
-                let intents = waiaas_chains::evm::decode::call_intents(&address, value, &bytes)?;
+                let mut intents =
+                    waiaas_chains::evm::decode::call_intents(&address, value, &bytes)?;
+                state_trusted_decimals(&mut intents, trusted_decimals)?;
                 ResolvedOperation::ContractCall {
                     contract: address.to_checksum(),
                     data: data.to_ascii_lowercase(),
@@ -481,6 +483,35 @@ fn fits_chain_integer(
             reason: "exceeds the largest Solana amount (u64: 18446744073709551615 base units)"
                 .to_owned(),
         });
+    }
+    Ok(())
+}
+
+/// Gives each decoded token leg that states no decimals (an ERC-20 call never does) the
+/// token's trusted decimals, so the owner sees human amounts and the engine checks them
+/// again against the policy in force. Decimals a leg states (SPL `TransferChecked`) are
+/// kept: the engine judges them against the trusted ones.
+///
+/// # Errors
+/// What `trusted_decimals` returns.
+pub(crate) fn state_trusted_decimals(
+    intents: &mut [Intent],
+    trusted_decimals: &mut dyn FnMut(&str) -> Result<Option<u8>>,
+) -> Result<()> {
+    for intent in intents {
+        if let Intent::TokenTransfer {
+            token: Some(token),
+            decimals: decimals @ None,
+            ..
+        }
+        | Intent::Approve {
+            token: Some(token),
+            decimals: decimals @ None,
+            ..
+        } = intent
+        {
+            *decimals = trusted_decimals(token)?;
+        }
     }
     Ok(())
 }

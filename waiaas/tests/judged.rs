@@ -29,7 +29,7 @@ use revm::state::{AccountInfo, Bytecode};
 use revm::{ExecuteCommitEvm, ExecuteEvm, MainBuilder, MainContext};
 use serde_json::json;
 use waiaas::core::policy::{ActionDescriptor, PolicyType, Usd, token_asset_id};
-use waiaas::core::{ErrorCode, Tier, TxStatus, WalletInfo};
+use waiaas::core::{Tier, TxStatus, WalletInfo};
 use waiaas::{
     ActionProvider, Agent, ChainParams, Network, NewPolicy, Operation, SendRequest, TokenSpec,
     Transaction,
@@ -484,7 +484,7 @@ fn erc20(to: Address, decimals: Option<u8>, amount: &str, nonce: u64) -> SendReq
 
 #[test]
 fn evm_token_transfer_honest_decimals_execute_and_lying_ones_are_denied() {
-    let (w, wallet, agent, mut evm) = evm_token_world();
+    let (w, _, agent, mut evm) = evm_token_world();
     let bob = Address::repeat_byte(0xb0);
     // Honest: 5 TT = $5 (+ a $4 fee at 100 000 gas × 20 gwei) → INSTANT; executes.
     let tx = agent.send(&erc20(bob, None, "5", 0)).unwrap();
@@ -561,4 +561,537 @@ fn evm_approve_is_judged_with_the_operators_decimals_and_executes() {
         view(&mut evm, allowanceCall { owner, spender }.abi_encode()),
         U256::from(10u128.pow(19))
     );
+}
+
+// ---------------------------------------------------------------- fees
+
+fn with_fee(mut req: SendRequest, max_fee_per_gas: &str, gas: Option<u64>) -> SendRequest {
+    req.chain.max_fee_per_gas = Some(max_fee_per_gas.to_owned());
+    req.chain.gas_limit = gas;
+    req
+}
+
+fn eth_transfer(to: Address, amount: &str, nonce: u64) -> SendRequest {
+    SendRequest {
+        chain: evm_params(nonce),
+        ..SendRequest::transfer(&to.to_checksum(None), amount)
+    }
+}
+
+#[test]
+fn a_two_dollar_transfer_with_an_eight_eth_fee_is_refused_or_judged_as_eight_eth() {
+    let w = world();
+    let wallet = w.wallet(Network::EthereumSepolia);
+    let agent = w.agent(wallet.id);
+    let bob = Address::repeat_byte(0xb0);
+    // 0.001 ETH ($2) with 21 000 gas × 400 000 gwei = 8.4 ETH of fee: above the
+    // default 0.05 ETH ceiling.
+    let attack = with_fee(eth_transfer(bob, "0.001", 0), "400000000000000", None);
+    denied(agent.send(&attack), "FEE_TOO_HIGH");
+    nothing_left(&w, &wallet);
+    // With the ceiling raised by the operator the fee is still value: 8.401 ETH is
+    // $16 802, far above the ladder and the daily cap → APPROVAL (no owner: queued).
+    let mut settings = w.admin.settings().unwrap();
+    settings.fee_ceilings.insert(
+        Network::EthereumSepolia,
+        waiaas::core::Amount::from_u128(10u128.pow(19)),
+    );
+    w.admin.set_settings(&settings).unwrap();
+    let tx = agent.send(&attack).unwrap();
+    assert_eq!(tx.tier, Some(Tier::Approval));
+    assert_eq!(tx.status, TxStatus::Queued);
+    let spend = &tx.decision.as_ref().unwrap().spend;
+    assert_eq!(
+        spend.assets.values().next().copied(),
+        Some(waiaas::core::Amount::from_u128(
+            10u128.pow(15) + 21_000 * 400_000_000_000_000
+        ))
+    );
+}
+
+#[test]
+fn the_fee_of_an_honest_transfer_is_counted_and_the_transfer_executes() {
+    let w = world();
+    let wallet = w.wallet(Network::EthereumSepolia);
+    let agent = w.agent(wallet.id);
+    let bob = Address::repeat_byte(0xb0);
+    let from: Address = wallet.address.parse().unwrap();
+    let mut evm = evm_token(from);
+    // 0.004 ETH ($8) + 21 000 × 20 gwei (0.00042 ETH, $0.84) = $8.84 → INSTANT;
+    // 0.0046 ETH ($9.2) + the fee is $10.04 → NOTIFY: the fee tipped it.
+    let tx = agent.send(&eth_transfer(bob, "0.004", 0)).unwrap();
+    assert_eq!(tx.tier, Some(Tier::Instant));
+    assert!(evm_execute(&mut evm, &tx));
+    let tx = agent.send(&eth_transfer(bob, "0.0046", 1)).unwrap();
+    assert_eq!(tx.tier, Some(Tier::Notify));
+    assert!(evm_execute(&mut evm, &tx));
+}
+
+#[test]
+fn a_raw_transaction_is_judged_with_the_fee_its_bytes_allow() {
+    let w = world();
+    let wallet = w.wallet(Network::EthereumSepolia);
+    let agent = w.agent(wallet.id);
+    let raw = |max_fee_per_gas: u128| {
+        let req = waiaas::chains::evm::EvmTxRequest {
+            chain_id: EVM_CHAIN_ID,
+            nonce: 0,
+            max_fee_per_gas,
+            max_priority_fee_per_gas: 1,
+            gas_limit: 21_000,
+            to: waiaas::core::EvmAddress::parse(&Address::repeat_byte(0xb0).to_checksum(None))
+                .unwrap(),
+            value: waiaas::core::Amount::from_u64(1_000_000_000_000),
+            data: Vec::new(),
+        };
+        format!("0x{}", hex::encode(req.encode_unsigned()))
+    };
+    let err = agent
+        .sign_transaction(None, &raw(400_000_000_000_000))
+        .unwrap_err();
+    assert!(
+        err.reasons().iter().any(|r| r.code == "FEE_TOO_HIGH"),
+        "{err:?}"
+    );
+    nothing_left(&w, &wallet);
+    let tx = agent.sign_transaction(None, &raw(20_000_000_000)).unwrap();
+    assert_eq!(tx.status, TxStatus::Signed);
+}
+
+// ---------------------------------------------------------------- contract calls
+
+sol! {
+    function mint(address to, uint256 value) external;
+}
+
+fn call(contract: Address, data: Vec<u8>, nonce: u64) -> SendRequest {
+    SendRequest {
+        chain: ChainParams {
+            gas_limit: Some(100_000),
+            ..evm_params(nonce)
+        },
+        ..SendRequest::new(Operation::ContractCall {
+            contract: contract.to_checksum(None),
+            data: Some(format!("0x{}", hex::encode(data))),
+            value: None,
+        })
+    }
+}
+
+#[test]
+fn a_whitelisted_token_contract_does_not_skip_the_token_rules() {
+    let (w, wallet, agent, mut evm) = evm_token_world();
+    let bob = Address::repeat_byte(0xb0);
+    let other = Address::repeat_byte(0x71);
+    policy(
+        &w,
+        &wallet,
+        PolicyType::ContractWhitelist,
+        json!({ "contracts": [
+            { "address": TOKEN.to_checksum(None) },
+            { "address": other.to_checksum(None) }
+        ] }),
+    );
+    // A token not in ALLOWED_TOKENS, moved through a whitelisted contract: denied.
+    let to_bob = |amount: U256| transferCall { to: bob, value: amount }.abi_encode();
+    denied(
+        agent.send(&call(other, to_bob(U256::from(10u128.pow(24))), 0)),
+        "TOKEN_NOT_ALLOWED",
+    );
+    // An allowed token: a million tokens is a million dollars, not an INSTANT call.
+    let big = agent
+        .send(&call(TOKEN, to_bob(U256::from(10u128.pow(24))), 0))
+        .unwrap();
+    assert_eq!(big.tier, Some(Tier::Approval));
+    // It stays in flight (and would count against the next transfer) until cancelled.
+    agent.cancel(big.id).unwrap();
+    // setApprovalForAll(x, true) is an unlimited approval of an unlisted spender.
+    let all = setApprovalForAllCall {
+        operator: bob,
+        approved: true,
+    }
+    .abi_encode();
+    let err = agent.send(&call(TOKEN, all, 1)).unwrap_err();
+    let codes: Vec<&str> = err.reasons().iter().map(|r| r.code.as_str()).collect();
+    assert!(codes.contains(&"UNLIMITED_APPROVE_BLOCKED"), "{codes:?}");
+    assert!(codes.contains(&"SPENDER_NOT_APPROVED"), "{codes:?}");
+    // The positive path: 5 tokens through the call, INSTANT, and revm moves them.
+    let tx = agent
+        .send(&call(TOKEN, to_bob(U256::from(5u128 * 10u128.pow(18))), 0))
+        .unwrap();
+    assert_eq!((tx.status, tx.tier), (TxStatus::Signed, Some(Tier::Instant)));
+    assert!(evm_execute(&mut evm, &tx));
+    assert_eq!(
+        view(&mut evm, balanceOfCall { owner: bob }.abi_encode()),
+        U256::from(5u128 * 10u128.pow(18))
+    );
+}
+
+#[test]
+fn a_forbidden_method_wrapped_in_a_self_multicall_is_judged() {
+    let (w, wallet, agent, _) = evm_token_world();
+    let bob = Address::repeat_byte(0xb0);
+    let token = TOKEN.to_checksum(None);
+    policy(
+        &w,
+        &wallet,
+        PolicyType::ContractWhitelist,
+        json!({ "contracts": [{ "address": token }] }),
+    );
+    let multicall_selector = format!("0x{}", hex::encode(multicallCall::SELECTOR));
+    policy(
+        &w,
+        &wallet,
+        PolicyType::MethodWhitelist,
+        json!({ "methods": [{ "contract_address": token, "selectors": [multicall_selector, "0xa9059cbb"] }] }),
+    );
+    let forbidden = mintCall {
+        to: bob,
+        value: U256::from(1u8),
+    }
+    .abi_encode();
+    let wrapped = multicallCall {
+        data: vec![forbidden.clone().into()],
+    }
+    .abi_encode();
+    let err = agent.send(&call(TOKEN, wrapped, 0)).unwrap_err();
+    assert!(
+        err.reasons()
+            .iter()
+            .any(|r| r.code == "METHOD_NOT_WHITELISTED" && r.instruction == Some(1)),
+        "{:?}",
+        err.reasons()
+    );
+    denied(agent.send(&call(TOKEN, forbidden, 0)), "METHOD_NOT_WHITELISTED");
+    // A multicall of allowed methods passes: two small transfers.
+    let transfers = multicallCall {
+        data: vec![
+            transferCall { to: bob, value: U256::from(10u128.pow(18)) }.abi_encode().into(),
+            transferCall { to: bob, value: U256::from(10u128.pow(18)) }.abi_encode().into(),
+        ],
+    }
+    .abi_encode();
+    let tx = agent.send(&call(TOKEN, transfers, 0)).unwrap();
+    assert_eq!(tx.status, TxStatus::Signed);
+    nothing_left_but_signed(&w);
+}
+
+fn nothing_left_but_signed(w: &World) {
+    for t in w.admin.transactions(&Default::default()).unwrap() {
+        assert!(
+            matches!(t.status, TxStatus::Signed | TxStatus::Failed),
+            "{t:?}"
+        );
+    }
+}
+
+// ---------------------------------------------------------------- typed data
+
+fn typed(domain_contract: Address, types: serde_json::Value, primary: &str, message: serde_json::Value) -> String {
+    let mut all = types;
+    all["EIP712Domain"] = json!([
+        {"name": "name", "type": "string"}, {"name": "version", "type": "string"},
+        {"name": "chainId", "type": "uint256"}, {"name": "verifyingContract", "type": "address"}
+    ]);
+    json!({
+        "types": all,
+        "primaryType": primary,
+        "domain": {"name": "Token", "version": "1", "chainId": EVM_CHAIN_ID,
+                   "verifyingContract": domain_contract.to_checksum(None)},
+        "message": message
+    })
+    .to_string()
+}
+
+fn eip3009(token: Address, owner: &str, to: Address, value: &str) -> String {
+    typed(
+        token,
+        json!({"TransferWithAuthorization": [
+            {"name": "from", "type": "address"}, {"name": "to", "type": "address"},
+            {"name": "value", "type": "uint256"}, {"name": "validAfter", "type": "uint256"},
+            {"name": "validBefore", "type": "uint256"}, {"name": "nonce", "type": "bytes32"}
+        ]}),
+        "TransferWithAuthorization",
+        json!({"from": owner, "to": to.to_checksum(None), "value": value, "validAfter": 0,
+               "validBefore": "1893456000", "nonce": format!("0x{}", "11".repeat(32))}),
+    )
+}
+
+fn eip2612(token: Address, owner: &str, spender: Address, value: &str) -> String {
+    typed(
+        token,
+        json!({"Permit": [
+            {"name": "owner", "type": "address"}, {"name": "spender", "type": "address"},
+            {"name": "value", "type": "uint256"}, {"name": "nonce", "type": "uint256"},
+            {"name": "deadline", "type": "uint256"}
+        ]}),
+        "Permit",
+        json!({"owner": owner, "spender": spender.to_checksum(None), "value": value,
+               "nonce": 0, "deadline": "1893456000"}),
+    )
+}
+
+fn typed_agent(w: &World, wallet: &WalletInfo) -> Agent {
+    let issued = w
+        .admin
+        .create_session(&waiaas::core::session::CreateSession {
+            permissions: Some(vec![
+                waiaas::core::Permission::Transaction,
+                waiaas::core::Permission::SignTypedData,
+            ]),
+            ..waiaas::core::session::CreateSession::new(vec![wallet.id])
+        })
+        .unwrap();
+    w.admin.agent(issued.token.expose()).unwrap()
+}
+
+#[test]
+fn an_eip3009_authorization_is_a_reserved_token_transfer() {
+    let (w, wallet, _, _) = evm_token_world();
+    let agent = typed_agent(&w, &wallet);
+    let bob = Address::repeat_byte(0xb0);
+    let unlisted = Address::repeat_byte(0x71);
+    // Unlimited USDC-style authorization of a token outside ALLOWED_TOKENS: denied.
+    denied(
+        agent.sign_typed_data(None, &eip3009(unlisted, &wallet.address, bob, &U256::MAX.to_string())),
+        "TOKEN_NOT_ALLOWED",
+    );
+    nothing_left(&w, &wallet);
+    // 5 TT of an allowed token: INSTANT, signed, reserved like a transfer.
+    let five = (5u128 * 10u128.pow(18)).to_string();
+    let json = eip3009(TOKEN, &wallet.address, bob, &five);
+    let tx = agent.sign_typed_data(None, &json).unwrap();
+    assert_eq!((tx.status, tx.tier), (TxStatus::Signed, Some(Tier::Instant)));
+    let assets = &tx.decision.as_ref().unwrap().spend.assets;
+    assert_eq!(
+        assets.get(&token_asset_id(Network::EthereumSepolia, &TOKEN.to_checksum(None))),
+        Some(&waiaas::core::Amount::from_u128(5 * 10u128.pow(18)))
+    );
+    // The signature recovers to the wallet over the EIP-712 hash (independent check).
+    let sig = tx.result.unwrap().signature.unwrap();
+    let recovered = waiaas::chains::evm::typed_data::recover_typed_data_signer(
+        &json,
+        &hex::decode(sig.trim_start_matches("0x")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(recovered.to_checksum(), wallet.address);
+    // A million tokens is a million dollars: escalated, not signed.
+    let big = agent
+        .sign_typed_data(None, &eip3009(TOKEN, &wallet.address, bob, &10u128.pow(24).to_string()))
+        .unwrap();
+    assert_eq!(big.tier, Some(Tier::Approval));
+    assert!(big.result.is_none());
+}
+
+#[test]
+fn unrecognised_typed_data_is_denied_until_the_operator_lists_it() {
+    let w = world();
+    let wallet = w.wallet(Network::EthereumSepolia);
+    let agent = typed_agent(&w, &wallet);
+    let market = Address::repeat_byte(0x3a);
+    let order = typed(
+        market,
+        json!({"Order": [{"name": "maker", "type": "address"}, {"name": "price", "type": "uint256"}]}),
+        "Order",
+        json!({"maker": wallet.address, "price": "1"}),
+    );
+    denied(agent.sign_typed_data(None, &order), "TYPED_DATA_NOT_ALLOWED");
+    nothing_left(&w, &wallet);
+    policy(
+        &w,
+        &wallet,
+        PolicyType::ContractWhitelist,
+        json!({ "contracts": [{ "address": market.to_checksum(None), "typed_data": ["Order"] }] }),
+    );
+    let tx = agent.sign_typed_data(None, &order).unwrap();
+    assert_eq!(tx.status, TxStatus::Signed);
+}
+
+#[test]
+fn a_permit_for_an_allowed_spender_is_signed_and_an_unlisted_one_is_denied() {
+    let w = world();
+    let wallet = w.wallet(Network::EthereumSepolia);
+    let agent = typed_agent(&w, &wallet);
+    let spender = Address::repeat_byte(0x5e);
+    policy(
+        &w,
+        &wallet,
+        PolicyType::ApprovedSpenders,
+        json!({ "spenders": [{ "address": spender.to_checksum(None) }] }),
+    );
+    policy(&w, &wallet, PolicyType::ApproveTierOverride, json!({ "tier": "INSTANT" }));
+    let json = eip2612(TOKEN, &wallet.address, spender, "1000");
+    let tx = agent.sign_typed_data(None, &json).unwrap();
+    assert_eq!(tx.status, TxStatus::Signed);
+    let unlisted = eip2612(TOKEN, &wallet.address, Address::repeat_byte(0x66), "1000");
+    denied(agent.sign_typed_data(None, &unlisted), "SPENDER_NOT_APPROVED");
+    let unlimited = eip2612(TOKEN, &wallet.address, spender, &U256::MAX.to_string());
+    denied(agent.sign_typed_data(None, &unlimited), "UNLIMITED_APPROVE_BLOCKED");
+}
+
+// ---------------------------------------------------------------- descriptors
+
+#[derive(Debug)]
+struct Rates(u8);
+
+impl ActionProvider for Rates {
+    fn describe(&self, _: &waiaas::request::ResolvedRequest) -> Option<ActionDescriptor> {
+        Some(ActionDescriptor {
+            counterparty_score: Some(self.0),
+            ..ActionDescriptor::default()
+        })
+    }
+}
+
+fn rated_world(provider: Option<Arc<dyn ActionProvider>>) -> (World, WalletInfo, Agent) {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(waiaas::ManualClock::new(common::T0));
+    let prices = Arc::new(waiaas::StaticPriceOracle::new(600));
+    let admin = waiaas::Waiaas::create(
+        dir.path().join("vault"),
+        &common::pw(),
+        waiaas::Options {
+            action_provider: provider,
+            ..common::options(&clock, &prices)
+        },
+    )
+    .unwrap();
+    let w = World {
+        dir,
+        clock,
+        prices,
+        admin,
+    };
+    w.refresh_prices();
+    let wallet = w.wallet(Network::SolanaDevnet);
+    policy(
+        &w,
+        &wallet,
+        PolicyType::ReputationThreshold,
+        json!({ "min_score": 50, "below_threshold_tier": "APPROVAL", "unrated_tier": "APPROVAL" }),
+    );
+    let agent = w.agent(wallet.id);
+    (w, wallet, agent)
+}
+
+fn scored(to: &str, score: Option<u8>) -> SendRequest {
+    SendRequest {
+        chain: ChainParams {
+            recent_blockhash: Some(BLOCKHASH.to_owned()),
+            ..ChainParams::default()
+        },
+        action: score.map(|s| ActionDescriptor {
+            counterparty_score: Some(s),
+            ..ActionDescriptor::default()
+        }),
+        ..SendRequest::transfer(to, "0.01")
+    }
+}
+
+#[test]
+fn a_score_the_agent_reports_cannot_lower_the_tier_and_a_trusted_one_can() {
+    let bob = solana_pubkey::Pubkey::new_from_array([9u8; 32]).to_string();
+    let (_w, _, agent) = rated_world(None);
+    // The review's attack: a self-reported 100 turned APPROVAL into INSTANT.
+    assert_eq!(agent.simulate(&scored(&bob, Some(100))).unwrap().tier, Tier::Approval);
+    assert_eq!(agent.simulate(&scored(&bob, None)).unwrap().tier, Tier::Approval);
+    let (_w, _, agent) = rated_world(Some(Arc::new(Rates(100))));
+    assert_eq!(agent.simulate(&scored(&bob, None)).unwrap().tier, Tier::Instant);
+    let tx = agent.send(&scored(&bob, None)).unwrap();
+    assert_eq!(tx.tier, Some(Tier::Instant));
+    // The agent may still make it stricter.
+    assert_eq!(agent.simulate(&scored(&bob, Some(1))).unwrap().tier, Tier::Approval);
+}
+
+// ---------------------------------------------------------------- owners
+
+#[test]
+fn an_owner_is_never_a_wallet_of_the_vault_and_agents_never_sign_owner_texts() {
+    let w = world();
+    let wallet = w.wallet(Network::SolanaDevnet);
+    let other = w.wallet(Network::SolanaDevnet);
+    let err = w.admin.set_owner(wallet.id, &other.address).unwrap_err();
+    assert_eq!(err.code(), "VALIDATION_FAILED");
+    let err = w.admin.set_owner(wallet.id, &wallet.address).unwrap_err();
+    assert_eq!(err.code(), "VALIDATION_FAILED");
+    let evm = w.wallet(Network::EthereumSepolia);
+    let evm2 = w.wallet(Network::EthereumSepolia);
+    let err = w
+        .admin
+        .set_owner(evm.id, &evm2.address.to_lowercase().replacen("0x", "0x", 1))
+        .unwrap_err();
+    assert!(matches!(err.code(), "VALIDATION_FAILED" | "INVALID_ADDRESS"));
+    let err = w.admin.set_owner(evm.id, &evm2.address).unwrap_err();
+    assert_eq!(err.code(), "VALIDATION_FAILED");
+    // An outsider's key is accepted.
+    w.admin
+        .set_owner(wallet.id, &OwnerKey::solana(3).address())
+        .unwrap();
+    // sign_message refuses the owner-action prefix on both chains, storing nothing.
+    let issued = w
+        .admin
+        .create_session(&waiaas::core::session::CreateSession {
+            permissions: Some(vec![waiaas::core::Permission::SignMessage]),
+            ..waiaas::core::session::CreateSession::new(vec![wallet.id, evm.id])
+        })
+        .unwrap();
+    let agent = w.admin.agent(issued.token.expose()).unwrap();
+    for id in [wallet.id, evm.id] {
+        let err = agent
+            .sign_message(Some(id), b"waiaas owner action: APPROVE\nwallet: x")
+            .unwrap_err();
+        assert_eq!(err.code(), "VALIDATION_FAILED");
+    }
+    assert!(w.admin.transactions(&Default::default()).unwrap().is_empty());
+    assert!(agent.sign_message(Some(evm.id), b"hello").is_ok());
+}
+
+// ---------------------------------------------------------------- approval text
+
+#[test]
+fn the_owner_sees_every_decoded_effect_the_fee_and_an_iso_expiry() {
+    let (w, wallet, agent, _) = evm_token_world();
+    let owner = OwnerKey::evm(7);
+    w.admin.set_owner(wallet.id, &owner.address()).unwrap();
+    let bob = Address::repeat_byte(0xb0);
+    policy(
+        &w,
+        &wallet,
+        PolicyType::ContractWhitelist,
+        json!({ "contracts": [{ "address": TOKEN.to_checksum(None) }] }),
+    );
+    let data = multicallCall {
+        data: vec![
+            transferCall { to: bob, value: U256::from(10u128.pow(24)) }.abi_encode().into(),
+        ],
+    }
+    .abi_encode();
+    let tx = agent.send(&call(TOKEN, data, 0)).unwrap();
+    assert_eq!(tx.status, TxStatus::PendingApproval);
+    let text = w
+        .admin
+        .owner_actions()
+        .approval_request(tx.id)
+        .unwrap()
+        .approve_message
+        .unwrap();
+    let token = TOKEN.to_checksum(None);
+    assert!(text.contains(&format!("effect 1: call {token} with selector 0x{}", hex::encode(multicallCall::SELECTOR))), "{text}");
+    assert!(
+        text.contains(&format!(
+            "effect 2: send 1000000 of token {token} (1000000000000000000000000 base units, 18 decimals) to {}",
+            bob.to_checksum(None)
+        )),
+        "{text}"
+    );
+    assert!(text.contains("max network fee: 0.002 ETH (2000000000000000 base units)"), "{text}");
+    assert!(text.contains("value at admission: "), "{text}");
+    assert!(text.contains("expires: 2027-01-15T09:00:00Z"), "{text}");
+    // The owner signs exactly that text and the transaction executes.
+    let done = w
+        .admin
+        .owner_actions()
+        .approve(tx.id, &owner.sign(&text), &text)
+        .unwrap();
+    assert_eq!(done.status, TxStatus::Signed);
 }

@@ -1082,6 +1082,13 @@ mod tests {
     fn placement_reads_the_owner_and_settings_inside_the_admission_transaction() {
         let dir = tempfile::tempdir().unwrap();
         let store = SqliteStore::open(dir.path().join("db"), &StoreOptions::default()).unwrap();
+        store
+            .set_audit_key(
+                crate::audit::AuditKey::from_bytes(crate::audit::Zeroizing::new([1; 32])),
+                0,
+                None,
+            )
+            .unwrap();
         let wallet = WalletId::new();
         let audit = AuditEntry::new(NOW, &Actor::Operator, "TEST");
         store
