@@ -268,9 +268,24 @@ impl Agent {
                 prepared.decoded().clone()
             }
             waiaas_core::Chain::Ethereum => {
-                waiaas_chains::evm::decode::PreparedTransaction::from_hex(info.network, raw)?
-                    .decoded()
-                    .clone()
+                let prepared =
+                    waiaas_chains::evm::decode::PreparedTransaction::from_hex(info.network, raw)?;
+                // A nonce ahead of the account's pending one would let a signature be held
+                // back and landed later (after the kill switch): refused when a chain
+                // client can tell.
+                if let Some(client) = self.inner.clients.evm(info.network) {
+                    let pending = client
+                        .transaction_count(&waiaas_core::EvmAddress::parse(&info.address)?)?;
+                    let nonce = prepared.transaction().nonce;
+                    if nonce != pending {
+                        return Err(ValidationError::field(
+                            "transaction",
+                            format!("its nonce is {nonce} but the account's pending nonce is {pending}; build it with the pending nonce"),
+                        )
+                        .into());
+                    }
+                }
+                prepared.decoded().clone()
             }
         };
         let mut intents = decoded.intents;

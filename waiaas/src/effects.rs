@@ -169,7 +169,10 @@ mod tests {
     #[test]
     fn a_message_preview_cannot_forge_lines_of_the_owner_text() {
         let line = message_line(&format!("0x{}", hex::encode("hi\nnonce: forged")));
-        assert_eq!(line, "sign message (16 bytes, UTF-8): \"hi\\nnonce: forged\"");
+        assert_eq!(
+            line,
+            "sign message (16 bytes, UTF-8): \"hi\\nnonce: forged\""
+        );
         assert!(!line.contains('\n'));
         let binary = message_line("0xff00");
         assert_eq!(binary, "sign message (2 bytes, hex): 0xff00");

@@ -172,6 +172,29 @@ fn sends_are_filled_broadcast_and_mined_and_balances_read() {
         Amount::from_u128(101_000_000_000_000_000)
     );
     assert!(agent.balance(None).unwrap().amount < before.amount);
+
+    // A raw transaction whose nonce is ahead of the pending one could be held back and
+    // landed later: refused before anything is stored. The pending nonce is accepted.
+    let raw = |nonce: u64| {
+        let req = waiaas::chains::evm::EvmTxRequest {
+            chain_id: 11_155_111,
+            nonce,
+            max_fee_per_gas: 20_000_000_000,
+            max_priority_fee_per_gas: 1_000_000_000,
+            gas_limit: 21_000,
+            to: recipient,
+            value: Amount::from_u64(1),
+            data: Vec::new(),
+        };
+        format!("0x{}", hex::encode(req.encode_unsigned()))
+    };
+    let rows = admin.transactions(&Default::default()).unwrap().len();
+    let err = agent.sign_transaction(None, &raw(7)).unwrap_err();
+    assert_eq!(err.code(), "VALIDATION_FAILED", "{err:?}");
+    assert!(err.to_string().contains("pending nonce is 2"), "{err}");
+    assert_eq!(admin.transactions(&Default::default()).unwrap().len(), rows);
+    let tx = agent.sign_transaction(None, &raw(2)).unwrap();
+    assert_eq!(tx.status, TxStatus::Submitted, "{tx:?}");
 }
 
 #[test]

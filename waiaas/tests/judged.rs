@@ -693,7 +693,13 @@ fn a_whitelisted_token_contract_does_not_skip_the_token_rules() {
         ] }),
     );
     // A token not in ALLOWED_TOKENS, moved through a whitelisted contract: denied.
-    let to_bob = |amount: U256| transferCall { to: bob, value: amount }.abi_encode();
+    let to_bob = |amount: U256| {
+        transferCall {
+            to: bob,
+            value: amount,
+        }
+        .abi_encode()
+    };
     denied(
         agent.send(&call(other, to_bob(U256::from(10u128.pow(24))), 0)),
         "TOKEN_NOT_ALLOWED",
@@ -719,7 +725,10 @@ fn a_whitelisted_token_contract_does_not_skip_the_token_rules() {
     let tx = agent
         .send(&call(TOKEN, to_bob(U256::from(5u128 * 10u128.pow(18))), 0))
         .unwrap();
-    assert_eq!((tx.status, tx.tier), (TxStatus::Signed, Some(Tier::Instant)));
+    assert_eq!(
+        (tx.status, tx.tier),
+        (TxStatus::Signed, Some(Tier::Instant))
+    );
     assert!(evm_execute(&mut evm, &tx));
     assert_eq!(
         view(&mut evm, balanceOfCall { owner: bob }.abi_encode()),
@@ -762,12 +771,25 @@ fn a_forbidden_method_wrapped_in_a_self_multicall_is_judged() {
         "{:?}",
         err.reasons()
     );
-    denied(agent.send(&call(TOKEN, forbidden, 0)), "METHOD_NOT_WHITELISTED");
+    denied(
+        agent.send(&call(TOKEN, forbidden, 0)),
+        "METHOD_NOT_WHITELISTED",
+    );
     // A multicall of allowed methods passes: two small transfers.
     let transfers = multicallCall {
         data: vec![
-            transferCall { to: bob, value: U256::from(10u128.pow(18)) }.abi_encode().into(),
-            transferCall { to: bob, value: U256::from(10u128.pow(18)) }.abi_encode().into(),
+            transferCall {
+                to: bob,
+                value: U256::from(10u128.pow(18)),
+            }
+            .abi_encode()
+            .into(),
+            transferCall {
+                to: bob,
+                value: U256::from(10u128.pow(18)),
+            }
+            .abi_encode()
+            .into(),
         ],
     }
     .abi_encode();
@@ -787,7 +809,12 @@ fn nothing_left_but_signed(w: &World) {
 
 // ---------------------------------------------------------------- typed data
 
-fn typed(domain_contract: Address, types: serde_json::Value, primary: &str, message: serde_json::Value) -> String {
+fn typed(
+    domain_contract: Address,
+    types: serde_json::Value,
+    primary: &str,
+    message: serde_json::Value,
+) -> String {
     let mut all = types;
     all["EIP712Domain"] = json!([
         {"name": "name", "type": "string"}, {"name": "version", "type": "string"},
@@ -853,7 +880,10 @@ fn an_eip3009_authorization_is_a_reserved_token_transfer() {
     let unlisted = Address::repeat_byte(0x71);
     // Unlimited USDC-style authorization of a token outside ALLOWED_TOKENS: denied.
     denied(
-        agent.sign_typed_data(None, &eip3009(unlisted, &wallet.address, bob, &U256::MAX.to_string())),
+        agent.sign_typed_data(
+            None,
+            &eip3009(unlisted, &wallet.address, bob, &U256::MAX.to_string()),
+        ),
         "TOKEN_NOT_ALLOWED",
     );
     nothing_left(&w, &wallet);
@@ -861,10 +891,16 @@ fn an_eip3009_authorization_is_a_reserved_token_transfer() {
     let five = (5u128 * 10u128.pow(18)).to_string();
     let json = eip3009(TOKEN, &wallet.address, bob, &five);
     let tx = agent.sign_typed_data(None, &json).unwrap();
-    assert_eq!((tx.status, tx.tier), (TxStatus::Signed, Some(Tier::Instant)));
+    assert_eq!(
+        (tx.status, tx.tier),
+        (TxStatus::Signed, Some(Tier::Instant))
+    );
     let assets = &tx.decision.as_ref().unwrap().spend.assets;
     assert_eq!(
-        assets.get(&token_asset_id(Network::EthereumSepolia, &TOKEN.to_checksum(None))),
+        assets.get(&token_asset_id(
+            Network::EthereumSepolia,
+            &TOKEN.to_checksum(None)
+        )),
         Some(&waiaas::core::Amount::from_u128(5 * 10u128.pow(18)))
     );
     // The signature recovers to the wallet over the EIP-712 hash (independent check).
@@ -877,7 +913,10 @@ fn an_eip3009_authorization_is_a_reserved_token_transfer() {
     assert_eq!(recovered.to_checksum(), wallet.address);
     // A million tokens is a million dollars: escalated, not signed.
     let big = agent
-        .sign_typed_data(None, &eip3009(TOKEN, &wallet.address, bob, &10u128.pow(24).to_string()))
+        .sign_typed_data(
+            None,
+            &eip3009(TOKEN, &wallet.address, bob, &10u128.pow(24).to_string()),
+        )
         .unwrap();
     assert_eq!(big.tier, Some(Tier::Approval));
     assert!(big.result.is_none());
@@ -895,7 +934,10 @@ fn unrecognised_typed_data_is_denied_until_the_operator_lists_it() {
         "Order",
         json!({"maker": wallet.address, "price": "1"}),
     );
-    denied(agent.sign_typed_data(None, &order), "TYPED_DATA_NOT_ALLOWED");
+    denied(
+        agent.sign_typed_data(None, &order),
+        "TYPED_DATA_NOT_ALLOWED",
+    );
     nothing_left(&w, &wallet);
     policy(
         &w,
@@ -919,14 +961,25 @@ fn a_permit_for_an_allowed_spender_is_signed_and_an_unlisted_one_is_denied() {
         PolicyType::ApprovedSpenders,
         json!({ "spenders": [{ "address": spender.to_checksum(None) }] }),
     );
-    policy(&w, &wallet, PolicyType::ApproveTierOverride, json!({ "tier": "INSTANT" }));
+    policy(
+        &w,
+        &wallet,
+        PolicyType::ApproveTierOverride,
+        json!({ "tier": "INSTANT" }),
+    );
     let json = eip2612(TOKEN, &wallet.address, spender, "1000");
     let tx = agent.sign_typed_data(None, &json).unwrap();
     assert_eq!(tx.status, TxStatus::Signed);
     let unlisted = eip2612(TOKEN, &wallet.address, Address::repeat_byte(0x66), "1000");
-    denied(agent.sign_typed_data(None, &unlisted), "SPENDER_NOT_APPROVED");
+    denied(
+        agent.sign_typed_data(None, &unlisted),
+        "SPENDER_NOT_APPROVED",
+    );
     let unlimited = eip2612(TOKEN, &wallet.address, spender, &U256::MAX.to_string());
-    denied(agent.sign_typed_data(None, &unlimited), "UNLIMITED_APPROVE_BLOCKED");
+    denied(
+        agent.sign_typed_data(None, &unlimited),
+        "UNLIMITED_APPROVE_BLOCKED",
+    );
 }
 
 // ---------------------------------------------------------------- descriptors
@@ -993,14 +1046,26 @@ fn a_score_the_agent_reports_cannot_lower_the_tier_and_a_trusted_one_can() {
     let bob = solana_pubkey::Pubkey::new_from_array([9u8; 32]).to_string();
     let (_w, _, agent) = rated_world(None);
     // The review's attack: a self-reported 100 turned APPROVAL into INSTANT.
-    assert_eq!(agent.simulate(&scored(&bob, Some(100))).unwrap().tier, Tier::Approval);
-    assert_eq!(agent.simulate(&scored(&bob, None)).unwrap().tier, Tier::Approval);
+    assert_eq!(
+        agent.simulate(&scored(&bob, Some(100))).unwrap().tier,
+        Tier::Approval
+    );
+    assert_eq!(
+        agent.simulate(&scored(&bob, None)).unwrap().tier,
+        Tier::Approval
+    );
     let (_w, _, agent) = rated_world(Some(Arc::new(Rates(100))));
-    assert_eq!(agent.simulate(&scored(&bob, None)).unwrap().tier, Tier::Instant);
+    assert_eq!(
+        agent.simulate(&scored(&bob, None)).unwrap().tier,
+        Tier::Instant
+    );
     let tx = agent.send(&scored(&bob, None)).unwrap();
     assert_eq!(tx.tier, Some(Tier::Instant));
     // The agent may still make it stricter.
-    assert_eq!(agent.simulate(&scored(&bob, Some(1))).unwrap().tier, Tier::Approval);
+    assert_eq!(
+        agent.simulate(&scored(&bob, Some(1))).unwrap().tier,
+        Tier::Approval
+    );
 }
 
 // ---------------------------------------------------------------- owners
@@ -1020,7 +1085,10 @@ fn an_owner_is_never_a_wallet_of_the_vault_and_agents_never_sign_owner_texts() {
         .admin
         .set_owner(evm.id, &evm2.address.to_lowercase().replacen("0x", "0x", 1))
         .unwrap_err();
-    assert!(matches!(err.code(), "VALIDATION_FAILED" | "INVALID_ADDRESS"));
+    assert!(matches!(
+        err.code(),
+        "VALIDATION_FAILED" | "INVALID_ADDRESS"
+    ));
     let err = w.admin.set_owner(evm.id, &evm2.address).unwrap_err();
     assert_eq!(err.code(), "VALIDATION_FAILED");
     // An outsider's key is accepted.
@@ -1042,7 +1110,12 @@ fn an_owner_is_never_a_wallet_of_the_vault_and_agents_never_sign_owner_texts() {
             .unwrap_err();
         assert_eq!(err.code(), "VALIDATION_FAILED");
     }
-    assert!(w.admin.transactions(&Default::default()).unwrap().is_empty());
+    assert!(
+        w.admin
+            .transactions(&Default::default())
+            .unwrap()
+            .is_empty()
+    );
     assert!(agent.sign_message(Some(evm.id), b"hello").is_ok());
 }
 
@@ -1062,7 +1135,12 @@ fn the_owner_sees_every_decoded_effect_the_fee_and_an_iso_expiry() {
     );
     let data = multicallCall {
         data: vec![
-            transferCall { to: bob, value: U256::from(10u128.pow(24)) }.abi_encode().into(),
+            transferCall {
+                to: bob,
+                value: U256::from(10u128.pow(24)),
+            }
+            .abi_encode()
+            .into(),
         ],
     }
     .abi_encode();
@@ -1076,7 +1154,13 @@ fn the_owner_sees_every_decoded_effect_the_fee_and_an_iso_expiry() {
         .approve_message
         .unwrap();
     let token = TOKEN.to_checksum(None);
-    assert!(text.contains(&format!("effect 1: call {token} with selector 0x{}", hex::encode(multicallCall::SELECTOR))), "{text}");
+    assert!(
+        text.contains(&format!(
+            "effect 1: call {token} with selector 0x{}",
+            hex::encode(multicallCall::SELECTOR)
+        )),
+        "{text}"
+    );
     assert!(
         text.contains(&format!(
             "effect 2: send 1000000 of token {token} (1000000000000000000000000 base units, 18 decimals) to {}",
@@ -1084,7 +1168,10 @@ fn the_owner_sees_every_decoded_effect_the_fee_and_an_iso_expiry() {
         )),
         "{text}"
     );
-    assert!(text.contains("max network fee: 0.002 ETH (2000000000000000 base units)"), "{text}");
+    assert!(
+        text.contains("max network fee: 0.002 ETH (2000000000000000 base units)"),
+        "{text}"
+    );
     assert!(text.contains("value at admission: "), "{text}");
     assert!(text.contains("expires: 2027-01-15T09:00:00Z"), "{text}");
     // The owner signs exactly that text and the transaction executes.
