@@ -1,6 +1,6 @@
 //! The waiaas quickstart: a fresh vault with real Argon2id parameters, a Solana devnet
 //! and an EVM Sepolia wallet, the article's policies, an owner key, an agent session,
-//! and requests that land in every tier — plus one the policy denies. Offline.
+//! and requests that land in every tier — plus two the policy denies (an unlisted token; false decimals). Offline.
 //!
 //! Run: `cargo run --example quickstart`
 #![allow(
@@ -169,7 +169,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         chain: chain.clone(),
         ..SendRequest::transfer(RECIPIENT, amount)
     };
-    let token = |mint: &str, symbol: &str, amount: &str| SendRequest {
+    let token = |mint: &str, symbol: &str, decimals: Option<u8>, amount: &str| SendRequest {
         wallet_id: Some(sol.id),
         chain: chain.clone(),
         ..SendRequest::new(Operation::TokenTransfer {
@@ -177,7 +177,7 @@ fn main() -> Result<(), Box<dyn Error>> {
             // Decimals come from the operator's ALLOWED_TOKENS entry (or the chain),
             // never from the agent; an unlisted token is denied before they matter.
             token: TokenSpec {
-                decimals: (symbol != "USDC").then_some(5),
+                decimals,
                 symbol: Some(symbol.to_owned()),
                 ..TokenSpec::new(mint)
             },
@@ -193,7 +193,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     row(
         2,
         "5 USDC ($5)",
-        &agent.send(&token(USDC_MINT, "USDC", "5")),
+        &agent.send(&token(USDC_MINT, "USDC", None, "5")),
     );
     row(3, "0.5 SOL ($75)", &agent.send(&transfer("0.5")));
     let delayed = agent.send(&transfer("5"));
@@ -220,7 +220,13 @@ fn main() -> Result<(), Box<dyn Error>> {
     row(
         8,
         "1000 BONK (not an allowed token)",
-        &agent.send(&token(BONK_MINT, "BONK", "1000")),
+        &agent.send(&token(BONK_MINT, "BONK", Some(5), "1000")),
+    );
+    // Judge what is signed: "5 USDC" stated with 9 decimals would really move 5 000 USDC.
+    row(
+        9,
+        "5 USDC claimed with 9 decimals",
+        &agent.send(&token(USDC_MINT, "USDC", Some(9), "5")),
     );
 
     // EVM: nonce and fees supplied by the caller (no chain client offline).
@@ -234,12 +240,12 @@ fn main() -> Result<(), Box<dyn Error>> {
         },
         ..SendRequest::transfer("0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed", "0.002")
     };
-    row(9, "0.002 ETH ($6) on sepolia", &agent.send(&eth));
+    row(10, "0.002 ETH ($6) on sepolia", &agent.send(&eth));
 
     println!();
     let audit = admin.verify_audit_log()?;
     println!(
-        "audit log: {} entries, hash chain intact: {}",
+        "audit log: {} entries, HMAC chain intact: {}",
         audit.entries,
         audit.is_intact()
     );
