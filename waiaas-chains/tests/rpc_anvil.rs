@@ -213,6 +213,15 @@ fn erc20_transfer_through_anvil() {
         node.erc20_balance(&token, &me).unwrap(),
         Amount::from_u64(1_000)
     );
+    // `decimals()` read through eth_call (TestToken declares 18); an account without
+    // code answers nothing and is refused.
+    assert_eq!(node.erc20_decimals(&token).unwrap(), 18);
+    assert_eq!(
+        node.erc20_decimals(&EvmAddress::from_bytes([0x44; 20]))
+            .unwrap_err()
+            .code(),
+        "CHAIN_ERROR"
+    );
 
     let to = EvmAddress::from_bytes([0x43; 20]);
     let data = evm::erc20_transfer_calldata(&to, Amount::from_u64(400));

@@ -72,6 +72,19 @@ fn adapter(svm: Arc<Mutex<LiteSVM>>) -> common::RpcServer {
                     "value": { "amount": amount.to_string(), "decimals": decimals, "uiAmountString": "" }
                 }))
             }
+            "getAccountInfo" => {
+                assert_eq!(params[1]["encoding"], "base64");
+                let value = svm.get_account(&param_address(params)).map(|a| {
+                    json!({
+                        "lamports": a.lamports,
+                        "owner": a.owner.to_string(),
+                        "data": [base64::engine::general_purpose::STANDARD.encode(&a.data), "base64"],
+                        "executable": a.executable,
+                        "rentEpoch": 0
+                    })
+                });
+                Ok(json!({ "context": context, "value": value }))
+            }
             "sendTransaction" => {
                 assert_eq!(params[1]["encoding"], "base64");
                 let bytes = base64::engine::general_purpose::STANDARD
@@ -168,6 +181,44 @@ fn solana_client_fetches_blockhash_broadcasts_and_reads_status_and_balances() {
     let signer = VaultSigner::new(&tv.vault, &wallet);
 
     assert_eq!(client.balance(&me).unwrap(), 5 * SOL);
+    // Decimals read from the mint account (what the facade trusts when the operator
+    // names none); an account that is not a mint is refused.
+    assert_eq!(client.mint_decimals(&mint).unwrap(), 3);
+    assert_eq!(client.mint_decimals(&me).unwrap_err().code(), "CHAIN_ERROR");
+    // A token account whose owner key has a 1 where a mint keeps `is_initialized`
+    // (byte 45) is still not a mint.
+    let tricky_owner = SolanaAddress::from_bytes([1; 32]);
+    let tricky = SolanaAddress::from_bytes([6; 32]);
+    {
+        let mut token = vec![0u8; 165];
+        token[0..32].copy_from_slice(mint.as_bytes());
+        token[32..64].copy_from_slice(tricky_owner.as_bytes());
+        token[108] = 1;
+        svm.lock()
+            .unwrap()
+            .set_account(
+                pk(&tricky),
+                Account {
+                    lamports: SOL,
+                    data: token,
+                    owner: pk(&program.id()),
+                    executable: false,
+                    rent_epoch: 0,
+                },
+            )
+            .unwrap();
+    }
+    assert_eq!(
+        client.mint_decimals(&tricky).unwrap_err().code(),
+        "CHAIN_ERROR"
+    );
+    assert_eq!(
+        client
+            .mint_decimals(&associated_token_address(&me, &mint, program))
+            .unwrap_err()
+            .code(),
+        "CHAIN_ERROR"
+    );
     let blockhash = client.latest_blockhash().unwrap();
     assert_eq!(blockhash, svm.lock().unwrap().latest_blockhash().to_bytes());
 

@@ -520,6 +520,17 @@ fn domains(v: &Value, path: &str) -> Result<Vec<DomainPatternPublic>, Validation
         .collect()
 }
 
+/// A list of selectors (`0x` + hex), each error naming its index.
+fn selector_set(list: &[Value], path: &str) -> Result<BTreeSet<Vec<u8>>, ValidationError> {
+    list.iter()
+        .enumerate()
+        .map(|(j, s)| {
+            let at = format!("{path}[{j}]");
+            parse_selector(as_str(s, &at)?).map_err(|e| err(&at, e))
+        })
+        .collect()
+}
+
 fn address_entries(
     v: &Value,
     path: &str,
@@ -571,14 +582,7 @@ fn address_entries(
         };
         let (opaque_selectors, typed_data) = if extra.contains(&"opaque_selectors") {
             let opaque = opt(&mut o, "opaque_selectors", |v, p| {
-                as_array(v, p)?
-                    .iter()
-                    .enumerate()
-                    .map(|(j, s)| {
-                        let path = format!("{p}[{j}]");
-                        parse_selector(as_str(s, &path)?).map_err(|e| err(&path, e))
-                    })
-                    .collect::<Result<BTreeSet<_>, _>>()
+                selector_set(as_array(v, p)?, p)
             })?;
             let typed = opt(&mut o, "typed_data", |v, p| {
                 as_array(v, p)?
@@ -702,14 +706,7 @@ impl Rules {
                             "must list at least one selector such as `0xa9059cbb`",
                         ));
                     }
-                    let selectors = sels
-                        .iter()
-                        .enumerate()
-                        .map(|(j, s)| {
-                            let path = format!("{sp}[{j}]");
-                            parse_selector(as_str(s, &path)?).map_err(|e| err(&path, e))
-                        })
-                        .collect::<Result<_, _>>()?;
+                    let selectors = selector_set(sels, &sp)?;
                     m.finish()?;
                     methods.push(MethodEntry {
                         contract,

@@ -4,10 +4,10 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use waiaas_chains::client::{EvmChainClient, SolanaChainClient};
-use waiaas_core::Network;
+use waiaas_core::{EvmAddress, Network, SolanaAddress};
 
 /// A Solana client shared across threads.
 pub type SharedSolanaClient = Arc<dyn SolanaChainClient + Send + Sync>;
@@ -19,6 +19,9 @@ pub type SharedEvmClient = Arc<dyn EvmChainClient + Send + Sync>;
 pub struct ChainClients {
     solana: BTreeMap<Network, SharedSolanaClient>,
     evm: BTreeMap<Network, SharedEvmClient>,
+    /// Token decimals read from the chain, by network and canonical address: they never
+    /// change for a deployed token, so each is read once per instance.
+    decimals: Arc<Mutex<BTreeMap<(Network, String), u8>>>,
 }
 
 impl fmt::Debug for ChainClients {
@@ -61,6 +64,39 @@ impl ChainClients {
     #[must_use]
     pub fn evm(&self, network: Network) -> Option<&SharedEvmClient> {
         self.evm.get(&network)
+    }
+
+    /// A token's decimals read from the chain (ERC-20 `decimals()`, the SPL mint
+    /// account), cached; `None` without a client for `network` or when the chain gives
+    /// no answer (the token is then judged without trusted decimals from the chain).
+    pub(crate) fn token_decimals(&self, network: Network, token: &str) -> Option<u8> {
+        let key = (network, token.to_owned());
+        if let Some(d) = self
+            .decimals
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&key)
+        {
+            return Some(*d);
+        }
+        let read = if let Some(client) = self.solana(network) {
+            SolanaAddress::parse(token)
+                .ok()
+                .and_then(|mint| client.mint_decimals(&mint).ok())
+        } else if let Some(client) = self.evm(network) {
+            EvmAddress::parse(token)
+                .ok()
+                .and_then(|t| client.erc20_decimals(&t).ok())
+        } else {
+            None
+        };
+        if let Some(d) = read {
+            self.decimals
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .insert(key, d);
+        }
+        read
     }
 
     /// Whether any client serves `network`.

@@ -356,20 +356,26 @@ impl Inner {
             .transpose()
     }
 
-    /// A token's decimals from a source the agent cannot choose: the operator's
-    /// ALLOWED_TOKENS entry in force for the wallet.
+    /// A token's decimals from the sources the agent cannot choose: the operator's
+    /// ALLOWED_TOKENS entry in force for the wallet, else the chain (read once through
+    /// the network's client).
     pub fn trusted_decimals(
         &self,
         wallet: waiaas_core::WalletId,
         network: waiaas_core::Network,
         token: &str,
-    ) -> Result<Option<u8>> {
+    ) -> Result<crate::request::TrustedDecimals> {
         let policies = self
             .store
             .policies(waiaas_core::policy::PolicyFilter::ApplicableTo(wallet))?;
-        Ok(self
+        let operator = self
             .engine
-            .token_decimals(wallet, network, token, &policies))
+            .token_decimals(wallet, network, token, &policies);
+        let chain = match operator {
+            Some(_) => None,
+            None => self.clients.token_decimals(network, token),
+        };
+        Ok(crate::request::TrustedDecimals { operator, chain })
     }
 
     /// The decision for `request` now, with no side effect.

@@ -355,17 +355,17 @@ impl Operation {
     /// `INVALID_AMOUNT`, `INVALID_ADDRESS` or `VALIDATION_FAILED` naming the field;
     /// `INVALID_TRANSACTION` for calldata a known selector cannot decode; what
     /// `trusted_decimals` returns.
-    pub fn resolve(
+    pub(crate) fn resolve(
         &self,
         network: Network,
-        trusted_decimals: &mut dyn FnMut(&str) -> Result<Option<u8>>,
+        trusted_decimals: &mut dyn FnMut(&str) -> Result<TrustedDecimals>,
     ) -> Result<ResolvedOperation> {
         let chain = network.chain();
         let native = network.info().native_decimals;
         let mut token = |spec: &TokenSpec, amount: &str| -> Result<(TokenRef, Amount)> {
             let address = check_address(chain, &spec.address)?;
-            let trusted = trusted_decimals(&address)?;
-            let used = match (trusted, spec.decimals) {
+            let found = trusted_decimals(&address)?;
+            let used = match (found.value(), spec.decimals) {
                 (Some(t), Some(s)) if s != t => s,
                 (Some(t), _) => t,
                 (None, Some(s)) => s,
@@ -381,7 +381,7 @@ impl Operation {
                 TokenRef {
                     address,
                     decimals: Some(used),
-                    chain_decimals: None,
+                    chain_decimals: found.chain,
                     symbol: spec.symbol.clone(),
                 },
                 Amount::parse_human(amount, used)?,
@@ -487,6 +487,22 @@ fn fits_chain_integer(
     Ok(())
 }
 
+/// A token's decimals from the sources the agent cannot choose.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct TrustedDecimals {
+    /// The operator's ALLOWED_TOKENS entry.
+    pub operator: Option<u8>,
+    /// The chain (ERC-20 `decimals()`, the SPL mint account), read by the host.
+    pub chain: Option<u8>,
+}
+
+impl TrustedDecimals {
+    /// The decimals amounts convert with: the operator's, else the chain's.
+    pub(crate) fn value(self) -> Option<u8> {
+        self.operator.or(self.chain)
+    }
+}
+
 /// Gives each decoded token leg that states no decimals (an ERC-20 call never does) the
 /// token's trusted decimals, so the owner sees human amounts and the engine checks them
 /// again against the policy in force. Decimals a leg states (SPL `TransferChecked`) are
@@ -496,7 +512,7 @@ fn fits_chain_integer(
 /// What `trusted_decimals` returns.
 pub(crate) fn state_trusted_decimals(
     intents: &mut [Intent],
-    trusted_decimals: &mut dyn FnMut(&str) -> Result<Option<u8>>,
+    trusted_decimals: &mut dyn FnMut(&str) -> Result<TrustedDecimals>,
 ) -> Result<()> {
     for intent in intents {
         if let Intent::TokenTransfer {
@@ -510,7 +526,7 @@ pub(crate) fn state_trusted_decimals(
             ..
         } = intent
         {
-            *decimals = trusted_decimals(token)?;
+            *decimals = trusted_decimals(token)?.value();
         }
     }
     Ok(())

@@ -195,6 +195,55 @@ fn sends_are_filled_broadcast_and_mined_and_balances_read() {
     assert_eq!(admin.transactions(&Default::default()).unwrap().len(), rows);
     let tx = agent.sign_transaction(None, &raw(2)).unwrap();
     assert_eq!(tx.status, TxStatus::Submitted, "{tx:?}");
+
+    // A token the operator gave no decimals for (it is only approved, never listed in
+    // ALLOWED_TOKENS): its decimals come from the chain's `decimals()` (TestToken: 18).
+    let token = "0x7070707070707070707070707070707070707070";
+    let runtime = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../testdata/contracts/TestToken.runtime.hex"),
+    )
+    .unwrap();
+    rpc.call(
+        "anvil_setCode",
+        serde_json::json!([token, format!("0x{}", runtime.trim())]),
+    )
+    .unwrap();
+    let spender = "0x5e5E5e5e5E5e5E5E5e5E5E5e5e5E5E5E5e5E5E5e";
+    admin
+        .create_policy(
+            waiaas::NewPolicy::new(
+                waiaas::core::policy::PolicyType::ApprovedSpenders,
+                serde_json::json!({ "spenders": [{ "address": spender, "max_amount": "1000000000000000000" }] }),
+            )
+            .for_wallet(wallet.id),
+        )
+        .unwrap();
+    let approve = |decimals: Option<u8>, amount: &str| {
+        SendRequest::new(waiaas::Operation::Approve {
+            spender: spender.to_owned(),
+            token: waiaas::TokenSpec {
+                decimals,
+                ..waiaas::TokenSpec::new(token)
+            },
+            amount: amount.to_owned(),
+            token_program: None,
+        })
+    };
+    let lie = agent.simulate(&approve(Some(6), "2")).unwrap();
+    assert_eq!(
+        lie.reason_codes(),
+        vec!["TOKEN_DECIMALS_MISMATCH"],
+        "{lie:?}"
+    );
+    // 2 tokens at the chain's 18 decimals exceed the spender's 1-token maximum; 1 passes.
+    let two = agent.simulate(&approve(None, "2")).unwrap();
+    assert_eq!(
+        two.reason_codes(),
+        vec!["APPROVE_AMOUNT_EXCEEDED"],
+        "{two:?}"
+    );
+    assert!(agent.simulate(&approve(None, "1")).unwrap().allowed);
 }
 
 #[test]

@@ -54,6 +54,12 @@ pub trait SolanaChainClient {
         token_account: &SolanaAddress,
     ) -> Result<TokenBalance, ChainError>;
 
+    /// The decimals of an SPL mint (Token or Token-2022), read from its account.
+    ///
+    /// # Errors
+    /// `CHAIN_ERROR` when the account does not exist or is not an initialized mint.
+    fn mint_decimals(&self, mint: &SolanaAddress) -> Result<u8, ChainError>;
+
     /// Broadcasts a signed transaction (base64); returns its signature (base58).
     ///
     /// # Errors
@@ -140,6 +146,12 @@ pub trait EvmChainClient {
     /// # Errors
     /// `CHAIN_ERROR`.
     fn erc20_balance(&self, token: &EvmAddress, owner: &EvmAddress) -> Result<Amount, ChainError>;
+
+    /// ERC-20 `decimals()` of `token` (via `eth_call`).
+    ///
+    /// # Errors
+    /// `CHAIN_ERROR` when the call fails or answers a value above 255.
+    fn erc20_decimals(&self, token: &EvmAddress) -> Result<u8, ChainError>;
 
     /// `eth_sendRawTransaction`; returns the transaction hash.
     ///

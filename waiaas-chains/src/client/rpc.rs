@@ -10,6 +10,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::thread;
 use std::time::Duration;
 
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
 use serde_json::{Value, json};
 use waiaas_core::{Amount, EvmAddress, SolanaAddress};
 
@@ -271,6 +273,45 @@ impl SolanaChainClient for JsonRpcClient {
         Ok(TokenBalance { amount, decimals })
     }
 
+    fn mint_decimals(&self, mint: &SolanaAddress) -> Result<u8, ChainError> {
+        const M: &str = "getAccountInfo";
+        let result = self.call(
+            M,
+            json!([mint.to_string(), { "encoding": "base64", "commitment": "confirmed" }]),
+        )?;
+        let value = result.get("value").ok_or_else(|| bad_reply(M))?;
+        if value.is_null() {
+            return Err(rpc_error(format!("mint `{mint}` does not exist"), false));
+        }
+        let owner = value
+            .get("owner")
+            .and_then(Value::as_str)
+            .ok_or_else(|| bad_reply(M))?;
+        if owner != TOKEN_PROGRAM && owner != TOKEN_2022_PROGRAM {
+            return Err(rpc_error(
+                format!("`{mint}` is not owned by a token program"),
+                false,
+            ));
+        }
+        let data = value
+            .pointer("/data/0")
+            .and_then(Value::as_str)
+            .and_then(|b| STANDARD.decode(b).ok())
+            .ok_or_else(|| bad_reply(M))?;
+        // Mint layout (spl-token `state.rs`): 82 bytes, decimals at byte 44,
+        // is_initialized at 45. A Token-2022 mint with extensions is longer and says
+        // so with account type 1 at byte 165 (a token account is 165 bytes or type 2),
+        // so a token account is never read as a mint.
+        let is_mint = data.len() == 82 || (data.len() > 165 && data.get(165) == Some(&1));
+        match (data.get(44), data.get(45)) {
+            (Some(&decimals), Some(1)) if is_mint => Ok(decimals),
+            _ => Err(rpc_error(
+                format!("`{mint}` is not an initialized mint"),
+                false,
+            )),
+        }
+    }
+
     fn send_transaction(&self, transaction_base64: &str) -> Result<String, ChainError> {
         const M: &str = "sendTransaction";
         let result = self.call(
@@ -369,6 +410,33 @@ impl EvmChainClient for JsonRpcClient {
         parse_hex_amount(M, &self.call(M, params)?)
     }
 
+    fn erc20_decimals(&self, token: &EvmAddress) -> Result<u8, ChainError> {
+        const M: &str = "eth_call";
+        // `decimals()`
+        let params = json!([{ "to": token.to_string(), "data": "0x313ce567" }, "latest"]);
+        let result = self.call(M, params)?;
+        // Exactly one ABI word: an account without code answers `0x`, which must never
+        // read as 0 decimals.
+        let word = result
+            .as_str()
+            .and_then(|s| s.strip_prefix("0x"))
+            .filter(|h| h.len() == 64)
+            .and_then(|h| hex::decode(h).ok())
+            .ok_or_else(|| {
+                rpc_error(
+                    format!("`{token}` answers no `decimals()`; is it an ERC-20 contract?"),
+                    false,
+                )
+            })?;
+        match word.split_last() {
+            Some((&d, high)) if high.iter().all(|b| *b == 0) => Ok(d),
+            _ => Err(rpc_error(
+                format!("`decimals()` of `{token}` is out of range"),
+                false,
+            )),
+        }
+    }
+
     fn send_raw_transaction(&self, raw: &[u8]) -> Result<[u8; 32], ChainError> {
         const M: &str = "eth_sendRawTransaction";
         let result = self.call(M, json!([hex_bytes(raw)]))?;
@@ -404,6 +472,10 @@ impl EvmChainClient for JsonRpcClient {
         }))
     }
 }
+
+/// The SPL token programs (ids as data: this module stays chain-neutral).
+const TOKEN_PROGRAM: &str = "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA";
+const TOKEN_2022_PROGRAM: &str = "TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb";
 
 /// `balanceOf(owner)` calldata without the alloy crates (keeps `rpc` chain-neutral).
 fn erc20_balance_of(owner: &EvmAddress) -> Vec<u8> {
