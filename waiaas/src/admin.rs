@@ -294,8 +294,28 @@ impl Admin {
         network: Network,
         key: &SecretString,
     ) -> Result<WalletInfo> {
-        let w = self.inner.vault.import_wallet(name, network, key)?;
-        Ok(w)
+        let key = waiaas_core::WalletKey::import(network.chain(), key)?;
+        self.refuse_owner_key(&key)?;
+        Ok(self.inner.vault.insert_wallet(name, network, &key)?)
+    }
+
+    /// An owner is an outsider: a key registered as some wallet's owner is never taken
+    /// into the vault (an agent with SIGN_MESSAGE could then approve for itself).
+    fn refuse_owner_key(&self, key: &waiaas_core::WalletKey) -> Result<()> {
+        let address = key.address();
+        for w in self.inner.vault.wallets()? {
+            if let Some(owner) = self.inner.store.owner(w.id)?
+                && w.chain == key.chain()
+                && same_address(key.chain(), &owner.address, &address)
+            {
+                return Err(ValidationError::field(
+                    "key",
+                    format!("the key is the owner of wallet `{}`; an owner's key never enters the vault", w.id),
+                )
+                .into());
+            }
+        }
+        Ok(())
     }
 
     /// Imports a wallet from a BIP-39 mnemonic (default derivation path for the chain
@@ -320,6 +340,7 @@ impl Admin {
             passphrase.unwrap_or_else(|| SecretString::from(String::new())),
             path.as_ref(),
         )?;
+        self.refuse_owner_key(&key)?;
         let w = self.inner.vault.insert_wallet(name, network, &key)?;
         Ok(w)
     }
@@ -461,16 +482,12 @@ impl Admin {
         };
         // An owner is an outsider: a key the vault holds (which an agent with
         // SIGN_MESSAGE could make sign) can never approve.
-        let same = |a: &str| match chain {
-            waiaas_core::Chain::Ethereum => a.eq_ignore_ascii_case(&canonical),
-            waiaas_core::Chain::Solana => a == canonical,
-        };
         if self
             .inner
             .vault
             .wallets()?
             .iter()
-            .any(|w| w.chain == chain && same(&w.address))
+            .any(|w| w.chain == chain && same_address(chain, &w.address, &canonical))
         {
             return Err(ValidationError::field(
                 "ownerAddress",
@@ -937,5 +954,13 @@ impl Admin {
     /// `INVALID_MASTER_PASSWORD`; `VALIDATION_FAILED`; `STORAGE_ERROR`.
     pub fn change_password(&self, current: &SecretString, new: &SecretString) -> Result<()> {
         Ok(self.inner.vault.change_password(current, new, None)?)
+    }
+}
+
+/// Address equality on `chain`: EVM by value (any casing), Solana exactly.
+fn same_address(chain: waiaas_core::Chain, a: &str, b: &str) -> bool {
+    match chain {
+        waiaas_core::Chain::Ethereum => a.eq_ignore_ascii_case(b),
+        waiaas_core::Chain::Solana => a == b,
     }
 }

@@ -1091,10 +1091,19 @@ fn an_owner_is_never_a_wallet_of_the_vault_and_agents_never_sign_owner_texts() {
     ));
     let err = w.admin.set_owner(evm.id, &evm2.address).unwrap_err();
     assert_eq!(err.code(), "VALIDATION_FAILED");
-    // An outsider's key is accepted.
+    // An outsider's key is accepted — and can then never be imported as a wallet.
     w.admin
         .set_owner(wallet.id, &OwnerKey::solana(3).address())
         .unwrap();
+    let owner_secret = waiaas::SecretString::from(
+        bs58::encode(ed25519_dalek::SigningKey::from_bytes(&[3u8; 32]).to_keypair_bytes())
+            .into_string(),
+    );
+    let err = w
+        .admin
+        .import_wallet("stolen", Network::SolanaDevnet, &owner_secret)
+        .unwrap_err();
+    assert_eq!(err.code(), "VALIDATION_FAILED", "{err:?}");
     // sign_message refuses the owner-action prefix on both chains, storing nothing.
     let issued = w
         .admin
