@@ -1104,6 +1104,7 @@ fn an_owner_is_never_a_wallet_of_the_vault_and_agents_never_sign_owner_texts() {
         .import_wallet("stolen", Network::SolanaDevnet, &owner_secret)
         .unwrap_err();
     assert_eq!(err.code(), "VALIDATION_FAILED", "{err:?}");
+    assert!(err.to_string().contains("owner of wallet"), "{err}");
     // sign_message refuses the owner-action prefix on both chains, storing nothing.
     let issued = w
         .admin
