@@ -1192,3 +1192,126 @@ fn the_owner_sees_every_decoded_effect_the_fee_and_an_iso_expiry() {
         .unwrap();
     assert_eq!(done.status, TxStatus::Signed);
 }
+
+fn permit2_batch(spender: Address, tokens: &[Address]) -> String {
+    let permit2 =
+        Address::parse_checksummed("0x000000000022D473030F116dDEE9F6B43aC78BA3", None).unwrap();
+    let details: Vec<serde_json::Value> = tokens
+        .iter()
+        .map(|t| json!({"token": t.to_checksum(None), "amount": "1000", "expiration": 1893456000u64, "nonce": 0}))
+        .collect();
+    typed(
+        permit2,
+        json!({
+            "PermitDetails": [
+                {"name": "token", "type": "address"}, {"name": "amount", "type": "uint160"},
+                {"name": "expiration", "type": "uint48"}, {"name": "nonce", "type": "uint48"}
+            ],
+            "PermitBatch": [
+                {"name": "details", "type": "PermitDetails[]"}, {"name": "spender", "type": "address"},
+                {"name": "sigDeadline", "type": "uint256"}
+            ]
+        }),
+        "PermitBatch",
+        json!({"details": details, "spender": spender.to_checksum(None), "sigDeadline": "1893456000"}),
+    )
+}
+
+#[test]
+fn a_permit2_batch_is_judged_grant_by_grant() {
+    let w = world();
+    let wallet = w.wallet(Network::EthereumSepolia);
+    let agent = typed_agent(&w, &wallet);
+    let router = Address::repeat_byte(0x5e);
+    policy(
+        &w,
+        &wallet,
+        PolicyType::ApprovedSpenders,
+        json!({ "spenders": [{ "address": router.to_checksum(None), "max_amount": "1000" }] }),
+    );
+    policy(
+        &w,
+        &wallet,
+        PolicyType::ApproveTierOverride,
+        json!({ "tier": "INSTANT" }),
+    );
+    let tokens = [TOKEN, Address::repeat_byte(0x71)];
+    // Every grant allowed: signed.
+    let tx = agent
+        .sign_typed_data(None, &permit2_batch(router, &tokens))
+        .unwrap();
+    assert_eq!(tx.status, TxStatus::Signed);
+    // The same batch to an unlisted spender: every grant is denied, each by its index.
+    let err = agent
+        .sign_typed_data(None, &permit2_batch(Address::repeat_byte(0x66), &tokens))
+        .unwrap_err();
+    let indexed: Vec<Option<u32>> = err
+        .reasons()
+        .iter()
+        .filter(|r| r.code == "SPENDER_NOT_APPROVED")
+        .map(|r| r.instruction)
+        .collect();
+    assert_eq!(indexed, vec![Some(0), Some(1)], "{:?}", err.reasons());
+}
+
+sol! {
+    function safeTransferFrom(address from, address to, uint256 tokenId) external;
+}
+
+#[test]
+fn an_nft_transfer_to_an_allowed_recipient_reaches_the_owner_and_others_are_denied() {
+    let w = world();
+    let wallet = w.wallet(Network::EthereumSepolia);
+    let agent = w.agent(wallet.id);
+    let owner = OwnerKey::evm(9);
+    w.admin.set_owner(wallet.id, &owner.address()).unwrap();
+    let collection = Address::repeat_byte(0x33);
+    let friend = Address::repeat_byte(0xf1);
+    policy(
+        &w,
+        &wallet,
+        PolicyType::ContractWhitelist,
+        json!({ "contracts": [{ "address": collection.to_checksum(None) }] }),
+    );
+    policy(
+        &w,
+        &wallet,
+        PolicyType::Whitelist,
+        json!({ "allowed_addresses": [friend.to_checksum(None)] }),
+    );
+    let me: Address = wallet.address.parse().unwrap();
+    let send_nft = |to: Address| {
+        safeTransferFromCall {
+            from: me,
+            to,
+            tokenId: U256::from(42u8),
+        }
+        .abi_encode()
+    };
+    // Before: a whitelisted collection let any recipient take the NFT at INSTANT.
+    denied(
+        agent.send(&call(collection, send_nft(Address::repeat_byte(0xee)), 0)),
+        "WHITELIST_DENIED",
+    );
+    let tx = agent.send(&call(collection, send_nft(friend), 0)).unwrap();
+    assert_eq!(
+        (tx.status, tx.tier),
+        (TxStatus::PendingApproval, Some(Tier::Approval))
+    );
+    let actions = w.admin.owner_actions();
+    let text = actions
+        .approval_request(tx.id)
+        .unwrap()
+        .approve_message
+        .unwrap();
+    assert!(
+        text.contains(&format!(
+            "send 1 of NFT {} #42 to {}",
+            collection.to_checksum(None),
+            friend.to_checksum(None)
+        )),
+        "{text}"
+    );
+    let done = actions.approve(tx.id, &owner.sign(&text), &text).unwrap();
+    assert_eq!(done.status, TxStatus::Signed);
+}
