@@ -28,6 +28,21 @@ use crate::tier::Tier;
 pub struct Usd(Decimal);
 
 impl Usd {
+    /// The USD value of `amount` base units at `decimals` at `usd` per whole unit.
+    /// `None` when the amount cannot be represented with 28 significant digits; an
+    /// overflowing product is [`Usd::MAX`] (more than any limit).
+    #[must_use]
+    pub fn value_of(amount: Amount, decimals: u8, usd: Usd) -> Option<Usd> {
+        let mantissa = i128::try_from(amount.as_u256()).ok()?;
+        let units = Decimal::try_from_i128_with_scale(mantissa, u32::from(decimals)).ok()?;
+        Some(
+            units
+                .checked_mul(usd.0)
+                .and_then(Usd::from_decimal)
+                .unwrap_or(Usd::MAX),
+        )
+    }
+
     /// Zero dollars.
     pub const ZERO: Usd = Usd(Decimal::ZERO);
     /// The largest representable value; used as "more than any limit".

@@ -145,6 +145,39 @@ impl Engine {
         let addr = parse_address(network.chain(), token).ok()?;
         entry_decimals(&self.resolve(wallet, network, policies), &addr, network)
     }
+
+    /// The symbol the operator's ALLOWED_TOKENS entry gives `token`, if any (shown to
+    /// the owner; a symbol the agent writes is never shown).
+    #[must_use]
+    pub fn token_symbol(
+        &self,
+        wallet: WalletId,
+        network: Network,
+        token: &str,
+        policies: &[PolicyRecord],
+    ) -> Option<String> {
+        let addr = parse_address(network.chain(), token).ok()?;
+        let resolved = self.resolve(wallet, network, policies);
+        token_entry(&resolved, &addr, network)?
+            .label
+            .as_ref()
+            .map(|(_, l)| l.clone())
+    }
+}
+
+/// The resolved ALLOWED_TOKENS entry of `addr`, if any.
+fn token_entry<'a>(
+    resolved: &'a BTreeMap<PolicyType, Resolved>,
+    addr: &Address,
+    network: Network,
+) -> Option<&'a crate::rules::AddressEntry> {
+    let asset_id = token_asset_id(network, &addr.to_string());
+    match resolved.get(&PolicyType::AllowedTokens)?.rules.as_ref() {
+        Ok(Rules::AllowedTokens { tokens }) => {
+            allowed_token(tokens, addr, &asset_id, network.chain())
+        }
+        _ => None,
+    }
 }
 
 /// The decimals the resolved ALLOWED_TOKENS entry of `addr` gives, if any.
@@ -153,13 +186,7 @@ fn entry_decimals(
     addr: &Address,
     network: Network,
 ) -> Option<u8> {
-    let asset_id = token_asset_id(network, &addr.to_string());
-    match resolved.get(&PolicyType::AllowedTokens)?.rules.as_ref() {
-        Ok(Rules::AllowedTokens { tokens }) => {
-            allowed_token(tokens, addr, &asset_id, network.chain()).and_then(|e| e.decimals)
-        }
-        _ => None,
-    }
+    token_entry(resolved, addr, network)?.decimals
 }
 
 /// The ALLOWED_TOKENS entry naming a token: by CAIP-19 id, else by address on its chain.
@@ -288,20 +315,6 @@ fn approval_rank(r: ApprovalReason) -> u8 {
         ApprovalReason::NftTransfer => 7,
         ApprovalReason::ContractDeploy => 8,
     }
-}
-
-/// `amount` base units at `decimals` times `usd` per whole unit. `None` when the
-/// amount cannot be represented with 28 significant digits; an overflowing product is
-/// [`Usd::MAX`] (more than any limit).
-fn usd_value(amount: Amount, decimals: u8, usd: Usd) -> Option<Usd> {
-    let mantissa = i128::try_from(amount.as_u256()).ok()?;
-    let units = Decimal::try_from_i128_with_scale(mantissa, u32::from(decimals)).ok()?;
-    Some(
-        units
-            .checked_mul(usd.as_decimal())
-            .and_then(Usd::from_decimal)
-            .unwrap_or(Usd::MAX),
-    )
 }
 
 /// `total >= 80 % of limit`.
@@ -1133,7 +1146,7 @@ impl Eval<'_> {
             match self
                 .prices
                 .fresh(asset, self.now)
-                .and_then(|q| usd_value(*amount, (*decimals)?, q.usd))
+                .and_then(|q| Usd::value_of(*amount, (*decimals)?, q.usd))
             {
                 Some(v) => usd_total = usd_total.saturating_add(v),
                 None => unpriced.push(asset.clone()),

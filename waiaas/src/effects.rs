@@ -3,10 +3,18 @@
 //! the fee bound, and a preview of a message. Rendered from the stored request alone, so
 //! the text the owner signs is the same whenever it is asked for.
 
-use waiaas_core::policy::{RequestBody, TokenRef};
+use std::collections::BTreeMap;
+
+use waiaas_core::policy::{RequestBody, TokenRef, Usd, native_asset_id, token_asset_id};
 use waiaas_core::{Amount, Network};
 
-use crate::request::{ResolvedOperation, ResolvedRequest};
+use crate::request::{AssetView, ResolvedOperation, ResolvedRequest};
+
+/// What a leg is rendered with: the network and the assets' symbols and quotes.
+struct View<'a> {
+    network: Network,
+    assets: &'a BTreeMap<String, AssetView>,
+}
 
 /// Characters of a message shown before it is cut.
 const PREVIEW_CHARS: usize = 160;
@@ -18,32 +26,61 @@ pub(crate) fn effect_lines(req: &ResolvedRequest) -> Vec<String> {
         ResolvedOperation::SignMessage { message } => {
             out.push(message_line(message));
         }
-        op => leg_lines(req.network, &op.policy_body(), &mut out),
+        op => {
+            let view = View {
+                network: req.network,
+                assets: &req.valuation,
+            };
+            leg_lines(&view, &op.policy_body(), &mut out);
+        }
     }
     out
 }
 
 /// The fee bound line, when the request signs a transaction.
 pub(crate) fn fee_line(req: &ResolvedRequest) -> Option<String> {
-    req.max_fee.map(|fee| native(req.network, fee))
+    let view = View {
+        network: req.network,
+        assets: &req.valuation,
+    };
+    req.max_fee.map(|fee| native(&view, fee))
 }
 
-fn native(network: Network, amount: Amount) -> String {
-    let info = network.info();
+/// `; ≈ N USD` when the asset had a fresh quote at admission.
+fn usd(view: &View<'_>, asset: &str, amount: Amount, decimals: u8) -> String {
+    view.assets
+        .get(asset)
+        .and_then(|a| a.usd)
+        .and_then(|price| Usd::value_of(amount, decimals, price))
+        .map_or_else(String::new, |v| format!("; {v} USD at admission"))
+}
+
+fn native(view: &View<'_>, amount: Amount) -> String {
+    let info = view.network.info();
+    let id = native_asset_id(view.network);
     format!(
-        "{} {} ({amount} base units)",
+        "{} {} ({amount} base units{})",
         amount.to_human(info.native_decimals),
-        info.native_symbol
+        info.native_symbol,
+        usd(view, &id, amount, info.native_decimals)
     )
 }
 
-fn token(amount: Amount, t: &TokenRef) -> String {
+fn token(view: &View<'_>, amount: Amount, t: &TokenRef) -> String {
+    let id = token_asset_id(view.network, &t.address);
+    let symbol = view.assets.get(&id).and_then(|a| a.symbol.as_deref());
     match t.decimals.or(t.chain_decimals) {
-        Some(d) => format!(
-            "{} of token {} ({amount} base units, {d} decimals)",
-            amount.to_human(d),
-            t.address
-        ),
+        Some(d) => {
+            let (named, token) = symbol.map_or_else(
+                || (format!("of token {}", t.address), String::new()),
+                |s| (s.to_owned(), format!("token {}; ", t.address)),
+            );
+            format!(
+                "{} {named} ({token}{amount} base units, {d} decimals{})",
+                amount.to_human(d),
+                usd(view, &id, amount, d)
+            )
+        }
         None => format!(
             "{amount} base units of token {} (decimals unknown)",
             t.address
@@ -51,17 +88,17 @@ fn token(amount: Amount, t: &TokenRef) -> String {
     }
 }
 
-fn leg_lines(network: Network, body: &RequestBody, out: &mut Vec<String>) {
+fn leg_lines(view: &View<'_>, body: &RequestBody, out: &mut Vec<String>) {
     let line = match body {
         RequestBody::Transfer { to, amount } => {
-            format!("send {} to {to}", native(network, *amount))
+            format!("send {} to {to}", native(view, *amount))
         }
         RequestBody::TokenTransfer {
             to,
             amount,
             token: t,
         } => {
-            format!("send {} to {to}", token(*amount, t))
+            format!("send {} to {to}", token(view, *amount, t))
         }
         RequestBody::Approve {
             spender,
@@ -75,7 +112,7 @@ fn leg_lines(network: Network, body: &RequestBody, out: &mut Vec<String>) {
                     t.address
                 )
             } else {
-                format!("allow {spender} to spend up to {}", token(*amount, t))
+                format!("allow {spender} to spend up to {}", token(view, *amount, t))
             }
         }
         RequestBody::NftTransfer {
@@ -100,7 +137,7 @@ fn leg_lines(network: Network, body: &RequestBody, out: &mut Vec<String>) {
                     .map_or_else(|| "no data".to_owned(), |s| format!("selector {s}"))
             );
             if let Some(v) = value {
-                s.push_str(&format!(", sending {}", native(network, *v)));
+                s.push_str(&format!(", sending {}", native(view, *v)));
             }
             if *opaque {
                 s.push_str(" (runs further calls waiaas does not decode)");
@@ -109,13 +146,13 @@ fn leg_lines(network: Network, body: &RequestBody, out: &mut Vec<String>) {
         }
         RequestBody::Batch { instructions } => {
             for leg in instructions {
-                leg_lines(network, leg, out);
+                leg_lines(view, leg, out);
             }
             return;
         }
         RequestBody::SignTypedData { legs, unrecognised } => {
             for leg in legs {
-                leg_lines(network, leg, out);
+                leg_lines(view, leg, out);
             }
             match unrecognised {
                 Some(k) => format!(

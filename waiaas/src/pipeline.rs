@@ -138,6 +138,7 @@ impl Inner {
         if let Some(fee) = &mut policy_request.fee {
             fee.ceiling = ceiling;
         }
+        request.valuation = self.valuation(&request, &policy_request.body, &prices, now)?;
         let request_json = serde_json::to_string(&request)
             .map_err(|e| waiaas_core::ValidationError::field("request", e.to_string()))?;
         let record = TxRecord {
@@ -318,8 +319,11 @@ impl Inner {
         request: &ResolvedRequest,
     ) -> (PolicyRequest, waiaas_core::policy::PriceBook) {
         let body = request.operation.policy_body();
-        let mut assets = vec![native_asset_id(request.network)];
-        token_assets(request.network, &body, &mut assets);
+        let mut tokens = Vec::new();
+        token_assets(request.network, &body, &mut tokens);
+        let assets: Vec<String> = std::iter::once(native_asset_id(request.network))
+            .chain(tokens.into_iter().map(|(id, _)| id))
+            .collect();
         let policy_request = PolicyRequest {
             request_id: id,
             wallet_id: request.wallet_id,
@@ -354,6 +358,47 @@ impl Inner {
             .max_fee
             .map(|_| crate::execute::fee_ceiling(request, chain, settings, &self.clients))
             .transpose()
+    }
+
+    /// The symbol and fresh USD quote of every asset `body` moves, for the owner's text.
+    fn valuation(
+        &self,
+        request: &ResolvedRequest,
+        body: &RequestBody,
+        prices: &waiaas_core::policy::PriceBook,
+        now: i64,
+    ) -> Result<std::collections::BTreeMap<String, crate::request::AssetView>> {
+        let network = request.network;
+        let usd = |id: &str| prices.fresh(id, now).map(|q| q.usd);
+        let native = native_asset_id(network);
+        let mut out = std::collections::BTreeMap::new();
+        out.insert(
+            native.clone(),
+            crate::request::AssetView {
+                symbol: Some(network.info().native_symbol.to_owned()),
+                usd: usd(&native),
+            },
+        );
+        let mut tokens = Vec::new();
+        token_assets(network, body, &mut tokens);
+        if !tokens.is_empty() {
+            let policies = self
+                .store
+                .policies(waiaas_core::policy::PolicyFilter::ApplicableTo(
+                    request.wallet_id,
+                ))?;
+            for (id, address) in tokens {
+                let symbol =
+                    self.engine
+                        .token_symbol(request.wallet_id, network, &address, &policies);
+                let view = crate::request::AssetView {
+                    symbol,
+                    usd: usd(&id),
+                };
+                out.insert(id, view);
+            }
+        }
+        Ok(out)
     }
 
     /// A token's decimals from the sources the agent cannot choose: the operator's
@@ -870,19 +915,22 @@ pub(crate) fn typed_data_intents(
     )?)
 }
 
-/// The token asset ids a body moves or approves (to price them).
-fn token_assets(network: waiaas_core::Network, body: &RequestBody, out: &mut Vec<String>) {
+/// The tokens a body moves or approves, as (asset id, address), each once.
+fn token_assets(
+    network: waiaas_core::Network,
+    body: &RequestBody,
+    out: &mut Vec<(String, String)>,
+) {
     match body {
-        RequestBody::TokenTransfer { token, .. } | RequestBody::Approve { token, .. } => {
-            let id = token_asset_id(network, &token.address);
-            if !out.contains(&id) {
-                out.push(id);
-            }
-        }
-        RequestBody::X402Payment {
+        RequestBody::TokenTransfer { token, .. }
+        | RequestBody::Approve { token, .. }
+        | RequestBody::X402Payment {
             token: Some(token), ..
         } => {
-            out.push(token_asset_id(network, &token.address));
+            let id = token_asset_id(network, &token.address);
+            if !out.iter().any(|(known, _)| *known == id) {
+                out.push((id, token.address.clone()));
+            }
         }
         RequestBody::Batch { instructions: legs } | RequestBody::SignTypedData { legs, .. } => {
             for leg in legs {

@@ -1,9 +1,11 @@
 //! What an agent asks for (wire DTOs, camelCase JSON as in the HTTP API), and the
 //! resolved form that is stored, judged and later executed unchanged.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use waiaas_chains::Intent;
-use waiaas_core::policy::{ActionDescriptor, RequestBody, TokenRef, TypedDataKind};
+use waiaas_core::policy::{ActionDescriptor, RequestBody, TokenRef, TypedDataKind, Usd};
 use waiaas_core::{Address, Amount, Chain, Network, ValidationError, WalletId};
 
 use crate::error::Result;
@@ -182,6 +184,22 @@ pub struct ResolvedRequest {
     /// the chain parameters that are signed; execution never signs a higher one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_fee: Option<Amount>,
+    /// What the owner is shown for each asset the request moves, by asset id: data the
+    /// agent cannot choose, recorded at admission.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub valuation: BTreeMap<String, AssetView>,
+}
+
+/// One asset as the owner sees it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AssetView {
+    /// The operator's symbol (ALLOWED_TOKENS) or the native coin's; never the agent's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub symbol: Option<String>,
+    /// USD per whole unit: the fresh quote the decision used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usd: Option<Usd>,
 }
 
 impl ResolvedRequest {
@@ -197,6 +215,7 @@ impl ResolvedRequest {
             action: None,
             trusted_action: None,
             max_fee: None,
+            valuation: BTreeMap::new(),
         }
     }
 }

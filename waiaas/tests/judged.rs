@@ -1173,13 +1173,15 @@ fn the_owner_sees_every_decoded_effect_the_fee_and_an_iso_expiry() {
     );
     assert!(
         text.contains(&format!(
-            "effect 2: send 1000000 of token {token} (1000000000000000000000000 base units, 18 decimals) to {}",
+            "effect 2: send 1000000 TT (token {token}; 1000000000000000000000000 base units, 18 decimals; 1000000 USD at admission) to {}",
             bob.to_checksum(None)
         )),
         "{text}"
     );
     assert!(
-        text.contains("max network fee: 0.002 ETH (2000000000000000 base units)"),
+        text.contains(
+            "max network fee: 0.002 ETH (2000000000000000 base units; 4 USD at admission)"
+        ),
         "{text}"
     );
     assert!(text.contains("value at admission: "), "{text}");
