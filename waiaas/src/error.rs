@@ -7,7 +7,7 @@ use waiaas_core::policy::Reason;
 use waiaas_core::{ErrorCode, SessionError, StoreError, TxId, ValidationError, VaultError};
 use waiaas_policy::PolicyError;
 
-/// An error from waiaas. [`Error::code`] is stable; [`Error::to_string`] says what to fix.
+/// An error from waiaas. [`Error::code`] is stable; its `Display` text says what to fix.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
