@@ -15,24 +15,16 @@ mod common;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::{BLOCKHASH, World, options, pw};
+use common::{World, options, pw};
 use waiaas::core::audit::{AuditEntry, GENESIS_HASH, entry_hash};
 use waiaas::core::{TxId, WalletId};
 use waiaas::notify::{EventKind, MemoryNotifier};
-use waiaas::{ChainParams, ManualClock, Network, Options, SendRequest, StaticPriceOracle, Waiaas};
+use waiaas::{ManualClock, Network, Options, StaticPriceOracle, Waiaas};
 
-fn req(to: &str, amount: &str) -> SendRequest {
-    SendRequest {
-        chain: ChainParams {
-            recent_blockhash: Some(BLOCKHASH.to_owned()),
-            ..ChainParams::default()
-        },
-        ..SendRequest::transfer(to, amount)
-    }
-}
+use common::sol_req as req;
 
 fn db(w: &World) -> rusqlite::Connection {
-    rusqlite::Connection::open(w.dir.path().join("vault/waiaas.db")).unwrap()
+    w.db()
 }
 
 /// A world with some history: wallet, policy, session, two sends.

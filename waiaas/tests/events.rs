@@ -14,20 +14,12 @@ mod common;
 use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
 
-use common::{BLOCKHASH, OwnerKey, options, pw};
+use common::{OwnerKey, options, pw};
 use waiaas::core::session::CreateSession;
 use waiaas::notify::{CallbackNotifier, EventKind, MemoryNotifier, Notifier};
-use waiaas::{ChainParams, ManualClock, Network, Options, SendRequest, StaticPriceOracle, Waiaas};
+use waiaas::{ManualClock, Network, Options, StaticPriceOracle, Waiaas};
 
-fn req(to: &str, amount: &str) -> SendRequest {
-    SendRequest {
-        chain: ChainParams {
-            recent_blockhash: Some(BLOCKHASH.to_owned()),
-            ..ChainParams::default()
-        },
-        ..SendRequest::transfer(to, amount)
-    }
-}
+use common::sol_req as req;
 
 fn world_with(notifiers: Vec<Arc<dyn Notifier>>, queue: usize) -> (common::World, waiaas::Admin) {
     let dir = tempfile::tempdir().unwrap();

@@ -31,8 +31,7 @@ use serde_json::json;
 use waiaas::core::policy::{ActionDescriptor, PolicyType, Usd, token_asset_id};
 use waiaas::core::{Tier, TxStatus, WalletInfo};
 use waiaas::{
-    ActionProvider, Agent, ChainParams, Network, NewPolicy, Operation, SendRequest, TokenSpec,
-    Transaction,
+    ActionProvider, Agent, ChainParams, Network, Operation, SendRequest, TokenSpec, Transaction,
 };
 
 sol! {
@@ -48,9 +47,7 @@ const EVM_CHAIN_ID: u64 = 11_155_111;
 const BASE_FEE: u128 = 10_000_000_000;
 
 fn policy(w: &World, wallet: &WalletInfo, ty: PolicyType, rules: serde_json::Value) {
-    w.admin
-        .create_policy(NewPolicy::new(ty, rules).for_wallet(wallet.id))
-        .unwrap();
+    w.policy(wallet.id, ty, rules);
 }
 
 /// Nothing is signed and nothing stays reserved: every row the wallet has is FAILED or
@@ -66,8 +63,8 @@ fn nothing_left(w: &World, wallet: &WalletInfo) {
             );
         }
     }
-    let held: i64 = rusqlite::Connection::open(w.dir.path().join("vault/waiaas.db"))
-        .unwrap()
+    let held: i64 = w
+        .db()
         .query_row(
             "SELECT COUNT(*) FROM spend_ledger WHERE wallet_id = ?1 AND status IN ('RESERVED', 'COMMITTED')",
             [wallet.id.to_string()],

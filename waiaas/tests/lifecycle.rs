@@ -11,21 +11,13 @@
 
 mod common;
 
-use common::{BLOCKHASH, OwnerKey, T0, world};
+use common::{OwnerKey, T0, world};
 use waiaas::core::session::CreateSession;
 use waiaas::core::store::{KillSwitchState, TxFilter, WalletStatus};
 use waiaas::core::{TxStatus, WalletId};
 use waiaas::{ChainParams, Network, SendRequest, Settings};
 
-fn req(to: &str, amount: &str) -> SendRequest {
-    SendRequest {
-        chain: ChainParams {
-            recent_blockhash: Some(BLOCKHASH.to_owned()),
-            ..ChainParams::default()
-        },
-        ..SendRequest::transfer(to, amount)
-    }
-}
+use common::sol_req as req;
 
 #[test]
 fn delay_executes_at_its_time_not_a_second_before() {
@@ -364,7 +356,7 @@ fn deleting_the_last_audit_row_is_detected() {
 }
 
 fn rusqlite_conn(w: &common::World) -> rusqlite::Connection {
-    rusqlite::Connection::open(w.dir.path().join("vault/waiaas.db")).unwrap()
+    w.db()
 }
 
 #[test]

@@ -36,25 +36,10 @@ const LAMPORTS: u64 = 1_000_000_000;
 /// 5 SOL ($500) including the 5 000-lamport network fee, which is judged with the amount.
 const FIVE: &str = "4.999995";
 
-fn req(to: &str, amount: &str) -> SendRequest {
-    req_with(to, amount, BLOCKHASH)
-}
-
-fn req_with(to: &str, amount: &str, blockhash: &str) -> SendRequest {
-    SendRequest {
-        chain: ChainParams {
-            recent_blockhash: Some(blockhash.to_owned()),
-            ..ChainParams::default()
-        },
-        ..SendRequest::transfer(to, amount)
-    }
-}
+use common::{sol_req as req, sol_req_with as req_with};
 
 fn policy(w: &World, wallet: WalletId, ty: PolicyType, rules: serde_json::Value) -> PolicyId {
-    w.admin
-        .create_policy(NewPolicy::new(ty, rules).for_wallet(wallet))
-        .unwrap()
-        .id
+    w.policy(wallet, ty, rules)
 }
 
 /// A Solana wallet whose ladder puts 5 SOL (500 USD) in DELAY (900 s) and 20 SOL in
@@ -78,7 +63,7 @@ fn capped(w: &World, cap_usd: u64) -> (WalletInfo, PolicyId) {
 }
 
 fn rusqlite_conn(w: &World) -> rusqlite::Connection {
-    rusqlite::Connection::open(w.dir.path().join("vault/waiaas.db")).unwrap()
+    w.db()
 }
 
 /// The spend ledger status of a request (RESERVED, COMMITTED, RELEASED).

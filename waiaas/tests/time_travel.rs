@@ -13,24 +13,16 @@
 
 mod common;
 
-use common::{BLOCKHASH, T0, World, world};
+use common::{T0, World, world};
 use serde_json::json;
 use waiaas::core::policy::{ApprovalReason, PolicyType};
 use waiaas::core::session::CreateSession;
 use waiaas::core::{Tier, TxStatus, WalletId};
-use waiaas::{Admin, ChainParams, Network, NewPolicy, SendRequest};
+use waiaas::{Admin, Network, NewPolicy};
 
 const DAY: i64 = 86_400;
 
-fn req(to: &str, amount: &str) -> SendRequest {
-    SendRequest {
-        chain: ChainParams {
-            recent_blockhash: Some(BLOCKHASH.to_owned()),
-            ..ChainParams::default()
-        },
-        ..SendRequest::transfer(to, amount)
-    }
-}
+use common::sol_req as req;
 
 fn session_token(admin: &Admin, wallet: WalletId) -> String {
     admin

@@ -110,6 +110,25 @@ impl World {
         self.admin.agent(issued.token.expose()).unwrap()
     }
 
+    /// Creates a policy bound to `wallet`.
+    pub fn policy(
+        &self,
+        wallet: WalletId,
+        ty: PolicyType,
+        rules: serde_json::Value,
+    ) -> waiaas::core::PolicyId {
+        self.admin
+            .create_policy(NewPolicy::new(ty, rules).for_wallet(wallet))
+            .unwrap()
+            .id
+    }
+
+    /// A second connection to the vault's database file, as an attacker (or a test)
+    /// with write access would open it.
+    pub fn db(&self) -> rusqlite::Connection {
+        rusqlite::Connection::open(self.dir.path().join("vault/waiaas.db")).unwrap()
+    }
+
     pub fn reopen(&self) -> Admin {
         Waiaas::open(
             self.dir.path().join("vault"),
@@ -173,3 +192,19 @@ impl OwnerKey {
 
 /// Recent blockhash placeholder for chains params in tests that do not execute.
 pub const BLOCKHASH: &str = "11111111111111111111111111111111";
+
+/// A Solana transfer of `amount` SOL with a placeholder blockhash (not executed).
+pub fn sol_req(to: &str, amount: &str) -> waiaas::SendRequest {
+    sol_req_with(to, amount, BLOCKHASH)
+}
+
+/// A Solana transfer of `amount` SOL signed against `blockhash`.
+pub fn sol_req_with(to: &str, amount: &str, blockhash: &str) -> waiaas::SendRequest {
+    waiaas::SendRequest {
+        chain: waiaas::ChainParams {
+            recent_blockhash: Some(blockhash.to_owned()),
+            ..waiaas::ChainParams::default()
+        },
+        ..waiaas::SendRequest::transfer(to, amount)
+    }
+}
