@@ -55,6 +55,19 @@ pub enum Intent {
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         unlimited: bool,
     },
+    /// An allowance raised by `amount` (ERC-20 `increaseAllowance`): a grant of at least
+    /// the increment on top of an allowance the transaction does not state, so the
+    /// resulting total is unknown to the decoder.
+    AllowanceIncrease {
+        /// ERC-20 contract.
+        token: Option<String>,
+        /// Who may spend.
+        spender: String,
+        /// The increment, in base units.
+        amount: Amount,
+        /// Decimals when known.
+        decimals: Option<u8>,
+    },
     /// A non-fungible (ERC-721) or semi-fungible (ERC-1155) token leaving the wallet.
     NftTransfer {
         /// Collection contract.

@@ -22,6 +22,8 @@ pub use zeroize::Zeroizing;
 /// The event of the keyed entry that starts the keyed chain after kept unkeyed entries
 /// (details: `legacyEntries`, `rechained`, `legacyBrokenAt`).
 pub const CHAIN_KEYED_EVENT: &str = "AUDIT_CHAIN_KEYED";
+/// The first entry of every vault's log.
+pub const GENESIS_EVENT: &str = "VAULT_CREATED";
 
 /// The 32-byte key of the audit chain's HMAC. Derived from the vault's data key
 /// ([`crate::Vault`] hands it to the store on unlock), so it never touches the disk.
@@ -327,7 +329,14 @@ pub fn verify_chain(key: &AuditKey, records: &[AuditRecord]) -> ChainCheck {
                 if starts {
                     out.keyed_from = Some(r.seq);
                 }
-                let marker_ok = !starts || legacy == 0 || states_legacy(&r.entry, legacy);
+                // A keyed log begins with the vault's creation or with the marker that
+                // keyed an older log: one that begins anywhere else lost its start.
+                let marker_ok = !starts
+                    || if legacy == 0 {
+                        r.entry.event == GENESIS_EVENT || r.entry.event == CHAIN_KEYED_EVENT
+                    } else {
+                        states_legacy(&r.entry, legacy)
+                    };
                 if !linked || !hash_ok || !marker_ok {
                     out.first_broken.get_or_insert(r.seq);
                 } else if starts && legacy > 0 {

@@ -443,6 +443,10 @@ pub enum RequestBody {
         /// (Permit2's `uint160`, `setApprovalForAll`); the engine also checks the amount.
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         unlimited: bool,
+        /// `amount` raises an allowance whose current value the request does not state
+        /// (`increaseAllowance`): the resulting total is unknown, so the owner decides.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        increase: bool,
     },
     /// 2 to 20 instructions, signed as one transaction: all or nothing.
     #[serde(rename_all = "camelCase")]

@@ -95,3 +95,7 @@ pub const OPAQUE_CALL_NOT_ALLOWED: &str = "OPAQUE_CALL_NOT_ALLOWED";
 pub const TYPED_DATA_NOT_ALLOWED: &str = "TYPED_DATA_NOT_ALLOWED";
 /// An instruction waiaas never signs for an agent.
 pub const INSTRUCTION_REFUSED: &str = "INSTRUCTION_REFUSED";
+/// Warning: an allowance increase whose resulting total is unknown (needs the owner).
+pub const ALLOWANCE_TOTAL_UNKNOWN: &str = "ALLOWANCE_TOTAL_UNKNOWN";
+/// Warning: a contract call without a descriptor under DeFi policies (needs the owner).
+pub const ACTION_UNDESCRIBED: &str = "ACTION_UNDESCRIBED";

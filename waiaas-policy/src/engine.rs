@@ -475,6 +475,41 @@ impl Eval<'_> {
         if let Some(a) = &req.claimed_action {
             self.actions(a);
         }
+        if req.action.is_none() && req.claimed_action.is_none() {
+            self.undescribed(&req.body);
+        }
+    }
+
+    /// A contract call nobody described, under policies that judge DeFi actions: those
+    /// rules cannot be applied, so the owner decides instead of nobody.
+    fn undescribed(&mut self, body: &RequestBody) {
+        let calls = match body {
+            RequestBody::ContractCall { .. } => true,
+            RequestBody::Batch { instructions } => instructions
+                .iter()
+                .any(|i| matches!(i, RequestBody::ContractCall { .. })),
+            _ => false,
+        };
+        let defi: Vec<PolicyType> = [
+            PolicyType::VenueWhitelist,
+            PolicyType::LendingLtvLimit,
+            PolicyType::LendingAssetWhitelist,
+            PolicyType::PerpMaxLeverage,
+            PolicyType::PerpMaxPositionUsd,
+            PolicyType::PerpAllowedMarkets,
+            PolicyType::ActionCategoryLimit,
+        ]
+        .into_iter()
+        .filter(|t| self.resolved.contains_key(t))
+        .collect();
+        if calls && let Some(first) = defi.first() {
+            self.raise(Tier::Approval, Some(ApprovalReason::ActionCategory));
+            self.warn(
+                Some(*first),
+                codes::ACTION_UNDESCRIBED,
+                format!("a contract call without an action descriptor cannot be judged by {first}; the owner must approve (or the host's action provider must describe it)"),
+            );
+        }
     }
 
     fn fee(&mut self, fee: waiaas_core::policy::FeeBound) {
@@ -832,7 +867,20 @@ impl Eval<'_> {
                 amount,
                 token,
                 unlimited,
-            } => self.approve(spender, *amount, token, *unlimited, idx),
+                increase,
+            } => {
+                self.approve(spender, *amount, token, *unlimited, idx);
+                if *increase {
+                    // Repeated increments could build any total: the owner decides,
+                    // whatever APPROVE_TIER_OVERRIDE says.
+                    self.raise(Tier::Approval, Some(ApprovalReason::Approve));
+                    self.warn(
+                        None,
+                        codes::ALLOWANCE_TOTAL_UNKNOWN,
+                        format!("the allowance of `{spender}` grows by `{amount}` on top of an amount the request does not state; the owner must approve"),
+                    );
+                }
+            }
             RequestBody::NftTransfer { to, contract, .. } => {
                 if let Some(to) = self.addr(to, "to", idx) {
                     self.whitelist(to, idx);

@@ -223,6 +223,7 @@ fn gen_request() -> impl Strategy<Value = PolicyRequest> {
                 amount,
                 token,
                 unlimited: false,
+                increase: false,
             }),
         ];
     (body, proptest::sample::select(NETS.to_vec())).prop_map(|(body, network)| PolicyRequest {

@@ -190,13 +190,27 @@ impl Agent {
             )
             .into());
         }
-        if network.chain() == waiaas_core::Chain::Solana {
+        match network.chain() {
             // What cannot be an off-chain message (a transaction, …) is refused before
             // anything is stored.
-            waiaas_chains::solana::offchain_message_bytes(
-                &waiaas_core::SolanaAddress::parse(&info.address)?,
-                message,
-            )?;
+            waiaas_core::Chain::Solana => {
+                waiaas_chains::solana::offchain_message_bytes(
+                    &waiaas_core::SolanaAddress::parse(&info.address)?,
+                    message,
+                )?;
+            }
+            // A personal_sign over 32 bytes is an `eth_sign` of a digest, which Safe, CoW
+            // and 0x accept as authorising an order or a transaction: refused, like any
+            // message that is not text.
+            waiaas_core::Chain::Ethereum => {
+                if message.len() == 32 || std::str::from_utf8(message).is_err() {
+                    return Err(ValidationError::field(
+                        "message",
+                        "must be UTF-8 text and not 32 bytes long (a 32-byte message signs like a raw digest); sign structured data with sign_typed_data",
+                    )
+                    .into());
+                }
+            }
         }
         let resolved = ResolvedRequest::new(
             wallet,
@@ -222,6 +236,25 @@ impl Agent {
         let (session, wallet) = self.session(wallet, Permission::SignTypedData)?;
         let network = self.inner.vault.wallet(wallet)?.network;
         let mut intents = crate::pipeline::typed_data_intents(network, typed_data_json)?;
+        // A permit or authorization usable for long can be held back and used after the
+        // kill switch: its deadline must be near.
+        if let Some(deadline) =
+            waiaas_chains::evm::typed_data::signature_deadline(network, typed_data_json)?
+        {
+            let max = self.inner.settings()?.max_signature_validity_secs;
+            let latest = waiaas_core::Amount::from_u64(
+                u64::try_from(self.inner.now().max(0))
+                    .unwrap_or(0)
+                    .saturating_add(max),
+            );
+            if deadline > latest {
+                return Err(ValidationError::field(
+                    "typedData",
+                    format!("it stays valid until `{deadline}`, more than {max} s from now; sign one with a nearer deadline (the operator sets the limit: `maxSignatureValiditySecs`)"),
+                )
+                .into());
+            }
+        }
         let inner = &self.inner;
         crate::request::state_trusted_decimals(&mut intents, &mut |token| {
             inner.trusted_decimals(wallet, network, token)
@@ -384,7 +417,7 @@ impl Agent {
 /// the kill switch, or on a day whose cap it was not counted in): it is signed only for
 /// a wallet the operator enabled, and only when the nonce authority is the wallet, so
 /// the operator can void a pending signature by advancing the nonce.
-fn check_durable_nonce(
+pub(crate) fn check_durable_nonce(
     settings: &crate::settings::Settings,
     wallet: WalletId,
     address: &str,

@@ -105,8 +105,14 @@ fn leg_lines(view: &View<'_>, body: &RequestBody, out: &mut Vec<String>) {
             amount,
             token: t,
             unlimited,
+            increase,
         } => {
-            if *unlimited {
+            if *increase {
+                format!(
+                    "raise the allowance of {spender} by {} (the resulting total is not stated)",
+                    token(view, *amount, t)
+                )
+            } else if *unlimited {
                 format!(
                     "allow {spender} to spend an unlimited amount of token {}",
                     t.address

@@ -221,8 +221,20 @@ fn fill_params(
     }
     if let Some(client) = clients.evm(req.network) {
         let from = evm(&vault.wallet(req.wallet_id)?.address)?;
-        if chain.nonce.is_none() {
-            chain.nonce = Some(client.transaction_count(&from)?);
+        let pending = client.transaction_count(&from)?;
+        match chain.nonce {
+            // A nonce ahead of the pending one would be a signature that can be held
+            // back and landed later (after the kill switch); a stale one cannot land.
+            Some(n) if n != pending => {
+                return Err(missing(
+                    "chain.nonce",
+                    &format!(
+                        "is {n} but the account's pending nonce is {pending}; leave it out and the chain client fills it"
+                    ),
+                ));
+            }
+            Some(_) => {}
+            None => chain.nonce = Some(pending),
         }
         if chain.max_fee_per_gas.is_none() || chain.max_priority_fee_per_gas.is_none() {
             let fees = client.fees()?;

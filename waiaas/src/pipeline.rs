@@ -473,7 +473,12 @@ impl Inner {
             )),
             None => None,
         };
-        Ok(self.policy_input(record.id, session.as_ref(), &request))
+        let (mut input, prices) = self.policy_input(record.id, session.as_ref(), &request);
+        // The operator's fee ceiling in force now (lowered since admission, it wins).
+        if let Some(fee) = &mut input.fee {
+            fee.ceiling = Some(self.settings()?.fee_ceiling(request.network));
+        }
+        Ok((input, prices))
     }
 
     /// Claims a QUEUED or PENDING_APPROVAL row for execution with `change` (to
@@ -605,6 +610,7 @@ impl Inner {
                     format!("stored request is unreadable: {e}"),
                 )
             })?;
+            self.check_durable_nonce_now(&request)?;
             execute(&self.vault, &request, &self.clients)
         });
         let now = self.now();
@@ -657,6 +663,26 @@ impl Inner {
                 Err(e)
             }
         }
+    }
+
+    /// A queued durable-nonce transaction signs only while the operator still allows
+    /// durable nonces for its wallet (a setting turned off after queueing wins).
+    fn check_durable_nonce_now(&self, request: &ResolvedRequest) -> Result<()> {
+        if let ResolvedOperation::RawTransaction { raw, .. } = &request.operation
+            && request.network.chain() == waiaas_core::Chain::Solana
+        {
+            let prepared = waiaas_chains::solana::decode::PreparedTransaction::from_base64(raw)?;
+            if let Some(nonce) = &prepared.decoded().durable_nonce {
+                let address = self.vault.wallet(request.wallet_id)?.address;
+                crate::agent::check_durable_nonce(
+                    &self.settings()?,
+                    request.wallet_id,
+                    &address,
+                    nonce,
+                )?;
+            }
+        }
+        Ok(())
     }
 
     /// Broadcasts a SIGNED row when a chain client serves its network: SUBMITTED on

@@ -543,6 +543,11 @@ pub(crate) fn state_trusted_decimals(
             token: Some(token),
             decimals: decimals @ None,
             ..
+        }
+        | Intent::AllowanceIncrease {
+            token: Some(token),
+            decimals: decimals @ None,
+            ..
         } = intent
         {
             *decimals = trusted_decimals(token)?.value();
@@ -587,6 +592,19 @@ fn intent_body(intent: &Intent) -> RequestBody {
             amount: *amount,
             token: token(t, decimals),
             unlimited: *unlimited,
+            increase: false,
+        },
+        Intent::AllowanceIncrease {
+            token: t,
+            spender,
+            amount,
+            decimals,
+        } => RequestBody::Approve {
+            spender: spender.clone(),
+            amount: *amount,
+            token: token(t, decimals),
+            unlimited: false,
+            increase: true,
         },
         Intent::NftTransfer {
             contract,
@@ -691,6 +709,7 @@ impl ResolvedOperation {
                 amount: *amount,
                 token: token.clone(),
                 unlimited: false,
+                increase: false,
             },
             Self::ContractCall { intents, .. } | Self::RawTransaction { intents, .. } => {
                 intents_body(intents)

@@ -31,6 +31,10 @@ pub struct Settings {
     /// default: every durable-nonce transaction is refused `DURABLE_NONCE_NOT_ALLOWED`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub durable_nonce_wallets: Vec<WalletId>,
+    /// The longest a signed permit or transfer authorization (EIP-2612 `deadline`, DAI
+    /// `expiry`, Permit2 deadlines, EIP-3009 `validBefore`) may stay usable, in seconds
+    /// from now: a longer one could be held back and used after the kill switch.
+    pub max_signature_validity_secs: u64,
 }
 
 /// The fee ceiling of a network no setting names: 0.01 SOL (enough for the signature
@@ -66,6 +70,7 @@ impl Default for Settings {
             auto_stop_window_secs: 300,
             fee_ceilings: std::collections::BTreeMap::new(),
             durable_nonce_wallets: Vec::new(),
+            max_signature_validity_secs: 3600,
         }
     }
 }

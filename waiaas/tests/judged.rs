@@ -837,7 +837,7 @@ fn eip3009(token: Address, owner: &str, to: Address, value: &str) -> String {
         ]}),
         "TransferWithAuthorization",
         json!({"from": owner, "to": to.to_checksum(None), "value": value, "validAfter": 0,
-               "validBefore": "1893456000", "nonce": format!("0x{}", "11".repeat(32))}),
+               "validBefore": (common::T0 + 600).to_string(), "nonce": format!("0x{}", "11".repeat(32))}),
     )
 }
 
@@ -851,7 +851,7 @@ fn eip2612(token: Address, owner: &str, spender: Address, value: &str) -> String
         ]}),
         "Permit",
         json!({"owner": owner, "spender": spender.to_checksum(None), "value": value,
-               "nonce": 0, "deadline": "1893456000"}),
+               "nonce": 0, "deadline": (common::T0 + 600).to_string()}),
     )
 }
 
@@ -908,6 +908,18 @@ fn an_eip3009_authorization_is_a_reserved_token_transfer() {
     )
     .unwrap();
     assert_eq!(recovered.to_checksum(), wallet.address);
+    // One that never expires could be held back and used after the kill switch.
+    let forever = json.replace(
+        &format!("\"validBefore\":\"{}\"", common::T0 + 600),
+        &format!("\"validBefore\":\"{}\"", U256::MAX),
+    );
+    assert_ne!(forever, json);
+    let err = agent.sign_typed_data(None, &forever).unwrap_err();
+    assert_eq!(err.code(), "VALIDATION_FAILED", "{err:?}");
+    assert!(
+        err.to_string().contains("maxSignatureValiditySecs"),
+        "{err}"
+    );
     // A million tokens is a million dollars: escalated, not signed.
     let big = agent
         .sign_typed_data(
@@ -1212,7 +1224,7 @@ fn permit2_batch(spender: Address, tokens: &[Address]) -> String {
             ]
         }),
         "PermitBatch",
-        json!({"details": details, "spender": spender.to_checksum(None), "sigDeadline": "1893456000"}),
+        json!({"details": details, "spender": spender.to_checksum(None), "sigDeadline": (common::T0 + 600).to_string()}),
     )
 }
 

@@ -226,8 +226,14 @@ fn token_effect(
         return one(approve(contract, c.spender, amount(c.amount), 256));
     }
     if let Some(c) = is::<IERC20Allowance::increaseAllowanceCall>(selector, data)? {
-        // A grant of at least the increment (the previous allowance is not known here).
-        return one(approve(contract, c.spender, amount(c.addedValue), 256));
+        // A grant of at least the increment; the previous allowance is not known here,
+        // so repeated increments must not pass as small approvals.
+        return one(Intent::AllowanceIncrease {
+            token: Some(contract.to_owned()),
+            spender: super::from_alloy(c.spender).to_checksum(),
+            amount: amount(c.addedValue),
+            decimals: None,
+        });
     }
     if is::<IERC20Allowance::decreaseAllowanceCall>(selector, data)?.is_some() {
         return Ok(Some(Effect::Plain));

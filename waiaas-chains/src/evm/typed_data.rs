@@ -646,6 +646,35 @@ fn permit2_grants(
         .collect()
 }
 
+/// A Permit2 signature transfer lets `spender` pull each permitted amount once, to any
+/// recipient it names, while the signature is valid (nonces are unordered: several can be
+/// live at once). Each entry is both a grant to the spender (APPROVED_SPENDERS decides)
+/// and a transfer of that amount out of the wallet, reserved like any transfer; the
+/// spender stands for the recipient it will choose.
+fn permit2_transfers(fields: &[DynSolValue], batch: bool) -> Result<Vec<Intent>, ChainError> {
+    let mut out = Vec::new();
+    for grant in permit2_grants(fields, batch, 256)? {
+        if let Intent::Approve {
+            token,
+            spender,
+            amount,
+            ..
+        } = &grant
+        {
+            let transfer = Intent::TokenTransfer {
+                token: token.clone(),
+                to: spender.clone(),
+                amount: *amount,
+                decimals: None,
+                program: None,
+            };
+            out.push(grant);
+            out.push(transfer);
+        }
+    }
+    Ok(out)
+}
+
 /// Decodes typed data for a wallet on `network` into what signing it would do (see the
 /// module docs): the approvals or transfer of a recognised standard, in order (empty for
 /// a DAI revocation), or one [`Intent::TypedData`] for anything else.
@@ -711,7 +740,7 @@ pub fn decode_typed_data(network: Network, json: &str) -> Result<Vec<Intent>, Ch
             }])
         }
         Standard::Permit2Allowance { batch } => permit2_grants(fields, batch, 160),
-        Standard::Permit2Transfer { batch } => permit2_grants(fields, batch, 256),
+        Standard::Permit2Transfer { batch } => permit2_transfers(fields, batch),
         Standard::Eip3009 => Ok(vec![Intent::TokenTransfer {
             token: Some(token),
             to: address_at(fields, 1, "to")?,
@@ -720,4 +749,39 @@ pub fn decode_typed_data(network: Network, json: &str) -> Result<Vec<Intent>, Ch
             program: None,
         }]),
     }
+}
+
+/// Until when a signature over recognised typed data can be used (Unix seconds, as the
+/// hashed struct states it): EIP-2612 `deadline`, DAI `expiry` (0 = never, returned as
+/// [`Amount::MAX`]), Permit2 `sigDeadline` / `deadline`, EIP-3009 `validBefore`.
+/// `None` for typed data of another type (its lifetime is the operator's call when they
+/// allow-list it). A signature that stays valid long can be held back and used after
+/// the kill switch, like a durable nonce.
+///
+/// # Errors
+/// As [`decode_typed_data`].
+pub fn signature_deadline(network: Network, json: &str) -> Result<Option<Amount>, ChainError> {
+    let typed = parse_typed_data(json)?;
+    check_domain_chain(network, &typed)?;
+    let Some(standard) = recognise(&typed) else {
+        return Ok(None);
+    };
+    let message = typed
+        .coerce()
+        .map_err(|e| invalid(format!("typed data does not encode: {e}")))?;
+    let fields = struct_fields(&message)?;
+    let deadline = match standard {
+        Standard::Eip2612 | Standard::Eip3009 => uint_at(fields, 4, "deadline")?,
+        Standard::Dai => {
+            let expiry = uint_at(fields, 3, "expiry")?;
+            if expiry.is_zero() {
+                Amount::MAX
+            } else {
+                expiry
+            }
+        }
+        Standard::Permit2Allowance { .. } => uint_at(fields, 2, "sigDeadline")?,
+        Standard::Permit2Transfer { .. } => uint_at(fields, 3, "deadline")?,
+    };
+    Ok(Some(deadline))
 }

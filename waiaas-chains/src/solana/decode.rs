@@ -486,12 +486,39 @@ fn system_intent(ix: &ParsedInstruction) -> Intent {
     }
 }
 
-/// The associated token account program: creating an account spends rent (a call the
-/// whitelist decides); `RecoverNested` moves tokens and is refused.
-fn associated_token_intent(ix: &ParsedInstruction) -> Intent {
+/// Rent of a token account (165 bytes) at the rent-exempt minimum, and the bound used for
+/// Token-2022 accounts, whose extensions the mint decides (up to 512 bytes counted):
+/// `(128 + size) × 6 960` lamports.
+const TOKEN_ACCOUNT_RENT: u64 = 2_039_280;
+const TOKEN_2022_ACCOUNT_RENT_BOUND: u64 = 4_454_400;
+
+/// The associated token account program. Creating an account the wallet pays for and
+/// someone else owns moves its rent to that owner (who can close it and keep the
+/// lamports): a TRANSFER of the rent, judged like any other. Creating the wallet's own
+/// account (or one another account pays for) is a call the whitelist decides;
+/// `RecoverNested` moves tokens and is refused.
+fn associated_token_intent(ix: &ParsedInstruction, fee_payer: Option<&SolanaAddress>) -> Intent {
+    let payer = fee_payer.map(ToString::to_string);
     match ix.data.first() {
-        // Create (empty data or 0), CreateIdempotent (1).
-        None | Some(0 | 1) => call(ix, 1),
+        // Create (empty data or 0), CreateIdempotent (1):
+        // [funding, account, owner, mint, system program, token program].
+        None | Some(0 | 1) => match (account(ix, 0), account(ix, 2)) {
+            (Some(funding), Some(owner))
+                if Some(&funding) == payer.as_ref() && Some(&owner) != payer.as_ref() =>
+            {
+                let rent = if account(ix, 5).as_deref() == Some(TOKEN_PROGRAM_ID) {
+                    TOKEN_ACCOUNT_RENT
+                } else {
+                    TOKEN_2022_ACCOUNT_RENT_BOUND
+                };
+                Intent::Transfer {
+                    to: owner,
+                    amount: Amount::from_u64(rent),
+                }
+            }
+            (Some(_), Some(_)) => call(ix, 1),
+            _ => refused(ix, "is a malformed associated token account creation"),
+        },
         Some(2) => refused(
             ix,
             "moves tokens out of a nested associated token account (`RecoverNested`)",
@@ -538,6 +565,13 @@ pub fn intents(message: &ParsedMessage) -> Result<DecodedTransaction, ChainError
             SYSTEM_PROGRAM_ID if index == 0 && durable_nonce.is_some() => {}
             SYSTEM_PROGRAM_ID => intents.push(system_intent(ix)),
             COMPUTE_BUDGET_PROGRAM_ID => match ix.data.first() {
+                // The runtime refuses a second one; so do we (the fee is judged once).
+                Some(2) if budget.unit_limit.is_some() => {
+                    intents.push(refused(ix, "sets the compute unit limit twice"));
+                }
+                Some(3) if budget.unit_price.is_some() => {
+                    intents.push(refused(ix, "sets the compute unit price twice"));
+                }
                 Some(2) => match u32_at(&ix.data, 1) {
                     Some(limit) => budget.unit_limit = Some(limit),
                     None => intents.push(refused(ix, "malformed compute unit limit")),
@@ -550,7 +584,7 @@ pub fn intents(message: &ParsedMessage) -> Result<DecodedTransaction, ChainError
                 _ => intents.push(call(ix, 1)),
             },
             TOKEN_PROGRAM_ID | TOKEN_2022_PROGRAM_ID => intents.push(token_intent(ix, fee_payer)),
-            ASSOCIATED_TOKEN_PROGRAM_ID => intents.push(associated_token_intent(ix)),
+            ASSOCIATED_TOKEN_PROGRAM_ID => intents.push(associated_token_intent(ix, fee_payer)),
             _ => intents.push(call(ix, 8)),
         }
     }

@@ -115,13 +115,28 @@ pub(super) fn append(
     key: &AuditKey,
     entry: &AuditEntry,
 ) -> Result<(), StoreError> {
-    let head: Option<(i64, String)> = conn
+    let last: Option<(i64, String)> = conn
         .prepare_cached("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
         .and_then(|mut s| s.query_row([], |r| Ok((r.get(0)?, r.get(1)?))).optional())
         .map_err(db_err("read audit head"))?;
-    let (prev_seq, prev_hash) = head.unwrap_or((0, GENESIS_HASH.to_owned()));
-    let seq = u64::try_from(prev_seq)
-        .map_err(|_| corrupt("audit_log", "negative seq"))?
+    let last_seq = match &last {
+        Some((s, _)) => u64::try_from(*s).map_err(|_| corrupt("audit_log", "negative seq"))?,
+        None => 0,
+    };
+    // Chain from the head this key recorded, not from whatever row is last: rows
+    // deleted (or the whole log emptied) by someone who can write the file then stay a
+    // visible break instead of being papered over by the next entry. Without a genuine
+    // head (first entry, or a forged one) the last row is all there is.
+    let recorded = read_head(conn)?
+        .filter(|(seq, hash, mac)| mac.as_deref() == Some(head_mac(key, *seq, hash).as_str()));
+    let prev_hash = match (&recorded, last) {
+        (Some((_, hash, _)), _) => hash.clone(),
+        (None, Some((_, hash))) => hash,
+        (None, None) => GENESIS_HASH.to_owned(),
+    };
+    let seq = recorded
+        .as_ref()
+        .map_or(last_seq, |(s, _, _)| last_seq.max(*s))
         .saturating_add(1);
     let hash = entry_mac(key, seq, &prev_hash, entry);
     let seq_i = i64::try_from(seq).map_err(|_| corrupt("audit_log", "seq out of range"))?;
@@ -183,21 +198,34 @@ fn read_audit_records(
         let tx: Option<String> = r.get(5).map_err(&e)?;
         let details: String = r.get(6).map_err(&e)?;
         let scheme: i64 = r.get(9).map_err(&e)?;
+        // An edited id or details that no longer parse still load, so that verification
+        // reports the row instead of failing to read it.
+        let wallet_id = wallet.as_deref().map(WalletId::parse);
+        let tx_id = tx.as_deref().map(TxId::parse);
+        let parsed: Option<serde_json::Value> = serde_json::from_str(&details).ok();
+        // The MAC covers the parsed fields: stored text that is not exactly their
+        // canonical form (an unparsable id, re-spaced or duplicated JSON keys that other
+        // readers would see differently) can never verify.
+        let canonical = parsed.as_ref().is_some_and(|v| v.to_string() == details)
+            && !matches!(wallet_id, Some(Err(_)))
+            && !matches!(tx_id, Some(Err(_)));
+        let hash: String = r.get(8).map_err(&e)?;
         out.push(AuditRecord {
             seq: u64::try_from(seq).map_err(|_| corrupt("audit_log", "negative seq"))?,
             entry: AuditEntry {
                 at: r.get(1).map_err(&e)?,
                 actor: r.get(2).map_err(&e)?,
                 event: r.get(3).map_err(&e)?,
-                // An edited id or details that no longer parse still load, so that
-                // verification reports the row instead of failing to read it.
-                wallet_id: wallet.and_then(|w| WalletId::parse(&w).ok()),
-                tx_id: tx.and_then(|t| TxId::parse(&t).ok()),
-                details: serde_json::from_str(&details)
-                    .unwrap_or(serde_json::Value::String(details)),
+                wallet_id: wallet_id.and_then(Result::ok),
+                tx_id: tx_id.and_then(Result::ok),
+                details: parsed.unwrap_or(serde_json::Value::String(details)),
             },
             prev_hash: r.get(7).map_err(&e)?,
-            hash: r.get(8).map_err(&e)?,
+            hash: if canonical {
+                hash
+            } else {
+                format!("non-canonical:{hash}")
+            },
             // An unknown scheme number is checked as keyed: only a valid HMAC passes.
             scheme: AuditScheme::from_i64(scheme).unwrap_or(AuditScheme::HmacSha256),
         });

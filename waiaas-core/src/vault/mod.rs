@@ -409,7 +409,7 @@ impl Vault {
         let now = options.clock.now();
         // The first entry (VAULT_CREATED) is already keyed.
         store.set_audit_key(derive_audit_key(&dek)?, now, None)?;
-        let audit = AuditEntry::new(now, &Actor::Operator, "VAULT_CREATED").details(serde_json::json!({
+        let audit = AuditEntry::new(now, &Actor::Operator, crate::audit::GENESIS_EVENT).details(serde_json::json!({
             "kdf": { "mCostKib": params.m_cost_kib(), "tCost": params.t_cost(), "pCost": params.p_cost() }
         }));
         let created = store.create_vault_header(&header.to_json(), now, &audit);
