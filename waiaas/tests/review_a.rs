@@ -875,3 +875,85 @@ fn hole_omitting_the_descriptor_skips_defi_policies() {
         d.tier
     );
 }
+
+// ------------------------------------------------------------ Permit2 signature transfers
+
+fn permit2_transfer(token: Address, spender: Address, amount: &str, nonce: u64) -> String {
+    json!({
+        "types": {
+            "EIP712Domain": [{"name": "name", "type": "string"},
+                             {"name": "chainId", "type": "uint256"},
+                             {"name": "verifyingContract", "type": "address"}],
+            "PermitTransferFrom": [{"name": "permitted", "type": "TokenPermissions"},
+                                   {"name": "spender", "type": "address"},
+                                   {"name": "nonce", "type": "uint256"},
+                                   {"name": "deadline", "type": "uint256"}],
+            "TokenPermissions": [{"name": "token", "type": "address"},
+                                 {"name": "amount", "type": "uint256"}]
+        },
+        "primaryType": "PermitTransferFrom",
+        "domain": {"name": "Permit2", "chainId": EVM_CHAIN_ID,
+                   "verifyingContract": "0x000000000022D473030F116dDEE9F6B43aC78BA3"},
+        "message": {"permitted": {"token": token.to_checksum(None), "amount": amount},
+                    "spender": spender.to_checksum(None), "nonce": nonce.to_string(),
+                    "deadline": "1893456000"}
+    })
+    .to_string()
+}
+
+/// HOLE (item 5, judged too leniently): a Permit2 `PermitTransferFrom` (and the batch and
+/// witness forms) is a one-shot TRANSFER of the wallet's tokens to a recipient the
+/// spender picks — the same effect as EIP-3009, which is judged as a reserved
+/// TOKEN_TRANSFER — but it is judged as an APPROVE: not laddered in USD, never reserved,
+/// invisible to daily / monthly caps. Permit2 nonces are unordered, so N signatures are
+/// all valid at once: with the settlement contract an approved spender (UniswapX reactor,
+/// whose orders' outputs the agent writes in the witness) and APPROVE at INSTANT, the
+/// agent signs away N × `max_amount` while the daily cap of 5 000 USD sees nothing.
+#[test]
+#[ignore = "HOLE: Permit2 PermitTransferFrom (a one-shot transfer) is judged as an uncounted APPROVE; N of them pass every cap"]
+fn hole_permit2_signature_transfers_escape_the_daily_cap() {
+    let w = world();
+    let wallet = w.wallet(Network::EthereumSepolia);
+    let agent = typed_agent(&w, &wallet);
+    let token = Address::repeat_byte(0x73);
+    let reactor = Address::repeat_byte(0x5f);
+    w.prices.set_price(
+        &waiaas::core::policy::token_asset_id(Network::EthereumSepolia, &token.to_checksum(None)),
+        waiaas::core::policy::Usd::from_u64(1_000),
+        "test",
+        common::NowValue::now_value(&*w.clock),
+    );
+    policy(
+        &w,
+        &wallet,
+        PolicyType::AllowedTokens,
+        json!({ "tokens": [{ "address": token.to_checksum(None), "decimals": 18 }] }),
+    );
+    policy(
+        &w,
+        &wallet,
+        PolicyType::ApprovedSpenders,
+        json!({ "spenders": [{ "address": reactor.to_checksum(None), "max_amount": "10000000000000000000" }] }),
+    );
+    policy(
+        &w,
+        &wallet,
+        PolicyType::ApproveTierOverride,
+        json!({ "tier": "INSTANT" }),
+    );
+    // Each: 10 tokens at 1 000 USD = 10 000 USD, twice the 5 000 USD daily cap.
+    let mut signed = 0;
+    for nonce in 1..=5u64 {
+        match agent.sign_typed_data(
+            None,
+            &permit2_transfer(token, reactor, "10000000000000000000", nonce),
+        ) {
+            Ok(tx) if tx.status == TxStatus::Signed => signed += 1,
+            _ => {}
+        }
+    }
+    assert!(
+        signed == 0,
+        "{signed} one-shot transfers of 10 000 USD each were signed without the owner, past a 5 000 USD daily cap"
+    );
+}
