@@ -81,7 +81,10 @@ fn svm_send(svm: &mut LiteSVM, tx: &Transaction) -> Result<(), String> {
         )
         .unwrap();
     let parsed: solana_transaction::Transaction = wincode::deserialize(&bytes).unwrap();
-    let out = svm.send_transaction(parsed).map(|_| ()).map_err(|e| format!("{:?}", e.err));
+    let out = svm
+        .send_transaction(parsed)
+        .map(|_| ())
+        .map_err(|e| format!("{:?}", e.err));
     svm.expire_blockhash();
     out
 }
@@ -210,7 +213,10 @@ fn hole_ata_create_moves_rent_the_attacker_reclaims() {
         svm.latest_blockhash(),
     );
     svm.send_transaction(t).unwrap();
-    assert_eq!(svm.get_balance(&thief.pubkey()).unwrap(), SOL - 5_000 + 2_039_280);
+    assert_eq!(
+        svm.get_balance(&thief.pubkey()).unwrap(),
+        SOL - 5_000 + 2_039_280
+    );
     // Safe behaviour: what leaves the wallet is no more than the judged fee (5 000).
     assert!(
         lost <= 5_000,
@@ -308,7 +314,10 @@ fn duplicated_compute_unit_price_never_pays_more_than_judged() {
     );
     let huge = 1_000_000_000_000u64; // × 1.4 M CU = 1 400 SOL
     let err = agent
-        .sign_transaction(None, &unsigned(&me, &[cu_price(huge), transfer.clone()], &svm))
+        .sign_transaction(
+            None,
+            &unsigned(&me, &[cu_price(huge), transfer.clone()], &svm),
+        )
         .unwrap_err();
     assert!(codes(&err).iter().any(|c| c == "FEE_TOO_HIGH"), "{err:?}");
     let before = svm.get_balance(&me).unwrap();
@@ -512,7 +521,11 @@ fn hole_repeated_increase_allowance_exceeds_the_spenders_max() {
             _ => break,
         }
     }
-    let granted = view(&mut evm, MULTI, allowanceCall { owner, spender }.abi_encode());
+    let granted = view(
+        &mut evm,
+        MULTI,
+        allowanceCall { owner, spender }.abi_encode(),
+    );
     assert!(
         granted <= max,
         "the spender may now take {granted}, above its max_amount {max}"
@@ -711,7 +724,9 @@ fn typed_data_tricks_are_refused() {
             .sign_typed_data(None, &permit(chain_id.clone(), json!({}), "1000"))
             .unwrap_err();
         assert!(
-            codes(&err).iter().any(|c| c == "SPENDER_NOT_APPROVED" || c == "NO_POLICY"),
+            codes(&err)
+                .iter()
+                .any(|c| c == "SPENDER_NOT_APPROVED" || c == "NO_POLICY"),
             "{chain_id}: {err:?}"
         );
     }
@@ -784,8 +799,10 @@ fn an_agent_descriptor_cannot_lower_the_tier() {
     let base = agent.simulate(&plain).unwrap();
     let mut lying = plain.clone();
     lying.action = Some(
-        serde_json::from_value(json!({ "counterpartyScore": 100, "category": "transfer", "notionalUsd": "0" }))
-            .unwrap(),
+        serde_json::from_value(
+            json!({ "counterpartyScore": 100, "category": "transfer", "notionalUsd": "0" }),
+        )
+        .unwrap(),
     );
     let with = agent.simulate(&lying).unwrap();
     assert!(with.tier >= base.tier, "{:?} < {:?}", with.tier, base.tier);
