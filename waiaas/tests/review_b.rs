@@ -849,3 +849,314 @@ fn a_clock_stepped_absurdly_far_forward_panics_nowhere() {
     let _ = w.admin.process_due();
     assert!(w.admin.verify_audit_log().unwrap().is_intact());
 }
+
+// ---------------------------------------------------------------------------------
+// Deterministic interleavings through host callbacks (price oracle, chain client)
+// ---------------------------------------------------------------------------------
+
+type Hook = Mutex<Option<Box<dyn FnOnce() + Send>>>;
+
+/// Prices as the static oracle, running an armed hook once when quotes are read
+/// (the pipeline reads them after its pre-checks, before the admission transaction).
+#[derive(Default)]
+struct HookOracle {
+    prices: waiaas::StaticPriceOracle,
+    hook: Hook,
+}
+
+impl std::fmt::Debug for HookOracle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("HookOracle")
+    }
+}
+
+impl waiaas::PriceOracle for HookOracle {
+    fn quotes(
+        &self,
+        asset_ids: &[String],
+    ) -> std::collections::BTreeMap<String, waiaas::core::policy::PriceQuote> {
+        if let Some(h) = self.hook.lock().unwrap().take() {
+            h();
+        }
+        self.prices.quotes(asset_ids)
+    }
+    fn max_age_seconds(&self) -> u64 {
+        600
+    }
+}
+
+/// Item 11 for the durable-nonce setting: `sign_transaction` reads
+/// `durable_nonce_wallets` before the admission transaction. The operator disables
+/// durable nonces (committed) after that read but before the admission transaction
+/// starts; the durable-nonce transfer (INSTANT) is still signed.
+#[test]
+#[ignore = "HOLE: durable_nonce_wallets is read before the admission transaction (TOCTOU): signed after the operator disabled it"]
+fn durable_nonces_disabled_before_the_admission_transaction_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(ManualClock::new(T0));
+    let oracle = Arc::new(HookOracle::default());
+    oracle.prices.set_price(
+        &waiaas::core::policy::native_asset_id(Network::SolanaDevnet),
+        waiaas::core::policy::Usd::from_u64(common::SOL_USD),
+        "test",
+        T0,
+    );
+    let admin = Waiaas::create(
+        dir.path().join("vault"),
+        &pw(),
+        waiaas::Options {
+            kdf: waiaas::KdfParams::insecure_for_tests(),
+            allow_insecure_kdf: true,
+            clock: clock.clone(),
+            prices: oracle.clone(),
+            ..waiaas::Options::default()
+        },
+    )
+    .unwrap();
+    let wallet = admin.create_wallet("w", Network::SolanaDevnet).unwrap();
+    admin
+        .create_policy(
+            waiaas::NewPolicy::new(
+                PolicyType::SpendingLimit,
+                serde_json::json!({ "instant_max_usd": 10, "notify_max_usd": 100,
+                    "delay_max_usd": 1000, "delay_seconds": 900 }),
+            )
+            .for_wallet(wallet.id),
+        )
+        .unwrap();
+    admin
+        .set_settings(&Settings {
+            durable_nonce_wallets: vec![wallet.id],
+            ..Settings::default()
+        })
+        .unwrap();
+    let agent = admin
+        .agent(
+            admin
+                .create_session(&CreateSession {
+                    ttl: Some(3600),
+                    ..CreateSession::new(vec![wallet.id])
+                })
+                .unwrap()
+                .token
+                .expose(),
+        )
+        .unwrap();
+    let me = pk(&SolanaAddress::parse(&wallet.address).unwrap());
+    let raw = durable_transfer(
+        me,
+        solana_pubkey::Pubkey::new_from_array([11u8; 32]),
+        [42u8; 32],
+        me,
+        50_000_000,
+    );
+    let op = admin.clone();
+    *oracle.hook.lock().unwrap() = Some(Box::new(move || {
+        op.set_settings(&Settings::default()).unwrap();
+    }));
+    let result = agent.sign_transaction(None, &raw);
+    assert!(admin.settings().unwrap().durable_nonce_wallets.is_empty());
+    assert!(
+        result.is_err(),
+        "signed a durable-nonce transaction after durable nonces were disabled: {:?}",
+        result.map(|t| t.status)
+    );
+}
+
+/// A fake Solana node whose `latest_blockhash` (fetched by `run`, after the claim,
+/// just before signing) runs an armed hook once; records broadcasts.
+#[derive(Default)]
+struct HookSolana {
+    hook: Hook,
+    sent: Mutex<Vec<String>>,
+}
+
+impl waiaas_chains::client::SolanaChainClient for HookSolana {
+    fn latest_blockhash(&self) -> Result<[u8; 32], ChainError> {
+        if let Some(h) = self.hook.lock().unwrap().take() {
+            h();
+        }
+        Ok([9u8; 32])
+    }
+    fn balance(&self, _: &SolanaAddress) -> Result<u64, ChainError> {
+        Ok(0)
+    }
+    fn token_account_balance(
+        &self,
+        _: &SolanaAddress,
+    ) -> Result<waiaas_chains::client::TokenBalance, ChainError> {
+        Ok(waiaas_chains::client::TokenBalance {
+            amount: Amount::ZERO,
+            decimals: 0,
+        })
+    }
+    fn mint_decimals(&self, _: &SolanaAddress) -> Result<u8, ChainError> {
+        Ok(6)
+    }
+    fn send_transaction(&self, tx: &str) -> Result<String, ChainError> {
+        self.sent.lock().unwrap().push(tx.to_owned());
+        Ok("sig".to_owned())
+    }
+    fn signature_status(
+        &self,
+        _: &str,
+    ) -> Result<Option<waiaas_chains::client::SolanaTxStatus>, ChainError> {
+        Ok(None)
+    }
+}
+
+/// The claim has moved a DELAY row to EXECUTING; while `run` fetches the blockhash
+/// (just before signing), the operator revokes the session / activates the kill
+/// switch / suspends the wallet. The signature made next must be discarded: the row is
+/// CANCELLED, nothing broadcast, nothing returned, the reservation released.
+#[test]
+fn a_revocation_landing_between_the_claim_and_the_signature_discards_the_signature() {
+    for step in ["revoke", "kill", "suspend"] {
+        let dir = tempfile::tempdir().unwrap();
+        let clock = Arc::new(ManualClock::new(T0));
+        let prices = Arc::new(waiaas::StaticPriceOracle::new(600));
+        let sol = Arc::new(HookSolana::default());
+        let admin = Waiaas::create(
+            dir.path().join("vault"),
+            &pw(),
+            waiaas::Options {
+                chain_clients: ChainClients::new().with_solana(Network::SolanaDevnet, sol.clone()),
+                ..options(&clock, &prices)
+            },
+        )
+        .unwrap();
+        let w = World {
+            dir,
+            clock,
+            prices,
+            admin,
+        };
+        w.refresh_prices();
+        let wallet = w.wallet(Network::SolanaDevnet);
+        let agent = w.agent(wallet.id);
+        let queued = agent.send(&SendRequest::transfer(&wallet.address, "2")).unwrap();
+        assert_eq!(queued.status, TxStatus::Queued);
+        let op = w.admin.clone();
+        let session = queued.session_id.unwrap();
+        let wallet_id = wallet.id;
+        let step_owned = step.to_owned();
+        *sol.hook.lock().unwrap() = Some(Box::new(move || match step_owned.as_str() {
+            "revoke" => op.revoke_session(session).unwrap(),
+            "kill" => {
+                op.activate_kill_switch("mid-execution").unwrap();
+            }
+            _ => {
+                op.suspend_wallet(wallet_id).unwrap();
+            }
+        }));
+        w.clock.set(T0 + 1000);
+        w.refresh_prices();
+        w.admin.process_due().unwrap();
+        assert!(sol.hook.lock().unwrap().is_none(), "{step}: the hook ran");
+        let tx = w.admin.transaction(queued.id).unwrap();
+        assert_eq!(tx.status, TxStatus::Cancelled, "{step}");
+        assert!(tx.result.is_none(), "{step}");
+        assert!(sol.sent.lock().unwrap().is_empty(), "{step}: nothing broadcast");
+        assert_eq!(reservation(&w, queued.id), "RELEASED", "{step}");
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// Held-back signatures through typed data
+// ---------------------------------------------------------------------------------
+
+const TT: &str = "0x7070707070707070707070707070707070707070";
+
+fn eip3009(owner: &str, to: &str, value: &str, valid_before: &str, nonce_byte: &str) -> String {
+    serde_json::json!({
+        "types": {
+            "EIP712Domain": [
+                {"name": "name", "type": "string"}, {"name": "version", "type": "string"},
+                {"name": "chainId", "type": "uint256"}, {"name": "verifyingContract", "type": "address"}
+            ],
+            "TransferWithAuthorization": [
+                {"name": "from", "type": "address"}, {"name": "to", "type": "address"},
+                {"name": "value", "type": "uint256"}, {"name": "validAfter", "type": "uint256"},
+                {"name": "validBefore", "type": "uint256"}, {"name": "nonce", "type": "bytes32"}
+            ]
+        },
+        "primaryType": "TransferWithAuthorization",
+        "domain": {"name": "Token", "version": "1", "chainId": 11_155_111,
+                   "verifyingContract": TT},
+        "message": {"from": owner, "to": to, "value": value, "validAfter": 0,
+                    "validBefore": valid_before, "nonce": format!("0x{}", nonce_byte.repeat(32))}
+    })
+    .to_string()
+}
+
+/// Item 12's attack, with EIP-3009 instead of a durable nonce: an EIP-3009
+/// `TransferWithAuthorization` whose `validBefore` is 2^256 − 1 never expires, and
+/// anyone may submit it. Three $5 authorizations signed on three days (each INSTANT,
+/// each within the daily cap) can all be landed in one block after the kill switch —
+/// exactly the "signatures that can be held back" the issue closes for Solana. Nothing
+/// bounds `validBefore` (nor a permit's `deadline` / Permit2 `sigDeadline`), and the
+/// threat model's list of what the kill switch cannot recall does not mention them.
+#[test]
+#[ignore = "HOLE: EIP-3009 authorizations (and permits) with an unbounded validBefore/deadline are signed: held-back signatures past the kill switch"]
+fn an_authorization_that_never_expires_is_refused_like_a_durable_nonce() {
+    let w = world();
+    let wallet = w.wallet(Network::EthereumSepolia);
+    w.prices.set_price(
+        &waiaas::core::policy::token_asset_id(Network::EthereumSepolia, TT),
+        waiaas::core::policy::Usd::from_u64(1),
+        "test",
+        T0,
+    );
+    w.admin
+        .create_policy(
+            waiaas::NewPolicy::new(
+                PolicyType::AllowedTokens,
+                serde_json::json!({ "tokens": [{ "address": TT, "decimals": 18, "symbol": "TT" }] }),
+            )
+            .for_wallet(wallet.id),
+        )
+        .unwrap();
+    let agent = w
+        .admin
+        .agent(
+            w.admin
+                .create_session(&CreateSession {
+                    permissions: Some(vec![
+                        waiaas::core::Permission::Transaction,
+                        waiaas::core::Permission::SignTypedData,
+                    ]),
+                    ttl: None,
+                    ..CreateSession::new(vec![wallet.id])
+                })
+                .unwrap()
+                .token
+                .expose(),
+        )
+        .unwrap();
+    let bob = "0xB0B0B0B0b0b0B0B0b0B0b0b0b0B0b0B0B0B0b0b0";
+    let five = (5u128 * 10u128.pow(18)).to_string();
+    let forever = "115792089237316195423570985008687907853269984665640564039457584007913129639935";
+    let mut signed = 0;
+    for (day, nonce) in ["a1", "a2", "a3"].iter().enumerate() {
+        w.clock.set(T0 + (day as i64) * DAY);
+        w.refresh_prices();
+        w.prices.set_price(
+            &waiaas::core::policy::token_asset_id(Network::EthereumSepolia, TT),
+            waiaas::core::policy::Usd::from_u64(1),
+            "test",
+            w.clock.now_value(),
+        );
+        if let Ok(tx) = agent.sign_typed_data(
+            None,
+            &eip3009(&wallet.address, bob, &five, forever, nonce),
+        ) && tx.status == TxStatus::Signed
+        {
+            signed += 1;
+        }
+    }
+    w.admin.activate_kill_switch("incident").unwrap();
+    assert_eq!(
+        signed, 0,
+        "{signed} never-expiring EIP-3009 authorizations were returned; they can all be landed after the kill switch"
+    );
+}
