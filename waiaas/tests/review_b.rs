@@ -1224,3 +1224,134 @@ fn an_emptied_log_stays_detected_after_the_next_append() {
         first.first().map(|r| (r.seq, r.entry.event.clone()))
     );
 }
+
+/// Re-keying with a forged header: the attacker flips the stored header's version
+/// from 2 to 1 (so the next unlock would "key a legacy log") after rewriting the log
+/// as an unkeyed SHA-256 chain. The version is bound into the header's AEAD, so the
+/// unlock fails and nothing is re-chained.
+#[test]
+fn a_header_downgraded_to_version_1_does_not_rekey_a_rewritten_log() {
+    let w = world();
+    busy(&w);
+    let conn = db(&w);
+    let header: String = conn
+        .query_row("SELECT header FROM vault_header", [], |r| r.get(0))
+        .unwrap();
+    let mut json: serde_json::Value = serde_json::from_str(&header).unwrap();
+    assert_eq!(json["version"], 2, "{header}");
+    json["version"] = serde_json::json!(1);
+    conn.execute("UPDATE vault_header SET header = ?1", [json.to_string()])
+        .unwrap();
+    // Rewrite history as an unkeyed chain with a forged event, head included.
+    let n: i64 = conn
+        .query_row("SELECT MAX(seq) FROM audit_log", [], |r| r.get(0))
+        .unwrap();
+    let mut prev = waiaas::core::audit::GENESIS_HASH.to_owned();
+    for seq in 1..=n {
+        let mut e: waiaas::core::audit::AuditEntry = conn
+            .query_row(
+                "SELECT at, actor, event, wallet_id, tx_id, details FROM audit_log WHERE seq = ?1",
+                [seq],
+                |r| {
+                    let wallet: Option<String> = r.get(3)?;
+                    let tx: Option<String> = r.get(4)?;
+                    let details: String = r.get(5)?;
+                    Ok(waiaas::core::audit::AuditEntry {
+                        at: r.get(0)?,
+                        actor: r.get(1)?,
+                        event: r.get(2)?,
+                        wallet_id: wallet.map(|w| WalletId::parse(&w).unwrap()),
+                        tx_id: tx.map(|t| TxId::parse(&t).unwrap()),
+                        details: serde_json::from_str(&details).unwrap(),
+                    })
+                },
+            )
+            .unwrap();
+        if seq == n {
+            e.event = "NOTHING_HAPPENED".to_owned();
+        }
+        let hash = waiaas::core::audit::entry_hash(seq as u64, &prev, &e);
+        conn.execute(
+            "UPDATE audit_log SET event = ?1, prev_hash = ?2, hash = ?3, scheme = 0 WHERE seq = ?4",
+            rusqlite::params![e.event, prev, hash, seq],
+        )
+        .unwrap();
+        prev = hash;
+    }
+    conn.execute(
+        "UPDATE audit_head SET seq = ?1, hash = ?2, mac = NULL",
+        rusqlite::params![n, prev],
+    )
+    .unwrap();
+    let err = Waiaas::open(
+        w.dir.path().join("vault"),
+        Some(pw()),
+        options(&w.clock, &w.prices),
+    )
+    .err()
+    .map(|e| e.code());
+    assert!(err.is_some(), "the downgraded header unlocked");
+    let scheme: i64 = conn
+        .query_row("SELECT MAX(scheme) FROM audit_log", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(scheme, 0, "nothing was re-chained under the key");
+    assert!(!w.admin.verify_audit_log().unwrap().is_intact());
+}
+
+/// Item 11 at the facade: an owner registered after the pipeline's pre-checks but
+/// before the admission transaction decides the placement (PENDING_APPROVAL, not a
+/// DELAY that would execute without the owner).
+#[test]
+fn an_owner_registered_just_before_admission_gets_the_approval() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(ManualClock::new(T0));
+    let oracle = Arc::new(HookOracle::default());
+    oracle.prices.set_price(
+        &waiaas::core::policy::native_asset_id(Network::SolanaDevnet),
+        waiaas::core::policy::Usd::from_u64(common::SOL_USD),
+        "test",
+        T0,
+    );
+    let admin = Waiaas::create(
+        dir.path().join("vault"),
+        &pw(),
+        waiaas::Options {
+            kdf: waiaas::KdfParams::insecure_for_tests(),
+            allow_insecure_kdf: true,
+            clock: clock.clone(),
+            prices: oracle.clone(),
+            ..waiaas::Options::default()
+        },
+    )
+    .unwrap();
+    let wallet = admin.create_wallet("w", Network::SolanaDevnet).unwrap();
+    admin
+        .create_policy(
+            waiaas::NewPolicy::new(
+                PolicyType::SpendingLimit,
+                serde_json::json!({ "instant_max_usd": 10, "notify_max_usd": 100,
+                    "delay_max_usd": 1000, "delay_seconds": 900 }),
+            )
+            .for_wallet(wallet.id),
+        )
+        .unwrap();
+    let agent = admin
+        .agent(
+            admin
+                .create_session(&CreateSession::new(vec![wallet.id]))
+                .unwrap()
+                .token
+                .expose(),
+        )
+        .unwrap();
+    let owner = common::OwnerKey::solana(36);
+    let op = admin.clone();
+    let addr = owner.address();
+    let wid = wallet.id;
+    *oracle.hook.lock().unwrap() = Some(Box::new(move || {
+        op.set_owner(wid, &addr).unwrap();
+    }));
+    let tx = agent.send(&req(&wallet.address, "20")).unwrap();
+    assert_eq!(tx.tier, Some(Tier::Approval));
+    assert_eq!(tx.status, TxStatus::PendingApproval);
+}
