@@ -23,8 +23,7 @@ use waiaas::core::policy::PolicyType;
 use waiaas::core::session::CreateSession;
 use waiaas::core::{Amount, EvmAddress, SolanaAddress, Tier, TxId, TxStatus, WalletId};
 use waiaas::{
-    ChainClients, ChainParams, ManualClock, Network, PolicyUpdate, SendRequest,
-    Settings, Waiaas,
+    ChainClients, ChainParams, ManualClock, Network, PolicyUpdate, SendRequest, Settings, Waiaas,
 };
 use waiaas_chains::ChainError;
 use waiaas_chains::client::{EvmCall, EvmChainClient, EvmReceipt, FeeEstimate};
@@ -480,10 +479,19 @@ fn kill_switch_escalate_then_recover_leaves_everything_stopped() {
             .code(),
         "TX_ALREADY_PROCESSED"
     );
-    assert_eq!(agent.send(&req(&wallet.address, "0.01")).unwrap_err().code(), "SESSION_REVOKED");
+    assert_eq!(
+        agent
+            .send(&req(&wallet.address, "0.01"))
+            .unwrap_err()
+            .code(),
+        "SESSION_REVOKED"
+    );
     let fresh = w.agent(wallet.id);
     assert_eq!(
-        fresh.send(&req(&wallet.address, "0.01")).unwrap_err().code(),
+        fresh
+            .send(&req(&wallet.address, "0.01"))
+            .unwrap_err()
+            .code(),
         "WALLET_SUSPENDED"
     );
 }
@@ -511,7 +519,10 @@ fn a_second_instance_sees_revocation_kill_switch_and_time_mark_at_once() {
     let queued = agent_a.send(&req(&wallet.address, "2")).unwrap();
     b.revoke_session(queued.session_id.unwrap()).unwrap();
     assert_eq!(
-        agent_a.send(&req(&wallet.address, "0.01")).unwrap_err().code(),
+        agent_a
+            .send(&req(&wallet.address, "0.01"))
+            .unwrap_err()
+            .code(),
         "SESSION_REVOKED"
     );
     assert_eq!(
@@ -532,7 +543,10 @@ fn a_second_instance_sees_revocation_kill_switch_and_time_mark_at_once() {
     w.refresh_prices();
     let agent_a = w.agent(wallet.id);
     b.activate_kill_switch("from B").unwrap();
-    let err = agent_a.send(&req(&wallet.address, "0.01")).unwrap_err().code();
+    let err = agent_a
+        .send(&req(&wallet.address, "0.01"))
+        .unwrap_err()
+        .code();
     assert!(
         ["KILL_SWITCH_ACTIVE", "SESSION_REVOKED", "WALLET_SUSPENDED"].contains(&err),
         "{err}"
@@ -602,8 +616,14 @@ fn a_clock_stepped_back_neither_revives_an_approval_nor_shortens_a_delay() {
         .approve(pending.id, &owner.sign(&text), &text)
         .unwrap_err()
         .code();
-    assert!(["APPROVAL_TIMEOUT", "TX_ALREADY_PROCESSED"].contains(&err), "{err}");
-    assert_ne!(w.admin.transaction(pending.id).unwrap().status, TxStatus::Signed);
+    assert!(
+        ["APPROVAL_TIMEOUT", "TX_ALREADY_PROCESSED"].contains(&err),
+        "{err}"
+    );
+    assert_ne!(
+        w.admin.transaction(pending.id).unwrap().status,
+        TxStatus::Signed
+    );
     // A DELAY queued now (clock behind the mark) is due only 900 s after the mark.
     // (Quotes stamped by the stepped-back clock would look stale: stamp them at the mark.)
     w.prices.set_price(
@@ -615,7 +635,11 @@ fn a_clock_stepped_back_neither_revives_an_approval_nor_shortens_a_delay() {
     let agent = w.agent(wallet.id);
     let q = agent.send(&req(&wallet.address, "2")).unwrap();
     assert_eq!(q.status, TxStatus::Queued);
-    assert!(q.execute_after.unwrap() >= expires + 900, "{:?}", q.execute_after);
+    assert!(
+        q.execute_after.unwrap() >= expires + 900,
+        "{:?}",
+        q.execute_after
+    );
     w.clock.set(expires + 899);
     w.admin.process_due().unwrap();
     assert_eq!(w.admin.transaction(q.id).unwrap().status, TxStatus::Queued);
@@ -680,10 +704,14 @@ fn a_wrong_password_unlock_writes_nothing_but_the_failure_counter() {
     let snapshot = |w: &World| -> (i64, String, i64, String) {
         let c = db(w);
         (
-            c.query_row("SELECT COUNT(*) FROM audit_log", [], |r| r.get(0)).unwrap(),
-            c.query_row("SELECT header FROM vault_header", [], |r| r.get(0)).unwrap(),
-            c.query_row("SELECT at FROM time_mark", [], |r| r.get(0)).unwrap(),
-            c.query_row("SELECT hash FROM audit_head", [], |r| r.get(0)).unwrap(),
+            c.query_row("SELECT COUNT(*) FROM audit_log", [], |r| r.get(0))
+                .unwrap(),
+            c.query_row("SELECT header FROM vault_header", [], |r| r.get(0))
+                .unwrap(),
+            c.query_row("SELECT at FROM time_mark", [], |r| r.get(0))
+                .unwrap(),
+            c.query_row("SELECT hash FROM audit_head", [], |r| r.get(0))
+                .unwrap(),
         )
     };
     let before = snapshot(&w);
@@ -713,7 +741,9 @@ fn an_edited_audit_row_never_verifies() {
     let conn = db(&w);
     // Row 1 is VAULT_CREATED (no wallet, no tx).
     let details: String = conn
-        .query_row("SELECT details FROM audit_log WHERE seq = 1", [], |r| r.get(0))
+        .query_row("SELECT details FROM audit_log WHERE seq = 1", [], |r| {
+            r.get(0)
+        })
         .unwrap();
     let v: serde_json::Value = serde_json::from_str(&details).unwrap();
     let first_key = v.as_object().unwrap().keys().next().unwrap().clone();
@@ -727,9 +757,11 @@ fn an_edited_audit_row_never_verifies() {
     )
     .unwrap();
     let stored: String = conn
-        .query_row("SELECT json_extract(details, '$.' || ?1) FROM audit_log WHERE seq = 1", [&first_key], |r| {
-            r.get::<_, Option<String>>(0).map(Option::unwrap_or_default)
-        })
+        .query_row(
+            "SELECT json_extract(details, '$.' || ?1) FROM audit_log WHERE seq = 1",
+            [&first_key],
+            |r| r.get::<_, Option<String>>(0).map(Option::unwrap_or_default),
+        )
         .unwrap_or_default();
     let report = w.admin.verify_audit_log().unwrap();
     assert!(
@@ -773,9 +805,10 @@ fn a_fee_ceiling_lowered_after_queueing_applies_at_execution() {
         (TxStatus::Queued, Some(Tier::Delay))
     );
     let mut settings = w.admin.settings().unwrap();
-    settings
-        .fee_ceilings
-        .insert(Network::EthereumSepolia, Amount::from_u64(100_000_000_000_000));
+    settings.fee_ceilings.insert(
+        Network::EthereumSepolia,
+        Amount::from_u64(100_000_000_000_000),
+    );
     w.admin.set_settings(&settings).unwrap();
     let err = agent.send(&eth_delay_transfer()).unwrap_err();
     assert_eq!(err.code(), "POLICY_DENIED", "{err}");
@@ -828,7 +861,11 @@ fn a_clock_stepped_absurdly_far_forward_panics_nowhere() {
     // The old token expired; the queued row came due and ran (documented: a forward
     // step cannot be undone).
     assert_eq!(
-        w.admin.agent(&token(&w, wallet.id, 3600)).map(|_| ()).err().map(|e| e.code()),
+        w.admin
+            .agent(&token(&w, wallet.id, 3600))
+            .map(|_| ())
+            .err()
+            .map(|e| e.code()),
         None
     );
     let _ = w.admin.process_due().unwrap();
@@ -1034,7 +1071,9 @@ fn a_revocation_landing_between_the_claim_and_the_signature_discards_the_signatu
         w.refresh_prices();
         let wallet = w.wallet(Network::SolanaDevnet);
         let agent = w.agent(wallet.id);
-        let queued = agent.send(&SendRequest::transfer(&wallet.address, "2")).unwrap();
+        let queued = agent
+            .send(&SendRequest::transfer(&wallet.address, "2"))
+            .unwrap();
         assert_eq!(queued.status, TxStatus::Queued);
         let op = w.admin.clone();
         let session = queued.session_id.unwrap();
@@ -1056,7 +1095,10 @@ fn a_revocation_landing_between_the_claim_and_the_signature_discards_the_signatu
         let tx = w.admin.transaction(queued.id).unwrap();
         assert_eq!(tx.status, TxStatus::Cancelled, "{step}");
         assert!(tx.result.is_none(), "{step}");
-        assert!(sol.sent.lock().unwrap().is_empty(), "{step}: nothing broadcast");
+        assert!(
+            sol.sent.lock().unwrap().is_empty(),
+            "{step}: nothing broadcast"
+        );
         assert_eq!(reservation(&w, queued.id), "RELEASED", "{step}");
     }
 }
@@ -1146,10 +1188,9 @@ fn an_authorization_that_never_expires_is_refused_like_a_durable_nonce() {
             "test",
             w.clock.now_value(),
         );
-        if let Ok(tx) = agent.sign_typed_data(
-            None,
-            &eip3009(&wallet.address, bob, &five, forever, nonce),
-        ) && tx.status == TxStatus::Signed
+        if let Ok(tx) =
+            agent.sign_typed_data(None, &eip3009(&wallet.address, bob, &five, forever, nonce))
+            && tx.status == TxStatus::Signed
         {
             signed += 1;
         }
