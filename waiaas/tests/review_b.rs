@@ -1396,3 +1396,70 @@ fn an_owner_registered_just_before_admission_gets_the_approval() {
     assert_eq!(tx.tier, Some(Tier::Approval));
     assert_eq!(tx.status, TxStatus::PendingApproval);
 }
+
+/// The owner's approval races the kill switch: the switch commits after the approval
+/// was verified (signature, text, expiry) but before the claim transaction. The claim
+/// re-checks the gates inside its transaction: nothing is signed.
+#[test]
+fn an_approval_verified_just_before_the_kill_switch_signs_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(ManualClock::new(T0));
+    let oracle = Arc::new(HookOracle::default());
+    oracle.prices.set_price(
+        &waiaas::core::policy::native_asset_id(Network::SolanaDevnet),
+        waiaas::core::policy::Usd::from_u64(common::SOL_USD),
+        "test",
+        T0,
+    );
+    let admin = Waiaas::create(
+        dir.path().join("vault"),
+        &pw(),
+        waiaas::Options {
+            kdf: waiaas::KdfParams::insecure_for_tests(),
+            allow_insecure_kdf: true,
+            clock: clock.clone(),
+            prices: oracle.clone(),
+            ..waiaas::Options::default()
+        },
+    )
+    .unwrap();
+    let wallet = admin.create_wallet("w", Network::SolanaDevnet).unwrap();
+    admin
+        .create_policy(
+            waiaas::NewPolicy::new(
+                PolicyType::SpendingLimit,
+                serde_json::json!({ "instant_max_usd": 10, "notify_max_usd": 100,
+                    "delay_max_usd": 1000, "delay_seconds": 900 }),
+            )
+            .for_wallet(wallet.id),
+        )
+        .unwrap();
+    let owner = common::OwnerKey::solana(37);
+    admin.set_owner(wallet.id, &owner.address()).unwrap();
+    let agent = admin
+        .agent(
+            admin
+                .create_session(&CreateSession::new(vec![wallet.id]))
+                .unwrap()
+                .token
+                .expose(),
+        )
+        .unwrap();
+    let pending = agent.send(&req(&wallet.address, "20")).unwrap();
+    assert_eq!(pending.status, TxStatus::PendingApproval);
+    let actions = admin.owner_actions();
+    let text = actions
+        .approval_request(pending.id)
+        .unwrap()
+        .approve_message
+        .unwrap();
+    let op = admin.clone();
+    *oracle.hook.lock().unwrap() = Some(Box::new(move || {
+        op.activate_kill_switch("race").unwrap();
+    }));
+    let result = actions.approve(pending.id, &owner.sign(&text), &text);
+    assert!(result.is_err(), "{:?}", result.map(|t| t.status));
+    let tx = admin.transaction(pending.id).unwrap();
+    assert_eq!(tx.status, TxStatus::Cancelled);
+    assert!(tx.result.is_none());
+}
