@@ -411,6 +411,15 @@ impl Owner {
             )
             .into());
         }
+        // A text issued before the kill switch last changed (activated, recovered) is
+        // spent: replaying it cannot stop the wallet again after a recovery.
+        if issued <= self.inner.store.kill_switch_changed_at()? {
+            return Err(ValidationError::field(
+                "message",
+                "was issued before the kill switch last changed; fetch a fresh one",
+            )
+            .into());
+        }
         let (owner, owner_text, _) = self.registered(wallet)?;
         owner.verify(message.as_bytes(), &decode_signature(signature)?)?;
         crate::admin::activate_kill_switch(&self.inner, &Actor::Owner(owner_text), "owner")

@@ -161,10 +161,51 @@ impl Inner {
             created_at: now,
             updated_at: now,
         };
-        // Placement uses the owner and settings read inside the admission transaction.
+        // Placement uses the owner and settings read inside the admission transaction:
+        // settings that changed since the checks above (durable nonces turned off, a fee
+        // ceiling lowered) refuse the request there, reservation released.
+        let durable = self.durable_nonce(&request)?;
+        let address = self.vault.wallet(request.wallet_id)?.address;
+        let refused: std::cell::RefCell<Option<Error>> = std::cell::RefCell::new(None);
         let place = |d: &Decision, ctx: &AdmissionContext| {
             let settings = parse_settings(ctx.settings.as_deref())?;
-            Ok(placement(d, &settings, ctx.owner.is_some(), now))
+            let refusal = match &durable {
+                Some(nonce) if d.allowed => crate::agent::check_durable_nonce(
+                    &settings,
+                    request.wallet_id,
+                    &address,
+                    nonce,
+                )
+                .err(),
+                _ => None,
+            }
+            .or_else(|| {
+                let ceiling = settings.fee_ceiling(request.network);
+                request
+                    .max_fee
+                    .filter(|fee| d.allowed && *fee > ceiling)
+                    .map(|fee| {
+                        waiaas_core::ValidationError::field(
+                            "fee",
+                            format!("the network fee can reach `{fee}` base units, above the ceiling of `{ceiling}` now in force"),
+                        )
+                        .into()
+                    })
+            });
+            Ok(match refusal {
+                Some(e) => {
+                    let p = Placement {
+                        status: TxStatus::Failed,
+                        execute_after: None,
+                        expires_at: None,
+                        error_code: Some(e.code().to_owned()),
+                        error_message: Some(e.to_string()),
+                    };
+                    *refused.borrow_mut() = Some(e);
+                    p
+                }
+                None => placement(d, &settings, ctx.owner.is_some(), now),
+            })
         };
         let audit = AuditEntry::new(now, actor, "TX_REQUESTED")
             .wallet(request.wallet_id)
@@ -293,13 +334,16 @@ impl Inner {
                             json!({ "code": record.error_code }),
                         );
                         self.auto_stop(record.wallet_id, &settings)?;
-                        Err(failure.into_inner().unwrap_or_else(|| {
-                            waiaas_core::ValidationError::field(
-                                "transaction",
-                                record.error_message.clone().unwrap_or_default(),
-                            )
-                            .into()
-                        }))
+                        Err(refused
+                            .into_inner()
+                            .or(failure.into_inner())
+                            .unwrap_or_else(|| {
+                                waiaas_core::ValidationError::field(
+                                    "transaction",
+                                    record.error_message.clone().unwrap_or_default(),
+                                )
+                                .into()
+                            }))
                     }
                     _ => {
                         self.auto_stop(record.wallet_id, &settings)?;
@@ -665,22 +709,37 @@ impl Inner {
         }
     }
 
+    /// The durable nonce of a raw Solana transaction, if it has one.
+    fn durable_nonce(
+        &self,
+        request: &ResolvedRequest,
+    ) -> Result<Option<waiaas_chains::intent::DurableNonce>> {
+        match &request.operation {
+            ResolvedOperation::RawTransaction { raw, .. }
+                if request.network.chain() == waiaas_core::Chain::Solana =>
+            {
+                Ok(
+                    waiaas_chains::solana::decode::PreparedTransaction::from_base64(raw)?
+                        .decoded()
+                        .durable_nonce
+                        .clone(),
+                )
+            }
+            _ => Ok(None),
+        }
+    }
+
     /// A queued durable-nonce transaction signs only while the operator still allows
     /// durable nonces for its wallet (a setting turned off after queueing wins).
     fn check_durable_nonce_now(&self, request: &ResolvedRequest) -> Result<()> {
-        if let ResolvedOperation::RawTransaction { raw, .. } = &request.operation
-            && request.network.chain() == waiaas_core::Chain::Solana
-        {
-            let prepared = waiaas_chains::solana::decode::PreparedTransaction::from_base64(raw)?;
-            if let Some(nonce) = &prepared.decoded().durable_nonce {
-                let address = self.vault.wallet(request.wallet_id)?.address;
-                crate::agent::check_durable_nonce(
-                    &self.settings()?,
-                    request.wallet_id,
-                    &address,
-                    nonce,
-                )?;
-            }
+        if let Some(nonce) = self.durable_nonce(request)? {
+            let address = self.vault.wallet(request.wallet_id)?.address;
+            crate::agent::check_durable_nonce(
+                &self.settings()?,
+                request.wallet_id,
+                &address,
+                &nonce,
+            )?;
         }
         Ok(())
     }

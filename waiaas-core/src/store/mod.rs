@@ -933,6 +933,12 @@ pub trait PipelineStore: Send + Sync {
     /// `STORAGE_ERROR`.
     fn kill_switch(&self) -> Result<KillSwitchState, StoreError>;
 
+    /// When the kill switch last changed state (Unix seconds; 0 when it never did).
+    ///
+    /// # Errors
+    /// `STORAGE_ERROR`.
+    fn kill_switch_changed_at(&self) -> Result<i64, StoreError>;
+
     /// Moves the kill switch from `expected` to `next`; `false` if it was not `expected`.
     /// Appends `audit`. When `next` is not ACTIVE, every in-flight row (PENDING, QUEUED,
     /// PENDING_APPROVAL, EXECUTING) is cancelled in the same transaction

@@ -669,6 +669,11 @@ impl PipelineStore for SqliteStore {
                 None => {}
             }
             insert_tx(conn, &stored)?;
+            if signing.is_none() && decision.allowed && stored.status == TxStatus::Failed {
+                // Allowed by the policies but refused by the placement (settings in
+                // force now): nothing stays reserved.
+                ledger::release(conn, stored.id, now)?;
+            }
             let mut entry = audit.clone();
             entry.details = serde_json::json!({
                 "request": entry.details,
@@ -920,6 +925,14 @@ impl PipelineStore for SqliteStore {
             })
             .map_err(db_err("read kill switch"))?;
         KillSwitchState::parse(&s).ok_or_else(|| corrupt("kill_switch", format!("state `{s}`")))
+    }
+
+    fn kill_switch_changed_at(&self) -> Result<i64, StoreError> {
+        self.conn()
+            .query_row("SELECT updated_at FROM kill_switch WHERE id = 1", [], |r| {
+                r.get(0)
+            })
+            .map_err(db_err("read kill switch"))
     }
 
     fn set_kill_switch(

@@ -2,8 +2,8 @@
 //! reading inside the admission transaction, held-back signatures and the time
 //! high-water mark (issue 8, items 6, 10, 11, 12, 13).
 //!
-//! Every test asserts the SAFE behaviour. Tests marked `#[ignore = "HOLE: …"]`
-//! demonstrate a hole (they fail today); run them with `--ignored`.
+//! Every test asserts the safe behaviour. Holes the review found are closed; the one
+//! marked `#[ignore = "KNOWN LIMIT …"]` is a documented limit (run it with `--ignored`).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -123,7 +123,6 @@ impl EvmChainClient for FakeEvm {
 /// asks for a $2 INSTANT transfer with nonce = pending + 50 and gets back a signed
 /// transaction that can be held back and landed after the kill switch.
 #[test]
-#[ignore = "HOLE: Agent::send with a chain client accepts a caller nonce ahead of the pending one (held-back EVM signature)"]
 fn evm_send_with_a_nonce_ahead_of_the_pending_one_is_refused_with_a_chain_client() {
     let dir = tempfile::tempdir().unwrap();
     let clock = Arc::new(ManualClock::new(T0));
@@ -232,7 +231,6 @@ fn durable_transfer(
 /// when its window passes: the setting is checked only before admission, never at the
 /// claim, so the signature that never expires is produced after the operator said no.
 #[test]
-#[ignore = "HOLE: durable_nonce_wallets is not re-checked when a queued durable-nonce row executes"]
 fn a_queued_durable_nonce_row_does_not_sign_after_the_operator_disables_durable_nonces() {
     let w = world();
     let wallet = w.wallet(Network::SolanaDevnet);
@@ -568,7 +566,7 @@ fn a_second_instance_sees_revocation_kill_switch_and_time_mark_at_once() {
 /// of real time later. The same freeze keeps approvals from expiring and DELAYs
 /// admitted meanwhile from coming due; the docs mention only the early expiries.
 #[test]
-#[ignore = "HOLE: after a forward clock step is corrected, the time mark freezes; TTLs stop elapsing until the clock catches up"]
+#[ignore = "KNOWN LIMIT (documented in docs/threat-model.md): after a forward clock step is corrected, the time mark holds until the clock catches up"]
 fn after_a_forward_step_is_corrected_a_short_token_still_expires_after_its_ttl() {
     let w = world();
     let wallet = w.wallet(Network::SolanaDevnet);
@@ -734,7 +732,6 @@ fn a_wrong_password_unlock_writes_nothing_but_the_failure_counter() {
 /// whitespace or a duplicate key whose first copy lies to any other JSON reader) and
 /// `verify_audit_log` still reports the log intact.
 #[test]
-#[ignore = "HOLE (low): audit_log wallet_id/tx_id/details bytes can be edited without breaking verification"]
 fn an_edited_audit_row_never_verifies() {
     let w = world();
     busy(&w);
@@ -794,7 +791,6 @@ fn eth_delay_transfer() -> SendRequest {
 /// `ceiling: None`) and signs. The ceiling is an operator limit in force at execution
 /// like any allow-list.
 #[test]
-#[ignore = "HOLE (low): the fee ceiling in force is not applied when a queued row is re-judged at execution"]
 fn a_fee_ceiling_lowered_after_queueing_applies_at_execution() {
     let w = world();
     let wallet = w.wallet(Network::EthereumSepolia);
@@ -827,7 +823,6 @@ fn a_fee_ceiling_lowered_after_queueing_applies_at_execution() {
 /// log, a proxy, the HTTP shim's access log) can replay it within its five minutes,
 /// e.g. right after the operator recovered, and stop every wallet again.
 #[test]
-#[ignore = "HOLE (low, availability): an owner's signed kill-switch text can be replayed after recovery within its 5 min window"]
 fn an_owner_kill_switch_signature_cannot_be_replayed_after_recovery() {
     let w = world();
     let wallet = w.wallet(Network::SolanaDevnet);
@@ -927,7 +922,6 @@ impl waiaas::PriceOracle for HookOracle {
 /// durable nonces (committed) after that read but before the admission transaction
 /// starts; the durable-nonce transfer (INSTANT) is still signed.
 #[test]
-#[ignore = "HOLE: durable_nonce_wallets is read before the admission transaction (TOCTOU): signed after the operator disabled it"]
 fn durable_nonces_disabled_before_the_admission_transaction_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     let clock = Arc::new(ManualClock::new(T0));
@@ -1139,7 +1133,6 @@ fn eip3009(owner: &str, to: &str, value: &str, valid_before: &str, nonce_byte: &
 /// bounds `validBefore` (nor a permit's `deadline` / Permit2 `sigDeadline`), and the
 /// threat model's list of what the kill switch cannot recall does not mention them.
 #[test]
-#[ignore = "HOLE: EIP-3009 authorizations (and permits) with an unbounded validBefore/deadline are signed: held-back signatures past the kill switch"]
 fn an_authorization_that_never_expires_is_refused_like_a_durable_nonce() {
     let w = world();
     let wallet = w.wallet(Network::EthereumSepolia);
@@ -1213,7 +1206,6 @@ fn an_authorization_that_never_expires_is_refused_like_a_durable_nonce() {
 /// correctly MAC'd head, so the log verifies intact again. Any activity (an agent
 /// request, a scheduler run) launders the truncation within seconds.
 #[test]
-#[ignore = "HOLE: a truncated audit tail is re-chained by the next append and then verifies intact"]
 fn a_truncated_tail_stays_detected_after_the_next_append() {
     let w = world();
     let wallet = w.wallet(Network::SolanaDevnet);
@@ -1246,7 +1238,6 @@ fn a_truncated_tail_stays_detected_after_the_next_append() {
 /// chain at seq 1 from the genesis hash, and the log verifies intact although its
 /// first entry is no longer VAULT_CREATED.
 #[test]
-#[ignore = "HOLE: an emptied audit log restarts at seq 1 on the next append and verifies intact"]
 fn an_emptied_log_stays_detected_after_the_next_append() {
     let w = world();
     let wallet = w.wallet(Network::SolanaDevnet);

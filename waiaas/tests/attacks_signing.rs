@@ -1,9 +1,8 @@
-//! Review A (attacker's view of issue 8, "Judge what is signed"). Each test asserts the
-//! SAFE behaviour. Tests marked `#[ignore = "HOLE: …"]` fail today: they demonstrate a
-//! way for an agent holding only a session token to get a signature for value the
-//! policy engine did not see (run them with `--ignored`). The others are attacks that
-//! are correctly refused. Where value moves, the signed bytes are executed in litesvm /
-//! revm.
+//! Attacks on what gets signed (issue 8, "Judge what is signed"), written by a review
+//! that tried to get a signature for value the policy engine did not see while holding
+//! only a session token. Each test asserts the safe behaviour; the ones named `hole_…`
+//! succeeded against the first version and are now closed (the doc comment of each says
+//! how). Where value moves, the signed bytes are executed in litesvm / revm.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -31,7 +30,7 @@ use solana_instruction::{AccountMeta, Instruction};
 use solana_pubkey::Pubkey;
 use solana_signer::Signer as _;
 use waiaas::core::policy::PolicyType;
-use waiaas::core::{SolanaAddress, TxStatus, WalletInfo};
+use waiaas::core::{SolanaAddress, Tier, TxStatus, WalletInfo};
 use waiaas::{ChainParams, Network, NewPolicy, Operation, SendRequest, Transaction};
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
@@ -155,7 +154,7 @@ fn create_ata(payer: &Pubkey, owner: &Pubkey, mint: &Pubkey) -> Instruction {
     }
 }
 
-/// HOLE (item 3, "every lamport move judged"): an ATA `Create`/`CreateIdempotent` in a
+/// Closed hole (item 3, "every lamport move judged"): an ATA `Create`/`CreateIdempotent` in a
 /// raw transaction is judged as a plain call on the ATA program, yet it moves the rent
 /// of a new token account (2 039 280 lamports) from the wallet into an account whose
 /// owner the agent chooses — and that owner can `CloseAccount` it to itself at once.
@@ -164,7 +163,6 @@ fn create_ata(payer: &Pubkey, owner: &Pubkey, mint: &Pubkey) -> Instruction {
 /// transfer to a new recipient), each transaction drains ~0.02 SOL at INSTANT, unladdered,
 /// uncapped, repeatable forever.
 #[test]
-#[ignore = "HOLE: ATA Create in a raw Solana tx moves unjudged rent lamports to an account the agent's accomplice closes"]
 fn hole_ata_create_moves_rent_the_attacker_reclaims() {
     let w = world();
     let wallet = w.wallet(Network::SolanaDevnet);
@@ -217,10 +215,23 @@ fn hole_ata_create_moves_rent_the_attacker_reclaims() {
         svm.get_balance(&thief.pubkey()).unwrap(),
         SOL - 5_000 + 2_039_280
     );
-    // Safe behaviour: what leaves the wallet is no more than the judged fee (5 000).
+    // Safe behaviour: what leaves the wallet is no more than what was judged and
+    // reserved (the fee plus each account's rent, a transfer to its owner).
+    let judged = tx
+        .decision
+        .as_ref()
+        .unwrap()
+        .spend
+        .assets
+        .values()
+        .next()
+        .copied()
+        .unwrap()
+        .to_u64()
+        .unwrap();
     assert!(
-        lost <= 5_000,
-        "the wallet lost {lost} lamports but only a 5000-lamport fee was judged"
+        lost <= judged,
+        "the wallet lost {lost} lamports but only {judged} were judged"
     );
 }
 
@@ -483,13 +494,12 @@ fn call(contract: Address, data: Vec<u8>, value: Option<&str>, nonce: u64) -> Se
     }
 }
 
-/// HOLE (item 3, "an allowance increase is a grant of at least the increment"):
+/// Closed hole (item 3, "an allowance increase is a grant of at least the increment"):
 /// `increaseAllowance` is judged as an APPROVE of the increment alone, and APPROVE is
 /// not reserved or counted anywhere, so repeating it accumulates an allowance past the
 /// spender's `max_amount` (and past `block_unlimited`: two increments just under 2^255
 /// make an allowance of ~2^256). Each request is within every rule; their sum is not.
 #[test]
-#[ignore = "HOLE: repeated increaseAllowance accumulates an allowance above APPROVED_SPENDERS max_amount"]
 fn hole_repeated_increase_allowance_exceeds_the_spenders_max() {
     let w = world();
     let wallet = w.wallet(Network::EthereumSepolia);
@@ -706,7 +716,7 @@ fn permit(chain_id: serde_json::Value, extra_types: serde_json::Value, value: &s
                    "verifyingContract": MULTI.to_checksum(None)},
         "message": {"owner": Address::repeat_byte(1).to_checksum(None),
                     "spender": Address::repeat_byte(0x66).to_checksum(None),
-                    "value": value, "nonce": 0, "deadline": "1893456000"}
+                    "value": value, "nonce": 0, "deadline": (common::T0 + 600).to_string()}
     })
     .to_string()
 }
@@ -810,7 +820,7 @@ fn an_agent_descriptor_cannot_lower_the_tier() {
 
 // ------------------------------------------------------------ messages (EVM)
 
-/// HOLE (item 4, "messages can never be transactions"; "raw-hash signing is never
+/// Closed hole (item 4, "messages can never be transactions"; "raw-hash signing is never
 /// offered"): EVM `sign_message` signs any bytes under EIP-191, including exactly 32
 /// binary bytes. `personal_sign(h)` for a 32-byte `h` IS the `eth_sign` signature type
 /// that Safe (`v > 30`), CoW Protocol (`ethsign` scheme) and 0x (`EthSign`) accept as an
@@ -818,7 +828,6 @@ fn an_agent_descriptor_cannot_lower_the_tier() {
 /// SIGN_MESSAGE on a wallet that owns a Safe, or that has approved the CoW vault relayer,
 /// signs a value-moving order the engine judges as a bare message (permission only).
 #[test]
-#[ignore = "HOLE: EVM sign_message of a 32-byte digest is an eth_sign authorization (Safe / CoW / 0x) judged only by SIGN_MESSAGE"]
 fn hole_evm_personal_sign_of_a_digest_is_an_eth_sign_authorization() {
     let w = world();
     let wallet = w.wallet(Network::EthereumSepolia);
@@ -852,13 +861,12 @@ fn hole_evm_personal_sign_of_a_digest_is_an_eth_sign_authorization() {
 
 // ------------------------------------------------------------ omitted descriptors
 
-/// HOLE (item 8, design): DeFi policies judge only a descriptor that is present. Without
+/// Closed hole (item 8, design): DeFi policies judge only a descriptor that is present. Without
 /// a host ActionProvider (or when it returns none), an agent that writes a truthful
 /// descriptor is denied, while the same call with no descriptor at all is allowed: the
 /// agent "lowers" VENUE_WHITELIST / LENDING_LTV_LIMIT / PERP_* / ACTION_CATEGORY_LIMIT by
 /// omission.
 #[test]
-#[ignore = "HOLE: omitting `action` skips VENUE_WHITELIST (and every DeFi rule) that a truthful descriptor would trip"]
 fn hole_omitting_the_descriptor_skips_defi_policies() {
     let w = world();
     let wallet = w.wallet(Network::EthereumSepolia);
@@ -884,10 +892,11 @@ fn hole_omitting_the_descriptor_skips_defi_policies() {
         err.as_ref().is_ok_and(|d| !d.allowed) || err.is_err(),
         "the truthful descriptor is denied"
     );
+    // Without one, the DeFi rules cannot judge it: the owner must.
     let silent = call(venue, data, None, 0);
     let d = agent.simulate(&silent).unwrap();
     assert!(
-        !d.allowed,
+        !d.allowed || d.tier == Tier::Approval,
         "the same call without a descriptor is allowed at {:?}",
         d.tier
     );
@@ -913,12 +922,12 @@ fn permit2_transfer(token: Address, spender: Address, amount: &str, nonce: u64) 
                    "verifyingContract": "0x000000000022D473030F116dDEE9F6B43aC78BA3"},
         "message": {"permitted": {"token": token.to_checksum(None), "amount": amount},
                     "spender": spender.to_checksum(None), "nonce": nonce.to_string(),
-                    "deadline": "1893456000"}
+                    "deadline": (common::T0 + 600).to_string()}
     })
     .to_string()
 }
 
-/// HOLE (item 5, judged too leniently): a Permit2 `PermitTransferFrom` (and the batch and
+/// Closed hole (item 5, judged too leniently): a Permit2 `PermitTransferFrom` (and the batch and
 /// witness forms) is a one-shot TRANSFER of the wallet's tokens to a recipient the
 /// spender picks — the same effect as EIP-3009, which is judged as a reserved
 /// TOKEN_TRANSFER — but it is judged as an APPROVE: not laddered in USD, never reserved,
@@ -927,7 +936,6 @@ fn permit2_transfer(token: Address, spender: Address, amount: &str, nonce: u64) 
 /// whose orders' outputs the agent writes in the witness) and APPROVE at INSTANT, the
 /// agent signs away N × `max_amount` while the daily cap of 5 000 USD sees nothing.
 #[test]
-#[ignore = "HOLE: Permit2 PermitTransferFrom (a one-shot transfer) is judged as an uncounted APPROVE; N of them pass every cap"]
 fn hole_permit2_signature_transfers_escape_the_daily_cap() {
     let w = world();
     let wallet = w.wallet(Network::EthereumSepolia);
