@@ -904,6 +904,22 @@ add(F, "a refused instruction denies its whole batch", [CW(S2), SL(**NATIVE_LADD
         {"type": "TRANSFER", "to": S3, "amount": "1"},
         {"type": "REFUSED", "contract": S2, "reason": "changes an account's authority"}]),
     deny("INSTRUCTION_REFUSED@1"))
+add(F, "an allowance increase needs the owner whatever the override says",
+    [SPEND({"address": A3}), pol("APPROVE_TIER_OVERRIDE", {"tier": "INSTANT"})],
+    dict(approve(5), increase=True),
+    exp(tier="APPROVAL", approval="approve", warnings=["ALLOWANCE_TOTAL_UNKNOWN"]))
+add(F, "an allowance increase above the spender's max is denied",
+    [SPEND({"address": A3, "max_amount": "4"})], dict(approve(5), increase=True),
+    deny("APPROVE_AMOUNT_EXCEEDED", warnings=["ALLOWANCE_TOTAL_UNKNOWN"]))
+VENUES = pol("VENUE_WHITELIST", {"venues": ["aave"]})
+add(F, "an undescribed contract call under DeFi policies needs the owner", [CW(A4), VENUES],
+    call(), exp(tier="APPROVAL", approval="action_category", warnings=["ACTION_UNDESCRIBED"]))
+add(F, "a described contract call is judged by the DeFi policies", [CW(A4), VENUES],
+    dict(call(), action={"venue": "aave"}), exp())
+add(F, "a call described with a venue outside the list is denied", [CW(A4), VENUES],
+    dict(call(), claimedAction={"venue": "shadyswap"}), deny("VENUE_NOT_ALLOWED"))
+add(F, "an undescribed transfer is not a DeFi action", [SL(**NATIVE_LADDER), VENUES],
+    transfer(amount=1), exp())
 # Descriptors: the agent's own can raise or deny, never lower.
 REP = pol("REPUTATION_THRESHOLD", {"min_score": 50, "below_threshold_tier": "APPROVAL", "unrated_tier": "APPROVAL"})
 add(F, "a counterparty score the agent reports cannot lower the tier", [SL(**NATIVE_LADDER), REP],
