@@ -15,8 +15,8 @@ use solana_hash::Hash;
 use solana_pubkey::Pubkey;
 use waiaas_chains::evm::{self, EvmTxRequest};
 use waiaas_chains::solana::{
-    self, ASSOCIATED_TOKEN_PROGRAM_ID, AccountSpec, ComputeBudget, Lifetime, SolanaAction,
-    SolanaTxRequest, TokenProgram, associated_token_address,
+    self, AccountSpec, ComputeBudget, Lifetime, SolanaAction, SolanaTxRequest, TokenProgram,
+    associated_token_address,
 };
 use waiaas_chains::{ChainError, Intent};
 use waiaas_core::{Amount, ErrorCode, EvmAddress, Network, SolanaAddress};
@@ -109,10 +109,15 @@ fn solana_builder_output_round_trips_to_intents() {
                     to: recipient.to_string(),
                     amount: Amount::from_u64(42)
                 },
-                Intent::ContractCall {
-                    contract: ASSOCIATED_TOKEN_PROGRAM_ID.to_owned(),
-                    selector: Some("0x01".into()),
-                    value: Amount::ZERO,
+                // Creating the recipient's token account moves its rent to the recipient
+                // (a bound for Token-2022, whose accounts the mint's extensions size).
+                Intent::Transfer {
+                    to: recipient.to_string(),
+                    amount: Amount::from_u64(if program == TokenProgram::Token {
+                        2_039_280
+                    } else {
+                        4_454_400
+                    })
                 },
                 Intent::TokenTransfer {
                     token: Some(mint.to_string()),
@@ -731,15 +736,25 @@ fn permits_in_typed_data_decode_to_approvals() {
         ),
         1,
     );
+    // A signature transfer is a grant to the spender and a transfer it can pull.
     assert_eq!(
         evm::decode_typed_data(Network::EthereumMainnet, &transfer_from).unwrap(),
-        vec![Intent::Approve {
-            token: Some(TOKEN_B.into()),
-            spender: SPENDER.into(),
-            amount: Amount::from_u64(16),
-            decimals: None,
-            unlimited: false,
-        }]
+        vec![
+            Intent::Approve {
+                token: Some(TOKEN_B.into()),
+                spender: SPENDER.into(),
+                amount: Amount::from_u64(16),
+                decimals: None,
+                unlimited: false,
+            },
+            Intent::TokenTransfer {
+                token: Some(TOKEN_B.into()),
+                to: SPENDER.into(),
+                amount: Amount::from_u64(16),
+                decimals: None,
+                program: None,
+            }
+        ]
     );
 
     // A `Permit` declaring neither standard's fields is not guessed at: it is typed data

@@ -320,22 +320,23 @@ fn allowance_increases_and_permits_are_approvals_decreases_are_plain_calls() {
         addedValue: u(500),
     }
     .abi_encode();
-    assert_eq!(
-        decode(0, &small),
-        vec![approve(CONTRACT, BOB, Amount::from_u64(500), false)]
-    );
-    // An increment of at least 2^255 is unlimited; just below is not.
+    // The increment on top of an allowance the call does not state: the engine judges
+    // the increment and sends the unknown total to the owner.
+    let increase = |added: U256| Intent::AllowanceIncrease {
+        token: Some(CONTRACT.to_checksum(None)),
+        spender: BOB.to_checksum(None),
+        amount: Amount::from_u256(added),
+        decimals: None,
+    };
+    assert_eq!(decode(0, &small), vec![increase(u(500))]);
     let half = U256::from(1u8) << 255;
-    for (added, unlimited) in [(half, true), (half - u(1), false), (U256::MAX, true)] {
+    for added in [half, half - u(1), U256::MAX] {
         let data = IERC20Allowance::increaseAllowanceCall {
             spender: BOB,
             addedValue: added,
         }
         .abi_encode();
-        assert_eq!(
-            decode(0, &data),
-            vec![approve(CONTRACT, BOB, Amount::from_u256(added), unlimited)]
-        );
+        assert_eq!(decode(0, &data), vec![increase(added)]);
     }
     let decrease = IERC20Allowance::decreaseAllowanceCall {
         spender: BOB,

@@ -731,12 +731,11 @@ fn a_self_multicall_moves_erc20_and_erc1155_exactly_as_its_intents_say() {
                 decimals: None,
                 unlimited: true,
             },
-            Intent::Approve {
+            Intent::AllowanceIncrease {
                 token: Some(t.clone()),
                 spender: ours(op).to_checksum(),
                 amount: Amount::from_u64(40),
                 decimals: None,
-                unlimited: false,
             },
         ]
     );
@@ -796,11 +795,15 @@ fn a_self_multicall_moves_erc20_and_erc1155_exactly_as_its_intents_say() {
                 );
                 assert_eq!(approved, U256::from(1u8));
             }
+            // No allowance before: the increment is the allowance after.
             Intent::Approve {
                 spender,
                 amount,
                 unlimited: false,
                 ..
+            }
+            | Intent::AllowanceIncrease {
+                spender, amount, ..
             } => {
                 let allowance = token_call(
                     &mut evm,

@@ -595,21 +595,38 @@ fn every_token_instruction_has_a_judgement() {
 }
 
 #[test]
-fn associated_token_account_creation_is_a_call_and_recover_nested_is_refused() {
+fn associated_token_account_creation_is_a_rent_transfer_and_recover_nested_is_refused() {
     use spl_associated_token_account_interface::instruction as ata;
     let me = Pubkey::new_from_array([1u8; 32]);
     let mint = Pubkey::new_from_array([3u8; 32]);
     let other = Pubkey::new_from_array([4u8; 32]);
     let t = spl_token_interface::ID;
     let pid = solana::ASSOCIATED_TOKEN_PROGRAM_ID;
+    // An account the wallet pays for and `other` owns: its rent moves to `other`.
+    let rent = Intent::Transfer {
+        to: other.to_string(),
+        amount: Amount::from_u64(2_039_280),
+    };
     let create = ata::create_associated_token_account(&me, &other, &mint, &t);
     assert_eq!(create.data, vec![0]);
-    assert_eq!(one(&me, create), call(pid, "0x00"));
+    assert_eq!(one(&me, create), rent);
     let idempotent = ata::create_associated_token_account_idempotent(&me, &other, &mint, &t);
-    assert_eq!(one(&me, idempotent), call(pid, "0x01"));
+    assert_eq!(one(&me, idempotent), rent);
+    // Token-2022 accounts may be larger: a bound is counted.
+    let t22 = ata::create_associated_token_account(&me, &other, &mint, &spl_token_2022_id());
+    assert_eq!(
+        one(&me, t22),
+        Intent::Transfer {
+            to: other.to_string(),
+            amount: Amount::from_u64(4_454_400),
+        }
+    );
+    // The wallet's own account: the rent stays under its control, a call.
+    let own = ata::create_associated_token_account_idempotent(&me, &me, &mint, &t);
+    assert_eq!(one(&me, own), call(pid, "0x01"));
     let legacy_create = Instruction {
         data: vec![],
-        ..ata::create_associated_token_account(&me, &other, &mint, &t)
+        ..ata::create_associated_token_account(&me, &me, &mint, &t)
     };
     assert!(matches!(
         one(&me, legacy_create),
@@ -650,4 +667,8 @@ fn a_token_batch_moves_what_its_inner_instructions_move() {
         rent,
         "the batch closed to a foreign account"
     );
+}
+
+fn spl_token_2022_id() -> Pubkey {
+    Pubkey::from_str_const(solana::TOKEN_2022_PROGRAM_ID)
 }

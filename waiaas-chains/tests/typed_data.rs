@@ -410,6 +410,17 @@ fn transfer_types(primary: &str, permitted: &str, witness: Option<(&str, Value)>
     types
 }
 
+/// The transfer a Permit2 signature transfer lets the spender pull.
+fn pull(token: &str, amount: Amount) -> Intent {
+    Intent::TokenTransfer {
+        token: Some(token.into()),
+        to: SPENDER.into(),
+        amount,
+        decimals: None,
+        program: None,
+    }
+}
+
 fn permissions(token: &str, amount: &str) -> Value {
     json!({"token": token, "amount": amount})
 }
@@ -425,7 +436,10 @@ fn permit2_signature_transfers_and_their_witness_forms() {
     );
     assert_eq!(
         decode(&json),
-        vec![approve(TOKEN_B, Amount::from_u64(16), false)]
+        vec![
+            approve(TOKEN_B, Amount::from_u64(16), false),
+            pull(TOKEN_B, Amount::from_u64(16))
+        ]
     );
 
     let json = typed(
@@ -441,7 +455,9 @@ fn permit2_signature_transfers_and_their_witness_forms() {
         decode(&json),
         vec![
             approve(TOKEN_B, Amount::from_u64(1), false),
+            pull(TOKEN_B, Amount::from_u64(1)),
             approve(TOKEN, Amount::MAX, true),
+            pull(TOKEN, Amount::MAX),
         ]
     );
 
@@ -463,7 +479,10 @@ fn permit2_signature_transfers_and_their_witness_forms() {
     );
     assert_eq!(
         decode(&json),
-        vec![approve(TOKEN_B, Amount::from_u64(3), false)]
+        vec![
+            approve(TOKEN_B, Amount::from_u64(3), false),
+            pull(TOKEN_B, Amount::from_u64(3))
+        ]
     );
     let mut batch_witnessed = message(json!([
         permissions(TOKEN_B, "3"),
@@ -485,7 +504,9 @@ fn permit2_signature_transfers_and_their_witness_forms() {
         decode(&json),
         vec![
             approve(TOKEN_B, Amount::from_u64(3), false),
+            pull(TOKEN_B, Amount::from_u64(3)),
             approve(TOKEN_C, Amount::from_u64(4), false),
+            pull(TOKEN_C, Amount::from_u64(4)),
         ]
     );
     // The witness is hashed too: an undeclared key in it is refused.

@@ -64,7 +64,7 @@ fn a_valid_approval_signs_and_proves_the_owner() {
         s.wallet.id.to_string(),
         s.wallet.address.clone(),
         "solana-devnet".to_owned(),
-        "20 SOL (20000000000 base units)".to_owned(),
+        "20 SOL (20000000000 base units".to_owned(),
         "tier: APPROVAL".to_owned(),
         "nonce: ".to_owned(),
         "request digest: sha256:".to_owned(),

@@ -206,7 +206,10 @@ fn read_audit_records(
         // The MAC covers the parsed fields: stored text that is not exactly their
         // canonical form (an unparsable id, re-spaced or duplicated JSON keys that other
         // readers would see differently) can never verify.
-        let canonical = parsed.as_ref().is_some_and(|v| v.to_string() == details)
+        let canonical = parsed
+            .as_ref()
+            .and_then(|v| serde_json::to_string(v).ok())
+            .is_some_and(|text| text == details)
             && !matches!(wallet_id, Some(Err(_)))
             && !matches!(tx_id, Some(Err(_)));
         let hash: String = r.get(8).map_err(&e)?;
