@@ -60,6 +60,10 @@ sol! {
     function safeTransferFrom(address from, address to, uint256 tokenId) external;
     function safeBatchTransferFrom(address from, address to, uint256[] ids, uint256[] values, bytes data) external;
     function ownerOf(uint256 id) external view returns (address);
+    function multicall(bytes[] data) external returns (bytes[] results);
+    function balanceOf(address owner) external view returns (uint256);
+    function allowance(address owner, address spender) external view returns (uint256);
+    function transferWithAuthorization(address from, address to, uint256 value, uint256 validAfter, uint256 validBefore, bytes32 nonce, uint8 v, bytes32 r, bytes32 s) external;
     struct Call3 { address target; bool allowFailure; bytes callData; }
     function aggregate3(Call3[] calls) external payable returns (bytes[] memory);
 }
@@ -153,10 +157,13 @@ fn evm_with(wallet: Address, code: &[(Address, &str)], storage: &[(Address, U256
         wallet,
         AccountInfo::from_balance(U256::from(10u128.pow(19))),
     );
-    db.insert_account_info(
-        Address::repeat_byte(0xee),
-        AccountInfo::from_balance(U256::from(10u128.pow(19))),
-    );
+    // 0xee reads views (never committed); 0xed relays signatures (committed).
+    for who in [0xee, 0xed] {
+        db.insert_account_info(
+            Address::repeat_byte(who),
+            AccountInfo::from_balance(U256::from(10u128.pow(19))),
+        );
+    }
     for (at, name) in code {
         db.insert_account_info(
             *at,
@@ -169,7 +176,10 @@ fn evm_with(wallet: Address, code: &[(Address, &str)], storage: &[(Address, U256
     Context::mainnet()
         .with_db(db)
         .modify_cfg_chained(|cfg| cfg.chain_id = EVM_CHAIN_ID)
-        .modify_block_chained(|b| b.basefee = BASE_FEE as u64)
+        .modify_block_chained(|b| {
+            b.basefee = BASE_FEE as u64;
+            b.timestamp = U256::from(T0);
+        })
         .build_mainnet()
 }
 
@@ -1066,4 +1076,404 @@ fn item7_the_owner_sees_raw_transactions_typed_data_and_messages_decoded() {
         text.contains("sign message (29 bytes, UTF-8): \"login to example.com at 12:00\""),
         "{text}"
     );
+}
+
+// ---------------------------------------------------------------- positive paths
+
+fn typed_agent(w: &World, wallet: &WalletInfo) -> waiaas::Agent {
+    let issued = w
+        .admin
+        .create_session(&waiaas::core::session::CreateSession {
+            permissions: Some(vec![
+                waiaas::core::Permission::Transaction,
+                waiaas::core::Permission::SignTypedData,
+            ]),
+            ..waiaas::core::session::CreateSession::new(vec![wallet.id])
+        })
+        .unwrap();
+    w.admin.agent(issued.token.expose()).unwrap()
+}
+
+fn split(tx: &Transaction) -> (u8, B256, B256) {
+    let sig = hex::decode(
+        tx.result
+            .as_ref()
+            .unwrap()
+            .signature
+            .as_ref()
+            .unwrap()
+            .trim_start_matches("0x"),
+    )
+    .unwrap();
+    assert_eq!(sig.len(), 65);
+    let v = if sig[64] < 27 { sig[64] + 27 } else { sig[64] };
+    (v, B256::from_slice(&sig[..32]), B256::from_slice(&sig[32..64]))
+}
+
+fn u256_of(out: &Bytes) -> U256 {
+    U256::from_be_slice(out)
+}
+
+fn relay(evm: &mut Evm, to: Address, data: Vec<u8>, nonce: u64) -> bool {
+    evm.transact_commit(TxEnv {
+        caller: Address::repeat_byte(0xed),
+        kind: TxKind::Call(to),
+        data: data.into(),
+        gas_limit: 200_000,
+        gas_price: BASE_FEE,
+        chain_id: Some(EVM_CHAIN_ID),
+        nonce,
+        ..TxEnv::default()
+    })
+    .unwrap()
+    .is_success()
+}
+
+/// "Tests that must exist": "a real EIP-2612 permit for an allowed spender" and "an
+/// EIP-3009 authorization within limits", signed through the facade and used on a real
+/// token (PermitToken, 6 decimals) in revm: the allowance and the balance change exactly
+/// as decoded. Existing facade tests only sign them (the revm execution is in
+/// waiaas-chains, below the facade).
+#[test]
+fn positive_a_facade_permit_and_eip3009_authorization_execute_on_a_real_token() {
+    let w = world();
+    let wallet = w.wallet(Network::EthereumSepolia);
+    let agent = typed_agent(&w, &wallet);
+    let token = Address::repeat_byte(0x7a);
+    let spender = Address::repeat_byte(0x5e);
+    let bob = Address::repeat_byte(0xb0);
+    let me: Address = wallet.address.parse().unwrap();
+    w.prices.set_price(
+        &token_asset_id(Network::EthereumSepolia, &cs(token)),
+        Usd::from_u64(1),
+        "test",
+        T0,
+    );
+    policy(
+        &w,
+        &wallet,
+        PolicyType::AllowedTokens,
+        json!({ "tokens": [{ "address": cs(token), "decimals": 6 }] }),
+    );
+    policy(
+        &w,
+        &wallet,
+        PolicyType::ApprovedSpenders,
+        json!({ "spenders": [{ "address": cs(spender), "max_amount": "100000000" }] }),
+    );
+    policy(
+        &w,
+        &wallet,
+        PolicyType::ApproveTierOverride,
+        json!({ "tier": "INSTANT" }),
+    );
+    // balanceOf[wallet] = 100 tokens (slot 0).
+    let bal_slot = {
+        let mut k = [0u8; 64];
+        k[12..32].copy_from_slice(me.as_slice());
+        U256::from_be_bytes(keccak256(k).0)
+    };
+    let mut evm = evm_with(
+        me,
+        &[(token, "PermitToken")],
+        &[(token, bal_slot, U256::from(100_000_000u64))],
+    );
+    let domain = json!({"name": "Permit Token", "version": "1", "chainId": EVM_CHAIN_ID,
+                        "verifyingContract": cs(token)});
+    let eip712_domain = json!([
+        {"name": "name", "type": "string"}, {"name": "version", "type": "string"},
+        {"name": "chainId", "type": "uint256"}, {"name": "verifyingContract", "type": "address"}
+    ]);
+    let deadline = T0 + 600;
+    let permit = json!({
+        "types": {
+            "EIP712Domain": eip712_domain,
+            "Permit": [
+                {"name": "owner", "type": "address"}, {"name": "spender", "type": "address"},
+                {"name": "value", "type": "uint256"}, {"name": "nonce", "type": "uint256"},
+                {"name": "deadline", "type": "uint256"}
+            ]
+        },
+        "primaryType": "Permit",
+        "domain": domain,
+        "message": {"owner": cs(me), "spender": cs(spender), "value": "50000000",
+                    "nonce": 0, "deadline": deadline.to_string()}
+    })
+    .to_string();
+    let tx = agent.sign_typed_data(None, &permit).unwrap();
+    assert_eq!(tx.status, TxStatus::Signed);
+    let (v, r, s) = split(&tx);
+    assert!(relay(
+        &mut evm,
+        token,
+        permitCall {
+            owner: me,
+            spender,
+            value: U256::from(50_000_000u64),
+            deadline: U256::from(deadline),
+            v,
+            r,
+            s
+        }
+        .abi_encode(),
+        0
+    ));
+    let out = view(&mut evm, token, allowanceCall { owner: me, spender }.abi_encode());
+    assert_eq!(u256_of(&out), U256::from(50_000_000u64));
+
+    // EIP-3009: 5 tokens ($5) to bob, INSTANT, reserved; a relayer lands it.
+    let nonce = B256::repeat_byte(0x11);
+    let auth = json!({
+        "types": {
+            "EIP712Domain": eip712_domain,
+            "TransferWithAuthorization": [
+                {"name": "from", "type": "address"}, {"name": "to", "type": "address"},
+                {"name": "value", "type": "uint256"}, {"name": "validAfter", "type": "uint256"},
+                {"name": "validBefore", "type": "uint256"}, {"name": "nonce", "type": "bytes32"}
+            ]
+        },
+        "primaryType": "TransferWithAuthorization",
+        "domain": domain,
+        "message": {"from": cs(me), "to": cs(bob), "value": "5000000", "validAfter": 0,
+                    "validBefore": deadline.to_string(), "nonce": format!("{nonce}")}
+    })
+    .to_string();
+    let tx = agent.sign_typed_data(None, &auth).unwrap();
+    assert_eq!(
+        (tx.status, tx.tier),
+        (TxStatus::Signed, Some(Tier::Instant))
+    );
+    assert_eq!(
+        tx.decision
+            .as_ref()
+            .unwrap()
+            .spend
+            .assets
+            .get(&token_asset_id(Network::EthereumSepolia, &cs(token))),
+        Some(&Amount::from_u64(5_000_000))
+    );
+    let (v, r, s) = split(&tx);
+    assert!(relay(
+        &mut evm,
+        token,
+        transferWithAuthorizationCall {
+            from: me,
+            to: bob,
+            value: U256::from(5_000_000u64),
+            validAfter: U256::ZERO,
+            validBefore: U256::from(deadline),
+            nonce,
+            v,
+            r,
+            s
+        }
+        .abi_encode(),
+        1
+    ));
+    let out = view(&mut evm, token, balanceOfCall { owner: bob }.abi_encode());
+    assert_eq!(u256_of(&out), U256::from(5_000_000u64));
+}
+
+/// "Tests that must exist": "a self-multicall of allowed methods". The existing facade
+/// test signs a multicall on TestToken, which has no `multicall` (it would revert on
+/// chain). Here: TestMultiToken, METHOD_WHITELIST listing `multicall` and `transfer`,
+/// two 1-token transfers wrapped in one multicall: INSTANT, both legs reserved, and
+/// revm moves exactly 2 tokens.
+#[test]
+fn positive_a_self_multicall_of_allowed_methods_executes_in_revm() {
+    let w = world();
+    let wallet = w.wallet(Network::EthereumSepolia);
+    let agent = w.agent(wallet.id);
+    let friend = Address::repeat_byte(0xf1);
+    let me: Address = wallet.address.parse().unwrap();
+    w.prices.set_price(
+        &token_asset_id(Network::EthereumSepolia, &cs(MULTI)),
+        Usd::from_u64(1),
+        "test",
+        T0,
+    );
+    policy(
+        &w,
+        &wallet,
+        PolicyType::AllowedTokens,
+        json!({ "tokens": [{ "address": cs(MULTI), "decimals": 18 }] }),
+    );
+    policy(
+        &w,
+        &wallet,
+        PolicyType::ContractWhitelist,
+        json!({ "contracts": [{ "address": cs(MULTI) }] }),
+    );
+    policy(
+        &w,
+        &wallet,
+        PolicyType::MethodWhitelist,
+        json!({ "methods": [{ "contract_address": cs(MULTI), "selectors": [
+            format!("0x{}", hex::encode(multicallCall::SELECTOR)),
+            format!("0x{}", hex::encode(transferCall::SELECTOR))
+        ] }] }),
+    );
+    let bal_slot = {
+        let mut k = [0u8; 64];
+        k[12..32].copy_from_slice(me.as_slice());
+        U256::from_be_bytes(keccak256(k).0)
+    };
+    let mut evm = evm_with(
+        me,
+        &[(MULTI, "TestMultiToken")],
+        &[(MULTI, bal_slot, U256::from(10u128.pow(21)))],
+    );
+    let one = || {
+        transferCall {
+            to: friend,
+            value: U256::from(10u128.pow(18)),
+        }
+        .abi_encode()
+        .into()
+    };
+    let data = multicallCall {
+        data: vec![one(), one()],
+    }
+    .abi_encode();
+    let tx = agent.send(&call(MULTI, data, 0)).unwrap();
+    assert_eq!(
+        (tx.status, tx.tier),
+        (TxStatus::Signed, Some(Tier::Instant))
+    );
+    assert_eq!(
+        tx.decision
+            .as_ref()
+            .unwrap()
+            .spend
+            .assets
+            .get(&token_asset_id(Network::EthereumSepolia, &cs(MULTI))),
+        Some(&Amount::from_u128(2 * 10u128.pow(18)))
+    );
+    assert!(evm_execute(&mut evm, &tx));
+    let out = view(&mut evm, MULTI, balanceOfCall { owner: friend }.abi_encode());
+    assert_eq!(u256_of(&out), U256::from(2 * 10u128.pow(18)));
+}
+
+fn permit2(primary: &str, details: serde_json::Value, spender: Address) -> String {
+    let permit2 =
+        Address::parse_checksummed("0x000000000022D473030F116dDEE9F6B43aC78BA3", None).unwrap();
+    let details_type = if primary == "PermitBatch" {
+        "PermitDetails[]"
+    } else {
+        "PermitDetails"
+    };
+    json!({
+        "types": {
+            "EIP712Domain": [
+                {"name": "name", "type": "string"}, {"name": "chainId", "type": "uint256"},
+                {"name": "verifyingContract", "type": "address"}
+            ],
+            "PermitDetails": [
+                {"name": "token", "type": "address"}, {"name": "amount", "type": "uint160"},
+                {"name": "expiration", "type": "uint48"}, {"name": "nonce", "type": "uint48"}
+            ],
+            primary: [
+                {"name": "details", "type": details_type}, {"name": "spender", "type": "address"},
+                {"name": "sigDeadline", "type": "uint256"}
+            ]
+        },
+        "primaryType": primary,
+        "domain": {"name": "Permit2", "chainId": EVM_CHAIN_ID, "verifyingContract": cs(permit2)},
+        "message": {"details": details, "spender": cs(spender), "sigDeadline": (T0 + 600).to_string()}
+    })
+    .to_string()
+}
+
+fn detail(token: Address, amount: &str) -> serde_json::Value {
+    json!({"token": cs(token), "amount": amount, "expiration": (T0 + 600).to_string(), "nonce": 0})
+}
+
+/// Item 5: "Permit2's `uint160` maximum is not treated as unlimited"; "'unlimited' is
+/// at least half the granting field's maximum for its bit width"; "judge every grant
+/// (all-or-nothing, indexed reasons)"; "refuse keys the type does not declare". At the
+/// facade: a PermitSingle of 2^160 − 1 and of exactly 2^159 are unlimited; 2^159 − 1 is
+/// not; a batch whose second grant is unlimited is refused with index 1; an EIP-2612
+/// permit carrying an undeclared `allowed` key is refused; nothing signed or reserved
+/// by the refusals.
+#[test]
+fn item5_permit2_uint160_boundaries_batches_and_undeclared_keys_at_the_facade() {
+    let w = world();
+    let wallet = w.wallet(Network::EthereumSepolia);
+    let agent = typed_agent(&w, &wallet);
+    let router = Address::repeat_byte(0x5e);
+    let token = Address::repeat_byte(0x70);
+    policy(
+        &w,
+        &wallet,
+        PolicyType::ApprovedSpenders,
+        json!({ "spenders": [{ "address": cs(router) }] }),
+    );
+    policy(
+        &w,
+        &wallet,
+        PolicyType::ApproveTierOverride,
+        json!({ "tier": "INSTANT" }),
+    );
+    let one = U256::from(1u8);
+    let max160 = ((one << 160usize) - one).to_string();
+    let half = (one << 159usize).to_string();
+    let below = ((one << 159usize) - one).to_string();
+    for amount in [&max160, &half] {
+        denied(
+            agent.sign_typed_data(None, &permit2("PermitSingle", detail(token, amount), router)),
+            "UNLIMITED_APPROVE_BLOCKED",
+        );
+    }
+    let err = denied(
+        agent.sign_typed_data(
+            None,
+            &permit2(
+                "PermitBatch",
+                json!([detail(token, "1000"), detail(Address::repeat_byte(0x71), &max160)]),
+                router,
+            ),
+        ),
+        "UNLIMITED_APPROVE_BLOCKED",
+    );
+    let indexed: Vec<Option<u32>> = err
+        .reasons()
+        .iter()
+        .filter(|r| r.code == "UNLIMITED_APPROVE_BLOCKED")
+        .map(|r| r.instruction)
+        .collect();
+    assert_eq!(indexed, vec![Some(1)], "{:?}", err.reasons());
+    let mut attack: serde_json::Value = serde_json::from_str(&permit2(
+        "PermitSingle",
+        detail(token, "1000"),
+        router,
+    ))
+    .unwrap();
+    attack["message"]["details"]["allowed"] = json!(false);
+    assert!(agent.sign_typed_data(None, &attack.to_string()).is_err());
+    let eip2612 = json!({
+        "types": {
+            "EIP712Domain": [
+                {"name": "name", "type": "string"}, {"name": "version", "type": "string"},
+                {"name": "chainId", "type": "uint256"}, {"name": "verifyingContract", "type": "address"}
+            ],
+            "Permit": [
+                {"name": "owner", "type": "address"}, {"name": "spender", "type": "address"},
+                {"name": "value", "type": "uint256"}, {"name": "nonce", "type": "uint256"},
+                {"name": "deadline", "type": "uint256"}
+            ]
+        },
+        "primaryType": "Permit",
+        "domain": {"name": "Token", "version": "1", "chainId": EVM_CHAIN_ID, "verifyingContract": cs(token)},
+        "message": {"owner": wallet.address, "spender": cs(router), "value": U256::MAX.to_string(),
+                    "nonce": 0, "deadline": (T0 + 600).to_string(), "allowed": false}
+    })
+    .to_string();
+    let err = agent.sign_typed_data(None, &eip2612).unwrap_err();
+    assert_ne!(err.code(), "OK", "{err:?}");
+    nothing_left(&w, &wallet);
+    // The boundary below half is a limited grant: signed.
+    let tx = agent
+        .sign_typed_data(None, &permit2("PermitSingle", detail(token, &below), router))
+        .unwrap();
+    assert_eq!(tx.status, TxStatus::Signed);
 }
