@@ -495,8 +495,7 @@ fn item2_with_an_evm_client_a_send_above_a_multiple_of_the_estimate_is_fee_too_h
 /// fee (200 gwei against a 30 gwei estimate) must be refused like the `send` above.
 #[test]
 #[ignore = "GAP: with a chain client a raw EVM transaction with a 200 gwei fee (estimate 30 gwei) is signed and broadcast; raw transactions are only held to the configured ceiling; execute.rs fee_ceiling() lowers it to the client's estimate only when gas_limit(op, chain) is known, which is None for RawTransaction"]
-fn item2_with_an_evm_client_a_raw_transaction_above_a_multiple_of_the_estimate_is_fee_too_high()
-{
+fn item2_with_an_evm_client_a_raw_transaction_above_a_multiple_of_the_estimate_is_fee_too_high() {
     let (w, fake) = evm_client_world();
     let wallet = w.wallet(Network::EthereumSepolia);
     let agent = w.agent(wallet.id);
@@ -581,7 +580,7 @@ fn item2_a_solana_priority_fee_is_laddered_reserved_and_never_exceeded() {
     svm.airdrop(&me, 10 * SOL).unwrap();
     let pay = solana_system_interface::instruction::transfer(&me, &bob, 95_000_000);
     let plain = agent
-        .sign_transaction(None, &unsigned(&me, &[pay.clone()], &svm))
+        .sign_transaction(None, &unsigned(&me, std::slice::from_ref(&pay), &svm))
         .unwrap();
     assert_eq!(plain.tier, Some(Tier::Instant));
     svm_send(&mut svm, &plain);
@@ -725,7 +724,14 @@ fn item3_raw_nft_transfers_and_operator_grants_on_whitelisted_contracts_are_judg
     let done = actions.approve(tx.id, &owner.sign(&text), &text).unwrap();
     assert_eq!(done.status, TxStatus::Signed);
     assert!(evm_execute(&mut evm, &done));
-    let out = view(&mut evm, NFT, ownerOfCall { id: U256::from(42u8) }.abi_encode());
+    let out = view(
+        &mut evm,
+        NFT,
+        ownerOfCall {
+            id: U256::from(42u8),
+        }
+        .abi_encode(),
+    );
     assert_eq!(Address::from_slice(&out[12..32]), friend);
 }
 
@@ -899,8 +905,11 @@ fn item3_solana_authority_changes_are_refused_and_seeded_moves_are_transfers() {
     };
     let assign = solana_system_interface::instruction::assign(&me, &stranger);
     let nonce_account = Pubkey::new_from_array([0x4e; 32]);
-    let authorize =
-        solana_system_interface::instruction::authorize_nonce_account(&nonce_account, &me, &stranger);
+    let authorize = solana_system_interface::instruction::authorize_nonce_account(
+        &nonce_account,
+        &me,
+        &stranger,
+    );
     for ix in [set_authority, assign, authorize] {
         denied(
             agent.sign_transaction(None, &unsigned(&me, &[ix], &svm)),
@@ -923,13 +932,7 @@ fn item3_solana_authority_changes_are_refused_and_seeded_moves_are_transfers() {
 
     // Positive: 0.05 SOL into the seeded account ($5), then 0.01 SOL out to a friend.
     let create = solana_system_interface::instruction::create_account_with_seed(
-        &me,
-        &seeded,
-        &me,
-        "vault",
-        50_000_000,
-        0,
-        &system,
+        &me, &seeded, &me, "vault", 50_000_000, 0, &system,
     );
     let tx = agent
         .sign_transaction(None, &unsigned(&me, &[create], &svm))
@@ -1107,7 +1110,11 @@ fn split(tx: &Transaction) -> (u8, B256, B256) {
     .unwrap();
     assert_eq!(sig.len(), 65);
     let v = if sig[64] < 27 { sig[64] + 27 } else { sig[64] };
-    (v, B256::from_slice(&sig[..32]), B256::from_slice(&sig[32..64]))
+    (
+        v,
+        B256::from_slice(&sig[..32]),
+        B256::from_slice(&sig[32..64]),
+    )
 }
 
 fn u256_of(out: &Bytes) -> U256 {
@@ -1218,7 +1225,11 @@ fn positive_a_facade_permit_and_eip3009_authorization_execute_on_a_real_token() 
         .abi_encode(),
         0
     ));
-    let out = view(&mut evm, token, allowanceCall { owner: me, spender }.abi_encode());
+    let out = view(
+        &mut evm,
+        token,
+        allowanceCall { owner: me, spender }.abi_encode(),
+    );
     assert_eq!(u256_of(&out), U256::from(50_000_000u64));
 
     // EIP-3009: 5 tokens ($5) to bob, INSTANT, reserved; a relayer lands it.
@@ -1350,7 +1361,11 @@ fn positive_a_self_multicall_of_allowed_methods_executes_in_revm() {
         Some(&Amount::from_u128(2 * 10u128.pow(18)))
     );
     assert!(evm_execute(&mut evm, &tx));
-    let out = view(&mut evm, MULTI, balanceOfCall { owner: friend }.abi_encode());
+    let out = view(
+        &mut evm,
+        MULTI,
+        balanceOfCall { owner: friend }.abi_encode(),
+    );
     assert_eq!(u256_of(&out), U256::from(2 * 10u128.pow(18)));
 }
 
@@ -1420,7 +1435,10 @@ fn item5_permit2_uint160_boundaries_batches_and_undeclared_keys_at_the_facade() 
     let below = ((one << 159usize) - one).to_string();
     for amount in [&max160, &half] {
         denied(
-            agent.sign_typed_data(None, &permit2("PermitSingle", detail(token, amount), router)),
+            agent.sign_typed_data(
+                None,
+                &permit2("PermitSingle", detail(token, amount), router),
+            ),
             "UNLIMITED_APPROVE_BLOCKED",
         );
     }
@@ -1429,7 +1447,10 @@ fn item5_permit2_uint160_boundaries_batches_and_undeclared_keys_at_the_facade() 
             None,
             &permit2(
                 "PermitBatch",
-                json!([detail(token, "1000"), detail(Address::repeat_byte(0x71), &max160)]),
+                json!([
+                    detail(token, "1000"),
+                    detail(Address::repeat_byte(0x71), &max160)
+                ]),
                 router,
             ),
         ),
@@ -1442,12 +1463,8 @@ fn item5_permit2_uint160_boundaries_batches_and_undeclared_keys_at_the_facade() 
         .map(|r| r.instruction)
         .collect();
     assert_eq!(indexed, vec![Some(1)], "{:?}", err.reasons());
-    let mut attack: serde_json::Value = serde_json::from_str(&permit2(
-        "PermitSingle",
-        detail(token, "1000"),
-        router,
-    ))
-    .unwrap();
+    let mut attack: serde_json::Value =
+        serde_json::from_str(&permit2("PermitSingle", detail(token, "1000"), router)).unwrap();
     attack["message"]["details"]["allowed"] = json!(false);
     assert!(agent.sign_typed_data(None, &attack.to_string()).is_err());
     let eip2612 = json!({
@@ -1473,7 +1490,10 @@ fn item5_permit2_uint160_boundaries_batches_and_undeclared_keys_at_the_facade() 
     nothing_left(&w, &wallet);
     // The boundary below half is a limited grant: signed.
     let tx = agent
-        .sign_typed_data(None, &permit2("PermitSingle", detail(token, &below), router))
+        .sign_typed_data(
+            None,
+            &permit2("PermitSingle", detail(token, &below), router),
+        )
         .unwrap();
     assert_eq!(tx.status, TxStatus::Signed);
 }
