@@ -1556,3 +1556,61 @@ fn item1_an_evm_approve_of_a_token_without_trusted_decimals_is_not_converted_wit
     );
     nothing_left(&w, &wallet);
 }
+
+/// Item 6: "At execution, a DELAY or APPROVAL row is also re-judged against the
+/// allow-lists … in force then (a list tightened … after queueing wins)". The existing
+/// tests tighten WHITELIST; here CONTRACT_WHITELIST: a raw NFT transfer waiting for the
+/// owner, then the collection is removed from the list. The owner's approval is refused
+/// POLICY_DENIED, nothing is signed, the reservation is released.
+#[test]
+fn item6_a_contract_removed_from_the_whitelist_after_queueing_is_refused_at_approval() {
+    let w = world();
+    let wallet = w.wallet(Network::EthereumSepolia);
+    let agent = w.agent(wallet.id);
+    let owner = OwnerKey::evm(9);
+    w.admin.set_owner(wallet.id, &owner.address()).unwrap();
+    let friend = Address::repeat_byte(0xf1);
+    let list = w.policy(
+        wallet.id,
+        PolicyType::ContractWhitelist,
+        json!({ "contracts": [{ "address": cs(NFT) }, { "address": cs(MULTI) }] }),
+    );
+    let me: Address = wallet.address.parse().unwrap();
+    let data = safeTransferFromCall {
+        from: me,
+        to: friend,
+        tokenId: U256::from(42u8),
+    }
+    .abi_encode();
+    let tx = agent
+        .sign_transaction(None, &raw_evm(NFT, data, 0, 20_000_000_000, 100_000))
+        .unwrap();
+    assert_eq!(tx.status, TxStatus::PendingApproval);
+    let actions = w.admin.owner_actions();
+    let text = actions
+        .approval_request(tx.id)
+        .unwrap()
+        .approve_message
+        .unwrap();
+    w.admin
+        .update_policy(
+            list,
+            waiaas::PolicyUpdate {
+                rules: Some(json!({ "contracts": [{ "address": cs(MULTI) }] })),
+                ..waiaas::PolicyUpdate::default()
+            },
+        )
+        .unwrap();
+    let err = actions
+        .approve(tx.id, &owner.sign(&text), &text)
+        .unwrap_err();
+    assert_eq!(err.code(), "POLICY_DENIED", "{err:?}");
+    assert!(
+        codes(&err).iter().any(|c| c == "CONTRACT_NOT_WHITELISTED"),
+        "{:?}",
+        codes(&err)
+    );
+    let after = w.admin.transaction(tx.id).unwrap();
+    assert_eq!(after.status, TxStatus::Failed);
+    nothing_left(&w, &wallet);
+}
