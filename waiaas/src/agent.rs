@@ -283,6 +283,7 @@ impl Agent {
     pub fn sign_transaction(&self, wallet: Option<WalletId>, raw: &str) -> Result<Transaction> {
         let (session, wallet) = self.session(wallet, Permission::Transaction)?;
         let info = self.inner.vault.wallet(wallet)?;
+        let mut gas_limit = None;
         let decoded = match info.network.chain() {
             waiaas_core::Chain::Solana => {
                 let prepared =
@@ -303,6 +304,7 @@ impl Agent {
             waiaas_core::Chain::Ethereum => {
                 let prepared =
                     waiaas_chains::evm::decode::PreparedTransaction::from_hex(info.network, raw)?;
+                gas_limit = Some(prepared.transaction().gas_limit);
                 // A nonce ahead of the account's pending one would let a signature be held
                 // back and landed later (after the kill switch): refused when a chain
                 // client can tell.
@@ -335,8 +337,10 @@ impl Agent {
             },
         );
         // The fee is decoded from the bytes that are signed (gas × fee cap, signatures
-        // and compute-unit price): judged like any other native value.
+        // and compute-unit price): judged like any other native value, its gas limit
+        // against the chain client's estimate.
         resolved.max_fee = Some(decoded.max_fee);
+        resolved.chain.gas_limit = gas_limit;
         self.inner
             .submit(&Self::actor(&session), Some(&session), resolved, None)
     }

@@ -21,7 +21,8 @@ const SOLANA_TOKEN_ACCOUNT_RENT: u64 = 2_039_280;
 /// A chain client's fee estimate times this is the most a request may offer.
 const FEE_ESTIMATE_MULTIPLE: u64 = 4;
 
-/// The gas limit an EVM operation is signed with.
+/// The gas limit an EVM operation is signed with (a raw transaction's, decoded from its
+/// bytes, is in `chain.gas_limit`).
 fn gas_limit(op: &ResolvedOperation, chain: &ChainParams) -> Option<u64> {
     chain.gas_limit.or(match op {
         ResolvedOperation::Transfer { .. } => Some(GAS_TRANSFER),

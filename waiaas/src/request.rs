@@ -387,8 +387,11 @@ impl Operation {
             let used = match (found.value(), spec.decimals) {
                 (Some(t), Some(s)) if s != t => s,
                 (Some(t), _) => t,
-                (None, Some(s)) => s,
-                (None, None) => {
+                // On Solana the signed `…Checked` instruction carries the decimals and the
+                // token program refuses others; an EVM amount converted with the agent's
+                // decimals would be the agent's number.
+                (None, Some(s)) if chain == Chain::Solana => s,
+                (None, _) => {
                     return Err(ValidationError::field(
                         "token.decimals",
                         format!("the decimals of token `{address}` are unknown; add `decimals` to its ALLOWED_TOKENS entry or configure a chain client for the network"),

@@ -118,10 +118,9 @@ impl EvmChainClient for FakeEvm {
 }
 
 /// Item 12 says: "with an EVM chain client, refuse a nonce other than the account's
-/// pending one". The check exists only in `sign_transaction`; `send` takes the
-/// caller's `chain.nonce` as it is (the client only fills a missing one). An agent
-/// asks for a $2 INSTANT transfer with nonce = pending + 50 and gets back a signed
-/// transaction that can be held back and landed after the kill switch.
+/// pending one". The review found `send` took the caller's `chain.nonce` as it was: an
+/// agent asked for a $2 INSTANT transfer with nonce = pending + 50 and got back a
+/// signature it could hold back and land after the kill switch. Now refused.
 #[test]
 fn evm_send_with_a_nonce_ahead_of_the_pending_one_is_refused_with_a_chain_client() {
     let dir = tempfile::tempdir().unwrap();

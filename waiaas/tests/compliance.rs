@@ -1,8 +1,9 @@
 //! Review C: compliance of issue 8 ("Judge what is signed"), the requirements that no
 //! other facade test proves. Each attack is refused with its code and leaves nothing
 //! signed or reserved; each positive path executes in litesvm / revm where value moves.
-//! A test marked `#[ignore = "GAP: …"]` fails because the implementation does not do
-//! what the issue asks (run it with `--ignored`).
+//! The two gaps this review found (a raw EVM fee above the client's estimate; an EVM
+//! amount converted with the agent's decimals) are closed; their tests run like the
+//! others.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -495,7 +496,6 @@ fn item2_with_an_evm_client_a_send_above_a_multiple_of_the_estimate_is_fee_too_h
 /// a chain client, a multiple of its estimate". A raw transaction with the same greedy
 /// fee (200 gwei against a 30 gwei estimate) must be refused like the `send` above.
 #[test]
-#[ignore = "GAP: with a chain client a raw EVM transaction with a 200 gwei fee (estimate 30 gwei) is signed and broadcast; raw transactions are only held to the configured ceiling; execute.rs fee_ceiling() lowers it to the client's estimate only when gas_limit(op, chain) is known, which is None for RawTransaction"]
 fn item2_with_an_evm_client_a_raw_transaction_above_a_multiple_of_the_estimate_is_fee_too_high() {
     let (w, fake) = evm_client_world();
     let wallet = w.wallet(Network::EthereumSepolia);
@@ -1515,7 +1515,6 @@ fn item5_permit2_uint160_boundaries_batches_and_undeclared_keys_at_the_facade() 
 /// with no chain client: the only decimals are the agent's. They must not be used to
 /// convert the human amount (the owner would read a human amount the agent chose).
 #[test]
-#[ignore = "GAP: request.rs resolve() `(None, Some(s)) => s` converts an EVM APPROVE with the agent's decimals when neither ALLOWED_TOKENS nor a chain client knows the token; limits are in base units so no value escapes, but the human amount (and the owner's text) comes from the agent"]
 fn item1_an_evm_approve_of_a_token_without_trusted_decimals_is_not_converted_with_the_agents() {
     let w = world();
     let wallet = w.wallet(Network::EthereumSepolia);
