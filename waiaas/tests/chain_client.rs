@@ -175,12 +175,14 @@ fn sends_are_filled_broadcast_and_mined_and_balances_read() {
 
     // A raw transaction whose nonce is ahead of the pending one could be held back and
     // landed later: refused before anything is stored. The pending nonce is accepted.
+    // Fees as the node suggests them (a raw fee above 4x its estimate is FEE_TOO_HIGH).
+    let fees = rpc.fees().unwrap();
     let raw = |nonce: u64| {
         let req = waiaas::chains::evm::EvmTxRequest {
             chain_id: 11_155_111,
             nonce,
-            max_fee_per_gas: 20_000_000_000,
-            max_priority_fee_per_gas: 1_000_000_000,
+            max_fee_per_gas: fees.max_fee_per_gas,
+            max_priority_fee_per_gas: fees.max_priority_fee_per_gas,
             gas_limit: 21_000,
             to: recipient,
             value: Amount::from_u64(1),
