@@ -1064,6 +1064,18 @@ impl Eval<'_> {
         if let Some(addr) = self.addr(&token.address, "token.address", idx) {
             let operator = entry_decimals(&self.resolved, &addr, self.network);
             self.decimals(&addr, token, operator, idx);
+            // Spender caps are base units of whatever token is approved: where the
+            // operator keeps a token allow-list, only its tokens can be approved.
+            if let Some((_, Rules::AllowedTokens { .. })) = self.rules(PolicyType::AllowedTokens)
+                && token_entry(&self.resolved, &addr, self.network).is_none()
+            {
+                self.deny(
+                    Some(PolicyType::AllowedTokens),
+                    codes::TOKEN_NOT_ALLOWED,
+                    format!("token `{addr}` is not in ALLOWED_TOKENS, so it cannot be approved; add it to the policy"),
+                    idx,
+                );
+            }
         }
         let half = match self.chain {
             Chain::Ethereum => {

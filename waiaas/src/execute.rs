@@ -18,6 +18,8 @@ const SOLANA_SIGNATURE_FEE: u64 = 5_000;
 /// Rent of the recipient's associated token account a Solana token transfer may create
 /// (165-byte account, rent-exempt minimum): native value leaving the wallet.
 const SOLANA_TOKEN_ACCOUNT_RENT: u64 = 2_039_280;
+/// The same for Token-2022, whose accounts the mint's extensions size: a bound (512 bytes).
+const SOLANA_TOKEN_2022_ACCOUNT_RENT_BOUND: u64 = 4_454_400;
 /// A chain client's fee estimate times this is the most a request may offer.
 const FEE_ESTIMATE_MULTIPLE: u64 = 4;
 
@@ -46,9 +48,14 @@ pub(crate) fn max_fee(req: &ResolvedRequest, chain: &ChainParams) -> Result<Opti
             Ok(None)
         }
         (ResolvedOperation::RawTransaction { .. }, _) => Ok(req.max_fee),
-        (ResolvedOperation::TokenTransfer { .. }, Chain::Solana) => Ok(Some(Amount::from_u64(
-            SOLANA_SIGNATURE_FEE.saturating_add(SOLANA_TOKEN_ACCOUNT_RENT),
-        ))),
+        (ResolvedOperation::TokenTransfer { token_program, .. }, Chain::Solana) => {
+            let rent = if token_program == "token-2022" {
+                SOLANA_TOKEN_2022_ACCOUNT_RENT_BOUND
+            } else {
+                SOLANA_TOKEN_ACCOUNT_RENT
+            };
+            Ok(Some(Amount::from_u64(SOLANA_SIGNATURE_FEE.saturating_add(rent))))
+        }
         (_, Chain::Solana) => Ok(Some(Amount::from_u64(SOLANA_SIGNATURE_FEE))),
         (op, Chain::Ethereum) => {
             let gas = gas_limit(op, chain)

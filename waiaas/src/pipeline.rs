@@ -165,6 +165,9 @@ impl Inner {
         // settings that changed since the checks above (durable nonces turned off, a fee
         // ceiling lowered) refuse the request there, reservation released.
         let durable = self.durable_nonce(&request)?;
+        // An allowance increase (its total unknown) needs a registered owner: without
+        // one, APPROVAL would become a DELAY and increments would add up past any cap.
+        let needs_owner = raises_allowance(&policy_request.body);
         let address = self.vault.wallet(request.wallet_id)?.address;
         let refused: std::cell::RefCell<Option<Error>> = std::cell::RefCell::new(None);
         let place = |d: &Decision, ctx: &AdmissionContext| {
@@ -179,6 +182,15 @@ impl Inner {
                 .err(),
                 _ => None,
             }
+            .or_else(|| {
+                (needs_owner && d.allowed && ctx.owner.is_none()).then(|| {
+                    waiaas_core::ValidationError::field(
+                        "request",
+                        "raises an allowance whose total is not stated; register an owner to approve it",
+                    )
+                    .into()
+                })
+            })
             .or_else(|| {
                 let ceiling = settings.fee_ceiling(request.network);
                 request
@@ -998,6 +1010,17 @@ pub(crate) fn typed_data_intents(
         network,
         typed_data_json,
     )?)
+}
+
+/// Whether a body raises an allowance whose total it does not state.
+fn raises_allowance(body: &RequestBody) -> bool {
+    match body {
+        RequestBody::Approve { increase, .. } => *increase,
+        RequestBody::Batch { instructions: legs } | RequestBody::SignTypedData { legs, .. } => {
+            legs.iter().any(raises_allowance)
+        }
+        _ => false,
+    }
 }
 
 /// The tokens a body moves or approves, as (asset id, address), each once.

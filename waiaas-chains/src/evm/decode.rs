@@ -56,7 +56,7 @@ use ruint::aliases::U256;
 use waiaas_core::{Amount, Chain, EvmAddress, Network};
 
 use super::{
-    IAccountExecute, IAccountExecuteCalls, IDaiPermit, IERC20, IERC20Allowance, IERC721, IERC777,
+    IAccountExecute, IAccountExecuteCalls, IDaiMoves, IDaiPermit, IERC20, IERC20Allowance, IERC721, IERC777,
     IERC1155, IERC1363, IERC2612, IGnosisSafe, IMulticall3, IPermit2, ISelfMulticall,
     ISelfMulticallBlockhash, ISelfMulticallDeadline, ISignatureTransfer, IUniversalRouter,
     check_chain_id,
@@ -222,6 +222,25 @@ fn token_effect(
     if let Some(c) = is::<IERC20::transferFromCall>(selector, data)? {
         return one(token_transfer(contract, c.to, c.amount));
     }
+    if let Some(c) = is::<IDaiMoves::pushCall>(selector, data)? {
+        return one(token_transfer(contract, c.usr, c.wad));
+    }
+    if let Some(c) = is::<IDaiMoves::moveCall>(selector, data)? {
+        return one(token_transfer(contract, c.dst, c.wad));
+    }
+    // `pull` moves tokens to the wallet from an allowance it holds; judged as a token
+    // movement all the same (fails closed for tokens outside ALLOWED_TOKENS).
+    if let Some(c) = is::<IDaiMoves::pullCall>(selector, data)? {
+        return one(token_transfer(contract, c.usr, c.wad));
+    }
+    if let Some(c) = is::<IERC20Allowance::increaseApprovalCall>(selector, data)? {
+        return one(Intent::AllowanceIncrease {
+            token: Some(contract.to_owned()),
+            spender: super::from_alloy(c.spender).to_checksum(),
+            amount: amount(c.addedValue),
+            decimals: None,
+        });
+    }
     if let Some(c) = is::<IERC20::approveCall>(selector, data)? {
         return one(approve(contract, c.spender, amount(c.amount), 256));
     }
@@ -336,13 +355,24 @@ fn token_effect(
     }
     if let Some(c) = is::<IERC721::setApprovalForAllCall>(selector, data)? {
         if c.approved {
-            return one(Intent::Approve {
-                token: Some(contract.to_owned()),
-                spender: address(c.operator),
-                amount: Amount::MAX,
-                decimals: None,
-                unlimited: true,
-            });
+            // The operator may take every token of the collection: an unlimited grant and,
+            // for the NFT rules (collection whitelisted, recipient listed, the owner's
+            // approval), a transfer of all of them (`token_id` `*`) to the operator.
+            return Ok(Some(Effect::Moves(vec![
+                Intent::Approve {
+                    token: Some(contract.to_owned()),
+                    spender: address(c.operator),
+                    amount: Amount::MAX,
+                    decimals: None,
+                    unlimited: true,
+                },
+                Intent::NftTransfer {
+                    contract: contract.to_owned(),
+                    to: address(c.operator),
+                    token_id: "*".to_owned(),
+                    amount: Amount::MAX,
+                },
+            ])));
         }
         return Ok(Some(Effect::Plain));
     }

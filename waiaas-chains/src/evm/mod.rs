@@ -44,6 +44,18 @@ sol! {
         function increaseAllowance(address spender, uint256 addedValue) external returns (bool);
         /// Lowers the allowance of `spender` by `subtractedValue`.
         function decreaseAllowance(address spender, uint256 subtractedValue) external returns (bool);
+        /// The older spelling (LINK and other pre-OpenZeppelin-4 tokens).
+        function increaseApproval(address spender, uint256 addedValue) external returns (bool);
+    }
+
+    /// DAI's (MakerDAO `dss`) transfer aliases.
+    interface IDaiMoves {
+        /// `transfer(usr, wad)`.
+        function push(address usr, uint256 wad) external;
+        /// `transferFrom(usr, msg.sender, wad)`.
+        function pull(address usr, uint256 wad) external;
+        /// `transferFrom(src, dst, wad)`.
+        function move(address src, address dst, uint256 wad) external;
     }
 
     /// EIP-2612 `permit`, submitted as a call.

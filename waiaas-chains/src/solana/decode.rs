@@ -596,8 +596,16 @@ pub fn intents(message: &ParsedMessage) -> Result<DecodedTransaction, ChainError
         .and_then(|micro| micro.checked_add(999_999))
         .map(|micro| micro / 1_000_000)
         .ok_or_else(|| ChainError::invalid_tx("fee bound overflows"))?;
+    // The runtime charges every signature the signature-verify precompiles declare (the
+    // first data byte), even when the check fails, on top of the transaction's own.
+    let precompile_signatures: u128 = message
+        .instructions
+        .iter()
+        .filter(|ix| SIGNATURE_PRECOMPILES.contains(&ix.program_id.to_string().as_str()))
+        .map(|ix| u128::from(ix.data.first().copied().unwrap_or(0)))
+        .sum();
     let base = u128::from(LAMPORTS_PER_SIGNATURE)
-        .checked_mul(u128::from(message.num_required_signatures))
+        .checked_mul(u128::from(message.num_required_signatures).saturating_add(precompile_signatures))
         .ok_or_else(|| ChainError::invalid_tx("fee bound overflows"))?;
     let max_fee = base
         .checked_add(priority)
@@ -610,6 +618,14 @@ pub fn intents(message: &ParsedMessage) -> Result<DecodedTransaction, ChainError
         durable_nonce,
     })
 }
+
+/// The signature-verify precompiles (Ed25519, secp256k1, secp256r1), whose declared
+/// signatures are charged like the transaction's own.
+const SIGNATURE_PRECOMPILES: [&str; 3] = [
+    "Ed25519SigVerify111111111111111111111111111",
+    "KeccakSecp256k11111111111111111111111111111",
+    "Secp256r1SigVerify1111111111111111111111111",
+];
 
 /// Decodes a base64 unsigned (or partly signed) transaction into intents.
 ///
