@@ -696,3 +696,46 @@ fn dai_permits_and_salted_domains_are_judged() {
         .count();
     assert_eq!(signed, 0);
 }
+
+/// Refused to hide anything: the owner's approval text for a raw Solana transaction of
+/// 20 transfers (the batch maximum) names every recipient and amount, the fee bound and
+/// the expiry; nothing is cut.
+#[test]
+fn the_approval_text_of_a_twenty_leg_raw_transaction_shows_every_leg() {
+    let w = world();
+    let wallet = w.wallet(Network::SolanaDevnet);
+    let agent = w.agent(wallet.id);
+    let owner = common::OwnerKey::solana(7);
+    w.admin.set_owner(wallet.id, &owner.address()).unwrap();
+    let me = me(&wallet);
+    let svm = LiteSVM::new();
+    let recipients: Vec<Pubkey> = (1..=20u8)
+        .map(|i| Pubkey::new_from_array([i; 32]))
+        .collect();
+    let ixs: Vec<Instruction> = recipients
+        .iter()
+        .enumerate()
+        .map(|(i, to)| {
+            solana_system_interface::instruction::transfer(&me, to, SOL + i as u64)
+        })
+        .collect();
+    let tx = agent
+        .sign_transaction(None, &unsigned(&me, &ixs, &svm))
+        .unwrap();
+    assert_eq!(tx.status, TxStatus::PendingApproval, "{tx:?}");
+    let text = w
+        .admin
+        .owner_actions()
+        .approval_request(tx.id)
+        .unwrap()
+        .approve_message
+        .unwrap();
+    for (i, to) in recipients.iter().enumerate() {
+        assert!(
+            text.contains(&format!("{} base units", SOL + i as u64)) && text.contains(&to.to_string()),
+            "leg {i} missing from:\n{text}"
+        );
+    }
+    assert!(text.contains("max network fee: 0.000005 SOL"), "{text}");
+    assert!(text.contains("expires: 20"), "{text}");
+}
