@@ -4,6 +4,19 @@
 //! the ones that found a hole are `#[ignore = "HOLE: …"]` so the file runs green (run
 //! them with `--ignored` to see them fail). Where value moves, the signed bytes are
 //! executed in litesvm / revm.
+//!
+//! Tried and found judged correctly (reading the decoders, some with tests here):
+//! v0 messages with lookup tables (refused, test); instructions whose program comes
+//! from a lookup table (refused, test); DAI permits with `expiry = 0` (refused, test) or
+//! `allowed: false` (a revocation, no grant); a `salt` in `EIP712Domain` (the grant is
+//! still judged, test); an EIP-2612 permit whose `owner` is not the wallet (judged as the
+//! wallet's grant: stricter); Permit2 `expiration` far beyond a near `sigDeadline` (the
+//! grant is judged as an APPROVE; the allowance then lives like any ERC-20 approval);
+//! several `TransferChecked` of one mint stating different decimals (the token program
+//! fails the whole transaction); EVM `to = None` and non-type-2 transactions
+//! (refused); an access list (no value); a price quote keyed with other casing
+//! (unpriced, so APPROVAL); the 20-leg approval text (complete, test); NFT legs of
+//! amount 0 or huge (always APPROVAL).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
