@@ -84,6 +84,16 @@ fn nft(to: Address, id: &str, amount: u64) -> Intent {
     }
 }
 
+/// What `setApprovalForAll(operator, true)` lets `operator` take: the whole collection.
+fn all_nfts(operator: Address) -> Intent {
+    Intent::NftTransfer {
+        contract: cs(CONTRACT),
+        to: cs(operator),
+        token_id: "*".into(),
+        amount: Amount::MAX,
+    }
+}
+
 fn wrapper(selector: [u8; 4], value: u64) -> Intent {
     Intent::Wrapper {
         contract: cs(CONTRACT),
@@ -739,9 +749,11 @@ fn nft_transfers_are_nft_legs_and_approval_for_all_is_unlimited() {
         }
         .abi_encode()
     };
+    // An operator grant is unlimited and, for the NFT rules, every token of the
+    // collection to the operator.
     assert_eq!(
         decode(0, &for_all(true)),
-        vec![approve(CONTRACT, BOB, Amount::MAX, true)]
+        vec![approve(CONTRACT, BOB, Amount::MAX, true), all_nfts(BOB)]
     );
     assert_eq!(
         decode(0, &for_all(false)),
@@ -785,6 +797,7 @@ fn self_multicalls_judge_the_wrapper_and_every_inner_call() {
     let expected_inner = vec![
         token_transfer(CONTRACT, BOB, Amount::from_u64(100)),
         approve(CONTRACT, BOB, Amount::MAX, true),
+        all_nfts(BOB),
         call([0xde, 0xad, 0xbe, 0xef], 0),
         // An empty inner call runs the contract's fallback: a call, not a transfer.
         Intent::ContractCall {

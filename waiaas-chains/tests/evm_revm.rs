@@ -731,6 +731,12 @@ fn a_self_multicall_moves_erc20_and_erc1155_exactly_as_its_intents_say() {
                 decimals: None,
                 unlimited: true,
             },
+            Intent::NftTransfer {
+                contract: t.clone(),
+                to: ours(op).to_checksum(),
+                token_id: "*".into(),
+                amount: Amount::MAX,
+            },
             Intent::AllowanceIncrease {
                 token: Some(t.clone()),
                 spender: ours(op).to_checksum(),
@@ -767,6 +773,8 @@ fn a_self_multicall_moves_erc20_and_erc1155_exactly_as_its_intents_say() {
                 *erc20.get_mut(&h).unwrap() -= amount.as_u256();
                 *erc20.entry(parse(to)).or_default() += amount.as_u256();
             }
+            // The operator grant's "whole collection" leg moves nothing by itself.
+            Intent::NftTransfer { token_id, .. } if token_id == "*" => {}
             Intent::NftTransfer {
                 to,
                 token_id,
@@ -951,13 +959,21 @@ fn a_self_multicall_moves_erc721_tokens_and_value_exactly_as_its_intents_say() {
     assert!(result.is_success(), "{result:?}");
     assert_eq!(
         intents[1..],
-        [Intent::Approve {
-            token: Some(n.clone()),
-            spender: ours(op).to_checksum(),
-            amount: Amount::MAX,
-            decimals: None,
-            unlimited: true,
-        }]
+        [
+            Intent::Approve {
+                token: Some(n.clone()),
+                spender: ours(op).to_checksum(),
+                amount: Amount::MAX,
+                decimals: None,
+                unlimited: true,
+            },
+            Intent::NftTransfer {
+                contract: n.clone(),
+                to: ours(op).to_checksum(),
+                token_id: "*".into(),
+                amount: Amount::MAX,
+            }
+        ]
     );
     assert_eq!(
         token_call(

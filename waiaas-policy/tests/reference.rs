@@ -528,8 +528,17 @@ fn reference(w: &World) -> (bool, Tier, Vec<String>, Option<&'static str>) {
             }
         }
         RequestBody::Approve {
-            spender, amount, ..
+            spender,
+            amount,
+            token,
+            ..
         } => {
+            // Where a token allow-list exists, only its tokens can be approved.
+            if let Some(r) = rules(PolicyType::AllowedTokens)
+                && !listed(&r["tokens"], "address", &token.address)
+            {
+                reasons.push("TOKEN_NOT_ALLOWED".into());
+            }
             let (block, max) = match rules(PolicyType::ApproveAmountLimit) {
                 Some(r) => (
                     r["block_unlimited"].as_bool().unwrap(),

@@ -54,7 +54,9 @@ pub(crate) fn max_fee(req: &ResolvedRequest, chain: &ChainParams) -> Result<Opti
             } else {
                 SOLANA_TOKEN_ACCOUNT_RENT
             };
-            Ok(Some(Amount::from_u64(SOLANA_SIGNATURE_FEE.saturating_add(rent))))
+            Ok(Some(Amount::from_u64(
+                SOLANA_SIGNATURE_FEE.saturating_add(rent),
+            )))
         }
         (_, Chain::Solana) => Ok(Some(Amount::from_u64(SOLANA_SIGNATURE_FEE))),
         (op, Chain::Ethereum) => {

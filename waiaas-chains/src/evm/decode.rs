@@ -56,8 +56,8 @@ use ruint::aliases::U256;
 use waiaas_core::{Amount, Chain, EvmAddress, Network};
 
 use super::{
-    IAccountExecute, IAccountExecuteCalls, IDaiMoves, IDaiPermit, IERC20, IERC20Allowance, IERC721, IERC777,
-    IERC1155, IERC1363, IERC2612, IGnosisSafe, IMulticall3, IPermit2, ISelfMulticall,
+    IAccountExecute, IAccountExecuteCalls, IDaiMoves, IDaiPermit, IERC20, IERC20Allowance, IERC721,
+    IERC777, IERC1155, IERC1363, IERC2612, IGnosisSafe, IMulticall3, IPermit2, ISelfMulticall,
     ISelfMulticallBlockhash, ISelfMulticallDeadline, ISignatureTransfer, IUniversalRouter,
     check_chain_id,
 };

@@ -605,7 +605,9 @@ pub fn intents(message: &ParsedMessage) -> Result<DecodedTransaction, ChainError
         .map(|ix| u128::from(ix.data.first().copied().unwrap_or(0)))
         .sum();
     let base = u128::from(LAMPORTS_PER_SIGNATURE)
-        .checked_mul(u128::from(message.num_required_signatures).saturating_add(precompile_signatures))
+        .checked_mul(
+            u128::from(message.num_required_signatures).saturating_add(precompile_signatures),
+        )
         .ok_or_else(|| ChainError::invalid_tx("fee bound overflows"))?;
     let max_fee = base
         .checked_add(priority)
