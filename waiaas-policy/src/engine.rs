@@ -475,7 +475,9 @@ impl Eval<'_> {
         if let Some(a) = &req.claimed_action {
             self.actions(a);
         }
-        if req.action.is_none() && req.claimed_action.is_none() {
+        // Only a trusted descriptor lets the DeFi rules judge a call; the agent's own
+        // can add to the result, never replace the owner's look.
+        if req.action.is_none() {
             self.undescribed(&req.body);
         }
     }
@@ -483,8 +485,14 @@ impl Eval<'_> {
     /// A contract call nobody described, under policies that judge DeFi actions: those
     /// rules cannot be applied, so the owner decides instead of nobody.
     fn undescribed(&mut self, body: &RequestBody) {
+        // Calls, and typed data the operator allow-listed without waiaas decoding it
+        // (orders on a venue), are what DeFi actions are made of.
         let calls = match body {
-            RequestBody::ContractCall { .. } => true,
+            RequestBody::ContractCall { .. }
+            | RequestBody::SignTypedData {
+                unrecognised: Some(_),
+                ..
+            } => true,
             RequestBody::Batch { instructions } => instructions
                 .iter()
                 .any(|i| matches!(i, RequestBody::ContractCall { .. })),

@@ -1101,13 +1101,23 @@ fn placement(d: &Decision, settings: &Settings, has_owner: bool, now: i64) -> Pl
 /// The first result of an idempotent request, as the caller first saw it.
 fn replay(existing: &TxRecord) -> Result<Transaction> {
     let view = Transaction::from(existing);
-    if existing.error_code.as_deref() == Some("POLICY_DENIED") {
-        return Err(Error::PolicyDenied {
+    match (existing.status, existing.error_code.as_deref()) {
+        (_, Some("POLICY_DENIED")) => Err(Error::PolicyDenied {
             tx_id: existing.id,
             reasons: view.decision.map(|d| d.reasons).unwrap_or_default(),
-        });
+        }),
+        // Refused at admission (settings in force, a missing owner) or failed to sign:
+        // the repeat fails as the first attempt did.
+        (TxStatus::Failed, Some(code)) => Err(waiaas_core::ValidationError::field(
+            "idempotencyKey",
+            format!(
+                "the first request with this key failed ({code}: {}); send a new request",
+                existing.error_message.as_deref().unwrap_or("")
+            ),
+        )
+        .into()),
+        _ => Ok(view),
     }
-    Ok(view)
 }
 
 fn refusal(gate: AdmissionGate, wallet_id: waiaas_core::WalletId) -> Error {

@@ -119,25 +119,43 @@ pub(super) fn append(
         .prepare_cached("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
         .and_then(|mut s| s.query_row([], |r| Ok((r.get(0)?, r.get(1)?))).optional())
         .map_err(db_err("read audit head"))?;
-    let last_seq = match &last {
-        Some((s, _)) => u64::try_from(*s).map_err(|_| corrupt("audit_log", "negative seq"))?,
-        None => 0,
-    };
+    // A forged row (a negative or huge seq) is a break verification reports; it must not
+    // stop the next audited change (the kill switch among them) from being written.
+    let last_seq = last
+        .as_ref()
+        .and_then(|(s, _)| u64::try_from(*s).ok())
+        .unwrap_or(0);
     // Chain from the head this key recorded, not from whatever row is last: rows
     // deleted (or the whole log emptied) by someone who can write the file then stay a
     // visible break instead of being papered over by the next entry. Without a genuine
-    // head (first entry, or a forged one) the last row is all there is.
-    let recorded = read_head(conn)?
+    // head (first entry, or a forged or unreadable one) the last row is all there is.
+    let recorded = read_head(conn)
+        .ok()
+        .flatten()
         .filter(|(seq, hash, mac)| mac.as_deref() == Some(head_mac(key, *seq, hash).as_str()));
     let prev_hash = match (&recorded, last) {
         (Some((_, hash, _)), _) => hash.clone(),
         (None, Some((_, hash))) => hash,
         (None, None) => GENESIS_HASH.to_owned(),
     };
-    let seq = recorded
-        .as_ref()
-        .map_or(last_seq, |(s, _, _)| last_seq.max(*s))
-        .saturating_add(1);
+    // After the recorded head when that place is free (rows planted beyond it stay a
+    // break), else after the last row.
+    let after_head = recorded.as_ref().map(|(s, _, _)| s.saturating_add(1));
+    let free = match after_head.and_then(|s| i64::try_from(s).ok()) {
+        Some(s) => conn
+            .prepare_cached("SELECT 1 FROM audit_log WHERE seq = ?1")
+            .and_then(|mut st| st.query_row([s], |_| Ok(())).optional())
+            .map_err(db_err("read audit log"))?
+            .is_none(),
+        None => false,
+    };
+    let seq = match after_head {
+        Some(s) if free => s,
+        _ => recorded
+            .as_ref()
+            .map_or(last_seq, |(s, _, _)| last_seq.max(*s))
+            .saturating_add(1),
+    };
     let hash = entry_mac(key, seq, &prev_hash, entry);
     let seq_i = i64::try_from(seq).map_err(|_| corrupt("audit_log", "seq out of range"))?;
     conn.prepare_cached(
