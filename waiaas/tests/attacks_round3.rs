@@ -26,6 +26,8 @@ const EVM_CHAIN_ID: u64 = 11_155_111;
 
 sol! {
     function increaseAllowance(address spender, uint256 added) external returns (bool);
+    function setApprovalForAll(address operator, bool approved) external;
+    function multicall(bytes[] data) external returns (bytes[] results);
 }
 
 fn policy(w: &World, wallet: &WalletInfo, ty: PolicyType, rules: serde_json::Value) {
@@ -103,17 +105,18 @@ fn hole_an_agent_descriptor_switches_off_the_undescribed_rule() {
     let mut lying = call(venue, data, 0);
     lying.action = Some(serde_json::from_value(json!({ "venue": "aave" })).unwrap());
     let d = agent.simulate(&lying).unwrap();
+    let tx = agent.send(&lying);
+    assert!(
+        tx.as_ref().map_or(true, |t| t.status != TxStatus::Signed),
+        "signed without the owner: {:?} (simulate said {:?})",
+        tx.map(|t| (t.status, t.tier)),
+        d.tier
+    );
     assert!(
         !d.allowed || d.tier >= silent.tier,
         "the agent's own descriptor lowered the tier from {:?} to {:?}",
         silent.tier,
         d.tier
-    );
-    let tx = agent.send(&lying);
-    assert!(
-        tx.as_ref().map_or(true, |t| t.status != TxStatus::Signed),
-        "signed without the owner: {:?}",
-        tx.map(|t| t.status)
     );
 }
 
@@ -378,4 +381,146 @@ fn far_deadlines_are_refused_in_every_recognised_form() {
         w.admin.transactions(&waiaas::core::store::TxFilter::default()).unwrap().is_empty(),
         "nothing is stored"
     );
+}
+
+// ------------------------------------------------------------ operator grants in a wrapper
+
+/// Refused: `setApprovalForAll(router, true)` wrapped in the collection's own
+/// `multicall`, with every approval rule as lax as an operator might set it
+/// (collection and `multicall` whitelisted, the router an approved spender, unlimited
+/// approvals allowed, APPROVE at INSTANT): the inner grant is still an NFT transfer of
+/// the whole collection, so it is not signed without the owner.
+#[test]
+fn set_approval_for_all_inside_a_self_multicall_is_not_signed_at_once() {
+    let w = world();
+    let wallet = w.wallet(Network::EthereumSepolia);
+    let agent = w.agent(wallet.id);
+    let collection = Address::repeat_byte(0x72);
+    let router = Address::repeat_byte(0x5e);
+    policy(
+        &w,
+        &wallet,
+        PolicyType::ContractWhitelist,
+        json!({ "contracts": [{ "address": collection.to_checksum(None) }] }),
+    );
+    policy(
+        &w,
+        &wallet,
+        PolicyType::ApprovedSpenders,
+        json!({ "spenders": [{ "address": router.to_checksum(None), "name": "router" }] }),
+    );
+    policy(
+        &w,
+        &wallet,
+        PolicyType::ApproveAmountLimit,
+        json!({ "block_unlimited": false }),
+    );
+    policy(
+        &w,
+        &wallet,
+        PolicyType::ApproveTierOverride,
+        json!({ "tier": "INSTANT" }),
+    );
+    let inner = setApprovalForAllCall {
+        operator: router,
+        approved: true,
+    }
+    .abi_encode();
+    let wrapped = multicallCall {
+        data: vec![inner.clone().into()],
+    }
+    .abi_encode();
+    for (name, data) in [("direct", inner), ("wrapped", wrapped)] {
+        let tx = agent.send(&call(collection, data, 0));
+        eprintln!("{name}: {:?}", tx.as_ref().map(|t| (t.status, t.tier)).map_err(ToString::to_string));
+        assert!(
+            tx.as_ref().map_or(true, |t| t.status != TxStatus::Signed),
+            "{name}: signed at {:?}",
+            tx.map(|t| t.tier)
+        );
+    }
+}
+
+// ------------------------------------------------------------ Solana approvals of unlisted mints
+
+/// Refused: where ALLOWED_TOKENS exists, a Solana `Approve` (no mint in the
+/// instruction) and an `ApproveChecked` of an unlisted mint are not signed, even with
+/// the delegate an approved spender and APPROVE at INSTANT.
+#[test]
+fn solana_approvals_of_unlisted_or_unnamed_mints_are_refused() {
+    use base64::Engine as _;
+    use solana_instruction::{AccountMeta, Instruction};
+    use solana_pubkey::Pubkey;
+    let w = world();
+    let wallet = w.wallet(Network::SolanaDevnet);
+    let agent = w.agent(wallet.id);
+    let me = Pubkey::new_from_array(
+        *waiaas::core::SolanaAddress::parse(&wallet.address)
+            .unwrap()
+            .as_bytes(),
+    );
+    let listed = Pubkey::new_unique();
+    let unlisted = Pubkey::new_unique();
+    let source = Pubkey::new_unique();
+    let delegate = Pubkey::new_unique();
+    let token_program: Pubkey = "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA".parse().unwrap();
+    policy(
+        &w,
+        &wallet,
+        PolicyType::AllowedTokens,
+        json!({ "tokens": [{ "address": listed.to_string(), "decimals": 6 }] }),
+    );
+    policy(
+        &w,
+        &wallet,
+        PolicyType::ApprovedSpenders,
+        json!({ "spenders": [{ "address": delegate.to_string(), "max_amount": "1000000" }] }),
+    );
+    policy(
+        &w,
+        &wallet,
+        PolicyType::ApproveTierOverride,
+        json!({ "tier": "INSTANT" }),
+    );
+    let mut unchecked = vec![4u8];
+    unchecked.extend_from_slice(&1_000u64.to_le_bytes());
+    let approve = Instruction {
+        program_id: token_program,
+        accounts: vec![
+            AccountMeta::new(source, false),
+            AccountMeta::new_readonly(delegate, false),
+            AccountMeta::new_readonly(me, true),
+        ],
+        data: unchecked,
+    };
+    let mut checked = vec![13u8];
+    checked.extend_from_slice(&1_000u64.to_le_bytes());
+    checked.push(6);
+    let approve_checked = Instruction {
+        program_id: token_program,
+        accounts: vec![
+            AccountMeta::new(source, false),
+            AccountMeta::new_readonly(unlisted, false),
+            AccountMeta::new_readonly(delegate, false),
+            AccountMeta::new_readonly(me, true),
+        ],
+        data: checked,
+    };
+    for (name, ix) in [("Approve", approve), ("ApproveChecked unlisted", approve_checked)] {
+        let message = solana_message::Message::new_with_blockhash(
+            &[ix],
+            Some(&me),
+            &solana_hash::Hash::new_from_array([7; 32]),
+        );
+        let raw = base64::engine::general_purpose::STANDARD.encode(
+            wincode::serialize(&solana_transaction::Transaction::new_unsigned(message)).unwrap(),
+        );
+        let tx = agent.sign_transaction(None, &raw);
+        eprintln!("{name}: {:?}", tx.as_ref().map(|t| (t.status, t.tier)).map_err(ToString::to_string));
+        assert!(
+            tx.as_ref().map_or(true, |t| t.status != TxStatus::Signed),
+            "{name}: signed at {:?}",
+            tx.map(|t| t.tier)
+        );
+    }
 }
