@@ -101,7 +101,11 @@ fn hole_an_agent_descriptor_switches_off_the_undescribed_rule() {
     );
     let data = vec![0x12, 0x34, 0x56, 0x78];
     let silent = agent.simulate(&call(venue, data.clone(), 0)).unwrap();
-    assert_eq!(silent.tier, Tier::Approval, "the undescribed call needs the owner");
+    assert_eq!(
+        silent.tier,
+        Tier::Approval,
+        "the undescribed call needs the owner"
+    );
     let mut lying = call(venue, data, 0);
     lying.action = Some(serde_json::from_value(json!({ "venue": "aave" })).unwrap());
     let d = agent.simulate(&lying).unwrap();
@@ -279,7 +283,11 @@ fn hole_a_forged_top_audit_row_blocks_the_kill_switch() {
     let _wallet = w.wallet(Network::EthereumSepolia);
     forge_top_audit_row(&w);
     let kill = w.admin.activate_kill_switch("incident");
-    assert!(kill.is_ok(), "the kill switch could not be activated: {:?}", kill.err());
+    assert!(
+        kill.is_ok(),
+        "the kill switch could not be activated: {:?}",
+        kill.err()
+    );
 }
 
 /// Refused (fails closed): with the forged row in place nothing signs.
@@ -328,44 +336,56 @@ fn far_deadlines_are_refused_in_every_recognised_form() {
     let far_hex = format!("0x{:x}", common::T0 + 10 * 86_400);
     let far = common::T0 + 10 * 86_400;
     let cases: Vec<(&str, serde_json::Value)> = vec![
-        ("EIP-2612, hex deadline", json!({
-            "types": {"EIP712Domain": domain_types(),
-                      "Permit": [{"name": "owner", "type": "address"}, {"name": "spender", "type": "address"},
-                                 {"name": "value", "type": "uint256"}, {"name": "nonce", "type": "uint256"},
-                                 {"name": "deadline", "type": "uint256"}]},
-            "primaryType": "Permit", "domain": domain("Token", &token),
-            "message": {"owner": me, "spender": spender, "value": "1", "nonce": 0, "deadline": far_hex}
-        })),
-        ("Permit2 PermitBatch", json!({
-            "types": {"EIP712Domain": domain_types(),
-                      "PermitBatch": [{"name": "details", "type": "PermitDetails[]"}, {"name": "spender", "type": "address"},
-                                      {"name": "sigDeadline", "type": "uint256"}],
-                      "PermitDetails": [{"name": "token", "type": "address"}, {"name": "amount", "type": "uint160"},
-                                        {"name": "expiration", "type": "uint48"}, {"name": "nonce", "type": "uint48"}]},
-            "primaryType": "PermitBatch", "domain": domain("Permit2", PERMIT2),
-            "message": {"details": [{"token": token, "amount": "1", "expiration": far, "nonce": 0}],
-                        "spender": spender, "sigDeadline": far}
-        })),
-        ("Permit2 PermitBatchWitnessTransferFrom", json!({
-            "types": {"EIP712Domain": domain_types(),
-                      "PermitBatchWitnessTransferFrom": [{"name": "permitted", "type": "TokenPermissions[]"},
-                          {"name": "spender", "type": "address"}, {"name": "nonce", "type": "uint256"},
-                          {"name": "deadline", "type": "uint256"}, {"name": "witness", "type": "Order"}],
-                      "TokenPermissions": [{"name": "token", "type": "address"}, {"name": "amount", "type": "uint256"}],
-                      "Order": [{"name": "recipient", "type": "address"}]},
-            "primaryType": "PermitBatchWitnessTransferFrom", "domain": domain("Permit2", PERMIT2),
-            "message": {"permitted": [{"token": token, "amount": "1"}], "spender": spender,
-                        "nonce": 7, "deadline": far.to_string(), "witness": {"recipient": spender}}
-        })),
-        ("EIP-3009 ReceiveWithAuthorization", json!({
-            "types": {"EIP712Domain": domain_types(),
-                      "ReceiveWithAuthorization": [{"name": "from", "type": "address"}, {"name": "to", "type": "address"},
-                          {"name": "value", "type": "uint256"}, {"name": "validAfter", "type": "uint256"},
-                          {"name": "validBefore", "type": "uint256"}, {"name": "nonce", "type": "bytes32"}]},
-            "primaryType": "ReceiveWithAuthorization", "domain": domain("USD Coin", &token),
-            "message": {"from": me, "to": spender, "value": "1", "validAfter": 0,
-                        "validBefore": far, "nonce": format!("0x{}", "11".repeat(32))}
-        })),
+        (
+            "EIP-2612, hex deadline",
+            json!({
+                "types": {"EIP712Domain": domain_types(),
+                          "Permit": [{"name": "owner", "type": "address"}, {"name": "spender", "type": "address"},
+                                     {"name": "value", "type": "uint256"}, {"name": "nonce", "type": "uint256"},
+                                     {"name": "deadline", "type": "uint256"}]},
+                "primaryType": "Permit", "domain": domain("Token", &token),
+                "message": {"owner": me, "spender": spender, "value": "1", "nonce": 0, "deadline": far_hex}
+            }),
+        ),
+        (
+            "Permit2 PermitBatch",
+            json!({
+                "types": {"EIP712Domain": domain_types(),
+                          "PermitBatch": [{"name": "details", "type": "PermitDetails[]"}, {"name": "spender", "type": "address"},
+                                          {"name": "sigDeadline", "type": "uint256"}],
+                          "PermitDetails": [{"name": "token", "type": "address"}, {"name": "amount", "type": "uint160"},
+                                            {"name": "expiration", "type": "uint48"}, {"name": "nonce", "type": "uint48"}]},
+                "primaryType": "PermitBatch", "domain": domain("Permit2", PERMIT2),
+                "message": {"details": [{"token": token, "amount": "1", "expiration": far, "nonce": 0}],
+                            "spender": spender, "sigDeadline": far}
+            }),
+        ),
+        (
+            "Permit2 PermitBatchWitnessTransferFrom",
+            json!({
+                "types": {"EIP712Domain": domain_types(),
+                          "PermitBatchWitnessTransferFrom": [{"name": "permitted", "type": "TokenPermissions[]"},
+                              {"name": "spender", "type": "address"}, {"name": "nonce", "type": "uint256"},
+                              {"name": "deadline", "type": "uint256"}, {"name": "witness", "type": "Order"}],
+                          "TokenPermissions": [{"name": "token", "type": "address"}, {"name": "amount", "type": "uint256"}],
+                          "Order": [{"name": "recipient", "type": "address"}]},
+                "primaryType": "PermitBatchWitnessTransferFrom", "domain": domain("Permit2", PERMIT2),
+                "message": {"permitted": [{"token": token, "amount": "1"}], "spender": spender,
+                            "nonce": 7, "deadline": far.to_string(), "witness": {"recipient": spender}}
+            }),
+        ),
+        (
+            "EIP-3009 ReceiveWithAuthorization",
+            json!({
+                "types": {"EIP712Domain": domain_types(),
+                          "ReceiveWithAuthorization": [{"name": "from", "type": "address"}, {"name": "to", "type": "address"},
+                              {"name": "value", "type": "uint256"}, {"name": "validAfter", "type": "uint256"},
+                              {"name": "validBefore", "type": "uint256"}, {"name": "nonce", "type": "bytes32"}]},
+                "primaryType": "ReceiveWithAuthorization", "domain": domain("USD Coin", &token),
+                "message": {"from": me, "to": spender, "value": "1", "validAfter": 0,
+                            "validBefore": far, "nonce": format!("0x{}", "11".repeat(32))}
+            }),
+        ),
     ];
     for (name, typed) in cases {
         let err = agent
@@ -378,7 +398,10 @@ fn far_deadlines_are_refused_in_every_recognised_form() {
         );
     }
     assert!(
-        w.admin.transactions(&waiaas::core::store::TxFilter::default()).unwrap().is_empty(),
+        w.admin
+            .transactions(&waiaas::core::store::TxFilter::default())
+            .unwrap()
+            .is_empty(),
         "nothing is stored"
     );
 }
@@ -432,7 +455,12 @@ fn set_approval_for_all_inside_a_self_multicall_is_not_signed_at_once() {
     .abi_encode();
     for (name, data) in [("direct", inner), ("wrapped", wrapped)] {
         let tx = agent.send(&call(collection, data, 0));
-        eprintln!("{name}: {:?}", tx.as_ref().map(|t| (t.status, t.tier)).map_err(ToString::to_string));
+        eprintln!(
+            "{name}: {:?}",
+            tx.as_ref()
+                .map(|t| (t.status, t.tier))
+                .map_err(ToString::to_string)
+        );
         assert!(
             tx.as_ref().map_or(true, |t| t.status != TxStatus::Signed),
             "{name}: signed at {:?}",
@@ -463,7 +491,9 @@ fn solana_approvals_of_unlisted_or_unnamed_mints_are_refused() {
     let unlisted = Pubkey::new_unique();
     let source = Pubkey::new_unique();
     let delegate = Pubkey::new_unique();
-    let token_program: Pubkey = "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA".parse().unwrap();
+    let token_program: Pubkey = "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"
+        .parse()
+        .unwrap();
     policy(
         &w,
         &wallet,
@@ -506,7 +536,10 @@ fn solana_approvals_of_unlisted_or_unnamed_mints_are_refused() {
         ],
         data: checked,
     };
-    for (name, ix) in [("Approve", approve), ("ApproveChecked unlisted", approve_checked)] {
+    for (name, ix) in [
+        ("Approve", approve),
+        ("ApproveChecked unlisted", approve_checked),
+    ] {
         let message = solana_message::Message::new_with_blockhash(
             &[ix],
             Some(&me),
@@ -516,7 +549,12 @@ fn solana_approvals_of_unlisted_or_unnamed_mints_are_refused() {
             wincode::serialize(&solana_transaction::Transaction::new_unsigned(message)).unwrap(),
         );
         let tx = agent.sign_transaction(None, &raw);
-        eprintln!("{name}: {:?}", tx.as_ref().map(|t| (t.status, t.tier)).map_err(ToString::to_string));
+        eprintln!(
+            "{name}: {:?}",
+            tx.as_ref()
+                .map(|t| (t.status, t.tier))
+                .map_err(ToString::to_string)
+        );
         assert!(
             tx.as_ref().map_or(true, |t| t.status != TxStatus::Signed),
             "{name}: signed at {:?}",
