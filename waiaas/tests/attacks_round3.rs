@@ -562,3 +562,45 @@ fn solana_approvals_of_unlisted_or_unnamed_mints_are_refused() {
         );
     }
 }
+
+/// HOLE (same root as `hole_an_agent_descriptor_switches_off_the_undescribed_rule`):
+/// under ACTION_CATEGORY_LIMIT (`swap`, 100 USD per action, APPROVAL above), an
+/// undescribed call needs the owner — but the agent writes `{category: "swap",
+/// notionalUsd: "0"}` and the same call signs at INSTANT, counting 0 USD against the
+/// category's caps.
+#[test]
+#[ignore = "HOLE: an agent-written notionalUsd of 0 turns an undescribed call under ACTION_CATEGORY_LIMIT into INSTANT"]
+fn hole_an_agent_descriptor_with_zero_notional_passes_the_category_limit() {
+    let w = world();
+    let wallet = w.wallet(Network::EthereumSepolia);
+    let agent = w.agent(wallet.id);
+    let dex = Address::repeat_byte(0x45);
+    policy(
+        &w,
+        &wallet,
+        PolicyType::ContractWhitelist,
+        json!({ "contracts": [{ "address": dex.to_checksum(None) }] }),
+    );
+    policy(
+        &w,
+        &wallet,
+        PolicyType::ActionCategoryLimit,
+        json!({"category": "swap", "per_action_limit_usd": "100", "tier_on_exceed": "APPROVAL"}),
+    );
+    let data = vec![0x38, 0xed, 0x17, 0x39];
+    let silent = agent.simulate(&call(dex, data.clone(), 0)).unwrap();
+    assert_eq!(
+        silent.tier,
+        Tier::Approval,
+        "the undescribed call needs the owner"
+    );
+    let mut lying = call(dex, data, 0);
+    lying.action =
+        Some(serde_json::from_value(json!({ "category": "swap", "notionalUsd": "0" })).unwrap());
+    let tx = agent.send(&lying);
+    assert!(
+        tx.as_ref().map_or(true, |t| t.status != TxStatus::Signed),
+        "signed without the owner: {:?}",
+        tx.map(|t| (t.status, t.tier))
+    );
+}
