@@ -604,3 +604,23 @@ fn hole_an_agent_descriptor_with_zero_notional_passes_the_category_limit() {
         tx.map(|t| (t.status, t.tier))
     );
 }
+
+/// HOLE (same class as `hole_a_forged_top_audit_row_blocks_the_kill_switch`): a recorded
+/// head rewritten with a negative `seq` (no key needed) makes `read_head` fail
+/// (`CorruptRow { audit_head, "negative seq" }`) before its MAC is even checked, so every
+/// append — and the kill switch — fails.
+#[test]
+#[ignore = "HOLE: an audit_head row with a negative seq makes activate_kill_switch fail"]
+fn hole_a_negative_audit_head_blocks_the_kill_switch() {
+    let w = world();
+    let _wallet = w.wallet(Network::EthereumSepolia);
+    w.db()
+        .execute("UPDATE audit_head SET seq = -1 WHERE id = 1", [])
+        .unwrap();
+    let kill = w.admin.activate_kill_switch("incident");
+    assert!(
+        kill.is_ok(),
+        "the kill switch could not be activated: {:?}",
+        kill.err()
+    );
+}
