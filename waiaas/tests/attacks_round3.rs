@@ -1,8 +1,8 @@
 //! Review round 3 (issue 8, "Judge what is signed"): attacks on the code added for the
 //! round-2 holes — placement refusals inside the admission transaction, the
 //! undescribed-DeFi rule, signature validity of typed data, the MAC'd audit head.
-//! Each test asserts the safe behaviour; the ones marked `#[ignore = "HOLE: …"]`
-//! fail today (the doc comment says how).
+//! Each test asserts the safe behaviour; the holes this round found are closed
+//! (each doc comment says how).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -81,7 +81,6 @@ fn typed_agent(w: &World, wallet: &WalletInfo) -> waiaas::Agent {
 /// on the agent's word, the undescribed rule is skipped, and a call the owner had to
 /// approve is signed at INSTANT. The agent's descriptor lowered the tier from APPROVAL.
 #[test]
-#[ignore = "HOLE: an agent-written claimedAction switches off the undescribed-DeFi rule (APPROVAL -> INSTANT)"]
 fn hole_an_agent_descriptor_switches_off_the_undescribed_rule() {
     let w = world();
     let wallet = w.wallet(Network::EthereumSepolia);
@@ -132,7 +131,6 @@ fn hole_an_agent_descriptor_switches_off_the_undescribed_rule() {
 /// at INSTANT with no descriptor — and with `validTo` in 2106, since
 /// `maxSignatureValiditySecs` only bounds recognised permits.
 #[test]
-#[ignore = "HOLE: allow-listed typed data (an order) under VENUE_WHITELIST is signed at INSTANT without a descriptor"]
 fn hole_an_allow_listed_typed_data_order_skips_the_undescribed_rule() {
     let w = world();
     let wallet = w.wallet(Network::EthereumSepolia);
@@ -225,7 +223,6 @@ fn an_undescribed_raw_transaction_still_needs_the_owner() {
 /// admission transaction. Replayed with the same idempotency key it must not come back
 /// as a success, and nothing may stay reserved or be signed.
 #[test]
-#[ignore = "HOLE (minor): an idempotent replay of a placement-refused row returns Ok(FAILED) instead of the refusal"]
 fn hole_a_replayed_placement_refusal_is_not_reported_as_a_success() {
     let w = world();
     let wallet = w.wallet(Network::EthereumSepolia);
@@ -277,7 +274,6 @@ fn forge_top_audit_row(w: &World) {
 /// test), but the kill switch state is never recorded, and removing the row resumes
 /// signing without the kill switch having been set.
 #[test]
-#[ignore = "HOLE: one forged audit row (seq = i64::MAX) makes activate_kill_switch fail with CorruptRow"]
 fn hole_a_forged_top_audit_row_blocks_the_kill_switch() {
     let w = world();
     let _wallet = w.wallet(Network::EthereumSepolia);
@@ -290,9 +286,11 @@ fn hole_a_forged_top_audit_row_blocks_the_kill_switch() {
     );
 }
 
-/// Refused (fails closed): with the forged row in place nothing signs.
+/// The audit chain detects; it does not stop the wallet: with the forged row in place
+/// the next entries are still written (a send, the kill switch) and verification
+/// reports the forged row as a break, for as long as it stays.
 #[test]
-fn a_forged_top_audit_row_signs_nothing() {
+fn a_forged_top_audit_row_is_reported_and_does_not_stop_audited_writes() {
     let w = world();
     let wallet = w.wallet(Network::EthereumSepolia);
     let agent = w.agent(wallet.id);
@@ -301,9 +299,11 @@ fn a_forged_top_audit_row_signs_nothing() {
         chain: evm_params(0),
         ..SendRequest::transfer(&Address::repeat_byte(0xb0).to_checksum(None), "0.000001")
     });
+    assert!(send.is_ok(), "{send:?}");
+    let report = w.admin.verify_audit_log().unwrap();
     assert!(
-        send.as_ref().map_or(true, |t| t.status != TxStatus::Signed),
-        "signed with a broken audit chain"
+        !report.is_intact(),
+        "the forged row must stay a visible break"
     );
 }
 
@@ -569,7 +569,6 @@ fn solana_approvals_of_unlisted_or_unnamed_mints_are_refused() {
 /// notionalUsd: "0"}` and the same call signs at INSTANT, counting 0 USD against the
 /// category's caps.
 #[test]
-#[ignore = "HOLE: an agent-written notionalUsd of 0 turns an undescribed call under ACTION_CATEGORY_LIMIT into INSTANT"]
 fn hole_an_agent_descriptor_with_zero_notional_passes_the_category_limit() {
     let w = world();
     let wallet = w.wallet(Network::EthereumSepolia);
@@ -610,7 +609,6 @@ fn hole_an_agent_descriptor_with_zero_notional_passes_the_category_limit() {
 /// (`CorruptRow { audit_head, "negative seq" }`) before its MAC is even checked, so every
 /// append — and the kill switch — fails.
 #[test]
-#[ignore = "HOLE: an audit_head row with a negative seq makes activate_kill_switch fail"]
 fn hole_a_negative_audit_head_blocks_the_kill_switch() {
     let w = world();
     let _wallet = w.wallet(Network::EthereumSepolia);

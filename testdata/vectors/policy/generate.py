@@ -917,7 +917,11 @@ add(F, "an undescribed contract call under DeFi policies needs the owner", [CW(A
 add(F, "a described contract call is judged by the DeFi policies", [CW(A4), VENUES],
     dict(call(), action={"venue": "aave"}), exp())
 add(F, "a call described with a venue outside the list is denied", [CW(A4), VENUES],
-    dict(call(), claimedAction={"venue": "shadyswap"}), deny("VENUE_NOT_ALLOWED"))
+    dict(call(), claimedAction={"venue": "shadyswap"}),
+    deny("VENUE_NOT_ALLOWED", warnings=["ACTION_UNDESCRIBED"]))
+add(F, "a call the agent describes with a listed venue still needs the owner", [CW(A4), VENUES],
+    dict(call(), claimedAction={"venue": "aave"}),
+    exp(tier="APPROVAL", approval="action_category", warnings=["ACTION_UNDESCRIBED"]))
 add(F, "an undescribed transfer is not a DeFi action", [SL(**NATIVE_LADDER), VENUES],
     transfer(amount=1), exp())
 # Descriptors: the agent's own can raise or deny, never lower.
