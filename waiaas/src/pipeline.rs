@@ -172,38 +172,17 @@ impl Inner {
         let refused: std::cell::RefCell<Option<Error>> = std::cell::RefCell::new(None);
         let place = |d: &Decision, ctx: &AdmissionContext| {
             let settings = parse_settings(ctx.settings.as_deref())?;
-            let refusal = match &durable {
-                Some(nonce) if d.allowed => crate::agent::check_durable_nonce(
-                    &settings,
-                    request.wallet_id,
-                    &address,
-                    nonce,
-                )
-                .err(),
-                _ => None,
-            }
-            .or_else(|| {
-                (needs_owner && d.allowed && ctx.owner.is_none()).then(|| {
-                    waiaas_core::ValidationError::field(
-                        "request",
-                        "raises an allowance whose total is not stated; register an owner to approve it",
-                    )
-                    .into()
+            let refusal = if d.allowed {
+                placement_refusal(&PlacementCheck {
+                    request: &request,
+                    settings: &settings,
+                    durable: durable.as_ref(),
+                    address: &address,
+                    needs_owner: needs_owner && ctx.owner.is_none(),
                 })
-            })
-            .or_else(|| {
-                let ceiling = settings.fee_ceiling(request.network);
-                request
-                    .max_fee
-                    .filter(|fee| d.allowed && *fee > ceiling)
-                    .map(|fee| {
-                        waiaas_core::ValidationError::field(
-                            "fee",
-                            format!("the network fee can reach `{fee}` base units, above the ceiling of `{ceiling}` now in force"),
-                        )
-                        .into()
-                    })
-            });
+            } else {
+                None
+            };
             Ok(match refusal {
                 Some(e) => {
                     let p = Placement {
@@ -1010,6 +989,47 @@ pub(crate) fn typed_data_intents(
         network,
         typed_data_json,
     )?)
+}
+
+/// What an allowed request is checked against inside the admission transaction.
+struct PlacementCheck<'a> {
+    request: &'a ResolvedRequest,
+    /// The settings read inside the transaction.
+    settings: &'a Settings,
+    durable: Option<&'a waiaas_chains::intent::DurableNonce>,
+    /// The wallet's address.
+    address: &'a str,
+    /// It raises an allowance and no owner is registered.
+    needs_owner: bool,
+}
+
+/// Why settings in force inside the admission transaction refuse an allowed request:
+/// durable nonces turned off, an allowance increase with no owner to approve it, a fee
+/// above the ceiling now in force.
+fn placement_refusal(c: &PlacementCheck<'_>) -> Option<Error> {
+    if let Some(nonce) = c.durable
+        && let Err(e) =
+            crate::agent::check_durable_nonce(c.settings, c.request.wallet_id, c.address, nonce)
+    {
+        return Some(e);
+    }
+    if c.needs_owner {
+        return Some(
+            waiaas_core::ValidationError::field(
+                "request",
+                "raises an allowance whose total is not stated; register an owner to approve it",
+            )
+            .into(),
+        );
+    }
+    let ceiling = c.settings.fee_ceiling(c.request.network);
+    c.request.max_fee.filter(|fee| *fee > ceiling).map(|fee| {
+        waiaas_core::ValidationError::field(
+            "fee",
+            format!("the network fee can reach `{fee}` base units, above the ceiling of `{ceiling}` now in force"),
+        )
+        .into()
+    })
 }
 
 /// Whether a body raises an allowance whose total it does not state.
