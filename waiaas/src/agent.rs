@@ -235,12 +235,11 @@ impl Agent {
     ) -> Result<Transaction> {
         let (session, wallet) = self.session(wallet, Permission::SignTypedData)?;
         let network = self.inner.vault.wallet(wallet)?.network;
-        let mut intents = crate::pipeline::typed_data_intents(network, typed_data_json)?;
+        let effects = crate::pipeline::typed_data_effects(network, typed_data_json)?;
+        let mut intents = effects.intents;
         // A permit or authorization usable for long can be held back and used after the
         // kill switch: its deadline must be near.
-        if let Some(deadline) =
-            waiaas_chains::evm::typed_data::signature_deadline(network, typed_data_json)?
-        {
+        if let Some(deadline) = effects.valid_until {
             let max = self.inner.settings()?.max_signature_validity_secs;
             let latest = waiaas_core::Amount::from_u64(
                 u64::try_from(self.inner.now().max(0))
@@ -309,16 +308,12 @@ impl Agent {
                 // back and landed later (after the kill switch): refused when a chain
                 // client can tell.
                 if let Some(client) = self.inner.clients.evm(info.network) {
-                    let pending = client
-                        .transaction_count(&waiaas_core::EvmAddress::parse(&info.address)?)?;
-                    let nonce = prepared.transaction().nonce;
-                    if nonce != pending {
-                        return Err(ValidationError::field(
-                            "transaction",
-                            format!("its nonce is {nonce} but the account's pending nonce is {pending}; build it with the pending nonce"),
-                        )
-                        .into());
-                    }
+                    crate::execute::pending_nonce(
+                        client.as_ref(),
+                        &waiaas_core::EvmAddress::parse(&info.address)?,
+                        "transaction",
+                        Some(prepared.transaction().nonce),
+                    )?;
                 }
                 prepared.decoded().clone()
             }

@@ -73,21 +73,26 @@ pub(crate) fn max_fee(req: &ResolvedRequest, chain: &ChainParams) -> Result<Opti
 }
 
 /// The fee ceiling of `network`: the operator's setting (or its default), lowered to a
-/// multiple of the chain client's current estimate when one serves the network.
+/// multiple of the chain client's current estimate when one serves the network (the
+/// estimate `prepared` already holds, else asked now).
 ///
 /// # Errors
 /// `CHAIN_ERROR` when the client cannot estimate.
 pub(crate) fn fee_ceiling(
     req: &ResolvedRequest,
-    chain: &ChainParams,
+    prepared: &Prepared,
     settings: &crate::settings::Settings,
     clients: &ChainClients,
 ) -> Result<Amount> {
     let configured = settings.fee_ceiling(req.network);
     if let Some(client) = clients.evm(req.network)
-        && let Some(gas) = gas_limit(&req.operation, chain)
+        && let Some(gas) = gas_limit(&req.operation, &prepared.chain)
     {
-        let estimate = Amount::from_u128(client.fees()?.max_fee_per_gas)
+        let per_gas = match prepared.fee_estimate {
+            Some(known) => known,
+            None => client.fees()?.max_fee_per_gas,
+        };
+        let estimate = Amount::from_u128(per_gas)
             .checked_mul_u64(gas.saturating_mul(FEE_ESTIMATE_MULTIPLE))
             .unwrap_or(Amount::MAX);
         return Ok(configured.min(estimate));
@@ -209,12 +214,16 @@ fn token_program(p: &str) -> waiaas_chains::solana::TokenProgram {
 }
 
 /// Fills the chain parameters a client can supply and the caller left out.
-fn fill_params(
-    vault: &Vault,
-    req: &ResolvedRequest,
-    clients: &ChainClients,
-) -> Result<ChainParams> {
+/// Chain parameters completed by the network's client, and the fee estimate it gave
+/// while doing so (asked once per send: the ceiling reuses it).
+pub(crate) struct Prepared {
+    pub chain: ChainParams,
+    pub fee_estimate: Option<u128>,
+}
+
+fn fill_params(vault: &Vault, req: &ResolvedRequest, clients: &ChainClients) -> Result<Prepared> {
     let mut chain = req.chain.clone();
+    let mut fee_estimate = None;
     // Messages, typed data and raw transactions carry everything they need.
     if matches!(
         req.operation,
@@ -222,7 +231,10 @@ fn fill_params(
             | ResolvedOperation::SignTypedData { .. }
             | ResolvedOperation::RawTransaction { .. }
     ) {
-        return Ok(chain);
+        return Ok(Prepared {
+            chain,
+            fee_estimate,
+        });
     }
     if let Some(client) = clients.solana(req.network)
         && chain.recent_blockhash.is_none()
@@ -231,25 +243,17 @@ fn fill_params(
     }
     if let Some(client) = clients.evm(req.network) {
         let from = evm(&vault.wallet(req.wallet_id)?.address)?;
-        let pending = client.transaction_count(&from)?;
-        match chain.nonce {
-            // A nonce ahead of the pending one would be a signature that can be held
-            // back and landed later (after the kill switch); a stale one cannot land.
-            Some(n) if n != pending => {
-                return Err(missing(
-                    "chain.nonce",
-                    &format!(
-                        "is {n} but the account's pending nonce is {pending}; leave it out and the chain client fills it"
-                    ),
-                ));
-            }
-            Some(_) => {}
-            None => chain.nonce = Some(pending),
-        }
+        chain.nonce = Some(pending_nonce(
+            client.as_ref(),
+            &from,
+            "chain.nonce",
+            chain.nonce,
+        )?);
         if chain.max_fee_per_gas.is_none() || chain.max_priority_fee_per_gas.is_none() {
             let fees = client.fees()?;
             chain.max_fee_per_gas = Some(fees.max_fee_per_gas.to_string());
             chain.max_priority_fee_per_gas = Some(fees.max_priority_fee_per_gas.to_string());
+            fee_estimate = Some(fees.max_fee_per_gas);
         }
         if chain.gas_limit.is_none()
             && let ResolvedOperation::ContractCall {
@@ -269,7 +273,34 @@ fn fill_params(
             })?);
         }
     }
-    Ok(chain)
+    Ok(Prepared {
+        chain,
+        fee_estimate,
+    })
+}
+
+/// The account's pending nonce, which `stated` (a caller's or a raw transaction's) must
+/// equal: a nonce ahead of it would be a signature that can be held back and landed
+/// later (after the kill switch); a stale one cannot land.
+///
+/// # Errors
+/// `VALIDATION_FAILED` naming `field` for another nonce; `CHAIN_ERROR`.
+pub(crate) fn pending_nonce(
+    client: &(dyn waiaas_chains::client::EvmChainClient + Send + Sync),
+    from: &EvmAddress,
+    field: &str,
+    stated: Option<u64>,
+) -> Result<u64> {
+    let pending = client.transaction_count(from)?;
+    match stated {
+        Some(n) if n != pending => Err(missing(
+            field,
+            &format!(
+                "has nonce {n} but the account's pending nonce is {pending}; use the pending one"
+            ),
+        )),
+        _ => Ok(pending),
+    }
 }
 
 /// Sends a signed transaction through the network's client, if one is configured:
@@ -303,7 +334,7 @@ pub(crate) fn execute(
     req: &ResolvedRequest,
     clients: &ChainClients,
 ) -> Result<ExecutionResult> {
-    let chain = fill_params(vault, req, clients)?;
+    let chain = fill_params(vault, req, clients)?.chain;
     sign_request(&VaultSigner::for_wallet(vault, req.wallet_id)?, req, &chain)
 }
 
@@ -313,7 +344,7 @@ pub(crate) fn prepare_params(
     vault: &Vault,
     req: &ResolvedRequest,
     clients: &ChainClients,
-) -> Result<ChainParams> {
+) -> Result<Prepared> {
     fill_params(vault, req, clients)
 }
 

@@ -127,17 +127,19 @@ impl Inner {
         let settings = self.settings()?;
         let id = TxId::new();
         // INSTANT and NOTIFY are signed inside the admission transaction (one commit):
-        // complete the chain parameters (network I/O) beforehand. The fee parameters are
-        // stored with the request, so a later execution signs the fee that was judged.
-        let params = crate::execute::prepare_params(&self.vault, &request, &self.clients)?;
-        request.chain.max_fee_per_gas = params.max_fee_per_gas.clone();
-        request.chain.max_priority_fee_per_gas = params.max_priority_fee_per_gas.clone();
-        request.chain.gas_limit = params.gas_limit;
-        let ceiling = self.complete(&mut request, &params, &settings)?;
-        let (mut policy_request, prices) = self.policy_input(id, session, &request);
-        if let Some(fee) = &mut policy_request.fee {
-            fee.ceiling = ceiling;
-        }
+        // read the wallet row and complete the chain parameters (network I/O)
+        // beforehand. The fee parameters are stored with the request, so a later
+        // execution signs the fee that was judged.
+        let wallet_row = self
+            .store
+            .wallet(request.wallet_id)?
+            .ok_or(waiaas_core::VaultError::WalletNotFound(request.wallet_id))?;
+        let prepared = crate::execute::prepare_params(&self.vault, &request, &self.clients)?;
+        request.chain.max_fee_per_gas = prepared.chain.max_fee_per_gas.clone();
+        request.chain.max_priority_fee_per_gas = prepared.chain.max_priority_fee_per_gas.clone();
+        request.chain.gas_limit = prepared.chain.gas_limit;
+        let (policy_request, prices) =
+            self.judged_input(id, session, &mut request, &prepared, &settings)?;
         request.valuation = self.valuation(&request, &policy_request.body, &prices, now)?;
         let request_json = serde_json::to_string(&request)
             .map_err(|e| waiaas_core::ValidationError::field("request", e.to_string()))?;
@@ -168,7 +170,7 @@ impl Inner {
         // An allowance increase (its total unknown) needs a registered owner: without
         // one, APPROVAL would become a DELAY and increments would add up past any cap.
         let needs_owner = raises_allowance(&policy_request.body);
-        let address = self.vault.wallet(request.wallet_id)?.address;
+        let address = wallet_row.address.clone();
         let refused: std::cell::RefCell<Option<Error>> = std::cell::RefCell::new(None);
         let place = |d: &Decision, ctx: &AdmissionContext| {
             let settings = parse_settings(ctx.settings.as_deref())?;
@@ -212,11 +214,7 @@ impl Inner {
                     "ageSeconds": now.saturating_sub(q.observed_at),
                 })).collect::<Vec<_>>(),
             }));
-        let wallet_row = self
-            .store
-            .wallet(request.wallet_id)?
-            .ok_or(waiaas_core::VaultError::WalletNotFound(request.wallet_id))?;
-        let params = std::cell::RefCell::new(Some(Ok::<_, Error>(params)));
+        let params = std::cell::RefCell::new(Some(Ok::<_, Error>(prepared.chain)));
         let failure: std::cell::RefCell<Option<Error>> = std::cell::RefCell::new(None);
         let sign = || {
             // Called at most once, inside the admission transaction.
@@ -373,26 +371,33 @@ impl Inner {
         (policy_request, self.prices.price_book(&assets))
     }
 
-    /// Completes what the request is judged on from data the agent does not choose:
-    /// the fee bound of what will be signed with `chain` (raw transactions carry the one
-    /// decoded from their bytes) and the host's action descriptor. Returns the fee
-    /// ceiling in force.
-    fn complete(
+    /// Completes what the request is judged on from data the agent does not choose —
+    /// the fee bound of what will be signed (raw transactions carry the one decoded from
+    /// their bytes) and its ceiling, the host's action descriptor — and builds the
+    /// policy request from it.
+    fn judged_input(
         &self,
+        id: TxId,
+        session: Option<&VerifiedSession>,
         request: &mut ResolvedRequest,
-        chain: &crate::request::ChainParams,
+        prepared: &crate::execute::Prepared,
         settings: &Settings,
-    ) -> Result<Option<waiaas_core::Amount>> {
+    ) -> Result<(PolicyRequest, waiaas_core::policy::PriceBook)> {
         if !matches!(request.operation, ResolvedOperation::RawTransaction { .. }) {
-            request.max_fee = crate::execute::max_fee(request, chain)?;
+            request.max_fee = crate::execute::max_fee(request, &prepared.chain)?;
         }
         if let Some(provider) = &self.action_provider {
             request.trusted_action = provider.describe(request);
         }
-        request
+        let ceiling = request
             .max_fee
-            .map(|_| crate::execute::fee_ceiling(request, chain, settings, &self.clients))
-            .transpose()
+            .map(|_| crate::execute::fee_ceiling(request, prepared, settings, &self.clients))
+            .transpose()?;
+        let (mut input, prices) = self.policy_input(id, session, request);
+        if let Some(fee) = &mut input.fee {
+            fee.ceiling = ceiling;
+        }
+        Ok((input, prices))
     }
 
     /// The symbol and fresh USD quote of every asset `body` moves, for the owner's text.
@@ -465,12 +470,14 @@ impl Inner {
         request: &ResolvedRequest,
     ) -> Result<Decision> {
         let mut request = request.clone();
-        let chain = crate::execute::prepare_params(&self.vault, &request, &self.clients)?;
-        let ceiling = self.complete(&mut request, &chain, &self.settings()?)?;
-        let (mut policy_request, prices) = self.policy_input(TxId::new(), Some(session), &request);
-        if let Some(fee) = &mut policy_request.fee {
-            fee.ceiling = ceiling;
-        }
+        let prepared = crate::execute::prepare_params(&self.vault, &request, &self.clients)?;
+        let (policy_request, prices) = self.judged_input(
+            TxId::new(),
+            Some(session),
+            &mut request,
+            &prepared,
+            &self.settings()?,
+        )?;
         Ok(self
             .store
             .simulate(&policy_request, &prices, self.now(), &self.engine)?)
@@ -972,12 +979,12 @@ impl Inner {
     }
 }
 
-/// The intents of typed data for a wallet on `network`: every grant and transfer its
-/// hashed struct makes, or the unrecognised primary type.
-pub(crate) fn typed_data_intents(
+/// What typed data for a wallet on `network` does: every grant and transfer its hashed
+/// struct makes (or the unrecognised primary type), and until when it can be used.
+pub(crate) fn typed_data_effects(
     network: waiaas_core::Network,
     typed_data_json: &str,
-) -> Result<Vec<waiaas_chains::Intent>> {
+) -> Result<waiaas_chains::evm::typed_data::TypedDataEffects> {
     if network.chain() != waiaas_core::Chain::Ethereum {
         return Err(waiaas_core::ValidationError::field(
             "typedData",
@@ -985,7 +992,7 @@ pub(crate) fn typed_data_intents(
         )
         .into());
     }
-    Ok(waiaas_chains::evm::typed_data::decode_typed_data(
+    Ok(waiaas_chains::evm::typed_data::typed_data_effects(
         network,
         typed_data_json,
     )?)

@@ -684,6 +684,28 @@ fn permit2_transfers(fields: &[DynSolValue], batch: bool) -> Result<Vec<Intent>,
 /// encode, or a recognised standard without a domain `chainId` or `verifyingContract`;
 /// `CHAIN_MISMATCH` for a domain `chainId` of another network.
 pub fn decode_typed_data(network: Network, json: &str) -> Result<Vec<Intent>, ChainError> {
+    Ok(typed_data_effects(network, json)?.intents)
+}
+
+/// What signing typed data would do, and until when the signature can be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TypedDataEffects {
+    /// As [`decode_typed_data`].
+    pub intents: Vec<Intent>,
+    /// Until when a signature over a recognised standard can be used (Unix seconds, as
+    /// the hashed struct states it): EIP-2612 `deadline`, DAI `expiry` (0 = never,
+    /// [`Amount::MAX`]), Permit2 `sigDeadline` / `deadline`, EIP-3009 `validBefore`.
+    /// `None` for typed data of another type (its lifetime is the operator's call when
+    /// they allow-list it). A signature that stays valid long can be held back and used
+    /// after the kill switch, like a durable nonce.
+    pub valid_until: Option<Amount>,
+}
+
+/// [`decode_typed_data`] and the signature's lifetime, from one decoding.
+///
+/// # Errors
+/// As [`decode_typed_data`].
+pub fn typed_data_effects(network: Network, json: &str) -> Result<TypedDataEffects, ChainError> {
     let typed = parse_typed_data(json)?;
     check_domain_chain(network, &typed)?;
     // The hash must be computable, or the wallet could never sign it anyway.
@@ -694,10 +716,13 @@ pub fn decode_typed_data(network: Network, json: &str) -> Result<Vec<Intent>, Ch
         .verifying_contract
         .map(|a| from_alloy(a).to_checksum());
     let Some(standard) = recognise(&typed) else {
-        return Ok(vec![Intent::TypedData {
-            verifying_contract,
-            primary_type: typed.primary_type.clone(),
-        }]);
+        return Ok(TypedDataEffects {
+            intents: vec![Intent::TypedData {
+                verifying_contract,
+                primary_type: typed.primary_type.clone(),
+            }],
+            valid_until: None,
+        });
     };
     if typed.domain.chain_id.is_none() {
         return Err(invalid(format!(
@@ -714,7 +739,7 @@ pub fn decode_typed_data(network: Network, json: &str) -> Result<Vec<Intent>, Ch
         .coerce()
         .map_err(|e| invalid(format!("typed data does not encode: {e}")))?;
     let fields = struct_fields(&message)?;
-    match standard {
+    let intents = match standard {
         Standard::Eip2612 => {
             let amount = uint_at(fields, 2, "value")?;
             Ok(vec![Intent::Approve {
@@ -727,17 +752,18 @@ pub fn decode_typed_data(network: Network, json: &str) -> Result<Vec<Intent>, Ch
         }
         Standard::Dai => {
             let spender = address_at(fields, 1, "spender")?;
-            if !bool_at(fields, 4, "allowed")? {
+            if bool_at(fields, 4, "allowed")? {
+                Ok(vec![Intent::Approve {
+                    token: Some(token),
+                    spender,
+                    amount: Amount::MAX,
+                    decimals: None,
+                    unlimited: true,
+                }])
+            } else {
                 // `allowed: false` sets the allowance to zero: a revocation grants nothing.
-                return Ok(Vec::new());
+                Ok(Vec::new())
             }
-            Ok(vec![Intent::Approve {
-                token: Some(token),
-                spender,
-                amount: Amount::MAX,
-                decimals: None,
-                unlimited: true,
-            }])
         }
         Standard::Permit2Allowance { batch } => permit2_grants(fields, batch, 160),
         Standard::Permit2Transfer { batch } => permit2_transfers(fields, batch),
@@ -748,29 +774,16 @@ pub fn decode_typed_data(network: Network, json: &str) -> Result<Vec<Intent>, Ch
             decimals: None,
             program: None,
         }]),
-    }
+    }?;
+    Ok(TypedDataEffects {
+        intents,
+        valid_until: Some(valid_until(standard, fields)?),
+    })
 }
 
-/// Until when a signature over recognised typed data can be used (Unix seconds, as the
-/// hashed struct states it): EIP-2612 `deadline`, DAI `expiry` (0 = never, returned as
-/// [`Amount::MAX`]), Permit2 `sigDeadline` / `deadline`, EIP-3009 `validBefore`.
-/// `None` for typed data of another type (its lifetime is the operator's call when they
-/// allow-list it). A signature that stays valid long can be held back and used after
-/// the kill switch, like a durable nonce.
-///
-/// # Errors
-/// As [`decode_typed_data`].
-pub fn signature_deadline(network: Network, json: &str) -> Result<Option<Amount>, ChainError> {
-    let typed = parse_typed_data(json)?;
-    check_domain_chain(network, &typed)?;
-    let Some(standard) = recognise(&typed) else {
-        return Ok(None);
-    };
-    let message = typed
-        .coerce()
-        .map_err(|e| invalid(format!("typed data does not encode: {e}")))?;
-    let fields = struct_fields(&message)?;
-    let deadline = match standard {
+/// The lifetime field of a recognised standard (see [`TypedDataEffects::valid_until`]).
+fn valid_until(standard: Standard, fields: &[DynSolValue]) -> Result<Amount, ChainError> {
+    Ok(match standard {
         Standard::Eip2612 | Standard::Eip3009 => uint_at(fields, 4, "deadline")?,
         Standard::Dai => {
             let expiry = uint_at(fields, 3, "expiry")?;
@@ -782,6 +795,5 @@ pub fn signature_deadline(network: Network, json: &str) -> Result<Option<Amount>
         }
         Standard::Permit2Allowance { .. } => uint_at(fields, 2, "sigDeadline")?,
         Standard::Permit2Transfer { .. } => uint_at(fields, 3, "deadline")?,
-    };
-    Ok(Some(deadline))
+    })
 }
