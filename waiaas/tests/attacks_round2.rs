@@ -27,57 +27,29 @@
 )]
 
 mod common;
+mod fixtures;
 
-use alloy_consensus::TxEnvelope;
-use alloy_eips::eip2718::Decodable2718;
-use alloy_primitives::{Address, Bytes, TxKind, U256, keccak256};
+use alloy_primitives::{Address, TxKind, U256, keccak256};
 use alloy_sol_types::{SolCall, sol};
 use base64::Engine as _;
 use common::{World, world};
+use fixtures::*;
 use litesvm::LiteSVM;
 use revm::context::{Context, TxEnv};
 use revm::database::{CacheDB, EmptyDB};
 use revm::state::{AccountInfo, Bytecode};
-use revm::{ExecuteCommitEvm, ExecuteEvm, MainBuilder, MainContext};
+use revm::{ExecuteCommitEvm, MainBuilder, MainContext};
 use serde_json::json;
 use solana_instruction::Instruction;
 use solana_pubkey::Pubkey;
 use waiaas::core::policy::PolicyType;
-use waiaas::core::{SolanaAddress, TxStatus, WalletInfo};
+use waiaas::core::{TxStatus, WalletInfo};
 use waiaas::{ChainParams, Network, NewPolicy, Operation, SendRequest, Transaction};
 
-const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
-const SOL: u64 = 1_000_000_000;
-const EVM_CHAIN_ID: u64 = 11_155_111;
-const BASE_FEE: u128 = 10_000_000_000;
 const ED25519_PRECOMPILE: &str = "Ed25519SigVerify111111111111111111111111111";
 const MEMO_V1: &str = "Memo1UhkJRfHyvLMcVucJwxXeuD728EqVDDwQDxFMNo";
 
-fn policy(w: &World, wallet: &WalletInfo, ty: PolicyType, rules: serde_json::Value) {
-    w.admin
-        .create_policy(NewPolicy::new(ty, rules).for_wallet(wallet.id))
-        .unwrap();
-}
-
-fn codes(err: &waiaas::Error) -> Vec<String> {
-    err.reasons().iter().map(|r| r.code.clone()).collect()
-}
-
 // ================================================================= Solana
-
-fn spk(s: &str) -> Pubkey {
-    s.parse().unwrap()
-}
-
-fn me(wallet: &WalletInfo) -> Pubkey {
-    Pubkey::new_from_array(*SolanaAddress::parse(&wallet.address).unwrap().as_bytes())
-}
-
-fn unsigned(payer: &Pubkey, ixs: &[Instruction], svm: &LiteSVM) -> String {
-    let message =
-        solana_message::Message::new_with_blockhash(ixs, Some(payer), &svm.latest_blockhash());
-    B64.encode(wincode::serialize(&solana_transaction::Transaction::new_unsigned(message)).unwrap())
-}
 
 fn signed_bytes(tx: &Transaction) -> Vec<u8> {
     B64.decode(
@@ -217,8 +189,6 @@ fn v0_messages_with_lookup_tables_are_refused() {
 
 // ================================================================= EVM
 
-type Evm = revm::handler::MainnetEvm<revm::handler::MainnetContext<CacheDB<EmptyDB>>>;
-
 /// The operator's listed token ("DAI", 18 decimals).
 const LISTED: Address = Address::repeat_byte(0x71);
 /// A token the wallet holds that the operator never listed ("WETH").
@@ -242,14 +212,6 @@ const MULTI: Address = Address::repeat_byte(0x72);
 
 /// A `TestNft` collection the operator never whitelisted.
 const NFT: Address = Address::repeat_byte(0x4e);
-
-fn runtime(name: &str) -> Bytes {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join(format!("../testdata/contracts/{name}.runtime.hex"));
-    hex::decode(std::fs::read_to_string(path).unwrap().trim())
-        .unwrap()
-        .into()
-}
 
 /// `TestToken` storage: slot 0 = balanceOf.
 fn balance_slot(holder: Address) -> U256 {
@@ -291,42 +253,6 @@ fn evm_with(wallet: Address, spender: Address, holdings: U256) -> Evm {
         .build_mainnet()
 }
 
-fn evm_execute(evm: &mut Evm, tx: &Transaction) -> bool {
-    let raw = hex::decode(
-        tx.result
-            .as_ref()
-            .unwrap()
-            .signed_transaction
-            .as_ref()
-            .unwrap()
-            .trim_start_matches("0x"),
-    )
-    .unwrap();
-    let TxEnvelope::Eip1559(signed) = TxEnvelope::decode_2718_exact(&raw[..]).unwrap() else {
-        panic!("not EIP-1559")
-    };
-    let caller = alloy_consensus::transaction::SignerRecoverable::recover_signer(
-        &TxEnvelope::Eip1559(signed.clone()),
-    )
-    .unwrap();
-    let t = signed.tx();
-    evm.transact_commit(TxEnv {
-        tx_type: 2,
-        caller,
-        gas_limit: t.gas_limit,
-        gas_price: t.max_fee_per_gas,
-        gas_priority_fee: Some(t.max_priority_fee_per_gas),
-        kind: t.to,
-        value: t.value,
-        data: t.input.clone(),
-        nonce: t.nonce,
-        chain_id: Some(t.chain_id),
-        ..TxEnv::default()
-    })
-    .unwrap()
-    .is_success()
-}
-
 /// A transaction from an EOA the test controls (no signature needed in revm).
 fn evm_call_as(evm: &mut Evm, caller: Address, to: Address, data: Vec<u8>, nonce: u64) -> bool {
     evm.transact_commit(TxEnv {
@@ -341,22 +267,6 @@ fn evm_call_as(evm: &mut Evm, caller: Address, to: Address, data: Vec<u8>, nonce
     })
     .unwrap()
     .is_success()
-}
-
-fn view(evm: &mut Evm, to: Address, data: Vec<u8>) -> U256 {
-    let out = evm
-        .transact(TxEnv {
-            caller: Address::repeat_byte(0xee),
-            kind: TxKind::Call(to),
-            data: data.into(),
-            gas_limit: 100_000,
-            gas_price: BASE_FEE,
-            chain_id: Some(EVM_CHAIN_ID),
-            nonce: 0,
-            ..TxEnv::default()
-        })
-        .unwrap();
-    U256::from_be_slice(out.result.output().unwrap())
 }
 
 fn call(contract: Address, data: Vec<u8>, nonce: u64) -> SendRequest {
@@ -630,20 +540,6 @@ fn hole_legacy_allowance_and_dai_transfer_selectors_are_plain_calls() {
 }
 
 // ------------------------------------------------------------ typed data
-
-fn typed_agent(w: &World, wallet: &WalletInfo) -> waiaas::Agent {
-    let issued = w
-        .admin
-        .create_session(&waiaas::core::session::CreateSession {
-            permissions: Some(vec![
-                waiaas::core::Permission::Transaction,
-                waiaas::core::Permission::SignTypedData,
-            ]),
-            ..waiaas::core::session::CreateSession::new(vec![wallet.id])
-        })
-        .unwrap();
-    w.admin.agent(issued.token.expose()).unwrap()
-}
 
 fn domain_types(salt: bool) -> serde_json::Value {
     let mut d = vec![

@@ -13,27 +13,21 @@
 )]
 
 mod common;
+mod fixtures;
 
 use alloy_primitives::{Address, U256};
 use alloy_sol_types::{SolCall, sol};
 use common::{World, world};
+use fixtures::*;
 use serde_json::json;
 use waiaas::core::policy::PolicyType;
-use waiaas::core::{Tier, TxStatus, WalletInfo};
-use waiaas::{ChainParams, Network, NewPolicy, Operation, SendRequest};
-
-const EVM_CHAIN_ID: u64 = 11_155_111;
+use waiaas::core::{Tier, TxStatus};
+use waiaas::{ChainParams, Network, Operation, SendRequest};
 
 sol! {
     function increaseAllowance(address spender, uint256 added) external returns (bool);
     function setApprovalForAll(address operator, bool approved) external;
     function multicall(bytes[] data) external returns (bytes[] results);
-}
-
-fn policy(w: &World, wallet: &WalletInfo, ty: PolicyType, rules: serde_json::Value) {
-    w.admin
-        .create_policy(NewPolicy::new(ty, rules).for_wallet(wallet.id))
-        .unwrap();
 }
 
 fn evm_params(nonce: u64) -> ChainParams {
@@ -55,20 +49,6 @@ fn call(contract: Address, data: Vec<u8>, nonce: u64) -> SendRequest {
             value: None,
         })
     }
-}
-
-fn typed_agent(w: &World, wallet: &WalletInfo) -> waiaas::Agent {
-    let issued = w
-        .admin
-        .create_session(&waiaas::core::session::CreateSession {
-            permissions: Some(vec![
-                waiaas::core::Permission::Transaction,
-                waiaas::core::Permission::SignTypedData,
-            ]),
-            ..waiaas::core::session::CreateSession::new(vec![wallet.id])
-        })
-        .unwrap();
-    w.admin.agent(issued.token.expose()).unwrap()
 }
 
 // ------------------------------------------------------------ undescribed DeFi calls

@@ -13,60 +13,31 @@
 )]
 
 mod common;
+mod fixtures;
 
-use alloy_consensus::TxEnvelope;
-use alloy_eips::eip2718::Decodable2718;
-use alloy_primitives::{Address, Bytes, TxKind, U256};
+use alloy_primitives::{Address, U256};
 use alloy_sol_types::{SolCall, sol};
 use base64::Engine as _;
-use common::{World, world};
+use common::world;
+use fixtures::*;
 use litesvm::LiteSVM;
-use revm::context::{Context, TxEnv};
+use revm::context::Context;
 use revm::database::{CacheDB, EmptyDB};
 use revm::state::{AccountInfo, Bytecode};
-use revm::{ExecuteCommitEvm, ExecuteEvm, MainBuilder, MainContext};
+use revm::{MainBuilder, MainContext};
 use serde_json::json;
 use solana_instruction::{AccountMeta, Instruction};
 use solana_pubkey::Pubkey;
 use solana_signer::Signer as _;
 use waiaas::core::policy::PolicyType;
-use waiaas::core::{SolanaAddress, Tier, TxStatus, WalletInfo};
-use waiaas::{ChainParams, Network, NewPolicy, Operation, SendRequest, Transaction};
+use waiaas::core::{SolanaAddress, Tier, TxStatus};
+use waiaas::{ChainParams, Network, Operation, SendRequest, Transaction};
 
-const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
-const SOL: u64 = 1_000_000_000;
 const TOKEN_PROGRAM: &str = "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA";
 const ATA_PROGRAM: &str = "ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL";
 const SYSTEM_PROGRAM: &str = "11111111111111111111111111111111";
-const COMPUTE_BUDGET: &str = "ComputeBudget111111111111111111111111111111";
-const EVM_CHAIN_ID: u64 = 11_155_111;
-const BASE_FEE: u128 = 10_000_000_000;
-
-fn policy(w: &World, wallet: &WalletInfo, ty: PolicyType, rules: serde_json::Value) {
-    w.admin
-        .create_policy(NewPolicy::new(ty, rules).for_wallet(wallet.id))
-        .unwrap();
-}
-
-fn codes(err: &waiaas::Error) -> Vec<String> {
-    err.reasons().iter().map(|r| r.code.clone()).collect()
-}
 
 // ================================================================= Solana
-
-fn spk(s: &str) -> Pubkey {
-    s.parse().unwrap()
-}
-
-fn me(wallet: &WalletInfo) -> Pubkey {
-    Pubkey::new_from_array(*SolanaAddress::parse(&wallet.address).unwrap().as_bytes())
-}
-
-fn unsigned(payer: &Pubkey, ixs: &[Instruction], svm: &LiteSVM) -> String {
-    let message =
-        solana_message::Message::new_with_blockhash(ixs, Some(payer), &svm.latest_blockhash());
-    B64.encode(wincode::serialize(&solana_transaction::Transaction::new_unsigned(message)).unwrap())
-}
 
 fn svm_send(svm: &mut LiteSVM, tx: &Transaction) -> Result<(), String> {
     let bytes = B64
@@ -297,16 +268,6 @@ fn spl_unchecked_transfer_in_a_raw_tx_is_refused() {
     );
 }
 
-fn cu_price(micro_lamports: u64) -> Instruction {
-    let mut data = vec![3u8];
-    data.extend_from_slice(&micro_lamports.to_le_bytes());
-    Instruction {
-        program_id: spk(COMPUTE_BUDGET),
-        accounts: vec![],
-        data,
-    }
-}
-
 /// Refused (by the runtime): two `SetComputeUnitPrice` — a huge one, then a tiny one the
 /// decoder keeps. The runtime refuses duplicated compute-budget instructions, so the
 /// huge price is never paid; a huge price alone is FEE_TOO_HIGH.
@@ -382,22 +343,12 @@ fn a_solana_message_that_is_a_transaction_is_refused() {
 
 // ================================================================= EVM
 
-type Evm = revm::handler::MainnetEvm<revm::handler::MainnetContext<CacheDB<EmptyDB>>>;
-
 const MULTI: Address = Address::repeat_byte(0x72);
 
 sol! {
     function increaseAllowance(address spender, uint256 added) external returns (bool);
     function allowance(address owner, address spender) external view returns (uint256);
     function transfer(address to, uint256 value) external returns (bool);
-}
-
-fn runtime(name: &str) -> Bytes {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join(format!("../testdata/contracts/{name}.runtime.hex"));
-    hex::decode(std::fs::read_to_string(path).unwrap().trim())
-        .unwrap()
-        .into()
 }
 
 fn evm_with(wallet: Address) -> Evm {
@@ -419,58 +370,6 @@ fn evm_with(wallet: Address) -> Evm {
         .modify_cfg_chained(|cfg| cfg.chain_id = EVM_CHAIN_ID)
         .modify_block_chained(|b| b.basefee = BASE_FEE as u64)
         .build_mainnet()
-}
-
-fn evm_execute(evm: &mut Evm, tx: &Transaction) -> bool {
-    let raw = hex::decode(
-        tx.result
-            .as_ref()
-            .unwrap()
-            .signed_transaction
-            .as_ref()
-            .unwrap()
-            .trim_start_matches("0x"),
-    )
-    .unwrap();
-    let TxEnvelope::Eip1559(signed) = TxEnvelope::decode_2718_exact(&raw[..]).unwrap() else {
-        panic!("not EIP-1559")
-    };
-    let caller = alloy_consensus::transaction::SignerRecoverable::recover_signer(
-        &TxEnvelope::Eip1559(signed.clone()),
-    )
-    .unwrap();
-    let t = signed.tx();
-    evm.transact_commit(TxEnv {
-        tx_type: 2,
-        caller,
-        gas_limit: t.gas_limit,
-        gas_price: t.max_fee_per_gas,
-        gas_priority_fee: Some(t.max_priority_fee_per_gas),
-        kind: t.to,
-        value: t.value,
-        data: t.input.clone(),
-        nonce: t.nonce,
-        chain_id: Some(t.chain_id),
-        ..TxEnv::default()
-    })
-    .unwrap()
-    .is_success()
-}
-
-fn view(evm: &mut Evm, to: Address, data: Vec<u8>) -> U256 {
-    let out = evm
-        .transact(TxEnv {
-            caller: Address::repeat_byte(0xee),
-            kind: TxKind::Call(to),
-            data: data.into(),
-            gas_limit: 100_000,
-            gas_price: BASE_FEE,
-            chain_id: Some(EVM_CHAIN_ID),
-            nonce: 0,
-            ..TxEnv::default()
-        })
-        .unwrap();
-    U256::from_be_slice(out.result.output().unwrap())
 }
 
 fn evm_params(nonce: u64) -> ChainParams {
@@ -677,20 +576,6 @@ fn an_idempotency_key_replayed_with_another_body_signs_nothing_new() {
 }
 
 // ------------------------------------------------------------ typed data
-
-fn typed_agent(w: &World, wallet: &WalletInfo) -> waiaas::Agent {
-    let issued = w
-        .admin
-        .create_session(&waiaas::core::session::CreateSession {
-            permissions: Some(vec![
-                waiaas::core::Permission::Transaction,
-                waiaas::core::Permission::SignTypedData,
-            ]),
-            ..waiaas::core::session::CreateSession::new(vec![wallet.id])
-        })
-        .unwrap();
-    w.admin.agent(issued.token.expose()).unwrap()
-}
 
 fn permit(chain_id: serde_json::Value, extra_types: serde_json::Value, value: &str) -> String {
     let mut types = json!({

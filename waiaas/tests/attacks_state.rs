@@ -14,11 +14,13 @@
 )]
 
 mod common;
+mod fixtures;
 
 use std::sync::{Arc, Barrier, Mutex};
 
 use base64::Engine as _;
 use common::{BLOCKHASH, NowValue, T0, World, options, pw, world};
+use fixtures::*;
 use waiaas::core::policy::PolicyType;
 use waiaas::core::session::CreateSession;
 use waiaas::core::{Amount, EvmAddress, SolanaAddress, Tier, TxId, TxStatus, WalletId};
@@ -29,7 +31,6 @@ use waiaas_chains::ChainError;
 use waiaas_chains::client::{EvmCall, EvmChainClient, EvmReceipt, FeeEstimate};
 
 const DAY: i64 = 86_400;
-const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 
 fn req(to: &str, amount: &str) -> SendRequest {
     SendRequest {

@@ -14,6 +14,7 @@
 )]
 
 mod common;
+mod fixtures;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -24,6 +25,7 @@ use alloy_primitives::{Address, B256, Bytes, TxKind, U256, keccak256};
 use alloy_sol_types::{SolCall, sol};
 use base64::Engine as _;
 use common::{OwnerKey, T0, World, options, pw, world};
+use fixtures::*;
 use litesvm::LiteSVM;
 use revm::context::{Context, TxEnv};
 use revm::database::{CacheDB, EmptyDB};
@@ -44,13 +46,8 @@ use waiaas_chains::client::{
     TokenBalance,
 };
 
-const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
-const SOL: u64 = 1_000_000_000;
-const EVM_CHAIN_ID: u64 = 11_155_111;
-const BASE_FEE: u128 = 10_000_000_000;
 const SYSTEM: &str = "11111111111111111111111111111111";
 const TOKEN_PROGRAM: &str = "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA";
-const COMPUTE_BUDGET: &str = "ComputeBudget111111111111111111111111111111";
 
 sol! {
     function transfer(address to, uint256 value) external returns (bool);
@@ -71,14 +68,6 @@ sol! {
 }
 
 // ---------------------------------------------------------------- helpers
-
-fn policy(w: &World, wallet: &WalletInfo, ty: PolicyType, rules: serde_json::Value) {
-    w.policy(wallet.id, ty, rules);
-}
-
-fn codes(err: &waiaas::Error) -> Vec<String> {
-    err.reasons().iter().map(|r| r.code.clone()).collect()
-}
 
 /// Refused by policy with exactly `code` among the reasons.
 fn denied(result: waiaas::Result<Transaction>, code: &str) -> waiaas::Error {
@@ -135,16 +124,6 @@ fn signed(tx: &Transaction) -> &str {
 }
 
 // ---------------------------------------------------------------- EVM helpers
-
-type Evm = revm::handler::MainnetEvm<revm::handler::MainnetContext<CacheDB<EmptyDB>>>;
-
-fn runtime(name: &str) -> Bytes {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join(format!("../testdata/contracts/{name}.runtime.hex"));
-    hex::decode(std::fs::read_to_string(path).unwrap().trim())
-        .unwrap()
-        .into()
-}
 
 fn mapping_slot(key: U256, slot: u64) -> U256 {
     let mut k = [0u8; 64];
@@ -523,20 +502,6 @@ fn item2_with_an_evm_client_a_raw_transaction_above_a_multiple_of_the_estimate_i
     assert!(matches!(tx.status, TxStatus::Signed | TxStatus::Submitted));
 }
 
-fn spk(s: &str) -> Pubkey {
-    s.parse().unwrap()
-}
-
-fn me(wallet: &WalletInfo) -> Pubkey {
-    Pubkey::new_from_array(*SolanaAddress::parse(&wallet.address).unwrap().as_bytes())
-}
-
-fn unsigned(payer: &Pubkey, ixs: &[Instruction], svm: &LiteSVM) -> String {
-    let message =
-        solana_message::Message::new_with_blockhash(ixs, Some(payer), &svm.latest_blockhash());
-    B64.encode(wincode::serialize(&solana_transaction::Transaction::new_unsigned(message)).unwrap())
-}
-
 fn svm_send(svm: &mut LiteSVM, tx: &Transaction) {
     let bytes = B64.decode(signed(tx)).unwrap();
     let parsed: solana_transaction::Transaction = wincode::deserialize(&bytes).unwrap();
@@ -547,16 +512,6 @@ fn svm_send(svm: &mut LiteSVM, tx: &Transaction) {
 fn cu_limit(units: u32) -> Instruction {
     let mut data = vec![2u8];
     data.extend_from_slice(&units.to_le_bytes());
-    Instruction {
-        program_id: spk(COMPUTE_BUDGET),
-        accounts: vec![],
-        data,
-    }
-}
-
-fn cu_price(micro_lamports: u64) -> Instruction {
-    let mut data = vec![3u8];
-    data.extend_from_slice(&micro_lamports.to_le_bytes());
     Instruction {
         program_id: spk(COMPUTE_BUDGET),
         accounts: vec![],
@@ -1094,20 +1049,6 @@ fn item7_the_owner_sees_raw_transactions_typed_data_and_messages_decoded() {
 }
 
 // ---------------------------------------------------------------- positive paths
-
-fn typed_agent(w: &World, wallet: &WalletInfo) -> waiaas::Agent {
-    let issued = w
-        .admin
-        .create_session(&waiaas::core::session::CreateSession {
-            permissions: Some(vec![
-                waiaas::core::Permission::Transaction,
-                waiaas::core::Permission::SignTypedData,
-            ]),
-            ..waiaas::core::session::CreateSession::new(vec![wallet.id])
-        })
-        .unwrap();
-    w.admin.agent(issued.token.expose()).unwrap()
-}
 
 fn split(tx: &Transaction) -> (u8, B256, B256) {
     let sig = hex::decode(

@@ -13,20 +13,20 @@
 )]
 
 mod common;
+mod fixtures;
 
 use std::sync::Arc;
 
-use alloy_consensus::TxEnvelope;
-use alloy_eips::eip2718::Decodable2718;
 use alloy_primitives::{Address, Bytes, TxKind, U256, keccak256};
 use alloy_sol_types::{SolCall, sol};
 use base64::Engine as _;
 use common::{BLOCKHASH, OwnerKey, World, world};
+use fixtures::*;
 use litesvm::LiteSVM;
 use revm::context::{Context, TxEnv};
 use revm::database::{CacheDB, EmptyDB};
 use revm::state::{AccountInfo, Bytecode};
-use revm::{ExecuteCommitEvm, ExecuteEvm, MainBuilder, MainContext};
+use revm::{ExecuteEvm, MainBuilder, MainContext};
 use serde_json::json;
 use waiaas::core::policy::{ActionDescriptor, PolicyType, Usd, token_asset_id};
 use waiaas::core::{Tier, TxStatus, WalletInfo};
@@ -43,12 +43,6 @@ sol! {
 }
 
 const LAMPORTS: u64 = 1_000_000_000;
-const EVM_CHAIN_ID: u64 = 11_155_111;
-const BASE_FEE: u128 = 10_000_000_000;
-
-fn policy(w: &World, wallet: &WalletInfo, ty: PolicyType, rules: serde_json::Value) {
-    w.policy(wallet.id, ty, rules);
-}
 
 /// Nothing is signed and nothing stays reserved: every row the wallet has is FAILED or
 /// ended, and the ledger holds no RESERVED or COMMITTED entry for it.
@@ -342,8 +336,6 @@ fn solana_approve_with_lying_decimals_is_denied_and_honest_one_executes() {
 
 // ---------------------------------------------------------------- EVM tokens
 
-type Evm = revm::handler::MainnetEvm<revm::handler::MainnetContext<CacheDB<EmptyDB>>>;
-
 const TOKEN: Address = Address::repeat_byte(0x70);
 
 fn token_runtime() -> Bytes {
@@ -385,42 +377,6 @@ fn evm_token(wallet: Address) -> Evm {
         .modify_cfg_chained(|cfg| cfg.chain_id = EVM_CHAIN_ID)
         .modify_block_chained(|b| b.basefee = BASE_FEE as u64)
         .build_mainnet()
-}
-
-fn evm_execute(evm: &mut Evm, tx: &Transaction) -> bool {
-    let raw = hex::decode(
-        tx.result
-            .as_ref()
-            .unwrap()
-            .signed_transaction
-            .as_ref()
-            .unwrap()
-            .trim_start_matches("0x"),
-    )
-    .unwrap();
-    let TxEnvelope::Eip1559(signed) = TxEnvelope::decode_2718_exact(&raw[..]).unwrap() else {
-        panic!("not EIP-1559")
-    };
-    let caller = alloy_consensus::transaction::SignerRecoverable::recover_signer(
-        &TxEnvelope::Eip1559(signed.clone()),
-    )
-    .unwrap();
-    let t = signed.tx();
-    evm.transact_commit(TxEnv {
-        tx_type: 2,
-        caller,
-        gas_limit: t.gas_limit,
-        gas_price: t.max_fee_per_gas,
-        gas_priority_fee: Some(t.max_priority_fee_per_gas),
-        kind: t.to,
-        value: t.value,
-        data: t.input.clone(),
-        nonce: t.nonce,
-        chain_id: Some(t.chain_id),
-        ..TxEnv::default()
-    })
-    .unwrap()
-    .is_success()
 }
 
 fn view(evm: &mut Evm, data: Vec<u8>) -> U256 {
@@ -853,20 +809,6 @@ fn eip2612(token: Address, owner: &str, spender: Address, value: &str) -> String
         json!({"owner": owner, "spender": spender.to_checksum(None), "value": value,
                "nonce": 0, "deadline": (common::T0 + 600).to_string()}),
     )
-}
-
-fn typed_agent(w: &World, wallet: &WalletInfo) -> Agent {
-    let issued = w
-        .admin
-        .create_session(&waiaas::core::session::CreateSession {
-            permissions: Some(vec![
-                waiaas::core::Permission::Transaction,
-                waiaas::core::Permission::SignTypedData,
-            ]),
-            ..waiaas::core::session::CreateSession::new(vec![wallet.id])
-        })
-        .unwrap();
-    w.admin.agent(issued.token.expose()).unwrap()
 }
 
 #[test]
