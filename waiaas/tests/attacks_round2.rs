@@ -80,10 +80,8 @@ fn signed_bytes(tx: &Transaction) -> Vec<u8> {
 /// computed by the runtime's own `solana-fee` from the program id, exactly as on
 /// mainnet, where the real precompile would fail verification and the fee is still paid.
 ///
-/// Fix: in `waiaas-chains/src/solana/decode.rs` `intents()` (the `base` computation at
-/// the end, ~line 560), add `LAMPORTS_PER_SIGNATURE × data[0]` for every instruction of
-/// `Ed25519SigVerify111…`, `KeccakSecp256k11111…` and `Secp256r1SigVerify1111…`
-/// (or refuse precompile instructions outright).
+/// Closed: the Solana decoder adds every signature the three precompiles declare to
+/// the base fee it bounds (`SIGNATURE_PRECOMPILES` in `waiaas-chains/src/solana/decode.rs`).
 #[test]
 fn hole_precompile_signature_fees_are_not_in_the_fee_bound() {
     let w = world();
@@ -319,11 +317,8 @@ fn approve_setup(w: &World, wallet: &WalletInfo, spender: Address, max: U256) {
 /// are plain calls that spend allowances (the documented limit), so the approval is the
 /// only control on what the router can take, and it does not know which token it grants.
 ///
-/// Fix: in `waiaas-policy/src/engine.rs` `approve()` (~line 1052), run the token through
-/// `self.token(token, idx)` like a TOKEN_TRANSFER (ALLOWED_TOKENS required, trusted
-/// decimals), and make `max_amount` per token or in human units / USD (e.g. value the
-/// approval with the token's decimals and price and ladder it); an unlisted token is
-/// `TOKEN_NOT_ALLOWED`.
+/// Closed: where the operator keeps ALLOWED_TOKENS, an APPROVE of a token outside it is
+/// `TOKEN_NOT_ALLOWED` (`approve()` in `waiaas-policy/src/engine.rs`).
 #[test]
 fn hole_approve_of_an_unlisted_token_passes_the_spenders_base_unit_cap() {
     let w = world();
@@ -407,10 +402,8 @@ fn approve_of_the_listed_token_within_the_cap_signs() {
 /// while sending one of those NFTs directly needs the collection whitelisted and the
 /// owner (NFT_TRANSFER is APPROVAL). Executed in revm: the router then moves NFT #7.
 ///
-/// Fix: in `waiaas-policy/src/engine.rs` `leg()` for `RequestBody::Approve` of an
-/// NFT-wide grant (flag it in `Intent::Approve`, `waiaas-chains/src/evm/decode.rs`
-/// ~line 330), apply the NFT rules: `self.contract(collection)` and
-/// `raise(Tier::Approval, NftTransfer)`.
+/// Closed: the EVM decoder judges `setApprovalForAll(x, true)` as an unlimited APPROVE
+/// and an NFT transfer of every token (`*`) to the operator, so the NFT rules apply.
 #[test]
 fn hole_set_approval_for_all_skips_the_nft_rules() {
     let w = world();
@@ -492,10 +485,8 @@ fn hole_set_approval_for_all_skips_the_nft_rules() {
 /// ALLOWED_TOKENS or spending limit seeing them. (Checked on the decision and the
 /// signature; no test contract implements these selectors.)
 ///
-/// Fix: `waiaas-chains/src/evm/decode.rs` `token_effect()` (~line 215): decode
-/// `increaseApproval(address,uint256)` as `Intent::AllowanceIncrease`,
-/// `decreaseApproval` as plain, DAI `push` / `move` / `pull` as token transfers (`move`
-/// and `pull` with the wallet as `src`), and list them in the docs table.
+/// Closed: the EVM decoder reads `increaseApproval` as an allowance increase and DAI
+/// `push` / `move` / `pull` as token transfers (its table lists them).
 #[test]
 fn hole_legacy_allowance_and_dai_transfer_selectors_are_plain_calls() {
     let w = world();
@@ -708,10 +699,8 @@ fn hole_a_global_native_ladder_in_wei_is_unbounded_on_solana() {
 /// passes: the spender may take 3 × `max_amount` (executed in revm). The same holds for
 /// any number of increments, and up to `2^256 - 1` (past `block_unlimited`).
 ///
-/// Fix: `waiaas/src/pipeline.rs` `placement()` (~line 1041): an APPROVAL whose reason is
-/// `approve` with `ALLOWANCE_TOTAL_UNKNOWN` (or, simply, any `increase` leg) must not
-/// fall back to DELAY — deny it (`OWNER_REQUIRED`) when no owner is registered; or
-/// decode the increment against the on-chain allowance through a chain client.
+/// Closed: an allowance increase needs a registered owner; without one it is refused
+/// at admission instead of falling back to DELAY (`raises_allowance` in the pipeline).
 #[test]
 fn hole_allowance_increases_without_an_owner_add_up_past_the_max() {
     let w = world();

@@ -917,14 +917,17 @@ impl waiaas::PriceOracle for HookOracle {
     }
 }
 
-/// Item 11 for the durable-nonce setting: `sign_transaction` reads
-/// `durable_nonce_wallets` before the admission transaction. The operator disables
-/// durable nonces (committed) after that read but before the admission transaction
-/// starts; the durable-nonce transfer (INSTANT) is still signed.
-#[test]
-fn durable_nonces_disabled_before_the_admission_transaction_are_refused() {
+/// A vault on a [`HookOracle`] with one Solana devnet wallet under the ladder
+/// INSTANT <= $10 < NOTIFY <= $100 < DELAY (900 s) <= $1000 < APPROVAL.
+struct Hooked {
+    _dir: tempfile::TempDir,
+    admin: waiaas::Admin,
+    oracle: Arc<HookOracle>,
+    wallet: waiaas::core::WalletInfo,
+}
+
+fn hooked_vault() -> Hooked {
     let dir = tempfile::tempdir().unwrap();
-    let clock = Arc::new(ManualClock::new(T0));
     let oracle = Arc::new(HookOracle::default());
     oracle.prices.set_price(
         &waiaas::core::policy::native_asset_id(Network::SolanaDevnet),
@@ -938,7 +941,7 @@ fn durable_nonces_disabled_before_the_admission_transaction_are_refused() {
         waiaas::Options {
             kdf: waiaas::KdfParams::insecure_for_tests(),
             allow_insecure_kdf: true,
-            clock: clock.clone(),
+            clock: Arc::new(ManualClock::new(T0)),
             prices: oracle.clone(),
             ..waiaas::Options::default()
         },
@@ -955,6 +958,26 @@ fn durable_nonces_disabled_before_the_admission_transaction_are_refused() {
             .for_wallet(wallet.id),
         )
         .unwrap();
+    Hooked {
+        _dir: dir,
+        admin,
+        oracle,
+        wallet,
+    }
+}
+
+/// Item 11 for the durable-nonce setting: `sign_transaction` reads
+/// `durable_nonce_wallets` before the admission transaction. The operator disables
+/// durable nonces (committed) after that read but before the admission transaction
+/// starts; the durable-nonce transfer (INSTANT) is still signed.
+#[test]
+fn durable_nonces_disabled_before_the_admission_transaction_are_refused() {
+    let Hooked {
+        _dir,
+        admin,
+        oracle,
+        wallet,
+    } = hooked_vault();
     admin
         .set_settings(&Settings {
             durable_nonce_wallets: vec![wallet.id],
@@ -1335,38 +1358,12 @@ fn a_header_downgraded_to_version_1_does_not_rekey_a_rewritten_log() {
 /// DELAY that would execute without the owner).
 #[test]
 fn an_owner_registered_just_before_admission_gets_the_approval() {
-    let dir = tempfile::tempdir().unwrap();
-    let clock = Arc::new(ManualClock::new(T0));
-    let oracle = Arc::new(HookOracle::default());
-    oracle.prices.set_price(
-        &waiaas::core::policy::native_asset_id(Network::SolanaDevnet),
-        waiaas::core::policy::Usd::from_u64(common::SOL_USD),
-        "test",
-        T0,
-    );
-    let admin = Waiaas::create(
-        dir.path().join("vault"),
-        &pw(),
-        waiaas::Options {
-            kdf: waiaas::KdfParams::insecure_for_tests(),
-            allow_insecure_kdf: true,
-            clock: clock.clone(),
-            prices: oracle.clone(),
-            ..waiaas::Options::default()
-        },
-    )
-    .unwrap();
-    let wallet = admin.create_wallet("w", Network::SolanaDevnet).unwrap();
-    admin
-        .create_policy(
-            waiaas::NewPolicy::new(
-                PolicyType::SpendingLimit,
-                serde_json::json!({ "instant_max_usd": 10, "notify_max_usd": 100,
-                    "delay_max_usd": 1000, "delay_seconds": 900 }),
-            )
-            .for_wallet(wallet.id),
-        )
-        .unwrap();
+    let Hooked {
+        _dir,
+        admin,
+        oracle,
+        wallet,
+    } = hooked_vault();
     let agent = admin
         .agent(
             admin
@@ -1393,38 +1390,12 @@ fn an_owner_registered_just_before_admission_gets_the_approval() {
 /// re-checks the gates inside its transaction: nothing is signed.
 #[test]
 fn an_approval_verified_just_before_the_kill_switch_signs_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let clock = Arc::new(ManualClock::new(T0));
-    let oracle = Arc::new(HookOracle::default());
-    oracle.prices.set_price(
-        &waiaas::core::policy::native_asset_id(Network::SolanaDevnet),
-        waiaas::core::policy::Usd::from_u64(common::SOL_USD),
-        "test",
-        T0,
-    );
-    let admin = Waiaas::create(
-        dir.path().join("vault"),
-        &pw(),
-        waiaas::Options {
-            kdf: waiaas::KdfParams::insecure_for_tests(),
-            allow_insecure_kdf: true,
-            clock: clock.clone(),
-            prices: oracle.clone(),
-            ..waiaas::Options::default()
-        },
-    )
-    .unwrap();
-    let wallet = admin.create_wallet("w", Network::SolanaDevnet).unwrap();
-    admin
-        .create_policy(
-            waiaas::NewPolicy::new(
-                PolicyType::SpendingLimit,
-                serde_json::json!({ "instant_max_usd": 10, "notify_max_usd": 100,
-                    "delay_max_usd": 1000, "delay_seconds": 900 }),
-            )
-            .for_wallet(wallet.id),
-        )
-        .unwrap();
+    let Hooked {
+        _dir,
+        admin,
+        oracle,
+        wallet,
+    } = hooked_vault();
     let owner = common::OwnerKey::solana(37);
     admin.set_owner(wallet.id, &owner.address()).unwrap();
     let agent = admin

@@ -8,8 +8,9 @@
 //! | ERC-20 `transfer(to, amount)` | [`Intent::TokenTransfer`] (token = the called contract) |
 //! | ERC-20 `transferFrom(from, to, amount)` (also ERC-721's: same selector) | [`Intent::TokenTransfer`] |
 //! | ERC-20 `approve(spender, amount)` (also ERC-721's) | [`Intent::Approve`] |
-//! | ERC-20 `increaseAllowance(spender, added)` | [`Intent::Approve`] of the increment |
+//! | ERC-20 `increaseAllowance(spender, added)`, `increaseApproval(spender, added)` | [`Intent::AllowanceIncrease`] of the increment (the total is unknown) |
 //! | ERC-20 `decreaseAllowance(spender, subtracted)` | [`Intent::ContractCall`] (only lowers a grant) |
+//! | DAI `push(usr, wad)`, `move(src, dst, wad)`, `pull(usr, wad)` | [`Intent::TokenTransfer`] of `wad` (to `usr` / `dst`; `pull` too, judged as outgoing) |
 //! | EIP-2612 `permit(owner, spender, value, deadline, v, r, s)` | [`Intent::Approve`] of `value` |
 //! | DAI `permit(holder, spender, nonce, expiry, allowed, v, r, s)` | `allowed`: unlimited [`Intent::Approve`]; else [`Intent::ContractCall`] |
 //! | ERC-1363 / ERC-677 `transferAndCall`, `transferFromAndCall` (all overloads) | [`Intent::TokenTransfer`] |
@@ -23,7 +24,7 @@
 //! | ERC-721 `safeTransferFrom(from, to, id[, data])` | [`Intent::NftTransfer`] of 1 |
 //! | ERC-1155 `safeTransferFrom(from, to, id, amount, data)` | [`Intent::NftTransfer`] of `amount` |
 //! | ERC-1155 `safeBatchTransferFrom(from, to, ids, amounts, data)` | one [`Intent::NftTransfer`] per id (lengths must match) |
-//! | `setApprovalForAll(operator, approved)` | `true`: unlimited [`Intent::Approve`] of the collection; `false`: [`Intent::ContractCall`] |
+//! | `setApprovalForAll(operator, approved)` | `true`: unlimited [`Intent::Approve`] of the collection and an [`Intent::NftTransfer`] of every token (`*`) to the operator; `false`: [`Intent::ContractCall`] |
 //! | self-multicall `multicall(bytes[])`, `multicall(uint256, bytes[])`, `multicall(bytes32, bytes[])` | [`Intent::ContractCall`] for the wrapper (with `value`), then every inner call decoded as a call to the same contract with value 0 |
 //! | Multicall3 `aggregate*` / `tryAggregate` / `*BlockAndAggregate`, Safe `execTransaction`, ERC-4337 `execute` / `executeBatch` (both forms), Universal Router `execute` (both forms) | [`Intent::Wrapper`] with `value` (denied unless the operator lists it as opaque) |
 //! | anything else | [`Intent::ContractCall`] with the 4-byte selector and `value` |
@@ -144,6 +145,17 @@ fn approve(token: &str, spender: Address, value: Amount, bits: u32) -> Intent {
     }
 }
 
+/// A grant of at least the increment: the previous allowance is not known here, so
+/// repeated increments must not pass as small approvals.
+fn allowance_increase(token: &str, spender: Address, added: U256) -> Intent {
+    Intent::AllowanceIncrease {
+        token: Some(token.to_owned()),
+        spender: address(spender),
+        amount: amount(added),
+        decimals: None,
+    }
+}
+
 fn nft_transfer(contract: &str, to: Address, id: U256, value: Amount) -> Intent {
     Intent::NftTransfer {
         contract: contract.to_owned(),
@@ -233,26 +245,14 @@ fn token_effect(
     if let Some(c) = is::<IDaiMoves::pullCall>(selector, data)? {
         return one(token_transfer(contract, c.usr, c.wad));
     }
-    if let Some(c) = is::<IERC20Allowance::increaseApprovalCall>(selector, data)? {
-        return one(Intent::AllowanceIncrease {
-            token: Some(contract.to_owned()),
-            spender: super::from_alloy(c.spender).to_checksum(),
-            amount: amount(c.addedValue),
-            decimals: None,
-        });
-    }
     if let Some(c) = is::<IERC20::approveCall>(selector, data)? {
         return one(approve(contract, c.spender, amount(c.amount), 256));
     }
     if let Some(c) = is::<IERC20Allowance::increaseAllowanceCall>(selector, data)? {
-        // A grant of at least the increment; the previous allowance is not known here,
-        // so repeated increments must not pass as small approvals.
-        return one(Intent::AllowanceIncrease {
-            token: Some(contract.to_owned()),
-            spender: super::from_alloy(c.spender).to_checksum(),
-            amount: amount(c.addedValue),
-            decimals: None,
-        });
+        return one(allowance_increase(contract, c.spender, c.addedValue));
+    }
+    if let Some(c) = is::<IERC20Allowance::increaseApprovalCall>(selector, data)? {
+        return one(allowance_increase(contract, c.spender, c.addedValue));
     }
     if is::<IERC20Allowance::decreaseAllowanceCall>(selector, data)?.is_some() {
         return Ok(Some(Effect::Plain));
