@@ -16,12 +16,9 @@ use std::time::Instant;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use serde_json::json;
-use waiaas::core::policy::{PolicyType, Usd, native_asset_id};
-use waiaas::core::session::CreateSession;
-use waiaas::core::store::{StoreOptions, Synchronous};
 use waiaas::{
-    Agent, ChainParams, Network, NewPolicy, Options, SecretString, SendRequest, Settings,
-    StaticPriceOracle, Waiaas,
+    Agent, ChainParams, Config, CreateSession, Durability, Host, Network, NewPolicy, PolicyType,
+    SecretString, SendRequest, Settings, StaticPriceOracle, Usd, Waiaas, native_asset_id,
 };
 use waiaas_benches::percentiles;
 
@@ -31,23 +28,21 @@ struct Bench {
     request: SendRequest,
 }
 
-fn setup(network: Network, sync: Synchronous) -> Bench {
+fn setup(network: Network, sync: Durability) -> Bench {
     let dir = tempfile::tempdir().unwrap();
     let prices = Arc::new(StaticPriceOracle::new(1_000_000));
     let now = waiaas::Clock::now(&waiaas::SystemClock);
     prices.set_price(&native_asset_id(network), Usd::from_u64(100), "bench", now);
     let admin = Waiaas::create(
         dir.path().join("v"),
-        &SecretString::from("bench".to_owned()),
-        Options {
-            kdf: waiaas::KdfParams::insecure_for_tests(),
-            allow_insecure_kdf: true,
-            store: StoreOptions {
-                synchronous: sync,
-                ..StoreOptions::default()
-            },
+        Some(SecretString::from("bench".to_owned())),
+        &Config {
+            durability: sync,
+            ..Config::for_tests()
+        },
+        Host {
             prices,
-            ..Options::default()
+            ..Host::default()
         },
     )
     .unwrap();
@@ -73,11 +68,11 @@ fn setup(network: Network, sync: Synchronous) -> Bench {
         .token;
     let agent = admin.waiaas().agent(token.expose()).unwrap();
     let chain = match network.chain() {
-        waiaas::core::Chain::Solana => ChainParams {
+        waiaas_core::Chain::Solana => ChainParams {
             recent_blockhash: Some("GHtXQBsoZHVnNFa9YevAzFr17DJjgHXk3ycTKD5xD3Zi".into()),
             ..ChainParams::default()
         },
-        waiaas::core::Chain::Ethereum => ChainParams {
+        waiaas_core::Chain::Ethereum => ChainParams {
             nonce: Some(0),
             max_fee_per_gas: Some("30000000000".into()),
             max_priority_fee_per_gas: Some("1000000000".into()),
@@ -85,8 +80,8 @@ fn setup(network: Network, sync: Synchronous) -> Bench {
         },
     };
     let to = match network.chain() {
-        waiaas::core::Chain::Solana => "9WzDXwBbmkg8ZTbNMqUxvQRAyrZzDsGYdLVL9zYtAWWM",
-        waiaas::core::Chain::Ethereum => "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed",
+        waiaas_core::Chain::Solana => "9WzDXwBbmkg8ZTbNMqUxvQRAyrZzDsGYdLVL9zYtAWWM",
+        waiaas_core::Chain::Ethereum => "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed",
     };
     Bench {
         _dir: dir,
@@ -103,7 +98,7 @@ fn bench(c: &mut Criterion) {
         (Network::SolanaDevnet, "solana"),
         (Network::EthereumSepolia, "evm"),
     ] {
-        for (sync, sync_label) in [(Synchronous::Normal, "normal"), (Synchronous::Full, "full")] {
+        for (sync, sync_label) in [(Durability::Normal, "normal"), (Durability::Full, "full")] {
             let b = setup(network, sync);
             let name = format!("send_instant_{label}_{sync_label}");
             let _ = percentiles(&name, 2_000, || {
@@ -118,7 +113,7 @@ fn bench(c: &mut Criterion) {
         }
     }
     // 8 concurrent senders on one wallet.
-    for (sync, sync_label) in [(Synchronous::Normal, "normal"), (Synchronous::Full, "full")] {
+    for (sync, sync_label) in [(Durability::Normal, "normal"), (Durability::Full, "full")] {
         let b = setup(Network::SolanaDevnet, sync);
         let per_thread = 250;
         let started = Instant::now();

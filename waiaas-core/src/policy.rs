@@ -541,6 +541,7 @@ impl RequestBody {
 /// What a DeFi-facing request does, described by the caller (the engine does not fetch
 /// positions). Every field is optional; a policy that needs a missing field fails closed.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ActionDescriptor {
     /// Integration provider (e.g. `aave`).
@@ -554,9 +555,11 @@ pub struct ActionDescriptor {
     pub category: Option<String>,
     /// Notional value in USD.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<String>"))]
     pub notional_usd: Option<Usd>,
     /// Leverage (e.g. `5` for 5x).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<String>"))]
     pub leverage: Option<Usd>,
     /// Perp market (e.g. `ETH-PERP`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -569,6 +572,7 @@ pub struct ActionDescriptor {
     pub asset: Option<String>,
     /// Loan-to-value after the action, as a fraction (`0.65`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<String>"))]
     pub projected_ltv: Option<Usd>,
     /// Counterparty reputation score 0..=100.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -14,16 +14,20 @@ use crate::rules::Rules;
 
 /// A policy to create.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewPolicy {
     /// The wallet it binds to; `None` for every wallet.
     #[serde(default)]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<String>"))]
     pub wallet_id: Option<WalletId>,
     /// The network it binds to; `None` for every network.
     #[serde(default)]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<String>"))]
     pub network: Option<Network>,
     /// Type.
     #[serde(rename = "type")]
+    #[cfg_attr(feature = "schema", schemars(schema_with = "policy_type_schema"))]
     pub policy_type: PolicyType,
     /// Rules (snake_case; camelCase spellings accepted).
     pub rules: serde_json::Value,
@@ -33,6 +37,15 @@ pub struct NewPolicy {
     /// Enabled (default true).
     #[serde(default = "yes")]
     pub enabled: bool,
+}
+
+#[cfg(feature = "schema")]
+fn policy_type_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    let names: Vec<&str> = PolicyType::ALL
+        .into_iter()
+        .map(PolicyType::as_str)
+        .collect();
+    schemars::json_schema!({ "type": "string", "enum": names })
 }
 
 fn yes() -> bool {
@@ -77,6 +90,7 @@ impl NewPolicy {
 
 /// A change to a policy: every field left `None` stays as it is.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PolicyUpdate {
     /// New rules (validated as on create).

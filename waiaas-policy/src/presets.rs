@@ -18,6 +18,7 @@ use crate::admin::{NewPolicy, PolicyAdmin, PolicyError};
 
 /// Which starter set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum QuicksetMode {
     /// Real money: USD ladder and daily cap.

@@ -3,7 +3,7 @@
 //! a descriptor of the action. One the agent writes itself is a claim: it may make the
 //! decision stricter, never more lenient. A descriptor that can lower a tier (a
 //! counterparty score, a projected LTV) comes from the host through this trait, wired by
-//! the operator (`Options::action_provider`).
+//! the operator (`Host::action_provider`).
 
 use waiaas_core::policy::ActionDescriptor;
 

@@ -906,7 +906,7 @@ impl Admin {
 
     /// The audit log's head (`seq` and keyed hash), also sent as an `AUDIT_HEAD` event
     /// to every notifier so it can be anchored outside; `None` for an empty log. The
-    /// scheduler sends it periodically ([`crate::Options::audit_head_interval`]).
+    /// scheduler sends it periodically ([`crate::Config::audit_head_interval_secs`]).
     ///
     /// # Errors
     /// `VAULT_LOCKED`; `STORAGE_ERROR`.

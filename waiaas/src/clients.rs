@@ -105,3 +105,40 @@ impl ChainClients {
         self.solana.contains_key(&network) || self.evm.contains_key(&network)
     }
 }
+
+impl ChainClients {
+    /// Adds a JSON-RPC client for each `(network, url)` (a network that already has a
+    /// client keeps it).
+    ///
+    /// # Errors
+    /// `VALIDATION_FAILED` naming the network: a URL the client refuses, or any URL in
+    /// a build without the `rpc` feature.
+    pub fn with_rpc_urls(mut self, urls: &BTreeMap<Network, String>) -> crate::Result<Self> {
+        for (network, url) in urls {
+            if self.serves(*network) {
+                continue;
+            }
+            self = self.with_rpc_url(*network, url)?;
+        }
+        Ok(self)
+    }
+
+    #[cfg(feature = "rpc")]
+    fn with_rpc_url(self, network: Network, url: &str) -> crate::Result<Self> {
+        use waiaas_chains::client::rpc::{JsonRpcClient, RpcOptions};
+        let client = Arc::new(JsonRpcClient::new(url, RpcOptions::default())?);
+        Ok(match network.chain() {
+            waiaas_core::Chain::Solana => self.with_solana(network, client),
+            waiaas_core::Chain::Ethereum => self.with_evm(network, client),
+        })
+    }
+
+    #[cfg(not(feature = "rpc"))]
+    fn with_rpc_url(self, network: Network, _url: &str) -> crate::Result<Self> {
+        Err(waiaas_core::ValidationError::field(
+            "rpcUrls",
+            format!("`{network}` has an RPC URL but this build has no JSON-RPC client; enable the `rpc` feature of waiaas"),
+        )
+        .into())
+    }
+}

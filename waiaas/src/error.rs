@@ -51,7 +51,9 @@ pub enum Error {
     #[error("the wallet owner is verified and cannot be changed or removed by the operator")]
     OwnerAlreadyConnected,
     /// The operation needs a chain client and none serves the network.
-    #[error("no chain client is configured for `{network}`; add one to `Options::chain_clients`")]
+    #[error(
+        "no chain client is configured for `{network}`; give it an RPC URL in `Config::rpc_urls` or a client in `Host::chain_clients`"
+    )]
     NoChainClient {
         /// The network.
         network: &'static str,

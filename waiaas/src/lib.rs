@@ -18,20 +18,28 @@
 //!   build uses `waiaas-chains` with one feature directly.
 //! - `webhook` (default): `notify::WebhookNotifier` over plain HTTP; `webhook-tls`
 //!   adds HTTPS (rustls).
-//! - `rpc`: the blocking JSON-RPC chain client (`chains::client::rpc::JsonRpcClient`)
-//!   to put in [`Options::chain_clients`]: the pipeline then fetches blockhash, nonce
-//!   and fees itself, broadcasts (status SUBMITTED) and [`Agent::balance`] works.
+//! - `rpc`: the blocking JSON-RPC chain client, made from [`Config::rpc_urls`]: the
+//!   pipeline then fetches blockhash, nonce and fees itself, broadcasts (status
+//!   SUBMITTED) and [`Agent::balance`] works.
+//!
+//! ## Surface
+//! The root exports what a program needs; [`prelude`] the most common of it; [`api`]
+//! the JSON DTOs every binding and server wraps. Every call blocks (Argon2id, signing,
+//! database waits, RPC): an async host calls it from `spawn_blocking`.
 
 mod action;
 pub mod admin;
 pub mod agent;
+pub mod api;
 pub mod clients;
+mod config;
 mod effects;
 pub mod error;
 mod execute;
 pub mod notify;
 pub mod owner;
 mod pipeline;
+pub mod prelude;
 pub mod price;
 pub mod record;
 pub mod request;
@@ -41,74 +49,29 @@ use std::path::Path;
 use std::sync::{Arc, RwLock};
 
 pub use action::ActionProvider;
-pub use admin::{Admin, AuditFilter, AuditHead, AuditVerification, KillSwitchReport, OwnerInfo};
+pub use admin::Admin;
 pub use agent::{Agent, Balance};
 pub use clients::ChainClients;
+pub use config::{Config, Durability, Host, KdfConfig};
 pub use error::{Error, ErrorInfo, Result};
 pub use owner::{ApprovalRequest, Owner};
 pub use price::{PriceOracle, StaticPriceOracle};
 pub use record::{ExecutionResult, Transaction};
-pub use request::{ChainParams, Operation, SendRequest, TokenSpec};
+pub use request::{ChainParams, Operation, Quantity, SendRequest, TokenSpec};
 pub use settings::Settings;
-pub use waiaas_chains as chains;
-pub use waiaas_core as core;
-pub use waiaas_core::{Clock, KdfParams, ManualClock, Network, SecretString, SystemClock};
+pub use waiaas_core::policy::{
+    Decision, PolicyRecord, PolicyType, Usd, native_asset_id, token_asset_id,
+};
+pub use waiaas_core::session::{CreateSession, SessionInfo};
+pub use waiaas_core::vault::WalletInfo;
+pub use waiaas_core::{
+    Chain, Clock, ManualClock, Network, PolicyId, SecretString, SessionId, SystemClock, Tier, TxId,
+    TxStatus, WalletId,
+};
 pub use waiaas_policy::{NewPolicy, PolicyUpdate, QuicksetMode};
 
 use pipeline::Inner;
-use waiaas_core::store::StoreOptions;
 use waiaas_core::{DataDir, PasswordOrigin, SessionIssuer, SqliteStore, Vault, VaultOptions};
-
-/// How a vault is created or opened.
-#[derive(Debug, Clone)]
-pub struct Options {
-    /// Argon2id parameters for a new vault (default m = 64 MiB, t = 3, p = 4).
-    pub kdf: KdfParams,
-    /// Accept a vault made with the insecure test KDF profile (tests only).
-    pub allow_insecure_kdf: bool,
-    /// SQLite durability and lock timeout.
-    pub store: StoreOptions,
-    /// Time source.
-    pub clock: Arc<dyn Clock>,
-    /// USD prices for the policy engine.
-    pub prices: Arc<dyn PriceOracle>,
-    /// A row EXECUTING or PENDING for longer than this (seconds) belongs to a process
-    /// that died; it is failed and its reservation released.
-    pub executing_timeout_secs: i64,
-    /// Receivers of pipeline events (host callbacks, the webhook notifier, …). Each
-    /// gets its own bounded queue and thread: a slow or failing notifier never stalls
-    /// the pipeline.
-    pub notifiers: Vec<Arc<dyn notify::Notifier>>,
-    /// Events queued per notifier before new ones are dropped (and counted).
-    pub notification_queue: usize,
-    /// Chain clients by network (fetch chain parameters, broadcast, balances).
-    pub chain_clients: clients::ChainClients,
-    /// Trusted descriptors of DeFi actions (the agent's own may only make decisions
-    /// stricter).
-    pub action_provider: Option<Arc<dyn ActionProvider>>,
-    /// How often the scheduler ([`Waiaas::spawn_scheduler`]) sends the audit log's head
-    /// as an `AUDIT_HEAD` event (default hourly; also once when it starts), so that it
-    /// can be anchored outside the database; `None` never sends it periodically.
-    pub audit_head_interval: Option<std::time::Duration>,
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Self {
-            kdf: KdfParams::default(),
-            allow_insecure_kdf: false,
-            store: StoreOptions::default(),
-            clock: Arc::new(SystemClock),
-            prices: Arc::new(StaticPriceOracle::default()),
-            executing_timeout_secs: 60,
-            notifiers: Vec::new(),
-            notification_queue: 1024,
-            chain_clients: clients::ChainClients::new(),
-            action_provider: None,
-            audit_head_interval: Some(std::time::Duration::from_secs(3600)),
-        }
-    }
-}
 
 /// An unlocked waiaas instance without operator power: it makes agent handles from
 /// tokens, takes owner actions and runs due work. Cheap to clone; `Send + Sync`.
@@ -117,62 +80,75 @@ pub struct Waiaas {
     pub(crate) inner: Arc<Inner>,
 }
 
-fn build(data: DataDir, store: Arc<SqliteStore>, vault: Vault, options: &Options) -> Result<Admin> {
+fn build(
+    data: DataDir,
+    store: Arc<SqliteStore>,
+    vault: Vault,
+    config: &Config,
+    host: Host,
+) -> Result<Admin> {
     let vault = Arc::new(vault);
     let sessions = SessionIssuer::new(
         vault.clone(),
         waiaas_core::session::SessionConfig::default(),
     )?;
     let clock = vault.clock().clone();
+    let clients = host.chain_clients.with_rpc_urls(&config.rpc_urls)?;
     let inner = Arc::new(Inner {
         vault,
         store,
         sessions,
         engine: waiaas_policy::Engine::new(),
-        prices: options.prices.clone(),
+        prices: host.prices,
         // The vault's clock never goes back (the store's persisted time high-water
         // mark): every decision of the pipeline uses it.
         clock,
-        audit_head_interval: options.audit_head_interval,
+        audit_head_interval: config.audit_head_interval(),
         data_dir: data,
-        executing_timeout_secs: options.executing_timeout_secs,
-        events: notify::Dispatcher::new(options.notifiers.clone(), options.notification_queue),
-        clients: options.chain_clients.clone(),
-        action_provider: options.action_provider.clone(),
+        executing_timeout_secs: config.executing_timeout_secs,
+        events: notify::Dispatcher::new(host.notifiers, config.notification_queue),
+        clients,
+        action_provider: host.action_provider,
     });
     inner.recover_interrupted()?;
     Ok(Admin { inner })
 }
 
-fn vault_options(data: &DataDir, options: &Options) -> VaultOptions {
+fn vault_options(data: &DataDir, config: &Config, host: &Host) -> VaultOptions {
     VaultOptions {
-        allow_insecure_kdf: options.allow_insecure_kdf,
-        clock: options.clock.clone(),
+        allow_insecure_kdf: config.allow_insecure_kdf,
+        clock: host.clock.clone(),
         ..data.vault_options()
     }
 }
 
 impl Waiaas {
     /// Creates a new vault in directory `path` (created 0700 if needed) protected by
-    /// `password`, and returns the operator handle.
+    /// `password`, and returns the operator handle. With `password` `None` the
+    /// password comes from the sources [`Waiaas::open`] reads (`WAIAAS_MASTER_PASSWORD`,
+    /// `WAIAAS_MASTER_PASSWORD_FILE`, an existing `<path>/recovery.key`).
     ///
     /// # Errors
-    /// `VAULT_ALREADY_EXISTS`; `VALIDATION_FAILED` for an empty password;
-    /// `STORAGE_ERROR`.
+    /// `VAULT_ALREADY_EXISTS`; `VALIDATION_FAILED` for an empty password or a KDF cost
+    /// out of range; `MASTER_PASSWORD_REQUIRED`; `STORAGE_ERROR`.
     pub fn create(
         path: impl AsRef<Path>,
-        password: &SecretString,
-        options: Options,
+        password: Option<SecretString>,
+        config: &Config,
+        host: Host,
     ) -> Result<Admin> {
         let data = DataDir::new(path.as_ref());
-        let store = Arc::new(data.open_store(&options.store)?);
+        let (password, _origin): (SecretString, PasswordOrigin) =
+            data.resolve_password(password)?;
+        let kdf = config.kdf.params()?;
+        let store = Arc::new(data.open_store(&config.store_options())?);
         let vault = Vault::create(
             store.clone(),
-            password,
-            options.kdf,
-            vault_options(&data, &options),
+            &password,
+            kdf,
+            vault_options(&data, config, &host),
         )?;
-        build(data, store, vault, &options)
+        build(data, store, vault, config, host)
     }
 
     /// Creates a new vault whose master password is generated (32 random bytes, hex)
@@ -181,10 +157,14 @@ impl Waiaas {
     ///
     /// # Errors
     /// As [`Waiaas::create`]; `STORAGE_ERROR` when `recovery.key` exists.
-    pub fn create_auto_provisioned(path: impl AsRef<Path>, options: Options) -> Result<Admin> {
+    pub fn create_auto_provisioned(
+        path: impl AsRef<Path>,
+        config: &Config,
+        host: Host,
+    ) -> Result<Admin> {
         let data = DataDir::new(path.as_ref());
         let password = data.provision_recovery_key()?;
-        Self::create(path, &password, options)
+        Self::create(path, Some(password), config, host)
     }
 
     /// Opens the vault in `path`. The password is `password` when given, else
@@ -198,14 +178,19 @@ impl Waiaas {
     pub fn open(
         path: impl AsRef<Path>,
         password: Option<SecretString>,
-        options: Options,
+        config: &Config,
+        host: Host,
     ) -> Result<Admin> {
         let data = DataDir::new(path.as_ref());
         let (password, _origin): (SecretString, PasswordOrigin) =
             data.resolve_password(password)?;
-        let store = Arc::new(data.open_store(&options.store)?);
-        let vault = Vault::unlock(store.clone(), &password, vault_options(&data, &options))?;
-        build(data, store, vault, &options)
+        let store = Arc::new(data.open_store(&config.store_options())?);
+        let vault = Vault::unlock(
+            store.clone(),
+            &password,
+            vault_options(&data, config, &host),
+        )?;
+        build(data, store, vault, config, host)
     }
 
     /// An agent handle for a session token. Verifies the token now and again on every
@@ -244,7 +229,7 @@ impl Waiaas {
 
     /// Runs [`Waiaas::process_due`] every `interval` on a background thread until the
     /// returned guard is dropped; also sends the audit head as an `AUDIT_HEAD` event
-    /// every [`Options::audit_head_interval`] (timed by the vault's clock).
+    /// every [`Config::audit_head_interval_secs`] (timed by the vault's clock).
     #[must_use]
     pub fn spawn_scheduler(&self, interval: std::time::Duration) -> Scheduler {
         let (stop, rx) = std::sync::mpsc::channel::<()>();

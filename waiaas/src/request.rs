@@ -1,5 +1,5 @@
-//! What an agent asks for (wire DTOs, camelCase JSON as in the HTTP API), and the
-//! resolved form that is stored, judged and later executed unchanged.
+//! What an agent asks for (the Rust form; the JSON form is [`crate::api::SendTransaction`]),
+//! and the resolved form that is stored, judged and later executed unchanged.
 
 use std::collections::BTreeMap;
 
@@ -10,36 +10,30 @@ use waiaas_core::{Address, Amount, Chain, Network, ValidationError, WalletId};
 
 use crate::error::Result;
 
-/// A transaction request. `amount` fields are human decimals of the asset (`"0.1"` SOL,
-/// `"25.5"` USDC) and are converted exactly with the asset's trusted decimals: the
-/// native coin's from the network, a token's from the operator's ALLOWED_TOKENS entry
-/// or the chain — never from the request (a request that states other decimals is
-/// denied `TOKEN_DECIMALS_MISMATCH`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+/// A transaction request. Amounts are a [`Quantity`]: base units, or a human decimal
+/// of the asset (`"0.1"` SOL, `"25.5"` USDC) converted exactly with the asset's trusted
+/// decimals — the native coin's from the network, a token's from the operator's
+/// ALLOWED_TOKENS entry or the chain, never from the request (a request that states
+/// other decimals is denied `TOKEN_DECIMALS_MISMATCH`).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SendRequest {
     /// The wallet; may be omitted when the session has exactly one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wallet_id: Option<WalletId>,
     /// What to do.
-    #[serde(flatten)]
     pub operation: Operation,
     /// A repeat with the same key (per wallet) returns the first result and never
     /// signs twice.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub idempotency_key: Option<String>,
     /// Chain parameters (blockhash, nonce, fees) when no chain client supplies them.
-    #[serde(default)]
     pub chain: ChainParams,
     /// Optional description of a DeFi action, for the policy types that judge them.
     /// Written by the agent, it can only make a decision stricter; descriptors that
     /// lower a tier come from the host's [`crate::ActionProvider`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<ActionDescriptor>,
 }
 
 /// A token as an agent names it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TokenSpec {
     /// Contract address (EVM) or mint (Solana).
@@ -78,30 +72,78 @@ impl SendRequest {
         }
     }
 
-    /// A native transfer of `amount` (human decimal) to `to`.
+    /// A native transfer of `amount` (human decimal, e.g. `"0.1"`) to `to`.
     #[must_use]
     pub fn transfer(to: &str, amount: &str) -> Self {
         Self::new(Operation::Transfer {
             to: to.to_owned(),
-            amount: amount.to_owned(),
+            amount: Quantity::human(amount),
         })
     }
 }
 
+/// An amount as a caller states it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Quantity {
+    /// A decimal of the asset's whole unit (`"0.1"` SOL), converted with the asset's
+    /// trusted decimals.
+    Human(String),
+    /// An integer of the asset's smallest unit (lamports, wei, token base units).
+    BaseUnits(String),
+}
+
+impl Quantity {
+    /// A human decimal amount.
+    #[must_use]
+    pub fn human(amount: &str) -> Self {
+        Self::Human(amount.to_owned())
+    }
+
+    /// An amount in base units.
+    #[must_use]
+    pub fn base_units(amount: &str) -> Self {
+        Self::BaseUnits(amount.to_owned())
+    }
+
+    /// The text as given (for error messages).
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Human(s) | Self::BaseUnits(s) => s,
+        }
+    }
+
+    fn to_amount(&self, decimals: u8) -> Result<Amount, ValidationError> {
+        match self {
+            Self::Human(s) => Amount::parse_human(s, decimals),
+            Self::BaseUnits(s) => Amount::parse_base_units(s),
+        }
+    }
+}
+
+impl From<String> for Quantity {
+    /// A human decimal amount (`"0.1"`).
+    fn from(amount: String) -> Self {
+        Self::Human(amount)
+    }
+}
+
+impl From<&str> for Quantity {
+    /// A human decimal amount (`"0.1"`).
+    fn from(amount: &str) -> Self {
+        Self::human(amount)
+    }
+}
+
 /// What a request does.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(
-    tag = "type",
-    rename_all = "SCREAMING_SNAKE_CASE",
-    rename_all_fields = "camelCase"
-)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Operation {
     /// Native coin transfer.
     Transfer {
         /// Recipient.
         to: String,
-        /// Human decimal amount of the native coin.
-        amount: String,
+        /// Amount of the native coin.
+        amount: Quantity,
     },
     /// Fungible token transfer (SPL `TransferChecked`, ERC-20 `transfer`).
     TokenTransfer {
@@ -109,10 +151,9 @@ pub enum Operation {
         to: String,
         /// The token.
         token: TokenSpec,
-        /// Human decimal amount of the token.
-        amount: String,
+        /// Amount of the token.
+        amount: Quantity,
         /// Solana: `token-2022` for Token-2022 mints (default `token`).
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         token_program: Option<String>,
     },
     /// Token approval (SPL `ApproveChecked`, ERC-20 `approve`).
@@ -121,10 +162,9 @@ pub enum Operation {
         spender: String,
         /// The token.
         token: TokenSpec,
-        /// Human decimal allowance.
-        amount: String,
+        /// Allowance.
+        amount: Quantity,
         /// Solana: `token-2022` for Token-2022 mints.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         token_program: Option<String>,
     },
     /// EVM contract call (`data` = `0x` calldata, optional native `value`).
@@ -132,17 +172,15 @@ pub enum Operation {
         /// Contract.
         contract: String,
         /// `0x` + hex calldata.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         data: Option<String>,
-        /// Human decimal native value sent with the call.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        value: Option<String>,
+        /// Native value sent with the call.
+        value: Option<Quantity>,
     },
 }
 
 /// Chain parameters supplied by the caller.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ChainParams {
     /// Solana: a recent blockhash (base58).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -381,7 +419,7 @@ impl Operation {
     ) -> Result<ResolvedOperation> {
         let chain = network.chain();
         let native = network.info().native_decimals;
-        let mut token = |spec: &TokenSpec, amount: &str| -> Result<(TokenRef, Amount)> {
+        let mut token = |spec: &TokenSpec, amount: &Quantity| -> Result<(TokenRef, Amount)> {
             let address = check_address(chain, &spec.address)?;
             let found = trusted_decimals(&address)?;
             let used = match (found.value(), spec.decimals) {
@@ -406,13 +444,13 @@ impl Operation {
                     chain_decimals: found.chain,
                     symbol: spec.symbol.clone(),
                 },
-                Amount::parse_human(amount, used)?,
+                amount.to_amount(used)?,
             ))
         };
         let resolved = match self {
             Self::Transfer { to, amount } => ResolvedOperation::Transfer {
                 to: check_address(chain, to)?,
-                amount: Amount::parse_human(amount, native)?,
+                amount: amount.to_amount(native)?,
             },
             Self::TokenTransfer {
                 to,
@@ -457,8 +495,8 @@ impl Operation {
                 let data = data.as_deref().unwrap_or("0x");
                 let bytes = parse_hex("data", data)?;
                 let value = value
-                    .as_deref()
-                    .map(|v| Amount::parse_human(v, native))
+                    .as_ref()
+                    .map(|v| v.to_amount(native))
                     .transpose()?
                     .unwrap_or(Amount::ZERO);
                 let address = waiaas_core::EvmAddress::parse(contract)?;
@@ -501,7 +539,7 @@ fn fits_chain_integer(
     };
     if chain == Chain::Solana && amount.to_u64().is_none() {
         return Err(ValidationError::InvalidAmount {
-            input: input.clone(),
+            input: input.as_str().to_owned(),
             reason: "exceeds the largest Solana amount (u64: 18446744073709551615 base units)"
                 .to_owned(),
         });

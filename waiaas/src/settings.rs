@@ -4,8 +4,8 @@ use serde::{Deserialize, Serialize};
 use waiaas_core::{Amount, Chain, Network, WalletId};
 
 /// Operator settings.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct Settings {
     /// Approval window when the policy sets none (seconds).
     pub approval_timeout_secs: u64,
@@ -23,6 +23,7 @@ pub struct Settings {
     pub auto_stop_window_secs: u64,
     /// The most a request's network fee may cost per network (native base units);
     /// a network not listed uses [`default_fee_ceiling`].
+    #[schemars(with = "std::collections::BTreeMap<String, String>")]
     pub fee_ceilings: std::collections::BTreeMap<Network, Amount>,
     /// Solana wallets allowed to sign transactions whose lifetime is a durable nonce
     /// (they never expire, so a signature can be held back and landed after the kill
@@ -30,6 +31,7 @@ pub struct Settings {
     /// so the operator can void a pending signature by advancing the nonce. Empty by
     /// default: every durable-nonce transaction is refused `DURABLE_NONCE_NOT_ALLOWED`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schemars(with = "Vec<String>")]
     pub durable_nonce_wallets: Vec<WalletId>,
     /// The longest a signed permit or transfer authorization (EIP-2612 `deadline`, DAI
     /// `expiry`, Permit2 deadlines, EIP-3009 `validBefore`) may stay usable, in seconds

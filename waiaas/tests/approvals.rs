@@ -11,9 +11,9 @@
 mod common;
 
 use common::{BLOCKHASH, OwnerKey, World, world};
-use waiaas::core::store::OwnerState;
-use waiaas::core::{TxId, TxStatus, WalletInfo};
 use waiaas::{Agent, ChainParams, Network, SendRequest};
+use waiaas_core::store::OwnerState;
+use waiaas_core::{TxId, TxStatus, WalletInfo};
 
 fn big(to: &str) -> SendRequest {
     SendRequest {
@@ -171,12 +171,12 @@ fn after_expiry_approval_times_out_and_the_reservation_is_released() {
         "APPROVAL_TIMEOUT"
     );
     assert_eq!(s.w.admin.transaction(id).unwrap().status, TxStatus::Expired);
-    let store = waiaas::core::SqliteStore::open(
+    let store = waiaas_core::SqliteStore::open(
         s.w.dir.path().join("vault/waiaas.db"),
-        &waiaas::core::StoreOptions::default(),
+        &waiaas_core::StoreOptions::default(),
     )
     .unwrap();
-    let r = waiaas::core::Store::reservation(&store, id)
+    let r = waiaas_core::Store::reservation(&store, id)
         .unwrap()
         .unwrap();
     assert_eq!(r.status.as_str(), "RELEASED");
@@ -204,13 +204,13 @@ fn reject_ends_it_and_releases_the_reservation() {
     assert_eq!(tx.status, TxStatus::Rejected);
     // The released spend no longer counts: the daily cap has room again (a fresh
     // pending approval is admitted rather than escalated for the cap).
-    let store = waiaas::core::SqliteStore::open(
+    let store = waiaas_core::SqliteStore::open(
         s.w.dir.path().join("vault/waiaas.db"),
-        &waiaas::core::StoreOptions::default(),
+        &waiaas_core::StoreOptions::default(),
     )
     .unwrap();
     assert_eq!(
-        waiaas::core::Store::reservation(&store, id)
+        waiaas_core::Store::reservation(&store, id)
             .unwrap()
             .unwrap()
             .status

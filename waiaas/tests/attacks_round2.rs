@@ -42,9 +42,9 @@ use revm::{ExecuteCommitEvm, MainBuilder, MainContext};
 use serde_json::json;
 use solana_instruction::Instruction;
 use solana_pubkey::Pubkey;
-use waiaas::core::policy::PolicyType;
-use waiaas::core::{TxStatus, WalletInfo};
 use waiaas::{ChainParams, Network, NewPolicy, Operation, SendRequest, Transaction};
+use waiaas_core::policy::PolicyType;
+use waiaas_core::{TxStatus, WalletInfo};
 
 const ED25519_PRECOMPILE: &str = "Ed25519SigVerify111111111111111111111111111";
 const MEMO_V1: &str = "Memo1UhkJRfHyvLMcVucJwxXeuD728EqVDDwQDxFMNo";
@@ -686,7 +686,7 @@ fn hole_a_global_native_ladder_in_wei_is_unbounded_on_solana() {
     let decision = agent.simulate(&req).unwrap();
     let signed = agent.send(&req).map(|t| (t.status, t.tier));
     assert!(
-        !decision.allowed || decision.tier > waiaas::core::Tier::Instant,
+        !decision.allowed || decision.tier > waiaas_core::Tier::Instant,
         "1 000 000 SOL is INSTANT under a ladder of 0.1 ETH: {decision:?}; send: {signed:?}"
     );
 }

@@ -20,9 +20,9 @@ use alloy_sol_types::{SolCall, sol};
 use common::{World, world};
 use fixtures::*;
 use serde_json::json;
-use waiaas::core::policy::PolicyType;
-use waiaas::core::{Tier, TxStatus};
 use waiaas::{ChainParams, Network, Operation, SendRequest};
+use waiaas_core::policy::PolicyType;
+use waiaas_core::{Tier, TxStatus};
 
 sol! {
     function increaseAllowance(address spender, uint256 added) external returns (bool);
@@ -179,14 +179,14 @@ fn an_undescribed_raw_transaction_still_needs_the_owner() {
         PolicyType::VenueWhitelist,
         json!({ "venues": ["aave"] }),
     );
-    let raw = waiaas::chains::evm::EvmTxRequest {
+    let raw = waiaas_chains::evm::EvmTxRequest {
         chain_id: EVM_CHAIN_ID,
         nonce: 0,
         max_fee_per_gas: 20_000_000_000,
         max_priority_fee_per_gas: 1,
         gas_limit: 100_000,
-        to: waiaas::core::EvmAddress::parse(&venue.to_checksum(None)).unwrap(),
-        value: waiaas::core::Amount::from_u128(1),
+        to: waiaas_core::EvmAddress::parse(&venue.to_checksum(None)).unwrap(),
+        value: waiaas_core::Amount::from_u128(1),
         data: vec![0x12, 0x34, 0x56, 0x78],
     };
     let tx = agent.sign_transaction(None, &format!("0x{}", hex::encode(raw.encode_unsigned())));
@@ -379,7 +379,7 @@ fn far_deadlines_are_refused_in_every_recognised_form() {
     }
     assert!(
         w.admin
-            .transactions(&waiaas::core::store::TxFilter::default())
+            .transactions(&waiaas_core::store::TxFilter::default())
             .unwrap()
             .is_empty(),
         "nothing is stored"
@@ -463,7 +463,7 @@ fn solana_approvals_of_unlisted_or_unnamed_mints_are_refused() {
     let wallet = w.wallet(Network::SolanaDevnet);
     let agent = w.agent(wallet.id);
     let me = Pubkey::new_from_array(
-        *waiaas::core::SolanaAddress::parse(&wallet.address)
+        *waiaas_core::SolanaAddress::parse(&wallet.address)
             .unwrap()
             .as_bytes(),
     );

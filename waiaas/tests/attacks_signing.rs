@@ -29,9 +29,9 @@ use serde_json::json;
 use solana_instruction::{AccountMeta, Instruction};
 use solana_pubkey::Pubkey;
 use solana_signer::Signer as _;
-use waiaas::core::policy::PolicyType;
-use waiaas::core::{SolanaAddress, Tier, TxStatus};
 use waiaas::{ChainParams, Network, Operation, SendRequest, Transaction};
+use waiaas_core::policy::PolicyType;
+use waiaas_core::{SolanaAddress, Tier, TxStatus};
 
 const TOKEN_PROGRAM: &str = "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA";
 const ATA_PROGRAM: &str = "ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL";
@@ -101,10 +101,10 @@ fn mint_and_account(svm: &mut LiteSVM, holder: &Pubkey) -> (Pubkey, Pubkey) {
 }
 
 fn ata_of(owner: &Pubkey, mint: &Pubkey) -> Pubkey {
-    let a = waiaas::chains::solana::associated_token_address(
+    let a = waiaas_chains::solana::associated_token_address(
         &SolanaAddress::from_bytes(owner.to_bytes()),
         &SolanaAddress::from_bytes(mint.to_bytes()),
-        waiaas::chains::solana::TokenProgram::Token,
+        waiaas_chains::solana::TokenProgram::Token,
     );
     Pubkey::new_from_array(*a.as_bytes())
 }
@@ -313,9 +313,9 @@ fn a_solana_message_that_is_a_transaction_is_refused() {
     let wallet = w.wallet(Network::SolanaDevnet);
     let issued = w
         .admin
-        .create_session(&waiaas::core::session::CreateSession {
-            permissions: Some(vec![waiaas::core::Permission::SignMessage]),
-            ..waiaas::core::session::CreateSession::new(vec![wallet.id])
+        .create_session(&waiaas_core::session::CreateSession {
+            permissions: Some(vec![waiaas_core::Permission::SignMessage]),
+            ..waiaas_core::session::CreateSession::new(vec![wallet.id])
         })
         .unwrap();
     let agent = w.admin.agent(issued.token.expose()).unwrap();
@@ -388,7 +388,7 @@ fn call(contract: Address, data: Vec<u8>, value: Option<&str>, nonce: u64) -> Se
         ..SendRequest::new(Operation::ContractCall {
             contract: contract.to_checksum(None),
             data: Some(format!("0x{}", hex::encode(data))),
-            value: value.map(str::to_owned),
+            value: value.map(Into::into),
         })
     }
 }
@@ -490,14 +490,14 @@ fn value_riding_on_an_erc20_transfer_is_judged_too() {
         "{err:?}"
     );
     // Raw form: same judgement.
-    let raw = waiaas::chains::evm::EvmTxRequest {
+    let raw = waiaas_chains::evm::EvmTxRequest {
         chain_id: EVM_CHAIN_ID,
         nonce: 0,
         max_fee_per_gas: 20_000_000_000,
         max_priority_fee_per_gas: 1,
         gas_limit: 100_000,
-        to: waiaas::core::EvmAddress::parse(&MULTI.to_checksum(None)).unwrap(),
-        value: waiaas::core::Amount::from_u128(5 * 10u128.pow(18)),
+        to: waiaas_core::EvmAddress::parse(&MULTI.to_checksum(None)).unwrap(),
+        value: waiaas_core::Amount::from_u128(5 * 10u128.pow(18)),
         data,
     };
     let err = agent
@@ -528,14 +528,14 @@ fn overflowing_fee_parameters_are_refused_not_wrapped() {
     assert!(agent.send(&req).is_err());
     // A raw transaction whose fee bound overflows u256 cannot exist (u128 × u64), but
     // one above the ceiling is FEE_TOO_HIGH.
-    let raw = waiaas::chains::evm::EvmTxRequest {
+    let raw = waiaas_chains::evm::EvmTxRequest {
         chain_id: EVM_CHAIN_ID,
         nonce: 0,
         max_fee_per_gas: u128::MAX,
         max_priority_fee_per_gas: u128::MAX,
         gas_limit: u64::MAX,
-        to: waiaas::core::EvmAddress::parse(&bob).unwrap(),
-        value: waiaas::core::Amount::from_u64(1),
+        to: waiaas_core::EvmAddress::parse(&bob).unwrap(),
+        value: waiaas_core::Amount::from_u64(1),
         data: vec![],
     };
     let err = agent
@@ -718,9 +718,9 @@ fn hole_evm_personal_sign_of_a_digest_is_an_eth_sign_authorization() {
     let wallet = w.wallet(Network::EthereumSepolia);
     let issued = w
         .admin
-        .create_session(&waiaas::core::session::CreateSession {
-            permissions: Some(vec![waiaas::core::Permission::SignMessage]),
-            ..waiaas::core::session::CreateSession::new(vec![wallet.id])
+        .create_session(&waiaas_core::session::CreateSession {
+            permissions: Some(vec![waiaas_core::Permission::SignMessage]),
+            ..waiaas_core::session::CreateSession::new(vec![wallet.id])
         })
         .unwrap();
     let agent = w.admin.agent(issued.token.expose()).unwrap();
@@ -828,8 +828,8 @@ fn hole_permit2_signature_transfers_escape_the_daily_cap() {
     let token = Address::repeat_byte(0x73);
     let reactor = Address::repeat_byte(0x5f);
     w.prices.set_price(
-        &waiaas::core::policy::token_asset_id(Network::EthereumSepolia, &token.to_checksum(None)),
-        waiaas::core::policy::Usd::from_u64(1_000),
+        &waiaas_core::policy::token_asset_id(Network::EthereumSepolia, &token.to_checksum(None)),
+        waiaas_core::policy::Usd::from_u64(1_000),
         "test",
         common::NowValue::now_value(&*w.clock),
     );

@@ -19,16 +19,16 @@ mod fixtures;
 use std::sync::{Arc, Barrier, Mutex};
 
 use base64::Engine as _;
-use common::{BLOCKHASH, NowValue, T0, World, options, pw, world};
+use common::{BLOCKHASH, NowValue, T0, World, config, host, pw, world};
 use fixtures::*;
-use waiaas::core::policy::PolicyType;
-use waiaas::core::session::CreateSession;
-use waiaas::core::{Amount, EvmAddress, SolanaAddress, Tier, TxId, TxStatus, WalletId};
 use waiaas::{
     ChainClients, ChainParams, ManualClock, Network, PolicyUpdate, SendRequest, Settings, Waiaas,
 };
 use waiaas_chains::ChainError;
 use waiaas_chains::client::{EvmCall, EvmChainClient, EvmReceipt, FeeEstimate};
+use waiaas_core::policy::PolicyType;
+use waiaas_core::session::CreateSession;
+use waiaas_core::{Amount, EvmAddress, SolanaAddress, Tier, TxId, TxStatus, WalletId};
 
 const DAY: i64 = 86_400;
 
@@ -130,10 +130,11 @@ fn evm_send_with_a_nonce_ahead_of_the_pending_one_is_refused_with_a_chain_client
     let fake = Arc::new(FakeEvm::default());
     let admin = Waiaas::create(
         dir.path().join("vault"),
-        &pw(),
-        waiaas::Options {
+        Some(pw()),
+        &config(),
+        waiaas::Host {
             chain_clients: ChainClients::new().with_evm(Network::EthereumSepolia, fake.clone()),
-            ..options(&clock, &prices)
+            ..host(&clock, &prices)
         },
     )
     .unwrap();
@@ -176,10 +177,11 @@ fn evm_send_with_the_pending_nonce_signs_with_a_chain_client() {
     let fake = Arc::new(FakeEvm::default());
     let admin = Waiaas::create(
         dir.path().join("vault"),
-        &pw(),
-        waiaas::Options {
+        Some(pw()),
+        &config(),
+        waiaas::Host {
             chain_clients: ChainClients::new().with_evm(Network::EthereumSepolia, fake.clone()),
-            ..options(&clock, &prices)
+            ..host(&clock, &prices)
         },
     )
     .unwrap();
@@ -416,7 +418,7 @@ fn a_delay_row_whose_spending_limit_was_deleted_or_disabled_fails_at_execution()
         assert_eq!(queued.status, TxStatus::Queued);
         let policy = w
             .admin
-            .policies(waiaas::core::policy::PolicyFilter::Wallet(wallet.id))
+            .policies(waiaas_core::policy::PolicyFilter::Wallet(wallet.id))
             .unwrap()
             .into_iter()
             .find(|p| p.policy_type == PolicyType::SpendingLimit)
@@ -508,7 +510,8 @@ fn a_second_instance_sees_revocation_kill_switch_and_time_mark_at_once() {
     let b = Waiaas::open(
         w.dir.path().join("vault"),
         Some(pw()),
-        options(&clock_b, &w.prices),
+        &config(),
+        host(&clock_b, &w.prices),
     )
     .unwrap();
 
@@ -551,7 +554,7 @@ fn a_second_instance_sees_revocation_kill_switch_and_time_mark_at_once() {
     );
     assert_eq!(
         w.admin.kill_switch_state().unwrap(),
-        waiaas::core::store::KillSwitchState::Suspended
+        waiaas_core::store::KillSwitchState::Suspended
     );
 }
 
@@ -625,8 +628,8 @@ fn a_clock_stepped_back_neither_revives_an_approval_nor_shortens_a_delay() {
     // A DELAY queued now (clock behind the mark) is due only 900 s after the mark.
     // (Quotes stamped by the stepped-back clock would look stale: stamp them at the mark.)
     w.prices.set_price(
-        &waiaas::core::policy::native_asset_id(Network::SolanaDevnet),
-        waiaas::core::policy::Usd::from_u64(common::SOL_USD),
+        &waiaas_core::policy::native_asset_id(Network::SolanaDevnet),
+        waiaas_core::policy::Usd::from_u64(common::SOL_USD),
         "test",
         expires,
     );
@@ -717,7 +720,8 @@ fn a_wrong_password_unlock_writes_nothing_but_the_failure_counter() {
     let err = Waiaas::open(
         w.dir.path().join("vault"),
         Some(waiaas::SecretString::from("wrong password!".to_owned())),
-        options(&far, &w.prices),
+        &config(),
+        host(&far, &w.prices),
     )
     .unwrap_err();
     assert_eq!(err.code(), "INVALID_MASTER_PASSWORD");
@@ -906,7 +910,7 @@ impl waiaas::PriceOracle for HookOracle {
     fn quotes(
         &self,
         asset_ids: &[String],
-    ) -> std::collections::BTreeMap<String, waiaas::core::policy::PriceQuote> {
+    ) -> std::collections::BTreeMap<String, waiaas_core::policy::PriceQuote> {
         if let Some(h) = self.hook.lock().unwrap().take() {
             h();
         }
@@ -923,27 +927,26 @@ struct Hooked {
     _dir: tempfile::TempDir,
     admin: waiaas::Admin,
     oracle: Arc<HookOracle>,
-    wallet: waiaas::core::WalletInfo,
+    wallet: waiaas_core::WalletInfo,
 }
 
 fn hooked_vault() -> Hooked {
     let dir = tempfile::tempdir().unwrap();
     let oracle = Arc::new(HookOracle::default());
     oracle.prices.set_price(
-        &waiaas::core::policy::native_asset_id(Network::SolanaDevnet),
-        waiaas::core::policy::Usd::from_u64(common::SOL_USD),
+        &waiaas_core::policy::native_asset_id(Network::SolanaDevnet),
+        waiaas_core::policy::Usd::from_u64(common::SOL_USD),
         "test",
         T0,
     );
     let admin = Waiaas::create(
         dir.path().join("vault"),
-        &pw(),
-        waiaas::Options {
-            kdf: waiaas::KdfParams::insecure_for_tests(),
-            allow_insecure_kdf: true,
+        Some(pw()),
+        &config(),
+        waiaas::Host {
             clock: Arc::new(ManualClock::new(T0)),
             prices: oracle.clone(),
-            ..waiaas::Options::default()
+            ..waiaas::Host::default()
         },
     )
     .unwrap();
@@ -1072,10 +1075,11 @@ fn a_revocation_landing_between_the_claim_and_the_signature_discards_the_signatu
         let sol = Arc::new(HookSolana::default());
         let admin = Waiaas::create(
             dir.path().join("vault"),
-            &pw(),
-            waiaas::Options {
+            Some(pw()),
+            &config(),
+            waiaas::Host {
                 chain_clients: ChainClients::new().with_solana(Network::SolanaDevnet, sol.clone()),
-                ..options(&clock, &prices)
+                ..host(&clock, &prices)
             },
         )
         .unwrap();
@@ -1160,8 +1164,8 @@ fn an_authorization_that_never_expires_is_refused_like_a_durable_nonce() {
     let w = world();
     let wallet = w.wallet(Network::EthereumSepolia);
     w.prices.set_price(
-        &waiaas::core::policy::token_asset_id(Network::EthereumSepolia, TT),
-        waiaas::core::policy::Usd::from_u64(1),
+        &waiaas_core::policy::token_asset_id(Network::EthereumSepolia, TT),
+        waiaas_core::policy::Usd::from_u64(1),
         "test",
         T0,
     );
@@ -1180,8 +1184,8 @@ fn an_authorization_that_never_expires_is_refused_like_a_durable_nonce() {
             w.admin
                 .create_session(&CreateSession {
                     permissions: Some(vec![
-                        waiaas::core::Permission::Transaction,
-                        waiaas::core::Permission::SignTypedData,
+                        waiaas_core::Permission::Transaction,
+                        waiaas_core::Permission::SignTypedData,
                     ]),
                     ttl: None,
                     ..CreateSession::new(vec![wallet.id])
@@ -1199,8 +1203,8 @@ fn an_authorization_that_never_expires_is_refused_like_a_durable_nonce() {
         w.clock.set(T0 + (day as i64) * DAY);
         w.refresh_prices();
         w.prices.set_price(
-            &waiaas::core::policy::token_asset_id(Network::EthereumSepolia, TT),
-            waiaas::core::policy::Usd::from_u64(1),
+            &waiaas_core::policy::token_asset_id(Network::EthereumSepolia, TT),
+            waiaas_core::policy::Usd::from_u64(1),
             "test",
             w.clock.now_value(),
         );
@@ -1301,9 +1305,9 @@ fn a_header_downgraded_to_version_1_does_not_rekey_a_rewritten_log() {
     let n: i64 = conn
         .query_row("SELECT MAX(seq) FROM audit_log", [], |r| r.get(0))
         .unwrap();
-    let mut prev = waiaas::core::audit::GENESIS_HASH.to_owned();
+    let mut prev = waiaas_core::audit::GENESIS_HASH.to_owned();
     for seq in 1..=n {
-        let mut e: waiaas::core::audit::AuditEntry = conn
+        let mut e: waiaas_core::audit::AuditEntry = conn
             .query_row(
                 "SELECT at, actor, event, wallet_id, tx_id, details FROM audit_log WHERE seq = ?1",
                 [seq],
@@ -1311,7 +1315,7 @@ fn a_header_downgraded_to_version_1_does_not_rekey_a_rewritten_log() {
                     let wallet: Option<String> = r.get(3)?;
                     let tx: Option<String> = r.get(4)?;
                     let details: String = r.get(5)?;
-                    Ok(waiaas::core::audit::AuditEntry {
+                    Ok(waiaas_core::audit::AuditEntry {
                         at: r.get(0)?,
                         actor: r.get(1)?,
                         event: r.get(2)?,
@@ -1325,7 +1329,7 @@ fn a_header_downgraded_to_version_1_does_not_rekey_a_rewritten_log() {
         if seq == n {
             e.event = "NOTHING_HAPPENED".to_owned();
         }
-        let hash = waiaas::core::audit::entry_hash(seq as u64, &prev, &e);
+        let hash = waiaas_core::audit::entry_hash(seq as u64, &prev, &e);
         conn.execute(
             "UPDATE audit_log SET event = ?1, prev_hash = ?2, hash = ?3, scheme = 0 WHERE seq = ?4",
             rusqlite::params![e.event, prev, hash, seq],
@@ -1341,7 +1345,8 @@ fn a_header_downgraded_to_version_1_does_not_rekey_a_rewritten_log() {
     let err = Waiaas::open(
         w.dir.path().join("vault"),
         Some(pw()),
-        options(&w.clock, &w.prices),
+        &config(),
+        host(&w.clock, &w.prices),
     )
     .err()
     .map(|e| e.code());

@@ -15,11 +15,11 @@ mod common;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::{World, options, pw};
-use waiaas::core::audit::{AuditEntry, GENESIS_HASH, entry_hash};
-use waiaas::core::{TxId, WalletId};
+use common::{World, config, host, pw};
 use waiaas::notify::{EventKind, MemoryNotifier};
-use waiaas::{ManualClock, Network, Options, StaticPriceOracle, Waiaas};
+use waiaas::{Config, Host, ManualClock, Network, StaticPriceOracle, Waiaas};
+use waiaas_core::audit::{AuditEntry, GENESIS_HASH, entry_hash};
+use waiaas_core::{TxId, WalletId};
 
 use common::sol_req as req;
 
@@ -188,11 +188,14 @@ fn the_audit_head_is_announced_periodically_and_on_demand() {
     let prices = Arc::new(StaticPriceOracle::new(600));
     let admin = Waiaas::create(
         dir.path().join("vault"),
-        &pw(),
-        Options {
+        Some(pw()),
+        &Config {
+            audit_head_interval_secs: Some(60),
+            ..config()
+        },
+        Host {
             notifiers: vec![inbox.clone()],
-            audit_head_interval: Some(Duration::from_secs(60)),
-            ..options(&clock, &prices)
+            ..host(&clock, &prices)
         },
     )
     .unwrap();

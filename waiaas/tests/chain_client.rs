@@ -17,14 +17,13 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::{options, pw};
-use waiaas::core::{Amount, EvmAddress, TxStatus};
+use common::{config, host, pw};
 use waiaas::{
-    ChainClients, ManualClock, Network, Options, SecretString, SendRequest, StaticPriceOracle,
-    Waiaas,
+    ChainClients, ManualClock, Network, SecretString, SendRequest, StaticPriceOracle, Waiaas,
 };
 use waiaas_chains::client::EvmChainClient;
 use waiaas_chains::client::rpc::{JsonRpcClient, RpcOptions};
+use waiaas_core::{Amount, EvmAddress, TxStatus};
 
 struct Anvil {
     child: Child,
@@ -120,11 +119,11 @@ fn sends_are_filled_broadcast_and_mined_and_balances_read() {
     let clock = Arc::new(ManualClock::new(common::T0));
     let prices = Arc::new(StaticPriceOracle::new(100_000_000));
     let rpc = Arc::new(client(&node.url));
-    let opts = Options {
+    let opts = waiaas::Host {
         chain_clients: ChainClients::new().with_evm(Network::EthereumSepolia, rpc.clone()),
-        ..options(&clock, &prices)
+        ..host(&clock, &prices)
     };
-    let admin = Waiaas::create(dir.path().join("v"), &pw(), opts).unwrap();
+    let admin = Waiaas::create(dir.path().join("v"), Some(pw()), &config(), opts).unwrap();
     let w = common::World {
         dir,
         clock: clock.clone(),
@@ -178,7 +177,7 @@ fn sends_are_filled_broadcast_and_mined_and_balances_read() {
     // Fees as the node suggests them (a raw fee above 4x its estimate is FEE_TOO_HIGH).
     let fees = rpc.fees().unwrap();
     let raw = |nonce: u64| {
-        let req = waiaas::chains::evm::EvmTxRequest {
+        let req = waiaas_chains::evm::EvmTxRequest {
             chain_id: 11_155_111,
             nonce,
             max_fee_per_gas: fees.max_fee_per_gas,
@@ -215,7 +214,7 @@ fn sends_are_filled_broadcast_and_mined_and_balances_read() {
     admin
         .create_policy(
             waiaas::NewPolicy::new(
-                waiaas::core::policy::PolicyType::ApprovedSpenders,
+                waiaas_core::policy::PolicyType::ApprovedSpenders,
                 serde_json::json!({ "spenders": [{ "address": spender, "max_amount": "1000000000000000000" }] }),
             )
             .for_wallet(wallet.id),
@@ -228,7 +227,7 @@ fn sends_are_filled_broadcast_and_mined_and_balances_read() {
                 decimals,
                 ..waiaas::TokenSpec::new(token)
             },
-            amount: amount.to_owned(),
+            amount: amount.into(),
             token_program: None,
         })
     };

@@ -24,7 +24,7 @@ use alloy_eips::eip2718::Decodable2718;
 use alloy_primitives::{Address, B256, Bytes, TxKind, U256, keccak256};
 use alloy_sol_types::{SolCall, sol};
 use base64::Engine as _;
-use common::{OwnerKey, T0, World, options, pw, world};
+use common::{OwnerKey, T0, World, config, host, pw, world};
 use fixtures::*;
 use litesvm::LiteSVM;
 use revm::context::{Context, TxEnv};
@@ -34,8 +34,6 @@ use revm::{ExecuteCommitEvm, ExecuteEvm, MainBuilder, MainContext};
 use serde_json::json;
 use solana_instruction::{AccountMeta, Instruction};
 use solana_pubkey::Pubkey;
-use waiaas::core::policy::{PolicyType, Usd, token_asset_id};
-use waiaas::core::{Amount, EvmAddress, SolanaAddress, Tier, TxStatus, WalletInfo};
 use waiaas::{
     ChainClients, ChainParams, Network, NewPolicy, Operation, SendRequest, TokenSpec, Transaction,
     Waiaas,
@@ -45,6 +43,8 @@ use waiaas_chains::client::{
     EvmCall, EvmChainClient, EvmReceipt, FeeEstimate, SolanaChainClient, SolanaTxStatus,
     TokenBalance,
 };
+use waiaas_core::policy::{PolicyType, Usd, token_asset_id};
+use waiaas_core::{Amount, EvmAddress, SolanaAddress, Tier, TxStatus, WalletInfo};
 
 const SYSTEM: &str = "11111111111111111111111111111111";
 const TOKEN_PROGRAM: &str = "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA";
@@ -211,7 +211,7 @@ fn view(evm: &mut Evm, to: Address, data: Vec<u8>) -> Bytes {
 
 /// An unsigned EIP-1559 transaction (hex) calling `to` with `data`.
 fn raw_evm(to: Address, data: Vec<u8>, nonce: u64, max_fee_per_gas: u128, gas: u64) -> String {
-    let req = waiaas::chains::evm::EvmTxRequest {
+    let req = waiaas_chains::evm::EvmTxRequest {
         chain_id: EVM_CHAIN_ID,
         nonce,
         max_fee_per_gas,
@@ -318,10 +318,11 @@ fn item1_decimals_read_from_the_chain_client_are_trusted_and_cached() {
     let fake = Arc::new(FakeSolana::default());
     let admin = Waiaas::create(
         dir.path().join("vault"),
-        &pw(),
-        waiaas::Options {
+        Some(pw()),
+        &config(),
+        waiaas::Host {
             chain_clients: ChainClients::new().with_solana(Network::SolanaDevnet, fake.clone()),
-            ..options(&clock, &prices)
+            ..host(&clock, &prices)
         },
     )
     .unwrap();
@@ -355,7 +356,7 @@ fn item1_decimals_read_from_the_chain_client_are_trusted_and_cached() {
                 decimals,
                 ..TokenSpec::new(&mint)
             },
-            amount: "5".to_owned(),
+            amount: "5".into(),
             token_program: None,
         })
     };
@@ -429,10 +430,11 @@ fn evm_client_world() -> (World, Arc<FakeEvm>) {
     let fake = Arc::new(FakeEvm::default());
     let admin = Waiaas::create(
         dir.path().join("vault"),
-        &pw(),
-        waiaas::Options {
+        Some(pw()),
+        &config(),
+        waiaas::Host {
             chain_clients: ChainClients::new().with_evm(Network::EthereumSepolia, fake.clone()),
-            ..options(&clock, &prices)
+            ..host(&clock, &prices)
         },
     )
     .unwrap();
@@ -480,7 +482,7 @@ fn item2_with_an_evm_client_a_raw_transaction_above_a_multiple_of_the_estimate_i
     let wallet = w.wallet(Network::EthereumSepolia);
     let agent = w.agent(wallet.id);
     let raw = |max_fee: u128| {
-        let req = waiaas::chains::evm::EvmTxRequest {
+        let req = waiaas_chains::evm::EvmTxRequest {
             chain_id: EVM_CHAIN_ID,
             nonce: 0,
             max_fee_per_gas: max_fee,
@@ -961,13 +963,13 @@ fn item7_the_owner_sees_raw_transactions_typed_data_and_messages_decoded() {
     );
     let issued = w
         .admin
-        .create_session(&waiaas::core::session::CreateSession {
+        .create_session(&waiaas_core::session::CreateSession {
             permissions: Some(vec![
-                waiaas::core::Permission::Transaction,
-                waiaas::core::Permission::SignTypedData,
-                waiaas::core::Permission::SignMessage,
+                waiaas_core::Permission::Transaction,
+                waiaas_core::Permission::SignTypedData,
+                waiaas_core::Permission::SignMessage,
             ]),
-            ..waiaas::core::session::CreateSession::new(vec![wallet.id])
+            ..waiaas_core::session::CreateSession::new(vec![wallet.id])
         })
         .unwrap();
     let agent = w.admin.agent(issued.token.expose()).unwrap();
@@ -989,7 +991,7 @@ fn item7_the_owner_sees_raw_transactions_typed_data_and_messages_decoded() {
 
     // A raw transaction: 0.003 ETH to bob.
     let bob = Address::repeat_byte(0xb0);
-    let req = waiaas::chains::evm::EvmTxRequest {
+    let req = waiaas_chains::evm::EvmTxRequest {
         chain_id: EVM_CHAIN_ID,
         nonce: 0,
         max_fee_per_gas: 20_000_000_000,
@@ -1486,7 +1488,7 @@ fn item1_an_evm_approve_of_a_token_without_trusted_decimals_is_not_converted_wit
                 decimals: Some(2),
                 ..TokenSpec::new(&cs(Address::repeat_byte(0x71)))
             },
-            amount: "10".to_owned(),
+            amount: "10".into(),
             token_program: None,
         })
     };

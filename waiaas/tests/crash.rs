@@ -16,19 +16,27 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::json;
-use waiaas::core::policy::{PolicyType, ReservationStatus, Usd, native_asset_id};
-use waiaas::core::session::CreateSession;
-use waiaas::core::store::TxFilter;
-use waiaas::core::{SqliteStore, Store, StoreOptions, TxStatus};
 use waiaas::{
-    ChainParams, Network, NewPolicy, Options, SecretString, SendRequest, StaticPriceOracle, Waiaas,
+    ChainParams, Config, Host, Network, NewPolicy, SecretString, SendRequest, StaticPriceOracle,
+    Waiaas,
 };
+use waiaas_core::policy::{PolicyType, ReservationStatus, Usd, native_asset_id};
+use waiaas_core::session::CreateSession;
+use waiaas_core::store::TxFilter;
+use waiaas_core::{SqliteStore, Store, StoreOptions, TxStatus};
 
 fn pw() -> SecretString {
     SecretString::from("crash test password".to_owned())
 }
 
-fn options(executing_timeout_secs: i64) -> Options {
+fn config(executing_timeout_secs: i64) -> Config {
+    Config {
+        executing_timeout_secs,
+        ..Config::for_tests()
+    }
+}
+
+fn host() -> Host {
     let prices = Arc::new(StaticPriceOracle::new(3600));
     let now = waiaas::Clock::now(&waiaas::SystemClock);
     prices.set_price(
@@ -37,12 +45,9 @@ fn options(executing_timeout_secs: i64) -> Options {
         "test",
         now,
     );
-    Options {
-        kdf: waiaas::KdfParams::insecure_for_tests(),
-        allow_insecure_kdf: true,
+    Host {
         prices,
-        executing_timeout_secs,
-        ..Options::default()
+        ..Host::default()
     }
 }
 
@@ -55,7 +60,7 @@ fn child_send_loop() {
     ) else {
         return; // Not running as the child.
     };
-    let admin = Waiaas::open(&dir, Some(pw()), options(3600)).unwrap();
+    let admin = Waiaas::open(&dir, Some(pw()), &config(3600), host()).unwrap();
     let agent = admin.agent(&token).unwrap();
     let to = agent.address(None).unwrap();
     let req = SendRequest {
@@ -75,7 +80,7 @@ fn child_send_loop() {
 fn sigkill_mid_send_loop_leaves_a_consistent_database() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("vault");
-    let admin = Waiaas::create(&dir, &pw(), options(3600)).unwrap();
+    let admin = Waiaas::create(&dir, Some(pw()), &config(3600), host()).unwrap();
     let wallet = admin.create_wallet("crash", Network::SolanaDevnet).unwrap();
     admin
         .create_policy(
@@ -117,7 +122,7 @@ fn sigkill_mid_send_loop_leaves_a_consistent_database() {
         let started = Instant::now();
         let target = 10 * (round + 1);
         loop {
-            let n = waiaas::core::store::PipelineStore::transactions(&store, &TxFilter::default())
+            let n = waiaas_core::store::PipelineStore::transactions(&store, &TxFilter::default())
                 .unwrap()
                 .len();
             if u64::try_from(n).unwrap() >= target || started.elapsed() > Duration::from_secs(60) {
@@ -129,7 +134,7 @@ fn sigkill_mid_send_loop_leaves_a_consistent_database() {
         child.wait().unwrap();
 
         // Reopen as the next process would: stale in-flight rows are recovered at once.
-        let admin = Waiaas::open(&dir, Some(pw()), options(0)).unwrap();
+        let admin = Waiaas::open(&dir, Some(pw()), &config(0), host()).unwrap();
         let rows = admin.transactions(&TxFilter::default()).unwrap();
         assert!(!rows.is_empty(), "round {round}: the child sent nothing");
         for t in &rows {

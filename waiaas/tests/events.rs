@@ -14,10 +14,10 @@ mod common;
 use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
 
-use common::{OwnerKey, options, pw};
-use waiaas::core::session::CreateSession;
+use common::{OwnerKey, config, host, pw};
 use waiaas::notify::{CallbackNotifier, EventKind, MemoryNotifier, Notifier};
-use waiaas::{ManualClock, Network, Options, StaticPriceOracle, Waiaas};
+use waiaas::{Config, Host, ManualClock, Network, StaticPriceOracle, Waiaas};
+use waiaas_core::session::CreateSession;
 
 use common::sol_req as req;
 
@@ -25,12 +25,15 @@ fn world_with(notifiers: Vec<Arc<dyn Notifier>>, queue: usize) -> (common::World
     let dir = tempfile::tempdir().unwrap();
     let clock = Arc::new(ManualClock::new(common::T0));
     let prices = Arc::new(StaticPriceOracle::new(600));
-    let opts = Options {
-        notifiers,
+    let config = Config {
         notification_queue: queue,
-        ..options(&clock, &prices)
+        ..config()
     };
-    let admin = Waiaas::create(dir.path().join("vault"), &pw(), opts).unwrap();
+    let host = Host {
+        notifiers,
+        ..host(&clock, &prices)
+    };
+    let admin = Waiaas::create(dir.path().join("vault"), Some(pw()), &config, host).unwrap();
     let w = common::World {
         dir,
         clock,

@@ -20,8 +20,8 @@ use common::world;
 use litesvm::LiteSVM;
 use solana_account::Account;
 use solana_pubkey::Pubkey;
-use waiaas::core::{SolanaAddress, Tier, TxStatus};
 use waiaas::{Network, Settings};
+use waiaas_core::{SolanaAddress, Tier, TxStatus};
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 const SOL: u64 = 1_000_000_000;
@@ -75,7 +75,7 @@ fn durable_transfer(
     B64.encode(wincode::serialize(&solana_transaction::Transaction::new_unsigned(message)).unwrap())
 }
 
-fn enable(w: &common::World, wallets: Vec<waiaas::core::WalletId>) {
+fn enable(w: &common::World, wallets: Vec<waiaas_core::WalletId>) {
     w.admin
         .set_settings(&Settings {
             durable_nonce_wallets: wallets,

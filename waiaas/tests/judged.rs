@@ -28,11 +28,11 @@ use revm::database::{CacheDB, EmptyDB};
 use revm::state::{AccountInfo, Bytecode};
 use revm::{ExecuteEvm, MainBuilder, MainContext};
 use serde_json::json;
-use waiaas::core::policy::{ActionDescriptor, PolicyType, Usd, token_asset_id};
-use waiaas::core::{Tier, TxStatus, WalletInfo};
 use waiaas::{
     ActionProvider, Agent, ChainParams, Network, Operation, SendRequest, TokenSpec, Transaction,
 };
+use waiaas_core::policy::{ActionDescriptor, PolicyType, Usd, token_asset_id};
+use waiaas_core::{Tier, TxStatus, WalletInfo};
 
 sol! {
     function transfer(address to, uint256 value) external returns (bool);
@@ -113,12 +113,12 @@ fn solana_token(wallet: &WalletInfo) -> SolanaToken {
         },
     )
     .unwrap();
-    let owner = waiaas::core::SolanaAddress::parse(&wallet.address).unwrap();
-    let mint_addr = waiaas::core::SolanaAddress::from_bytes(mint.to_bytes());
-    let ata = waiaas::chains::solana::associated_token_address(
+    let owner = waiaas_core::SolanaAddress::parse(&wallet.address).unwrap();
+    let mint_addr = waiaas_core::SolanaAddress::from_bytes(mint.to_bytes());
+    let ata = waiaas_chains::solana::associated_token_address(
         &owner,
         &mint_addr,
-        waiaas::chains::solana::TokenProgram::Token,
+        waiaas_chains::solana::TokenProgram::Token,
     );
     let mut acc = vec![0u8; 165];
     acc[0..32].copy_from_slice(&mint.to_bytes());
@@ -143,10 +143,10 @@ fn solana_token(wallet: &WalletInfo) -> SolanaToken {
 }
 
 fn token_balance(svm: &LiteSVM, owner: &str, mint: &str) -> u64 {
-    let ata = waiaas::chains::solana::associated_token_address(
-        &waiaas::core::SolanaAddress::parse(owner).unwrap(),
-        &waiaas::core::SolanaAddress::parse(mint).unwrap(),
-        waiaas::chains::solana::TokenProgram::Token,
+    let ata = waiaas_chains::solana::associated_token_address(
+        &waiaas_core::SolanaAddress::parse(owner).unwrap(),
+        &waiaas_core::SolanaAddress::parse(mint).unwrap(),
+        waiaas_chains::solana::TokenProgram::Token,
     );
     svm.get_account(&pk(&ata.to_string()))
         .map(|a| u64::from_le_bytes(a.data[64..72].try_into().unwrap()))
@@ -182,7 +182,7 @@ fn spl(to: &str, mint: &str, decimals: Option<u8>, amount: &str, blockhash: &str
                 decimals,
                 ..TokenSpec::new(mint)
             },
-            amount: amount.to_owned(),
+            amount: amount.into(),
             token_program: None,
         })
     }
@@ -306,7 +306,7 @@ fn solana_approve_with_lying_decimals_is_denied_and_honest_one_executes() {
                 decimals,
                 ..TokenSpec::new(&mint)
             },
-            amount: amount.to_owned(),
+            amount: amount.into(),
             token_program: None,
         })
     };
@@ -320,11 +320,11 @@ fn solana_approve_with_lying_decimals_is_denied_and_honest_one_executes() {
     let tx = agent.send(&approve(None, "10")).unwrap();
     assert_eq!(tx.status, TxStatus::Signed);
     solana_send(&mut chain.svm, &tx).unwrap();
-    let owner = waiaas::core::SolanaAddress::parse(&wallet.address).unwrap();
-    let ata = waiaas::chains::solana::associated_token_address(
+    let owner = waiaas_core::SolanaAddress::parse(&wallet.address).unwrap();
+    let ata = waiaas_chains::solana::associated_token_address(
         &owner,
-        &waiaas::core::SolanaAddress::parse(&mint).unwrap(),
-        waiaas::chains::solana::TokenProgram::Token,
+        &waiaas_core::SolanaAddress::parse(&mint).unwrap(),
+        waiaas_chains::solana::TokenProgram::Token,
     );
     let data = chain.svm.get_account(&pk(&ata.to_string())).unwrap().data;
     assert_eq!(&data[76..108], pk(&spender).to_bytes().as_slice());
@@ -429,7 +429,7 @@ fn erc20(to: Address, decimals: Option<u8>, amount: &str, nonce: u64) -> SendReq
                 decimals,
                 ..TokenSpec::new(&TOKEN.to_checksum(None))
             },
-            amount: amount.to_owned(),
+            amount: amount.into(),
             token_program: None,
         })
     }
@@ -491,7 +491,7 @@ fn evm_approve_is_judged_with_the_operators_decimals_and_executes() {
                 decimals,
                 ..TokenSpec::new(&TOKEN.to_checksum(None))
             },
-            amount: amount.to_owned(),
+            amount: amount.into(),
             token_program: None,
         })
     };
@@ -547,7 +547,7 @@ fn a_two_dollar_transfer_with_an_eight_eth_fee_is_refused_or_judged_as_eight_eth
     let mut settings = w.admin.settings().unwrap();
     settings.fee_ceilings.insert(
         Network::EthereumSepolia,
-        waiaas::core::Amount::from_u128(10u128.pow(19)),
+        waiaas_core::Amount::from_u128(10u128.pow(19)),
     );
     w.admin.set_settings(&settings).unwrap();
     let tx = agent.send(&attack).unwrap();
@@ -556,7 +556,7 @@ fn a_two_dollar_transfer_with_an_eight_eth_fee_is_refused_or_judged_as_eight_eth
     let spend = &tx.decision.as_ref().unwrap().spend;
     assert_eq!(
         spend.assets.values().next().copied(),
-        Some(waiaas::core::Amount::from_u128(
+        Some(waiaas_core::Amount::from_u128(
             10u128.pow(15) + 21_000 * 400_000_000_000_000
         ))
     );
@@ -586,15 +586,15 @@ fn a_raw_transaction_is_judged_with_the_fee_its_bytes_allow() {
     let wallet = w.wallet(Network::EthereumSepolia);
     let agent = w.agent(wallet.id);
     let raw = |max_fee_per_gas: u128| {
-        let req = waiaas::chains::evm::EvmTxRequest {
+        let req = waiaas_chains::evm::EvmTxRequest {
             chain_id: EVM_CHAIN_ID,
             nonce: 0,
             max_fee_per_gas,
             max_priority_fee_per_gas: 1,
             gas_limit: 21_000,
-            to: waiaas::core::EvmAddress::parse(&Address::repeat_byte(0xb0).to_checksum(None))
+            to: waiaas_core::EvmAddress::parse(&Address::repeat_byte(0xb0).to_checksum(None))
                 .unwrap(),
-            value: waiaas::core::Amount::from_u64(1_000_000_000_000),
+            value: waiaas_core::Amount::from_u64(1_000_000_000_000),
             data: Vec::new(),
         };
         format!("0x{}", hex::encode(req.encode_unsigned()))
@@ -840,11 +840,11 @@ fn an_eip3009_authorization_is_a_reserved_token_transfer() {
             Network::EthereumSepolia,
             &TOKEN.to_checksum(None)
         )),
-        Some(&waiaas::core::Amount::from_u128(5 * 10u128.pow(18)))
+        Some(&waiaas_core::Amount::from_u128(5 * 10u128.pow(18)))
     );
     // The signature recovers to the wallet over the EIP-712 hash (independent check).
     let sig = tx.result.unwrap().signature.unwrap();
-    let recovered = waiaas::chains::evm::typed_data::recover_typed_data_signer(
+    let recovered = waiaas_chains::evm::typed_data::recover_typed_data_signer(
         &json,
         &hex::decode(sig.trim_start_matches("0x")).unwrap(),
     )
@@ -953,10 +953,11 @@ fn rated_world(provider: Option<Arc<dyn ActionProvider>>) -> (World, WalletInfo,
     let prices = Arc::new(waiaas::StaticPriceOracle::new(600));
     let admin = waiaas::Waiaas::create(
         dir.path().join("vault"),
-        &common::pw(),
-        waiaas::Options {
+        Some(common::pw()),
+        &common::config(),
+        waiaas::Host {
             action_provider: provider,
-            ..common::options(&clock, &prices)
+            ..common::host(&clock, &prices)
         },
     )
     .unwrap();
@@ -1059,9 +1060,9 @@ fn an_owner_is_never_a_wallet_of_the_vault_and_agents_never_sign_owner_texts() {
     // sign_message refuses the owner-action prefix on both chains, storing nothing.
     let issued = w
         .admin
-        .create_session(&waiaas::core::session::CreateSession {
-            permissions: Some(vec![waiaas::core::Permission::SignMessage]),
-            ..waiaas::core::session::CreateSession::new(vec![wallet.id, evm.id])
+        .create_session(&waiaas_core::session::CreateSession {
+            permissions: Some(vec![waiaas_core::Permission::SignMessage]),
+            ..waiaas_core::session::CreateSession::new(vec![wallet.id, evm.id])
         })
         .unwrap();
     let agent = w.admin.agent(issued.token.expose()).unwrap();

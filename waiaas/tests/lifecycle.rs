@@ -12,10 +12,10 @@
 mod common;
 
 use common::{OwnerKey, T0, world};
-use waiaas::core::session::CreateSession;
-use waiaas::core::store::{KillSwitchState, TxFilter, WalletStatus};
-use waiaas::core::{TxStatus, WalletId};
 use waiaas::{ChainParams, Network, SendRequest, Settings};
+use waiaas_core::session::CreateSession;
+use waiaas_core::store::{KillSwitchState, TxFilter, WalletStatus};
+use waiaas_core::{TxStatus, WalletId};
 
 use common::sol_req as req;
 
@@ -190,7 +190,7 @@ fn suspended_wallet_refuses_send_and_signing() {
     let issued = w
         .admin
         .create_session(&CreateSession {
-            permissions: Some(waiaas::core::Permission::ALL.to_vec()),
+            permissions: Some(waiaas_core::Permission::ALL.to_vec()),
             ..CreateSession::new(vec![wallet.id])
         })
         .unwrap();
@@ -264,7 +264,7 @@ fn auto_stop_on_consecutive_failures_and_unusual_activity() {
     w.admin
         .create_policy(
             waiaas::NewPolicy::new(
-                waiaas::core::policy::PolicyType::SpendingLimit,
+                waiaas_core::policy::PolicyType::SpendingLimit,
                 serde_json::json!({ "instant_max": "340282366920938463463374607431768211455" }),
             )
             .for_wallet(wallet.id)
@@ -272,9 +272,7 @@ fn auto_stop_on_consecutive_failures_and_unusual_activity() {
         )
         .ok();
     w.prices
-        .remove_price(&waiaas::core::policy::native_asset_id(
-            Network::SolanaDevnet,
-        ));
+        .remove_price(&waiaas_core::policy::native_asset_id(Network::SolanaDevnet));
     let agent = w.agent(wallet.id);
     let huge = "20000000000"; // 2e10 SOL = 2e19 lamports > u64::MAX
     for _ in 0..2 {
@@ -435,7 +433,7 @@ fn the_audit_records_the_quotes_a_decision_used_and_filters_work() {
     let tx = agent.send(&req(&wallet.address, "0.01")).unwrap();
     let requested = w
         .admin
-        .audit_log_filtered(&waiaas::AuditFilter {
+        .audit_log_filtered(&waiaas::api::AuditFilter {
             tx_id: Some(tx.id),
             event: Some("TX_REQUESTED".into()),
             ..Default::default()
@@ -448,7 +446,7 @@ fn the_audit_records_the_quotes_a_decision_used_and_filters_work() {
     assert_eq!(prices["usd"], "100");
     let signed = w
         .admin
-        .audit_log_filtered(&waiaas::AuditFilter {
+        .audit_log_filtered(&waiaas::api::AuditFilter {
             wallet_id: Some(wallet.id),
             event: Some("TX_SIGNED".into()),
             ..Default::default()

@@ -23,13 +23,14 @@ use base64::Engine as _;
 use common::{BLOCKHASH, NowValue, OwnerKey, SOL_USD, T0, World, pw, world};
 use litesvm::LiteSVM;
 use serde_json::json;
-use waiaas::core::policy::{PolicyType, PriceQuote, Usd, native_asset_id};
-use waiaas::core::session::CreateSession;
-use waiaas::core::{PolicyId, Tier, TxId, TxStatus, WalletId, WalletInfo};
+use waiaas::api::AuditFilter;
 use waiaas::{
-    Admin, Agent, AuditFilter, ChainParams, Network, NewPolicy, Operation, PolicyUpdate,
-    PriceOracle, SendRequest, Settings, StaticPriceOracle, Waiaas,
+    Admin, Agent, ChainParams, Network, NewPolicy, Operation, PolicyUpdate, PriceOracle,
+    SendRequest, Settings, StaticPriceOracle, Waiaas,
 };
+use waiaas_core::policy::{PolicyType, PriceQuote, Usd, native_asset_id};
+use waiaas_core::session::CreateSession;
+use waiaas_core::{PolicyId, Tier, TxId, TxStatus, WalletId, WalletInfo};
 
 const LAMPORTS: u64 = 1_000_000_000;
 
@@ -597,10 +598,11 @@ fn an_owner_registered_before_the_admission_transaction_decides_the_placement() 
     });
     let admin = Waiaas::create(
         dir.path().join("vault"),
-        &pw(),
-        waiaas::Options {
+        Some(pw()),
+        &common::config(),
+        waiaas::Host {
             prices: oracle.clone(),
-            ..common::options(&clock, &Arc::new(StaticPriceOracle::new(600)))
+            ..common::host(&clock, &Arc::new(StaticPriceOracle::new(600)))
         },
     )
     .unwrap();
@@ -654,14 +656,14 @@ fn solana_amounts_above_u64_are_refused_at_validation_and_never_reserved() {
             Operation::Approve {
                 spender: BOB.to_owned(),
                 token: token.clone(),
-                amount: amount.to_owned(),
+                amount: amount.into(),
                 token_program: None,
             }
         } else {
             Operation::TokenTransfer {
                 to: BOB.to_owned(),
                 token: token.clone(),
-                amount: amount.to_owned(),
+                amount: amount.into(),
                 token_program: None,
             }
         })

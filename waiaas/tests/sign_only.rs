@@ -18,10 +18,10 @@ use base64::Engine as _;
 use common::world;
 use litesvm::LiteSVM;
 use waiaas::Network;
-use waiaas::core::{Amount, EvmAddress, SolanaAddress, Tier, TxStatus};
 use waiaas_chains::solana::{
     ComputeBudget, Lifetime, SolanaAction, SolanaTxRequest, build_message,
 };
+use waiaas_core::{Amount, EvmAddress, SolanaAddress, Tier, TxStatus};
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 

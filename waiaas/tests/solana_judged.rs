@@ -21,10 +21,10 @@ use litesvm::LiteSVM;
 use serde_json::json;
 use solana_account::Account;
 use solana_pubkey::Pubkey;
-use waiaas::core::policy::PolicyType;
-use waiaas::core::session::CreateSession;
-use waiaas::core::{Permission, SolanaAddress, Tier, TxStatus};
 use waiaas::{Network, NewPolicy};
+use waiaas_core::policy::PolicyType;
+use waiaas_core::session::CreateSession;
+use waiaas_core::{Permission, SolanaAddress, Tier, TxStatus};
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 const SOL: u64 = 1_000_000_000;

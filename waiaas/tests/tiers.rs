@@ -22,8 +22,8 @@ use revm::context::{Context, TxEnv};
 use revm::database::{CacheDB, EmptyDB};
 use revm::state::AccountInfo;
 use revm::{Database, ExecuteCommitEvm, MainBuilder, MainContext};
-use waiaas::core::{ErrorCode, Tier, TxStatus};
 use waiaas::{ChainParams, Network, SendRequest};
+use waiaas_core::{ErrorCode, Tier, TxStatus};
 
 const LAMPORTS: u64 = 1_000_000_000;
 
@@ -248,9 +248,7 @@ fn unknown_price_fails_closed_to_approval() {
     let wallet = w.wallet(Network::SolanaDevnet);
     let agent = w.agent(wallet.id);
     w.prices
-        .remove_price(&waiaas::core::policy::native_asset_id(
-            Network::SolanaDevnet,
-        ));
+        .remove_price(&waiaas_core::policy::native_asset_id(Network::SolanaDevnet));
     let d = agent
         .simulate(&sol_request(&wallet.address, "0.01", BLOCKHASH))
         .unwrap();

@@ -15,10 +15,10 @@ mod common;
 
 use common::{T0, World, world};
 use serde_json::json;
-use waiaas::core::policy::{ApprovalReason, PolicyType};
-use waiaas::core::session::CreateSession;
-use waiaas::core::{Tier, TxStatus, WalletId};
 use waiaas::{Admin, Network, NewPolicy};
+use waiaas_core::policy::{ApprovalReason, PolicyType};
+use waiaas_core::session::CreateSession;
+use waiaas_core::{Tier, TxStatus, WalletId};
 
 const DAY: i64 = 86_400;
 
@@ -38,7 +38,7 @@ fn session_token(admin: &Admin, wallet: WalletId) -> String {
 
 /// A wallet with INSTANT ≤ 10 USD and a rolling daily cap of 20 USD (exceeding it
 /// escalates to APPROVAL, which without an owner is placed as DELAY).
-fn capped_wallet(w: &World) -> waiaas::core::WalletInfo {
+fn capped_wallet(w: &World) -> waiaas_core::WalletInfo {
     let wallet = w
         .admin
         .create_wallet("capped", Network::SolanaDevnet)

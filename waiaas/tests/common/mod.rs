@@ -15,12 +15,13 @@ use std::sync::Arc;
 
 use alloy_signer::SignerSync;
 use serde_json::json;
-use waiaas::core::policy::{PolicyType, Usd, native_asset_id};
-use waiaas::core::session::CreateSession;
-use waiaas::core::{WalletId, WalletInfo};
 use waiaas::{
-    Admin, Agent, ManualClock, Network, NewPolicy, Options, SecretString, StaticPriceOracle, Waiaas,
+    Admin, Agent, Config, Host, ManualClock, Network, NewPolicy, SecretString, StaticPriceOracle,
+    Waiaas,
 };
+use waiaas_core::policy::{PolicyType, Usd, native_asset_id};
+use waiaas_core::session::CreateSession;
+use waiaas_core::{WalletId, WalletInfo};
 
 pub const T0: i64 = 1_800_000_000;
 pub const SOL_USD: u64 = 100;
@@ -33,13 +34,16 @@ pub struct World {
     pub admin: Admin,
 }
 
-pub fn options(clock: &Arc<ManualClock>, prices: &Arc<StaticPriceOracle>) -> Options {
-    Options {
-        kdf: waiaas::KdfParams::insecure_for_tests(),
-        allow_insecure_kdf: true,
+/// The fast test KDF, allowed.
+pub fn config() -> Config {
+    Config::for_tests()
+}
+
+pub fn host(clock: &Arc<ManualClock>, prices: &Arc<StaticPriceOracle>) -> Host {
+    Host {
         clock: clock.clone(),
         prices: prices.clone(),
-        ..Options::default()
+        ..Host::default()
     }
 }
 
@@ -47,7 +51,13 @@ pub fn world() -> World {
     let dir = tempfile::tempdir().unwrap();
     let clock = Arc::new(ManualClock::new(T0));
     let prices = Arc::new(StaticPriceOracle::new(600));
-    let admin = Waiaas::create(dir.path().join("vault"), &pw(), options(&clock, &prices)).unwrap();
+    let admin = Waiaas::create(
+        dir.path().join("vault"),
+        Some(pw()),
+        &config(),
+        host(&clock, &prices),
+    )
+    .unwrap();
     let w = World {
         dir,
         clock,
@@ -116,7 +126,7 @@ impl World {
         wallet: WalletId,
         ty: PolicyType,
         rules: serde_json::Value,
-    ) -> waiaas::core::PolicyId {
+    ) -> waiaas_core::PolicyId {
         self.admin
             .create_policy(NewPolicy::new(ty, rules).for_wallet(wallet))
             .unwrap()
@@ -133,7 +143,8 @@ impl World {
         Waiaas::open(
             self.dir.path().join("vault"),
             Some(pw()),
-            options(&self.clock, &self.prices),
+            &config(),
+            host(&self.clock, &self.prices),
         )
         .unwrap()
     }

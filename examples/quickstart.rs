@@ -15,12 +15,10 @@ use std::time::Instant;
 
 use ed25519_dalek::Signer as _;
 use serde_json::json;
-use waiaas::core::TxStatus;
-use waiaas::core::policy::{PolicyType, Usd, native_asset_id, token_asset_id};
-use waiaas::core::session::CreateSession;
 use waiaas::{
-    ChainParams, Clock, ManualClock, Network, NewPolicy, Operation, Options, SendRequest,
-    StaticPriceOracle, SystemClock, TokenSpec, Transaction, Waiaas,
+    ChainParams, Clock, Config, CreateSession, Host, ManualClock, Network, NewPolicy, Operation,
+    PolicyType, SendRequest, StaticPriceOracle, SystemClock, TokenSpec, Transaction, TxStatus, Usd,
+    Waiaas, native_asset_id, token_asset_id,
 };
 
 const USDC_MINT: &str = "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v";
@@ -98,16 +96,16 @@ fn main() -> Result<(), Box<dyn Error>> {
         "example",
         now,
     );
-    let options = Options {
+    let host = Host {
         clock: clock.clone(),
         prices,
-        ..Options::default()
+        ..Host::default()
     };
 
     // 1. The operator creates the vault (Argon2id m = 64 MiB, t = 3, p = 4); the master
     //    password is auto-provisioned into recovery.key (0600).
     let started = Instant::now();
-    let admin = Waiaas::create_auto_provisioned(&dir, options)?;
+    let admin = Waiaas::create_auto_provisioned(&dir, &Config::default(), host)?;
     println!(
         "vault created in {} ({:?}, one Argon2id)",
         dir.display(),
@@ -181,7 +179,7 @@ fn main() -> Result<(), Box<dyn Error>> {
                 symbol: Some(symbol.to_owned()),
                 ..TokenSpec::new(mint)
             },
-            amount: amount.to_owned(),
+            amount: amount.into(),
             token_program: None,
         })
     };

@@ -1,0 +1,188 @@
+//! How an instance is set up: [`Config`] is data (serializable, what a config file or
+//! a binding passes as JSON), [`Host`] is what the embedding process plugs in (clock,
+//! prices, notifiers, chain clients).
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use waiaas_core::store::{StoreOptions, Synchronous};
+use waiaas_core::{Clock, KdfParams, Network, SystemClock, ValidationError};
+
+use crate::action::ActionProvider;
+use crate::clients::ChainClients;
+use crate::notify::Notifier;
+use crate::price::{PriceOracle, StaticPriceOracle};
+
+/// Argon2id cost of a new vault (an existing vault keeps the cost in its header).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct KdfConfig {
+    /// Memory in KiB (default 65 536 = 64 MiB; at least 19 456).
+    pub memory_kib: u32,
+    /// Passes (default 3; at least 2).
+    pub iterations: u32,
+    /// Lanes (default 4).
+    pub parallelism: u32,
+    /// The insecure test profile (m = 8 KiB): for test suites only; such a vault
+    /// opens only with `allowInsecureKdf`. The cost fields are then ignored.
+    #[serde(default)]
+    pub insecure_test_profile: bool,
+}
+
+impl Default for KdfConfig {
+    fn default() -> Self {
+        let p = KdfParams::recommended();
+        Self {
+            memory_kib: p.m_cost_kib(),
+            iterations: p.t_cost(),
+            parallelism: p.p_cost(),
+            insecure_test_profile: false,
+        }
+    }
+}
+
+impl KdfConfig {
+    /// The insecure test profile (fast; a vault made with it needs `allowInsecureKdf`).
+    #[must_use]
+    pub fn insecure_for_tests() -> Self {
+        Self {
+            insecure_test_profile: true,
+            ..Self::default()
+        }
+    }
+
+    /// The Argon2id parameters.
+    ///
+    /// # Errors
+    /// `VALIDATION_FAILED` for a cost below the production floor or above the ceilings.
+    pub fn params(&self) -> Result<KdfParams, ValidationError> {
+        if self.insecure_test_profile {
+            Ok(KdfParams::insecure_for_tests())
+        } else {
+            KdfParams::production(self.memory_kib, self.iterations, self.parallelism)
+        }
+    }
+}
+
+/// Whether every commit is fsynced.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Durability {
+    /// Every commit survives power loss (the default).
+    #[default]
+    Full,
+    /// Commits survive a process crash; the last ones may be lost on an OS crash or
+    /// power loss. An explicit opt-in for speed.
+    Normal,
+}
+
+/// The serializable settings of an instance (camelCase JSON, unknown fields refused).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct Config {
+    /// Argon2id cost of a new vault.
+    pub kdf: KdfConfig,
+    /// Accept a vault made with the insecure test profile (tests only).
+    pub allow_insecure_kdf: bool,
+    /// Database durability.
+    pub durability: Durability,
+    /// How long a write waits for another process's lock, in milliseconds.
+    pub busy_timeout_ms: u64,
+    /// Checkpoint the database log on a background thread this often (milliseconds);
+    /// `null` leaves it to the committing thread.
+    pub checkpoint_interval_ms: Option<u64>,
+    /// A row EXECUTING or PENDING for longer than this (seconds) belongs to a process
+    /// that died; it is failed and its reservation released.
+    pub executing_timeout_secs: i64,
+    /// Events queued per notifier before new ones are dropped (and counted).
+    pub notification_queue: usize,
+    /// How often the scheduler sends the audit head as an `AUDIT_HEAD` event
+    /// (seconds); `null` never sends it periodically.
+    pub audit_head_interval_secs: Option<u64>,
+    /// A JSON-RPC endpoint per network (`{"solana-devnet": "http://127.0.0.1:8899"}`):
+    /// the pipeline then fetches blockhash, nonce and fees, broadcasts, and reads
+    /// balances. Needs the `rpc` feature (`rpc-tls` for `https://`).
+    #[schemars(with = "BTreeMap<String, String>")]
+    pub rpc_urls: BTreeMap<Network, String>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        let store = StoreOptions::default();
+        Self {
+            kdf: KdfConfig::default(),
+            allow_insecure_kdf: false,
+            durability: Durability::Full,
+            busy_timeout_ms: u64::try_from(store.busy_timeout.as_millis()).unwrap_or(u64::MAX),
+            checkpoint_interval_ms: store
+                .checkpoint_interval
+                .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
+            executing_timeout_secs: 60,
+            notification_queue: 1024,
+            audit_head_interval_secs: Some(3600),
+            rpc_urls: BTreeMap::new(),
+        }
+    }
+}
+
+impl Config {
+    /// The fast, insecure KDF profile, allowed: for test suites only.
+    #[must_use]
+    pub fn for_tests() -> Self {
+        Self {
+            kdf: KdfConfig::insecure_for_tests(),
+            allow_insecure_kdf: true,
+            ..Self::default()
+        }
+    }
+
+    pub(crate) fn store_options(&self) -> StoreOptions {
+        StoreOptions {
+            synchronous: match self.durability {
+                Durability::Full => Synchronous::Full,
+                Durability::Normal => Synchronous::Normal,
+            },
+            busy_timeout: Duration::from_millis(self.busy_timeout_ms),
+            checkpoint_interval: self.checkpoint_interval_ms.map(Duration::from_millis),
+        }
+    }
+
+    pub(crate) fn audit_head_interval(&self) -> Option<Duration> {
+        self.audit_head_interval_secs.map(Duration::from_secs)
+    }
+}
+
+/// What the embedding process plugs in.
+#[derive(Debug, Clone)]
+pub struct Host {
+    /// Time source.
+    pub clock: Arc<dyn Clock>,
+    /// USD prices for the policy engine.
+    pub prices: Arc<dyn PriceOracle>,
+    /// Receivers of pipeline events (host callbacks, the webhook notifier, …). Each
+    /// gets its own bounded queue and thread: a slow or failing notifier never stalls
+    /// the pipeline.
+    pub notifiers: Vec<Arc<dyn Notifier>>,
+    /// Chain clients by network, beside those [`Config::rpc_urls`] makes.
+    pub chain_clients: ChainClients,
+    /// Trusted descriptors of DeFi actions (the agent's own may only make decisions
+    /// stricter).
+    pub action_provider: Option<Arc<dyn ActionProvider>>,
+}
+
+impl Default for Host {
+    /// The system clock, no prices (USD limits then fail closed to APPROVAL), no
+    /// notifiers, no chain clients.
+    fn default() -> Self {
+        Self {
+            clock: Arc::new(SystemClock),
+            prices: Arc::new(StaticPriceOracle::default()),
+            notifiers: Vec::new(),
+            chain_clients: ChainClients::new(),
+            action_provider: None,
+        }
+    }
+}
