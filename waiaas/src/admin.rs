@@ -788,8 +788,8 @@ impl Admin {
             .store
             .transactions(filter)?
             .iter()
-            .map(Transaction::from)
-            .collect())
+            .map(Transaction::try_from)
+            .collect::<std::result::Result<_, _>>()?)
     }
 
     /// One transaction.
@@ -802,7 +802,7 @@ impl Admin {
             .store
             .transaction(id)?
             .ok_or(Error::TxNotFound(id))?;
-        Ok(Transaction::from(&r))
+        Ok(Transaction::try_from(&r)?)
     }
 
     /// Cancels a QUEUED or PENDING_APPROVAL transaction; its reservation is released.
@@ -819,8 +819,8 @@ impl Admin {
                 &Actor::Operator,
                 "TX_CANCELLED",
             )?
-            .map(|r| Transaction::from(&r))
             .ok_or_else(|| self.inner.already_processed(id))
+            .and_then(|r| Ok(Transaction::try_from(&r)?))
     }
 
     /// Rejects a PENDING_APPROVAL transaction on the owner's behalf (the operator's
@@ -838,8 +838,8 @@ impl Admin {
                 &Actor::Operator,
                 "TX_REJECTED",
             )?
-            .map(|r| Transaction::from(&r))
             .ok_or_else(|| self.inner.already_processed(id))
+            .and_then(|r| Ok(Transaction::try_from(&r)?))
     }
 
     /// Runs due DELAY transactions and expires approvals (see [`crate::Waiaas::process_due`]).

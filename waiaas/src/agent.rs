@@ -362,7 +362,9 @@ impl Agent {
                 limit,
                 ..TxFilter::default()
             })?;
-            out.extend(rows.iter().map(Transaction::from));
+            for r in &rows {
+                out.push(Transaction::try_from(r)?);
+            }
         }
         out.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
         if limit > 0 {
@@ -376,7 +378,7 @@ impl Agent {
     /// # Errors
     /// `TX_NOT_FOUND` (also for another wallet's transaction).
     pub fn transaction(&self, id: TxId) -> Result<Transaction> {
-        Ok(Transaction::from(&self.own(id)?))
+        Ok(Transaction::try_from(&self.own(id)?)?)
     }
 
     /// Cancels one of its own QUEUED (DELAY) transactions.
@@ -394,8 +396,8 @@ impl Agent {
                 &Self::actor(&session),
                 "TX_CANCELLED",
             )?
-            .map(|r| Transaction::from(&r))
             .ok_or_else(|| self.inner.already_processed(id))
+            .and_then(|r| Ok(Transaction::try_from(&r)?))
     }
 
     /// Renews the session token; this handle uses the new token from now on (the old

@@ -18,7 +18,6 @@ use crate::error::{Error, Result};
 use crate::notify::EventKind;
 use crate::pipeline::Inner;
 use crate::record::Transaction;
-use crate::request::ResolvedRequest;
 
 /// How long a signed kill-switch text stays valid (seconds either side of `issued`).
 pub const KILL_SWITCH_MESSAGE_WINDOW_SECS: i64 = 300;
@@ -100,30 +99,28 @@ pub(crate) const OWNER_ACTION_PREFIX: &str = "waiaas owner action:";
 /// The exact text for `action` on `record` by the wallet whose address is `address`:
 /// every decoded effect, the fee bound, the USD value judged at admission, the digest of
 /// the stored request, the single-use nonce and the expiry (ISO-8601 UTC).
-pub(crate) fn action_message(record: &TxRecord, address: &str, action: OwnerAction) -> String {
-    let request: Option<ResolvedRequest> = serde_json::from_str(&record.request).ok();
-    let effects = request.as_ref().map_or_else(
-        || "effect: the stored request is unreadable".to_owned(),
-        |r| {
-            crate::effects::effect_lines(r)
-                .iter()
-                .enumerate()
-                .map(|(i, l)| format!("effect {}: {l}", i.saturating_add(1)))
-                .collect::<Vec<_>>()
-                .join("\n")
-        },
-    );
-    let fee = request
-        .as_ref()
-        .and_then(crate::effects::fee_line)
-        .unwrap_or_else(|| "none".to_owned());
-    let usd = record
+///
+/// # Errors
+/// `STORAGE_ERROR` when the stored row does not parse (the owner is never shown a text
+/// whose effects could not be read).
+pub(crate) fn action_message(
+    record: &TxRecord,
+    address: &str,
+    action: OwnerAction,
+) -> Result<String> {
+    let tx = Transaction::try_from(record)?;
+    let effects = crate::effects::effect_lines(&tx.request)
+        .iter()
+        .enumerate()
+        .map(|(i, l)| format!("effect {}: {l}", i.saturating_add(1)))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let fee = crate::effects::fee_line(&tx.request).unwrap_or_else(|| "none".to_owned());
+    let usd = tx
         .decision
-        .as_deref()
-        .and_then(|d| serde_json::from_str::<waiaas_core::policy::Decision>(d).ok())
         .and_then(|d| d.spend.usd)
         .map_or_else(|| "unknown".to_owned(), |u| format!("{u} USD"));
-    format!(
+    Ok(format!(
         "{OWNER_ACTION_PREFIX} {}\nwallet: {}\naddress: {address}\nnetwork: {}\ntransaction: {}\ntype: {}\n{effects}\nmax network fee: {fee}\nvalue at admission: {usd}\ntier: {}\nrequest digest: sha256:{}\nnonce: {}\nexpires: {}",
         action.as_str(),
         record.wallet_id,
@@ -134,7 +131,7 @@ pub(crate) fn action_message(record: &TxRecord, address: &str, action: OwnerActi
         digest(record),
         record.owner_nonce,
         record.expires_at.map_or_else(|| "-".to_owned(), iso8601),
-    )
+    ))
 }
 
 /// Unix seconds as ISO-8601 UTC (`2026-11-30T10:00:00Z`).
@@ -211,24 +208,24 @@ impl Owner {
         let record = self.record(tx_id)?;
         let (_, owner, _) = self.registered(record.wallet_id)?;
         let address = self.inner.vault.wallet(record.wallet_id)?.address;
-        let msg = |a| Some(action_message(&record, &address, a));
+        let msg = |a| action_message(&record, &address, a).map(Some);
         let pending = record.status == TxStatus::PendingApproval;
         Ok(ApprovalRequest {
             tx_id,
             status: record.status,
             owner,
             approve_message: if pending {
-                msg(OwnerAction::Approve)
+                msg(OwnerAction::Approve)?
             } else {
                 None
             },
             reject_message: if pending {
-                msg(OwnerAction::Reject)
+                msg(OwnerAction::Reject)?
             } else {
                 None
             },
             cancel_message: if record.status == TxStatus::Queued {
-                msg(OwnerAction::Cancel)
+                msg(OwnerAction::Cancel)?
             } else {
                 None
             },
@@ -272,7 +269,7 @@ impl Owner {
         }
         let (owner, owner_text, state) = self.registered(record.wallet_id)?;
         let address = self.inner.vault.wallet(record.wallet_id)?.address;
-        if message != action_message(&record, &address, action) {
+        if message != action_message(&record, &address, action)? {
             return Err(Error::ApprovalMessageMismatch);
         }
         owner.verify(message.as_bytes(), &decode_signature(signature)?)?;
@@ -351,7 +348,7 @@ impl Owner {
     /// As [`Owner::approve`], with `reject_message`.
     pub fn reject(&self, tx_id: TxId, signature: &str, message: &str) -> Result<Transaction> {
         let record = self.authorize(tx_id, &REJECT, signature, message)?;
-        Ok(Transaction::from(&record))
+        Ok(Transaction::try_from(&record)?)
     }
 
     /// Cancels a QUEUED (DELAY) transaction; its reservation is released.
@@ -365,7 +362,7 @@ impl Owner {
         message: &str,
     ) -> Result<Transaction> {
         let record = self.authorize(tx_id, &CANCEL, signature, message)?;
-        Ok(Transaction::from(&record))
+        Ok(Transaction::try_from(&record)?)
     }
 
     /// The text an owner signs to trigger the kill switch, issued now.

@@ -216,9 +216,12 @@ impl Inner {
             }));
         let params = std::cell::RefCell::new(Some(Ok::<_, Error>(prepared.chain)));
         let failure: std::cell::RefCell<Option<Error>> = std::cell::RefCell::new(None);
+        // The signed result stays typed; the store keeps its JSON.
+        let signed: std::cell::RefCell<Option<crate::record::ExecutionResult>> =
+            std::cell::RefCell::new(None);
         let sign = || {
             // Called at most once, inside the admission transaction.
-            let signed = match params.borrow_mut().take() {
+            let result = match params.borrow_mut().take() {
                 Some(Ok(chain)) => {
                     let signer =
                         waiaas_chains::VaultSigner::from_record(&self.vault, wallet_row.clone());
@@ -228,12 +231,25 @@ impl Inner {
                 None => {
                     Err(waiaas_core::ValidationError::field("transaction", "signed twice").into())
                 }
-            };
-            match signed {
-                Ok(result) => SignOutcome::Signed {
-                    result: serde_json::to_string(&result).unwrap_or_default(),
-                    tx_hash: result.tx_hash.clone(),
-                },
+            }
+            .and_then(|result| {
+                let text = serde_json::to_string(&result).map_err(|e| {
+                    waiaas_core::StoreError::CorruptRow {
+                        table: "transactions",
+                        reason: format!("column `result`: {e}"),
+                    }
+                })?;
+                Ok((text, result))
+            });
+            match result {
+                Ok((text, result)) => {
+                    let tx_hash = result.tx_hash.clone();
+                    *signed.borrow_mut() = Some(result);
+                    SignOutcome::Signed {
+                        result: text,
+                        tx_hash,
+                    }
+                }
                 Err(e) => {
                     let outcome = SignOutcome::Failed {
                         code: e.code().to_owned(),
@@ -305,15 +321,16 @@ impl Inner {
                 }
                 match record.status {
                     TxStatus::Signed => {
-                        let result: crate::record::ExecutionResult = record
-                            .result
-                            .as_deref()
-                            .and_then(|r| serde_json::from_str(r).ok())
-                            .unwrap_or_default();
+                        let result = signed.into_inner().ok_or_else(|| {
+                            waiaas_core::StoreError::CorruptRow {
+                                table: "transactions",
+                                reason: "admitted as signed without a signature".to_owned(),
+                            }
+                        })?;
                         let updated = self.submit_signed(record, &result, &Actor::System)?;
                         self.announce_signed(&updated, &result);
                         self.auto_stop(updated.wallet_id, &settings)?;
-                        Ok(Transaction::from(&updated))
+                        Ok(Transaction::try_from(&updated)?)
                     }
                     TxStatus::Failed => {
                         self.emit(
@@ -336,7 +353,7 @@ impl Inner {
                     }
                     _ => {
                         self.auto_stop(record.wallet_id, &settings)?;
-                        Ok(Transaction::from(&record))
+                        Ok(Transaction::try_from(&record)?)
                     }
                 }
             }
@@ -677,7 +694,7 @@ impl Inner {
                     Some(updated) => {
                         let updated = self.submit_signed(updated, &result, actor)?;
                         self.announce_signed(&updated, &result);
-                        Ok(Transaction::from(&updated))
+                        Ok(Transaction::try_from(&updated)?)
                     }
                     None => Err(self.already_processed(record.id)),
                 }
@@ -868,7 +885,7 @@ impl Inner {
                         Err(_) => {}
                     }
                     if let Some(r) = self.store.transaction(record.id)? {
-                        out.push(Transaction::from(&r));
+                        out.push(Transaction::try_from(&r)?);
                     }
                 }
                 TxStatus::PendingApproval => {
@@ -879,7 +896,7 @@ impl Inner {
                         &Actor::System,
                         "TX_EXPIRED",
                     )? {
-                        out.push(Transaction::from(&r));
+                        out.push(Transaction::try_from(&r)?);
                     }
                 }
                 _ => {}
@@ -915,7 +932,7 @@ impl Inner {
                 .store
                 .transition_transaction(r.id, &change, now, &audit)?
             {
-                out.push(Transaction::from(&updated));
+                out.push(Transaction::try_from(&updated)?);
             }
         }
         Ok(out)
@@ -1127,7 +1144,7 @@ fn placement(d: &Decision, settings: &Settings, has_owner: bool, now: i64) -> Pl
 
 /// The first result of an idempotent request, as the caller first saw it.
 fn replay(existing: &TxRecord) -> Result<Transaction> {
-    let view = Transaction::from(existing);
+    let view = Transaction::try_from(existing)?;
     match (existing.status, existing.error_code.as_deref()) {
         (_, Some("POLICY_DENIED")) => Err(Error::PolicyDenied {
             tx_id: existing.id,

@@ -55,7 +55,7 @@ pub struct Transaction {
     /// Tier.
     pub tier: Option<Tier>,
     /// The request as stored and executed.
-    pub request: Option<ResolvedRequest>,
+    pub request: ResolvedRequest,
     /// The policy decision.
     pub decision: Option<Decision>,
     /// Execution output.
@@ -72,9 +72,23 @@ pub struct Transaction {
     pub updated_at: i64,
 }
 
-impl From<&TxRecord> for Transaction {
-    fn from(r: &TxRecord) -> Self {
-        Self {
+/// Parses one JSON column of a stored transaction row: a row this build cannot read is
+/// a storage error, never a silently missing field.
+fn column<T: serde::de::DeserializeOwned>(
+    text: &str,
+    column: &str,
+) -> Result<T, waiaas_core::StoreError> {
+    serde_json::from_str(text).map_err(|e| waiaas_core::StoreError::CorruptRow {
+        table: "transactions",
+        reason: format!("column `{column}`: {e}"),
+    })
+}
+
+impl TryFrom<&TxRecord> for Transaction {
+    type Error = waiaas_core::StoreError;
+
+    fn try_from(r: &TxRecord) -> Result<Self, Self::Error> {
+        Ok(Self {
             id: r.id,
             wallet_id: r.wallet_id,
             session_id: r.session_id,
@@ -82,15 +96,17 @@ impl From<&TxRecord> for Transaction {
             kind: r.kind.clone(),
             status: r.status,
             tier: r.tier,
-            request: serde_json::from_str(&r.request).ok(),
+            request: column(&r.request, "request")?,
             decision: r
                 .decision
                 .as_deref()
-                .and_then(|d| serde_json::from_str(d).ok()),
+                .map(|d| column(d, "decision"))
+                .transpose()?,
             result: r
                 .result
                 .as_deref()
-                .and_then(|d| serde_json::from_str(d).ok()),
+                .map(|d| column(d, "result"))
+                .transpose()?,
             error: r.error_code.as_ref().map(|code| TxError {
                 code: code.clone(),
                 message: r.error_message.clone().unwrap_or_default(),
@@ -99,6 +115,6 @@ impl From<&TxRecord> for Transaction {
             expires_at: r.expires_at,
             created_at: r.created_at,
             updated_at: r.updated_at,
-        }
+        })
     }
 }
