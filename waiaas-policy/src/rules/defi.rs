@@ -9,7 +9,7 @@ use waiaas_core::{Tier, Usd, ValidationError};
 
 use super::Rules;
 use super::read::{
-    as_positive_usd, as_str, as_tier, as_u64, as_usd, err, nonempty_strings, object, opt,
+    as_positive_usd, as_str, as_tier, as_u64, as_usd, at, err, nonempty_strings, object, opt,
     positive_usd, required,
 };
 
@@ -121,23 +121,34 @@ pub(super) fn parse_lending_assets(v: &Value) -> Result<Rules, ValidationError> 
     })
 }
 
+/// A positive maximum and an optional warning level not above it (the perp rules).
+fn max_and_warning(
+    max: Option<&Value>,
+    warning: Option<&Value>,
+    max_name: &str,
+    warning_name: &str,
+) -> Result<(Usd, Option<Usd>), ValidationError> {
+    let (v, p) = required(max, "rules", max_name)?;
+    let max = positive_usd(as_usd(v, &p)?, &p)?;
+    let warning = opt(warning, "rules", warning_name, as_usd)?;
+    if warning.is_some_and(|w| w > max) {
+        return Err(err(
+            &at("rules", warning_name),
+            format!("must not exceed `{max_name}`"),
+        ));
+    }
+    Ok((max, warning))
+}
+
 /// Parses and validates PERP_MAX_LEVERAGE rules.
 pub(super) fn parse_perp_leverage(v: &Value) -> Result<Rules, ValidationError> {
     let o: PerpMaxLeverageJson = object(v, "rules")?;
-    let (v, p) = required(o.max_leverage.as_ref(), "rules", "max_leverage")?;
-    let max_leverage = positive_usd(as_usd(v, &p)?, &p)?;
-    let warning_leverage = opt(
+    let (max_leverage, warning_leverage) = max_and_warning(
+        o.max_leverage.as_ref(),
         o.warning_leverage.as_ref(),
-        "rules",
+        "max_leverage",
         "warning_leverage",
-        as_usd,
     )?;
-    if warning_leverage.is_some_and(|w| w > max_leverage) {
-        return Err(err(
-            "rules.warning_leverage",
-            "must not exceed `max_leverage`",
-        ));
-    }
     Ok(Rules::PerpMaxLeverage {
         max_leverage,
         warning_leverage,
@@ -147,20 +158,12 @@ pub(super) fn parse_perp_leverage(v: &Value) -> Result<Rules, ValidationError> {
 /// Parses and validates PERP_MAX_POSITION_USD rules.
 pub(super) fn parse_perp_position(v: &Value) -> Result<Rules, ValidationError> {
     let o: PerpMaxPositionUsdJson = object(v, "rules")?;
-    let (v, p) = required(o.max_position_usd.as_ref(), "rules", "max_position_usd")?;
-    let max_position_usd = positive_usd(as_usd(v, &p)?, &p)?;
-    let warning_position_usd = opt(
+    let (max_position_usd, warning_position_usd) = max_and_warning(
+        o.max_position_usd.as_ref(),
         o.warning_position_usd.as_ref(),
-        "rules",
+        "max_position_usd",
         "warning_position_usd",
-        as_usd,
     )?;
-    if warning_position_usd.is_some_and(|w| w > max_position_usd) {
-        return Err(err(
-            "rules.warning_position_usd",
-            "must not exceed `max_position_usd`",
-        ));
-    }
     Ok(Rules::PerpMaxPositionUsd {
         max_position_usd,
         warning_position_usd,
