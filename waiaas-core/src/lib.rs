@@ -45,6 +45,8 @@ pub mod policy;
 pub mod session;
 pub mod signer;
 pub mod store;
+#[doc(hidden)]
+pub mod string_enum;
 pub mod tier;
 pub mod vault;
 

@@ -162,129 +162,54 @@ impl<'de> Deserialize<'de> for Usd {
     }
 }
 
-/// The 21 policy types. The wire name is the SCREAMING_SNAKE_CASE spelling.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum PolicyType {
-    /// Per-transaction tier ladders (base units, token units, USD) and daily/monthly USD caps.
-    SpendingLimit,
-    /// Recipient allow-list.
-    Whitelist,
-    /// Allowed hours and weekdays in an IANA time zone.
-    TimeRestriction,
-    /// At most `max_requests` admitted requests per rolling `window_seconds`.
-    RateLimit,
-    /// Tokens the wallet may move.
-    AllowedTokens,
-    /// Contracts the wallet may call.
-    ContractWhitelist,
-    /// Function selectors allowed per contract.
-    MethodWhitelist,
-    /// Spenders that may receive an approval.
-    ApprovedSpenders,
-    /// Caps on approval amounts; blocks unlimited approvals.
-    ApproveAmountLimit,
-    /// The tier given to approvals.
-    ApproveTierOverride,
-    /// Networks the wallet may use.
-    AllowedNetworks,
-    /// Domains x402 payments may go to.
-    X402AllowedDomains,
-    /// Domains ERC-8128 signed HTTP requests may go to.
-    #[serde(rename = "ERC8128_ALLOWED_DOMAINS")]
-    Erc8128AllowedDomains,
-    /// Maximum projected loan-to-value for lending actions.
-    LendingLtvLimit,
-    /// Assets lending actions may use.
-    LendingAssetWhitelist,
-    /// Maximum leverage of perpetual positions.
-    PerpMaxLeverage,
-    /// Maximum notional USD of a perpetual position.
-    PerpMaxPositionUsd,
-    /// Perpetual markets allowed.
-    PerpAllowedMarkets,
-    /// Venues (protocols, exchanges) allowed.
-    VenueWhitelist,
-    /// USD caps per action category.
-    ActionCategoryLimit,
-    /// Tiers by counterparty reputation score.
-    ReputationThreshold,
-}
-
-impl PolicyType {
-    /// Every type, in documentation order.
-    pub const ALL: [PolicyType; 21] = [
-        Self::SpendingLimit,
-        Self::Whitelist,
-        Self::TimeRestriction,
-        Self::RateLimit,
-        Self::AllowedTokens,
-        Self::ContractWhitelist,
-        Self::MethodWhitelist,
-        Self::ApprovedSpenders,
-        Self::ApproveAmountLimit,
-        Self::ApproveTierOverride,
-        Self::AllowedNetworks,
-        Self::X402AllowedDomains,
-        Self::Erc8128AllowedDomains,
-        Self::LendingLtvLimit,
-        Self::LendingAssetWhitelist,
-        Self::PerpMaxLeverage,
-        Self::PerpMaxPositionUsd,
-        Self::PerpAllowedMarkets,
-        Self::VenueWhitelist,
-        Self::ActionCategoryLimit,
-        Self::ReputationThreshold,
-    ];
-
-    /// The wire name (`SPENDING_LIMIT`, …).
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::SpendingLimit => "SPENDING_LIMIT",
-            Self::Whitelist => "WHITELIST",
-            Self::TimeRestriction => "TIME_RESTRICTION",
-            Self::RateLimit => "RATE_LIMIT",
-            Self::AllowedTokens => "ALLOWED_TOKENS",
-            Self::ContractWhitelist => "CONTRACT_WHITELIST",
-            Self::MethodWhitelist => "METHOD_WHITELIST",
-            Self::ApprovedSpenders => "APPROVED_SPENDERS",
-            Self::ApproveAmountLimit => "APPROVE_AMOUNT_LIMIT",
-            Self::ApproveTierOverride => "APPROVE_TIER_OVERRIDE",
-            Self::AllowedNetworks => "ALLOWED_NETWORKS",
-            Self::X402AllowedDomains => "X402_ALLOWED_DOMAINS",
-            Self::Erc8128AllowedDomains => "ERC8128_ALLOWED_DOMAINS",
-            Self::LendingLtvLimit => "LENDING_LTV_LIMIT",
-            Self::LendingAssetWhitelist => "LENDING_ASSET_WHITELIST",
-            Self::PerpMaxLeverage => "PERP_MAX_LEVERAGE",
-            Self::PerpMaxPositionUsd => "PERP_MAX_POSITION_USD",
-            Self::PerpAllowedMarkets => "PERP_ALLOWED_MARKETS",
-            Self::VenueWhitelist => "VENUE_WHITELIST",
-            Self::ActionCategoryLimit => "ACTION_CATEGORY_LIMIT",
-            Self::ReputationThreshold => "REPUTATION_THRESHOLD",
-        }
+crate::string_enum! {
+    /// The 21 policy types. The wire name is the SCREAMING_SNAKE_CASE spelling.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum PolicyType {
+        /// Per-transaction tier ladders (base units, token units, USD) and daily/monthly USD caps.
+        SpendingLimit => "SPENDING_LIMIT",
+        /// Recipient allow-list.
+        Whitelist => "WHITELIST",
+        /// Allowed hours and weekdays in an IANA time zone.
+        TimeRestriction => "TIME_RESTRICTION",
+        /// At most `max_requests` admitted requests per rolling `window_seconds`.
+        RateLimit => "RATE_LIMIT",
+        /// Tokens the wallet may move.
+        AllowedTokens => "ALLOWED_TOKENS",
+        /// Contracts the wallet may call.
+        ContractWhitelist => "CONTRACT_WHITELIST",
+        /// Function selectors allowed per contract.
+        MethodWhitelist => "METHOD_WHITELIST",
+        /// Spenders that may receive an approval.
+        ApprovedSpenders => "APPROVED_SPENDERS",
+        /// Caps on approval amounts; blocks unlimited approvals.
+        ApproveAmountLimit => "APPROVE_AMOUNT_LIMIT",
+        /// The tier given to approvals.
+        ApproveTierOverride => "APPROVE_TIER_OVERRIDE",
+        /// Networks the wallet may use.
+        AllowedNetworks => "ALLOWED_NETWORKS",
+        /// Domains x402 payments may go to.
+        X402AllowedDomains => "X402_ALLOWED_DOMAINS",
+        /// Domains ERC-8128 signed HTTP requests may go to.
+        Erc8128AllowedDomains => "ERC8128_ALLOWED_DOMAINS",
+        /// Maximum projected loan-to-value for lending actions.
+        LendingLtvLimit => "LENDING_LTV_LIMIT",
+        /// Assets lending actions may use.
+        LendingAssetWhitelist => "LENDING_ASSET_WHITELIST",
+        /// Maximum leverage of perpetual positions.
+        PerpMaxLeverage => "PERP_MAX_LEVERAGE",
+        /// Maximum notional USD of a perpetual position.
+        PerpMaxPositionUsd => "PERP_MAX_POSITION_USD",
+        /// Perpetual markets allowed.
+        PerpAllowedMarkets => "PERP_ALLOWED_MARKETS",
+        /// Venues (protocols, exchanges) allowed.
+        VenueWhitelist => "VENUE_WHITELIST",
+        /// USD caps per action category.
+        ActionCategoryLimit => "ACTION_CATEGORY_LIMIT",
+        /// Tiers by counterparty reputation score.
+        ReputationThreshold => "REPUTATION_THRESHOLD",
     }
-}
-
-impl fmt::Display for PolicyType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for PolicyType {
-    type Err = ValidationError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|t| t.as_str() == s)
-            .ok_or_else(|| {
-                ValidationError::field(
-                    "type",
-                    format!("`{s}` is not a policy type; use one of the 21 documented types such as SPENDING_LIMIT"),
-                )
-            })
-    }
+    field = "type", what = "a policy type";
 }
 
 /// A stored policy. `rules` is kept as JSON so that a rule which no longer parses
@@ -719,28 +644,30 @@ pub struct Reason {
     pub instruction: Option<u32>,
 }
 
-/// Why a request needs the owner's approval.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ApprovalReason {
-    /// No fresh price for an asset a USD rule needed.
-    UnknownPrice,
-    /// Above the per-transaction `delay_max` ladder.
-    PerTx,
-    /// The rolling daily USD cap would be exceeded.
-    CumulativeDaily,
-    /// The rolling monthly USD cap would be exceeded.
-    CumulativeMonthly,
-    /// An ACTION_CATEGORY_LIMIT escalated it.
-    ActionCategory,
-    /// REPUTATION_THRESHOLD escalated it.
-    Reputation,
-    /// Approvals default to APPROVAL (or APPROVE_TIER_OVERRIDE said so).
-    Approve,
-    /// NFT transfers cannot be priced and need the owner.
-    NftTransfer,
-    /// Contract deployments need the owner.
-    ContractDeploy,
+crate::string_enum! {
+    /// Why a request needs the owner's approval.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub enum ApprovalReason {
+        /// No fresh price for an asset a USD rule needed.
+        UnknownPrice => "unknown_price",
+        /// Above the per-transaction `delay_max` ladder.
+        PerTx => "per_tx",
+        /// The rolling daily USD cap would be exceeded.
+        CumulativeDaily => "cumulative_daily",
+        /// The rolling monthly USD cap would be exceeded.
+        CumulativeMonthly => "cumulative_monthly",
+        /// An ACTION_CATEGORY_LIMIT escalated it.
+        ActionCategory => "action_category",
+        /// REPUTATION_THRESHOLD escalated it.
+        Reputation => "reputation",
+        /// Approvals default to APPROVAL (or APPROVE_TIER_OVERRIDE said so).
+        Approve => "approve",
+        /// NFT transfers cannot be priced and need the owner.
+        NftTransfer => "nft_transfer",
+        /// Contract deployments need the owner.
+        ContractDeploy => "contract_deploy",
+    }
+    field = "approval_reason", what = "an approval reason";
 }
 
 /// What the reservation of an allowed request adds to the spend ledger.
@@ -953,39 +880,18 @@ pub trait PolicyEngine: Send + Sync + fmt::Debug {
     fn evaluate(&self, input: &PolicyInput<'_>) -> Decision;
 }
 
-/// Status of a spend reservation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum ReservationStatus {
-    /// Admitted, not yet executed (counts toward windows).
-    Reserved,
-    /// Executed (counts toward windows).
-    Committed,
-    /// Cancelled, rejected, expired or failed (counts as a request, not as spend).
-    Released,
-}
-
-impl ReservationStatus {
-    /// The stored name.
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Reserved => "RESERVED",
-            Self::Committed => "COMMITTED",
-            Self::Released => "RELEASED",
-        }
+crate::string_enum! {
+    /// Status of a spend reservation.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub enum ReservationStatus {
+        /// Admitted, not yet executed (counts toward windows).
+        Reserved => "RESERVED",
+        /// Executed (counts toward windows).
+        Committed => "COMMITTED",
+        /// Cancelled, rejected, expired or failed (counts as a request, not as spend).
+        Released => "RELEASED",
     }
-
-    /// Parses the stored name.
-    #[must_use]
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "RESERVED" => Some(Self::Reserved),
-            "COMMITTED" => Some(Self::Committed),
-            "RELEASED" => Some(Self::Released),
-            _ => None,
-        }
-    }
+    field = "status", what = "a reservation status";
 }
 
 /// A row of the spend ledger.

@@ -29,7 +29,7 @@ pub struct NewPolicy {
     #[serde(rename = "type")]
     #[cfg_attr(feature = "schema", schemars(schema_with = "policy_type_schema"))]
     pub policy_type: PolicyType,
-    /// Rules (snake_case; camelCase spellings accepted).
+    /// Rules, snake_case only (a camelCase key is refused naming the snake_case one).
     pub rules: serde_json::Value,
     /// Priority within its resolution level (higher wins; default 0).
     #[serde(default)]

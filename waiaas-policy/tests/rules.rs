@@ -5,12 +5,13 @@
     clippy::expect_used,
     clippy::panic,
     clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
     reason = "test code"
 )]
 
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
-use waiaas_core::PolicyType;
+use waiaas_core::{ErrorCode, PolicyType};
 use waiaas_policy::Rules;
 
 const FIELDS: &[&str] = &[
@@ -144,13 +145,13 @@ proptest! {
     }
 }
 
-#[test]
-fn every_type_has_a_valid_example_that_round_trips() {
+/// One valid rules object per policy type, each using every field its type has.
+fn examples() -> Vec<(PolicyType, Value)> {
     let a = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed";
-    let examples = [
+    let examples = vec![
         (
             PolicyType::SpendingLimit,
-            json!({"instant_max": "1", "notify_max_usd": 2.5, "token_limits": {"native:solana": {"instant_max": "1.5"}}, "daily_limit_usd": "100", "monthly_limit_usd": "1000", "approval_timeout": 3600}),
+            json!({"instant_max": "1", "notify_max": "2", "delay_max": "3", "instant_max_usd": "1", "notify_max_usd": 2.5, "delay_max_usd": "30", "token_limits": {"native:solana": {"instant_max": "1.5", "notify_max": "2", "delay_max": "3"}}, "delay_seconds": 600, "daily_limit_usd": "100", "monthly_limit_usd": "1000", "approval_timeout": 3600}),
         ),
         (
             PolicyType::Whitelist,
@@ -166,23 +167,23 @@ fn every_type_has_a_valid_example_that_round_trips() {
         ),
         (
             PolicyType::AllowedTokens,
-            json!({"tokens": [{"address": a, "symbol": "X", "chain": "ethereum", "decimals": 6, "assetId": "eip155:1/erc20:0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed"}]}),
+            json!({"tokens": [{"address": a, "symbol": "X", "chain": "ethereum", "decimals": 6, "asset_id": "eip155:1/erc20:0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed"}]}),
         ),
         (
             PolicyType::ContractWhitelist,
-            json!({"contracts": [{"address": a, "name": "router"}]}),
+            json!({"contracts": [{"address": a, "chain": "ethereum", "name": "router", "opaque_selectors": ["0xac9650d8"], "typed_data": ["Order"]}]}),
         ),
         (
             PolicyType::MethodWhitelist,
-            json!({"methods": [{"contractAddress": a, "selectors": ["0xA9059CBB"]}]}),
+            json!({"methods": [{"contract_address": a, "selectors": ["0xA9059CBB"]}]}),
         ),
         (
             PolicyType::ApprovedSpenders,
-            json!({"spenders": [{"address": a, "maxAmount": "100"}]}),
+            json!({"spenders": [{"address": a, "chain": "ethereum", "name": "router", "max_amount": "100"}]}),
         ),
         (
             PolicyType::ApproveAmountLimit,
-            json!({"maxAmount": "5", "blockUnlimited": false}),
+            json!({"max_amount": "5", "block_unlimited": false}),
         ),
         (PolicyType::ApproveTierOverride, json!({"tier": "NOTIFY"})),
         (
@@ -195,7 +196,7 @@ fn every_type_has_a_valid_example_that_round_trips() {
         ),
         (
             PolicyType::Erc8128AllowedDomains,
-            json!({"domains": ["api.x.io"], "rateLimitRpm": 30}),
+            json!({"domains": ["api.x.io"], "rate_limit_rpm": 30}),
         ),
         (
             PolicyType::LendingLtvLimit,
@@ -220,7 +221,7 @@ fn every_type_has_a_valid_example_that_round_trips() {
         (PolicyType::VenueWhitelist, json!({"venues": ["aave"]})),
         (
             PolicyType::ActionCategoryLimit,
-            json!({"category": "perp", "per_action_limit_usd": "1000", "tier_on_exceed": "APPROVAL"}),
+            json!({"category": "perp", "per_action_limit_usd": "1000", "daily_limit_usd": "5000", "monthly_limit_usd": "20000", "tier_on_exceed": "APPROVAL"}),
         ),
         (
             PolicyType::ReputationThreshold,
@@ -228,20 +229,209 @@ fn every_type_has_a_valid_example_that_round_trips() {
         ),
     ];
     assert_eq!(examples.len(), PolicyType::ALL.len());
-    for (ty, v) in examples {
+    examples
+}
+
+/// Every object key in `v` with the path the parser names it by (`rules.tokens[0].asset_id`).
+fn keys(v: &Value, path: &str, out: &mut Vec<(String, Vec<String>)>, trail: &[String]) {
+    match v {
+        Value::Object(m) => {
+            for (k, child) in m {
+                let mut t = trail.to_vec();
+                t.push(k.clone());
+                out.push((format!("{path}.{k}"), t.clone()));
+                keys(child, &format!("{path}.{k}"), out, &t);
+            }
+        }
+        Value::Array(a) => {
+            for (i, child) in a.iter().enumerate() {
+                let mut t = trail.to_vec();
+                t.push(format!("[{i}]"));
+                keys(child, &format!("{path}[{i}]"), out, &t);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// `v` with the key at `trail` renamed to `new`.
+fn rename(v: &Value, trail: &[String], new: &str) -> Value {
+    let mut v = v.clone();
+    let mut cur = &mut v;
+    for step in &trail[..trail.len() - 1] {
+        cur = match step.strip_prefix('[') {
+            Some(i) => &mut cur[i.trim_end_matches(']').parse::<usize>().unwrap()],
+            None => &mut cur[step.as_str()],
+        };
+    }
+    let map = cur.as_object_mut().unwrap();
+    let last = trail.last().unwrap();
+    let val = map.remove(last).unwrap();
+    map.insert(new.to_owned(), val);
+    v
+}
+
+fn camel(snake: &str) -> String {
+    let mut out = String::new();
+    let mut up = false;
+    for c in snake.chars() {
+        if c == '_' {
+            up = true;
+        } else if up {
+            out.push(c.to_ascii_uppercase());
+            up = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[test]
+fn every_family_round_trips_through_its_canonical_form() {
+    for (ty, v) in examples() {
         let rules = Rules::parse(ty, &v).unwrap_or_else(|e| panic!("{ty}: {e}"));
         let canonical = rules.to_json();
         assert_eq!(Rules::parse(ty, &canonical).unwrap(), rules, "{ty}");
-        // Canonical form is snake_case only.
-        let text = canonical.to_string();
-        for camel in [
-            "maxAmount",
-            "blockUnlimited",
-            "contractAddress",
-            "assetId",
-            "rateLimitRpm",
-        ] {
-            assert!(!text.contains(camel), "{ty}: {text}");
+        assert_eq!(
+            Rules::parse(ty, &canonical).unwrap().to_json(),
+            canonical,
+            "{ty}"
+        );
+        // Every field of the example survives into the canonical form, spelled the same.
+        let mut given = Vec::new();
+        keys(&v, "rules", &mut given, &[]);
+        let mut stored = Vec::new();
+        keys(&canonical, "rules", &mut stored, &[]);
+        let stored: Vec<_> = stored.into_iter().map(|(p, _)| p).collect();
+        for (path, _) in given {
+            assert!(
+                stored.contains(&path),
+                "{ty}: {path} missing from {canonical}"
+            );
+        }
+        // Canonical keys are snake_case (asset keys under `token_limits` aside).
+        for (path, trail) in {
+            let mut all = Vec::new();
+            keys(&canonical, "rules", &mut all, &[]);
+            all
+        } {
+            let key = trail.last().unwrap();
+            if trail.len() >= 2 && trail[trail.len() - 2] == "token_limits" {
+                continue;
+            }
+            assert!(!key.chars().any(|c| c.is_ascii_uppercase()), "{ty}: {path}");
+        }
+    }
+}
+
+#[test]
+fn a_camel_case_key_is_refused_naming_the_snake_case_spelling() {
+    let mut checked = 0;
+    for (ty, v) in examples() {
+        let mut all = Vec::new();
+        keys(&v, "rules", &mut all, &[]);
+        for (path, trail) in all {
+            let key = trail.last().unwrap();
+            let in_token_limits = trail.len() >= 2 && trail[trail.len() - 2] == "token_limits";
+            if !key.contains('_') || in_token_limits {
+                continue;
+            }
+            let camel_key = camel(key);
+            let bad = rename(&v, &trail, &camel_key);
+            let err = Rules::parse(ty, &bad).unwrap_err();
+            assert_eq!(err.code(), "VALIDATION_FAILED", "{ty} {path}");
+            let camel_path = format!("{}.{camel_key}", &path[..path.len() - key.len() - 1]);
+            assert_eq!(
+                err.to_string(),
+                format!("invalid `{camel_path}`: unknown field `{camel_key}`; use `{key}`"),
+                "{ty} {path}"
+            );
+            checked += 1;
+        }
+    }
+    // Every multi-word field of every family was tried (a shrinking example list would
+    // make this test vacuous).
+    assert_eq!(checked, 40, "camelCase keys tried");
+}
+
+#[test]
+fn the_camel_case_refusal_text_is_pinned() {
+    let err = Rules::parse(PolicyType::SpendingLimit, &json!({"instantMaxUsd": "5"})).unwrap_err();
+    assert_eq!(err.code(), "VALIDATION_FAILED");
+    assert_eq!(
+        err.to_string(),
+        "invalid `rules.instantMaxUsd`: unknown field `instantMaxUsd`; use `instant_max_usd`"
+    );
+    // Both spellings at once: the camelCase one is still refused.
+    let err = Rules::parse(
+        PolicyType::ApproveAmountLimit,
+        &json!({"block_unlimited": true, "blockUnlimited": false}),
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "invalid `rules.blockUnlimited`: unknown field `blockUnlimited`; use `block_unlimited`"
+    );
+}
+
+#[test]
+fn an_unknown_key_is_refused_naming_it() {
+    for (ty, v) in examples() {
+        let mut bad = v.clone();
+        bad["colour"] = json!("1");
+        let err = Rules::parse(ty, &bad).unwrap_err();
+        assert_eq!(err.code(), "VALIDATION_FAILED", "{ty}");
+        assert!(
+            err.to_string()
+                .starts_with("invalid `rules.colour`: unknown field `colour`; expected one of `"),
+            "{ty}: {err}"
+        );
+    }
+    // The list names every field of the type, in declaration order.
+    let err = Rules::parse(
+        PolicyType::RateLimit,
+        &json!({"max_requests": 1, "window_seconds": 60, "burst": 2}),
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "invalid `rules.burst`: unknown field `burst`; expected one of `max_requests`, `window_seconds`"
+    );
+    // Nested objects are checked too, named by their path.
+    let err = Rules::parse(
+        PolicyType::ApprovedSpenders,
+        &json!({"spenders": [{"address": "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed", "limit": "1"}]}),
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("invalid `rules.spenders[0].limit`: unknown field `limit`"),
+        "{err}"
+    );
+    // A field of another type is unknown here (`symbol` belongs to ALLOWED_TOKENS).
+    let err = Rules::parse(
+        PolicyType::ApprovedSpenders,
+        &json!({"spenders": [{"address": "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed", "symbol": "X"}]}),
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("invalid `rules.spenders[0].symbol`: unknown field `symbol`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_non_object_is_refused() {
+    for ty in PolicyType::ALL {
+        for v in [json!(null), json!([]), json!("x"), json!(1)] {
+            let err = Rules::parse(ty, &v).unwrap_err();
+            assert_eq!(
+                err.to_string(),
+                "invalid `rules`: must be a JSON object",
+                "{ty}"
+            );
         }
     }
 }

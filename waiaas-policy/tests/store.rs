@@ -51,7 +51,7 @@ fn setup() -> (tempfile::TempDir, waiaas_core::SqliteStore, WalletId) {
 }
 
 #[test]
-fn create_validates_and_normalizes_camel_case() {
+fn create_validates_and_normalizes() {
     let (_d, store, w) = setup();
     let clock = ManualClock::new(1000);
     let admin = PolicyAdmin::new(&store, &clock);
@@ -59,7 +59,7 @@ fn create_validates_and_normalizes_camel_case() {
         .create(
             NewPolicy::new(
                 PolicyType::SpendingLimit,
-                json!({"instantMax": "10", "notifyMaxUsd": 5, "delaySeconds": 120}),
+                json!({"instant_max": "10", "notify_max_usd": 5, "delay_seconds": 120}),
             )
             .for_wallet(w),
         )
@@ -99,7 +99,7 @@ fn create_validates_and_normalizes_camel_case() {
         (
             PolicyType::SpendingLimit,
             json!({"instant_max": "1", "instantMax": "1"}),
-            "rules.instant_max",
+            "rules.instantMax",
         ),
         (
             PolicyType::SpendingLimit,
@@ -243,7 +243,7 @@ fn update_validates_bumps_revision_and_takes_effect_across_handles() {
         .update(
             p.id,
             PolicyUpdate {
-                rules: Some(json!({"instantMax": "200"})),
+                rules: Some(json!({"instant_max": "200"})),
                 ..Default::default()
             },
         )

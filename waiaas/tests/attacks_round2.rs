@@ -318,7 +318,7 @@ fn approve_setup(w: &World, wallet: &WalletInfo, spender: Address, max: U256) {
 /// only control on what the router can take, and it does not know which token it grants.
 ///
 /// Closed: where the operator keeps ALLOWED_TOKENS, an APPROVE of a token outside it is
-/// `TOKEN_NOT_ALLOWED` (`approve()` in `waiaas-policy/src/engine.rs`).
+/// `TOKEN_NOT_ALLOWED` (`approve()` in `waiaas-policy/src/engine/approvals.rs`).
 #[test]
 fn hole_approve_of_an_unlisted_token_passes_the_spenders_base_unit_cap() {
     let w = world();
@@ -666,7 +666,7 @@ fn the_approval_text_of_a_twenty_leg_raw_transaction_shows_every_leg() {
 /// 10^17 lamports (10^8 SOL) at INSTANT: base units mean 10^9 times more on Solana.
 /// The agent of any Solana wallet the policy covers spends its whole balance at once.
 ///
-/// Fix: `waiaas-policy/src/rules.rs` / `engine.rs` (native ladder): refuse base-unit
+/// Fix: `waiaas-policy/src/rules/spending.rs` / `engine/spending.rs` (native ladder): refuse base-unit
 /// native ladders on policies without a `network` (or key them by chain, like
 /// `token_limits` `native:<chain>`), or state the ladder in human units of the coin.
 #[test]

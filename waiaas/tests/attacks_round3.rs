@@ -56,7 +56,7 @@ fn call(contract: Address, data: Vec<u8>, nonce: u64) -> SendRequest {
 /// HOLE (item 8, "a descriptor from the agent may only raise a tier or deny"; rule 11
 /// "a contract call that no descriptor describes … needs the owner"). The engine runs
 /// the undescribed rule only when *neither* `action` nor `claimedAction` is present
-/// (`waiaas-policy/src/engine.rs`, `if req.action.is_none() && req.claimed_action.is_none()`).
+/// (`waiaas-policy/src/engine/mod.rs`, `if req.action.is_none() && req.claimed_action.is_none()`).
 /// So the agent writes its own descriptor naming a listed venue: VENUE_WHITELIST passes
 /// on the agent's word, the undescribed rule is skipped, and a call the owner had to
 /// approve is signed at INSTANT. The agent's descriptor lowered the tier from APPROVAL.
@@ -105,7 +105,7 @@ fn hole_an_agent_descriptor_switches_off_the_undescribed_rule() {
 
 /// HOLE (rule 11, undescribed DeFi; design §5 "whatever cannot be judged goes to the
 /// owner"). The undescribed rule looks at `ContractCall` bodies only
-/// (`engine.rs` `undescribed`). An off-chain order the operator allow-listed as typed
+/// (`engine/defi.rs` `undescribed`). An off-chain order the operator allow-listed as typed
 /// data (CONTRACT_WHITELIST `typed_data: ["Order"]` on a CoW/UniswapX-style settlement
 /// contract) is a DeFi swap the VENUE_WHITELIST cannot judge either, yet it is signed
 /// at INSTANT with no descriptor — and with `validTo` in 2106, since

@@ -32,48 +32,25 @@ pub const MAX_ABSOLUTE_LIFETIME_SECS: u64 = 315_360_000;
 pub const ROTATION_GRACE_SECS: i64 = 300;
 const MAX_LABEL_CHARS: usize = 128;
 
-/// What a session may do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum Permission {
-    /// Send, simulate and sign transactions.
-    Transaction,
-    /// Read balances and transaction history.
-    BalanceRead,
-    /// Sign arbitrary messages (policy still applies).
-    SignMessage,
-    /// Sign EIP-712 typed data (policy still applies).
-    SignTypedData,
+crate::string_enum! {
+    /// What a session may do.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum Permission {
+        /// Send, simulate and sign transactions.
+        Transaction => "TRANSACTION",
+        /// Read balances and transaction history.
+        BalanceRead => "BALANCE_READ",
+        /// Sign arbitrary messages (policy still applies).
+        SignMessage => "SIGN_MESSAGE",
+        /// Sign EIP-712 typed data (policy still applies).
+        SignTypedData => "SIGN_TYPED_DATA",
+    }
+    field = "permission", what = "a permission";
 }
 
 impl Permission {
-    /// Every permission.
-    pub const ALL: [Permission; 4] = [
-        Self::Transaction,
-        Self::BalanceRead,
-        Self::SignMessage,
-        Self::SignTypedData,
-    ];
-
     /// The default grant: `TRANSACTION` and `BALANCE_READ`.
     pub const DEFAULT: [Permission; 2] = [Self::Transaction, Self::BalanceRead];
-
-    /// The uppercase name.
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Transaction => "TRANSACTION",
-            Self::BalanceRead => "BALANCE_READ",
-            Self::SignMessage => "SIGN_MESSAGE",
-            Self::SignTypedData => "SIGN_TYPED_DATA",
-        }
-    }
-
-    /// Parses the uppercase name.
-    #[must_use]
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|p| p.as_str() == s)
-    }
 
     pub(crate) fn parse_list(s: &str) -> Option<Vec<Self>> {
         s.split(',').map(Self::parse).collect()
@@ -134,16 +111,18 @@ impl CreateSession {
     }
 }
 
-/// Lifecycle state of a session.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum SessionStatus {
-    /// Usable.
-    Active,
-    /// Token expired or absolute lifetime passed.
-    Expired,
-    /// Revoked by the operator.
-    Revoked,
+crate::string_enum! {
+    /// Lifecycle state of a session.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum SessionStatus {
+        /// Usable.
+        Active => "ACTIVE",
+        /// Token expired or absolute lifetime passed.
+        Expired => "EXPIRED",
+        /// Revoked by the operator.
+        Revoked => "REVOKED",
+    }
+    field = "status", what = "a session status";
 }
 
 /// Public description of a session (no token).
