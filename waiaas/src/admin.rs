@@ -23,7 +23,7 @@ use crate::agent::Agent;
 use crate::error::{Error, Result};
 use crate::notify::{Event, EventKind};
 use crate::owner::{Owner, verification_text};
-use crate::pipeline::Inner;
+use crate::pipeline::Instance;
 use crate::record::Transaction;
 use crate::settings::{SETTINGS_KEY, Settings};
 
@@ -122,7 +122,7 @@ pub struct AuditHead {
 }
 
 /// Reads the head and announces it in an `AUDIT_HEAD` event.
-pub(crate) fn announce_audit_head(inner: &crate::pipeline::Inner) -> Result<Option<AuditHead>> {
+pub(crate) fn announce_audit_head(inner: &crate::pipeline::Instance) -> Result<Option<AuditHead>> {
     let check = inner.store.verify_audit_log()?;
     let Some((seq, hash)) = check.head else {
         return Ok(None);
@@ -151,7 +151,7 @@ pub(crate) fn announce_audit_head(inner: &crate::pipeline::Inner) -> Result<Opti
 
 /// Kill switch activation with its cascade (shared by the operator and the owner).
 pub(crate) fn activate_kill_switch(
-    inner: &Inner,
+    inner: &Instance,
     actor: &Actor,
     reason: &str,
 ) -> Result<KillSwitchReport> {
@@ -231,7 +231,7 @@ pub(crate) fn activate_kill_switch(
 /// The operator handle. Cheap to clone; `Send + Sync`.
 #[derive(Debug, Clone)]
 pub struct Admin {
-    pub(crate) inner: Arc<Inner>,
+    pub(crate) inner: Arc<Instance>,
 }
 
 impl Admin {

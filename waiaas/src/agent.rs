@@ -10,7 +10,7 @@ use waiaas_core::store::{PipelineStore, TxFilter};
 use waiaas_core::{SessionToken, TxId, TxStatus, ValidationError, WalletId};
 
 use crate::error::{Error, Result};
-use crate::pipeline::Inner;
+use crate::pipeline::Instance;
 use crate::record::Transaction;
 use crate::request::{ResolvedOperation, ResolvedRequest, SendRequest};
 
@@ -33,7 +33,7 @@ pub struct Balance {
 /// An agent's handle, made from its session token. Cheap to clone; `Send + Sync`.
 #[derive(Debug, Clone)]
 pub struct Agent {
-    pub(crate) inner: Arc<Inner>,
+    pub(crate) inner: Arc<Instance>,
     pub(crate) token: Arc<RwLock<SessionToken>>,
 }
 

@@ -70,14 +70,14 @@ pub use waiaas_core::{
 };
 pub use waiaas_policy::{NewPolicy, PolicyUpdate, QuicksetMode};
 
-use pipeline::Inner;
+use pipeline::Instance;
 use waiaas_core::{DataDir, PasswordOrigin, SessionIssuer, SqliteStore, Vault, VaultOptions};
 
 /// An unlocked waiaas instance without operator power: it makes agent handles from
 /// tokens, takes owner actions and runs due work. Cheap to clone; `Send + Sync`.
 #[derive(Debug, Clone)]
 pub struct Waiaas {
-    pub(crate) inner: Arc<Inner>,
+    pub(crate) inner: Arc<Instance>,
 }
 
 fn build(
@@ -94,7 +94,7 @@ fn build(
     )?;
     let clock = vault.clock().clone();
     let clients = host.chain_clients.with_rpc_urls(&config.rpc_urls)?;
-    let inner = Arc::new(Inner {
+    let inner = Arc::new(Instance {
         vault,
         store,
         sessions,

@@ -16,7 +16,7 @@ use waiaas_core::{TxId, TxStatus, ValidationError, WalletId};
 
 use crate::error::{Error, Result};
 use crate::notify::EventKind;
-use crate::pipeline::Inner;
+use crate::pipeline::Instance;
 use crate::record::Transaction;
 
 /// How long a signed kill-switch text stays valid (seconds either side of `issued`).
@@ -175,7 +175,7 @@ const CANCEL: Step = Step {
 /// signature by the registered owner of the wallet concerned.
 #[derive(Debug, Clone)]
 pub struct Owner {
-    pub(crate) inner: Arc<Inner>,
+    pub(crate) inner: Arc<Instance>,
 }
 
 impl Owner {

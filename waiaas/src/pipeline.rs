@@ -25,8 +25,9 @@ use crate::record::Transaction;
 use crate::request::{ResolvedOperation, ResolvedRequest};
 use crate::settings::{SETTINGS_KEY, Settings};
 
-/// Everything a handle needs; shared by every clone of every handle.
-pub(crate) struct Inner {
+/// An unlocked instance: the vault, the store, the engine and what the host plugged in.
+/// Every handle (`Waiaas`, `Admin`, `Agent`, `Owner`) is a capability over one of these.
+pub(crate) struct Instance {
     pub vault: Arc<Vault>,
     pub store: Arc<SqliteStore>,
     pub sessions: waiaas_core::SessionIssuer,
@@ -42,7 +43,7 @@ pub(crate) struct Inner {
     pub audit_head_interval: Option<std::time::Duration>,
 }
 
-impl std::fmt::Debug for Inner {
+impl std::fmt::Debug for Instance {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Waiaas")
             .field("data_dir", &self.data_dir)
@@ -51,13 +52,39 @@ impl std::fmt::Debug for Inner {
     }
 }
 
+/// A request ready for admission (the output of [`Instance::prepare`]).
+struct Prepared {
+    request: ResolvedRequest,
+    record: TxRecord,
+    policy_request: PolicyRequest,
+    prices: waiaas_core::policy::PriceBook,
+    wallet_row: waiaas_core::store::WalletRecord,
+    chain: crate::request::ChainParams,
+    durable: Option<waiaas_chains::intent::DurableNonce>,
+    needs_owner: bool,
+    settings: Settings,
+    audit: AuditEntry,
+    now: i64,
+}
+
+/// What the admission transaction did, with the typed results of its callbacks.
+struct Admitted {
+    admission: Admission,
+    /// Placement refused the request (settings in force, a missing owner).
+    refused: Option<Error>,
+    /// Signing failed.
+    failure: Option<Error>,
+    /// What was signed.
+    signed: Option<crate::record::ExecutionResult>,
+}
+
 fn nonce() -> String {
     let mut b = [0u8; 16];
     OsRng.fill_bytes(&mut b);
     hex::encode(b)
 }
 
-impl Inner {
+impl Instance {
     pub fn now(&self) -> i64 {
         self.clock.now()
     }
@@ -100,14 +127,33 @@ impl Inner {
         Ok(self.store.append_audit(entry)?)
     }
 
-    /// Admits a resolved request and carries it as far as its tier allows now.
+    /// Admits a resolved request and carries it as far as its tier allows now: it is
+    /// prepared (checked, priced, made into a row), admitted (decision, reservation and
+    /// — for INSTANT and NOTIFY — the signature in one store transaction), then
+    /// announced (events, broadcast, AutoStop).
     pub fn submit(
+        &self,
+        actor: &Actor,
+        session: Option<&VerifiedSession>,
+        request: ResolvedRequest,
+        idempotency_key: Option<String>,
+    ) -> Result<Transaction> {
+        let prepared = self.prepare(actor, session, request, idempotency_key)?;
+        let settings = prepared.settings.clone();
+        let wallet_id = prepared.request.wallet_id;
+        let admitted = self.admit(prepared)?;
+        self.announce(admitted, wallet_id, &settings)
+    }
+
+    /// Everything before the store transaction, network I/O included: the checks, the
+    /// chain parameters and fee, the prices and the canonical request, the row.
+    fn prepare(
         &self,
         actor: &Actor,
         session: Option<&VerifiedSession>,
         mut request: ResolvedRequest,
         idempotency_key: Option<String>,
-    ) -> Result<Transaction> {
+    ) -> Result<Prepared> {
         check_chain_params(
             request.network,
             &request.operation,
@@ -134,12 +180,12 @@ impl Inner {
             .store
             .wallet(request.wallet_id)?
             .ok_or(waiaas_core::VaultError::WalletNotFound(request.wallet_id))?;
-        let prepared = crate::execute::prepare_params(&self.vault, &request, &self.clients)?;
-        request.chain.max_fee_per_gas = prepared.chain.max_fee_per_gas.clone();
-        request.chain.max_priority_fee_per_gas = prepared.chain.max_priority_fee_per_gas.clone();
-        request.chain.gas_limit = prepared.chain.gas_limit;
+        let params = crate::execute::prepare_params(&self.vault, &request, &self.clients)?;
+        request.chain.max_fee_per_gas = params.chain.max_fee_per_gas.clone();
+        request.chain.max_priority_fee_per_gas = params.chain.max_priority_fee_per_gas.clone();
+        request.chain.gas_limit = params.chain.gas_limit;
         let (policy_request, prices) =
-            self.judged_input(id, session, &mut request, &prepared, &settings)?;
+            self.judged_input(id, session, &mut request, &params, &settings)?;
         request.valuation = self.valuation(&request, &policy_request.body, &prices, now)?;
         let request_json = serde_json::to_string(&request)
             .map_err(|e| waiaas_core::ValidationError::field("request", e.to_string()))?;
@@ -163,13 +209,58 @@ impl Inner {
             created_at: now,
             updated_at: now,
         };
-        // Placement uses the owner and settings read inside the admission transaction:
-        // settings that changed since the checks above (durable nonces turned off, a fee
-        // ceiling lowered) refuse the request there, reservation released.
         let durable = self.durable_nonce(&request)?;
         // An allowance increase (its total unknown) needs a registered owner: without
         // one, APPROVAL would become a DELAY and increments would add up past any cap.
         let needs_owner = raises_allowance(&policy_request.body);
+        let audit = AuditEntry::new(now, actor, "TX_REQUESTED")
+            .wallet(request.wallet_id)
+            .tx(id)
+            .details(json!({
+                "kind": request.operation.kind(),
+                "counterparty": request.operation.counterparty(),
+                // The quotes the decision used: source, price and age.
+                "prices": prices.quotes.iter().map(|(asset, q)| json!({
+                    "asset": asset,
+                    "usd": q.usd,
+                    "source": q.source,
+                    "ageSeconds": now.saturating_sub(q.observed_at),
+                })).collect::<Vec<_>>(),
+            }));
+        Ok(Prepared {
+            request,
+            record,
+            policy_request,
+            prices,
+            wallet_row,
+            chain: params.chain,
+            durable,
+            needs_owner,
+            settings,
+            audit,
+            now,
+        })
+    }
+
+    /// The one store transaction: decision, reservation, placement by tier and, for
+    /// INSTANT and NOTIFY, the signature — committed together or not at all.
+    fn admit(&self, prepared: Prepared) -> Result<Admitted> {
+        let Prepared {
+            request,
+            record,
+            policy_request,
+            prices,
+            wallet_row,
+            chain,
+            durable,
+            needs_owner,
+            settings: _,
+            audit,
+            now,
+        } = prepared;
+        // Placement uses the owner and settings read inside the admission transaction:
+        // settings that changed since `prepare` (durable nonces turned off, a fee
+        // ceiling lowered) refuse the request there, reservation released.
         let address = wallet_row.address.clone();
         let refused: std::cell::RefCell<Option<Error>> = std::cell::RefCell::new(None);
         let place = |d: &Decision, ctx: &AdmissionContext| {
@@ -200,21 +291,7 @@ impl Inner {
                 None => placement(d, &settings, ctx.owner.is_some(), now),
             })
         };
-        let audit = AuditEntry::new(now, actor, "TX_REQUESTED")
-            .wallet(request.wallet_id)
-            .tx(id)
-            .details(json!({
-                "kind": request.operation.kind(),
-                "counterparty": request.operation.counterparty(),
-                // The quotes the decision used: source, price and age.
-                "prices": prices.quotes.iter().map(|(asset, q)| json!({
-                    "asset": asset,
-                    "usd": q.usd,
-                    "source": q.source,
-                    "ageSeconds": now.saturating_sub(q.observed_at),
-                })).collect::<Vec<_>>(),
-            }));
-        let params = std::cell::RefCell::new(Some(Ok::<_, Error>(prepared.chain)));
+        let params = std::cell::RefCell::new(Some(chain));
         let failure: std::cell::RefCell<Option<Error>> = std::cell::RefCell::new(None);
         // The signed result stays typed; the store keeps its JSON.
         let signed: std::cell::RefCell<Option<crate::record::ExecutionResult>> =
@@ -222,12 +299,11 @@ impl Inner {
         let sign = || {
             // Called at most once, inside the admission transaction.
             let result = match params.borrow_mut().take() {
-                Some(Ok(chain)) => {
+                Some(chain) => {
                     let signer =
                         waiaas_chains::VaultSigner::from_record(&self.vault, wallet_row.clone());
                     crate::execute::sign_request(&signer, &request, &chain)
                 }
-                Some(Err(e)) => Err(e),
                 None => {
                     Err(waiaas_core::ValidationError::field("transaction", "signed twice").into())
                 }
@@ -271,9 +347,31 @@ impl Inner {
             &sign,
             &audit,
         )?;
+        Ok(Admitted {
+            admission,
+            refused: refused.into_inner(),
+            failure: failure.into_inner(),
+            signed: signed.into_inner(),
+        })
+    }
+
+    /// After the commit: events, the broadcast of what was signed, AutoStop, and the
+    /// caller's answer.
+    fn announce(
+        &self,
+        admitted: Admitted,
+        wallet_id: waiaas_core::WalletId,
+        settings: &Settings,
+    ) -> Result<Transaction> {
+        let Admitted {
+            admission,
+            refused,
+            failure,
+            signed,
+        } = admitted;
         match admission {
             Admission::Duplicate(existing) => replay(&existing),
-            Admission::Refused(gate) => Err(refusal(gate, request.wallet_id)),
+            Admission::Refused(gate) => Err(refusal(gate, wallet_id)),
             Admission::Decided { decision, record } => {
                 let (wallet, tx) = (Some(record.wallet_id), Some(record.id));
                 if !decision.allowed {
@@ -321,15 +419,13 @@ impl Inner {
                 }
                 match record.status {
                     TxStatus::Signed => {
-                        let result = signed.into_inner().ok_or_else(|| {
-                            waiaas_core::StoreError::CorruptRow {
-                                table: "transactions",
-                                reason: "admitted as signed without a signature".to_owned(),
-                            }
+                        let result = signed.ok_or_else(|| waiaas_core::StoreError::CorruptRow {
+                            table: "transactions",
+                            reason: "admitted as signed without a signature".to_owned(),
                         })?;
                         let updated = self.submit_signed(record, &result, &Actor::System)?;
                         self.announce_signed(&updated, &result);
-                        self.auto_stop(updated.wallet_id, &settings)?;
+                        self.auto_stop(updated.wallet_id, settings)?;
                         Ok(Transaction::try_from(&updated)?)
                     }
                     TxStatus::Failed => {
@@ -339,20 +435,17 @@ impl Inner {
                             tx,
                             json!({ "code": record.error_code }),
                         );
-                        self.auto_stop(record.wallet_id, &settings)?;
-                        Err(refused
-                            .into_inner()
-                            .or(failure.into_inner())
-                            .unwrap_or_else(|| {
-                                waiaas_core::ValidationError::field(
-                                    "transaction",
-                                    record.error_message.clone().unwrap_or_default(),
-                                )
-                                .into()
-                            }))
+                        self.auto_stop(record.wallet_id, settings)?;
+                        Err(refused.or(failure).unwrap_or_else(|| {
+                            waiaas_core::ValidationError::field(
+                                "transaction",
+                                record.error_message.clone().unwrap_or_default(),
+                            )
+                            .into()
+                        }))
                     }
                     _ => {
-                        self.auto_stop(record.wallet_id, &settings)?;
+                        self.auto_stop(record.wallet_id, settings)?;
                         Ok(Transaction::try_from(&record)?)
                     }
                 }
