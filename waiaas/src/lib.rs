@@ -36,6 +36,7 @@ mod config;
 mod effects;
 pub mod error;
 mod execute;
+mod kill_switch;
 pub mod notify;
 pub mod owner;
 mod pipeline;

@@ -382,7 +382,7 @@ impl Owner {
         &self,
         signature: &str,
         message: &str,
-    ) -> Result<crate::admin::KillSwitchReport> {
+    ) -> Result<crate::kill_switch::KillSwitchReport> {
         let mut lines = message.lines();
         let (Some(head), Some(wallet), Some(issued), None) =
             (lines.next(), lines.next(), lines.next(), lines.next())
@@ -419,7 +419,7 @@ impl Owner {
         }
         let (owner, owner_text, _) = self.registered(wallet)?;
         owner.verify(message.as_bytes(), &decode_signature(signature)?)?;
-        crate::admin::activate_kill_switch(&self.inner, &Actor::Owner(owner_text), "owner")
+        crate::kill_switch::activate_kill_switch(&self.inner, &Actor::Owner(owner_text), "owner")
     }
 }
 

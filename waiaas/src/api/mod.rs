@@ -37,9 +37,10 @@ pub use wallets::{
     CreateWallet, Environment, KillSwitchRequest, OwnerSignature, Quickset, RenameWallet, SetOwner,
 };
 
-pub use crate::admin::{AuditFilter, AuditHead, AuditVerification, KillSwitchReport, OwnerInfo};
+pub use crate::admin::{AuditFilter, AuditHead, AuditVerification, OwnerInfo};
 pub use crate::agent::Balance;
 pub use crate::error::ErrorInfo;
+pub use crate::kill_switch::KillSwitchReport;
 pub use crate::owner::{ApprovalRequest, OwnerAction};
 pub use crate::record::{ExecutionResult, Transaction, TxError};
 pub use crate::request::{ChainParams, TokenSpec};
