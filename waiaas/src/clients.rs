@@ -2,6 +2,9 @@
 //! needs (blockhash, nonce, fees, gas) at execution time, broadcasts what it signed
 //! (status SUBMITTED), and agents can read balances.
 
+#[cfg(feature = "rpc")]
+mod rpc_urls;
+
 use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError};

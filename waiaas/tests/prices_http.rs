@@ -13,13 +13,14 @@
 )]
 
 mod common;
+mod support_replay;
 
 use std::collections::BTreeMap;
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::sync::{Arc, Mutex};
+use std::net::TcpListener;
+use std::sync::Arc;
 use std::time::Duration;
 
+use support_replay::Replay;
 use waiaas::core::policy::{ApprovalReason, PriceQuote, Usd, native_asset_id, token_asset_id};
 use waiaas::core::{ErrorCode, Tier};
 use waiaas::price::{
@@ -36,81 +37,6 @@ fn body(name: &str) -> String {
         env!("CARGO_MANIFEST_DIR")
     ))
     .unwrap()
-}
-
-/// A one-thread HTTP/1.1 server: answers each request with the reply of the first route
-/// whose prefix starts the path (404 without one), then closes the connection.
-struct Replay {
-    port: u16,
-    routes: Arc<Mutex<Vec<(String, u16, String)>>>,
-    requests: Arc<Mutex<Vec<String>>>,
-}
-
-impl Replay {
-    fn start() -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let routes: Arc<Mutex<Vec<(String, u16, String)>>> = Arc::default();
-        let requests: Arc<Mutex<Vec<String>>> = Arc::default();
-        let (r, q) = (routes.clone(), requests.clone());
-        std::thread::spawn(move || {
-            for stream in listener.incoming() {
-                let Ok(stream) = stream else { continue };
-                answer(stream, &r, &q);
-            }
-        });
-        Self {
-            port,
-            routes,
-            requests,
-        }
-    }
-
-    fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-
-    fn route(&self, prefix: &str, status: u16, body: String) {
-        let mut routes = self.routes.lock().unwrap();
-        routes.retain(|(p, _, _)| p != prefix);
-        routes.push((prefix.to_owned(), status, body));
-    }
-
-    fn requests(&self) -> Vec<String> {
-        self.requests.lock().unwrap().clone()
-    }
-}
-
-fn answer(
-    mut stream: TcpStream,
-    routes: &Mutex<Vec<(String, u16, String)>>,
-    requests: &Mutex<Vec<String>>,
-) {
-    stream
-        .set_read_timeout(Some(Duration::from_secs(5)))
-        .unwrap();
-    let mut head = Vec::new();
-    let mut buf = [0u8; 1024];
-    while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() < 65_536 {
-        match stream.read(&mut buf) {
-            Ok(0) | Err(_) => return,
-            Ok(n) => head.extend_from_slice(&buf[..n]),
-        }
-    }
-    let head = String::from_utf8_lossy(&head).into_owned();
-    let path = head.split_whitespace().nth(1).unwrap_or("").to_owned();
-    requests.lock().unwrap().push(head);
-    let (status, body) = routes
-        .lock()
-        .unwrap()
-        .iter()
-        .find(|(p, _, _)| path.starts_with(p.as_str()))
-        .map_or((404, String::new()), |(_, s, b)| (*s, b.clone()));
-    let reply = format!(
-        "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    let _ = stream.write_all(reply.as_bytes());
 }
 
 const HERMES: &str = "/v2/updates/price/latest";
