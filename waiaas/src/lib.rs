@@ -141,7 +141,9 @@ fn build(data: DataDir, store: Arc<SqliteStore>, vault: Vault, options: &Options
         action_provider: options.action_provider.clone(),
     });
     inner.recover_interrupted()?;
-    Ok(Admin { inner })
+    let admin = Admin { inner };
+    price::announce_unpriced_assets(&admin);
+    Ok(admin)
 }
 
 fn vault_options(data: &DataDir, options: &Options) -> VaultOptions {

@@ -19,6 +19,7 @@ mod http;
 #[cfg(feature = "prices-http")]
 mod pyth;
 mod table;
+mod unpriced;
 
 pub use asset::check_asset_id;
 #[cfg(feature = "prices-http")]
@@ -34,6 +35,7 @@ pub use pyth::{
     PYTH_USDC_USD, PythHermesOracle,
 };
 pub use table::STATIC_SOURCE;
+pub(crate) use unpriced::announce_unpriced_assets;
 
 use std::collections::BTreeMap;
 use std::sync::{PoisonError, RwLock};
