@@ -14,17 +14,27 @@
 //! committed.
 //!
 //! ## Features
-//! - Both chain families are always on in the facade; a Solana-only or EVM-only
-//!   build uses `waiaas-chains` with one feature directly.
+//! - `solana`, `evm` (both default): the chain families. A Solana-only build
+//!   (`default-features = false, features = ["solana"]`) compiles no `alloy-*` crate, an
+//!   EVM-only one no `solana-*`; a wallet on a family left out is refused with
+//!   `VALIDATION_FAILED` naming the feature.
 //! - `webhook` (default): `notify::WebhookNotifier` over plain HTTP; `webhook-tls`
 //!   adds HTTPS (rustls).
 //! - `rpc`: the blocking JSON-RPC chain client (`chains::client::rpc::JsonRpcClient`)
-//!   to put in [`Options::chain_clients`]: the pipeline then fetches blockhash, nonce
-//!   and fees itself, broadcasts (status SUBMITTED) and [`Agent::balance`] works.
+//!   to put in [`Options::chain_clients`] — one URL per network with
+//!   `ChainClients::from_urls` — the pipeline then fetches blockhash, nonce and fees
+//!   itself, broadcasts (status SUBMITTED) and [`Agent::balance`] works.
+//! - `rpc-tls`: HTTPS for the chain client and the price feeds; without it an
+//!   `https://` URL is refused when the client or oracle is built, naming this feature.
+//! - `prices-http`: live USD prices, `price::PythHermesOracle` and
+//!   `price::CoinGeckoOracle` (with `price::FallbackPriceOracle` to chain them).
+//! - `owner-signer`: `owner::OwnerSigner`, which signs owner approval texts (Ed25519 or
+//!   EIP-191) for bots, tests and bindings.
 
 mod action;
 pub mod admin;
 pub mod agent;
+mod chain_features;
 pub mod clients;
 mod effects;
 pub mod error;
