@@ -328,6 +328,18 @@ fn https_without_tls_is_refused_naming_the_feature() {
     assert!(e.to_string().contains("`rpc-tls`"), "{e}");
 }
 
+#[cfg(any(feature = "rpc-tls", feature = "webhook-tls"))]
+#[test]
+fn https_with_tls_is_accepted() {
+    let clock = Arc::new(ManualClock::new(T0));
+    PythHermesOracle::new(
+        "https://hermes.pyth.network",
+        PythHermesOracle::default_feeds(),
+        options(&clock),
+    )
+    .unwrap();
+}
+
 /// Through the pipeline: a USD limit with the feed down fails closed to APPROVAL
 /// (`unknown_price`); with the feed up the same transfer is INSTANT.
 #[test]

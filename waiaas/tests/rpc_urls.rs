@@ -69,3 +69,12 @@ fn https_without_rpc_tls_is_refused_at_construction_naming_the_feature() {
         .unwrap_err();
     assert!(e.to_string().contains("`rpc-tls`"), "{e}");
 }
+
+#[cfg(feature = "rpc-tls")]
+#[test]
+fn https_with_rpc_tls_is_accepted() {
+    let clients =
+        ChainClients::from_urls(&[(Network::SolanaDevnet, "https://api.devnet.solana.com")])
+            .unwrap();
+    assert!(clients.serves(Network::SolanaDevnet));
+}
