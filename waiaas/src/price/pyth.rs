@@ -229,7 +229,9 @@ impl PythHermesOracle {
             url.push_str(feed);
             url.push('&');
         }
-        url.push_str("parsed=true");
+        // One unknown feed id must not make Hermes refuse the whole request (it would
+        // leave every asset unpriced): the API skips it with this documented flag.
+        url.push_str("parsed=true&ignore_invalid_price_ids=true");
         let header = self
             .options
             .api_key
