@@ -16,6 +16,8 @@
 //! - [`intent`]: the canonical [`Intent`]s decoders produce for the policy engine.
 //! - [`hd`]: keys from BIP-39 mnemonics (SLIP-0010 Ed25519, BIP-32 secp256k1).
 //! - [`owner`]: owner-signature verification (Ed25519, EIP-191).
+//! - `owner_signer` (feature `owner-signer`): the owner's side, `OwnerSigner` signs an
+//!   approval text with an Ed25519 or secp256k1 key in the encoding the verifier takes.
 //! - [`client`]: the [`client::SolanaChainClient`] and [`client::EvmChainClient`]
 //!   traits, and `client::rpc::JsonRpcClient` (feature `rpc`).
 //!
@@ -60,7 +62,10 @@
 //! - `solana` (default): pulls only the split `solana-*` / SPL interface crates.
 //! - `evm` (default): pulls only the split `alloy-*` crates.
 //! - `rpc`: the blocking JSON-RPC client over HTTP (`ureq` without TLS).
-//! - `rpc-tls`: HTTPS for the client (rustls).
+//! - `rpc-tls`: HTTPS for the client (rustls); without it an `https://` URL is refused
+//!   when the client is built.
+//! - `owner-signer`: `owner_signer::OwnerSigner`, for bots, tests and bindings that act
+//!   as a wallet owner (no extra dependency).
 //!
 //! Building with only one chain feature compiles no crate of the other chain (checked
 //! by `tests/feature_isolation.rs`).
@@ -75,6 +80,8 @@ pub mod error;
 pub mod hd;
 pub mod intent;
 pub mod owner;
+#[cfg(feature = "owner-signer")]
+pub mod owner_signer;
 pub mod signer;
 
 #[cfg(feature = "evm")]
@@ -86,4 +93,6 @@ pub use error::ChainError;
 pub use hd::{DerivationPath, import_mnemonic, key_from_mnemonic};
 pub use intent::{DecodedTransaction, Intent};
 pub use owner::OwnerAddress;
+#[cfg(feature = "owner-signer")]
+pub use owner_signer::OwnerSigner;
 pub use signer::VaultSigner;

@@ -193,6 +193,7 @@ impl Agent {
         match network.chain() {
             // What cannot be an off-chain message (a transaction, …) is refused before
             // anything is stored.
+            #[cfg(feature = "solana")]
             waiaas_core::Chain::Solana => {
                 waiaas_chains::solana::offchain_message_bytes(
                     &waiaas_core::SolanaAddress::parse(&info.address)?,
@@ -210,6 +211,10 @@ impl Agent {
                     )
                     .into());
                 }
+            }
+            #[cfg(not(feature = "solana"))]
+            other @ waiaas_core::Chain::Solana => {
+                return Err(crate::chain_features::not_compiled(other));
             }
         }
         let resolved = ResolvedRequest::new(
@@ -282,8 +287,17 @@ impl Agent {
     pub fn sign_transaction(&self, wallet: Option<WalletId>, raw: &str) -> Result<Transaction> {
         let (session, wallet) = self.session(wallet, Permission::Transaction)?;
         let info = self.inner.vault.wallet(wallet)?;
+        #[cfg_attr(
+            not(feature = "evm"),
+            expect(unused_mut, reason = "only the EVM arm sets it")
+        )]
+        #[cfg_attr(
+            not(feature = "solana"),
+            expect(unused_assignments, reason = "the EVM arm, the only one, sets it")
+        )]
         let mut gas_limit = None;
         let decoded = match info.network.chain() {
+            #[cfg(feature = "solana")]
             waiaas_core::Chain::Solana => {
                 let prepared =
                     waiaas_chains::solana::decode::PreparedTransaction::from_base64(raw)?;
@@ -300,6 +314,7 @@ impl Agent {
                 }
                 prepared.decoded().clone()
             }
+            #[cfg(feature = "evm")]
             waiaas_core::Chain::Ethereum => {
                 let prepared =
                     waiaas_chains::evm::decode::PreparedTransaction::from_hex(info.network, raw)?;
@@ -317,6 +332,8 @@ impl Agent {
                 }
                 prepared.decoded().clone()
             }
+            #[cfg(not(all(feature = "solana", feature = "evm")))]
+            other => return Err(crate::chain_features::not_compiled(other)),
         };
         let mut intents = decoded.intents;
         let inner = &self.inner;

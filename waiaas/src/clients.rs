@@ -2,6 +2,9 @@
 //! needs (blockhash, nonce, fees, gas) at execution time, broadcasts what it signed
 //! (status SUBMITTED), and agents can read balances.
 
+#[cfg(feature = "rpc")]
+mod rpc_urls;
+
 use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -125,12 +128,7 @@ impl ChainClients {
 
     #[cfg(feature = "rpc")]
     fn with_rpc_url(self, network: Network, url: &str) -> crate::Result<Self> {
-        use waiaas_chains::client::rpc::{JsonRpcClient, RpcOptions};
-        let client = Arc::new(JsonRpcClient::new(url, RpcOptions::default())?);
-        Ok(match network.chain() {
-            waiaas_core::Chain::Solana => self.with_solana(network, client),
-            waiaas_core::Chain::Ethereum => self.with_evm(network, client),
-        })
+        self.with_rpc(network, url)
     }
 
     #[cfg(not(feature = "rpc"))]

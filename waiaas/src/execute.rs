@@ -2,7 +2,7 @@
 //! that accounts for the request is committed; what it signs is the stored request.
 
 use waiaas_chains::VaultSigner;
-use waiaas_core::{Amount, Chain, EvmAddress, Network, SolanaAddress, ValidationError, Vault};
+use waiaas_core::{Amount, Chain, EvmAddress, Network, ValidationError, Vault};
 
 use crate::clients::ChainClients;
 use crate::error::{Error, Result};
@@ -118,6 +118,7 @@ fn missing(field: &str, why: &str) -> Error {
     ValidationError::field(field, why).into()
 }
 
+#[cfg(feature = "solana")]
 fn u64_amount(field: &str, a: Amount) -> Result<u64> {
     a.to_u64()
         .ok_or_else(|| missing(field, "exceeds the 64-bit range of Solana amounts"))
@@ -197,14 +198,16 @@ fn solana_blockhash(chain: &ChainParams) -> Result<[u8; 32]> {
     }
 }
 
-fn sol(s: &str) -> Result<SolanaAddress> {
-    Ok(SolanaAddress::parse(s)?)
+#[cfg(feature = "solana")]
+fn sol(s: &str) -> Result<waiaas_core::SolanaAddress> {
+    Ok(waiaas_core::SolanaAddress::parse(s)?)
 }
 
 fn evm(s: &str) -> Result<EvmAddress> {
     Ok(EvmAddress::parse(s)?)
 }
 
+#[cfg(feature = "solana")]
 fn token_program(p: &str) -> waiaas_chains::solana::TokenProgram {
     if p == "token-2022" {
         waiaas_chains::solana::TokenProgram::Token2022
@@ -361,6 +364,7 @@ pub(crate) fn sign_request(
             let bytes = hex::decode(message.trim_start_matches("0x"))
                 .map_err(|_| missing("message", "is not valid hex"))?;
             let (signature, signed_message) = match chain {
+                #[cfg(feature = "solana")]
                 Chain::Solana => {
                     // Signed inside the off-chain message envelope, never as raw bytes.
                     let signed = waiaas_chains::solana::sign_message(signer, &bytes)?;
@@ -369,6 +373,7 @@ pub(crate) fn sign_request(
                         Some(format!("0x{}", hex::encode(&signed.signed_bytes))),
                     )
                 }
+                #[cfg(feature = "evm")]
                 Chain::Ethereum => (
                     format!(
                         "0x{}",
@@ -376,6 +381,8 @@ pub(crate) fn sign_request(
                     ),
                     None,
                 ),
+                #[cfg(not(all(feature = "solana", feature = "evm")))]
+                other => return Err(crate::chain_features::not_compiled(other)),
             };
             Ok(ExecutionResult {
                 signature: Some(signature),
@@ -383,6 +390,7 @@ pub(crate) fn sign_request(
                 ..ExecutionResult::default()
             })
         }
+        #[cfg(feature = "evm")]
         (ResolvedOperation::SignTypedData { typed_data, .. }, Chain::Ethereum) => {
             let sig = waiaas_chains::evm::typed_data::sign_typed_data(signer, typed_data)?;
             Ok(ExecutionResult {
@@ -393,6 +401,7 @@ pub(crate) fn sign_request(
         (ResolvedOperation::SignTypedData { .. }, Chain::Solana) => {
             Err(missing("type", "EIP-712 typed data is for EVM wallets"))
         }
+        #[cfg(feature = "solana")]
         (ResolvedOperation::RawTransaction { raw, .. }, Chain::Solana) => {
             // Signs exactly the bytes that were decoded and judged.
             let prepared = waiaas_chains::solana::decode::PreparedTransaction::from_base64(raw)?;
@@ -404,6 +413,7 @@ pub(crate) fn sign_request(
                 signed_message: None,
             })
         }
+        #[cfg(feature = "evm")]
         (ResolvedOperation::RawTransaction { raw, .. }, Chain::Ethereum) => {
             let prepared =
                 waiaas_chains::evm::decode::PreparedTransaction::from_hex(req.network, raw)?;
@@ -415,11 +425,16 @@ pub(crate) fn sign_request(
                 signed_message: None,
             })
         }
+        #[cfg(feature = "solana")]
         (op, Chain::Solana) => execute_solana(signer, op, chain),
+        #[cfg(feature = "evm")]
         (op, Chain::Ethereum) => execute_evm(signer, req.network, op, chain),
+        #[cfg(not(all(feature = "solana", feature = "evm")))]
+        (_, other) => Err(crate::chain_features::not_compiled(other)),
     }
 }
 
+#[cfg(feature = "solana")]
 fn execute_solana(
     signer: &VaultSigner<'_>,
     op: &ResolvedOperation,
@@ -482,6 +497,7 @@ fn execute_solana(
     })
 }
 
+#[cfg(feature = "evm")]
 fn execute_evm(
     signer: &VaultSigner<'_>,
     network: Network,

@@ -14,13 +14,22 @@
 //! committed.
 //!
 //! ## Features
-//! - Both chain families are always on in the facade; a Solana-only or EVM-only
-//!   build uses `waiaas-chains` with one feature directly.
+//! - `solana`, `evm` (both default): the chain families. A Solana-only build
+//!   (`default-features = false, features = ["solana"]`) compiles no `alloy-*` crate, an
+//!   EVM-only one no `solana-*`; a wallet on a family left out is refused with
+//!   `VALIDATION_FAILED` naming the feature.
 //! - `webhook` (default): `notify::WebhookNotifier` over plain HTTP; `webhook-tls`
 //!   adds HTTPS (rustls).
-//! - `rpc`: the blocking JSON-RPC chain client, made from [`Config::rpc_urls`]: the
-//!   pipeline then fetches blockhash, nonce and fees itself, broadcasts (status
-//!   SUBMITTED) and [`Agent::balance`] works.
+//! - `rpc`: the blocking JSON-RPC chain client, made from [`Config::rpc_urls`] (or
+//!   `ChainClients::from_urls` in [`Host::chain_clients`]): the pipeline then fetches
+//!   blockhash, nonce and fees itself, broadcasts (status SUBMITTED) and
+//!   [`Agent::balance`] works.
+//! - `rpc-tls`: HTTPS for the chain client and the price feeds; without it an
+//!   `https://` URL is refused when the client or oracle is built, naming this feature.
+//! - `prices-http`: live USD prices, `price::PythHermesOracle` and
+//!   `price::CoinGeckoOracle` (with `price::FallbackPriceOracle` to chain them).
+//! - `owner-signer`: `owner::OwnerSigner`, which signs owner approval texts (Ed25519 or
+//!   EIP-191) for bots, tests and bindings.
 //!
 //! ## Surface
 //! The root exports what a program needs; [`prelude`] the most common of it; [`api`]
@@ -31,6 +40,7 @@ mod action;
 pub mod admin;
 pub mod agent;
 pub mod api;
+mod chain_features;
 pub mod clients;
 mod config;
 mod effects;
@@ -112,7 +122,9 @@ fn build(
         action_provider: host.action_provider,
     });
     inner.recover_interrupted()?;
-    Ok(Admin { inner })
+    let admin = Admin { inner };
+    price::announce_unpriced_assets(&admin);
+    Ok(admin)
 }
 
 fn vault_options(data: &DataDir, config: &Config, host: &Host) -> VaultOptions {

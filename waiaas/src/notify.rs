@@ -102,11 +102,16 @@ pub enum EventKind {
     /// outside the database: a log rewritten or truncated later no longer contains an
     /// anchored head.
     AuditHead,
+    /// Sent when a vault opens, per wallet whose USD policies (SPENDING_LIMIT's `_usd`
+    /// ladder and caps, over the native coin and the ALLOWED_TOKENS) name assets no
+    /// configured oracle prices freshly (details: `assets`, `policyIds`, `message`).
+    /// Those transfers fail closed to APPROVAL until a price is available.
+    UnpricedAssets,
 }
 
 impl EventKind {
     /// Every kind, in declaration order.
-    pub const ALL: [Self; 19] = [
+    pub const ALL: [Self; 20] = [
         Self::TxRequested,
         Self::TxNotify,
         Self::TxQueued,
@@ -126,6 +131,7 @@ impl EventKind {
         Self::SessionCreated,
         Self::SessionRevoked,
         Self::AuditHead,
+        Self::UnpricedAssets,
     ];
 
     /// The wire name, as in JSON (`TX_SIGNED`).
@@ -151,6 +157,7 @@ impl EventKind {
             Self::SessionCreated => "SESSION_CREATED",
             Self::SessionRevoked => "SESSION_REVOKED",
             Self::AuditHead => "AUDIT_HEAD",
+            Self::UnpricedAssets => "UNPRICED_ASSETS",
         }
     }
 }

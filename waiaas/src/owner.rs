@@ -14,6 +14,9 @@ use waiaas_core::audit::{Actor, AuditEntry};
 use waiaas_core::store::{LedgerEffect, OwnerState, PipelineStore, TxRecord, TxTransition};
 use waiaas_core::{TxId, TxStatus, ValidationError, WalletId};
 
+#[cfg(feature = "owner-signer")]
+pub use waiaas_chains::OwnerSigner;
+
 use crate::error::{Error, Result};
 use crate::notify::EventKind;
 use crate::pipeline::Instance;

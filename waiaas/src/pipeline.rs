@@ -826,12 +826,7 @@ impl Instance {
             ResolvedOperation::RawTransaction { raw, .. }
                 if request.network.chain() == waiaas_core::Chain::Solana =>
             {
-                Ok(
-                    waiaas_chains::solana::decode::PreparedTransaction::from_base64(raw)?
-                        .decoded()
-                        .durable_nonce
-                        .clone(),
-                )
+                crate::chain_features::solana_durable_nonce(raw)
             }
             _ => Ok(None),
         }
@@ -1094,7 +1089,7 @@ impl Instance {
 pub(crate) fn typed_data_effects(
     network: waiaas_core::Network,
     typed_data_json: &str,
-) -> Result<waiaas_chains::evm::typed_data::TypedDataEffects> {
+) -> Result<crate::chain_features::TypedDataEffects> {
     if network.chain() != waiaas_core::Chain::Ethereum {
         return Err(waiaas_core::ValidationError::field(
             "typedData",
@@ -1102,10 +1097,7 @@ pub(crate) fn typed_data_effects(
         )
         .into());
     }
-    Ok(waiaas_chains::evm::typed_data::typed_data_effects(
-        network,
-        typed_data_json,
-    )?)
+    crate::chain_features::typed_data_effects(network, typed_data_json)
 }
 
 /// What an allowed request is checked against inside the admission transaction.

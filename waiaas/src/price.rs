@@ -1,5 +1,41 @@
 //! USD prices for the policy engine. Quotes carry their source and time; a quote older
 //! than the staleness limit counts as unknown, and an unknown price fails closed.
+//!
+//! - [`StaticPriceOracle`]: prices the host sets; [`StaticPriceOracle::from_usd`] makes a
+//!   fixed table in one line for offline use.
+//! - `PythHermesOracle` and `CoinGeckoOracle` (feature `prices-http`): live prices over
+//!   blocking HTTP, cached, with a maximum age; a failed or stale fetch leaves the asset
+//!   unpriced, never priced by a stale quote presented as fresh.
+//! - [`FallbackPriceOracle`]: several sources in order (Pyth first, CoinGecko second).
+
+mod asset;
+#[cfg(feature = "prices-http")]
+mod coingecko;
+mod fallback;
+#[cfg(feature = "prices-http")]
+mod feeds;
+#[cfg(feature = "prices-http")]
+mod http;
+#[cfg(feature = "prices-http")]
+mod pyth;
+mod table;
+mod unpriced;
+
+pub use asset::check_asset_id;
+#[cfg(feature = "prices-http")]
+pub use coingecko::{COINGECKO_SOURCE, COINGECKO_URL, CoinGeckoOracle};
+pub use fallback::FallbackPriceOracle;
+#[cfg(feature = "prices-http")]
+pub use feeds::{USDC_ETHEREUM, USDC_SOLANA_MINT};
+#[cfg(feature = "prices-http")]
+pub use http::{FeedStatus, HttpPriceOptions};
+#[cfg(feature = "prices-http")]
+pub use pyth::{
+    DEFAULT_MAX_CONFIDENCE_BPS, PYTH_ETH_USD, PYTH_HERMES_URL, PYTH_SOL_USD, PYTH_SOURCE,
+    PYTH_USDC_USD, PythHermesOracle,
+};
+pub use table::STATIC_SOURCE;
+pub(crate) use unpriced::announce_unpriced_assets;
 
 use std::collections::BTreeMap;
 use std::sync::{PoisonError, RwLock};

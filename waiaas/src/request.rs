@@ -502,8 +502,7 @@ impl Operation {
                 let address = waiaas_core::EvmAddress::parse(contract)?;
                 // One decoder for every entry point: the call is judged by what its
                 // data does, exactly as the same bytes in a raw transaction would be.
-                let mut intents =
-                    waiaas_chains::evm::decode::call_intents(&address, value, &bytes)?;
+                let mut intents = crate::chain_features::evm_call_intents(&address, value, &bytes)?;
                 state_trusted_decimals(&mut intents, trusted_decimals)?;
                 ResolvedOperation::ContractCall {
                     contract: address.to_checksum(),

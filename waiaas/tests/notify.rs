@@ -324,6 +324,7 @@ fn every_kind_has_its_wire_name() {
             "SESSION_CREATED",
             "SESSION_REVOKED",
             "AUDIT_HEAD",
+            "UNPRICED_ASSETS",
         ]
     );
     assert!(serde_json::from_value::<EventKind>(json!("TX_UNKNOWN")).is_err());

@@ -148,12 +148,22 @@ impl JsonRpcClient {
     /// A client for `url` (`http://…`, or `https://…` with feature `rpc-tls`).
     ///
     /// # Errors
-    /// `VALIDATION_FAILED` for a URL that is not `http://` or `https://`.
+    /// `VALIDATION_FAILED` for a URL that is not `http://` or `https://`, and for an
+    /// `https://` URL in a build without TLS (the message names the `rpc-tls` feature):
+    /// refused here rather than failing at the first call.
     pub fn new(url: &str, options: RpcOptions) -> Result<Self, ChainError> {
-        if !(url.starts_with("http://") || url.starts_with("https://")) {
+        let https = url.starts_with("https://");
+        if !(https || url.starts_with("http://")) {
             return Err(waiaas_core::ValidationError::field(
                 "rpc_url",
                 "must start with `http://` or `https://`",
+            )
+            .into());
+        }
+        if https && !cfg!(feature = "rpc-tls") {
+            return Err(waiaas_core::ValidationError::field(
+                "rpc_url",
+                "`https://` needs TLS: enable the `rpc-tls` feature (of `waiaas` or `waiaas-chains`)",
             )
             .into());
         }

@@ -14,6 +14,7 @@ impl Admin {
     /// # Errors
     /// `VALIDATION_FAILED` for a bad name; `VAULT_LOCKED`; `STORAGE_ERROR`.
     pub fn create_wallet(&self, name: &str, network: Network) -> Result<WalletInfo> {
+        crate::chain_features::require(network.chain())?;
         let w = self.inner.vault.create_wallet(name, network)?;
         Ok(w)
     }
@@ -28,6 +29,7 @@ impl Admin {
         network: Network,
         key: &SecretString,
     ) -> Result<WalletInfo> {
+        crate::chain_features::require(network.chain())?;
         let key = waiaas_core::WalletKey::import(network.chain(), key)?;
         self.refuse_owner_key(&key)?;
         Ok(self.inner.vault.insert_wallet(name, network, &key)?)
@@ -65,6 +67,7 @@ impl Admin {
         passphrase: Option<SecretString>,
         path: Option<&str>,
     ) -> Result<WalletInfo> {
+        crate::chain_features::require(network.chain())?;
         let path = path
             .map(waiaas_chains::hd::DerivationPath::parse)
             .transpose()?;

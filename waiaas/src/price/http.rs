@@ -1,0 +1,245 @@
+//! What the HTTP price feeds share: settings, the URL check, one bounded GET, and the
+//! cache that keeps a failed or stale fetch from ever becoming a price.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use waiaas_core::policy::{PriceBook, PriceQuote};
+use waiaas_core::{Clock, SecretString, SystemClock, ValidationError};
+
+/// Settings of an HTTP price feed.
+#[derive(Clone)]
+pub struct HttpPriceOptions {
+    /// Total time for one request (connect, send, receive); default 3 s. A feed that
+    /// does not answer in time leaves its assets unpriced for this decision.
+    pub timeout: Duration,
+    /// Largest response body read; a longer one is a failed fetch (default 256 KiB).
+    pub max_body_bytes: u64,
+    /// A quote whose publish time is older than this (seconds) is never returned
+    /// (default 120).
+    pub max_age_seconds: u64,
+    /// At most one request per asset this often (seconds, default 10), whether the last
+    /// one succeeded or failed; in between the cache answers.
+    pub refresh_seconds: u64,
+    /// The provider's API key, when it wants one (Hermes: `Authorization: Bearer`;
+    /// CoinGecko: `x-cg-demo-api-key`).
+    pub api_key: Option<SecretString>,
+    /// The clock freshness is judged by (give it the vault's clock, `Options::clock`).
+    pub clock: Arc<dyn Clock>,
+}
+
+impl Default for HttpPriceOptions {
+    fn default() -> Self {
+        Self {
+            timeout: Duration::from_secs(3),
+            max_body_bytes: 256 * 1024,
+            max_age_seconds: 120,
+            refresh_seconds: 10,
+            api_key: None,
+            clock: Arc::new(SystemClock),
+        }
+    }
+}
+
+impl fmt::Debug for HttpPriceOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HttpPriceOptions")
+            .field("timeout", &self.timeout)
+            .field("max_body_bytes", &self.max_body_bytes)
+            .field("max_age_seconds", &self.max_age_seconds)
+            .field("refresh_seconds", &self.refresh_seconds)
+            .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
+            .finish_non_exhaustive()
+    }
+}
+
+/// Whether this build can speak HTTPS (feature `rpc-tls`, or `webhook-tls`, which
+/// enable rustls in the same HTTP client).
+pub(crate) const TLS: bool = cfg!(any(feature = "rpc-tls", feature = "webhook-tls"));
+
+/// Checks a feed's base URL: `http://` or `https://` (the latter only with TLS compiled
+/// in) with a host; returns it without a trailing `/`.
+pub(crate) fn check_base_url(url: &str) -> Result<String, ValidationError> {
+    let https = url.starts_with("https://");
+    if !(https || url.starts_with("http://")) {
+        return Err(ValidationError::field(
+            "price_feed_url",
+            "must start with `http://` or `https://`",
+        ));
+    }
+    if https && !TLS {
+        return Err(ValidationError::field(
+            "price_feed_url",
+            "`https://` needs TLS: enable the `rpc-tls` feature of `waiaas`",
+        ));
+    }
+    let uri: ureq::http::Uri = url
+        .parse()
+        .map_err(|_| ValidationError::field("price_feed_url", "is not a valid url"))?;
+    if uri.host().is_none_or(str::is_empty) {
+        return Err(ValidationError::field("price_feed_url", "has no host"));
+    }
+    Ok(url.trim_end_matches('/').to_owned())
+}
+
+pub(crate) fn check_options(options: &HttpPriceOptions) -> Result<(), ValidationError> {
+    if options.timeout.is_zero() {
+        return Err(ValidationError::field(
+            "timeout",
+            "must be greater than zero",
+        ));
+    }
+    if options.max_body_bytes == 0 {
+        return Err(ValidationError::field(
+            "max_body_bytes",
+            "must be greater than zero",
+        ));
+    }
+    Ok(())
+}
+
+pub(crate) fn agent(options: &HttpPriceOptions) -> ureq::Agent {
+    let config = ureq::Agent::config_builder()
+        .timeout_global(Some(options.timeout))
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .user_agent(concat!("waiaas/", env!("CARGO_PKG_VERSION")))
+        .build();
+    ureq::Agent::new_with_config(config)
+}
+
+/// Why a fetch gave no prices (kept for [`FeedStatus`]; never carries a key).
+pub(crate) fn describe(error: &ureq::Error) -> String {
+    match error {
+        ureq::Error::Timeout(_) => "timed out".to_owned(),
+        ureq::Error::HostNotFound => "host not found".to_owned(),
+        ureq::Error::ConnectionFailed => "connection failed".to_owned(),
+        ureq::Error::Io(e) => format!("connection error: {}", e.kind()),
+        ureq::Error::Protocol(_) => "malformed http response".to_owned(),
+        ureq::Error::BodyExceedsLimit(_) => "response body too large".to_owned(),
+        _ => "transport error".to_owned(),
+    }
+}
+
+/// One GET with the feed's header, bounded in time and size; the body when the
+/// status is 200.
+pub(crate) fn get(
+    agent: &ureq::Agent,
+    url: &str,
+    header: Option<(&str, String)>,
+    max_body_bytes: u64,
+) -> Result<String, String> {
+    let mut request = agent.get(url).header("Accept", "application/json");
+    if let Some((name, value)) = header {
+        request = request.header(name, value);
+    }
+    let mut response = request.call().map_err(|e| describe(&e))?;
+    let status = response.status().as_u16();
+    if status != 200 {
+        return Err(format!("http status {status}"));
+    }
+    response
+        .body_mut()
+        .with_config()
+        .limit(max_body_bytes)
+        .read_to_string()
+        .map_err(|e| describe(&e))
+}
+
+/// The outcome of a feed's last request, for hosts that want to show it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedStatus {
+    /// When the last request was made (the oracle's clock), if one was.
+    pub last_attempt: Option<i64>,
+    /// Why it gave no prices, when it failed (a transport error, an http status, a body
+    /// that is not the documented shape).
+    pub last_error: Option<String>,
+}
+
+#[derive(Debug, Default)]
+struct CacheState {
+    quotes: BTreeMap<String, PriceQuote>,
+    last_attempt: BTreeMap<String, i64>,
+    status: Option<(i64, Option<String>)>,
+}
+
+/// Quotes by asset id, refreshed at most every `refresh_seconds`, returned only while
+/// fresh by their own publish time. A failed fetch changes nothing but the status.
+#[derive(Debug, Default)]
+pub(crate) struct FeedCache {
+    state: Mutex<CacheState>,
+}
+
+impl FeedCache {
+    /// The fresh quotes for `asset_ids` (all known to the feed); calls `fetch` for
+    /// those not tried within `refresh_seconds`. `fetch` returns a quote per asset it
+    /// could price (a missing one is unpriced) or why the whole request failed.
+    pub(crate) fn quotes(
+        &self,
+        asset_ids: &[String],
+        options: &HttpPriceOptions,
+        fetch: impl FnOnce(&[String]) -> Result<BTreeMap<String, PriceQuote>, String>,
+    ) -> BTreeMap<String, PriceQuote> {
+        let now = options.clock.now();
+        let refresh = i64::try_from(options.refresh_seconds).unwrap_or(i64::MAX);
+        let due: Vec<String> = {
+            let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+            let due: Vec<String> = asset_ids
+                .iter()
+                .filter(|id| {
+                    state.last_attempt.get(*id).is_none_or(|t| {
+                        // A clock that went back also refreshes.
+                        now < *t || now.saturating_sub(*t) >= refresh
+                    })
+                })
+                .cloned()
+                .collect();
+            for id in &due {
+                state.last_attempt.insert(id.clone(), now);
+            }
+            due
+        };
+        if !due.is_empty() {
+            let fetched = fetch(&due);
+            let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+            match fetched {
+                Ok(mut quotes) => {
+                    for id in &due {
+                        // The feed's latest word wins: an asset it did not price (or
+                        // priced with an absurd confidence) loses its older quote.
+                        match quotes.remove(id) {
+                            Some(q) => state.quotes.insert(id.clone(), q),
+                            None => state.quotes.remove(id),
+                        };
+                    }
+                    state.status = Some((now, None));
+                }
+                Err(reason) => state.status = Some((now, Some(reason))),
+            }
+        }
+        let state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        let book = PriceBook {
+            quotes: asset_ids
+                .iter()
+                .filter_map(|id| state.quotes.get(id).map(|q| (id.clone(), q.clone())))
+                .collect(),
+            max_age_seconds: options.max_age_seconds,
+        };
+        drop(state);
+        book.quotes
+            .iter()
+            .filter(|(id, _)| book.fresh(id, now).is_some())
+            .map(|(id, q)| (id.clone(), q.clone()))
+            .collect()
+    }
+
+    pub(crate) fn status(&self) -> FeedStatus {
+        let state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        FeedStatus {
+            last_attempt: state.status.as_ref().map(|(t, _)| *t),
+            last_error: state.status.as_ref().and_then(|(_, e)| e.clone()),
+        }
+    }
+}
