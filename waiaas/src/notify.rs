@@ -57,115 +57,58 @@ pub use webhook::{
     EVENT_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, WebhookError, WebhookNotifier, WebhookOptions,
 };
 
-/// What happened. Serialized as `SCREAMING_SNAKE_CASE` (`TX_SIGNED`, `POLICY_DENIED`, …).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum EventKind {
-    /// An agent submitted a transaction request (before the policy decision).
-    TxRequested,
-    /// A NOTIFY-tier transaction was signed: it went through, and the owner should know.
-    TxNotify,
-    /// A DELAY-tier transaction was queued; it executes after its delay unless cancelled.
-    TxQueued,
-    /// An APPROVAL-tier transaction waits for the owner's signature.
-    TxApprovalRequired,
-    /// The owner approved a pending transaction.
-    TxApproved,
-    /// The owner (or the operator) rejected a pending transaction.
-    TxRejected,
-    /// A pending transaction's approval window passed without a decision.
-    TxExpired,
-    /// A queued or pending transaction was cancelled.
-    TxCancelled,
-    /// A transaction was signed (and broadcast when a chain client is configured).
-    TxSigned,
-    /// Signing or broadcasting a transaction failed.
-    TxFailed,
-    /// The policy engine denied a request.
-    PolicyDenied,
-    /// A cumulative (daily / monthly) spending limit is close to being reached.
-    CumulativeLimitWarning,
-    /// The kill switch was activated (ACTIVE → SUSPENDED).
-    KillSwitchActivated,
-    /// The kill switch was escalated (SUSPENDED → LOCKED).
-    KillSwitchEscalated,
-    /// The kill switch was recovered (back to ACTIVE).
-    KillSwitchRecovered,
-    /// AutoStop suspended a wallet (consecutive failures or unusual activity).
-    AutoStopTriggered,
-    /// An agent session was created.
-    SessionCreated,
-    /// An agent session was revoked.
-    SessionRevoked,
-    /// The audit log's head (details: `seq`, `hash`, `keyedFrom`), sent periodically by
-    /// the scheduler and on demand ([`crate::Admin::audit_head`]) so it can be anchored
-    /// outside the database: a log rewritten or truncated later no longer contains an
-    /// anchored head.
-    AuditHead,
-    /// Sent when a vault opens, per wallet whose USD policies (SPENDING_LIMIT's `_usd`
-    /// ladder and caps, over the native coin and the ALLOWED_TOKENS) name assets no
-    /// configured oracle prices freshly (details: `assets`, `policyIds`, `message`).
-    /// Those transfers fail closed to APPROVAL until a price is available.
-    UnpricedAssets,
-}
-
-impl EventKind {
-    /// Every kind, in declaration order.
-    pub const ALL: [Self; 20] = [
-        Self::TxRequested,
-        Self::TxNotify,
-        Self::TxQueued,
-        Self::TxApprovalRequired,
-        Self::TxApproved,
-        Self::TxRejected,
-        Self::TxExpired,
-        Self::TxCancelled,
-        Self::TxSigned,
-        Self::TxFailed,
-        Self::PolicyDenied,
-        Self::CumulativeLimitWarning,
-        Self::KillSwitchActivated,
-        Self::KillSwitchEscalated,
-        Self::KillSwitchRecovered,
-        Self::AutoStopTriggered,
-        Self::SessionCreated,
-        Self::SessionRevoked,
-        Self::AuditHead,
-        Self::UnpricedAssets,
-    ];
-
-    /// The wire name, as in JSON (`TX_SIGNED`).
-    #[must_use]
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::TxRequested => "TX_REQUESTED",
-            Self::TxNotify => "TX_NOTIFY",
-            Self::TxQueued => "TX_QUEUED",
-            Self::TxApprovalRequired => "TX_APPROVAL_REQUIRED",
-            Self::TxApproved => "TX_APPROVED",
-            Self::TxRejected => "TX_REJECTED",
-            Self::TxExpired => "TX_EXPIRED",
-            Self::TxCancelled => "TX_CANCELLED",
-            Self::TxSigned => "TX_SIGNED",
-            Self::TxFailed => "TX_FAILED",
-            Self::PolicyDenied => "POLICY_DENIED",
-            Self::CumulativeLimitWarning => "CUMULATIVE_LIMIT_WARNING",
-            Self::KillSwitchActivated => "KILL_SWITCH_ACTIVATED",
-            Self::KillSwitchEscalated => "KILL_SWITCH_ESCALATED",
-            Self::KillSwitchRecovered => "KILL_SWITCH_RECOVERED",
-            Self::AutoStopTriggered => "AUTO_STOP_TRIGGERED",
-            Self::SessionCreated => "SESSION_CREATED",
-            Self::SessionRevoked => "SESSION_REVOKED",
-            Self::AuditHead => "AUDIT_HEAD",
-            Self::UnpricedAssets => "UNPRICED_ASSETS",
-        }
+waiaas_core::string_enum! {
+    /// What happened, as a fixed string (`TX_SIGNED`, `POLICY_DENIED`, …).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub enum EventKind {
+        /// An agent submitted a transaction request (before the policy decision).
+        TxRequested => "TX_REQUESTED",
+        /// A NOTIFY-tier transaction was signed: it went through, and the owner should know.
+        TxNotify => "TX_NOTIFY",
+        /// A DELAY-tier transaction was queued; it executes after its delay unless cancelled.
+        TxQueued => "TX_QUEUED",
+        /// An APPROVAL-tier transaction waits for the owner's signature.
+        TxApprovalRequired => "TX_APPROVAL_REQUIRED",
+        /// The owner approved a pending transaction.
+        TxApproved => "TX_APPROVED",
+        /// The owner (or the operator) rejected a pending transaction.
+        TxRejected => "TX_REJECTED",
+        /// A pending transaction's approval window passed without a decision.
+        TxExpired => "TX_EXPIRED",
+        /// A queued or pending transaction was cancelled.
+        TxCancelled => "TX_CANCELLED",
+        /// A transaction was signed (and broadcast when a chain client is configured).
+        TxSigned => "TX_SIGNED",
+        /// Signing or broadcasting a transaction failed.
+        TxFailed => "TX_FAILED",
+        /// The policy engine denied a request.
+        PolicyDenied => "POLICY_DENIED",
+        /// A cumulative (daily / monthly) spending limit is close to being reached.
+        CumulativeLimitWarning => "CUMULATIVE_LIMIT_WARNING",
+        /// The kill switch was activated (ACTIVE → SUSPENDED).
+        KillSwitchActivated => "KILL_SWITCH_ACTIVATED",
+        /// The kill switch was escalated (SUSPENDED → LOCKED).
+        KillSwitchEscalated => "KILL_SWITCH_ESCALATED",
+        /// The kill switch was recovered (back to ACTIVE).
+        KillSwitchRecovered => "KILL_SWITCH_RECOVERED",
+        /// AutoStop suspended a wallet (consecutive failures or unusual activity).
+        AutoStopTriggered => "AUTO_STOP_TRIGGERED",
+        /// An agent session was created.
+        SessionCreated => "SESSION_CREATED",
+        /// An agent session was revoked.
+        SessionRevoked => "SESSION_REVOKED",
+        /// The audit log's head (details: `seq`, `hash`, `keyedFrom`), sent periodically by
+        /// the scheduler and on demand ([`crate::Admin::audit_head`]) so it can be anchored
+        /// outside the database: a log rewritten or truncated later no longer contains an
+        /// anchored head.
+        AuditHead => "AUDIT_HEAD",
+        /// Sent when a vault opens, per wallet whose USD policies (SPENDING_LIMIT's `_usd`
+        /// ladder and caps, over the native coin and the ALLOWED_TOKENS) name assets no
+        /// configured oracle prices freshly (details: `assets`, `policyIds`, `message`).
+        /// Those transfers fail closed to APPROVAL until a price is available.
+        UnpricedAssets => "UNPRICED_ASSETS",
     }
-}
-
-impl fmt::Display for EventKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
+    field = "kind", what = "an event kind";
 }
 
 /// One notification: what happened, when, to which wallet / transaction / session, and

@@ -25,26 +25,18 @@ use crate::record::Transaction;
 /// How long a signed kill-switch text stays valid (seconds either side of `issued`).
 pub const KILL_SWITCH_MESSAGE_WINDOW_SECS: i64 = 300;
 
-/// What the owner is asked to do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum OwnerAction {
-    /// Let a PENDING_APPROVAL transaction execute.
-    Approve,
-    /// Refuse a PENDING_APPROVAL transaction.
-    Reject,
-    /// Cancel a QUEUED (DELAY) transaction.
-    Cancel,
-}
-
-impl OwnerAction {
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::Approve => "APPROVE",
-            Self::Reject => "REJECT",
-            Self::Cancel => "CANCEL",
-        }
+waiaas_core::string_enum! {
+    /// What the owner is asked to do.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum OwnerAction {
+        /// Let a PENDING_APPROVAL transaction execute.
+        Approve => "APPROVE",
+        /// Refuse a PENDING_APPROVAL transaction.
+        Reject => "REJECT",
+        /// Cancel a QUEUED (DELAY) transaction.
+        Cancel => "CANCEL",
     }
+    field = "action", what = "an owner action";
 }
 
 /// The texts an owner signs for one transaction.
