@@ -18,7 +18,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use serde_json::json;
 use waiaas::core::policy::{PolicyType, Usd, native_asset_id};
 use waiaas::core::session::CreateSession;
-use waiaas::core::store::{StoreOptions, Synchronous};
+use waiaas::store::{StoreOptions, Synchronous};
 use waiaas::{
     Agent, ChainParams, Network, NewPolicy, Options, SecretString, SendRequest, Settings,
     StaticPriceOracle, Waiaas,

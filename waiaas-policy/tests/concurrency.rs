@@ -29,8 +29,8 @@ use std::process::{Command, Stdio};
 use serde_json::json;
 use waiaas_core::policy::{ApprovalReason, DAILY_WINDOW, RequestBody};
 use waiaas_core::{
-    Amount, ManualClock, Network, PolicyRequest, PolicyType, PriceBook, PriceQuote, Store, Tier,
-    TxId, Usd, WalletId,
+    Amount, ManualClock, Network, PolicyRequest, PolicyType, PriceBook, PriceQuote, Tier, TxId,
+    Usd, WalletId,
 };
 use waiaas_policy::{Engine, NewPolicy, PolicyAdmin};
 

@@ -11,10 +11,10 @@ use waiaas_core::audit::{Actor, AuditEntry, AuditRecord};
 use waiaas_core::policy::{PolicyFilter, PolicyRecord};
 use waiaas_core::session::{CreateSession, IssuedSession, SessionInfo};
 use waiaas_core::store::{
-    AdmissionGate, KillSwitchState, OwnerRecord, OwnerState, PipelineStore, TxFilter, WalletStatus,
+    AdmissionGate, KillSwitchState, OwnerRecord, OwnerState, TxFilter, WalletStatus,
 };
 use waiaas_core::{
-    Network, PolicyId, SecretString, SessionId, Store, TxId, TxStatus, ValidationError, WalletId,
+    Network, PolicyId, SecretString, SessionId, TxId, TxStatus, ValidationError, WalletId,
     WalletInfo,
 };
 use waiaas_policy::{NewPolicy, PolicyAdmin, PolicyUpdate, QuicksetMode};

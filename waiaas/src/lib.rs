@@ -54,10 +54,12 @@ pub use waiaas_chains as chains;
 pub use waiaas_core as core;
 pub use waiaas_core::{Clock, KdfParams, ManualClock, Network, SecretString, SystemClock};
 pub use waiaas_policy::{NewPolicy, PolicyUpdate, QuicksetMode};
+pub use waiaas_store as store;
 
 use pipeline::Inner;
-use waiaas_core::store::StoreOptions;
-use waiaas_core::{DataDir, PasswordOrigin, SessionIssuer, SqliteStore, Vault, VaultOptions};
+use waiaas_core::store::Backend;
+use waiaas_core::{DataDir, PasswordOrigin, SessionIssuer, Vault, VaultOptions};
+use waiaas_store::{SqliteStore, StoreOptions};
 
 /// How a vault is created or opened.
 #[derive(Debug, Clone)]
@@ -117,7 +119,7 @@ pub struct Waiaas {
     pub(crate) inner: Arc<Inner>,
 }
 
-fn build(data: DataDir, store: Arc<SqliteStore>, vault: Vault, options: &Options) -> Result<Admin> {
+fn build(data: DataDir, store: Arc<dyn Backend>, vault: Vault, options: &Options) -> Result<Admin> {
     let vault = Arc::new(vault);
     let sessions = SessionIssuer::new(
         vault.clone(),
@@ -165,7 +167,7 @@ impl Waiaas {
         options: Options,
     ) -> Result<Admin> {
         let data = DataDir::new(path.as_ref());
-        let store = Arc::new(data.open_store(&options.store)?);
+        let store: Arc<dyn Backend> = Arc::new(SqliteStore::open_dir(&data, &options.store)?);
         let vault = Vault::create(
             store.clone(),
             password,
@@ -203,7 +205,7 @@ impl Waiaas {
         let data = DataDir::new(path.as_ref());
         let (password, _origin): (SecretString, PasswordOrigin) =
             data.resolve_password(password)?;
-        let store = Arc::new(data.open_store(&options.store)?);
+        let store: Arc<dyn Backend> = Arc::new(SqliteStore::open_dir(&data, &options.store)?);
         let vault = Vault::unlock(store.clone(), &password, vault_options(&data, &options))?;
         build(data, store, vault, &options)
     }

@@ -16,13 +16,14 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::json;
+use waiaas::core::TxStatus;
 use waiaas::core::policy::{PolicyType, ReservationStatus, Usd, native_asset_id};
 use waiaas::core::session::CreateSession;
 use waiaas::core::store::TxFilter;
-use waiaas::core::{SqliteStore, Store, StoreOptions, TxStatus};
 use waiaas::{
     ChainParams, Network, NewPolicy, Options, SecretString, SendRequest, StaticPriceOracle, Waiaas,
 };
+use waiaas_store::{SqliteStore, StoreOptions};
 
 fn pw() -> SecretString {
     SecretString::from("crash test password".to_owned())

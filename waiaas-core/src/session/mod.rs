@@ -75,11 +75,15 @@ impl Permission {
         Self::ALL.into_iter().find(|p| p.as_str() == s)
     }
 
-    pub(crate) fn parse_list(s: &str) -> Option<Vec<Self>> {
+    /// Parses a comma-separated list of uppercase names (as stored).
+    #[must_use]
+    pub fn parse_list(s: &str) -> Option<Vec<Self>> {
         s.split(',').map(Self::parse).collect()
     }
 
-    pub(crate) fn format_list(list: &[Self]) -> String {
+    /// Formats a list as comma-separated uppercase names (as stored).
+    #[must_use]
+    pub fn format_list(list: &[Self]) -> String {
         list.iter()
             .map(|p| p.as_str())
             .collect::<Vec<_>>()

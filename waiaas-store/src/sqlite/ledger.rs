@@ -1,238 +1,53 @@
-//! SQLite side of policies and the spend ledger. Every function runs inside a
-//! transaction opened by the caller ([`super::SqliteStore`]).
-//!
-//! Rolling windows never scan a wallet's history. `spend_windows` keeps, per wallet
-//! and window length, the totals of every ledger row created after an eviction cursor
-//! `cursor_at`. A decision at `now` first evicts the rows with
-//! `cursor_at < created_at <= now - window` (found through the
-//! `(wallet_id, created_at, seq)` index; usually none or a handful), then reads the
-//! totals. A row is never created at or before a cursor: decisions run at the time
-//! high-water mark (`max(clock, latest time seen)`, see `advance_time`), which cursors
-//! trail by the window length, and a reservation is stamped after every cursor of its
-//! wallet even so; the cursor alone then decides membership. A reservation adds itself
-//! to every window of its wallet and counts there until its window's cursor passes it;
-//! a release removes its spend from every window that still holds it.
+//! The spend ledger and its rolling windows. Every function runs inside a transaction
+//! opened by the caller; the window arithmetic itself is [`crate::rules::windows`].
 
-use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
+use std::collections::BTreeMap;
 
-use rusqlite::{Connection, OptionalExtension, Row, params};
-
-use super::sqlite::{advance_time, corrupt, db_err};
-use crate::error::StoreError;
-use crate::ids::{PolicyId, TxId, WalletId};
-use crate::policy::{
-    Decision, LedgerSnapshot, PolicyEngine, PolicyFilter, PolicyInput, PolicyRecord, PolicyRequest,
-    PriceBook, Reservation, ReservationStatus, Spend, WindowTotals,
+use rusqlite::{Connection, OptionalExtension, params};
+use waiaas_core::error::StoreError;
+use waiaas_core::ids::TxId;
+#[cfg(feature = "test-support")]
+use waiaas_core::ids::WalletId;
+#[cfg(feature = "test-support")]
+use waiaas_core::policy::Reservation;
+use waiaas_core::policy::{
+    Decision, LedgerSnapshot, PolicyEngine, PolicyInput, PolicyRequest, PriceBook,
+    ReservationStatus, Spend, WindowTotals,
 };
 
-/// The longest window the ledger maintains (10 years); longer requests are clamped.
-const MAX_WINDOW: u64 = 315_360_000;
+use super::SqliteStore;
+use super::clock::advance_time;
+use super::policies::PolicyCache;
+use super::rows::{clamp_i64, corrupt, db_err, json_err};
 
-fn json_err(table: &'static str) -> impl Fn(serde_json::Error) -> StoreError {
-    move |e| corrupt(table, e.to_string())
-}
-
-fn to_i64(v: u64) -> i64 {
-    i64::try_from(v).unwrap_or(i64::MAX)
-}
-
-const POLICY_COLS: &str =
-    "id, wallet_id, network, type, rules, priority, enabled, revision, created_at, updated_at";
-
-fn policy_from_row(row: &Row<'_>) -> Result<PolicyRecord, StoreError> {
-    const T: &str = "policies";
-    let get =
-        |i: usize| -> Result<String, StoreError> { row.get(i).map_err(db_err("read policy")) };
-    let id = get(0)?;
-    let wallet: Option<String> = row.get(1).map_err(db_err("read policy"))?;
-    let network: Option<String> = row.get(2).map_err(db_err("read policy"))?;
-    let ty = get(3)?;
-    let rules_text = get(4)?;
-    // Rules that are not JSON still load (as a string) so the policy can be listed and
-    // deleted; the engine denies while such a policy applies.
-    let rules = serde_json::from_str(&rules_text).unwrap_or(serde_json::Value::String(rules_text));
-    let revision: i64 = row.get(7).map_err(db_err("read policy"))?;
-    Ok(PolicyRecord {
-        id: PolicyId::parse(&id).map_err(|_| corrupt(T, format!("policy id `{id}`")))?,
-        wallet_id: wallet
-            .map(|w| WalletId::parse(&w).map_err(|_| corrupt(T, format!("wallet id `{w}`"))))
-            .transpose()?,
-        network: network
-            .map(|n| n.parse().map_err(|_| corrupt(T, format!("network `{n}`"))))
-            .transpose()?,
-        policy_type: ty
-            .parse()
-            .map_err(|_| corrupt(T, format!("policy type `{ty}`")))?,
-        rules,
-        priority: row.get(5).map_err(db_err("read policy"))?,
-        enabled: row.get(6).map_err(db_err("read policy"))?,
-        revision: u64::try_from(revision).map_err(|_| corrupt(T, "negative revision"))?,
-        created_at: row.get(8).map_err(db_err("read policy"))?,
-        updated_at: row.get(9).map_err(db_err("read policy"))?,
-    })
-}
-
-fn bump_epoch(conn: &Connection) -> Result<(), StoreError> {
-    conn.prepare_cached("UPDATE policy_epoch SET epoch = epoch + 1 WHERE id = 1")
-        .and_then(|mut s| s.execute([]))
-        .map_err(db_err("bump policy epoch"))?;
-    Ok(())
-}
-
-pub(super) fn insert_policy(conn: &Connection, p: &PolicyRecord) -> Result<(), StoreError> {
-    let rules = serde_json::to_string(&p.rules).map_err(json_err("policies"))?;
-    conn.prepare_cached(&format!(
-        "INSERT INTO policies ({POLICY_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
-    ))
-    .and_then(|mut s| {
-        s.execute(params![
-            p.id.to_string(),
-            p.wallet_id.map(|w| w.to_string()),
-            p.network.map(|n| n.as_str()),
-            p.policy_type.as_str(),
-            rules,
-            p.priority,
-            p.enabled,
-            to_i64(p.revision.max(1)),
-            p.created_at,
-            p.updated_at
-        ])
-    })
-    .map_err(db_err("insert policy"))?;
-    bump_epoch(conn)
-}
-
-pub(super) fn update_policy(
-    conn: &Connection,
-    p: &PolicyRecord,
-) -> Result<Option<PolicyRecord>, StoreError> {
-    let rules = serde_json::to_string(&p.rules).map_err(json_err("policies"))?;
-    let n = conn
-        .prepare_cached(
-            "UPDATE policies SET wallet_id = ?1, network = ?2, type = ?3, rules = ?4,
-                 priority = ?5, enabled = ?6, revision = revision + 1, updated_at = ?7
-             WHERE id = ?8",
+pub(super) fn simulate(
+    store: &SqliteStore,
+    request: &PolicyRequest,
+    prices: &PriceBook,
+    now: i64,
+    engine: &dyn PolicyEngine,
+) -> Result<Decision, StoreError> {
+    // A write transaction, because window maintenance (creation, eviction) is
+    // written; no reservation is.
+    store.write("simulate", |conn| {
+        decide(
+            conn,
+            &mut store.policy_cache(),
+            request,
+            prices,
+            now,
+            engine,
+            false,
         )
-        .and_then(|mut s| {
-            s.execute(params![
-                p.wallet_id.map(|w| w.to_string()),
-                p.network.map(|n| n.as_str()),
-                p.policy_type.as_str(),
-                rules,
-                p.priority,
-                p.enabled,
-                p.updated_at,
-                p.id.to_string()
-            ])
-        })
-        .map_err(db_err("update policy"))?;
-    if n == 0 {
-        return Ok(None);
-    }
-    bump_epoch(conn)?;
-    policy(conn, p.id)
+    })
 }
 
-pub(super) fn delete_policy(conn: &Connection, id: PolicyId) -> Result<bool, StoreError> {
-    let n = conn
-        .prepare_cached("DELETE FROM policies WHERE id = ?1")
-        .and_then(|mut s| s.execute([id.to_string()]))
-        .map_err(db_err("delete policy"))?;
-    if n > 0 {
-        bump_epoch(conn)?;
-    }
-    Ok(n > 0)
-}
-
-pub(super) fn policy(conn: &Connection, id: PolicyId) -> Result<Option<PolicyRecord>, StoreError> {
-    let mut stmt = conn
-        .prepare_cached(&format!("SELECT {POLICY_COLS} FROM policies WHERE id = ?1"))
-        .map_err(db_err("read policy"))?;
-    let mut rows = stmt
-        .query([id.to_string()])
-        .map_err(db_err("read policy"))?;
-    match rows.next().map_err(db_err("read policy"))? {
-        Some(row) => policy_from_row(row).map(Some),
-        None => Ok(None),
-    }
-}
-
-pub(super) fn policies(
-    conn: &Connection,
-    filter: PolicyFilter,
-) -> Result<Vec<PolicyRecord>, StoreError> {
-    let base = format!("SELECT {POLICY_COLS} FROM policies");
-    let (sql, arg): (String, Option<String>) = match filter {
-        PolicyFilter::All => (format!("{base} ORDER BY created_at, id"), None),
-        PolicyFilter::Global => (
-            format!("{base} WHERE wallet_id IS NULL ORDER BY created_at, id"),
-            None,
-        ),
-        PolicyFilter::Wallet(w) => (
-            format!("{base} WHERE wallet_id = ?1 ORDER BY created_at, id"),
-            Some(w.to_string()),
-        ),
-        PolicyFilter::ApplicableTo(w) => (
-            format!("{base} WHERE wallet_id = ?1 OR wallet_id IS NULL ORDER BY created_at, id"),
-            Some(w.to_string()),
-        ),
-    };
-    let mut stmt = conn.prepare_cached(&sql).map_err(db_err("list policies"))?;
-    let mut rows = match &arg {
-        Some(a) => stmt.query([a]),
-        None => stmt.query([]),
-    }
-    .map_err(db_err("list policies"))?;
-    let mut out = Vec::new();
-    while let Some(row) = rows.next().map_err(db_err("list policies"))? {
-        out.push(policy_from_row(row)?);
-    }
-    Ok(out)
-}
-
-/// Policies cached per process, invalidated by `policy_epoch`.
-#[derive(Debug, Default)]
-pub(super) struct PolicyCache {
-    epoch: Option<i64>,
-    all: Vec<PolicyRecord>,
-    per_wallet: HashMap<WalletId, Arc<[PolicyRecord]>>,
-}
-
-impl PolicyCache {
-    /// The policies that can apply to `wallet` (its own and the global ones), reloaded
-    /// when another writer changed any policy.
-    pub(super) fn applicable(
-        &mut self,
-        conn: &Connection,
-        wallet: WalletId,
-    ) -> Result<Arc<[PolicyRecord]>, StoreError> {
-        let epoch: i64 = conn
-            .prepare_cached("SELECT epoch FROM policy_epoch WHERE id = 1")
-            .and_then(|mut s| s.query_row([], |r| r.get(0)))
-            .map_err(db_err("read policy epoch"))?;
-        if self.epoch != Some(epoch) {
-            self.all = policies(conn, PolicyFilter::All)?;
-            self.per_wallet.clear();
-            self.epoch = Some(epoch);
-        }
-        if let Some(p) = self.per_wallet.get(&wallet) {
-            return Ok(Arc::clone(p));
-        }
-        let list: Arc<[PolicyRecord]> = self
-            .all
-            .iter()
-            .filter(|p| p.wallet_id.is_none() || p.wallet_id == Some(wallet))
-            .cloned()
-            .collect();
-        self.per_wallet.insert(wallet, Arc::clone(&list));
-        Ok(list)
-    }
-}
+/// The longest window the ledger maintains (10 years); longer requests are clamped.
+pub(super) const MAX_WINDOW: u64 = 315_360_000;
 
 #[derive(serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct WindowRow {
+pub(super) struct WindowRow {
     /// Every ledger row with `created_at <= cursor_at` has left this window's totals.
     cursor_at: i64,
     totals: WindowTotals,
@@ -243,13 +58,13 @@ struct WindowRow {
 /// The stored per-wallet state: running window totals and the in-flight totals.
 #[derive(serde::Serialize, serde::Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
-struct WalletState {
+pub(super) struct WalletState {
     windows: BTreeMap<u64, WindowRow>,
     in_flight: Option<WindowTotals>,
 }
 
 /// All windows of one wallet, stored as one row.
-struct Windows {
+pub(super) struct Windows {
     rows: BTreeMap<u64, WindowRow>,
     in_flight: WindowTotals,
     in_flight_dirty: bool,
@@ -262,7 +77,7 @@ impl Windows {
     }
 }
 
-fn load_windows(conn: &Connection, wallet: &str) -> Result<Windows, StoreError> {
+pub(super) fn load_windows(conn: &Connection, wallet: &str) -> Result<Windows, StoreError> {
     let text: Option<String> = conn
         .prepare_cached("SELECT state FROM spend_windows WHERE wallet_id = ?1")
         .and_then(|mut s| s.query_row([wallet], |r| r.get(0)).optional())
@@ -300,7 +115,11 @@ fn load_windows(conn: &Connection, wallet: &str) -> Result<Windows, StoreError> 
     })
 }
 
-fn save_windows(conn: &Connection, wallet: &str, windows: &Windows) -> Result<(), StoreError> {
+pub(super) fn save_windows(
+    conn: &Connection,
+    wallet: &str,
+    windows: &Windows,
+) -> Result<(), StoreError> {
     if !windows.dirty() {
         return Ok(());
     }
@@ -326,25 +145,25 @@ fn save_windows(conn: &Connection, wallet: &str, windows: &Windows) -> Result<()
     Ok(())
 }
 
-fn parse_spend(text: &str) -> Result<Spend, StoreError> {
+pub(super) fn parse_spend(text: &str) -> Result<Spend, StoreError> {
     serde_json::from_str(text).map_err(json_err("spend_ledger"))
 }
 
-fn parse_status(text: &str) -> Result<ReservationStatus, StoreError> {
+pub(super) fn parse_reservation_status(text: &str) -> Result<ReservationStatus, StoreError> {
     ReservationStatus::parse(text)
         .ok_or_else(|| corrupt("spend_ledger", format!("status `{text}`")))
 }
 
 /// Brings window `w` of `wallet` to `now`: creates it from the ledger the first time
 /// (one range read of the window), afterwards evicts only the rows that left it.
-fn advance_window(
+pub(super) fn advance_window(
     conn: &Connection,
     wallet: &str,
     windows: &mut Windows,
     w: u64,
     now: i64,
 ) -> Result<(), StoreError> {
-    let cutoff = now.saturating_sub(to_i64(w.min(MAX_WINDOW)));
+    let cutoff = now.saturating_sub(clamp_i64(w.min(MAX_WINDOW)));
     match windows.rows.get_mut(&w) {
         Some(row) => {
             if cutoff <= row.cursor_at {
@@ -365,7 +184,7 @@ fn advance_window(
                 let spend: String = r.get(1).map_err(db_err("evict spend window"))?;
                 row.totals.remove(
                     &parse_spend(&spend)?,
-                    parse_status(&status)? == ReservationStatus::Released,
+                    parse_reservation_status(&status)? == ReservationStatus::Released,
                 );
                 evicted = true;
             }
@@ -392,7 +211,7 @@ fn advance_window(
                         .map_err(db_err("build spend window"))?,
                 )?;
                 totals.add(&spend);
-                if parse_status(&status)? == ReservationStatus::Released {
+                if parse_reservation_status(&status)? == ReservationStatus::Released {
                     totals.remove_spend(&spend);
                 }
             }
@@ -530,7 +349,7 @@ pub(super) fn release(conn: &Connection, request_id: TxId, now: i64) -> Result<b
     let Some((seq, wallet, created_at, status, spend)) = row else {
         return Ok(false);
     };
-    if parse_status(&status)? != ReservationStatus::Reserved {
+    if parse_reservation_status(&status)? != ReservationStatus::Reserved {
         return Ok(false);
     }
     let spend = parse_spend(&spend)?;
@@ -567,7 +386,7 @@ pub(super) fn commit(conn: &Connection, request_id: TxId, now: i64) -> Result<bo
     let Some((seq, wallet, status, spend)) = row else {
         return Ok(false);
     };
-    if parse_status(&status)? != ReservationStatus::Reserved {
+    if parse_reservation_status(&status)? != ReservationStatus::Reserved {
         return Ok(false);
     }
     conn.prepare_cached(
@@ -583,6 +402,7 @@ pub(super) fn commit(conn: &Connection, request_id: TxId, now: i64) -> Result<bo
     Ok(true)
 }
 
+#[cfg(feature = "test-support")]
 pub(super) fn reservation(
     conn: &Connection,
     request_id: TxId,
@@ -619,13 +439,14 @@ pub(super) fn reservation(
         network: network.parse().map_err(|_| corrupt(T, "network"))?,
         kind,
         tier: tier.parse().map_err(|_| corrupt(T, "tier"))?,
-        status: parse_status(&status)?,
+        status: parse_reservation_status(&status)?,
         spend: parse_spend(&spend)?,
         created_at,
         updated_at,
     }))
 }
 
+#[cfg(feature = "test-support")]
 pub(super) fn snapshot(
     conn: &Connection,
     wallet: WalletId,
@@ -647,7 +468,7 @@ pub(super) fn snapshot(
     Ok(out)
 }
 
-#[cfg(feature = "test-hooks")]
+#[cfg(feature = "test-support")]
 pub(super) fn insert_row_for_tests(conn: &Connection, r: &Reservation) -> Result<(), StoreError> {
     let spend = serde_json::to_string(&r.spend).map_err(json_err("spend_ledger"))?;
     conn.execute(
@@ -667,4 +488,85 @@ pub(super) fn insert_row_for_tests(conn: &Connection, r: &Reservation) -> Result
     )
     .map_err(db_err("insert ledger row"))?;
     Ok(())
+}
+
+/// Side doors for tests and benchmarks (feature `test-support`): decide and reserve
+/// outside admission, move a reservation by hand, read the ledger. Production code
+/// makes decisions and reservations only through admission
+/// ([`PipelineStore::admit_transaction`](waiaas_core::store::PipelineStore::admit_transaction)).
+#[cfg(feature = "test-support")]
+impl SqliteStore {
+    /// Decides `request` with `engine` and, when allowed, reserves its spend, in one
+    /// write transaction, without storing a transaction row.
+    ///
+    /// # Errors
+    /// `DUPLICATE_REQUEST` when `request.request_id` already has a reservation;
+    /// `STORAGE_ERROR`.
+    pub fn evaluate_and_reserve(
+        &self,
+        request: &PolicyRequest,
+        prices: &PriceBook,
+        now: i64,
+        engine: &dyn PolicyEngine,
+    ) -> Result<Decision, StoreError> {
+        self.write("evaluate and reserve", |conn| {
+            decide(
+                conn,
+                &mut self.policy_cache(),
+                request,
+                prices,
+                now,
+                engine,
+                true,
+            )
+        })
+    }
+
+    /// Releases a reservation: its spend leaves every window, its request still counts
+    /// for rate limits. `false` unless it was RESERVED.
+    ///
+    /// # Errors
+    /// `STORAGE_ERROR`.
+    pub fn release_reservation(&self, request_id: TxId, now: i64) -> Result<bool, StoreError> {
+        self.write("release reservation", |conn| release(conn, request_id, now))
+    }
+
+    /// Marks a reservation executed; it keeps counting. `false` unless it was RESERVED.
+    ///
+    /// # Errors
+    /// `STORAGE_ERROR`.
+    pub fn commit_reservation(&self, request_id: TxId, now: i64) -> Result<bool, StoreError> {
+        self.write("commit reservation", |conn| commit(conn, request_id, now))
+    }
+
+    /// One ledger row.
+    ///
+    /// # Errors
+    /// `STORAGE_ERROR`.
+    pub fn reservation(&self, request_id: TxId) -> Result<Option<Reservation>, StoreError> {
+        reservation(&self.conn(), request_id)
+    }
+
+    /// The window totals of `wallet` at `now` (creating or advancing the windows'
+    /// bookkeeping as a decision would).
+    ///
+    /// # Errors
+    /// `STORAGE_ERROR`.
+    pub fn ledger_snapshot(
+        &self,
+        wallet: WalletId,
+        windows: &[u64],
+        now: i64,
+    ) -> Result<LedgerSnapshot, StoreError> {
+        self.write("read ledger", |conn| snapshot(conn, wallet, windows, now))
+    }
+
+    /// Inserts a ledger row as it is, bypassing the engine: for conformance vectors
+    /// that start from a given ledger state.
+    ///
+    /// # Errors
+    /// `STORAGE_ERROR`.
+    pub fn insert_ledger_row_for_tests(&self, row: &Reservation) -> Result<(), StoreError> {
+        insert_row_for_tests(&self.conn(), row)
+    }
 }

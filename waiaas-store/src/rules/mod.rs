@@ -1,0 +1,3 @@
+//! The backend-neutral storage rules: what every backend decides inside its
+//! transactions, as plain functions over small row primitives. Only SQL differs between
+//! backends; these do not.
