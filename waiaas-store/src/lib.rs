@@ -13,7 +13,7 @@
 //!   second backend (PostgreSQL, for fleets of agent hosts that share one wallet's
 //!   limits) reuses them and writes only its SQL.
 //! - `conformance` (feature `conformance`): the suite every backend must pass,
-//!   `store_conformance!(make_backend)`, run on SQLite in this crate's tests.
+//!   `store_conformance!(fresh_harness)`, run on SQLite in `tests/conformance_sqlite.rs`.
 //!
 //! ## Atomicity contract
 //! Every trait method is one atomic operation. Decisions and reservations for one
@@ -30,6 +30,8 @@
 //!   reserve outside admission, ledger rows as given, window snapshots). Never enable
 //!   it in production builds.
 
+#[cfg(feature = "conformance")]
+pub mod conformance;
 pub mod rules;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;

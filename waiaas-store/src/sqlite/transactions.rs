@@ -335,6 +335,10 @@ pub(super) fn insert_tx(conn: &Connection, r: &TxRecord) -> Result<(), StoreErro
     Ok(())
 }
 
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one atomic operation, its inputs"
+)]
 pub(super) fn admit_transaction(
     store: &SqliteStore,
     record: &TxRecord,

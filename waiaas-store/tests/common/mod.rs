@@ -38,7 +38,7 @@ pub fn options(clock: &Arc<ManualClock>, data: &DataDir) -> VaultOptions {
 }
 
 pub fn open_store(data: &DataDir) -> Arc<dyn Store> {
-    Arc::new(SqliteStore::open_dir(&data, &StoreOptions::default()).unwrap())
+    Arc::new(SqliteStore::open_dir(data, &StoreOptions::default()).unwrap())
 }
 
 pub fn fixture() -> Fixture {
