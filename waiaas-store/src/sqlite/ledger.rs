@@ -1,7 +1,6 @@
-//! The spend ledger and its rolling windows. Every function runs inside a transaction
-//! opened by the caller; the window arithmetic itself is [`crate::rules::windows`].
-
-use std::collections::BTreeMap;
+//! The spend ledger and its rolling windows: the SQL only. Every function runs inside a
+//! transaction opened by the caller; the window arithmetic (what to read, how totals
+//! move) is [`crate::rules::windows`].
 
 use rusqlite::{Connection, OptionalExtension, params};
 use waiaas_core::error::StoreError;
@@ -12,13 +11,14 @@ use waiaas_core::ids::WalletId;
 use waiaas_core::policy::Reservation;
 use waiaas_core::policy::{
     Decision, LedgerSnapshot, PolicyEngine, PolicyInput, PolicyRequest, PriceBook,
-    ReservationStatus, Spend, WindowTotals,
+    ReservationStatus, Spend,
 };
 
 use super::SqliteStore;
 use super::clock::advance_time;
 use super::policies::PolicyCache;
-use super::rows::{clamp_i64, corrupt, db_err, json_err};
+use super::rows::{corrupt, db_err, json_err};
+use crate::rules::windows::{LedgerEntry, SpendWindows, WindowStep};
 
 pub(super) fn simulate(
     store: &SqliteStore,
@@ -42,98 +42,55 @@ pub(super) fn simulate(
     })
 }
 
-/// The longest window the ledger maintains (10 years); longer requests are clamped.
-pub(super) const MAX_WINDOW: u64 = 315_360_000;
-
-#[derive(serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub(super) struct WindowRow {
-    /// Every ledger row with `created_at <= cursor_at` has left this window's totals.
-    cursor_at: i64,
-    totals: WindowTotals,
-    #[serde(skip)]
-    dirty: bool,
-}
-
-/// The stored per-wallet state: running window totals and the in-flight totals.
-#[derive(serde::Serialize, serde::Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-pub(super) struct WalletState {
-    windows: BTreeMap<u64, WindowRow>,
-    in_flight: Option<WindowTotals>,
-}
-
-/// All windows of one wallet, stored as one row.
+/// A wallet's windows as loaded, and whether its stored row exists.
 pub(super) struct Windows {
-    rows: BTreeMap<u64, WindowRow>,
-    in_flight: WindowTotals,
-    in_flight_dirty: bool,
+    state: SpendWindows,
     exists: bool,
 }
 
-impl Windows {
-    fn dirty(&self) -> bool {
-        self.in_flight_dirty || self.rows.values().any(|r| r.dirty)
-    }
-}
-
+/// Loads `wallet`'s windows; the first time, sums its open reservations once.
 pub(super) fn load_windows(conn: &Connection, wallet: &str) -> Result<Windows, StoreError> {
     let text: Option<String> = conn
         .prepare_cached("SELECT state FROM spend_windows WHERE wallet_id = ?1")
         .and_then(|mut s| s.query_row([wallet], |r| r.get(0)).optional())
         .map_err(db_err("read spend windows"))?;
-    let exists = text.is_some();
-    let state: WalletState = match text {
-        Some(t) => serde_json::from_str(&t).map_err(json_err("spend_windows"))?,
-        None => WalletState::default(),
-    };
-    let (in_flight, in_flight_dirty) = match state.in_flight {
-        Some(t) => (t, false),
-        None => {
-            // First use: sum the wallet's open reservations once.
-            let mut t = WindowTotals::default();
-            let mut stmt = conn
-                .prepare_cached(
-                    "SELECT spend FROM spend_ledger WHERE wallet_id = ?1 AND status = 'RESERVED'",
-                )
-                .map_err(db_err("build in-flight totals"))?;
-            let mut rows = stmt
-                .query([wallet])
-                .map_err(db_err("build in-flight totals"))?;
-            while let Some(r) = rows.next().map_err(db_err("build in-flight totals"))? {
-                let spend: String = r.get(0).map_err(db_err("build in-flight totals"))?;
-                t.add(&parse_spend(&spend)?);
-            }
-            (t, true)
+    let mut state =
+        SpendWindows::from_stored(text.as_deref()).map_err(json_err("spend_windows"))?;
+    if !state.knows_in_flight() {
+        let mut reserved = Vec::new();
+        let mut stmt = conn
+            .prepare_cached(
+                "SELECT spend FROM spend_ledger WHERE wallet_id = ?1 AND status = 'RESERVED'",
+            )
+            .map_err(db_err("build in-flight totals"))?;
+        let mut rows = stmt
+            .query([wallet])
+            .map_err(db_err("build in-flight totals"))?;
+        while let Some(r) = rows.next().map_err(db_err("build in-flight totals"))? {
+            let spend: String = r.get(0).map_err(db_err("build in-flight totals"))?;
+            reserved.push(parse_spend(&spend)?);
         }
-    };
+        state.set_in_flight(&reserved);
+    }
     Ok(Windows {
-        rows: state.windows,
-        in_flight,
-        in_flight_dirty,
-        exists,
+        state,
+        exists: text.is_some(),
     })
 }
 
+/// Writes `wallet`'s windows back when they changed.
 pub(super) fn save_windows(
     conn: &Connection,
     wallet: &str,
     windows: &Windows,
 ) -> Result<(), StoreError> {
-    if !windows.dirty() {
+    if !windows.state.dirty() {
         return Ok(());
     }
-    #[derive(serde::Serialize)]
-    #[serde(rename_all = "camelCase")]
-    struct Out<'a> {
-        windows: &'a BTreeMap<u64, WindowRow>,
-        in_flight: &'a WindowTotals,
-    }
-    let state = serde_json::to_string(&Out {
-        windows: &windows.rows,
-        in_flight: &windows.in_flight,
-    })
-    .map_err(json_err("spend_windows"))?;
+    let state = windows
+        .state
+        .to_stored()
+        .map_err(json_err("spend_windows"))?;
     let sql = if windows.exists {
         "UPDATE spend_windows SET state = ?2 WHERE wallet_id = ?1"
     } else {
@@ -154,8 +111,30 @@ pub(super) fn parse_reservation_status(text: &str) -> Result<ReservationStatus, 
         .ok_or_else(|| corrupt("spend_ledger", format!("status `{text}`")))
 }
 
+/// The wallet's ledger rows in a `created_at` range, as the window rules need them.
+fn ledger_entries(
+    conn: &Connection,
+    sql: &str,
+    params: &[&dyn rusqlite::ToSql],
+) -> Result<Vec<LedgerEntry>, StoreError> {
+    let mut stmt = conn
+        .prepare_cached(sql)
+        .map_err(db_err("read spend window"))?;
+    let mut rows = stmt.query(params).map_err(db_err("read spend window"))?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next().map_err(db_err("read spend window"))? {
+        let status: String = r.get(0).map_err(db_err("read spend window"))?;
+        let spend: String = r.get(1).map_err(db_err("read spend window"))?;
+        out.push(LedgerEntry {
+            status: parse_reservation_status(&status)?,
+            spend: parse_spend(&spend)?,
+        });
+    }
+    Ok(out)
+}
+
 /// Brings window `w` of `wallet` to `now`: creates it from the ledger the first time
-/// (one range read of the window), afterwards evicts only the rows that left it.
+/// (one range read of the window), afterwards reads only the rows that left it.
 pub(super) fn advance_window(
     conn: &Connection,
     wallet: &str,
@@ -163,66 +142,24 @@ pub(super) fn advance_window(
     w: u64,
     now: i64,
 ) -> Result<(), StoreError> {
-    let cutoff = now.saturating_sub(clamp_i64(w.min(MAX_WINDOW)));
-    match windows.rows.get_mut(&w) {
-        Some(row) => {
-            if cutoff <= row.cursor_at {
-                return Ok(());
-            }
-            let mut stmt = conn
-                .prepare_cached(
-                    "SELECT status, spend FROM spend_ledger
-                     WHERE wallet_id = ?1 AND created_at > ?2 AND created_at <= ?3",
-                )
-                .map_err(db_err("evict spend window"))?;
-            let mut rows = stmt
-                .query(params![wallet, row.cursor_at, cutoff])
-                .map_err(db_err("evict spend window"))?;
-            let mut evicted = false;
-            while let Some(r) = rows.next().map_err(db_err("evict spend window"))? {
-                let status: String = r.get(0).map_err(db_err("evict spend window"))?;
-                let spend: String = r.get(1).map_err(db_err("evict spend window"))?;
-                row.totals.remove(
-                    &parse_spend(&spend)?,
-                    parse_reservation_status(&status)? == ReservationStatus::Released,
-                );
-                evicted = true;
-            }
-            // Moving the cursor over an empty range changes nothing: skip the write.
-            if evicted {
-                row.cursor_at = cutoff;
-                row.dirty = true;
-            }
+    match windows.state.step(w, now) {
+        WindowStep::Current => {}
+        WindowStep::Evict { after, upto } => {
+            let left = ledger_entries(
+                conn,
+                "SELECT status, spend FROM spend_ledger
+                 WHERE wallet_id = ?1 AND created_at > ?2 AND created_at <= ?3",
+                &[&wallet, &after, &upto],
+            )?;
+            windows.state.evict(w, upto, &left);
         }
-        None => {
-            let mut totals = WindowTotals::default();
-            let mut stmt = conn
-                .prepare_cached(
-                    "SELECT status, spend FROM spend_ledger WHERE wallet_id = ?1 AND created_at > ?2",
-                )
-                .map_err(db_err("build spend window"))?;
-            let mut rows = stmt
-                .query(params![wallet, cutoff])
-                .map_err(db_err("build spend window"))?;
-            while let Some(r) = rows.next().map_err(db_err("build spend window"))? {
-                let status: String = r.get(0).map_err(db_err("build spend window"))?;
-                let spend = parse_spend(
-                    &r.get::<_, String>(1)
-                        .map_err(db_err("build spend window"))?,
-                )?;
-                totals.add(&spend);
-                if parse_reservation_status(&status)? == ReservationStatus::Released {
-                    totals.remove_spend(&spend);
-                }
-            }
-            windows.rows.insert(
-                w,
-                WindowRow {
-                    cursor_at: cutoff,
-                    totals,
-                    dirty: true,
-                },
-            );
+        WindowStep::Build { after } => {
+            let rows = ledger_entries(
+                conn,
+                "SELECT status, spend FROM spend_ledger WHERE wallet_id = ?1 AND created_at > ?2",
+                &[&wallet, &after],
+            )?;
+            windows.state.build(w, after, &rows);
         }
     }
     Ok(())
@@ -257,15 +194,12 @@ pub(super) fn decide(
     let mut needed = engine.windows(request, &policies);
     needed.sort_unstable();
     needed.dedup();
+    needed.retain(|w| *w > 0);
     let mut windows = load_windows(conn, &wallet)?;
-    let mut snapshot = LedgerSnapshot::default();
-    for w in needed.iter().copied().filter(|w| *w > 0) {
+    for w in needed.iter().copied() {
         advance_window(conn, &wallet, &mut windows, w, now)?;
-        if let Some(row) = windows.rows.get(&w) {
-            snapshot.windows.insert(w, row.totals.clone());
-        }
     }
-    snapshot.in_flight = Some(windows.in_flight.clone());
+    let snapshot = windows.state.snapshot(&needed);
     let decision = engine.evaluate(&PolicyInput {
         request,
         policies: &policies,
@@ -277,11 +211,7 @@ pub(super) fn decide(
         let spend = serde_json::to_string(&decision.spend).map_err(json_err("spend_ledger"))?;
         // After every cursor, so the row is in every window and is evicted only when a
         // cursor passes it (with the time mark this is `now`).
-        let stamp = windows
-            .rows
-            .values()
-            .map(|r| r.cursor_at.saturating_add(1))
-            .fold(now, i64::max);
+        let stamp = windows.state.reservation_stamp(now);
         conn.prepare_cached(
             "INSERT INTO spend_ledger (request_id, wallet_id, network, kind, tier, status, spend, created_at, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, 'RESERVED', ?6, ?7, ?7)",
@@ -298,12 +228,7 @@ pub(super) fn decide(
             ])
         })
         .map_err(db_err("reserve spend"))?;
-        for row in windows.rows.values_mut() {
-            row.totals.add(&decision.spend);
-            row.dirty = true;
-        }
-        windows.in_flight.add(&decision.spend);
-        windows.in_flight_dirty = true;
+        windows.state.reserve(&decision.spend);
     }
     // Window maintenance (creation, eviction) is kept even by `simulate`: it changes
     // no total a decision can observe, and saves the next decision the work.
@@ -359,14 +284,7 @@ pub(super) fn release(conn: &Connection, request_id: TxId, now: i64) -> Result<b
     .and_then(|mut s| s.execute(params![now, seq]))
     .map_err(db_err("release reservation"))?;
     let mut windows = load_windows(conn, &wallet)?;
-    for row in windows.rows.values_mut() {
-        if created_at > row.cursor_at {
-            row.totals.remove_spend(&spend);
-            row.dirty = true;
-        }
-    }
-    windows.in_flight.remove(&spend, false);
-    windows.in_flight_dirty = true;
+    windows.state.release(created_at, &spend);
     save_windows(conn, &wallet, &windows)?;
     Ok(true)
 }
@@ -396,8 +314,7 @@ pub(super) fn commit(conn: &Connection, request_id: TxId, now: i64) -> Result<bo
     .map_err(db_err("commit reservation"))?;
     // Committed spend keeps counting in the windows; it is no longer in flight.
     let mut windows = load_windows(conn, &wallet)?;
-    windows.in_flight.remove(&parse_spend(&spend)?, false);
-    windows.in_flight_dirty = true;
+    windows.state.commit(&parse_spend(&spend)?);
     save_windows(conn, &wallet, &windows)?;
     Ok(true)
 }
@@ -455,15 +372,12 @@ pub(super) fn snapshot(
 ) -> Result<LedgerSnapshot, StoreError> {
     let now = advance_time(conn, now)?;
     let wallet = wallet.to_string();
+    let windows: Vec<u64> = windows.iter().copied().filter(|w| *w > 0).collect();
     let mut rows = load_windows(conn, &wallet)?;
-    let mut out = LedgerSnapshot::default();
-    for w in windows.iter().copied().filter(|w| *w > 0) {
+    for w in windows.iter().copied() {
         advance_window(conn, &wallet, &mut rows, w, now)?;
-        if let Some(row) = rows.rows.get(&w) {
-            out.windows.insert(w, row.totals.clone());
-        }
     }
-    out.in_flight = Some(rows.in_flight.clone());
+    let out = rows.state.snapshot(&windows);
     save_windows(conn, &wallet, &rows)?;
     Ok(out)
 }

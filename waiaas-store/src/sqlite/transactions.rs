@@ -19,6 +19,7 @@ use super::ledger::{commit, decide, judge, release};
 use super::owners::owner_row;
 use super::rows::{corrupt, db_err};
 use super::settings::setting_row;
+use crate::rules::admission;
 
 pub(super) const TX_COLS: &str = "id, wallet_id, session_id, network, kind, status, tier, request, decision, \
     idempotency_key, owner_nonce, result, error_code, error_message, execute_after, expires_at, \
@@ -108,8 +109,10 @@ pub(super) fn tx_by_id(conn: &Connection, id: TxId) -> Result<Option<TxRecord>, 
     .pop())
 }
 
-/// Why `wallet` (and `session`, when the row has one) may not sign at `now`, if so.
-/// Admission and the claim for execution ask the same question inside their transaction.
+/// Why `wallet` (and `session`, when the row has one) may not sign at `now`, if so:
+/// reads the kill switch, the wallet's status and the session row inside the caller's
+/// transaction (each only when the previous one passed) and asks
+/// [`admission::gate`]. Admission and the claim for execution ask the same question.
 pub(super) fn gate(
     conn: &Connection,
     wallet: WalletId,
@@ -123,54 +126,39 @@ pub(super) fn gate(
     let ks = KillSwitchState::parse(&ks)
         .ok_or_else(|| corrupt("kill_switch", format!("state `{ks}`")))?;
     if ks != KillSwitchState::Active {
-        return Ok(Some(AdmissionGate::KillSwitch(ks)));
+        return Ok(admission::gate(ks, None, None, now));
     }
     let status: Option<String> = conn
         .prepare_cached("SELECT status FROM wallets WHERE id = ?1")
         .and_then(|mut s| s.query_row([wallet.to_string()], |r| r.get(0)).optional())
         .map_err(db_err("read wallet status"))?;
-    match status.as_deref().map(WalletStatus::parse) {
-        None => return Ok(Some(AdmissionGate::UnknownWallet)),
-        Some(Some(WalletStatus::Active)) => {}
-        Some(Some(other)) => return Ok(Some(AdmissionGate::Wallet(other))),
-        Some(None) => return Err(corrupt("wallets", "unknown status")),
+    let status = status
+        .map(|s| WalletStatus::parse(&s).ok_or_else(|| corrupt("wallets", "unknown status")))
+        .transpose()?;
+    if status != Some(WalletStatus::Active) {
+        return Ok(admission::gate(ks, status, None, now));
     }
-    if let Some(session) = session {
-        let row: Option<(Option<i64>, i64, i64)> = conn
-            .prepare_cached(
+    let session_row = match session {
+        None => None,
+        Some(session) => Some(
+            conn.prepare_cached(
                 "SELECT revoked_at, created_at, absolute_lifetime_seconds FROM sessions WHERE id = ?1",
             )
             .and_then(|mut s| {
                 s.query_row([session.to_string()], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                    Ok(admission::SessionGateRow {
+                        revoked_at: r.get(0)?,
+                        created_at: r.get(1)?,
+                        absolute_lifetime_seconds: r.get(2)?,
+                    })
                 })
                 .optional()
             })
-            .map_err(db_err("read session"))?;
-        let Some((revoked_at, created_at, absolute)) = row else {
-            return Ok(Some(AdmissionGate::SessionRevoked));
-        };
-        if revoked_at.is_some() {
-            return Ok(Some(AdmissionGate::SessionRevoked));
-        }
-        // As token verification: past `created_at + absolute lifetime` nothing it asked
-        // for signs, whatever was queued before.
-        if absolute > 0 && now >= created_at.saturating_add(absolute) {
-            return Ok(Some(AdmissionGate::SessionExpired));
-        }
-    }
-    Ok(None)
+            .map_err(db_err("read session"))?,
+        ),
+    };
+    Ok(admission::gate(ks, status, session_row, now))
 }
-
-/// Statuses from which a row may still be signed: what revocation, suspension and the
-/// kill switch stop. (An EXECUTING row cancelled under its signer is never stored
-/// SIGNED, so its signature is discarded.)
-pub(super) const IN_FLIGHT: [TxStatus; 4] = [
-    TxStatus::Pending,
-    TxStatus::Queued,
-    TxStatus::PendingApproval,
-    TxStatus::Executing,
-];
 
 /// Which in-flight rows a cascade cancels.
 #[derive(Debug, Clone, Copy)]
@@ -224,12 +212,7 @@ pub(super) fn cancel_in_flight(
             &[],
         )?,
     };
-    let change = TxTransition {
-        error_code: Some(cause.code().to_owned()),
-        error_message: Some(cause.message().to_owned()),
-        ledger: LedgerEffect::Release,
-        ..TxTransition::new(&IN_FLIGHT, TxStatus::Cancelled)
-    };
+    let change = admission::cancellation(cause);
     let mut n: u64 = 0;
     for row in &rows {
         let entry = AuditEntry {
@@ -258,7 +241,7 @@ pub(super) fn apply_transition(
     conn.prepare_cached(
         "UPDATE transactions SET status = ?1, result = COALESCE(?2, result),
              error_code = COALESCE(?3, error_code), error_message = COALESCE(?4, error_message),
-             owner_nonce = CASE WHEN ?5 IS NULL THEN owner_nonce ELSE ?5 || ':used' END,
+             owner_nonce = ?5,
              updated_at = ?6
          WHERE id = ?7 AND status = ?8",
     )
@@ -268,7 +251,7 @@ pub(super) fn apply_transition(
             change.result,
             change.error_code,
             change.error_message,
-            change.owner_nonce,
+            admission::consumed_nonce(&current.owner_nonce, change),
             now,
             current.id.to_string(),
             current.status.as_str()
@@ -291,18 +274,6 @@ pub(super) fn apply_transition(
         "details": entry.details,
     });
     append(conn, key, &entry)
-}
-
-/// Whether `change`'s compare-and-swap holds for `current`.
-pub(super) fn transition_holds(current: &TxRecord, change: &TxTransition, mark: i64) -> bool {
-    let nonce_ok = change
-        .owner_nonce
-        .as_ref()
-        .is_none_or(|n| *n == current.owner_nonce);
-    let expiry_ok = change
-        .unexpired_at
-        .is_none_or(|t| current.expires_at.is_some_and(|e| e > t.max(mark)));
-    change.from.contains(&current.status) && nonce_ok && expiry_ok
 }
 
 pub(super) fn insert_tx(conn: &Connection, r: &TxRecord) -> Result<(), StoreError> {
@@ -381,9 +352,7 @@ pub(super) fn admit_transaction(
             owner: owner_row(conn, record.wallet_id)?,
             settings: setting_row(conn, settings_key)?,
         };
-        let mut placement = place(&decision, &context)?;
-        placement.execute_after = placement.execute_after.map(|t| t.saturating_add(shift));
-        placement.expires_at = placement.expires_at.map(|t| t.saturating_add(shift));
+        let placement = admission::shift_placement(place(&decision, &context)?, shift);
         let mut stored = TxRecord {
             status: placement.status,
             tier: Some(decision.tier),
@@ -458,7 +427,7 @@ pub(super) fn transition_transaction(
         };
         // An approval window is judged at the time high-water mark, never earlier.
         let mark = advance_time(conn, now)?;
-        if !transition_holds(&current, change, mark) {
+        if !admission::transition_holds(&current, change, mark) {
             return Ok(None);
         }
         apply_transition(conn, &key, &current, change, now, audit)?;
@@ -480,7 +449,7 @@ pub(super) fn claim_transaction(
             return Ok(Claim::Lost);
         };
         let mark = advance_time(conn, now)?;
-        if !transition_holds(&current, change, mark) {
+        if !admission::transition_holds(&current, change, mark) {
             return Ok(Claim::Lost);
         }
         let stopped = |conn: &Connection, to: TxStatus, code: &str, message: String, event: &str, details| {
@@ -510,7 +479,7 @@ pub(super) fn claim_transaction(
             return Ok(Claim::Stopped { gate: g, record });
         }
         // A request built for another row would judge the wrong thing: deny.
-        let decision = if check.request.request_id == id && check.request.wallet_id == current.wallet_id {
+        let decision = if admission::judges_this_row(check.request.request_id, check.request.wallet_id, &current) {
             judge(conn, &mut store.policy_cache(), check.request, check.prices, now, check.engine)?
         } else {
             Decision::deny(Reason {
