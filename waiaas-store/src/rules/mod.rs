@@ -3,4 +3,5 @@
 //! backends; these do not.
 
 pub mod admission;
+pub mod audit;
 pub mod windows;

@@ -4,7 +4,7 @@
 use rusqlite::{Connection, OptionalExtension, params};
 use waiaas_core::audit::{
     Actor, AuditEntry, AuditKey, AuditRecord, AuditScheme, CHAIN_KEYED_EVENT, GENESIS_HASH,
-    entry_hash, entry_mac, head_mac, verify_chain,
+    entry_mac, head_mac, verify_chain,
 };
 use waiaas_core::error::StoreError;
 use waiaas_core::ids::{TxId, WalletId};
@@ -13,9 +13,11 @@ use waiaas_core::store::{AuditLogCheck, HeaderUpgrade};
 use super::SqliteStore;
 use super::clock::advance_time;
 use super::rows::{corrupt, db_err};
+use crate::rules::audit::{self, HeadRow};
 
 /// Appends an entry chained to the current head under `key` (HMAC-SHA256), records
 /// the new head with its MAC beside it, and moves the time mark to the entry's time.
+/// Where it goes and what it links to is [`audit::next_link`].
 pub(super) fn append(
     conn: &Connection,
     key: &AuditKey,
@@ -25,43 +27,22 @@ pub(super) fn append(
         .prepare_cached("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
         .and_then(|mut s| s.query_row([], |r| Ok((r.get(0)?, r.get(1)?))).optional())
         .map_err(db_err("read audit head"))?;
-    // A forged row (a negative or huge seq) is a break verification reports; it must not
-    // stop the next audited change (the kill switch among them) from being written.
-    let last_seq = last
-        .as_ref()
-        .and_then(|(s, _)| u64::try_from(*s).ok())
-        .unwrap_or(0);
-    // Chain from the head this key recorded, not from whatever row is last: rows
-    // deleted (or the whole log emptied) by someone who can write the file then stay a
-    // visible break instead of being papered over by the next entry. Without a genuine
-    // head (first entry, or a forged or unreadable one) the last row is all there is.
-    let recorded = read_head(conn)
-        .ok()
-        .flatten()
-        .filter(|(seq, hash, mac)| mac.as_deref() == Some(head_mac(key, *seq, hash).as_str()));
-    let prev_hash = match (&recorded, last) {
-        (Some((_, hash, _)), _) => hash.clone(),
-        (None, Some((_, hash))) => hash,
-        (None, None) => GENESIS_HASH.to_owned(),
-    };
-    // After the recorded head when that place is free (rows planted beyond it stay a
-    // break), else after the last row.
-    let after_head = recorded.as_ref().map(|(s, _, _)| s.saturating_add(1));
-    let free = match after_head.and_then(|s| i64::try_from(s).ok()) {
-        Some(s) => conn
-            .prepare_cached("SELECT 1 FROM audit_log WHERE seq = ?1")
-            .and_then(|mut st| st.query_row([s], |_| Ok(())).optional())
-            .map_err(db_err("read audit log"))?
-            .is_none(),
-        None => false,
-    };
-    let seq = match after_head {
-        Some(s) if free => s,
-        _ => recorded
-            .as_ref()
-            .map_or(last_seq, |(s, _, _)| last_seq.max(*s))
-            .saturating_add(1),
-    };
+    // An unreadable head is no head: the append must still happen.
+    let genuine = audit::genuine_head(key, read_head(conn).ok().flatten());
+    let slot_free =
+        match audit::slot_after_head(genuine.as_ref()).and_then(|s| i64::try_from(s).ok()) {
+            Some(s) => conn
+                .prepare_cached("SELECT 1 FROM audit_log WHERE seq = ?1")
+                .and_then(|mut st| st.query_row([s], |_| Ok(())).optional())
+                .map_err(db_err("read audit log"))?
+                .is_none(),
+            None => false,
+        };
+    let audit::Link { seq, prev_hash } = audit::next_link(
+        genuine.as_ref(),
+        last.as_ref().map(|(s, h)| (*s, h.as_str())),
+        slot_free,
+    );
     let hash = entry_mac(key, seq, &prev_hash, entry);
     let seq_i = i64::try_from(seq).map_err(|_| corrupt("audit_log", "seq out of range"))?;
     conn.prepare_cached(
@@ -109,16 +90,23 @@ pub(super) fn read_audit_records(
     after: u64,
     limit: u32,
 ) -> Result<Vec<AuditRecord>, StoreError> {
-    let limit = if limit == 0 { -1 } else { i64::from(limit) };
+    // Portable SQL: two fixed statements, with and without a bound limit.
+    let after = i64::try_from(after).unwrap_or(i64::MAX);
+    let columns = "SELECT seq, at, actor, event, wallet_id, tx_id, details, prev_hash, hash, scheme
+             FROM audit_log WHERE seq > ?1 ORDER BY seq";
     let mut stmt = conn
-        .prepare_cached(
-            "SELECT seq, at, actor, event, wallet_id, tx_id, details, prev_hash, hash, scheme
-             FROM audit_log WHERE seq > ?1 ORDER BY seq LIMIT ?2",
-        )
+        .prepare_cached(&if limit == 0 {
+            columns.to_owned()
+        } else {
+            format!("{columns} LIMIT ?2")
+        })
         .map_err(db_err("read audit log"))?;
-    let mut rows = stmt
-        .query(params![i64::try_from(after).unwrap_or(i64::MAX), limit])
-        .map_err(db_err("read audit log"))?;
+    let mut rows = if limit == 0 {
+        stmt.query(params![after])
+    } else {
+        stmt.query(params![after, limit])
+    }
+    .map_err(db_err("read audit log"))?;
     let mut out = Vec::new();
     while let Some(r) = rows.next().map_err(db_err("read audit log"))? {
         let e = db_err("read audit log");
@@ -132,15 +120,11 @@ pub(super) fn read_audit_records(
         let wallet_id = wallet.as_deref().map(WalletId::parse);
         let tx_id = tx.as_deref().map(TxId::parse);
         let parsed: Option<serde_json::Value> = serde_json::from_str(&details).ok();
-        // The MAC covers the parsed fields: stored text that is not exactly their
-        // canonical form (an unparsable id, re-spaced or duplicated JSON keys that other
-        // readers would see differently) can never verify.
-        let canonical = parsed
-            .as_ref()
-            .and_then(|v| serde_json::to_string(v).ok())
-            .is_some_and(|text| text == details)
-            && !matches!(wallet_id, Some(Err(_)))
-            && !matches!(tx_id, Some(Err(_)));
+        let canonical = audit::is_canonical(
+            &details,
+            parsed.as_ref(),
+            !matches!(wallet_id, Some(Err(_))) && !matches!(tx_id, Some(Err(_))),
+        );
         let hash: String = r.get(8).map_err(&e)?;
         out.push(AuditRecord {
             seq: u64::try_from(seq).map_err(|_| corrupt("audit_log", "negative seq"))?,
@@ -153,19 +137,12 @@ pub(super) fn read_audit_records(
                 details: parsed.unwrap_or(serde_json::Value::String(details)),
             },
             prev_hash: r.get(7).map_err(&e)?,
-            hash: if canonical {
-                hash
-            } else {
-                format!("non-canonical:{hash}")
-            },
-            // An unknown scheme number is checked as keyed: only a valid HMAC passes.
-            scheme: AuditScheme::from_i64(scheme).unwrap_or(AuditScheme::HmacSha256),
+            hash: audit::verifiable_hash(hash, canonical),
+            scheme: audit::scheme_of(scheme),
         });
     }
     Ok(out)
 }
-
-pub(super) type HeadRow = (u64, String, Option<String>);
 
 pub(super) fn read_head(conn: &Connection) -> Result<Option<HeadRow>, StoreError> {
     let row: Option<(i64, String, Option<String>)> = conn
@@ -176,11 +153,11 @@ pub(super) fn read_head(conn: &Connection) -> Result<Option<HeadRow>, StoreError
         })
         .map_err(db_err("read audit head"))?;
     row.map(|(seq, hash, mac)| {
-        Ok((
-            u64::try_from(seq).map_err(|_| corrupt("audit_head", "negative seq"))?,
+        Ok(HeadRow {
+            seq: u64::try_from(seq).map_err(|_| corrupt("audit_head", "negative seq"))?,
             hash,
             mac,
-        ))
+        })
     })
     .transpose()
 }
@@ -211,31 +188,11 @@ pub(super) fn key_legacy_log(
         let upgraded = AuditEntry::new(now, &Actor::System, "VAULT_FORMAT_UPGRADED")
             .details(serde_json::json!({ "from": 1, "to": 2 }));
         let records = read_audit_records(conn, 0, 0)?;
-        let Some(last) = records.last() else {
-            return append(conn, key, &upgraded);
+        let broken_at = match audit::legacy_verdict(&records, read_head(conn)?.as_ref()) {
+            audit::LegacyVerdict::NothingToKey => return append(conn, key, &upgraded),
+            audit::LegacyVerdict::Rechain => None,
+            audit::LegacyVerdict::KeepBroken(at) => Some(at),
         };
-        if records.iter().any(|r| r.scheme != AuditScheme::Sha256) {
-            // Keyed rows under a version-1 header: not a log written before schema 4.
-            return append(conn, key, &upgraded);
-        }
-        let mut prev = GENESIS_HASH.to_owned();
-        let mut broken_at: Option<u64> = None;
-        for (r, expected) in records.iter().zip(1u64..) {
-            if r.seq != expected
-                || r.prev_hash != prev
-                || entry_hash(r.seq, &r.prev_hash, &r.entry) != r.hash
-            {
-                broken_at = Some(r.seq);
-                break;
-            }
-            prev.clone_from(&r.hash);
-        }
-        let head = read_head(conn)?;
-        let head_ok = head.is_some_and(|(seq, hash, _)| seq == last.seq && hash == last.hash);
-        if broken_at.is_none() && !head_ok {
-            // The unkeyed log lost its tail: the break is after the last kept entry.
-            broken_at = Some(last.seq.saturating_add(1));
-        }
         let legacy = u64::try_from(records.len()).unwrap_or(u64::MAX);
         let details = match broken_at {
             None => {
@@ -285,7 +242,7 @@ pub(super) fn audit_records(
 }
 
 pub(super) fn audit_head(store: &SqliteStore) -> Result<Option<(u64, String)>, StoreError> {
-    Ok(read_head(&store.conn())?.map(|(seq, hash, _)| (seq, hash)))
+    Ok(read_head(&store.conn())?.map(|h| (h.seq, h.hash)))
 }
 
 pub(super) fn verify_audit_log(store: &SqliteStore) -> Result<AuditLogCheck, StoreError> {
@@ -297,17 +254,7 @@ pub(super) fn verify_audit_log(store: &SqliteStore) -> Result<AuditLogCheck, Sto
     let chain = verify_chain(&key, &records);
     // A vault's log always has an entry (VAULT_CREATED, or the upgrade that keyed
     // it): an empty one was emptied.
-    let head_ok = match (head, records.last()) {
-        (Some((seq, hash, Some(mac))), Some(last)) => {
-            seq == last.seq
-                && hash == last.hash
-                && bool::from(subtle::ConstantTimeEq::ct_eq(
-                    mac.as_bytes(),
-                    head_mac(&key, seq, &hash).as_bytes(),
-                ))
-        }
-        _ => false,
-    };
+    let head_ok = audit::head_verifies(&key, head.as_ref(), records.last());
     Ok(AuditLogCheck {
         entries: u64::try_from(records.len()).unwrap_or(u64::MAX),
         chain,

@@ -518,27 +518,31 @@ pub(super) fn transactions(
     filter: &TxFilter,
 ) -> Result<Vec<TxRecord>, StoreError> {
     let wallet = filter.wallet_id.map(|w| w.to_string());
-    let statuses = filter
-        .statuses
-        .iter()
-        .map(|s| s.as_str())
-        .collect::<Vec<_>>()
-        .join(",");
-    let limit = if filter.limit == 0 {
-        -1
+    // Portable SQL: the status names are our own constants, listed inline; no limit
+    // clause when there is no limit.
+    let statuses = if filter.statuses.is_empty() {
+        String::new()
     } else {
-        i64::from(filter.limit)
+        let names: Vec<String> = filter
+            .statuses
+            .iter()
+            .map(|s| format!("'{}'", s.as_str()))
+            .collect();
+        format!(" AND status IN ({})", names.join(", "))
     };
-    load_tx(
-        &store.conn(),
-        &format!(
-            "SELECT {TX_COLS} FROM transactions
-             WHERE (?1 IS NULL OR wallet_id = ?1)
-               AND (?2 = '' OR instr(',' || ?2 || ',', ',' || status || ',') > 0)
-             ORDER BY created_at DESC, id DESC LIMIT ?3"
-        ),
-        &[&wallet, &statuses, &limit],
-    )
+    let sql = format!(
+        "SELECT {TX_COLS} FROM transactions WHERE (?1 IS NULL OR wallet_id = ?1){statuses}
+         ORDER BY created_at DESC, id DESC"
+    );
+    if filter.limit == 0 {
+        load_tx(&store.conn(), &sql, &[&wallet])
+    } else {
+        load_tx(
+            &store.conn(),
+            &format!("{sql} LIMIT ?2"),
+            &[&wallet, &filter.limit],
+        )
+    }
 }
 
 pub(super) fn due_transactions(store: &SqliteStore, now: i64) -> Result<Vec<TxRecord>, StoreError> {

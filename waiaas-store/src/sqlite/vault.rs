@@ -54,7 +54,8 @@ pub(super) fn create_vault_header(
     store.audited("create vault header", audit, |conn| {
         let n = conn
             .execute(
-                "INSERT OR IGNORE INTO vault_header (id, header, updated_at) VALUES (1, ?1, ?2)",
+                "INSERT INTO vault_header (id, header, updated_at) VALUES (1, ?1, ?2)
+                 ON CONFLICT (id) DO NOTHING",
                 params![header, now],
             )
             .map_err(db_err("create vault header"))?;
