@@ -29,7 +29,7 @@ use std::sync::Arc;
 use serde_json::json;
 use waiaas::core::policy::PolicyType;
 use waiaas::core::store::TxFilter;
-use waiaas::core::{ErrorCode, Tier, TxStatus};
+use waiaas::core::{Tier, TxStatus};
 use waiaas::{ManualClock, Network, StaticPriceOracle, Waiaas};
 
 const ENV_DIR: &str = "WAIAAS_TEST_OVERSHOOT_DIR";

@@ -58,11 +58,17 @@ pub trait Backend: Store + PipelineStore {}
 
 impl<T: Store + PipelineStore + ?Sized> Backend for T {}
 
-/// Persistent state of waiaas. Every method is one atomic operation; every method that
-/// changes state takes the [`AuditEntry`] that records the change and appends it to the
-/// keyed hash-chained log in the same transaction (only when something changed); without
-/// the audit key ([`Store::set_audit_key`]) such a method fails with `VAULT_LOCKED` and
-/// writes nothing.
+/// Persistent state of waiaas: vault header, unlock attempts, time mark, wallets,
+/// sessions, settings, policies, and the dry run of admission.
+///
+/// **Atomicity** (see the [module docs](self)): every method is one atomic operation,
+/// its transaction boundary inside it; decisions for one wallet are serialized with
+/// that wallet's admissions (SQLite serializes the database; a PostgreSQL backend locks
+/// the wallet's row). Every method that changes state takes the [`AuditEntry`] that
+/// records the change and appends it to the keyed hash-chained log in the same
+/// operation (only when something changed); without the audit key
+/// ([`Store::set_audit_key`]) such a method fails with `VAULT_LOCKED` and writes
+/// nothing.
 pub trait Store: Send + Sync + std::fmt::Debug {
     /// Installs the audit chain's key (the vault calls this on create and unlock). With
     /// `upgrade` (a vault header written before schema 4 and its replacement), first
@@ -317,7 +323,14 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     ) -> Result<Decision, StoreError>;
 }
 
-/// Pipeline, owner, kill-switch and audit operations (migration 0003).
+/// Pipeline, owner, kill-switch and audit operations.
+///
+/// **Atomicity** (see the [module docs](self)): every method is one atomic operation.
+/// [`PipelineStore::admit_transaction`] is the only way a decision and a reservation
+/// are made; admissions, claims, transitions and cascades touching one wallet are
+/// serialized across threads and processes (SQLite serializes the whole database; a
+/// PostgreSQL backend locks the one wallet's row, not the database), so concurrent
+/// requests never overshoot a ladder, a cap or a rate limit.
 pub trait PipelineStore: Send + Sync {
     /// In one write transaction: returns the earlier row when `record.idempotency_key`
     /// was used before for the wallet; refuses when the kill switch is not ACTIVE, the
