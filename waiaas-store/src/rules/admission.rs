@@ -1,8 +1,11 @@
 //! Admission and execution gates, placement and transition validity: what a backend
 //! decides inside the transaction that admits, claims or moves a transaction row.
 
+use waiaas_core::audit::AuditEntry;
+use waiaas_core::policy::Decision;
 use waiaas_core::store::{
-    AdmissionGate, KillSwitchState, LedgerEffect, Placement, TxRecord, TxTransition, WalletStatus,
+    AdmissionGate, KillSwitchState, LedgerEffect, Placement, SignOutcome, TxRecord, TxTransition,
+    WalletStatus,
 };
 use waiaas_core::tier::TxStatus;
 
@@ -121,6 +124,104 @@ pub fn judges_this_row(
     request_id == row.id && wallet == row.wallet_id
 }
 
+/// What admission writes for a decided request: the row, the effect on the
+/// reservation the decision made, and the audit entries, in order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Admitted {
+    /// The row to insert.
+    pub record: TxRecord,
+    /// What happens to the reservation (made when the decision allowed it).
+    pub ledger: LedgerEffect,
+    /// The audit entries to append, in order.
+    pub audit: Vec<AuditEntry>,
+}
+
+/// Builds what admission stores from the caller's `record`, the `decision` (and its
+/// stored JSON), the `placement` (already shifted to the time mark) and, for a row
+/// placed EXECUTING, the outcome of signing inside the transaction: SIGNED commits the
+/// reservation, FAILED releases it; a request the policies allowed but the placement
+/// refused (FAILED without signing) releases it too, so nothing stays reserved. The
+/// audit entry `audit` is extended with the decision, followed by `TX_SIGNED` or
+/// `TX_FAILED` when signing ran.
+#[must_use]
+pub fn admitted(
+    record: &TxRecord,
+    decision: &Decision,
+    decision_json: String,
+    placement: Placement,
+    signing: Option<&SignOutcome>,
+    now: i64,
+    audit: &AuditEntry,
+) -> Admitted {
+    let mut stored = TxRecord {
+        status: placement.status,
+        tier: Some(decision.tier),
+        decision: Some(decision_json),
+        execute_after: placement.execute_after,
+        expires_at: placement.expires_at,
+        error_code: placement.error_code,
+        error_message: placement.error_message,
+        created_at: now,
+        updated_at: now,
+        ..record.clone()
+    };
+    match signing {
+        Some(SignOutcome::Signed { result, .. }) => {
+            stored.status = TxStatus::Signed;
+            stored.result = Some(result.clone());
+        }
+        Some(SignOutcome::Failed { code, message }) => {
+            stored.status = TxStatus::Failed;
+            stored.error_code = Some(code.clone());
+            stored.error_message = Some(message.clone());
+        }
+        None => {}
+    }
+    let ledger = match signing {
+        Some(SignOutcome::Signed { .. }) => LedgerEffect::Commit,
+        Some(SignOutcome::Failed { .. }) => LedgerEffect::Release,
+        None if decision.allowed && stored.status == TxStatus::Failed => LedgerEffect::Release,
+        None => LedgerEffect::None,
+    };
+    let mut requested = audit.clone();
+    requested.details = serde_json::json!({
+        "request": requested.details,
+        "status": stored.status.as_str(),
+        "allowed": decision.allowed,
+        "tier": decision.tier.as_str(),
+        "reasons": decision.reason_codes(),
+    });
+    let after = |event: &str, details| AuditEntry {
+        event: event.to_owned(),
+        details,
+        ..audit.clone()
+    };
+    let mut entries = vec![requested];
+    match signing {
+        Some(SignOutcome::Signed { tx_hash, .. }) => {
+            entries.push(after("TX_SIGNED", serde_json::json!({ "txHash": tx_hash })));
+        }
+        Some(SignOutcome::Failed { code, .. }) => {
+            entries.push(after("TX_FAILED", serde_json::json!({ "code": code })));
+        }
+        None => {}
+    }
+    Admitted {
+        record: stored,
+        ledger,
+        audit: entries,
+    }
+}
+
+/// Consecutive execution failures, counted from the newest finished execution back to
+/// the first one that did not fail (`failed`: per finished execution, newest first,
+/// whether it FAILED; denials are not executions and must not be in it).
+#[must_use]
+pub fn consecutive_failures(failed: impl IntoIterator<Item = bool>) -> u64 {
+    let n = failed.into_iter().take_while(|f| *f).count();
+    u64::try_from(n).unwrap_or(u64::MAX)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -158,5 +259,12 @@ mod tests {
             ),
             Some(AdmissionGate::KillSwitch(KillSwitchState::Locked))
         );
+    }
+
+    #[test]
+    fn consecutive_failures_stop_at_the_first_execution_that_did_not_fail() {
+        assert_eq!(consecutive_failures([true, true, false, true]), 2);
+        assert_eq!(consecutive_failures([false, true]), 0);
+        assert_eq!(consecutive_failures([]), 0);
     }
 }

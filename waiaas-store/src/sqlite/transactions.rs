@@ -353,61 +353,32 @@ pub(super) fn admit_transaction(
             settings: setting_row(conn, settings_key)?,
         };
         let placement = admission::shift_placement(place(&decision, &context)?, shift);
-        let mut stored = TxRecord {
-            status: placement.status,
-            tier: Some(decision.tier),
-            decision: Some(serde_json::to_string(&decision).map_err(|e| corrupt("transactions", e.to_string()))?),
-            execute_after: placement.execute_after,
-            expires_at: placement.expires_at,
-            error_code: placement.error_code,
-            error_message: placement.error_message,
-            created_at: now,
-            updated_at: now,
-            ..record.clone()
-        };
-        let signing = (stored.status == TxStatus::Executing).then(sign);
-        match &signing {
-            Some(SignOutcome::Signed { result, .. }) => {
-                stored.status = TxStatus::Signed;
-                stored.result = Some(result.clone());
-            }
-            Some(SignOutcome::Failed { code, message }) => {
-                stored.status = TxStatus::Failed;
-                stored.error_code = Some(code.clone());
-                stored.error_message = Some(message.clone());
-            }
-            None => {}
-        }
+        let decision_json = serde_json::to_string(&decision)
+            .map_err(|e| corrupt("transactions", e.to_string()))?;
+        // Signing runs inside this transaction (the callback must not use the store).
+        let signing = (placement.status == TxStatus::Executing).then(sign);
+        let admitted = admission::admitted(
+            record,
+            &decision,
+            decision_json,
+            placement,
+            signing.as_ref(),
+            now,
+            audit,
+        );
+        let stored = admitted.record;
         insert_tx(conn, &stored)?;
-        if signing.is_none() && decision.allowed && stored.status == TxStatus::Failed {
-            // Allowed by the policies but refused by the placement (settings in
-            // force now): nothing stays reserved.
-            release(conn, stored.id, now)?;
-        }
-        let mut entry = audit.clone();
-        entry.details = serde_json::json!({
-            "request": entry.details,
-            "status": stored.status.as_str(),
-            "allowed": decision.allowed,
-            "tier": decision.tier.as_str(),
-            "reasons": decision.reason_codes(),
-        });
-        append(conn, &key, &entry)?;
-        let after = |event: &str, details| AuditEntry {
-            event: event.to_owned(),
-            details,
-            ..audit.clone()
-        };
-        match signing {
-            Some(SignOutcome::Signed { tx_hash, .. }) => {
-                commit(conn, stored.id, now)?;
-                append(conn, &key, &after("TX_SIGNED", serde_json::json!({ "txHash": tx_hash })))?;
-            }
-            Some(SignOutcome::Failed { code, .. }) => {
+        match admitted.ledger {
+            LedgerEffect::None => {}
+            LedgerEffect::Release => {
                 release(conn, stored.id, now)?;
-                append(conn, &key, &after("TX_FAILED", serde_json::json!({ "code": code })))?;
             }
-            None => {}
+            LedgerEffect::Commit => {
+                commit(conn, stored.id, now)?;
+            }
+        }
+        for entry in &admitted.audit {
+            append(conn, &key, entry)?;
         }
         Ok(Admission::Decided { decision, record: stored })
     })
@@ -587,12 +558,18 @@ pub(super) fn wallet_activity(
     let statuses = stmt
         .query_map(params![w, cap], |r| r.get::<_, String>(0))
         .map_err(db_err("count failures"))?;
-    let mut failures: u64 = 0;
-    for s in statuses {
-        if s.map_err(db_err("count failures"))? != "FAILED" {
-            break;
+    // Read lazily: the count stops at the first execution that did not fail.
+    let mut read_error = None;
+    let failed = statuses.map_while(|s| match s {
+        Ok(s) => Some(s == TxStatus::Failed.as_str()),
+        Err(e) => {
+            read_error = Some(e);
+            None
         }
-        failures = failures.saturating_add(1);
+    });
+    let failures = admission::consecutive_failures(failed);
+    if let Some(e) = read_error {
+        return Err(db_err("count failures")(e));
     }
     Ok((u64::try_from(sends).unwrap_or(0), failures))
 }
