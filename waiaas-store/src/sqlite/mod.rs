@@ -38,8 +38,9 @@ use self::migrations::{migrate, schema_version};
 use self::policies::PolicyCache;
 use self::rows::db_err;
 
-/// SQLite-backed [`Store`]. One connection per handle, serialized by a mutex; share the
-/// handle (it is `Send + Sync`) rather than opening many per process.
+/// The SQLite [`Backend`](waiaas_core::store::Backend) (both store traits). One
+/// connection per handle, serialized by a mutex; share the handle (it is `Send + Sync`)
+/// rather than opening many per process.
 pub struct SqliteStore {
     path: PathBuf,
     conn: Mutex<Connection>,
