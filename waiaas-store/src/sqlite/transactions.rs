@@ -186,7 +186,14 @@ pub(super) fn cancel_in_flight(
 ) -> Result<u64, StoreError> {
     // The `status IN (...)` term walks the (status, execute_after) index: only in-flight
     // rows are read, however long the history.
-    let in_flight = "status IN ('PENDING', 'QUEUED', 'PENDING_APPROVAL', 'EXECUTING')";
+    let in_flight = format!(
+        "status IN ({})",
+        admission::IN_FLIGHT
+            .iter()
+            .map(|s| format!("'{}'", s.as_str()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
     let rows = match scope {
         CancelScope::Session(id) => load_tx(
             conn,
