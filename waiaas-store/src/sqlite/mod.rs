@@ -12,7 +12,7 @@ mod clock;
 mod connection;
 mod ledger;
 mod migrations;
-pub mod options;
+mod options;
 mod owners;
 mod policies;
 mod rows;
