@@ -36,9 +36,9 @@ use waiaas_core::policy::{
 };
 use waiaas_core::session::Permission;
 use waiaas_core::store::{
-    Admission, AdmissionGate, Backend, KillSwitchState, LedgerEffect, Placement, RenewalCas,
-    SealedBox, SessionInsert, SessionRecord, SignOutcome, TxRecord, TxTransition, WalletRecord,
-    WalletStatus,
+    Admission, AdmissionGate, Backend, Claim, ExecutionCheck, KillSwitchState, LedgerEffect,
+    Placement, RenewalCas, SealedBox, SessionInsert, SessionRecord, SignOutcome, TxRecord,
+    TxTransition, WalletRecord, WalletStatus,
 };
 use waiaas_core::tier::{Tier, TxStatus};
 use waiaas_core::{Amount, ErrorCode};
@@ -70,6 +70,7 @@ macro_rules! store_conformance {
             admission_places_and_idempotency_keys_return_the_first_row,
             admission_gates_refuse_without_storing,
             transitions_are_compare_and_swap,
+            claims_recheck_gates_and_rejudge_with_the_policies_in_force,
             cascades_cancel_in_flight_rows_and_release_them,
             windows_count_in_flight_and_roll_daily_and_monthly,
             released_spend_leaves_the_windows_and_committed_spend_stays,
@@ -863,6 +864,141 @@ pub fn transitions_are_compare_and_swap(h: &dyn Harness) {
         None,
         "absent"
     );
+}
+
+/// A claim for execution moves a QUEUED row once; it re-checks the gates (a session
+/// past its absolute lifetime stops it) and re-judges the stored request with the
+/// policies in force (a denial fails the row and releases its reservation; a request
+/// built for another row is denied).
+pub fn claims_recheck_gates_and_rejudge_with_the_policies_in_force(h: &dyn Harness) {
+    let s = keyed(h);
+    let w = new_wallet(s.as_ref());
+    let engine = CapEngine::new(&[DAY], 100, Tier::Delay);
+    let claim = TxTransition::new(&[TxStatus::Queued], TxStatus::Executing);
+    let prices = PriceBook::default();
+    let check = |req: &PolicyRequest, engine: &CapEngine| -> Claim {
+        let c = ExecutionCheck {
+            request: req,
+            prices: &prices,
+            engine,
+        };
+        s.claim_transaction(req.request_id, &claim, &c, T0 + 1, &audit(T0 + 1, "CLAIM"))
+            .unwrap()
+    };
+    let (_, a) = decided(admit(
+        s.as_ref(),
+        &engine,
+        w,
+        None,
+        10,
+        T0,
+        TxStatus::Queued,
+        None,
+    ));
+    match check(&request(w, a.id, 10), &engine) {
+        Claim::Claimed(row) => assert_eq!(row.status, TxStatus::Executing),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        check(&request(w, a.id, 10), &engine),
+        Claim::Lost,
+        "claimed once"
+    );
+    // The policies in force now deny it: FAILED, reservation released.
+    let (_, b) = decided(admit(
+        s.as_ref(),
+        &engine,
+        w,
+        None,
+        20,
+        T0,
+        TxStatus::Queued,
+        None,
+    ));
+    let stricter = CapEngine::new(&[DAY], 5, Tier::Delay);
+    match check(&request(w, b.id, 20), &stricter) {
+        Claim::Denied { record, decision } => {
+            assert!(!decision.allowed);
+            assert_eq!(record.status, TxStatus::Failed);
+            assert_eq!(record.error_code.as_deref(), Some("POLICY_DENIED"));
+        }
+        other => panic!("{other:?}"),
+    }
+    decided(admit(
+        s.as_ref(),
+        &engine,
+        w,
+        None,
+        0,
+        T0 + 1,
+        TxStatus::Queued,
+        None,
+    ));
+    assert_eq!(
+        spent(engine.last().windows.get(&DAY)),
+        10,
+        "the denied row was released"
+    );
+    // A request built for another row is denied.
+    let (_, c) = decided(admit(
+        s.as_ref(),
+        &engine,
+        w,
+        None,
+        1,
+        T0,
+        TxStatus::Queued,
+        None,
+    ));
+    let mut other = request(w, TxId::new(), 1);
+    let c_check = ExecutionCheck {
+        request: &other,
+        prices: &prices,
+        engine: &engine,
+    };
+    match s
+        .claim_transaction(c.id, &claim, &c_check, T0 + 1, &audit(T0 + 1, "CLAIM"))
+        .unwrap()
+    {
+        Claim::Denied { decision, .. } => {
+            assert_eq!(decision.reason_codes(), vec!["EXECUTION_REQUEST_MISMATCH"]);
+        }
+        other => panic!("{other:?}"),
+    }
+    other.request_id = c.id;
+    assert_eq!(check(&other, &engine), Claim::Lost, "the denial was final");
+    // A session past its absolute lifetime stops what it queued.
+    let session = SessionRecord {
+        absolute_lifetime_seconds: 100,
+        ..session_record(vec![w])
+    };
+    s.insert_session(&session, 5, T0, &audit(T0, "S")).unwrap();
+    let (_, d) = decided(admit(
+        s.as_ref(),
+        &engine,
+        w,
+        Some(session.id),
+        1,
+        T0,
+        TxStatus::Queued,
+        None,
+    ));
+    let late = ExecutionCheck {
+        request: &request(w, d.id, 1),
+        prices: &prices,
+        engine: &engine,
+    };
+    match s
+        .claim_transaction(d.id, &claim, &late, T0 + 200, &audit(T0 + 200, "CLAIM"))
+        .unwrap()
+    {
+        Claim::Stopped { gate, record } => {
+            assert_eq!(gate, AdmissionGate::SessionExpired);
+            assert_eq!(record.status, TxStatus::Cancelled);
+            assert_eq!(record.error_code.as_deref(), Some("SESSION_EXPIRED"));
+        }
+        other => panic!("{other:?}"),
+    }
 }
 
 /// Revoking a session, suspending a wallet and the kill switch cancel the in-flight
