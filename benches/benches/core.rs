@@ -17,18 +17,21 @@ use std::sync::Arc;
 use criterion::{Criterion, criterion_group, criterion_main};
 use waiaas_benches::percentiles;
 use waiaas_core::session::{CreateSession, SessionConfig, SessionIssuer};
-use waiaas_core::store::{StoreOptions, Synchronous};
 use waiaas_core::{DataDir, KdfParams, Network, Permission, SecretString, Vault, VaultOptions};
+use waiaas_store::{SqliteStore, StoreOptions, Synchronous};
 
 fn bench(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap();
     let data = DataDir::new(dir.path().join("v"));
     let password = SecretString::from("bench password".to_owned());
     let store = Arc::new(
-        data.open_store(&StoreOptions {
-            synchronous: Synchronous::Normal,
-            ..StoreOptions::default()
-        })
+        SqliteStore::open_dir(
+            &data,
+            &StoreOptions {
+                synchronous: Synchronous::Normal,
+                ..StoreOptions::default()
+            },
+        )
         .unwrap(),
     );
     let vault = Arc::new(
@@ -85,7 +88,7 @@ fn bench(c: &mut Criterion) {
     g.sample_size(10);
     g.bench_function("unlock_default_params_m64MiB_t3_p4", |b| {
         b.iter(|| {
-            let store = Arc::new(data.open_store(&StoreOptions::default()).unwrap());
+            let store = Arc::new(SqliteStore::open_dir(&data, &StoreOptions::default()).unwrap());
             Vault::unlock(store, &password, VaultOptions::default()).unwrap()
         });
     });

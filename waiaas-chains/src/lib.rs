@@ -28,10 +28,8 @@
 //! use std::sync::Arc;
 //! use waiaas_chains::solana::{self, ComputeBudget, Lifetime, SolanaAction, SolanaTxRequest};
 //! use waiaas_chains::{Intent, VaultSigner};
-//! use waiaas_core::{
-//!     Amount, KdfParams, Network, SecretString, SolanaAddress, SqliteStore, StoreOptions,
-//!     Vault, VaultOptions,
-//! };
+//! use waiaas_core::{Amount, KdfParams, Network, SecretString, SolanaAddress, Vault, VaultOptions};
+//! use waiaas_store::{SqliteStore, StoreOptions};
 //!
 //! let dir = tempfile::tempdir()?;
 //! let store = SqliteStore::open(dir.path().join("vault.db"), &StoreOptions::default())?;

@@ -37,8 +37,10 @@ impl AuditKey {
         Self(bytes)
     }
 
-    /// A copy for a store that must keep the key beside the vault.
-    pub(crate) fn duplicate(&self) -> Self {
+    /// A copy for a store that must keep the key beside the vault (the store backends
+    /// hold it for as long as the vault is unlocked).
+    #[must_use]
+    pub fn duplicate(&self) -> Self {
         Self(Zeroizing::new(*self.0))
     }
 

@@ -19,7 +19,6 @@ use secrecy::SecretString;
 use zeroize::Zeroizing;
 
 use crate::error::{StoreError, VaultError};
-use crate::store::{SqliteStore, StoreOptions};
 use crate::vault::VaultOptions;
 
 /// Environment variable holding the master password.
@@ -111,15 +110,6 @@ impl DataDir {
             .mode(0o700)
             .create(&self.root)
             .map_err(|e| io_err("create directory", &self.root, &e))
-    }
-
-    /// Opens (creating if needed) the database in this directory.
-    ///
-    /// # Errors
-    /// As [`SqliteStore::open`].
-    pub fn open_store(&self, options: &StoreOptions) -> Result<SqliteStore, StoreError> {
-        self.create()?;
-        SqliteStore::open(self.database_path(), options)
     }
 
     /// Vault options wired to this directory (a password change deletes `recovery.key`).

@@ -1,13 +1,19 @@
 //! # waiaas-core
 //!
-//! The foundation of waiaas: types, errors, the encrypted [`vault::Vault`], agent
-//! sessions ([`session::SessionIssuer`]) and storage ([`store::Store`], with the embedded
-//! [`store::SqliteStore`]).
+//! The contract of waiaas: ids, money, chains and addresses, errors, audit hashing, the
+//! encrypted [`vault::Vault`] and agent sessions ([`session::SessionIssuer`]) over the
+//! store traits ([`store::Store`], [`store::PipelineStore`], together
+//! [`store::Backend`]), and the engine-independent policy types (the canonical request,
+//! [`Decision`], [`PolicyEngine`]).
 //!
-//! Most users want the `waiaas` facade crate instead; this crate is what it and the
-//! policy engine and chain signers build on. [`policy`] holds the engine-independent
-//! policy types (the canonical request, [`Decision`], [`PolicyEngine`]); the store
-//! decides and reserves spend atomically ([`Store::evaluate_and_reserve`]).
+//! Most users want the `waiaas` facade crate instead; this crate is what it, the policy
+//! engine, the chain signers and the storage backends build on. It holds no SQL and no
+//! database driver: the backends (SQLite today) live in `waiaas-store`, which also holds
+//! the backend-neutral storage rules and the conformance suite every backend passes.
+//! The store traits document the atomicity contract (one atomic operation per method;
+//! decisions and reservations serialized per wallet; admission,
+//! [`store::PipelineStore::admit_transaction`], is the only way a decision and a
+//! reservation are made).
 //!
 //! ## Design in one paragraph
 //! A master password runs through Argon2id **once per unlock** into a key-encryption key
@@ -83,6 +89,6 @@ pub use policy::{
 pub use secrecy::{ExposeSecret, SecretString};
 pub use session::{CreateSession, IssuedSession, Permission, SessionIssuer, SessionToken};
 pub use signer::{RawSignature, Signer, SigningPayload};
-pub use store::{SqliteStore, Store, StoreOptions};
+pub use store::{Backend, PipelineStore, Store};
 pub use tier::{Tier, TxStatus};
 pub use vault::{KdfParams, Vault, VaultOptions, WalletInfo};

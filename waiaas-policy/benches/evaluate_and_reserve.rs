@@ -23,12 +23,13 @@ use std::time::{Duration, Instant};
 use criterion::Criterion;
 use serde_json::json;
 use waiaas_core::policy::{RequestBody, Reservation, ReservationStatus, Spend};
-use waiaas_core::store::{SealedBox, Synchronous, WalletRecord, WalletStatus};
+use waiaas_core::store::{SealedBox, WalletRecord, WalletStatus};
 use waiaas_core::{
-    Amount, ManualClock, Network, PolicyRequest, PolicyType, PriceBook, PriceQuote, SqliteStore,
-    Store, StoreOptions, Tier, TxId, Usd, WalletId,
+    Amount, ManualClock, Network, PolicyRequest, PolicyType, PriceBook, PriceQuote, Store, Tier,
+    TxId, Usd, WalletId,
 };
 use waiaas_policy::{Engine, NewPolicy, PolicyAdmin};
+use waiaas_store::{SqliteStore, StoreOptions, Synchronous};
 
 const TO: &str = "0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359";
 const C: &str = "0xD1220A0cf47c7B9Be7A2E6BA89F429762e7b9aDb";

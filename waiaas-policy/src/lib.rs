@@ -16,7 +16,7 @@
 //! 5. an unknown or stale price fails closed to APPROVAL;
 //! 6. exact integer and decimal money math, inclusive limits;
 //! 7. the decision and the spend reservation are one serialized transaction
-//!    ([`waiaas_core::Store::evaluate_and_reserve`]), and per-transaction ladders
+//!    (admission, [`waiaas_core::PipelineStore::admit_transaction`]), and per-transaction ladders
 //!    count the wallet's in-flight reservations;
 //! 8. rolling daily and monthly windows count in-flight amounts;
 //! 9. strict address matching (EVM by value with `0x`, Solana exact).

@@ -42,7 +42,7 @@ fn transfer(wallet: WalletId, amount: u64) -> PolicyRequest {
     }
 }
 
-fn setup() -> (tempfile::TempDir, waiaas_core::SqliteStore, WalletId) {
+fn setup() -> (tempfile::TempDir, waiaas_store::SqliteStore, WalletId) {
     let dir = tempfile::tempdir().unwrap();
     let store = common::open_store(&dir.path().join("w.db"));
     let w = WalletId::new();

@@ -1,6 +1,7 @@
 //! Runs every policy decision vector in `testdata/vectors/policy/*.json` twice: against
 //! the pure engine (with ledger totals summed naively from the vector's entries) and
-//! through the SQLite store (`simulate`, then `evaluate_and_reserve`), which must agree.
+//! through the SQLite store (`simulate`, then `evaluate_and_reserve` of `waiaas-store`'s
+//! `test-support` feature), which must agree.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,

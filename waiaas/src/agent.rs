@@ -6,7 +6,7 @@ use std::sync::{Arc, PoisonError, RwLock};
 
 use waiaas_core::audit::Actor;
 use waiaas_core::session::{IssuedSession, Permission, VerifiedSession};
-use waiaas_core::store::{PipelineStore, TxFilter};
+use waiaas_core::store::TxFilter;
 use waiaas_core::{SessionToken, TxId, TxStatus, ValidationError, WalletId};
 
 use crate::error::{Error, Result};

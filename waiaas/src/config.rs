@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use waiaas_core::store::{StoreOptions, Synchronous};
 use waiaas_core::{Clock, KdfParams, Network, SystemClock, ValidationError};
+use waiaas_store::{StoreOptions, Synchronous};
 
 use crate::action::ActionProvider;
 use crate::clients::ChainClients;

@@ -3,9 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use waiaas_core::Store;
+
 use waiaas_core::audit::{Actor, AuditEntry};
-use waiaas_core::store::{AdmissionGate, KillSwitchState, PipelineStore, WalletStatus};
+use waiaas_core::store::{AdmissionGate, KillSwitchState, WalletStatus};
 
 use crate::error::Result;
 use crate::notify::EventKind;

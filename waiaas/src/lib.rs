@@ -82,7 +82,9 @@ pub use waiaas_core::{
 pub use waiaas_policy::{NewPolicy, PolicyUpdate, QuicksetMode};
 
 use pipeline::Instance;
-use waiaas_core::{DataDir, PasswordOrigin, SessionIssuer, SqliteStore, Vault, VaultOptions};
+use waiaas_core::store::Backend;
+use waiaas_core::{DataDir, PasswordOrigin, SessionIssuer, Vault, VaultOptions};
+use waiaas_store::SqliteStore;
 
 /// An unlocked waiaas instance without operator power: it makes agent handles from
 /// tokens, takes owner actions and runs due work. Cheap to clone; `Send + Sync`.
@@ -93,7 +95,7 @@ pub struct Waiaas {
 
 fn build(
     data: DataDir,
-    store: Arc<SqliteStore>,
+    store: Arc<dyn Backend>,
     vault: Vault,
     config: &Config,
     host: Host,
@@ -154,7 +156,8 @@ impl Waiaas {
         let (password, _origin): (SecretString, PasswordOrigin) =
             data.resolve_password(password)?;
         let kdf = config.kdf.params()?;
-        let store = Arc::new(data.open_store(&config.store_options())?);
+        let store: Arc<dyn Backend> =
+            Arc::new(SqliteStore::open_dir(&data, &config.store_options())?);
         let vault = Vault::create(
             store.clone(),
             &password,
@@ -197,7 +200,8 @@ impl Waiaas {
         let data = DataDir::new(path.as_ref());
         let (password, _origin): (SecretString, PasswordOrigin) =
             data.resolve_password(password)?;
-        let store = Arc::new(data.open_store(&config.store_options())?);
+        let store: Arc<dyn Backend> =
+            Arc::new(SqliteStore::open_dir(&data, &config.store_options())?);
         let vault = Vault::unlock(
             store.clone(),
             &password,

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use waiaas_chains::OwnerAddress;
 use waiaas_core::audit::{Actor, AuditEntry};
-use waiaas_core::store::{LedgerEffect, OwnerState, PipelineStore, TxRecord, TxTransition};
+use waiaas_core::store::{LedgerEffect, OwnerState, TxRecord, TxTransition};
 use waiaas_core::{TxId, TxStatus, ValidationError, WalletId};
 
 #[cfg(feature = "owner-signer")]

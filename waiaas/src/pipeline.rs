@@ -10,11 +10,12 @@ use waiaas_core::policy::{
     Decision, FeeBound, PolicyRequest, RequestBody, native_asset_id, token_asset_id,
 };
 use waiaas_core::session::{Permission, VerifiedSession};
+use waiaas_core::store::Backend;
 use waiaas_core::store::{
     Admission, AdmissionContext, AdmissionGate, Claim, ExecutionCheck, LedgerEffect, OwnerState,
-    PipelineStore, Placement, SignOutcome, TxFilter, TxRecord, TxTransition, WalletStatus,
+    Placement, SignOutcome, TxFilter, TxRecord, TxTransition, WalletStatus,
 };
-use waiaas_core::{Clock, SqliteStore, Store, Tier, TxId, TxStatus, Vault};
+use waiaas_core::{Clock, Tier, TxId, TxStatus, Vault};
 use waiaas_policy::Engine;
 
 use crate::error::{Error, Result};
@@ -29,7 +30,8 @@ use crate::settings::{SETTINGS_KEY, Settings};
 /// Every handle (`Waiaas`, `Admin`, `Agent`, `Owner`) is a capability over one of these.
 pub(crate) struct Instance {
     pub vault: Arc<Vault>,
-    pub store: Arc<SqliteStore>,
+    /// The storage backend (SQLite today), as the store traits.
+    pub store: Arc<dyn Backend>,
     pub sessions: waiaas_core::SessionIssuer,
     pub engine: Engine,
     pub prices: Arc<dyn PriceOracle>,

@@ -171,14 +171,12 @@ fn after_expiry_approval_times_out_and_the_reservation_is_released() {
         "APPROVAL_TIMEOUT"
     );
     assert_eq!(s.w.admin.transaction(id).unwrap().status, TxStatus::Expired);
-    let store = waiaas_core::SqliteStore::open(
+    let store = waiaas_store::SqliteStore::open(
         s.w.dir.path().join("vault/waiaas.db"),
-        &waiaas_core::StoreOptions::default(),
+        &waiaas_store::StoreOptions::default(),
     )
     .unwrap();
-    let r = waiaas_core::Store::reservation(&store, id)
-        .unwrap()
-        .unwrap();
+    let r = store.reservation(id).unwrap().unwrap();
     assert_eq!(r.status.as_str(), "RELEASED");
 }
 
@@ -204,17 +202,13 @@ fn reject_ends_it_and_releases_the_reservation() {
     assert_eq!(tx.status, TxStatus::Rejected);
     // The released spend no longer counts: the daily cap has room again (a fresh
     // pending approval is admitted rather than escalated for the cap).
-    let store = waiaas_core::SqliteStore::open(
+    let store = waiaas_store::SqliteStore::open(
         s.w.dir.path().join("vault/waiaas.db"),
-        &waiaas_core::StoreOptions::default(),
+        &waiaas_store::StoreOptions::default(),
     )
     .unwrap();
     assert_eq!(
-        waiaas_core::Store::reservation(&store, id)
-            .unwrap()
-            .unwrap()
-            .status
-            .as_str(),
+        store.reservation(id).unwrap().unwrap().status.as_str(),
         "RELEASED"
     );
 }

@@ -20,10 +20,11 @@ use waiaas::{
     ChainParams, Config, Host, Network, NewPolicy, SecretString, SendRequest, StaticPriceOracle,
     Waiaas,
 };
+use waiaas_core::TxStatus;
 use waiaas_core::policy::{PolicyType, ReservationStatus, Usd, native_asset_id};
 use waiaas_core::session::CreateSession;
 use waiaas_core::store::TxFilter;
-use waiaas_core::{SqliteStore, Store, StoreOptions, TxStatus};
+use waiaas_store::{SqliteStore, StoreOptions};
 
 fn pw() -> SecretString {
     SecretString::from("crash test password".to_owned())

@@ -12,10 +12,8 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use waiaas_core::{
-    KdfParams, Network, SecretString, SqliteStore, StoreOptions, Vault, VaultOptions, WalletInfo,
-    WalletKey,
-};
+use waiaas_core::{KdfParams, Network, SecretString, Vault, VaultOptions, WalletInfo, WalletKey};
+use waiaas_store::{SqliteStore, StoreOptions};
 
 /// A vault in a temp dir; the dir lives as long as this value.
 pub struct TestVault {

@@ -52,11 +52,15 @@ impl Permission {
     /// The default grant: `TRANSACTION` and `BALANCE_READ`.
     pub const DEFAULT: [Permission; 2] = [Self::Transaction, Self::BalanceRead];
 
-    pub(crate) fn parse_list(s: &str) -> Option<Vec<Self>> {
+    /// Parses a comma-separated list of uppercase names (as stored).
+    #[must_use]
+    pub fn parse_list(s: &str) -> Option<Vec<Self>> {
         s.split(',').map(Self::parse).collect()
     }
 
-    pub(crate) fn format_list(list: &[Self]) -> String {
+    /// Formats a list as comma-separated uppercase names (as stored).
+    #[must_use]
+    pub fn format_list(list: &[Self]) -> String {
         list.iter()
             .map(|p| p.as_str())
             .collect::<Vec<_>>()

@@ -1,199 +1,74 @@
-//! Storage behind one trait whose methods are whole operations, each with its
-//! transaction boundary inside, so a second backend (PostgreSQL, for fleets that share
-//! one wallet's limits) can implement the same contract. No backend type crosses it.
+//! The storage contract: the store traits and the records they take and return. No
+//! backend lives here (the SQLite one is in `waiaas-store`), no SQL, and no backend type
+//! crosses a trait.
+//!
+//! # Atomicity contract (every backend)
+//! - **Every method is one atomic operation**: its transaction boundary is inside it.
+//!   It either happens completely (with the audit entry that records it) or not at all;
+//!   an error never means "done".
+//! - **Decisions and reservations for one wallet are serialized**:
+//!   [`PipelineStore::admit_transaction`] reads the wallet's policies and spend windows,
+//!   decides, reserves and stores the row with no other admission, claim, transition or
+//!   cascade for the same wallet in between — across threads and processes. So N
+//!   concurrent requests can never overshoot a per-transaction ladder, a daily or monthly
+//!   cap or a rate limit. Admission is the only way a decision and a reservation are made;
+//!   [`Store::simulate`] is its dry run.
+//! - **Compare-and-swap** where a method says so (vault header, session renewal,
+//!   transaction transitions, owner state, kill switch): it applies only while the stored
+//!   state is still the expected one, and reports whether it did.
+//! - **Cascades are part of the change**: revoking a session, suspending a wallet or
+//!   activating the kill switch cancels the in-flight rows they cover (reservations
+//!   released) in the same atomic operation.
+//! - How a backend serializes is its own business: SQLite serializes the whole
+//!   database (`BEGIN IMMEDIATE`); a PostgreSQL backend will lock the one wallet's row
+//!   (`SELECT … FOR UPDATE`), not the database, so that many agent hosts can share one
+//!   wallet's limits. A backend must serialize at least per wallet, and a cascade over
+//!   several wallets (the kill switch) must not interleave with any admission it covers.
+//!
+//! The backend-neutral rules every backend applies (window arithmetic, audit chaining,
+//! admission gates, transition validity) live in `waiaas_store::rules`; `waiaas_store`
+//! also holds the conformance suite every backend must pass.
 
-mod ledger;
-mod pipeline;
-mod sqlite;
+mod audit_log;
+mod owner;
+mod session;
+mod transaction;
+mod vault;
+mod wallet;
 
-pub use sqlite::{SqliteStore, StoreOptions, Synchronous};
+pub use audit_log::AuditLogCheck;
+pub use owner::{KillSwitchState, OwnerRecord, OwnerState};
+pub use session::{RenewalCas, SessionInsert, SessionRecord, SessionSecretRecord};
+pub use transaction::{
+    Admission, AdmissionContext, AdmissionGate, Claim, ExecutionCheck, LedgerEffect, Placement,
+    SignOutcome, TxFilter, TxRecord, TxTransition,
+};
+pub use vault::{HeaderUpgrade, SealedBox, UnlockAttempts};
+pub use wallet::{WalletRecord, WalletStatus};
 
-use crate::audit::{AuditEntry, AuditKey, AuditRecord, ChainCheck};
-use crate::chain::{Chain, Network};
+use crate::audit::{AuditEntry, AuditKey, AuditRecord};
 use crate::error::StoreError;
 use crate::ids::{PolicyId, SessionId, TxId, WalletId};
-use crate::policy::{
-    Decision, LedgerSnapshot, PolicyEngine, PolicyFilter, PolicyRecord, PolicyRequest, PriceBook,
-    Reservation,
-};
-use crate::session::Permission;
-use crate::tier::{Tier, TxStatus};
+use crate::policy::{Decision, PolicyEngine, PolicyFilter, PolicyRecord, PolicyRequest, PriceBook};
 
-/// A vault header rewrite that comes with keying a log written before schema 4.
-#[derive(Clone, PartialEq, Eq)]
-pub struct HeaderUpgrade {
-    /// The stored header it replaces.
-    pub from: String,
-    /// The new header.
-    pub to: String,
-}
+/// Everything a waiaas instance stores: [`Store`] and [`PipelineStore`] in one object,
+/// so the facade holds any backend as `Arc<dyn Backend>`. Implemented for every type
+/// that implements both.
+pub trait Backend: Store + PipelineStore {}
 
-impl std::fmt::Debug for HeaderUpgrade {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("HeaderUpgrade { .. }")
-    }
-}
+impl<T: Store + PipelineStore + ?Sized> Backend for T {}
 
-/// An AEAD ciphertext with its nonce, as stored.
-#[derive(Clone, PartialEq, Eq)]
-pub struct SealedBox {
-    /// The 24-byte XChaCha20-Poly1305 nonce.
-    pub nonce: Vec<u8>,
-    /// Ciphertext followed by the 16-byte tag.
-    pub ciphertext: Vec<u8>,
-}
-
-impl std::fmt::Debug for SealedBox {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "SealedBox({} bytes)", self.ciphertext.len())
-    }
-}
-
-/// Whether a wallet may sign.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum WalletStatus {
-    /// Normal operation.
-    Active,
-    /// Signing refused until resumed (kill switch, AutoStop, operator).
-    Suspended,
-    /// Permanently retired.
-    Terminated,
-}
-
-impl WalletStatus {
-    /// The stored name.
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Active => "ACTIVE",
-            Self::Suspended => "SUSPENDED",
-            Self::Terminated => "TERMINATED",
-        }
-    }
-
-    fn parse(s: &str) -> Option<Self> {
-        match s {
-            "ACTIVE" => Some(Self::Active),
-            "SUSPENDED" => Some(Self::Suspended),
-            "TERMINATED" => Some(Self::Terminated),
-            _ => None,
-        }
-    }
-}
-
-/// A wallet row: public facts plus its sealed secret.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct WalletRecord {
-    /// Id.
-    pub id: WalletId,
-    /// Operator-chosen name.
-    pub name: String,
-    /// Chain family.
-    pub chain: Chain,
-    /// Network.
-    pub network: Network,
-    /// Canonical address.
-    pub address: String,
-    /// Public key bytes (bound into the secret's AAD).
-    pub public_key: Vec<u8>,
-    /// The sealed 32-byte secret.
-    pub secret: SealedBox,
-    /// Version of the sealing format (AAD layout).
-    pub secret_format: u32,
-    /// Status.
-    pub status: WalletStatus,
-    /// Creation time (Unix seconds).
-    pub created_at: i64,
-    /// Last change (Unix seconds).
-    pub updated_at: i64,
-}
-
-/// A session-token signing secret, sealed under the vault's data key.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SessionSecretRecord {
-    /// Key id, carried as `kid` in token headers.
-    pub id: String,
-    /// The sealed 32-byte HMAC secret.
-    pub secret: SealedBox,
-    /// Creation time.
-    pub created_at: i64,
-    /// When a rotation replaced it; `None` for the current secret.
-    pub retired_at: Option<i64>,
-}
-
-/// A stored agent session. Everything a token grants is here, not in the token.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SessionRecord {
-    /// Id (the token's `sub`).
-    pub id: SessionId,
-    /// Wallets the session may use.
-    pub wallet_ids: Vec<WalletId>,
-    /// Creation time.
-    pub created_at: i64,
-    /// Token lifetime in seconds; `None` for an unlimited session.
-    pub ttl_seconds: Option<u64>,
-    /// Renewal cap; 0 = unlimited.
-    pub max_renewals: u32,
-    /// Hard lifetime from creation in seconds; 0 = none.
-    pub absolute_lifetime_seconds: u64,
-    /// Granted permissions.
-    pub permissions: Vec<Permission>,
-    /// Generation of the only valid token (the `gen` claim).
-    pub token_generation: u64,
-    /// `iat` of the current token.
-    pub token_issued_at: i64,
-    /// `exp` of the current token; `None` when unlimited.
-    pub expires_at: Option<i64>,
-    /// Renewals so far.
-    pub renewal_count: u32,
-    /// When revoked.
-    pub revoked_at: Option<i64>,
-    /// Operator's label.
-    pub label: Option<String>,
-}
-
-/// A compare-and-swap renewal: applies only while the stored generation is still
-/// `expected_generation` and the session is not revoked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RenewalCas {
-    /// Session.
-    pub id: SessionId,
-    /// Generation the renewing token carries.
-    pub expected_generation: u64,
-    /// Renewal count the decision was made on.
-    pub expected_renewal_count: u32,
-    /// `iat` of the new token.
-    pub issued_at: i64,
-    /// `exp` of the new token.
-    pub expires_at: i64,
-}
-
-/// Failed-unlock bookkeeping, shared by every process using the vault.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct UnlockAttempts {
-    /// Consecutive failures since the last success.
-    pub failures: u32,
-    /// Time of the last failure.
-    pub last_failure_at: Option<i64>,
-}
-
-/// Why a session insert was refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SessionInsert {
-    /// Stored.
-    Inserted,
-    /// A linked wallet already has `max_active_per_wallet` active sessions.
-    WalletAtCap(WalletId),
-    /// A linked wallet does not exist.
-    UnknownWallet(WalletId),
-}
-
-/// Persistent state of waiaas. Every method is one atomic operation; every method that
-/// changes state takes the [`AuditEntry`] that records the change and appends it to the
-/// keyed hash-chained log in the same transaction (only when something changed); without
-/// the audit key ([`Store::set_audit_key`]) such a method fails with `VAULT_LOCKED` and
-/// writes nothing.
+/// Persistent state of waiaas: vault header, unlock attempts, time mark, wallets,
+/// sessions, settings, policies, and the dry run of admission.
+///
+/// **Atomicity** (see the [module docs](self)): every method is one atomic operation,
+/// its transaction boundary inside it; decisions for one wallet are serialized with
+/// that wallet's admissions (SQLite serializes the database; a PostgreSQL backend locks
+/// the wallet's row). Every method that changes state takes the [`AuditEntry`] that
+/// records the change and appends it to the keyed hash-chained log in the same
+/// operation (only when something changed); without the audit key
+/// ([`Store::set_audit_key`]) such a method fails with `VAULT_LOCKED` and writes
+/// nothing.
 pub trait Store: Send + Sync + std::fmt::Debug {
     /// Installs the audit chain's key (the vault calls this on create and unlock). With
     /// `upgrade` (a vault header written before schema 4 and its replacement), first
@@ -433,22 +308,9 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// `STORAGE_ERROR`.
     fn policies(&self, filter: PolicyFilter) -> Result<Vec<PolicyRecord>, StoreError>;
 
-    /// Decides `request` with `engine` and, when allowed, reserves its spend, in one
-    /// serialized write transaction: no other thread or process can decide for the
-    /// same database between the read of the window totals and the reservation.
-    ///
-    /// # Errors
-    /// `DUPLICATE_REQUEST` when `request.request_id` already has a reservation;
-    /// `STORAGE_ERROR`. An error never means "allowed".
-    fn evaluate_and_reserve(
-        &self,
-        request: &PolicyRequest,
-        prices: &PriceBook,
-        now: i64,
-        engine: &dyn PolicyEngine,
-    ) -> Result<Decision, StoreError>;
-    /// Decides `request` exactly as [`Store::evaluate_and_reserve`] would, without
-    /// reserving (it may persist window bookkeeping that no decision can observe).
+    /// The dry run of [`PipelineStore::admit_transaction`]: decides `request` exactly as
+    /// admission would at this moment, without storing a row or reserving (it may
+    /// persist window bookkeeping that no decision can observe).
     ///
     /// # Errors
     /// `STORAGE_ERROR`.
@@ -459,360 +321,16 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         now: i64,
         engine: &dyn PolicyEngine,
     ) -> Result<Decision, StoreError>;
-    /// Releases a reservation (cancel, reject, expiry, failure): its spend leaves every
-    /// window, its request still counts for rate limits. `false` unless it was RESERVED.
-    ///
-    /// # Errors
-    /// `STORAGE_ERROR`.
-    fn release_reservation(&self, request_id: TxId, now: i64) -> Result<bool, StoreError>;
-    /// Marks a reservation executed; it keeps counting. `false` unless it was RESERVED.
-    ///
-    /// # Errors
-    /// `STORAGE_ERROR`.
-    fn commit_reservation(&self, request_id: TxId, now: i64) -> Result<bool, StoreError>;
-    /// One ledger row.
-    ///
-    /// # Errors
-    /// `STORAGE_ERROR`.
-    fn reservation(&self, request_id: TxId) -> Result<Option<Reservation>, StoreError>;
-    /// The window totals of `wallet` at `now` (creating or advancing the windows'
-    /// bookkeeping as a decision would).
-    ///
-    /// # Errors
-    /// `STORAGE_ERROR`.
-    fn ledger_snapshot(
-        &self,
-        wallet: WalletId,
-        windows: &[u64],
-        now: i64,
-    ) -> Result<LedgerSnapshot, StoreError>;
 }
 
-/// A transaction request and its lifecycle, as stored.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TxRecord {
-    /// Id.
-    pub id: TxId,
-    /// Wallet.
-    pub wallet_id: WalletId,
-    /// Session that asked (none for operator-initiated requests).
-    pub session_id: Option<SessionId>,
-    /// Network.
-    pub network: Network,
-    /// Kind (`TRANSFER`, …).
-    pub kind: String,
-    /// Status.
-    pub status: TxStatus,
-    /// Tier, once decided.
-    pub tier: Option<Tier>,
-    /// The original request (JSON): what was judged is what is executed.
-    pub request: String,
-    /// The decision (JSON).
-    pub decision: Option<String>,
-    /// Caller's idempotency key (unique per wallet).
-    pub idempotency_key: Option<String>,
-    /// Single-use nonce an owner signature must carry for this transaction.
-    pub owner_nonce: String,
-    /// What execution produced (JSON: signed transaction, signature, hash).
-    pub result: Option<String>,
-    /// Stable error code when FAILED.
-    pub error_code: Option<String>,
-    /// Error message when FAILED.
-    pub error_message: Option<String>,
-    /// DELAY: when it may execute.
-    pub execute_after: Option<i64>,
-    /// APPROVAL: when the approval window closes.
-    pub expires_at: Option<i64>,
-    /// Creation time.
-    pub created_at: i64,
-    /// Last change.
-    pub updated_at: i64,
-}
-
-/// What the pipeline decided to do with an admitted (or denied) request.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Placement {
-    /// Status the row starts in.
-    pub status: TxStatus,
-    /// DELAY: earliest execution.
-    pub execute_after: Option<i64>,
-    /// APPROVAL: end of the approval window.
-    pub expires_at: Option<i64>,
-    /// Set for a denial.
-    pub error_code: Option<String>,
-    /// Set for a denial.
-    pub error_message: Option<String>,
-}
-
-/// Why a request was not even decided.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AdmissionGate {
-    /// The kill switch is not ACTIVE.
-    KillSwitch(KillSwitchState),
-    /// The wallet is not ACTIVE.
-    Wallet(WalletStatus),
-    /// The wallet does not exist.
-    UnknownWallet,
-    /// The session was revoked after it was verified.
-    SessionRevoked,
-    /// The session passed its absolute lifetime.
-    SessionExpired,
-}
-
-impl AdmissionGate {
-    /// The stable code stored on a row this gate stops (`error_code`).
-    #[must_use]
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::KillSwitch(_) => "KILL_SWITCH_ACTIVE",
-            Self::Wallet(WalletStatus::Terminated) => "WALLET_TERMINATED",
-            Self::Wallet(_) => "WALLET_SUSPENDED",
-            Self::UnknownWallet => "WALLET_NOT_FOUND",
-            Self::SessionRevoked => "SESSION_REVOKED",
-            Self::SessionExpired => "SESSION_EXPIRED",
-        }
-    }
-
-    /// Why a row this gate stops did not execute (`error_message`).
-    #[must_use]
-    pub fn message(self) -> &'static str {
-        match self {
-            Self::KillSwitch(_) => "the kill switch was activated before it executed",
-            Self::Wallet(WalletStatus::Terminated) => "its wallet was terminated",
-            Self::Wallet(_) => "its wallet was suspended before it executed",
-            Self::UnknownWallet => "its wallet no longer exists",
-            Self::SessionRevoked => "the session that requested it was revoked",
-            Self::SessionExpired => "the session that requested it reached its absolute lifetime",
-        }
-    }
-}
-
-/// State that decides where an admitted request goes, read inside the admission
-/// transaction (never before it, so a concurrent change cannot be missed).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AdmissionContext {
-    /// The wallet's registered owner, if any.
-    pub owner: Option<OwnerRecord>,
-    /// The raw value of the settings key the caller named, if set.
-    pub settings: Option<String>,
-}
-
-/// What a claim for execution re-judges: the request rebuilt from the stored row exactly
-/// as admission built it, judged with the policies in force at the claim and an empty
-/// ledger (limits were reserved at admission and are not counted twice).
-#[derive(Debug, Clone, Copy)]
-pub struct ExecutionCheck<'a> {
-    /// The rebuilt request (same `request_id` as the row).
-    pub request: &'a PolicyRequest,
-    /// Prices for it.
-    pub prices: &'a PriceBook,
-    /// The engine.
-    pub engine: &'a dyn PolicyEngine,
-}
-
-/// Outcome of [`PipelineStore::claim_transaction`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum Claim {
-    /// The row moved to the claimed status; the caller may sign it.
-    Claimed(TxRecord),
-    /// A gate closed since admission (kill switch, wallet, session): the row is
-    /// CANCELLED with the gate's code, its reservation released.
-    Stopped {
-        /// Why.
-        gate: AdmissionGate,
-        /// The stored row.
-        record: TxRecord,
-    },
-    /// The policies in force now deny it: the row is FAILED `POLICY_DENIED`, its
-    /// reservation released.
-    Denied {
-        /// The decision with every deny reason.
-        decision: Decision,
-        /// The stored row.
-        record: TxRecord,
-    },
-    /// The compare-and-swap failed (already moved, nonce used, expired, absent).
-    Lost,
-}
-
-/// Outcome of [`Store::admit_transaction`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum Admission {
-    /// Decided; the row was stored with the placement (and the spend reserved when allowed).
-    Decided {
-        /// The decision.
-        decision: Decision,
-        /// The stored row.
-        record: TxRecord,
-    },
-    /// The idempotency key was used before: the first request's row, unchanged.
-    Duplicate(TxRecord),
-    /// Refused before deciding; nothing stored.
-    Refused(AdmissionGate),
-}
-
-/// What signing inside the admission transaction produced (for a request placed
-/// EXECUTING): the row is then stored SIGNED with its reservation committed, or FAILED
-/// with its reservation released, in the same transaction — one commit per send. The
-/// callback must not use the store (the transaction holds it).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SignOutcome {
-    /// Signed: the execution output (JSON) and the transaction id, if any.
-    Signed {
-        /// Output to store.
-        result: String,
-        /// Transaction id / hash for the audit entry.
-        tx_hash: Option<String>,
-    },
-    /// Signing failed.
-    Failed {
-        /// Stable error code.
-        code: String,
-        /// Message.
-        message: String,
-    },
-}
-
-/// What a status change does to the request's reservation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LedgerEffect {
-    /// Nothing.
-    None,
-    /// The money did not move: the spend leaves every window.
-    Release,
-    /// The money moved (signed): the reservation becomes committed.
-    Commit,
-}
-
-/// A compare-and-swap status change of a transaction.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TxTransition {
-    /// Allowed current statuses.
-    pub from: Vec<TxStatus>,
-    /// New status.
-    pub to: TxStatus,
-    /// When set, the stored owner nonce must equal it (single-use owner actions).
-    pub owner_nonce: Option<String>,
-    /// When set, `expires_at` must be later than this time.
-    pub unexpired_at: Option<i64>,
-    /// Execution output to store.
-    pub result: Option<String>,
-    /// Error code to store.
-    pub error_code: Option<String>,
-    /// Error message to store.
-    pub error_message: Option<String>,
-    /// Effect on the reservation.
-    pub ledger: LedgerEffect,
-}
-
-impl TxTransition {
-    /// `from` → `to` with no other condition or effect.
-    #[must_use]
-    pub fn new(from: &[TxStatus], to: TxStatus) -> Self {
-        Self {
-            from: from.to_vec(),
-            to,
-            owner_nonce: None,
-            unexpired_at: None,
-            result: None,
-            error_code: None,
-            error_message: None,
-            ledger: LedgerEffect::None,
-        }
-    }
-}
-
-/// The kill switch.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum KillSwitchState {
-    /// Normal operation.
-    Active,
-    /// Activated: nothing signs; recoverable by the operator.
-    Suspended,
-    /// Escalated: nothing signs; recoverable by the operator.
-    Locked,
-}
-
-impl KillSwitchState {
-    /// The stored name.
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Active => "ACTIVE",
-            Self::Suspended => "SUSPENDED",
-            Self::Locked => "LOCKED",
-        }
-    }
-
-    /// Parses the stored name.
-    #[must_use]
-    pub fn parse(s: &str) -> Option<Self> {
-        [Self::Active, Self::Suspended, Self::Locked]
-            .into_iter()
-            .find(|k| k.as_str() == s)
-    }
-}
-
-/// Ownership state of a wallet.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum OwnerState {
-    /// No owner.
-    None,
-    /// Owner set, not yet proven by a signature.
-    Grace,
-    /// The owner proved the key with a signature; cannot be changed by the operator.
-    Locked,
-}
-
-impl OwnerState {
-    /// The stored name.
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::None => "NONE",
-            Self::Grace => "GRACE",
-            Self::Locked => "LOCKED",
-        }
-    }
-
-    /// Parses the stored name.
-    #[must_use]
-    pub fn parse(s: &str) -> Option<Self> {
-        [Self::None, Self::Grace, Self::Locked]
-            .into_iter()
-            .find(|k| k.as_str() == s)
-    }
-}
-
-/// A wallet's registered owner.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OwnerRecord {
-    /// Wallet.
-    pub wallet_id: WalletId,
-    /// Owner address (EIP-55 or base58).
-    pub address: String,
-    /// State (GRACE or LOCKED; NONE has no row).
-    pub state: OwnerState,
-    /// Random challenge the owner signs to prove the key.
-    pub challenge: String,
-    /// Last change.
-    pub updated_at: i64,
-}
-
-/// Which transactions to list.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct TxFilter {
-    /// Only this wallet.
-    pub wallet_id: Option<WalletId>,
-    /// Only these statuses.
-    pub statuses: Vec<TxStatus>,
-    /// At most this many, newest first (0 = no limit).
-    pub limit: u32,
-}
-
-/// Pipeline, owner, kill-switch and audit operations (migration 0003).
+/// Pipeline, owner, kill-switch and audit operations.
+///
+/// **Atomicity** (see the [module docs](self)): every method is one atomic operation.
+/// [`PipelineStore::admit_transaction`] is the only way a decision and a reservation
+/// are made; admissions, claims, transitions and cascades touching one wallet are
+/// serialized across threads and processes (SQLite serializes the whole database; a
+/// PostgreSQL backend locks the one wallet's row, not the database), so concurrent
+/// requests never overshoot a ladder, a cap or a rate limit.
 pub trait PipelineStore: Send + Sync {
     /// In one write transaction: returns the earlier row when `record.idempotency_key`
     /// was used before for the wallet; refuses when the kill switch is not ACTIVE, the
@@ -980,18 +498,4 @@ pub trait PipelineStore: Send + Sync {
     /// # Errors
     /// `VAULT_LOCKED` without the audit key; `STORAGE_ERROR`.
     fn verify_audit_log(&self) -> Result<AuditLogCheck, StoreError>;
-}
-
-/// What [`PipelineStore::verify_audit_log`] found.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AuditLogCheck {
-    /// Records checked.
-    pub entries: u64,
-    /// The chain's verdict.
-    pub chain: ChainCheck,
-    /// Whether the recorded head names the last record and its MAC verifies (`false`
-    /// when the log lost its tail, or the head was rewritten without the key).
-    pub head_ok: bool,
-    /// `(seq, hash)` of the last record.
-    pub head: Option<(u64, String)>,
 }

@@ -10,7 +10,8 @@
 use std::path::Path;
 
 use waiaas_core::store::{SealedBox, WalletRecord, WalletStatus};
-use waiaas_core::{Chain, Network, SqliteStore, Store, StoreOptions, WalletId};
+use waiaas_core::{Chain, Network, Store, WalletId};
+use waiaas_store::{SqliteStore, StoreOptions};
 
 /// Opens a store with `synchronous = NORMAL` (tests do not need power-loss safety) and
 /// a fixed audit key (a vault would derive it from its data key).
@@ -18,7 +19,7 @@ pub fn open_store(path: &Path) -> SqliteStore {
     let store = SqliteStore::open(
         path,
         &StoreOptions {
-            synchronous: waiaas_core::store::Synchronous::Normal,
+            synchronous: waiaas_store::Synchronous::Normal,
             busy_timeout: std::time::Duration::from_secs(60),
             ..StoreOptions::default()
         },

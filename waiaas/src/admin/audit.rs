@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use waiaas_core::audit::AuditRecord;
-use waiaas_core::store::PipelineStore;
+
 use waiaas_core::{TxId, WalletId};
 
 use super::Admin;

@@ -4,7 +4,7 @@
 use serde_json::json;
 use waiaas_core::ValidationError;
 use waiaas_core::audit::{Actor, AuditEntry};
-use waiaas_core::store::{KillSwitchState, PipelineStore};
+use waiaas_core::store::KillSwitchState;
 
 use super::Admin;
 use crate::error::Result;

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use serde_json::json;
 use waiaas_core::audit::{Actor, AuditEntry};
-use waiaas_core::{SecretString, Store, ValidationError, WalletId};
+use waiaas_core::{SecretString, ValidationError, WalletId};
 use waiaas_policy::PolicyAdmin;
 
 use crate::agent::Agent;

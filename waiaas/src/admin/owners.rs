@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use waiaas_chains::OwnerAddress;
 use waiaas_core::audit::{Actor, AuditEntry};
-use waiaas_core::store::{OwnerRecord, OwnerState, PipelineStore};
+use waiaas_core::store::{OwnerRecord, OwnerState};
 use waiaas_core::{ValidationError, WalletId};
 
 use super::{Admin, same_address};

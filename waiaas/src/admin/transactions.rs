@@ -1,7 +1,7 @@
 //! Transactions as the operator sees them: list, read, cancel, veto.
 
 use waiaas_core::audit::Actor;
-use waiaas_core::store::{PipelineStore, TxFilter};
+use waiaas_core::store::TxFilter;
 use waiaas_core::{TxId, TxStatus};
 
 use super::Admin;

@@ -2,8 +2,8 @@
 
 use serde_json::json;
 use waiaas_core::audit::{Actor, AuditEntry};
-use waiaas_core::store::{AdmissionGate, PipelineStore, WalletStatus};
-use waiaas_core::{Network, SecretString, Store, ValidationError, WalletId, WalletInfo};
+use waiaas_core::store::{AdmissionGate, WalletStatus};
+use waiaas_core::{Network, SecretString, ValidationError, WalletId, WalletInfo};
 
 use super::{Admin, same_address};
 use crate::error::Result;

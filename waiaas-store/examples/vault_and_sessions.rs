@@ -2,7 +2,7 @@
 //! parameters, create and import wallets, and issue, verify, renew and revoke an agent
 //! session. Offline; takes about a second.
 //!
-//! Run: `cargo run -p waiaas-core --example vault_and_sessions`
+//! Run: `cargo run -p waiaas-store --example vault_and_sessions`
 #![allow(clippy::print_stdout, reason = "an example prints what it does")]
 
 use std::error::Error;
@@ -10,11 +10,11 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use waiaas_core::session::{CreateSession, SessionConfig, SessionIssuer};
-use waiaas_core::store::StoreOptions;
 use waiaas_core::{
     Clock, DataDir, ErrorCode, ManualClock, Network, Permission, SecretString, SystemClock, Vault,
     VaultOptions,
 };
+use waiaas_store::{SqliteStore, StoreOptions};
 
 fn main() -> Result<(), Box<dyn Error>> {
     let tmp = tempfile::Builder::new()
@@ -40,7 +40,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     };
 
     // 2. Create the vault: Argon2id m = 64 MiB, t = 3, p = 4 (the defaults).
-    let store = Arc::new(data.open_store(&StoreOptions::default())?);
+    let store = Arc::new(SqliteStore::open_dir(&data, &StoreOptions::default())?);
     let started = Instant::now();
     let vault = Vault::create(store, &password, Default::default(), options.clone())?;
     println!(
@@ -69,7 +69,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     drop(vault);
 
     // 3. A host process unlocks the vault (one Argon2id) and issues an agent session.
-    let store = Arc::new(data.open_store(&StoreOptions::default())?);
+    let store = Arc::new(SqliteStore::open_dir(&data, &StoreOptions::default())?);
     let started = Instant::now();
     let vault = Arc::new(Vault::unlock(store, &password, options)?);
     println!("vault unlocked in {:?}", started.elapsed());

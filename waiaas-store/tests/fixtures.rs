@@ -14,8 +14,10 @@ use std::sync::Arc;
 
 use waiaas_core::audit::{AuditScheme, CHAIN_KEYED_EVENT, entry_hash};
 use waiaas_core::session::{SessionConfig, SessionIssuer};
-use waiaas_core::store::{PipelineStore, StoreOptions};
-use waiaas_core::{ErrorCode, SecretString, SqliteStore, Store, Vault, VaultOptions};
+use waiaas_core::store::PipelineStore;
+use waiaas_core::{ErrorCode, SecretString, Store, Vault, VaultOptions};
+use waiaas_store::SqliteStore;
+use waiaas_store::StoreOptions;
 
 fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -24,7 +26,7 @@ fn fixture(name: &str) -> PathBuf {
 }
 
 /// Writes `testdata/fixtures/schema-v1.db` (run once per released schema, then commit):
-/// `WAIAAS_WRITE_FIXTURES=1 cargo test -p waiaas-core --test fixtures write_schema_v1_fixture`
+/// `WAIAAS_WRITE_FIXTURES=1 cargo test -p waiaas-store --test fixtures write_schema_v1_fixture`
 #[test]
 fn write_schema_v1_fixture() {
     if std::env::var_os("WAIAAS_WRITE_FIXTURES").is_none() {

@@ -19,9 +19,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::{PASSWORD, fixture, open_store, options, password};
-use waiaas_core::store::StoreOptions;
 use waiaas_core::vault::{KdfParams, Vault, VaultOptions, hooks};
 use waiaas_core::{DataDir, ErrorCode, ManualClock, Network, SecretString, WalletKey};
+use waiaas_store::{SqliteStore, StoreOptions};
 
 fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     std::fs::read_dir(dir)
@@ -220,10 +220,13 @@ fn interrupted_password_change_keeps_the_old_password() {
     let f = fixture();
     let data = f.data();
     let store = Arc::new(
-        data.open_store(&StoreOptions {
-            busy_timeout: Duration::from_millis(100),
-            ..StoreOptions::default()
-        })
+        SqliteStore::open_dir(
+            &data,
+            &StoreOptions {
+                busy_timeout: Duration::from_millis(100),
+                ..StoreOptions::default()
+            },
+        )
         .unwrap(),
     );
     let vault = Vault::unlock(store, &password(PASSWORD), options(&f.clock, &data)).unwrap();
@@ -595,10 +598,10 @@ fn storage_errors_are_typed() {
         b"this is not a database, just text padding the first page",
     )
     .unwrap();
-    let err = waiaas_core::SqliteStore::open(&path, &StoreOptions::default()).unwrap_err();
+    let err = waiaas_store::SqliteStore::open(&path, &StoreOptions::default()).unwrap_err();
     assert_eq!(err.code(), "STORAGE_ERROR");
     // Missing parent directory.
-    let err = waiaas_core::SqliteStore::open(
+    let err = waiaas_store::SqliteStore::open(
         dir.path().join("no/such/dir/x.db"),
         &StoreOptions::default(),
     )

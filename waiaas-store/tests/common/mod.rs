@@ -12,9 +12,9 @@
 
 use std::sync::Arc;
 
-use waiaas_core::store::{SqliteStore, StoreOptions};
 use waiaas_core::vault::{KdfParams, Vault, VaultOptions};
 use waiaas_core::{DataDir, ManualClock, SecretString, Store};
+use waiaas_store::{SqliteStore, StoreOptions};
 
 pub const T0: i64 = 1_800_000_000;
 pub const PASSWORD: &str = "correct horse battery staple";
@@ -38,7 +38,7 @@ pub fn options(clock: &Arc<ManualClock>, data: &DataDir) -> VaultOptions {
 }
 
 pub fn open_store(data: &DataDir) -> Arc<dyn Store> {
-    Arc::new(data.open_store(&StoreOptions::default()).unwrap())
+    Arc::new(SqliteStore::open_dir(data, &StoreOptions::default()).unwrap())
 }
 
 pub fn fixture() -> Fixture {

@@ -21,8 +21,10 @@ use common::{PASSWORD, T0, fixture, password};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use waiaas_core::audit::{Actor, AuditEntry, AuditKey, entry_mac};
-use waiaas_core::store::{PipelineStore, StoreOptions};
-use waiaas_core::{DataDir, ErrorCode, Network, SqliteStore, Store};
+use waiaas_core::store::PipelineStore;
+use waiaas_core::{DataDir, ErrorCode, Network, Store};
+use waiaas_store::SqliteStore;
+use waiaas_store::StoreOptions;
 use zeroize::Zeroizing;
 
 /// HKDF-SHA256 (RFC 5869), one block, written here independently of the vault.
@@ -45,9 +47,11 @@ fn expected_key(f: &common::Fixture) -> [u8; 32] {
 }
 
 fn store_at(f: &common::Fixture) -> SqliteStore {
-    DataDir::new(f.dir.path().join("vault"))
-        .open_store(&StoreOptions::default())
-        .unwrap()
+    SqliteStore::open_dir(
+        &DataDir::new(f.dir.path().join("vault")),
+        &StoreOptions::default(),
+    )
+    .unwrap()
 }
 
 fn append(store: &SqliteStore, event: &str) -> Result<(), waiaas_core::StoreError> {

@@ -1,0 +1,68 @@
+//! Wallet rows.
+
+use crate::chain::{Chain, Network};
+use crate::ids::WalletId;
+
+use super::SealedBox;
+
+/// Whether a wallet may sign.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum WalletStatus {
+    /// Normal operation.
+    Active,
+    /// Signing refused until resumed (kill switch, AutoStop, operator).
+    Suspended,
+    /// Permanently retired.
+    Terminated,
+}
+
+impl WalletStatus {
+    /// The stored name.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Active => "ACTIVE",
+            Self::Suspended => "SUSPENDED",
+            Self::Terminated => "TERMINATED",
+        }
+    }
+
+    /// Parses the stored name.
+    #[must_use]
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "ACTIVE" => Some(Self::Active),
+            "SUSPENDED" => Some(Self::Suspended),
+            "TERMINATED" => Some(Self::Terminated),
+            _ => None,
+        }
+    }
+}
+
+/// A wallet row: public facts plus its sealed secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WalletRecord {
+    /// Id.
+    pub id: WalletId,
+    /// Operator-chosen name.
+    pub name: String,
+    /// Chain family.
+    pub chain: Chain,
+    /// Network.
+    pub network: Network,
+    /// Canonical address.
+    pub address: String,
+    /// Public key bytes (bound into the secret's AAD).
+    pub public_key: Vec<u8>,
+    /// The sealed 32-byte secret.
+    pub secret: SealedBox,
+    /// Version of the sealing format (AAD layout).
+    pub secret_format: u32,
+    /// Status.
+    pub status: WalletStatus,
+    /// Creation time (Unix seconds).
+    pub created_at: i64,
+    /// Last change (Unix seconds).
+    pub updated_at: i64,
+}

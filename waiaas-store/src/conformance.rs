@@ -1,0 +1,1374 @@
+//! The conformance suite every store backend must pass (feature `conformance`).
+//!
+//! A backend's test crate implements [`Harness`] (a fresh, empty store, and more handles
+//! on it, as other processes would open) and calls
+//! [`store_conformance!`](crate::store_conformance) once:
+//!
+//! ```ignore
+//! struct Sqlite(tempfile::TempDir);
+//! impl waiaas_store::conformance::Harness for Sqlite { /* … */ }
+//! waiaas_store::store_conformance!(|| Sqlite(tempfile::tempdir().unwrap()));
+//! ```
+//!
+//! Each check is a plain function over the store traits (no backend type), so it proves
+//! the contract — atomicity, compare-and-swap, cascades, windows, audit chaining,
+//! idempotency and the per-wallet serialization of admission — not one implementation.
+//! The checks panic on failure (they are test code).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    missing_docs,
+    reason = "test code run by backends' test crates: a panic is a test failure"
+)]
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use waiaas_core::audit::{Actor, AuditEntry, AuditKey, Zeroizing};
+use waiaas_core::chain::{Chain, Network};
+use waiaas_core::ids::{PolicyId, SessionId, TxId, WalletId};
+use waiaas_core::policy::{
+    Decision, LedgerSnapshot, PolicyEngine, PolicyFilter, PolicyInput, PolicyRecord, PolicyRequest,
+    PolicyType, PriceBook, RequestBody, Spend,
+};
+use waiaas_core::session::Permission;
+use waiaas_core::store::{
+    Admission, AdmissionGate, Backend, Claim, ExecutionCheck, KillSwitchState, LedgerEffect,
+    Placement, RenewalCas, SealedBox, SessionInsert, SessionRecord, SignOutcome, TxRecord,
+    TxTransition, WalletRecord, WalletStatus,
+};
+use waiaas_core::tier::{Tier, TxStatus};
+use waiaas_core::{Amount, ErrorCode};
+
+/// A backend under test.
+pub trait Harness: Send + Sync {
+    /// A new handle on this harness's store (its own connection, as another process
+    /// would open it). The store starts empty.
+    fn handle(&self) -> Arc<dyn Backend>;
+    /// Edits the stored details of audit record `seq` behind the store's back (as
+    /// someone with write access to the storage could), without fixing any hash.
+    fn tamper_audit_details(&self, seq: u64);
+}
+
+/// Runs every check of the suite as its own `#[test]`, each on a fresh store made by
+/// `$fresh` (an expression callable as `Fn() -> impl Harness`).
+#[macro_export]
+macro_rules! store_conformance {
+    ($fresh:expr) => {
+        $crate::store_conformance!(@tests $fresh;
+            vault_header_compare_and_swap,
+            audited_writes_fail_closed_without_the_audit_key,
+            unlock_attempts_are_shared_by_every_handle,
+            time_mark_never_goes_back,
+            wallets_round_trip_and_report_absence,
+            sessions_cap_renew_compare_and_swap_and_revoke,
+            settings_overwrite,
+            policies_round_trip_with_revisions,
+            admission_places_and_idempotency_keys_return_the_first_row,
+            admission_gates_refuse_without_storing,
+            transitions_are_compare_and_swap,
+            claims_recheck_gates_and_rejudge_with_the_policies_in_force,
+            cascades_cancel_in_flight_rows_and_release_them,
+            windows_count_in_flight_and_roll_daily_and_monthly,
+            released_spend_leaves_the_windows_and_committed_spend_stays,
+            simulate_is_a_dry_run,
+            audit_log_chains_and_verification_detects_tampering,
+            concurrent_admissions_on_one_wallet_never_overshoot,
+        );
+    };
+    (@tests $fresh:expr; $($name:ident),* $(,)?) => {
+        $(
+            #[test]
+            fn $name() {
+                let harness = ($fresh)();
+                $crate::conformance::$name(&harness);
+            }
+        )*
+    };
+}
+
+/// Start of every scenario (Unix seconds).
+pub const T0: i64 = 1_800_000_000;
+const DAY: u64 = 86_400;
+const MONTH: u64 = 2_592_000;
+
+fn key() -> AuditKey {
+    AuditKey::from_bytes(Zeroizing::new([7; 32]))
+}
+
+fn audit(at: i64, event: &str) -> AuditEntry {
+    AuditEntry::new(at, &Actor::Operator, event)
+}
+
+/// A handle with the audit key installed (as an unlocked vault would).
+fn keyed(h: &dyn Harness) -> Arc<dyn Backend> {
+    let s = h.handle();
+    s.set_audit_key(key(), T0, None).unwrap();
+    s
+}
+
+fn wallet_record(id: WalletId, name: &str) -> WalletRecord {
+    WalletRecord {
+        id,
+        name: name.to_owned(),
+        chain: Chain::Solana,
+        network: Network::SolanaDevnet,
+        address: format!("addr-{id}"),
+        public_key: vec![1; 32],
+        secret: SealedBox {
+            nonce: vec![2; 24],
+            ciphertext: vec![3; 48],
+        },
+        secret_format: 1,
+        status: WalletStatus::Active,
+        created_at: T0,
+        updated_at: T0,
+    }
+}
+
+fn new_wallet(s: &dyn Backend) -> WalletId {
+    let id = WalletId::new();
+    s.insert_wallet(&wallet_record(id, "w"), &audit(T0, "WALLET_CREATED"))
+        .unwrap();
+    id
+}
+
+fn session_record(wallets: Vec<WalletId>) -> SessionRecord {
+    SessionRecord {
+        id: SessionId::new(),
+        wallet_ids: wallets,
+        created_at: T0,
+        ttl_seconds: Some(3600),
+        max_renewals: 0,
+        absolute_lifetime_seconds: 0,
+        permissions: vec![Permission::Transaction],
+        token_generation: 1,
+        token_issued_at: T0,
+        expires_at: Some(T0 + 3600),
+        renewal_count: 0,
+        revoked_at: None,
+        label: None,
+    }
+}
+
+/// Allows a transfer while the wallet's total of asset `X` in `window` (plus what is in
+/// flight, when `count_in_flight`) stays within `cap`; records every snapshot it saw.
+#[derive(Debug)]
+pub struct CapEngine {
+    window: Vec<u64>,
+    cap: u64,
+    tier: Tier,
+    count_in_flight: bool,
+    seen: Mutex<Vec<LedgerSnapshot>>,
+}
+
+impl CapEngine {
+    fn new(windows: &[u64], cap: u64, tier: Tier) -> Self {
+        Self {
+            window: windows.to_vec(),
+            cap,
+            tier,
+            count_in_flight: false,
+            seen: Mutex::new(Vec::new()),
+        }
+    }
+
+    fn last(&self) -> LedgerSnapshot {
+        self.seen.lock().unwrap().last().cloned().unwrap()
+    }
+}
+
+fn spent(totals: Option<&waiaas_core::policy::WindowTotals>) -> u64 {
+    totals
+        .and_then(|t| t.assets.get("X"))
+        .and_then(Amount::to_u64)
+        .unwrap_or(0)
+}
+
+impl PolicyEngine for CapEngine {
+    fn windows(&self, _: &PolicyRequest, _: &[PolicyRecord]) -> Vec<u64> {
+        self.window.clone()
+    }
+
+    fn evaluate(&self, input: &PolicyInput<'_>) -> Decision {
+        self.seen.lock().unwrap().push(input.ledger.clone());
+        let amount = match &input.request.body {
+            RequestBody::Transfer { amount, .. } => amount.to_u64().unwrap(),
+            _ => 0,
+        };
+        let mut used = self
+            .window
+            .iter()
+            .map(|w| spent(input.ledger.windows.get(w)))
+            .max()
+            .unwrap_or(0);
+        if self.count_in_flight {
+            used = used.max(spent(input.ledger.in_flight.as_ref()));
+        }
+        let allowed = used + amount <= self.cap;
+        let mut assets = BTreeMap::new();
+        assets.insert("X".to_owned(), Amount::from_u64(amount));
+        Decision {
+            allowed,
+            tier: if allowed { self.tier } else { Tier::Approval },
+            delay_seconds: None,
+            approval_timeout: None,
+            reasons: if allowed {
+                Vec::new()
+            } else {
+                vec![waiaas_core::policy::Reason {
+                    policy_id: None,
+                    policy_type: None,
+                    code: "CAP".to_owned(),
+                    message: "over the cap".to_owned(),
+                    instruction: None,
+                }]
+            },
+            warnings: Vec::new(),
+            approval_reason: None,
+            spend: Spend {
+                assets,
+                ..Spend::default()
+            },
+        }
+    }
+}
+
+fn request(wallet: WalletId, id: TxId, amount: u64) -> PolicyRequest {
+    PolicyRequest {
+        request_id: id,
+        wallet_id: wallet,
+        network: Network::SolanaDevnet,
+        body: RequestBody::Transfer {
+            to: "to".to_owned(),
+            amount: Amount::from_u64(amount),
+        },
+        permissions: Vec::new(),
+        action: None,
+        claimed_action: None,
+        fee: None,
+    }
+}
+
+fn tx_record(
+    wallet: WalletId,
+    id: TxId,
+    session: Option<SessionId>,
+    key: Option<&str>,
+) -> TxRecord {
+    TxRecord {
+        id,
+        wallet_id: wallet,
+        session_id: session,
+        network: Network::SolanaDevnet,
+        kind: "TRANSFER".to_owned(),
+        status: TxStatus::Pending,
+        tier: None,
+        request: "{}".to_owned(),
+        decision: None,
+        idempotency_key: key.map(str::to_owned),
+        owner_nonce: format!("nonce-{id}"),
+        result: None,
+        error_code: None,
+        error_message: None,
+        execute_after: None,
+        expires_at: None,
+        created_at: T0,
+        updated_at: T0,
+    }
+}
+
+/// One admission: allowed requests are placed `status` (EXECUTING signs at once),
+/// denied ones FAILED `POLICY_DENIED`.
+#[allow(clippy::too_many_arguments, reason = "test helper")]
+fn admit(
+    s: &dyn Backend,
+    engine: &dyn PolicyEngine,
+    wallet: WalletId,
+    session: Option<SessionId>,
+    amount: u64,
+    now: i64,
+    status: TxStatus,
+    idempotency_key: Option<&str>,
+) -> Admission {
+    let id = TxId::new();
+    let place = |d: &Decision, _: &waiaas_core::store::AdmissionContext| {
+        Ok(if d.allowed {
+            Placement {
+                status,
+                execute_after: None,
+                expires_at: Some(now + 600),
+                error_code: None,
+                error_message: None,
+            }
+        } else {
+            Placement {
+                status: TxStatus::Failed,
+                execute_after: None,
+                expires_at: None,
+                error_code: Some("POLICY_DENIED".to_owned()),
+                error_message: Some("denied".to_owned()),
+            }
+        })
+    };
+    let sign = || SignOutcome::Signed {
+        result: "{\"signed\":true}".to_owned(),
+        tx_hash: Some("h".to_owned()),
+    };
+    s.admit_transaction(
+        &tx_record(wallet, id, session, idempotency_key),
+        &request(wallet, id, amount),
+        &PriceBook::default(),
+        now,
+        engine,
+        "conformance.settings",
+        &place,
+        &sign,
+        &audit(now, "TX_REQUESTED"),
+    )
+    .unwrap()
+}
+
+fn decided(a: Admission) -> (Decision, TxRecord) {
+    match a {
+        Admission::Decided { decision, record } => (decision, record),
+        other => panic!("expected a decision, got {other:?}"),
+    }
+}
+
+/// The vault header is created once and replaced only by compare-and-swap.
+pub fn vault_header_compare_and_swap(h: &dyn Harness) {
+    let s = keyed(h);
+    assert_eq!(s.vault_header().unwrap(), None);
+    assert!(
+        s.create_vault_header("h1", T0, &audit(T0, "VAULT_CREATED"))
+            .unwrap()
+    );
+    assert!(
+        !s.create_vault_header("h2", T0, &audit(T0, "VAULT_CREATED"))
+            .unwrap()
+    );
+    assert!(
+        !s.replace_vault_header("stale", "h3", T0, &audit(T0, "X"))
+            .unwrap()
+    );
+    assert_eq!(s.vault_header().unwrap().as_deref(), Some("h1"));
+    let other = keyed(h);
+    assert!(
+        other
+            .replace_vault_header("h1", "h2", T0, &audit(T0, "X"))
+            .unwrap()
+    );
+    assert!(
+        !s.replace_vault_header("h1", "h3", T0, &audit(T0, "X"))
+            .unwrap()
+    );
+    assert_eq!(s.vault_header().unwrap().as_deref(), Some("h2"));
+}
+
+/// Without the audit key an audited write fails `VAULT_LOCKED` and writes nothing.
+pub fn audited_writes_fail_closed_without_the_audit_key(h: &dyn Harness) {
+    let s = h.handle();
+    let err = s
+        .create_vault_header("h", T0, &audit(T0, "VAULT_CREATED"))
+        .unwrap_err();
+    assert_eq!(err.code(), "VAULT_LOCKED");
+    let err = s
+        .insert_wallet(&wallet_record(WalletId::new(), "w"), &audit(T0, "W"))
+        .unwrap_err();
+    assert_eq!(err.code(), "VAULT_LOCKED");
+    assert_eq!(s.vault_header().unwrap(), None);
+    assert!(s.wallets().unwrap().is_empty());
+    s.set_audit_key(key(), T0, None).unwrap();
+    assert!(
+        s.create_vault_header("h", T0, &audit(T0, "VAULT_CREATED"))
+            .unwrap()
+    );
+    s.clear_audit_key();
+    assert_eq!(
+        s.set_setting("k", "v", T0, &audit(T0, "S"))
+            .unwrap_err()
+            .code(),
+        "VAULT_LOCKED"
+    );
+    assert_eq!(s.setting("k").unwrap(), None);
+}
+
+/// Failed unlocks are counted for every handle (every process) and cleared together.
+pub fn unlock_attempts_are_shared_by_every_handle(h: &dyn Harness) {
+    let a = h.handle();
+    let b = h.handle();
+    assert_eq!(a.unlock_attempts().unwrap().failures, 0);
+    a.record_unlock_failure(T0).unwrap();
+    let after = b.record_unlock_failure(T0 + 5).unwrap();
+    assert_eq!(after.failures, 2);
+    assert_eq!(after.last_failure_at, Some(T0 + 5));
+    assert_eq!(a.unlock_attempts().unwrap().failures, 2);
+    b.clear_unlock_failures().unwrap();
+    assert_eq!(a.unlock_attempts().unwrap().failures, 0);
+}
+
+/// The time high-water mark only moves forward, for every handle.
+pub fn time_mark_never_goes_back(h: &dyn Harness) {
+    let a = h.handle();
+    assert_eq!(a.monotonic_now(T0).unwrap(), T0);
+    assert_eq!(a.monotonic_now(T0 - 100).unwrap(), T0);
+    assert_eq!(h.handle().monotonic_now(T0 - 1).unwrap(), T0);
+    assert_eq!(a.monotonic_now(T0 + 9).unwrap(), T0 + 9);
+}
+
+/// Wallet rows round-trip; updates of absent rows report `false`.
+pub fn wallets_round_trip_and_report_absence(h: &dyn Harness) {
+    let s = keyed(h);
+    let first = wallet_record(WalletId::new(), "first");
+    let second = WalletRecord {
+        created_at: T0 + 1,
+        ..wallet_record(WalletId::new(), "second")
+    };
+    s.insert_wallet(&second, &audit(T0, "W")).unwrap();
+    s.insert_wallet(&first, &audit(T0, "W")).unwrap();
+    assert_eq!(s.wallet(first.id).unwrap().as_ref(), Some(&first));
+    let ids: Vec<_> = s.wallets().unwrap().iter().map(|w| w.id).collect();
+    assert_eq!(ids, vec![first.id, second.id], "oldest first");
+    assert!(
+        s.rename_wallet(first.id, "renamed", T0 + 2, &audit(T0, "W"))
+            .unwrap()
+    );
+    assert_eq!(s.wallet(first.id).unwrap().unwrap().name, "renamed");
+    let absent = WalletId::new();
+    assert!(!s.rename_wallet(absent, "x", T0, &audit(T0, "W")).unwrap());
+    assert!(
+        !s.set_wallet_status(absent, WalletStatus::Suspended, T0, &audit(T0, "W"))
+            .unwrap()
+    );
+    assert!(
+        s.set_wallet_status(first.id, WalletStatus::Suspended, T0, &audit(T0, "W"))
+            .unwrap()
+    );
+    assert_eq!(
+        s.wallet(first.id).unwrap().unwrap().status,
+        WalletStatus::Suspended
+    );
+    assert!(s.delete_wallet(first.id, &audit(T0, "W")).unwrap());
+    assert!(!s.delete_wallet(first.id, &audit(T0, "W")).unwrap());
+    assert_eq!(s.wallet(first.id).unwrap(), None);
+}
+
+/// Session inserts honour the per-wallet cap and unknown wallets; renewal is a
+/// compare-and-swap on the generation; revocation happens once.
+pub fn sessions_cap_renew_compare_and_swap_and_revoke(h: &dyn Harness) {
+    let s = keyed(h);
+    let w = new_wallet(s.as_ref());
+    let first = session_record(vec![w]);
+    assert_eq!(
+        s.insert_session(&first, 1, T0, &audit(T0, "S")).unwrap(),
+        SessionInsert::Inserted
+    );
+    assert_eq!(
+        s.insert_session(&session_record(vec![w]), 1, T0, &audit(T0, "S"))
+            .unwrap(),
+        SessionInsert::WalletAtCap(w)
+    );
+    let ghost = WalletId::new();
+    assert_eq!(
+        s.insert_session(&session_record(vec![ghost]), 5, T0, &audit(T0, "S"))
+            .unwrap(),
+        SessionInsert::UnknownWallet(ghost)
+    );
+    assert_eq!(s.session(first.id).unwrap().as_ref(), Some(&first));
+    assert_eq!(s.sessions(Some(w)).unwrap().len(), 1);
+    let cas = RenewalCas {
+        id: first.id,
+        expected_generation: 1,
+        expected_renewal_count: 0,
+        issued_at: T0 + 10,
+        expires_at: T0 + 3610,
+    };
+    let other = keyed(h);
+    assert!(other.renew_session(&cas, &audit(T0, "R")).unwrap());
+    assert!(
+        !s.renew_session(&cas, &audit(T0, "R")).unwrap(),
+        "stale generation"
+    );
+    let renewed = s.session(first.id).unwrap().unwrap();
+    assert_eq!(renewed.token_generation, 2);
+    assert_eq!(renewed.renewal_count, 1);
+    assert_eq!(renewed.expires_at, Some(T0 + 3610));
+    assert!(
+        s.revoke_session(first.id, T0 + 20, &audit(T0, "V"))
+            .unwrap()
+    );
+    assert!(
+        !s.revoke_session(first.id, T0 + 21, &audit(T0, "V"))
+            .unwrap()
+    );
+    assert_eq!(
+        s.session(first.id).unwrap().unwrap().revoked_at,
+        Some(T0 + 20)
+    );
+    let later = RenewalCas {
+        expected_generation: 2,
+        expected_renewal_count: 1,
+        ..cas
+    };
+    assert!(
+        !s.renew_session(&later, &audit(T0, "R")).unwrap(),
+        "revoked"
+    );
+    // A revoked session frees its slot under the cap.
+    assert_eq!(
+        s.insert_session(&session_record(vec![w]), 1, T0, &audit(T0, "S"))
+            .unwrap(),
+        SessionInsert::Inserted
+    );
+}
+
+/// Settings overwrite and are seen by every handle.
+pub fn settings_overwrite(h: &dyn Harness) {
+    let s = keyed(h);
+    assert_eq!(s.setting("k").unwrap(), None);
+    s.set_setting("k", "1", T0, &audit(T0, "S")).unwrap();
+    s.set_setting("k", "2", T0, &audit(T0, "S")).unwrap();
+    assert_eq!(h.handle().setting("k").unwrap().as_deref(), Some("2"));
+}
+
+/// Policies round-trip; updates bump the revision; filters select by scope.
+pub fn policies_round_trip_with_revisions(h: &dyn Harness) {
+    let s = keyed(h);
+    let w = new_wallet(s.as_ref());
+    let global = PolicyRecord {
+        id: PolicyId::new(),
+        wallet_id: None,
+        network: None,
+        policy_type: PolicyType::SpendingLimit,
+        rules: serde_json::json!({ "instant_max": "10" }),
+        priority: 0,
+        enabled: true,
+        revision: 1,
+        created_at: T0,
+        updated_at: T0,
+    };
+    let own = PolicyRecord {
+        id: PolicyId::new(),
+        wallet_id: Some(w),
+        created_at: T0 + 1,
+        ..global.clone()
+    };
+    s.insert_policy(&global, &audit(T0, "P")).unwrap();
+    s.insert_policy(&own, &audit(T0, "P")).unwrap();
+    assert_eq!(s.policy(global.id).unwrap().as_ref(), Some(&global));
+    assert_eq!(s.policies(PolicyFilter::All).unwrap().len(), 2);
+    assert_eq!(
+        s.policies(PolicyFilter::Global).unwrap(),
+        vec![global.clone()]
+    );
+    assert_eq!(
+        s.policies(PolicyFilter::Wallet(w)).unwrap(),
+        vec![own.clone()]
+    );
+    assert_eq!(s.policies(PolicyFilter::ApplicableTo(w)).unwrap().len(), 2);
+    assert!(
+        s.policies(PolicyFilter::Wallet(WalletId::new()))
+            .unwrap()
+            .is_empty()
+    );
+    let updated = s
+        .update_policy(
+            &PolicyRecord {
+                enabled: false,
+                updated_at: T0 + 5,
+                ..own.clone()
+            },
+            &audit(T0, "P"),
+        )
+        .unwrap()
+        .unwrap();
+    assert_eq!(updated.revision, 2);
+    assert!(!updated.enabled);
+    assert!(s.delete_policy(own.id, &audit(T0, "P")).unwrap());
+    assert!(!s.delete_policy(own.id, &audit(T0, "P")).unwrap());
+    assert_eq!(
+        s.update_policy(&own, &audit(T0, "P")).unwrap(),
+        None,
+        "absent"
+    );
+}
+
+/// Admission stores the placed row; EXECUTING signs inside it; a repeated idempotency
+/// key returns the first row and decides nothing.
+pub fn admission_places_and_idempotency_keys_return_the_first_row(h: &dyn Harness) {
+    let s = keyed(h);
+    let w = new_wallet(s.as_ref());
+    let engine = CapEngine::new(&[DAY], 100, Tier::Instant);
+    let (d, signed) = decided(admit(
+        s.as_ref(),
+        &engine,
+        w,
+        None,
+        10,
+        T0,
+        TxStatus::Executing,
+        Some("k1"),
+    ));
+    assert!(d.allowed);
+    assert_eq!(signed.status, TxStatus::Signed);
+    assert_eq!(signed.result.as_deref(), Some("{\"signed\":true}"));
+    assert_eq!(s.transaction(signed.id).unwrap().as_ref(), Some(&signed));
+    let seen = engine.seen.lock().unwrap().len();
+    match admit(
+        s.as_ref(),
+        &engine,
+        w,
+        None,
+        10,
+        T0,
+        TxStatus::Executing,
+        Some("k1"),
+    ) {
+        Admission::Duplicate(first) => assert_eq!(first, signed),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        engine.seen.lock().unwrap().len(),
+        seen,
+        "a duplicate is not decided"
+    );
+    // The key is per wallet.
+    let other_wallet = new_wallet(s.as_ref());
+    let (_, row) = decided(admit(
+        s.as_ref(),
+        &engine,
+        other_wallet,
+        None,
+        10,
+        T0,
+        TxStatus::Queued,
+        Some("k1"),
+    ));
+    assert_eq!(row.status, TxStatus::Queued);
+    // A denial is stored FAILED with nothing reserved.
+    let (d, denied) = decided(admit(
+        s.as_ref(),
+        &engine,
+        w,
+        None,
+        1000,
+        T0,
+        TxStatus::Executing,
+        None,
+    ));
+    assert!(!d.allowed);
+    assert_eq!(denied.status, TxStatus::Failed);
+    assert_eq!(denied.error_code.as_deref(), Some("POLICY_DENIED"));
+    let (_, _) = decided(admit(
+        s.as_ref(),
+        &engine,
+        w,
+        None,
+        1,
+        T0,
+        TxStatus::Queued,
+        None,
+    ));
+    assert_eq!(
+        spent(engine.last().windows.get(&DAY)),
+        10,
+        "the denial reserved nothing"
+    );
+}
+
+/// The kill switch, a suspended wallet, an unknown wallet and a revoked session refuse
+/// admission before any decision, storing nothing.
+pub fn admission_gates_refuse_without_storing(h: &dyn Harness) {
+    let s = keyed(h);
+    let w = new_wallet(s.as_ref());
+    let engine = CapEngine::new(&[DAY], 100, Tier::Instant);
+    let refused = |a: Admission| match a {
+        Admission::Refused(g) => g,
+        other => panic!("{other:?}"),
+    };
+    let ghost = WalletId::new();
+    assert_eq!(
+        refused(admit(
+            s.as_ref(),
+            &engine,
+            ghost,
+            None,
+            1,
+            T0,
+            TxStatus::Queued,
+            None
+        )),
+        AdmissionGate::UnknownWallet
+    );
+    let session = session_record(vec![w]);
+    s.insert_session(&session, 5, T0, &audit(T0, "S")).unwrap();
+    s.revoke_session(session.id, T0, &audit(T0, "V")).unwrap();
+    assert_eq!(
+        refused(admit(
+            s.as_ref(),
+            &engine,
+            w,
+            Some(session.id),
+            1,
+            T0,
+            TxStatus::Queued,
+            None
+        )),
+        AdmissionGate::SessionRevoked
+    );
+    s.set_wallet_status(w, WalletStatus::Suspended, T0, &audit(T0, "W"))
+        .unwrap();
+    assert_eq!(
+        refused(admit(
+            s.as_ref(),
+            &engine,
+            w,
+            None,
+            1,
+            T0,
+            TxStatus::Queued,
+            None
+        )),
+        AdmissionGate::Wallet(WalletStatus::Suspended)
+    );
+    s.set_wallet_status(w, WalletStatus::Active, T0, &audit(T0, "W"))
+        .unwrap();
+    assert!(
+        s.set_kill_switch(
+            KillSwitchState::Active,
+            KillSwitchState::Suspended,
+            None,
+            T0,
+            &audit(T0, "K")
+        )
+        .unwrap()
+    );
+    assert!(
+        !s.set_kill_switch(
+            KillSwitchState::Active,
+            KillSwitchState::Locked,
+            None,
+            T0,
+            &audit(T0, "K")
+        )
+        .unwrap(),
+        "compare-and-swap"
+    );
+    assert_eq!(s.kill_switch().unwrap(), KillSwitchState::Suspended);
+    assert_eq!(
+        refused(admit(
+            s.as_ref(),
+            &engine,
+            w,
+            None,
+            1,
+            T0,
+            TxStatus::Queued,
+            None
+        )),
+        AdmissionGate::KillSwitch(KillSwitchState::Suspended)
+    );
+    assert!(
+        engine.seen.lock().unwrap().is_empty(),
+        "nothing was decided"
+    );
+    assert!(
+        s.transactions(&waiaas_core::store::TxFilter::default())
+            .unwrap()
+            .is_empty()
+    );
+}
+
+/// A transition applies only from its allowed statuses, with the right owner nonce
+/// and before the expiry; a nonce is single-use.
+pub fn transitions_are_compare_and_swap(h: &dyn Harness) {
+    let s = keyed(h);
+    let w = new_wallet(s.as_ref());
+    let engine = CapEngine::new(&[DAY], 100, Tier::Approval);
+    let (_, row) = decided(admit(
+        s.as_ref(),
+        &engine,
+        w,
+        None,
+        5,
+        T0,
+        TxStatus::PendingApproval,
+        None,
+    ));
+    let t = |from: &[TxStatus], to: TxStatus| TxTransition::new(from, to);
+    // Illegal: not from QUEUED.
+    assert_eq!(
+        s.transition_transaction(
+            row.id,
+            &t(&[TxStatus::Queued], TxStatus::Executing),
+            T0,
+            &audit(T0, "T")
+        )
+        .unwrap(),
+        None
+    );
+    // Wrong nonce.
+    let wrong = TxTransition {
+        owner_nonce: Some("forged".to_owned()),
+        ..t(&[TxStatus::PendingApproval], TxStatus::Rejected)
+    };
+    assert_eq!(
+        s.transition_transaction(row.id, &wrong, T0, &audit(T0, "T"))
+            .unwrap(),
+        None
+    );
+    // Expired.
+    let late = TxTransition {
+        owner_nonce: Some(row.owner_nonce.clone()),
+        unexpired_at: Some(T0 + 600),
+        ..t(&[TxStatus::PendingApproval], TxStatus::Rejected)
+    };
+    assert_eq!(
+        s.transition_transaction(row.id, &late, T0, &audit(T0, "T"))
+            .unwrap(),
+        None
+    );
+    let ok = TxTransition {
+        owner_nonce: Some(row.owner_nonce.clone()),
+        unexpired_at: Some(T0 + 1),
+        ledger: LedgerEffect::Release,
+        ..t(&[TxStatus::PendingApproval], TxStatus::Rejected)
+    };
+    let moved = s
+        .transition_transaction(row.id, &ok, T0 + 1, &audit(T0, "T"))
+        .unwrap()
+        .unwrap();
+    assert_eq!(moved.status, TxStatus::Rejected);
+    // The nonce was consumed: the same owner action cannot apply again.
+    let replay = TxTransition {
+        from: vec![TxStatus::Rejected],
+        ..ok
+    };
+    assert_eq!(
+        s.transition_transaction(row.id, &replay, T0 + 1, &audit(T0, "T"))
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        s.transition_transaction(
+            TxId::new(),
+            &t(&[TxStatus::Queued], TxStatus::Cancelled),
+            T0,
+            &audit(T0, "T")
+        )
+        .unwrap(),
+        None,
+        "absent"
+    );
+}
+
+/// A claim for execution moves a QUEUED row once; it re-checks the gates (a session
+/// past its absolute lifetime stops it) and re-judges the stored request with the
+/// policies in force (a denial fails the row and releases its reservation; a request
+/// built for another row is denied).
+pub fn claims_recheck_gates_and_rejudge_with_the_policies_in_force(h: &dyn Harness) {
+    let s = keyed(h);
+    let w = new_wallet(s.as_ref());
+    let engine = CapEngine::new(&[DAY], 100, Tier::Delay);
+    let claim = TxTransition::new(&[TxStatus::Queued], TxStatus::Executing);
+    let prices = PriceBook::default();
+    let check = |req: &PolicyRequest, engine: &CapEngine| -> Claim {
+        let c = ExecutionCheck {
+            request: req,
+            prices: &prices,
+            engine,
+        };
+        s.claim_transaction(req.request_id, &claim, &c, T0 + 1, &audit(T0 + 1, "CLAIM"))
+            .unwrap()
+    };
+    let (_, a) = decided(admit(
+        s.as_ref(),
+        &engine,
+        w,
+        None,
+        10,
+        T0,
+        TxStatus::Queued,
+        None,
+    ));
+    match check(&request(w, a.id, 10), &engine) {
+        Claim::Claimed(row) => assert_eq!(row.status, TxStatus::Executing),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        check(&request(w, a.id, 10), &engine),
+        Claim::Lost,
+        "claimed once"
+    );
+    // The policies in force now deny it: FAILED, reservation released.
+    let (_, b) = decided(admit(
+        s.as_ref(),
+        &engine,
+        w,
+        None,
+        20,
+        T0,
+        TxStatus::Queued,
+        None,
+    ));
+    let stricter = CapEngine::new(&[DAY], 5, Tier::Delay);
+    match check(&request(w, b.id, 20), &stricter) {
+        Claim::Denied { record, decision } => {
+            assert!(!decision.allowed);
+            assert_eq!(record.status, TxStatus::Failed);
+            assert_eq!(record.error_code.as_deref(), Some("POLICY_DENIED"));
+        }
+        other => panic!("{other:?}"),
+    }
+    decided(admit(
+        s.as_ref(),
+        &engine,
+        w,
+        None,
+        0,
+        T0 + 1,
+        TxStatus::Queued,
+        None,
+    ));
+    assert_eq!(
+        spent(engine.last().windows.get(&DAY)),
+        10,
+        "the denied row was released"
+    );
+    // A request built for another row is denied.
+    let (_, c) = decided(admit(
+        s.as_ref(),
+        &engine,
+        w,
+        None,
+        1,
+        T0,
+        TxStatus::Queued,
+        None,
+    ));
+    let mut other = request(w, TxId::new(), 1);
+    let c_check = ExecutionCheck {
+        request: &other,
+        prices: &prices,
+        engine: &engine,
+    };
+    match s
+        .claim_transaction(c.id, &claim, &c_check, T0 + 1, &audit(T0 + 1, "CLAIM"))
+        .unwrap()
+    {
+        Claim::Denied { decision, .. } => {
+            assert_eq!(decision.reason_codes(), vec!["EXECUTION_REQUEST_MISMATCH"]);
+        }
+        other => panic!("{other:?}"),
+    }
+    other.request_id = c.id;
+    assert_eq!(check(&other, &engine), Claim::Lost, "the denial was final");
+    // A session past its absolute lifetime stops what it queued.
+    let session = SessionRecord {
+        absolute_lifetime_seconds: 100,
+        ..session_record(vec![w])
+    };
+    s.insert_session(&session, 5, T0, &audit(T0, "S")).unwrap();
+    let (_, d) = decided(admit(
+        s.as_ref(),
+        &engine,
+        w,
+        Some(session.id),
+        1,
+        T0,
+        TxStatus::Queued,
+        None,
+    ));
+    let late = ExecutionCheck {
+        request: &request(w, d.id, 1),
+        prices: &prices,
+        engine: &engine,
+    };
+    match s
+        .claim_transaction(d.id, &claim, &late, T0 + 200, &audit(T0 + 200, "CLAIM"))
+        .unwrap()
+    {
+        Claim::Stopped { gate, record } => {
+            assert_eq!(gate, AdmissionGate::SessionExpired);
+            assert_eq!(record.status, TxStatus::Cancelled);
+            assert_eq!(record.error_code.as_deref(), Some("SESSION_EXPIRED"));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+/// Revoking a session, suspending a wallet and the kill switch cancel the in-flight
+/// rows they cover, releasing their reservations, in the same operation.
+pub fn cascades_cancel_in_flight_rows_and_release_them(h: &dyn Harness) {
+    let s = keyed(h);
+    let w = new_wallet(s.as_ref());
+    let session = session_record(vec![w]);
+    s.insert_session(&session, 5, T0, &audit(T0, "S")).unwrap();
+    let engine = CapEngine::new(&[DAY], 100, Tier::Delay);
+    let (_, by_session) = decided(admit(
+        s.as_ref(),
+        &engine,
+        w,
+        Some(session.id),
+        30,
+        T0,
+        TxStatus::Queued,
+        None,
+    ));
+    let (_, by_operator) = decided(admit(
+        s.as_ref(),
+        &engine,
+        w,
+        None,
+        30,
+        T0,
+        TxStatus::Queued,
+        None,
+    ));
+    assert!(s.revoke_session(session.id, T0, &audit(T0, "V")).unwrap());
+    let row = s.transaction(by_session.id).unwrap().unwrap();
+    assert_eq!(row.status, TxStatus::Cancelled);
+    assert_eq!(row.error_code.as_deref(), Some("SESSION_REVOKED"));
+    assert_eq!(
+        s.transaction(by_operator.id).unwrap().unwrap().status,
+        TxStatus::Queued
+    );
+    decided(admit(
+        s.as_ref(),
+        &engine,
+        w,
+        None,
+        1,
+        T0,
+        TxStatus::Queued,
+        None,
+    ));
+    assert_eq!(
+        spent(engine.last().windows.get(&DAY)),
+        30,
+        "the cancelled row was released"
+    );
+    s.set_wallet_status(w, WalletStatus::Suspended, T0, &audit(T0, "W"))
+        .unwrap();
+    let row = s.transaction(by_operator.id).unwrap().unwrap();
+    assert_eq!(row.status, TxStatus::Cancelled);
+    assert_eq!(row.error_code.as_deref(), Some("WALLET_SUSPENDED"));
+    s.set_wallet_status(w, WalletStatus::Active, T0, &audit(T0, "W"))
+        .unwrap();
+    let (_, queued) = decided(admit(
+        s.as_ref(),
+        &engine,
+        w,
+        None,
+        5,
+        T0,
+        TxStatus::Queued,
+        None,
+    ));
+    s.set_kill_switch(
+        KillSwitchState::Active,
+        KillSwitchState::Suspended,
+        None,
+        T0,
+        &audit(T0, "K"),
+    )
+    .unwrap();
+    let row = s.transaction(queued.id).unwrap().unwrap();
+    assert_eq!(row.status, TxStatus::Cancelled);
+    assert_eq!(row.error_code.as_deref(), Some("KILL_SWITCH_ACTIVE"));
+}
+
+/// In-flight reservations count; the daily window forgets a spend after 86 400 s and
+/// the monthly one after 2 592 000 s (rolling, inclusive of the boundary second).
+pub fn windows_count_in_flight_and_roll_daily_and_monthly(h: &dyn Harness) {
+    let s = keyed(h);
+    let w = new_wallet(s.as_ref());
+    let engine = CapEngine::new(&[DAY, MONTH], 1_000, Tier::Delay);
+    decided(admit(
+        s.as_ref(),
+        &engine,
+        w,
+        None,
+        40,
+        T0,
+        TxStatus::Queued,
+        None,
+    ));
+    decided(admit(
+        s.as_ref(),
+        &engine,
+        w,
+        None,
+        2,
+        T0,
+        TxStatus::Queued,
+        None,
+    ));
+    let snap = engine.last();
+    assert_eq!(
+        spent(snap.windows.get(&DAY)),
+        40,
+        "sees the earlier reservation, not itself"
+    );
+    assert_eq!(spent(snap.in_flight.as_ref()), 40);
+    assert_eq!(snap.windows[&DAY].requests, 1);
+    // Inside the day, both count.
+    let day_end = T0 + i64::try_from(DAY).unwrap();
+    decided(admit(
+        s.as_ref(),
+        &engine,
+        w,
+        None,
+        0,
+        day_end - 1,
+        TxStatus::Queued,
+        None,
+    ));
+    assert_eq!(spent(engine.last().windows.get(&DAY)), 42);
+    // A day later they left the daily window, not the monthly one, and are still in flight.
+    decided(admit(
+        s.as_ref(),
+        &engine,
+        w,
+        None,
+        0,
+        day_end + 1,
+        TxStatus::Queued,
+        None,
+    ));
+    let snap = engine.last();
+    assert_eq!(spent(snap.windows.get(&DAY)), 0);
+    assert_eq!(spent(snap.windows.get(&MONTH)), 42);
+    assert_eq!(spent(snap.in_flight.as_ref()), 42);
+    let month_end = T0 + i64::try_from(MONTH).unwrap();
+    decided(admit(
+        s.as_ref(),
+        &engine,
+        w,
+        None,
+        0,
+        month_end + 1,
+        TxStatus::Queued,
+        None,
+    ));
+    assert_eq!(spent(engine.last().windows.get(&MONTH)), 0);
+    // Another handle (another process) sees the same totals.
+    let other = keyed(h);
+    decided(admit(
+        other.as_ref(),
+        &engine,
+        w,
+        None,
+        0,
+        month_end + 2,
+        TxStatus::Queued,
+        None,
+    ));
+    assert_eq!(spent(engine.last().in_flight.as_ref()), 42);
+}
+
+/// A released reservation leaves every window and the in-flight totals; a committed
+/// one leaves the in-flight totals and keeps counting in the windows.
+pub fn released_spend_leaves_the_windows_and_committed_spend_stays(h: &dyn Harness) {
+    let s = keyed(h);
+    let w = new_wallet(s.as_ref());
+    let engine = CapEngine::new(&[DAY], 1_000, Tier::Delay);
+    let (_, a) = decided(admit(
+        s.as_ref(),
+        &engine,
+        w,
+        None,
+        100,
+        T0,
+        TxStatus::Queued,
+        None,
+    ));
+    let (_, b) = decided(admit(
+        s.as_ref(),
+        &engine,
+        w,
+        None,
+        7,
+        T0,
+        TxStatus::Queued,
+        None,
+    ));
+    let release = TxTransition {
+        ledger: LedgerEffect::Release,
+        ..TxTransition::new(&[TxStatus::Queued], TxStatus::Cancelled)
+    };
+    s.transition_transaction(a.id, &release, T0 + 1, &audit(T0, "T"))
+        .unwrap()
+        .unwrap();
+    let commit = TxTransition {
+        ledger: LedgerEffect::Commit,
+        result: Some("{}".to_owned()),
+        ..TxTransition::new(&[TxStatus::Queued], TxStatus::Signed)
+    };
+    s.transition_transaction(b.id, &commit, T0 + 1, &audit(T0, "T"))
+        .unwrap()
+        .unwrap();
+    decided(admit(
+        s.as_ref(),
+        &engine,
+        w,
+        None,
+        0,
+        T0 + 2,
+        TxStatus::Queued,
+        None,
+    ));
+    let snap = engine.last();
+    assert_eq!(spent(snap.windows.get(&DAY)), 7);
+    assert_eq!(
+        snap.windows[&DAY].requests, 2,
+        "a released request still counts as a request"
+    );
+    assert_eq!(spent(snap.in_flight.as_ref()), 0);
+    // Releasing twice changes nothing.
+    assert_eq!(
+        s.transition_transaction(a.id, &release, T0 + 3, &audit(T0, "T"))
+            .unwrap(),
+        None
+    );
+}
+
+/// `simulate` decides as admission would and reserves nothing.
+pub fn simulate_is_a_dry_run(h: &dyn Harness) {
+    let s = keyed(h);
+    let w = new_wallet(s.as_ref());
+    let engine = CapEngine::new(&[DAY], 10, Tier::Instant);
+    for _ in 0..3 {
+        let d = s
+            .simulate(
+                &request(w, TxId::new(), 10),
+                &PriceBook::default(),
+                T0,
+                &engine,
+            )
+            .unwrap();
+        assert!(d.allowed);
+    }
+    assert!(
+        s.transactions(&waiaas_core::store::TxFilter::default())
+            .unwrap()
+            .is_empty()
+    );
+    let (d, _) = decided(admit(
+        s.as_ref(),
+        &engine,
+        w,
+        None,
+        10,
+        T0,
+        TxStatus::Executing,
+        None,
+    ));
+    assert!(d.allowed);
+    let d = s
+        .simulate(
+            &request(w, TxId::new(), 1),
+            &PriceBook::default(),
+            T0,
+            &engine,
+        )
+        .unwrap();
+    assert!(!d.allowed, "the dry run sees the admitted spend");
+}
+
+/// Every audited change is chained; verification passes, and finds an edited record.
+pub fn audit_log_chains_and_verification_detects_tampering(h: &dyn Harness) {
+    let s = keyed(h);
+    s.create_vault_header("h", T0, &audit(T0, "VAULT_CREATED"))
+        .unwrap();
+    new_wallet(s.as_ref());
+    s.append_audit(&audit(T0 + 1, "CUSTOM").details(serde_json::json!({ "n": 1 })))
+        .unwrap();
+    let records = s.audit_records(0, 0).unwrap();
+    assert_eq!(records.len(), 3);
+    assert_eq!(
+        records.iter().map(|r| r.seq).collect::<Vec<_>>(),
+        vec![1, 2, 3]
+    );
+    for pair in records.windows(2) {
+        assert_eq!(
+            pair[1].prev_hash, pair[0].hash,
+            "each entry commits to the previous one"
+        );
+    }
+    assert_eq!(s.audit_head().unwrap(), Some((3, records[2].hash.clone())));
+    assert_eq!(s.audit_records(1, 1).unwrap().len(), 1);
+    let check = s.verify_audit_log().unwrap();
+    assert_eq!(check.entries, 3);
+    assert_eq!(check.chain.first_broken, None);
+    assert!(check.head_ok);
+    h.tamper_audit_details(2);
+    let check = h.handle();
+    check.set_audit_key(key(), T0, None).unwrap();
+    let check = check.verify_audit_log().unwrap();
+    assert_eq!(check.chain.first_broken, Some(2));
+    // Without the key, verification is refused.
+    let locked = h.handle();
+    assert_eq!(
+        locked.verify_audit_log().unwrap_err().code(),
+        "VAULT_LOCKED"
+    );
+}
+
+/// Threads, each with its own handle, race to admit on one wallet: the admitted total
+/// never exceeds the daily cap, and exactly as many requests are admitted as fit.
+pub fn concurrent_admissions_on_one_wallet_never_overshoot(h: &dyn Harness) {
+    const THREADS: u64 = 8;
+    const PER_THREAD: u64 = 6;
+    const AMOUNT: u64 = 7;
+    const CAP: u64 = 100;
+    let setup = keyed(h);
+    let w = new_wallet(setup.as_ref());
+    let engine = Arc::new(CapEngine {
+        count_in_flight: true,
+        ..CapEngine::new(&[DAY], CAP, Tier::Delay)
+    });
+    let handles: Vec<_> = (0..THREADS).map(|_| keyed(h)).collect();
+    std::thread::scope(|scope| {
+        for (i, s) in handles.iter().enumerate() {
+            let engine = engine.clone();
+            scope.spawn(move || {
+                for j in 0..PER_THREAD {
+                    // Half go QUEUED (in flight), half sign at once (committed).
+                    let status = if (i as u64 + j).is_multiple_of(2) {
+                        TxStatus::Queued
+                    } else {
+                        TxStatus::Executing
+                    };
+                    decided(admit(
+                        s.as_ref(),
+                        engine.as_ref(),
+                        w,
+                        None,
+                        AMOUNT,
+                        T0,
+                        status,
+                        None,
+                    ));
+                }
+            });
+        }
+    });
+    let rows = setup
+        .transactions(&waiaas_core::store::TxFilter {
+            wallet_id: Some(w),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(rows.len() as u64, THREADS * PER_THREAD);
+    let admitted = rows
+        .iter()
+        .filter(|r| matches!(r.status, TxStatus::Queued | TxStatus::Signed))
+        .count() as u64;
+    assert_eq!(admitted, CAP / AMOUNT, "exactly as many as fit, never more");
+    assert!(admitted * AMOUNT <= CAP);
+}

@@ -1,0 +1,111 @@
+//! Opening connections (file mode 0600, pragmas) and the background WAL checkpointer.
+
+use std::fs::OpenOptions;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::Path;
+use std::time::Duration;
+
+use rusqlite::Connection;
+use waiaas_core::error::StoreError;
+
+use super::rows::db_err;
+use super::{StoreOptions, Synchronous};
+
+/// Runs `PRAGMA wal_checkpoint(PASSIVE)` on its own connection at an interval: writers
+/// never wait for it, and requests no longer pay for checkpoints.
+pub(super) struct Checkpointer {
+    stop: Option<std::sync::mpsc::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Checkpointer {
+    pub(super) fn start(
+        path: &Path,
+        interval: Duration,
+        busy_timeout: Duration,
+    ) -> Result<Self, StoreError> {
+        let conn = Connection::open(path).map_err(db_err("open checkpointer"))?;
+        conn.busy_timeout(busy_timeout)
+            .map_err(db_err("open checkpointer"))?;
+        let (stop, rx) = std::sync::mpsc::channel::<()>();
+        let thread = std::thread::Builder::new()
+            .name("waiaas-wal-checkpoint".to_owned())
+            .spawn(move || {
+                while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
+                    rx.recv_timeout(interval)
+                {
+                    // A failed checkpoint is retried at the next tick; SQLite's automatic
+                    // checkpoint remains the backstop.
+                    let _ = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
+                }
+            })
+            .map_err(|e| StoreError::Io {
+                operation: "start checkpointer for",
+                path: path.display().to_string(),
+                message: e.to_string(),
+            })?;
+        Ok(Self {
+            stop: Some(stop),
+            thread: Some(thread),
+        })
+    }
+}
+
+impl Drop for Checkpointer {
+    fn drop(&mut self) {
+        drop(self.stop.take());
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// Creates `path` with mode 0600 if it does not exist yet.
+pub(super) fn create_private_file(path: &Path) -> Result<(), StoreError> {
+    match OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+    {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(StoreError::Io {
+            operation: "create",
+            path: path.display().to_string(),
+            message: e.to_string(),
+        }),
+    }
+}
+
+pub(super) fn open_connection(
+    path: &Path,
+    options: &StoreOptions,
+    wal: bool,
+) -> Result<Connection, StoreError> {
+    create_private_file(path)?;
+    let conn = Connection::open(path).map_err(db_err("open"))?;
+    conn.busy_timeout(options.busy_timeout)
+        .map_err(db_err("set busy timeout"))?;
+    let mode = if wal { "WAL" } else { "DELETE" };
+    let got: String = conn
+        .query_row(&format!("PRAGMA journal_mode = {mode}"), [], |r| r.get(0))
+        .map_err(db_err("set journal mode"))?;
+    if !got.eq_ignore_ascii_case(mode) {
+        return Err(StoreError::Database {
+            operation: "set journal mode",
+            message: format!("database refused journal_mode {mode} (got {got})"),
+        });
+    }
+    let sync = match options.synchronous {
+        Synchronous::Full => "FULL",
+        Synchronous::Normal => "NORMAL",
+    };
+    // 16 MiB of page cache keeps the hot indexes in memory as history grows.
+    conn.execute_batch(&format!(
+        "PRAGMA synchronous = {sync}; PRAGMA foreign_keys = ON; PRAGMA cache_size = -16384;"
+    ))
+    .map_err(db_err("set pragmas"))?;
+    conn.set_prepared_statement_cache_capacity(128);
+    Ok(conn)
+}

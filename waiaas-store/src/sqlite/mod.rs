@@ -1,0 +1,217 @@
+//! The embedded SQLite backend: WAL, busy timeout, numbered migrations,
+//! `synchronous = FULL` by default. Safe for several processes on one file: every write
+//! is one `BEGIN IMMEDIATE` transaction, so SQLite serializes the whole database (a
+//! stronger form of the per-wallet atomicity contract of the store traits).
+//!
+//! Only SQL and row mapping live here, one concern per file; the decisions those
+//! transactions make are the backend-neutral rules of [`crate::rules`].
+
+mod audit;
+mod backend;
+mod clock;
+mod connection;
+mod ledger;
+mod migrations;
+mod options;
+mod owners;
+mod policies;
+mod rows;
+mod sessions;
+mod settings;
+mod transactions;
+mod vault;
+mod wallets;
+
+pub use options::{StoreOptions, Synchronous};
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard, PoisonError, RwLock};
+
+use rusqlite::{Connection, TransactionBehavior};
+use waiaas_core::DataDir;
+use waiaas_core::audit::{AuditEntry, AuditKey};
+use waiaas_core::error::StoreError;
+
+use self::audit::append;
+use self::connection::{Checkpointer, open_connection};
+use self::migrations::{migrate, schema_version};
+use self::policies::PolicyCache;
+use self::rows::db_err;
+
+/// The SQLite [`Backend`](waiaas_core::store::Backend) (both store traits). One
+/// connection per handle, serialized by a mutex; share the handle (it is `Send + Sync`)
+/// rather than opening many per process.
+pub struct SqliteStore {
+    path: PathBuf,
+    conn: Mutex<Connection>,
+    /// Failed-unlock counter, kept beside the database so that a wrong password never
+    /// writes the vault database itself.
+    attempts: Mutex<Connection>,
+    /// Parsed policy rows, reloaded when `policy_epoch` changes.
+    policy_cache: Mutex<PolicyCache>,
+    /// The audit chain's key, set by the vault on create / unlock and cleared on lock;
+    /// audited writes fail closed without it.
+    audit_key: RwLock<Option<AuditKey>>,
+    /// The background WAL checkpointer (stopped and joined on drop).
+    _checkpointer: Option<Checkpointer>,
+}
+
+impl std::fmt::Debug for SqliteStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteStore")
+            .field("path", &self.path)
+            .finish()
+    }
+}
+
+thread_local! {
+    /// Whether this thread is inside [`SqliteStore::write`] (its callbacks run there).
+    static INSIDE_WRITE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Marks the current thread as holding the connection for a write.
+struct InsideWrite;
+
+impl InsideWrite {
+    fn enter() -> Self {
+        INSIDE_WRITE.with(|f| f.set(true));
+        Self
+    }
+}
+
+impl Drop for InsideWrite {
+    fn drop(&mut self) {
+        INSIDE_WRITE.with(|f| f.set(false));
+    }
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database of the vault directory `data`
+    /// (`<dir>/waiaas.db`), creating the directory (mode 0700) first.
+    ///
+    /// # Errors
+    /// As [`SqliteStore::open`]; `STORAGE_ERROR` when the directory cannot be created.
+    pub fn open_dir(data: &DataDir, options: &StoreOptions) -> Result<Self, StoreError> {
+        data.create()?;
+        Self::open(data.database_path(), options)
+    }
+
+    /// Opens (creating if needed, mode 0600) the database at `path` and migrates it.
+    /// The parent directory must exist.
+    ///
+    /// # Errors
+    /// `STORAGE_ERROR` when the file cannot be created or opened or a migration fails;
+    /// `SCHEMA_TOO_NEW` when a newer waiaas wrote it.
+    pub fn open(path: impl AsRef<Path>, options: &StoreOptions) -> Result<Self, StoreError> {
+        let path = path.as_ref().to_path_buf();
+        let mut conn = open_connection(&path, options, true)?;
+        migrate(
+            &mut conn,
+            waiaas_core::clock::Clock::now(&waiaas_core::clock::SystemClock),
+        )?;
+        let mut attempts_path = path.clone().into_os_string();
+        attempts_path.push("-unlock");
+        let attempts = open_connection(Path::new(&attempts_path), options, false)?;
+        attempts
+            .execute_batch(
+                "CREATE TABLE IF NOT EXISTS unlock_attempts (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    failures INTEGER NOT NULL,
+                    last_failure_at INTEGER
+                )",
+            )
+            .map_err(db_err("create unlock_attempts"))?;
+        let checkpointer = match options.checkpoint_interval {
+            Some(interval) => {
+                // The committing thread checkpoints only as a backstop (~16 MiB of WAL).
+                conn.execute_batch("PRAGMA wal_autocheckpoint = 4000;")
+                    .map_err(db_err("set wal_autocheckpoint"))?;
+                Some(Checkpointer::start(&path, interval, options.busy_timeout)?)
+            }
+            None => None,
+        };
+        Ok(Self {
+            path,
+            conn: Mutex::new(conn),
+            attempts: Mutex::new(attempts),
+            policy_cache: Mutex::new(PolicyCache::default()),
+            audit_key: RwLock::new(None),
+            _checkpointer: checkpointer,
+        })
+    }
+
+    /// The database file.
+    #[must_use]
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The schema version of the open database.
+    ///
+    /// # Errors
+    /// `STORAGE_ERROR`.
+    pub fn schema_version(&self) -> Result<u32, StoreError> {
+        schema_version(&self.conn())
+    }
+
+    /// One `BEGIN IMMEDIATE` transaction around `f`.
+    fn write<T>(
+        &self,
+        op: &'static str,
+        f: impl FnOnce(&Connection) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let mut conn = self.conn();
+        let _inside = InsideWrite::enter();
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(db_err(op))?;
+        let out = f(&tx)?;
+        tx.commit().map_err(db_err(op))?;
+        Ok(out)
+    }
+
+    /// As [`SqliteStore::write`], appending `audit` in the same transaction when `f`
+    /// reports that it changed something. Fails closed (`VAULT_LOCKED`, nothing
+    /// written) without the audit key.
+    fn audited<T>(
+        &self,
+        op: &'static str,
+        audit: &AuditEntry,
+        f: impl FnOnce(&Connection) -> Result<(T, bool), StoreError>,
+    ) -> Result<T, StoreError> {
+        let key = self.audit_key()?;
+        self.write(op, |conn| {
+            let (out, changed) = f(conn)?;
+            if changed {
+                append(conn, &key, audit)?;
+            }
+            Ok(out)
+        })
+    }
+
+    /// A copy of the audit key, or `VAULT_LOCKED` when none is set.
+    fn audit_key(&self) -> Result<AuditKey, StoreError> {
+        self.audit_key
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .as_ref()
+            .map(AuditKey::duplicate)
+            .ok_or(StoreError::AuditKeyMissing)
+    }
+
+    fn conn(&self) -> MutexGuard<'_, Connection> {
+        // A panic while holding the lock cannot leave a transaction open (rusqlite rolls
+        // back on drop), so a poisoned connection is still consistent.
+        self.conn.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn policy_cache(&self) -> MutexGuard<'_, PolicyCache> {
+        self.policy_cache
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn attempts_conn(&self) -> MutexGuard<'_, Connection> {
+        self.attempts.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}

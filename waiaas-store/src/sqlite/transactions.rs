@@ -1,0 +1,767 @@
+//! Transaction rows: admission (the one place a decision and a reservation are made),
+//! claims for execution, compare-and-swap transitions, cascades and listings.
+
+use rusqlite::{Connection, OptionalExtension, Row, params};
+use waiaas_core::audit::{AuditEntry, AuditKey};
+use waiaas_core::error::StoreError;
+use waiaas_core::ids::{SessionId, TxId, WalletId};
+use waiaas_core::policy::{Decision, PolicyEngine, PolicyRequest, PriceBook, Reason};
+use waiaas_core::store::{
+    Admission, AdmissionContext, AdmissionGate, Claim, ExecutionCheck, KillSwitchState,
+    LedgerEffect, Placement, SignOutcome, TxFilter, TxRecord, TxTransition, WalletStatus,
+};
+use waiaas_core::tier::TxStatus;
+
+use super::SqliteStore;
+use super::audit::append;
+use super::clock::advance_time;
+use super::ledger::{commit, decide, judge, release};
+use super::owners::owner_row;
+use super::rows::{corrupt, db_err};
+use super::settings::setting_row;
+use crate::rules::admission;
+
+pub(super) const TX_COLS: &str = "id, wallet_id, session_id, network, kind, status, tier, request, decision, \
+    idempotency_key, owner_nonce, result, error_code, error_message, execute_after, expires_at, \
+    created_at, updated_at";
+
+pub(super) fn parse_tx_status(s: &str) -> Option<TxStatus> {
+    [
+        TxStatus::Pending,
+        TxStatus::Queued,
+        TxStatus::PendingApproval,
+        TxStatus::Executing,
+        TxStatus::Signed,
+        TxStatus::Submitted,
+        TxStatus::Confirmed,
+        TxStatus::Failed,
+        TxStatus::Cancelled,
+        TxStatus::Rejected,
+        TxStatus::Expired,
+    ]
+    .into_iter()
+    .find(|t| t.as_str() == s)
+}
+
+pub(super) fn tx_from_row(row: &Row<'_>) -> Result<TxRecord, StoreError> {
+    const T: &str = "transactions";
+    let e = db_err("read transaction");
+    let text =
+        |i: usize| -> Result<String, StoreError> { row.get(i).map_err(db_err("read transaction")) };
+    let id = text(0)?;
+    let wallet = text(1)?;
+    let session: Option<String> = row.get(2).map_err(&e)?;
+    let network = text(3)?;
+    let status = text(5)?;
+    let tier: Option<String> = row.get(6).map_err(&e)?;
+    Ok(TxRecord {
+        id: TxId::parse(&id).map_err(|_| corrupt(T, format!("id `{id}`")))?,
+        wallet_id: WalletId::parse(&wallet)
+            .map_err(|_| corrupt(T, format!("wallet `{wallet}`")))?,
+        session_id: session
+            .map(|s| SessionId::parse(&s).map_err(|_| corrupt(T, format!("session `{s}`"))))
+            .transpose()?,
+        network: network
+            .parse()
+            .map_err(|_| corrupt(T, format!("network `{network}`")))?,
+        kind: text(4)?,
+        status: parse_tx_status(&status).ok_or_else(|| corrupt(T, format!("status `{status}`")))?,
+        tier: tier
+            .map(|t| t.parse().map_err(|_| corrupt(T, format!("tier `{t}`"))))
+            .transpose()?,
+        request: text(7)?,
+        decision: row.get(8).map_err(&e)?,
+        idempotency_key: row.get(9).map_err(&e)?,
+        owner_nonce: text(10)?,
+        result: row.get(11).map_err(&e)?,
+        error_code: row.get(12).map_err(&e)?,
+        error_message: row.get(13).map_err(&e)?,
+        execute_after: row.get(14).map_err(&e)?,
+        expires_at: row.get(15).map_err(&e)?,
+        created_at: row.get(16).map_err(&e)?,
+        updated_at: row.get(17).map_err(&e)?,
+    })
+}
+
+pub(super) fn load_tx(
+    conn: &Connection,
+    sql: &str,
+    params: &[&dyn rusqlite::ToSql],
+) -> Result<Vec<TxRecord>, StoreError> {
+    let mut stmt = conn
+        .prepare_cached(sql)
+        .map_err(db_err("read transactions"))?;
+    let mut rows = stmt.query(params).map_err(db_err("read transactions"))?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next().map_err(db_err("read transactions"))? {
+        out.push(tx_from_row(row)?);
+    }
+    Ok(out)
+}
+
+pub(super) fn tx_by_id(conn: &Connection, id: TxId) -> Result<Option<TxRecord>, StoreError> {
+    let id = id.to_string();
+    Ok(load_tx(
+        conn,
+        &format!("SELECT {TX_COLS} FROM transactions WHERE id = ?1"),
+        &[&id],
+    )?
+    .pop())
+}
+
+/// Why `wallet` (and `session`, when the row has one) may not sign at `now`, if so:
+/// reads the kill switch, the wallet's status and the session row inside the caller's
+/// transaction (each only when the previous one passed) and asks
+/// [`admission::gate`]. Admission and the claim for execution ask the same question.
+pub(super) fn gate(
+    conn: &Connection,
+    wallet: WalletId,
+    session: Option<SessionId>,
+    now: i64,
+) -> Result<Option<AdmissionGate>, StoreError> {
+    let ks: String = conn
+        .prepare_cached("SELECT state FROM kill_switch WHERE id = 1")
+        .and_then(|mut s| s.query_row([], |r| r.get(0)))
+        .map_err(db_err("read kill switch"))?;
+    let ks = KillSwitchState::parse(&ks)
+        .ok_or_else(|| corrupt("kill_switch", format!("state `{ks}`")))?;
+    if ks != KillSwitchState::Active {
+        return Ok(admission::gate(ks, None, None, now));
+    }
+    let status: Option<String> = conn
+        .prepare_cached("SELECT status FROM wallets WHERE id = ?1")
+        .and_then(|mut s| s.query_row([wallet.to_string()], |r| r.get(0)).optional())
+        .map_err(db_err("read wallet status"))?;
+    let status = status
+        .map(|s| WalletStatus::parse(&s).ok_or_else(|| corrupt("wallets", "unknown status")))
+        .transpose()?;
+    if status != Some(WalletStatus::Active) {
+        return Ok(admission::gate(ks, status, None, now));
+    }
+    let session_row = match session {
+        None => None,
+        Some(session) => Some(
+            conn.prepare_cached(
+                "SELECT revoked_at, created_at, absolute_lifetime_seconds FROM sessions WHERE id = ?1",
+            )
+            .and_then(|mut s| {
+                s.query_row([session.to_string()], |r| {
+                    Ok(admission::SessionGateRow {
+                        revoked_at: r.get(0)?,
+                        created_at: r.get(1)?,
+                        absolute_lifetime_seconds: r.get(2)?,
+                    })
+                })
+                .optional()
+            })
+            .map_err(db_err("read session"))?,
+        ),
+    };
+    Ok(admission::gate(ks, status, session_row, now))
+}
+
+/// Which in-flight rows a cascade cancels.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum CancelScope {
+    /// Rows requested by this session.
+    Session(SessionId),
+    /// Rows requested by any revoked session.
+    RevokedSessions,
+    /// This wallet's rows.
+    Wallet(WalletId),
+    /// Every row.
+    All,
+}
+
+/// Cancels the in-flight rows of `scope` inside the caller's transaction, each through
+/// [`apply_transition`] (reservation released, one `TX_CANCELLED` entry with the cause,
+/// carrying `audit`'s time and actor). Returns how many.
+pub(super) fn cancel_in_flight(
+    conn: &Connection,
+    key: &AuditKey,
+    scope: CancelScope,
+    cause: AdmissionGate,
+    now: i64,
+    audit: &AuditEntry,
+) -> Result<u64, StoreError> {
+    // The `status IN (...)` term walks the (status, execute_after) index: only in-flight
+    // rows are read, however long the history.
+    let in_flight = format!(
+        "status IN ({})",
+        admission::IN_FLIGHT
+            .iter()
+            .map(|s| format!("'{}'", s.as_str()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let rows = match scope {
+        CancelScope::Session(id) => load_tx(
+            conn,
+            &format!("SELECT {TX_COLS} FROM transactions WHERE {in_flight} AND session_id = ?1"),
+            &[&id.to_string()],
+        )?,
+        CancelScope::RevokedSessions => load_tx(
+            conn,
+            &format!(
+                "SELECT {TX_COLS} FROM transactions WHERE {in_flight} AND session_id IN
+                 (SELECT id FROM sessions WHERE revoked_at IS NOT NULL)"
+            ),
+            &[],
+        )?,
+        CancelScope::Wallet(id) => load_tx(
+            conn,
+            &format!("SELECT {TX_COLS} FROM transactions WHERE {in_flight} AND wallet_id = ?1"),
+            &[&id.to_string()],
+        )?,
+        CancelScope::All => load_tx(
+            conn,
+            &format!("SELECT {TX_COLS} FROM transactions WHERE {in_flight}"),
+            &[],
+        )?,
+    };
+    let change = admission::cancellation(cause);
+    let mut n: u64 = 0;
+    for row in &rows {
+        let entry = AuditEntry {
+            event: "TX_CANCELLED".to_owned(),
+            wallet_id: Some(row.wallet_id),
+            tx_id: Some(row.id),
+            details: serde_json::json!({ "cause": cause.code(), "by": audit.event }),
+            ..audit.clone()
+        };
+        apply_transition(conn, key, row, &change, now, &entry)?;
+        n = n.saturating_add(1);
+    }
+    Ok(n)
+}
+
+/// Applies `change` to `current` (whose compare-and-swap the caller checked in the same
+/// transaction): the status update, its ledger effect and its audit entry.
+pub(super) fn apply_transition(
+    conn: &Connection,
+    key: &AuditKey,
+    current: &TxRecord,
+    change: &TxTransition,
+    now: i64,
+    audit: &AuditEntry,
+) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "UPDATE transactions SET status = ?1, result = COALESCE(?2, result),
+             error_code = COALESCE(?3, error_code), error_message = COALESCE(?4, error_message),
+             owner_nonce = ?5,
+             updated_at = ?6
+         WHERE id = ?7 AND status = ?8",
+    )
+    .and_then(|mut s| {
+        s.execute(params![
+            change.to.as_str(),
+            change.result,
+            change.error_code,
+            change.error_message,
+            admission::consumed_nonce(&current.owner_nonce, change),
+            now,
+            current.id.to_string(),
+            current.status.as_str()
+        ])
+    })
+    .map_err(db_err("update transaction"))?;
+    match change.ledger {
+        LedgerEffect::None => {}
+        LedgerEffect::Release => {
+            release(conn, current.id, now)?;
+        }
+        LedgerEffect::Commit => {
+            commit(conn, current.id, now)?;
+        }
+    }
+    let mut entry = audit.clone();
+    entry.details = serde_json::json!({
+        "from": current.status.as_str(),
+        "to": change.to.as_str(),
+        "details": entry.details,
+    });
+    append(conn, key, &entry)
+}
+
+pub(super) fn insert_tx(conn: &Connection, r: &TxRecord) -> Result<(), StoreError> {
+    conn.prepare_cached(&format!(
+        "INSERT INTO transactions ({TX_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)"
+    ))
+    .and_then(|mut s| {
+        s.execute(params![
+            r.id.to_string(),
+            r.wallet_id.to_string(),
+            r.session_id.map(|s| s.to_string()),
+            r.network.as_str(),
+            r.kind,
+            r.status.as_str(),
+            r.tier.map(|t| t.as_str()),
+            r.request,
+            r.decision,
+            r.idempotency_key,
+            r.owner_nonce,
+            r.result,
+            r.error_code,
+            r.error_message,
+            r.execute_after,
+            r.expires_at,
+            r.created_at,
+            r.updated_at
+        ])
+    })
+    .map_err(db_err("insert transaction"))?;
+    Ok(())
+}
+
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one atomic operation, its inputs"
+)]
+pub(super) fn admit_transaction(
+    store: &SqliteStore,
+    record: &TxRecord,
+    request: &PolicyRequest,
+    prices: &PriceBook,
+    now: i64,
+    engine: &dyn PolicyEngine,
+    settings_key: &str,
+    place: &dyn Fn(&Decision, &AdmissionContext) -> Result<Placement, StoreError>,
+    sign: &dyn Fn() -> SignOutcome,
+    audit: &AuditEntry,
+) -> Result<Admission, StoreError> {
+    let key = store.audit_key()?;
+    store.write("admit transaction", |conn| {
+        // Lock order everywhere: connection, then policy cache.
+        let mut cache = store.policy_cache();
+        // Decide at the time high-water mark; deadlines placed from an earlier `now`
+        // move with it, so a clock behind the mark cannot shorten a DELAY.
+        let requested_now = now;
+        let now = advance_time(conn, now)?;
+        let shift = now.saturating_sub(requested_now);
+        if let Some(key) = &record.idempotency_key {
+            let existing = load_tx(
+                conn,
+                &format!("SELECT {TX_COLS} FROM transactions WHERE wallet_id = ?1 AND idempotency_key = ?2"),
+                &[&record.wallet_id.to_string(), key],
+            )?
+            .pop();
+            if let Some(existing) = existing {
+                return Ok(Admission::Duplicate(existing));
+            }
+        }
+        if let Some(g) = gate(conn, record.wallet_id, record.session_id, now)? {
+            return Ok(Admission::Refused(g));
+        }
+        let decision = decide(conn, &mut cache, request, prices, now, engine, true)?;
+        // Read here, under the write lock: an owner registered (or a setting changed)
+        // by a transaction that committed before this one is always seen.
+        let context = AdmissionContext {
+            owner: owner_row(conn, record.wallet_id)?,
+            settings: setting_row(conn, settings_key)?,
+        };
+        let placement = admission::shift_placement(place(&decision, &context)?, shift);
+        let decision_json = serde_json::to_string(&decision)
+            .map_err(|e| corrupt("transactions", e.to_string()))?;
+        // Signing runs inside this transaction (the callback must not use the store).
+        let signing = (placement.status == TxStatus::Executing).then(sign);
+        let admitted = admission::admitted(
+            record,
+            &decision,
+            decision_json,
+            placement,
+            signing.as_ref(),
+            now,
+            audit,
+        );
+        let stored = admitted.record;
+        insert_tx(conn, &stored)?;
+        match admitted.ledger {
+            LedgerEffect::None => {}
+            LedgerEffect::Release => {
+                release(conn, stored.id, now)?;
+            }
+            LedgerEffect::Commit => {
+                commit(conn, stored.id, now)?;
+            }
+        }
+        for entry in &admitted.audit {
+            append(conn, &key, entry)?;
+        }
+        Ok(Admission::Decided { decision, record: stored })
+    })
+}
+
+pub(super) fn transition_transaction(
+    store: &SqliteStore,
+    id: TxId,
+    change: &TxTransition,
+    now: i64,
+    audit: &AuditEntry,
+) -> Result<Option<TxRecord>, StoreError> {
+    let key = store.audit_key()?;
+    store.write("transition transaction", |conn| {
+        let Some(current) = tx_by_id(conn, id)? else {
+            return Ok(None);
+        };
+        // An approval window is judged at the time high-water mark, never earlier.
+        let mark = advance_time(conn, now)?;
+        if !admission::transition_holds(&current, change, mark) {
+            return Ok(None);
+        }
+        apply_transition(conn, &key, &current, change, now, audit)?;
+        tx_by_id(conn, id)
+    })
+}
+
+pub(super) fn claim_transaction(
+    store: &SqliteStore,
+    id: TxId,
+    change: &TxTransition,
+    check: &ExecutionCheck<'_>,
+    now: i64,
+    audit: &AuditEntry,
+) -> Result<Claim, StoreError> {
+    let key = store.audit_key()?;
+    store.write("claim transaction", |conn| {
+        let Some(current) = tx_by_id(conn, id)? else {
+            return Ok(Claim::Lost);
+        };
+        let mark = advance_time(conn, now)?;
+        if !admission::transition_holds(&current, change, mark) {
+            return Ok(Claim::Lost);
+        }
+        let stopped = |conn: &Connection, to: TxStatus, code: &str, message: String, event: &str, details| {
+            let stop = TxTransition {
+                error_code: Some(code.to_owned()),
+                error_message: Some(message),
+                ledger: LedgerEffect::Release,
+                ..TxTransition::new(&[current.status], to)
+            };
+            let entry = AuditEntry {
+                event: event.to_owned(),
+                details,
+                ..audit.clone()
+            };
+            apply_transition(conn, &key, &current, &stop, now, &entry)?;
+            tx_by_id(conn, id)?.ok_or_else(|| corrupt("transactions", "claimed row vanished"))
+        };
+        if let Some(g) = gate(conn, current.wallet_id, current.session_id, now)? {
+            let record = stopped(
+                conn,
+                TxStatus::Cancelled,
+                g.code(),
+                g.message().to_owned(),
+                "TX_CANCELLED",
+                serde_json::json!({ "cause": g.code(), "stage": "execution" }),
+            )?;
+            return Ok(Claim::Stopped { gate: g, record });
+        }
+        // A request built for another row would judge the wrong thing: deny.
+        let decision = if admission::judges_this_row(check.request.request_id, check.request.wallet_id, &current) {
+            judge(conn, &mut store.policy_cache(), check.request, check.prices, now, check.engine)?
+        } else {
+            Decision::deny(Reason {
+                policy_id: None,
+                policy_type: None,
+                code: "EXECUTION_REQUEST_MISMATCH".to_owned(),
+                message: "the request re-judged at execution is not this transaction's".to_owned(),
+                instruction: None,
+            })
+        };
+        if !decision.allowed {
+            let reasons = decision.reason_codes();
+            let record = stopped(
+                conn,
+                TxStatus::Failed,
+                "POLICY_DENIED",
+                reasons.join(", "),
+                "TX_FAILED",
+                serde_json::json!({ "code": "POLICY_DENIED", "reasons": reasons, "stage": "execution" }),
+            )?;
+            return Ok(Claim::Denied { decision, record });
+        }
+        apply_transition(conn, &key, &current, change, now, audit)?;
+        tx_by_id(conn, id)?
+            .map(Claim::Claimed)
+            .ok_or_else(|| corrupt("transactions", "claimed row vanished"))
+    })
+}
+
+pub(super) fn transaction(store: &SqliteStore, id: TxId) -> Result<Option<TxRecord>, StoreError> {
+    tx_by_id(&store.conn(), id)
+}
+
+pub(super) fn transactions(
+    store: &SqliteStore,
+    filter: &TxFilter,
+) -> Result<Vec<TxRecord>, StoreError> {
+    let wallet = filter.wallet_id.map(|w| w.to_string());
+    // Portable SQL: the status names are our own constants, listed inline; no limit
+    // clause when there is no limit.
+    let statuses = if filter.statuses.is_empty() {
+        String::new()
+    } else {
+        let names: Vec<String> = filter
+            .statuses
+            .iter()
+            .map(|s| format!("'{}'", s.as_str()))
+            .collect();
+        format!(" AND status IN ({})", names.join(", "))
+    };
+    let sql = format!(
+        "SELECT {TX_COLS} FROM transactions WHERE (?1 IS NULL OR wallet_id = ?1){statuses}
+         ORDER BY created_at DESC, id DESC"
+    );
+    if filter.limit == 0 {
+        load_tx(&store.conn(), &sql, &[&wallet])
+    } else {
+        load_tx(
+            &store.conn(),
+            &format!("{sql} LIMIT ?2"),
+            &[&wallet, &filter.limit],
+        )
+    }
+}
+
+pub(super) fn due_transactions(store: &SqliteStore, now: i64) -> Result<Vec<TxRecord>, StoreError> {
+    load_tx(
+        &store.conn(),
+        &format!(
+            "SELECT {TX_COLS} FROM transactions
+             WHERE (status = 'QUEUED' AND execute_after <= ?1)
+                OR (status = 'PENDING_APPROVAL' AND expires_at <= ?1)
+             ORDER BY created_at, id"
+        ),
+        &[&now],
+    )
+}
+
+pub(super) fn wallet_activity(
+    store: &SqliteStore,
+    wallet: WalletId,
+    since: i64,
+    cap: u64,
+) -> Result<(u64, u64), StoreError> {
+    let conn = store.conn();
+    let w = wallet.to_string();
+    let cap = i64::try_from(cap).unwrap_or(i64::MAX);
+    // Both walk the (wallet_id, created_at) index from the newest row and stop at `cap`.
+    let sends: i64 = conn
+        .prepare_cached(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM transactions WHERE wallet_id = ?1 AND created_at >= ?2
+             AND COALESCE(error_code, '') != 'POLICY_DENIED' LIMIT ?3)",
+        )
+        .and_then(|mut s| s.query_row(params![w, since, cap], |r| r.get(0)))
+        .map_err(db_err("count sends"))?;
+    // Newest finished executions first; count FAILED until the first success.
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT status FROM transactions WHERE wallet_id = ?1
+             AND status IN ('SIGNED', 'SUBMITTED', 'CONFIRMED', 'FAILED')
+             AND COALESCE(error_code, '') != 'POLICY_DENIED'
+             ORDER BY created_at DESC, id DESC LIMIT ?2",
+        )
+        .map_err(db_err("count failures"))?;
+    let statuses = stmt
+        .query_map(params![w, cap], |r| r.get::<_, String>(0))
+        .map_err(db_err("count failures"))?;
+    // Read lazily: the count stops at the first execution that did not fail.
+    let mut read_error = None;
+    let failed = statuses.map_while(|s| match s {
+        Ok(s) => Some(s == TxStatus::Failed.as_str()),
+        Err(e) => {
+            read_error = Some(e);
+            None
+        }
+    });
+    let failures = admission::consecutive_failures(failed);
+    if let Some(e) = read_error {
+        return Err(db_err("count failures")(e));
+    }
+    Ok((u64::try_from(sends).unwrap_or(0), failures))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::RefCell;
+
+    use super::*;
+    use crate::sqlite::StoreOptions;
+    use waiaas_core::audit::Actor;
+    use waiaas_core::chain::{Chain, Network};
+    use waiaas_core::policy::{PolicyInput, PolicyRecord, RequestBody, Spend};
+    use waiaas_core::store::{
+        OwnerRecord, OwnerState, PipelineStore, SealedBox, Store, WalletRecord,
+    };
+    use waiaas_core::tier::Tier;
+
+    /// Allows everything at APPROVAL, so placement alone decides the status.
+    #[derive(Debug)]
+    struct NeedsApproval;
+
+    impl PolicyEngine for NeedsApproval {
+        fn windows(&self, _: &PolicyRequest, _: &[PolicyRecord]) -> Vec<u64> {
+            Vec::new()
+        }
+
+        fn evaluate(&self, _: &PolicyInput<'_>) -> Decision {
+            Decision {
+                allowed: true,
+                tier: Tier::Approval,
+                delay_seconds: None,
+                approval_timeout: None,
+                reasons: Vec::new(),
+                warnings: Vec::new(),
+                approval_reason: None,
+                spend: Spend::default(),
+            }
+        }
+    }
+
+    const NOW: i64 = 1_800_000_000;
+
+    fn admit(
+        store: &SqliteStore,
+        wallet: WalletId,
+        seen: &RefCell<Vec<AdmissionContext>>,
+    ) -> TxRecord {
+        let id = TxId::new();
+        let record = TxRecord {
+            id,
+            wallet_id: wallet,
+            session_id: None,
+            network: Network::SolanaDevnet,
+            kind: "TRANSFER".to_owned(),
+            status: TxStatus::Pending,
+            tier: None,
+            request: "{}".to_owned(),
+            decision: None,
+            idempotency_key: None,
+            owner_nonce: "n".to_owned(),
+            result: None,
+            error_code: None,
+            error_message: None,
+            execute_after: None,
+            expires_at: None,
+            created_at: NOW,
+            updated_at: NOW,
+        };
+        let request = PolicyRequest {
+            request_id: id,
+            wallet_id: wallet,
+            network: Network::SolanaDevnet,
+            body: RequestBody::Transfer {
+                to: "x".to_owned(),
+                amount: waiaas_core::Amount::from_u64(1),
+            },
+            permissions: Vec::new(),
+            action: None,
+            claimed_action: None,
+            fee: None,
+        };
+        // The placement the facade makes: APPROVAL goes to the owner if there is one.
+        let place = |_: &Decision, ctx: &AdmissionContext| {
+            seen.borrow_mut().push(ctx.clone());
+            Ok(Placement {
+                status: if ctx.owner.is_some() {
+                    TxStatus::PendingApproval
+                } else {
+                    TxStatus::Queued
+                },
+                execute_after: None,
+                expires_at: Some(NOW + 60),
+                error_code: None,
+                error_message: None,
+            })
+        };
+        let sign = || SignOutcome::Failed {
+            code: "UNREACHABLE".to_owned(),
+            message: "not placed EXECUTING".to_owned(),
+        };
+        let audit = AuditEntry::new(NOW, &Actor::System, "TX_REQUESTED");
+        match store
+            .admit_transaction(
+                &record,
+                &request,
+                &PriceBook::default(),
+                NOW,
+                &NeedsApproval,
+                "placement.settings",
+                &place,
+                &sign,
+                &audit,
+            )
+            .unwrap()
+        {
+            Admission::Decided { record, .. } => record,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    /// Placement sees only what the admission transaction read: an owner (and a
+    /// setting) written by any transaction that committed before it.
+    #[test]
+    fn placement_reads_the_owner_and_settings_inside_the_admission_transaction() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path().join("db"), &StoreOptions::default()).unwrap();
+        store
+            .set_audit_key(
+                waiaas_core::audit::AuditKey::from_bytes(waiaas_core::audit::Zeroizing::new(
+                    [1; 32],
+                )),
+                0,
+                None,
+            )
+            .unwrap();
+        let wallet = WalletId::new();
+        let audit = AuditEntry::new(NOW, &Actor::Operator, "TEST");
+        store
+            .insert_wallet(
+                &WalletRecord {
+                    id: wallet,
+                    name: "w".to_owned(),
+                    chain: Chain::Solana,
+                    network: Network::SolanaDevnet,
+                    address: "a".to_owned(),
+                    public_key: vec![0; 32],
+                    secret: SealedBox {
+                        nonce: vec![0; 24],
+                        ciphertext: vec![0; 48],
+                    },
+                    secret_format: 1,
+                    status: WalletStatus::Active,
+                    created_at: NOW,
+                    updated_at: NOW,
+                },
+                &audit,
+            )
+            .unwrap();
+        let seen = RefCell::new(Vec::new());
+
+        assert_eq!(admit(&store, wallet, &seen).status, TxStatus::Queued);
+        let owner = OwnerRecord {
+            wallet_id: wallet,
+            address: "owner".to_owned(),
+            state: OwnerState::Grace,
+            challenge: "c".to_owned(),
+            updated_at: NOW,
+        };
+        assert!(
+            store
+                .set_owner(wallet, Some(&owner), &[OwnerState::None], &audit)
+                .unwrap()
+        );
+        store
+            .set_setting("placement.settings", "{\"v\":1}", NOW, &audit)
+            .unwrap();
+        assert_eq!(
+            admit(&store, wallet, &seen).status,
+            TxStatus::PendingApproval
+        );
+        let seen = seen.into_inner();
+        assert_eq!(seen[0].owner, None);
+        assert_eq!(seen[0].settings, None);
+        assert_eq!(seen[1].owner.as_ref(), Some(&owner));
+        assert_eq!(seen[1].settings.as_deref(), Some("{\"v\":1}"));
+    }
+}
