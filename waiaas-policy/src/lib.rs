@@ -6,7 +6,7 @@
 //! deciding (rules that no longer parse, missing ledger totals, an unusable amount)
 //! is a deny reason, never a panic and never an allow.
 //!
-//! The semantics (DESIGN §5, `docs/policy-semantics.md`):
+//! The semantics (`docs/policy-semantics.md`):
 //! 1. default-deny: with no policy nothing moves, and each request kind needs its
 //!    enabling policy;
 //! 2. deny wins and every reason is reported;

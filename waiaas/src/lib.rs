@@ -6,7 +6,7 @@
 //! what the token and the policies allow; [`Owner`] takes approvals, rejections and
 //! cancellations signed by the wallet owner's own key.
 //!
-//! The pipeline (DESIGN §6): validate → session → kill switch and wallet status →
+//! The pipeline (`docs/ARCHITECTURE.md`, "A send, step by step"): validate → session → kill switch and wallet status →
 //! price → evaluate-and-reserve (one serialized transaction) → by tier: INSTANT and
 //! NOTIFY sign at once; DELAY is QUEUED and executed by [`Waiaas::process_due`] once its
 //! window passes; APPROVAL waits for the owner (or, with no owner, becomes DELAY). A

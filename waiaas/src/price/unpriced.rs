@@ -26,7 +26,7 @@ const USD_FIELDS: [&str; 5] = [
     "monthly_limit_usd",
 ];
 
-/// The policy of `ty` that applies to `wallet` (DESIGN §5 rule 4: wallet+network >
+/// The policy of `ty` that applies to `wallet` (`docs/policy-semantics.md`, most specific wins: wallet+network >
 /// wallet > global+network > global; then the highest priority; disabled is absent).
 fn resolve<'a>(
     policies: &'a [PolicyRecord],
