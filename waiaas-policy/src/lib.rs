@@ -85,6 +85,6 @@ pub mod presets;
 pub mod rules;
 
 pub use admin::{NewPolicy, PolicyAdmin, PolicyError, PolicyUpdate};
-pub use engine::{ERC8128_WINDOW, Engine, MAX_BATCH, MIN_BATCH};
+pub use engine::{ERC8128_WINDOW, Engine, MAX_BATCH, MIN_BATCH, applicable_policies};
 pub use presets::{QuicksetMode, quickset};
 pub use rules::Rules;

@@ -111,33 +111,15 @@ impl Engine {
         c
     }
 
-    /// One policy per type: the most specific level, then the highest priority, then
-    /// the oldest (smallest id). Disabled policies and other wallets' or networks'
-    /// policies are ignored.
+    /// The compiled rules of the policies [`applicable_policies`] selects.
     fn resolve(
         &self,
         wallet: WalletId,
         network: Network,
         policies: &[PolicyRecord],
     ) -> BTreeMap<PolicyType, Resolved> {
-        let mut best: BTreeMap<PolicyType, &PolicyRecord> = BTreeMap::new();
-        for p in policies.iter().filter(|p| {
-            p.enabled
-                && p.wallet_id.is_none_or(|w| w == wallet)
-                && p.network.is_none_or(|n| n == network)
-        }) {
-            let better = match best.get(&p.policy_type) {
-                None => true,
-                Some(cur) => {
-                    (level(p), p.priority, std::cmp::Reverse(p.id))
-                        > (level(cur), cur.priority, std::cmp::Reverse(cur.id))
-                }
-            };
-            if better {
-                best.insert(p.policy_type, p);
-            }
-        }
-        best.into_iter()
+        applicable_policies(wallet, network, policies)
+            .into_iter()
             .map(|(t, p)| {
                 (
                     t,
@@ -149,6 +131,36 @@ impl Engine {
             })
             .collect()
     }
+}
+
+/// The policy of each type that applies to `wallet` on `network`: the most specific
+/// level (wallet+network > wallet > global+network > global), then the highest
+/// priority, then the oldest (smallest id). Disabled policies and other wallets' or
+/// networks' policies are ignored. The engine decides with exactly these.
+#[must_use]
+pub fn applicable_policies(
+    wallet: WalletId,
+    network: Network,
+    policies: &[PolicyRecord],
+) -> BTreeMap<PolicyType, &PolicyRecord> {
+    let mut best: BTreeMap<PolicyType, &PolicyRecord> = BTreeMap::new();
+    for p in policies.iter().filter(|p| {
+        p.enabled
+            && p.wallet_id.is_none_or(|w| w == wallet)
+            && p.network.is_none_or(|n| n == network)
+    }) {
+        let better = match best.get(&p.policy_type) {
+            None => true,
+            Some(cur) => {
+                (level(p), p.priority, std::cmp::Reverse(p.id))
+                    > (level(cur), cur.priority, std::cmp::Reverse(cur.id))
+            }
+        };
+        if better {
+            best.insert(p.policy_type, p);
+        }
+    }
+    best
 }
 
 impl PolicyEngine for Engine {

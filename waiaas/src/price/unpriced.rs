@@ -26,27 +26,15 @@ const USD_FIELDS: [&str; 5] = [
     "monthly_limit_usd",
 ];
 
-/// The policy of `ty` that applies to `wallet` (`docs/policy-semantics.md`, most specific wins: wallet+network >
-/// wallet > global+network > global; then the highest priority; disabled is absent).
+/// The policy of `ty` the engine would apply to `wallet`.
 fn resolve<'a>(
     policies: &'a [PolicyRecord],
     wallet: &WalletInfo,
     ty: PolicyType,
 ) -> Option<&'a PolicyRecord> {
-    policies
-        .iter()
-        .filter(|p| p.enabled && p.policy_type == ty)
-        .filter(|p| p.wallet_id.is_none_or(|w| w == wallet.id))
-        .filter(|p| p.network.is_none_or(|n| n == wallet.network))
-        .max_by_key(|p| {
-            let level = match (p.wallet_id.is_some(), p.network.is_some()) {
-                (true, true) => 3,
-                (true, false) => 2,
-                (false, true) => 1,
-                (false, false) => 0,
-            };
-            (level, p.priority)
-        })
+    waiaas_policy::applicable_policies(wallet.id, wallet.network, policies)
+        .get(&ty)
+        .copied()
 }
 
 /// The token asset ids of the ALLOWED_TOKENS entries usable on `wallet`'s network.
