@@ -129,15 +129,12 @@ impl CoinGeckoOracle {
         self.cache.status()
     }
 
-    fn fetch(&self, assets: &[String]) -> Result<BTreeMap<String, PriceQuote>, String> {
-        let coins: BTreeSet<&str> = assets
-            .iter()
-            .filter_map(|a| self.coins.get(a).map(String::as_str))
-            .collect();
+    /// Quotes by coin id for `coins`.
+    fn fetch(&self, coins: &BTreeSet<&str>) -> Result<BTreeMap<String, PriceQuote>, String> {
         let url = format!(
             "{}/api/v3/simple/price?ids={}&vs_currencies=usd&include_last_updated_at=true",
             self.base_url,
-            coins.into_iter().collect::<Vec<_>>().join(",")
+            coins.iter().copied().collect::<Vec<_>>().join(",")
         );
         let header = self
             .options
@@ -145,29 +142,14 @@ impl CoinGeckoOracle {
             .as_ref()
             .map(|k| ("x-cg-demo-api-key", k.expose_secret().to_owned()));
         let body = get(&self.agent, &url, header, self.options.max_body_bytes)?;
-        let by_coin = parse_reply(&body)?;
-        Ok(assets
-            .iter()
-            .filter_map(|a| {
-                let coin = self.coins.get(a)?;
-                by_coin.get(coin).map(|q| (a.clone(), q.clone()))
-            })
-            .collect())
+        parse_reply(&body)
     }
 }
 
 impl PriceOracle for CoinGeckoOracle {
     fn quotes(&self, asset_ids: &[String]) -> BTreeMap<String, PriceQuote> {
-        let known: Vec<String> = asset_ids
-            .iter()
-            .filter(|a| self.coins.contains_key(*a))
-            .cloned()
-            .collect();
-        if known.is_empty() {
-            return BTreeMap::new();
-        }
         self.cache
-            .quotes(&known, &self.options, |due| self.fetch(due))
+            .quotes_by_feed_id(asset_ids, &self.coins, &self.options, |due| self.fetch(due))
     }
 
     fn max_age_seconds(&self) -> u64 {

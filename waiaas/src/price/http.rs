@@ -1,7 +1,7 @@
 //! What the HTTP price feeds share: settings, the URL check, one bounded GET, and the
 //! cache that keeps a failed or stale fetch from ever becoming a price.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -233,6 +233,37 @@ impl FeedCache {
             .filter(|(id, _)| book.fresh(id, now).is_some())
             .map(|(id, q)| (id.clone(), q.clone()))
             .collect()
+    }
+
+    /// [`FeedCache::quotes`] for a feed that names assets by its own ids (`ids`: asset
+    /// id → feed id; assets it does not list are unpriced): `fetch` is given the feed
+    /// ids due and answers by feed id.
+    pub(crate) fn quotes_by_feed_id(
+        &self,
+        asset_ids: &[String],
+        ids: &BTreeMap<String, String>,
+        options: &HttpPriceOptions,
+        fetch: impl FnOnce(&BTreeSet<&str>) -> Result<BTreeMap<String, PriceQuote>, String>,
+    ) -> BTreeMap<String, PriceQuote> {
+        let known: Vec<String> = asset_ids
+            .iter()
+            .filter(|a| ids.contains_key(*a))
+            .cloned()
+            .collect();
+        if known.is_empty() {
+            return BTreeMap::new();
+        }
+        self.quotes(&known, options, |due| {
+            let feed_ids: BTreeSet<&str> = due
+                .iter()
+                .filter_map(|a| ids.get(a).map(String::as_str))
+                .collect();
+            let by_feed = fetch(&feed_ids)?;
+            Ok(due
+                .iter()
+                .filter_map(|a| by_feed.get(ids.get(a)?).map(|q| (a.clone(), q.clone())))
+                .collect())
+        })
     }
 
     pub(crate) fn status(&self) -> FeedStatus {

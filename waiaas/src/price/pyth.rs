@@ -221,10 +221,10 @@ impl PythHermesOracle {
         self.cache.status()
     }
 
-    fn fetch(&self, assets: &[String]) -> Result<BTreeMap<String, PriceQuote>, String> {
-        let feeds: BTreeSet<&String> = assets.iter().filter_map(|a| self.feeds.get(a)).collect();
+    /// Quotes by feed id for `feeds`.
+    fn fetch(&self, feeds: &BTreeSet<&str>) -> Result<BTreeMap<String, PriceQuote>, String> {
         let mut url = format!("{}/v2/updates/price/latest?", self.base_url);
-        for feed in &feeds {
+        for feed in feeds {
             url.push_str("ids%5B%5D=");
             url.push_str(feed);
             url.push('&');
@@ -238,29 +238,14 @@ impl PythHermesOracle {
             .as_ref()
             .map(|k: &SecretString| ("Authorization", format!("Bearer {}", k.expose_secret())));
         let body = get(&self.agent, &url, header, self.options.max_body_bytes)?;
-        let by_feed = parse_reply(&body, self.max_confidence_bps)?;
-        Ok(assets
-            .iter()
-            .filter_map(|a| {
-                let feed = self.feeds.get(a)?;
-                by_feed.get(feed).map(|q| (a.clone(), q.clone()))
-            })
-            .collect())
+        parse_reply(&body, self.max_confidence_bps)
     }
 }
 
 impl PriceOracle for PythHermesOracle {
     fn quotes(&self, asset_ids: &[String]) -> BTreeMap<String, PriceQuote> {
-        let known: Vec<String> = asset_ids
-            .iter()
-            .filter(|a| self.feeds.contains_key(*a))
-            .cloned()
-            .collect();
-        if known.is_empty() {
-            return BTreeMap::new();
-        }
         self.cache
-            .quotes(&known, &self.options, |due| self.fetch(due))
+            .quotes_by_feed_id(asset_ids, &self.feeds, &self.options, |due| self.fetch(due))
     }
 
     fn max_age_seconds(&self) -> u64 {
