@@ -70,11 +70,13 @@ pub use price::{PriceOracle, StaticPriceOracle};
 pub use record::{ExecutionResult, Transaction};
 pub use request::{ChainParams, Operation, Quantity, SendRequest, TokenSpec};
 pub use settings::Settings;
+pub use waiaas_core::audit::AuditRecord;
 pub use waiaas_core::policy::{
-    Decision, PolicyRecord, PolicyType, Usd, native_asset_id, token_asset_id,
+    Decision, PolicyFilter, PolicyRecord, PolicyType, Usd, native_asset_id, token_asset_id,
 };
-pub use waiaas_core::session::{CreateSession, SessionInfo};
-pub use waiaas_core::vault::WalletInfo;
+pub use waiaas_core::session::{CreateSession, IssuedSession, Permission, SessionInfo};
+pub use waiaas_core::store::{KillSwitchState, TxFilter, WalletStatus};
+pub use waiaas_core::vault::{ExportedSecret, WalletInfo};
 pub use waiaas_core::{
     Chain, Clock, ManualClock, Network, PolicyId, SecretString, SessionId, SystemClock, Tier, TxId,
     TxStatus, WalletId,
