@@ -19,7 +19,12 @@ fn normalize(v: Value) -> Value {
         regex::Regex::new(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}").unwrap();
     let hex = regex::Regex::new(r"\b(0x)?[0-9a-fA-F]{32,}\b").unwrap();
     let b58 = regex::Regex::new(r"\b[1-9A-HJ-NP-Za-km-z]{32,88}\b").unwrap();
+    let b64 = regex::Regex::new(r"^[A-Za-z0-9+/]{60,}={0,2}$").unwrap();
     match v {
+        Value::String(s) if s.starts_with("wai_sess_") => {
+            Value::String("wai_sess_<jwt>".to_owned())
+        }
+        Value::String(s) if b64.is_match(&s) => Value::String("<base64>".to_owned()),
         Value::String(s) => {
             let s = uuid.replace_all(&s, "<uuid>");
             let s = hex.replace_all(&s, "<hex>");
