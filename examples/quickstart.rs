@@ -13,8 +13,8 @@ use std::error::Error;
 use std::sync::Arc;
 use std::time::Instant;
 
-use ed25519_dalek::Signer as _;
 use serde_json::json;
+use waiaas::owner::OwnerSigner;
 use waiaas::{
     ChainParams, Clock, Config, CreateSession, Host, ManualClock, Network, NewPolicy, Operation,
     PolicyType, SendRequest, StaticPriceOracle, SystemClock, TokenSpec, Transaction, TxStatus, Usd,
@@ -48,26 +48,47 @@ fn detail(tx: &Transaction) -> String {
     }
 }
 
-fn row(n: usize, what: &str, result: &Result<Transaction, waiaas::Error>) {
+/// Prints one row and returns its outcome (the status, or the error code).
+fn row(n: usize, what: &str, result: &Result<Transaction, waiaas::Error>) -> &'static str {
     match result {
-        Ok(tx) => println!(
-            "| {n} | {what:<34} | {:<8} | {:<16} | {} |",
-            tx.tier.map_or("-", |t| t.as_str()),
-            tx.status.as_str(),
-            detail(tx)
-        ),
-        Err(e) => println!(
-            "| {n} | {what:<34} | {:<8} | {:<16} | {} |",
-            "-",
-            e.code(),
-            e.reasons()
-                .iter()
-                .map(|r| r.code.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
+        Ok(tx) => {
+            println!(
+                "| {n} | {what:<34} | {:<8} | {:<16} | {} |",
+                tx.tier.map_or("-", |t| t.as_str()),
+                tx.status.as_str(),
+                detail(tx)
+            );
+            tx.status.as_str()
+        }
+        Err(e) => {
+            println!(
+                "| {n} | {what:<34} | {:<8} | {:<16} | {} |",
+                "-",
+                e.code(),
+                e.reasons()
+                    .iter()
+                    .map(|r| r.code.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            e.code()
+        }
     }
 }
+
+/// What each row ends as when waiaas behaves as the README says.
+const EXPECTED: [&str; 10] = [
+    "SIGNED",
+    "SIGNED",
+    "SIGNED",
+    "QUEUED",
+    "CANCELLED",
+    "PENDING_APPROVAL",
+    "SIGNED",
+    "POLICY_DENIED",
+    "POLICY_DENIED",
+    "SIGNED",
+];
 
 fn main() -> Result<(), Box<dyn Error>> {
     let tmp = tempfile::Builder::new()
@@ -140,9 +161,10 @@ fn main() -> Result<(), Box<dyn Error>> {
         "policies: SPENDING_LIMIT 10/100/1000 USD, delay 900 s, daily 5000 USD; ALLOWED_TOKENS USDC"
     );
 
-    // 3. The owner's key lives in the owner's own wallet app; registered by address.
-    let owner_key = ed25519_dalek::SigningKey::from_bytes(&[42u8; 32]);
-    let owner_address = bs58::encode(owner_key.verifying_key().to_bytes()).into_string();
+    // 3. The owner's key lives in the owner's own wallet app (here: waiaas's
+    //    owner-side signer, feature `owner-signer`); it is registered by address.
+    let owner_key = OwnerSigner::solana_from_bytes(&[42u8; 32])?;
+    let owner_address = owner_key.address();
     admin.set_owner(sol.id, &owner_address)?;
     println!("owner of ai-trading-bot: {owner_address}");
 
@@ -184,23 +206,24 @@ fn main() -> Result<(), Box<dyn Error>> {
         })
     };
 
+    let mut outcomes = Vec::new();
     println!();
     println!("| # | request                            | tier     | status           | detail |");
     println!("|---|------------------------------------|----------|------------------|--------|");
-    row(1, "0.05 SOL ($7.50)", &agent.send(&transfer("0.05")));
-    row(
+    outcomes.push(row(1, "0.05 SOL ($7.50)", &agent.send(&transfer("0.05"))));
+    outcomes.push(row(
         2,
         "5 USDC ($5)",
         &agent.send(&token(USDC_MINT, "USDC", None, "5")),
-    );
-    row(3, "0.5 SOL ($75)", &agent.send(&transfer("0.5")));
+    ));
+    outcomes.push(row(3, "0.5 SOL ($75)", &agent.send(&transfer("0.5"))));
     let delayed = agent.send(&transfer("5"));
-    row(4, "5 SOL ($750)", &delayed);
+    outcomes.push(row(4, "5 SOL ($750)", &delayed));
     if let Ok(tx) = &delayed {
-        row(5, "  … cancelled by the agent", &agent.cancel(tx.id));
+        outcomes.push(row(5, "  … cancelled by the agent", &agent.cancel(tx.id)));
     }
     let big = agent.send(&transfer("20"));
-    row(6, "20 SOL ($3000)", &big);
+    outcomes.push(row(6, "20 SOL ($3000)", &big));
     if let Ok(tx) = &big {
         // The owner reviews the exact text and signs it in their wallet app.
         let owner = admin.waiaas().owner();
@@ -208,24 +231,24 @@ fn main() -> Result<(), Box<dyn Error>> {
             .approval_request(tx.id)?
             .approve_message
             .unwrap_or_default();
-        let signature = bs58::encode(owner_key.sign(text.as_bytes()).to_bytes()).into_string();
-        row(
+        let signature = owner_key.sign(&text)?;
+        outcomes.push(row(
             7,
             "  … approved by the owner",
             &owner.approve(tx.id, &signature, &text),
-        );
+        ));
     }
-    row(
+    outcomes.push(row(
         8,
         "1000 BONK (not an allowed token)",
         &agent.send(&token(BONK_MINT, "BONK", Some(5), "1000")),
-    );
+    ));
     // Judge what is signed: "5 USDC" stated with 9 decimals would really move 5 000 USDC.
-    row(
+    outcomes.push(row(
         9,
         "5 USDC claimed with 9 decimals",
         &agent.send(&token(USDC_MINT, "USDC", Some(9), "5")),
-    );
+    ));
 
     // EVM: nonce and fees supplied by the caller (no chain client offline).
     let eth = SendRequest {
@@ -238,7 +261,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         },
         ..SendRequest::transfer("0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed", "0.002")
     };
-    row(10, "0.002 ETH ($6) on sepolia", &agent.send(&eth));
+    outcomes.push(row(10, "0.002 ETH ($6) on sepolia", &agent.send(&eth)));
 
     println!();
     let audit = admin.verify_audit_log()?;
@@ -247,5 +270,11 @@ fn main() -> Result<(), Box<dyn Error>> {
         audit.entries,
         audit.is_intact()
     );
+    if outcomes != EXPECTED || !audit.is_intact() {
+        return Err(format!(
+            "the quickstart did not go as the README says: {outcomes:?}, expected {EXPECTED:?}"
+        )
+        .into());
+    }
     Ok(())
 }
