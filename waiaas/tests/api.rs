@@ -323,3 +323,60 @@ fn committed_json_schemas_are_current() {
         assert!(text.contains(needle), "{needle} in {text}");
     }
 }
+
+/// `create` reads the password from the sources `open` reads when none is passed, and
+/// refuses to invent one.
+#[test]
+fn create_honours_the_password_sources_open_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("vault");
+    let none = waiaas::Waiaas::create(
+        &path,
+        None,
+        &waiaas::Config::for_tests(),
+        waiaas::Host::default(),
+    );
+    assert_eq!(
+        none.map(|_| ()).unwrap_err().code(),
+        "MASTER_PASSWORD_REQUIRED"
+    );
+
+    std::fs::create_dir_all(&path).unwrap();
+    let file = path.join("recovery.key");
+    std::fs::write(&file, "a password from the key file\n").unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    let admin = waiaas::Waiaas::create(
+        &path,
+        None,
+        &waiaas::Config::for_tests(),
+        waiaas::Host::default(),
+    )
+    .unwrap();
+    drop(admin);
+    let wrong = waiaas::Waiaas::open(
+        &path,
+        Some(waiaas::SecretString::from("another".to_owned())),
+        &waiaas::Config::for_tests(),
+        waiaas::Host::default(),
+    );
+    assert_eq!(
+        wrong.map(|_| ()).unwrap_err().code(),
+        "INVALID_MASTER_PASSWORD"
+    );
+    let right = waiaas::Waiaas::open(
+        &path,
+        Some(waiaas::SecretString::from(
+            "a password from the key file".to_owned(),
+        )),
+        &waiaas::Config::for_tests(),
+        waiaas::Host::default(),
+    );
+    assert!(
+        right.is_ok(),
+        "the vault was created with the key file's password"
+    );
+}
