@@ -1,14 +1,12 @@
 //! The engine's answer: tier, reasons, what it spends.
 
-use super::{PolicyType, Usd};
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::{PolicyType, Usd};
 use crate::amount::Amount;
-
 use crate::ids::PolicyId;
-
 use crate::tier::Tier;
 
 /// One reason (deny) or warning in a decision.

@@ -1,7 +1,8 @@
 //! The policy engine trait and its input.
 
-use super::{Decision, LedgerSnapshot, PolicyRecord, PolicyRequest, PriceBook};
 use std::fmt;
+
+use super::{Decision, LedgerSnapshot, PolicyRecord, PolicyRequest, PriceBook};
 
 /// Everything one decision depends on.
 #[derive(Debug, Clone, Copy)]

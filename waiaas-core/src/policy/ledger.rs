@@ -1,15 +1,13 @@
 //! The spend ledger: window totals, the snapshot a decision sees, reservations.
 
-use super::{Spend, Usd};
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::{Spend, Usd};
 use crate::amount::Amount;
 use crate::chain::Network;
-
 use crate::ids::{TxId, WalletId};
-
 use crate::tier::Tier;
 
 /// Rolling-window totals of one wallet: everything admitted in the last

@@ -3,7 +3,7 @@
 //!
 //! The decision is a value, never a `Result<bool>`: an engine that meets an error while
 //! deciding returns a denying [`Decision`] that names the error. Amounts are exact
-//! base units ([`Amount`]); USD values are exact decimals ([`Usd`]); no floats.
+//! base units ([`Amount`](crate::Amount)); USD values are exact decimals ([`Usd`]); no floats.
 
 mod decision;
 mod engine;

@@ -1,10 +1,10 @@
 //! USD price quotes and asset ids.
 
-use super::Usd;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::Usd;
 use crate::chain::{Chain, Network};
 
 /// A USD price for one whole unit of an asset.

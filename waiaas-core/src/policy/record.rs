@@ -3,7 +3,6 @@
 use serde::{Deserialize, Serialize};
 
 use crate::chain::Network;
-
 use crate::ids::{PolicyId, WalletId};
 
 crate::string_enum! {

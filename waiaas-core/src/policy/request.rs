@@ -1,11 +1,10 @@
 //! The canonical request the engine judges: what it does, its tokens, its fee.
 
-use super::Usd;
 use serde::{Deserialize, Serialize};
 
+use super::Usd;
 use crate::amount::Amount;
 use crate::chain::Network;
-
 use crate::ids::{TxId, WalletId};
 use crate::session::Permission;
 

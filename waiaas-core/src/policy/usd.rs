@@ -7,7 +7,6 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::amount::Amount;
-
 use crate::error::ValidationError;
 
 /// A non-negative, exact USD value (28 significant digits, no floats).
