@@ -49,6 +49,7 @@ pub mod ids;
 pub mod keys;
 pub mod policy;
 pub mod session;
+pub mod settings;
 pub mod signer;
 pub mod store;
 #[doc(hidden)]
@@ -88,6 +89,7 @@ pub use policy::{
 };
 pub use secrecy::{ExposeSecret, SecretString};
 pub use session::{CreateSession, IssuedSession, Permission, SessionIssuer, SessionToken};
+pub use settings::Settings;
 pub use signer::{RawSignature, Signer, SigningPayload};
 pub use store::{Backend, PipelineStore, Store};
 pub use tier::{Tier, TxStatus};
