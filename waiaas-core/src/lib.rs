@@ -3,8 +3,10 @@
 //! The contract of waiaas: ids, money, chains and addresses, errors, audit hashing, the
 //! encrypted [`vault::Vault`] and agent sessions ([`session::SessionIssuer`]) over the
 //! store traits ([`store::Store`], [`store::PipelineStore`], together
-//! [`store::Backend`]), and the engine-independent policy types (the canonical request,
-//! [`Decision`], [`PolicyEngine`]).
+//! [`store::Backend`]), the operator [`Settings`] the store applies when it places an
+//! admitted request (placement as data: [`store::PlacementRules`] in,
+//! [`store::PlacementRefusal`] out), and the engine-independent policy types (the
+//! canonical request, [`Decision`], [`PolicyEngine`]).
 //!
 //! Most users want the `waiaas` facade crate instead; this crate is what it, the policy
 //! engine, the chain signers and the storage backends build on. It holds no SQL and no

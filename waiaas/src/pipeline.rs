@@ -416,7 +416,7 @@ impl Instance {
                             json!({ "code": record.error_code }),
                         );
                         self.auto_stop(record.wallet_id, settings)?;
-                        Err(refusal.map(refused).or(failure).unwrap_or_else(|| {
+                        Err(refusal.map(placement_error).or(failure).unwrap_or_else(|| {
                             waiaas_core::ValidationError::field(
                                 "transaction",
                                 record.error_message.clone().unwrap_or_default(),
@@ -1078,7 +1078,7 @@ pub(crate) fn typed_data_effects(
 /// The caller's error for a placement refusal: `DURABLE_NONCE_NOT_ALLOWED` as a chain
 /// error, the others `VALIDATION_FAILED` naming the field (its text is the one the
 /// store recorded on the row).
-pub(crate) fn refused(refusal: PlacementRefusal) -> Error {
+fn placement_error(refusal: PlacementRefusal) -> Error {
     match refusal.field() {
         None => waiaas_chains::ChainError::DurableNonceNotAllowed {
             reason: refusal.reason(),
@@ -1111,7 +1111,7 @@ pub(crate) fn check_durable_nonce(
         address,
         &durable_nonce_use(nonce),
     ) {
-        Some(refusal) => Err(refused(refusal)),
+        Some(refusal) => Err(placement_error(refusal)),
         None => Ok(()),
     }
 }
@@ -1195,7 +1195,7 @@ fn refusal(gate: AdmissionGate, wallet_id: waiaas_core::WalletId) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use waiaas_core::{Amount, ErrorCode, WalletId};
+    use waiaas_core::{Amount, WalletId};
 
     /// The caller's error for each refusal has the code and the text the store records
     /// on the FAILED row (a replay and a status query show what the caller saw).
@@ -1216,7 +1216,7 @@ mod tests {
             },
         ];
         for r in refusals {
-            let e = refused(r.clone());
+            let e = placement_error(r.clone());
             assert_eq!(e.code(), r.code());
             assert_eq!(e.to_string(), r.message());
         }

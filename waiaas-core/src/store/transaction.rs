@@ -146,6 +146,10 @@ pub enum Claim {
 
 /// Outcome of [`PipelineStore::admit_transaction`](super::PipelineStore::admit_transaction).
 #[derive(Debug, Clone, PartialEq)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "one value per admission, matched at once; a box would only add an allocation"
+)]
 pub enum Admission {
     /// Decided; the row was stored with the placement (and the spend reserved when allowed).
     Decided {
