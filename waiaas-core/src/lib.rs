@@ -3,8 +3,10 @@
 //! The contract of waiaas: ids, money, chains and addresses, errors, audit hashing, the
 //! encrypted [`vault::Vault`] and agent sessions ([`session::SessionIssuer`]) over the
 //! store traits ([`store::Store`], [`store::PipelineStore`], together
-//! [`store::Backend`]), and the engine-independent policy types (the canonical request,
-//! [`Decision`], [`PolicyEngine`]).
+//! [`store::Backend`]), the operator [`Settings`] the store applies when it places an
+//! admitted request (placement as data: [`store::PlacementRules`] in,
+//! [`store::PlacementRefusal`] out), and the engine-independent policy types (the
+//! canonical request, [`Decision`], [`PolicyEngine`]).
 //!
 //! Most users want the `waiaas` facade crate instead; this crate is what it, the policy
 //! engine, the chain signers and the storage backends build on. It holds no SQL and no
@@ -49,6 +51,7 @@ pub mod ids;
 pub mod keys;
 pub mod policy;
 pub mod session;
+pub mod settings;
 pub mod signer;
 pub mod store;
 #[doc(hidden)]
@@ -88,6 +91,7 @@ pub use policy::{
 };
 pub use secrecy::{ExposeSecret, SecretString};
 pub use session::{CreateSession, IssuedSession, Permission, SessionIssuer, SessionToken};
+pub use settings::Settings;
 pub use signer::{RawSignature, Signer, SigningPayload};
 pub use store::{Backend, PipelineStore, Store};
 pub use tier::{Tier, TxStatus};

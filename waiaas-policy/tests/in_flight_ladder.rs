@@ -3,9 +3,10 @@
 //! admission (`PipelineStore::admit_transaction`, the one API that decides and
 //! reserves), each thread on its own connection, with the real engine.
 //!
-//! Nothing is committed: every admitted request stays QUEUED, in flight. The
-//! per-transaction ladder judges each request plus what is in flight, so the INSTANT
-//! and NOTIFY admissions stop exactly where the ladder's rungs are, whatever the
+//! Nothing is committed: the ladder has only a DELAY rung, so every admitted request is
+//! placed QUEUED by the store's placement rule (APPROVAL, with no owner registered, waits
+//! a DELAY window), in flight. The per-transaction ladder judges each request plus what
+//! is in flight, so the DELAY admissions stop exactly at the rung, whatever the
 //! interleaving, in every run. (The daily-cap and rate-limit proof runs through
 //! `Agent::send` in `waiaas/tests/overshoot.rs`.)
 #![allow(
@@ -27,7 +28,7 @@ use std::process::{Command, Stdio};
 use serde_json::json;
 use waiaas_core::audit::{Actor, AuditEntry};
 use waiaas_core::policy::{ApprovalReason, RequestBody};
-use waiaas_core::store::{Admission, AdmissionContext, Placement, TxRecord};
+use waiaas_core::store::{Admission, PlacementRules, TxRecord};
 use waiaas_core::{
     Amount, Decision, ManualClock, Network, PipelineStore, PolicyRequest, PolicyType, PriceBook,
     PriceQuote, Tier, TxId, TxStatus, Usd, WalletId,
@@ -44,11 +45,10 @@ const CHILD_THREADS: usize = 4;
 const PER_THREAD: usize = 20;
 const ATTEMPTS: u64 = ((PARENT_THREADS + CHILDREN * CHILD_THREADS) * PER_THREAD) as u64;
 const NOW: i64 = 1_767_268_800;
-const INSTANT_MAX_USD: u64 = 100;
-const NOTIFY_MAX_USD: u64 = 1_000;
+const DELAY_MAX_USD: u64 = 100;
 
-/// `[INSTANT, NOTIFY, APPROVAL]` admissions.
-type Counts = [u64; 3];
+/// `[DELAY, APPROVAL]` admissions.
+type Counts = [u64; 2];
 
 fn prices(now: i64) -> PriceBook {
     let mut p = PriceBook::default();
@@ -71,7 +71,7 @@ fn unix_ms() -> u128 {
         .as_millis()
 }
 
-/// One admission, placed QUEUED (in flight) when allowed.
+/// One admission, placed QUEUED (in flight) by the store's rule.
 fn admit(store: &dyn PipelineStore, engine: &Engine, wallet: WalletId) -> Decision {
     let id = TxId::new();
     let request = PolicyRequest {
@@ -107,15 +107,13 @@ fn admit(store: &dyn PipelineStore, engine: &Engine, wallet: WalletId) -> Decisi
         created_at: NOW,
         updated_at: NOW,
     };
-    let place = |d: &Decision, _: &AdmissionContext| {
-        assert!(d.allowed, "{d:?}");
-        Ok(Placement {
-            status: TxStatus::Queued,
-            execute_after: Some(NOW + 900),
-            expires_at: None,
-            error_code: None,
-            error_message: None,
-        })
+    let rules = PlacementRules {
+        network: Network::EthereumMainnet,
+        wallet_id: wallet,
+        wallet_address: "0x0000000000000000000000000000000000000001".into(),
+        max_fee: None,
+        durable_nonce: None,
+        needs_owner: false,
     };
     let sign = || panic!("nothing is placed EXECUTING");
     match store
@@ -125,14 +123,18 @@ fn admit(store: &dyn PipelineStore, engine: &Engine, wallet: WalletId) -> Decisi
             &prices(NOW),
             NOW,
             engine,
-            "test.settings",
-            &place,
+            &rules,
             &sign,
             &AuditEntry::new(NOW, &Actor::System, "TX_REQUESTED"),
         )
         .unwrap()
     {
-        Admission::Decided { decision, record } => {
+        Admission::Decided {
+            decision,
+            record,
+            refusal: None,
+        } => {
+            assert!(decision.allowed, "{decision:?}");
             assert_eq!(record.status, TxStatus::Queued);
             decision
         }
@@ -148,17 +150,16 @@ fn admit_many(db: &Path, wallet: WalletId, start_ms: u128) -> Counts {
         std::thread::sleep(std::time::Duration::from_millis(1));
     }
     let engine = Engine::new();
-    let mut c: Counts = [0; 3];
+    let mut c: Counts = [0; 2];
     for _ in 0..PER_THREAD {
         let d = admit(&store, &engine, wallet);
         match d.tier {
-            Tier::Instant => c[0] += 1,
-            Tier::Notify => c[1] += 1,
+            Tier::Delay => c[0] += 1,
             Tier::Approval => {
                 assert_eq!(d.approval_reason, Some(ApprovalReason::PerTx));
-                c[2] += 1;
+                c[1] += 1;
             }
-            Tier::Delay => panic!("no DELAY rung in this ladder"),
+            Tier::Instant | Tier::Notify => panic!("no INSTANT or NOTIFY rung in this ladder"),
         }
     }
     c
@@ -174,7 +175,7 @@ fn run_threads(db: &Path, wallet: WalletId, n: usize, start_ms: u128) -> Counts 
     handles
         .into_iter()
         .map(|h| h.join().unwrap())
-        .fold([0; 3], |a, b| [a[0] + b[0], a[1] + b[1], a[2] + b[2]])
+        .fold([0; 2], |a, b| [a[0] + b[0], a[1] + b[1]])
 }
 
 /// Entry point of the child processes; does nothing when run as a normal test.
@@ -193,7 +194,7 @@ fn child_process_entry() {
         CHILD_THREADS,
         start.parse().unwrap(),
     );
-    println!("COUNTS {} {} {}", c[0], c[1], c[2]);
+    println!("COUNTS {} {}", c[0], c[1]);
 }
 
 #[test]
@@ -210,10 +211,7 @@ fn threads_and_processes_never_overshoot_an_in_flight_ladder() {
             .create(
                 NewPolicy::new(
                     PolicyType::SpendingLimit,
-                    json!({
-                        "instant_max_usd": INSTANT_MAX_USD.to_string(),
-                        "notify_max_usd": NOTIFY_MAX_USD.to_string()
-                    }),
+                    json!({ "delay_max_usd": DELAY_MAX_USD.to_string() }),
                 )
                 .for_wallet(wallet),
             )
@@ -249,25 +247,24 @@ fn threads_and_processes_never_overshoot_an_in_flight_ladder() {
             .expect("child reported no counts");
         let n: Vec<u64> = line
             .split_whitespace()
-            .take(3)
+            .take(2)
             .map(|x| x.parse().unwrap())
             .collect();
-        for i in 0..3 {
+        for i in 0..2 {
             total[i] += n[i];
         }
     }
-    let [instant, notify, approval] = total;
+    let [delay, approval] = total;
     eprintln!(
-        "{ATTEMPTS} admissions, none committed: {instant} INSTANT ({} USD in flight of a \
-         {INSTANT_MAX_USD} USD rung), {notify} NOTIFY, {approval} APPROVAL",
-        instant * PER_REQUEST_USD
+        "{ATTEMPTS} admissions, none committed: {delay} DELAY ({} USD in flight of a \
+         {DELAY_MAX_USD} USD rung), {approval} APPROVAL",
+        delay * PER_REQUEST_USD
     );
-    assert_eq!(instant + notify + approval, ATTEMPTS);
-    // INSTANT while everything in flight plus the request fits the INSTANT rung.
-    assert_eq!(instant, INSTANT_MAX_USD / PER_REQUEST_USD);
-    // NOTIFY while it fits the NOTIFY rung; the rest needs the owner.
-    assert_eq!(instant + notify, NOTIFY_MAX_USD / PER_REQUEST_USD);
-    assert_eq!(approval, ATTEMPTS - NOTIFY_MAX_USD / PER_REQUEST_USD);
+    assert_eq!(delay + approval, ATTEMPTS);
+    // DELAY while everything in flight plus the request fits the DELAY rung; the rest
+    // needs the owner.
+    assert_eq!(delay, DELAY_MAX_USD / PER_REQUEST_USD);
+    assert_eq!(approval, ATTEMPTS - DELAY_MAX_USD / PER_REQUEST_USD);
     // The stored rows agree: every admission is one QUEUED row.
     let store = common::open_store(&db);
     let rows = store
@@ -280,11 +277,7 @@ fn threads_and_processes_never_overshoot_an_in_flight_ladder() {
     assert_eq!(rows.len() as u64, ATTEMPTS);
     let tiers = |t: Tier| rows.iter().filter(|r| r.tier == Some(t)).count() as u64;
     assert_eq!(
-        [
-            tiers(Tier::Instant),
-            tiers(Tier::Notify),
-            tiers(Tier::Approval)
-        ],
-        [instant, notify, approval]
+        [tiers(Tier::Delay), tiers(Tier::Approval)],
+        [delay, approval]
     );
 }

@@ -35,10 +35,11 @@ use waiaas_core::policy::{
     PolicyType, PriceBook, RequestBody, Spend,
 };
 use waiaas_core::session::Permission;
+use waiaas_core::settings::{SETTINGS_KEY, Settings};
 use waiaas_core::store::{
-    Admission, AdmissionGate, Backend, Claim, ExecutionCheck, KillSwitchState, LedgerEffect,
-    Placement, RenewalCas, SealedBox, SessionInsert, SessionRecord, SignOutcome, TxRecord,
-    TxTransition, WalletRecord, WalletStatus,
+    Admission, AdmissionGate, Backend, Claim, DurableNonceUse, ExecutionCheck, KillSwitchState,
+    LedgerEffect, PlacementRefusal, PlacementRules, RenewalCas, SealedBox, SessionInsert,
+    SessionRecord, SignOutcome, TxRecord, TxTransition, WalletRecord, WalletStatus,
 };
 use waiaas_core::tier::{Tier, TxStatus};
 use waiaas_core::{Amount, ErrorCode};
@@ -69,6 +70,9 @@ macro_rules! store_conformance {
             policies_round_trip_with_revisions,
             admission_places_and_idempotency_keys_return_the_first_row,
             admission_gates_refuse_without_storing,
+            placement_follows_the_tier_and_the_settings_read_inside_admission,
+            placement_refusals_are_data_and_release_the_reservation,
+            a_settings_change_before_admission_is_honoured_and_a_corrupt_row_fails_closed,
             transitions_are_compare_and_swap,
             claims_recheck_gates_and_rejudge_with_the_policies_in_force,
             cascades_cancel_in_flight_rows_and_release_them,
@@ -281,9 +285,21 @@ fn tx_record(
     }
 }
 
-/// One admission: allowed requests are placed `status` (EXECUTING signs at once),
-/// denied ones FAILED `POLICY_DENIED`.
-#[allow(clippy::too_many_arguments, reason = "test helper")]
+/// Placement data of a plain transfer from `wallet`: no fee bound, no durable nonce,
+/// no owner needed.
+fn plain_rules(wallet: WalletId) -> PlacementRules {
+    PlacementRules {
+        network: Network::SolanaDevnet,
+        wallet_id: wallet,
+        wallet_address: format!("addr-{wallet}"),
+        max_fee: None,
+        durable_nonce: None,
+        needs_owner: false,
+    }
+}
+
+/// One admission of a plain transfer, placed by the rule from the engine's tier
+/// (EXECUTING signs at once); denied ones FAILED `POLICY_DENIED`.
 fn admit(
     s: &dyn Backend,
     engine: &dyn PolicyEngine,
@@ -291,29 +307,34 @@ fn admit(
     session: Option<SessionId>,
     amount: u64,
     now: i64,
-    status: TxStatus,
     idempotency_key: Option<&str>,
 ) -> Admission {
+    admit_placed(
+        s,
+        engine,
+        wallet,
+        session,
+        amount,
+        now,
+        idempotency_key,
+        &plain_rules(wallet),
+    )
+    .unwrap()
+}
+
+/// One admission with the caller's placement data.
+#[allow(clippy::too_many_arguments, reason = "test helper")]
+fn admit_placed(
+    s: &dyn Backend,
+    engine: &dyn PolicyEngine,
+    wallet: WalletId,
+    session: Option<SessionId>,
+    amount: u64,
+    now: i64,
+    idempotency_key: Option<&str>,
+    rules: &PlacementRules,
+) -> Result<Admission, waiaas_core::StoreError> {
     let id = TxId::new();
-    let place = |d: &Decision, _: &waiaas_core::store::AdmissionContext| {
-        Ok(if d.allowed {
-            Placement {
-                status,
-                execute_after: None,
-                expires_at: Some(now + 600),
-                error_code: None,
-                error_message: None,
-            }
-        } else {
-            Placement {
-                status: TxStatus::Failed,
-                execute_after: None,
-                expires_at: None,
-                error_code: Some("POLICY_DENIED".to_owned()),
-                error_message: Some("denied".to_owned()),
-            }
-        })
-    };
     let sign = || SignOutcome::Signed {
         result: "{\"signed\":true}".to_owned(),
         tx_hash: Some("h".to_owned()),
@@ -324,17 +345,39 @@ fn admit(
         &PriceBook::default(),
         now,
         engine,
-        "conformance.settings",
-        &place,
+        rules,
         &sign,
         &audit(now, "TX_REQUESTED"),
     )
-    .unwrap()
+}
+
+/// Registers an owner for `wallet` (as the facade's owner connection would).
+fn register_owner(s: &dyn Backend, wallet: WalletId) {
+    let owner = waiaas_core::store::OwnerRecord {
+        wallet_id: wallet,
+        address: "owner".to_owned(),
+        state: waiaas_core::store::OwnerState::Grace,
+        challenge: "c".to_owned(),
+        updated_at: T0,
+    };
+    assert!(
+        s.set_owner(
+            wallet,
+            Some(&owner),
+            &[waiaas_core::store::OwnerState::None],
+            &audit(T0, "OWNER_SET")
+        )
+        .unwrap()
+    );
 }
 
 fn decided(a: Admission) -> (Decision, TxRecord) {
     match a {
-        Admission::Decided { decision, record } => (decision, record),
+        Admission::Decided {
+            decision,
+            record,
+            refusal: None,
+        } => (decision, record),
         other => panic!("expected a decision, got {other:?}"),
     }
 }
@@ -603,31 +646,13 @@ pub fn admission_places_and_idempotency_keys_return_the_first_row(h: &dyn Harnes
     let s = keyed(h);
     let w = new_wallet(s.as_ref());
     let engine = CapEngine::new(&[DAY], 100, Tier::Instant);
-    let (d, signed) = decided(admit(
-        s.as_ref(),
-        &engine,
-        w,
-        None,
-        10,
-        T0,
-        TxStatus::Executing,
-        Some("k1"),
-    ));
+    let (d, signed) = decided(admit(s.as_ref(), &engine, w, None, 10, T0, Some("k1")));
     assert!(d.allowed);
     assert_eq!(signed.status, TxStatus::Signed);
     assert_eq!(signed.result.as_deref(), Some("{\"signed\":true}"));
     assert_eq!(s.transaction(signed.id).unwrap().as_ref(), Some(&signed));
     let seen = engine.seen.lock().unwrap().len();
-    match admit(
-        s.as_ref(),
-        &engine,
-        w,
-        None,
-        10,
-        T0,
-        TxStatus::Executing,
-        Some("k1"),
-    ) {
+    match admit(s.as_ref(), &engine, w, None, 10, T0, Some("k1")) {
         Admission::Duplicate(first) => assert_eq!(first, signed),
         other => panic!("{other:?}"),
     }
@@ -645,34 +670,15 @@ pub fn admission_places_and_idempotency_keys_return_the_first_row(h: &dyn Harnes
         None,
         10,
         T0,
-        TxStatus::Queued,
         Some("k1"),
     ));
-    assert_eq!(row.status, TxStatus::Queued);
+    assert_eq!(row.status, TxStatus::Signed);
     // A denial is stored FAILED with nothing reserved.
-    let (d, denied) = decided(admit(
-        s.as_ref(),
-        &engine,
-        w,
-        None,
-        1000,
-        T0,
-        TxStatus::Executing,
-        None,
-    ));
+    let (d, denied) = decided(admit(s.as_ref(), &engine, w, None, 1000, T0, None));
     assert!(!d.allowed);
     assert_eq!(denied.status, TxStatus::Failed);
     assert_eq!(denied.error_code.as_deref(), Some("POLICY_DENIED"));
-    let (_, _) = decided(admit(
-        s.as_ref(),
-        &engine,
-        w,
-        None,
-        1,
-        T0,
-        TxStatus::Queued,
-        None,
-    ));
+    let (_, _) = decided(admit(s.as_ref(), &engine, w, None, 1, T0, None));
     assert_eq!(
         spent(engine.last().windows.get(&DAY)),
         10,
@@ -692,47 +698,20 @@ pub fn admission_gates_refuse_without_storing(h: &dyn Harness) {
     };
     let ghost = WalletId::new();
     assert_eq!(
-        refused(admit(
-            s.as_ref(),
-            &engine,
-            ghost,
-            None,
-            1,
-            T0,
-            TxStatus::Queued,
-            None
-        )),
+        refused(admit(s.as_ref(), &engine, ghost, None, 1, T0, None)),
         AdmissionGate::UnknownWallet
     );
     let session = session_record(vec![w]);
     s.insert_session(&session, 5, T0, &audit(T0, "S")).unwrap();
     s.revoke_session(session.id, T0, &audit(T0, "V")).unwrap();
     assert_eq!(
-        refused(admit(
-            s.as_ref(),
-            &engine,
-            w,
-            Some(session.id),
-            1,
-            T0,
-            TxStatus::Queued,
-            None
-        )),
+        refused(admit(s.as_ref(), &engine, w, Some(session.id), 1, T0, None)),
         AdmissionGate::SessionRevoked
     );
     s.set_wallet_status(w, WalletStatus::Suspended, T0, &audit(T0, "W"))
         .unwrap();
     assert_eq!(
-        refused(admit(
-            s.as_ref(),
-            &engine,
-            w,
-            None,
-            1,
-            T0,
-            TxStatus::Queued,
-            None
-        )),
+        refused(admit(s.as_ref(), &engine, w, None, 1, T0, None)),
         AdmissionGate::Wallet(WalletStatus::Suspended)
     );
     s.set_wallet_status(w, WalletStatus::Active, T0, &audit(T0, "W"))
@@ -760,16 +739,7 @@ pub fn admission_gates_refuse_without_storing(h: &dyn Harness) {
     );
     assert_eq!(s.kill_switch().unwrap(), KillSwitchState::Suspended);
     assert_eq!(
-        refused(admit(
-            s.as_ref(),
-            &engine,
-            w,
-            None,
-            1,
-            T0,
-            TxStatus::Queued,
-            None
-        )),
+        refused(admit(s.as_ref(), &engine, w, None, 1, T0, None)),
         AdmissionGate::KillSwitch(KillSwitchState::Suspended)
     );
     assert!(
@@ -783,22 +753,280 @@ pub fn admission_gates_refuse_without_storing(h: &dyn Harness) {
     );
 }
 
+fn store_settings(s: &dyn Backend, settings: &Settings) {
+    s.set_setting(
+        SETTINGS_KEY,
+        &serde_json::to_string(settings).unwrap(),
+        T0,
+        &audit(T0, "SETTINGS_CHANGED"),
+    )
+    .unwrap();
+}
+
+fn refused_by(a: Admission) -> (TxRecord, PlacementRefusal) {
+    match a {
+        Admission::Decided {
+            decision,
+            record,
+            refusal: Some(r),
+        } => {
+            assert!(decision.allowed, "only an allowed request is refused");
+            (record, r)
+        }
+        other => panic!("expected a placement refusal, got {other:?}"),
+    }
+}
+
+/// Placement is the rule over the decision's tier, the owner and the settings the
+/// admission transaction reads: INSTANT signs, DELAY waits the policy's or the
+/// default delay, APPROVAL goes to a registered owner (the approval window from the
+/// settings) and — with no owner — waits a DELAY window instead.
+pub fn placement_follows_the_tier_and_the_settings_read_inside_admission(h: &dyn Harness) {
+    let s = keyed(h);
+    let w = new_wallet(s.as_ref());
+    let instant = CapEngine::new(&[DAY], 1_000, Tier::Instant);
+    let delay = CapEngine::new(&[DAY], 1_000, Tier::Delay);
+    let approval = CapEngine::new(&[DAY], 1_000, Tier::Approval);
+    let (_, row) = decided(admit(s.as_ref(), &instant, w, None, 1, T0, None));
+    assert_eq!(row.status, TxStatus::Signed);
+    let (_, row) = decided(admit(s.as_ref(), &delay, w, None, 1, T0, None));
+    assert_eq!(row.status, TxStatus::Queued);
+    assert_eq!(row.execute_after, Some(T0 + 900), "the default delay");
+    let (_, row) = decided(admit(s.as_ref(), &approval, w, None, 1, T0, None));
+    assert_eq!(
+        row.status,
+        TxStatus::Queued,
+        "no owner: APPROVAL waits a DELAY"
+    );
+    assert_eq!((row.execute_after, row.expires_at), (Some(T0 + 900), None));
+    // Written by another handle (another process): the next admission reads it.
+    let operator = keyed(h);
+    store_settings(
+        operator.as_ref(),
+        &Settings {
+            default_delay_secs: 120,
+            approval_timeout_secs: 600,
+            ..Settings::default()
+        },
+    );
+    let (_, row) = decided(admit(s.as_ref(), &delay, w, None, 1, T0, None));
+    assert_eq!(row.execute_after, Some(T0 + 120));
+    let (_, row) = decided(admit(s.as_ref(), &approval, w, None, 1, T0, None));
+    assert_eq!(
+        (row.status, row.execute_after),
+        (TxStatus::Queued, Some(T0 + 120))
+    );
+    register_owner(operator.as_ref(), w);
+    let (_, row) = decided(admit(s.as_ref(), &approval, w, None, 1, T0, None));
+    assert_eq!(row.status, TxStatus::PendingApproval);
+    assert_eq!((row.execute_after, row.expires_at), (None, Some(T0 + 600)));
+    // Decided at the time mark: a caller's clock behind it cannot shorten a window.
+    s.monotonic_now(T0 + 50).unwrap();
+    let (_, row) = decided(admit(s.as_ref(), &delay, w, None, 1, T0, None));
+    assert_eq!(row.execute_after, Some(T0 + 50 + 120));
+}
+
+/// Each refusal of an allowed request is data (its code and message on the FAILED
+/// row, the typed refusal in the answer) and releases the reservation; a denial is
+/// never a refusal; what the settings allow places as usual.
+pub fn placement_refusals_are_data_and_release_the_reservation(h: &dyn Harness) {
+    let s = keyed(h);
+    let w = new_wallet(s.as_ref());
+    let engine = CapEngine::new(&[DAY], 10, Tier::Approval);
+    let address = format!("addr-{w}");
+    let nonce = |authority: &str| {
+        Some(DurableNonceUse {
+            nonce_account: "nonce-account".to_owned(),
+            authority: authority.to_owned(),
+        })
+    };
+    let admit_with = |rules: &PlacementRules| {
+        admit_placed(s.as_ref(), &engine, w, None, 10, T0, None, rules).unwrap()
+    };
+    let check = |row: &TxRecord, r: &PlacementRefusal, code: &str| {
+        assert_eq!(row.status, TxStatus::Failed);
+        assert_eq!(r.code(), code);
+        assert_eq!(row.error_code.as_deref(), Some(code));
+        assert_eq!(row.error_message, Some(r.message()));
+        assert_eq!(s.transaction(row.id).unwrap().as_ref(), Some(row));
+    };
+
+    // A durable nonce on a wallet the operator has not enabled.
+    let durable = PlacementRules {
+        durable_nonce: nonce(&address),
+        ..plain_rules(w)
+    };
+    let (row, r) = refused_by(admit_with(&durable));
+    assert_eq!(
+        r,
+        PlacementRefusal::DurableNonceNotEnabled {
+            wallet_id: w,
+            nonce_account: "nonce-account".to_owned()
+        }
+    );
+    check(&row, &r, "DURABLE_NONCE_NOT_ALLOWED");
+    // Enabled, but the nonce authority is not the wallet.
+    store_settings(
+        s.as_ref(),
+        &Settings {
+            durable_nonce_wallets: vec![w],
+            ..Settings::default()
+        },
+    );
+    let foreign = PlacementRules {
+        durable_nonce: nonce("someone-else"),
+        ..plain_rules(w)
+    };
+    let (row, r) = refused_by(admit_with(&foreign));
+    assert_eq!(
+        r,
+        PlacementRefusal::DurableNonceAuthority {
+            authority: "someone-else".to_owned()
+        }
+    );
+    check(&row, &r, "DURABLE_NONCE_NOT_ALLOWED");
+    // An allowance increase with no owner to approve it.
+    let needs_owner = PlacementRules {
+        needs_owner: true,
+        ..plain_rules(w)
+    };
+    let (row, r) = refused_by(admit_with(&needs_owner));
+    assert_eq!(r, PlacementRefusal::OwnerRequired);
+    check(&row, &r, "VALIDATION_FAILED");
+    // A fee above the (default) ceiling of the network.
+    let costly = PlacementRules {
+        max_fee: Some(Amount::from_u64(10_000_001)),
+        ..plain_rules(w)
+    };
+    let (row, r) = refused_by(admit_with(&costly));
+    assert_eq!(
+        r,
+        PlacementRefusal::FeeAboveCeiling {
+            fee: Amount::from_u64(10_000_001),
+            ceiling: Amount::from_u64(10_000_000)
+        }
+    );
+    check(&row, &r, "VALIDATION_FAILED");
+    // Every refused request released its reservation: the whole cap is still free.
+    let (d, row) = decided(admit_with(&durable));
+    assert!(d.allowed);
+    assert_eq!(spent(engine.last().windows.get(&DAY)), 0);
+    assert_eq!(
+        row.status,
+        TxStatus::Queued,
+        "enabled, the wallet's own nonce"
+    );
+    // A denial is never a refusal, whatever the placement data.
+    let (d, row) = decided(admit_with(&needs_owner));
+    assert!(!d.allowed);
+    assert_eq!(row.error_code.as_deref(), Some("POLICY_DENIED"));
+    // With an owner and a higher ceiling, the same data places as usual.
+    register_owner(s.as_ref(), w);
+    let mut settings = Settings::default();
+    settings
+        .fee_ceilings
+        .insert(Network::SolanaDevnet, Amount::from_u64(10_000_001));
+    store_settings(s.as_ref(), &settings);
+    let w2 = new_wallet(s.as_ref());
+    register_owner(s.as_ref(), w2);
+    let both = PlacementRules {
+        needs_owner: true,
+        max_fee: Some(Amount::from_u64(10_000_001)),
+        ..plain_rules(w2)
+    };
+    let (_, row) =
+        decided(admit_placed(s.as_ref(), &engine, w2, None, 10, T0, None, &both).unwrap());
+    assert_eq!(row.status, TxStatus::PendingApproval);
+}
+
+/// The settings are read inside the admission transaction: a change committed by
+/// another handle after the caller prepared its request (durable nonces turned off)
+/// is honoured; settings that no longer parse fail the admission closed —
+/// `STORAGE_ERROR`, nothing stored, nothing reserved.
+pub fn a_settings_change_before_admission_is_honoured_and_a_corrupt_row_fails_closed(
+    h: &dyn Harness,
+) {
+    let s = keyed(h);
+    let w = new_wallet(s.as_ref());
+    let engine = CapEngine::new(&[DAY], 100, Tier::Instant);
+    let operator = keyed(h);
+    store_settings(
+        operator.as_ref(),
+        &Settings {
+            durable_nonce_wallets: vec![w],
+            ..Settings::default()
+        },
+    );
+    // Prepared once, as the facade does before the transaction.
+    let rules = PlacementRules {
+        durable_nonce: Some(DurableNonceUse {
+            nonce_account: "n".to_owned(),
+            authority: format!("addr-{w}"),
+        }),
+        ..plain_rules(w)
+    };
+    let (_, row) =
+        decided(admit_placed(s.as_ref(), &engine, w, None, 1, T0, None, &rules).unwrap());
+    assert_eq!(row.status, TxStatus::Signed);
+    // The operator turns durable nonces off between prepare and admit.
+    store_settings(operator.as_ref(), &Settings::default());
+    let (row, r) =
+        refused_by(admit_placed(s.as_ref(), &engine, w, None, 1, T0, None, &rules).unwrap());
+    assert_eq!(r.code(), "DURABLE_NONCE_NOT_ALLOWED");
+    assert_eq!(row.result, None, "refused before signing");
+    // A corrupt settings row: the admission fails, nothing is stored or reserved.
+    operator
+        .set_setting(
+            SETTINGS_KEY,
+            "{\"defaultDelaySecs\":\"soon\"}",
+            T0,
+            &audit(T0, "S"),
+        )
+        .unwrap();
+    let before = s
+        .transactions(&waiaas_core::store::TxFilter::default())
+        .unwrap();
+    let err = admit_placed(
+        s.as_ref(),
+        &engine,
+        w,
+        None,
+        1,
+        T0,
+        Some("k"),
+        &plain_rules(w),
+    )
+    .unwrap_err();
+    assert_eq!(err.code(), "STORAGE_ERROR");
+    assert_eq!(
+        s.transactions(&waiaas_core::store::TxFilter::default())
+            .unwrap(),
+        before
+    );
+    store_settings(operator.as_ref(), &Settings::default());
+    let (d, _) = decided(admit(s.as_ref(), &engine, w, None, 1, T0, Some("k")));
+    assert!(d.allowed, "the key was not used by the failed admission");
+    assert_eq!(
+        spent(engine.last().windows.get(&DAY)),
+        1,
+        "only the first signed request is counted"
+    );
+}
+
 /// A transition applies only from its allowed statuses, with the right owner nonce
 /// and before the expiry; a nonce is single-use.
 pub fn transitions_are_compare_and_swap(h: &dyn Harness) {
     let s = keyed(h);
     let w = new_wallet(s.as_ref());
     let engine = CapEngine::new(&[DAY], 100, Tier::Approval);
-    let (_, row) = decided(admit(
-        s.as_ref(),
-        &engine,
-        w,
-        None,
-        5,
-        T0,
-        TxStatus::PendingApproval,
-        None,
-    ));
+    register_owner(s.as_ref(), w);
+    let (_, row) = decided(admit(s.as_ref(), &engine, w, None, 5, T0, None));
+    assert_eq!(row.status, TxStatus::PendingApproval);
+    assert_eq!(
+        row.expires_at,
+        Some(T0 + 3600),
+        "the default approval window"
+    );
     let t = |from: &[TxStatus], to: TxStatus| TxTransition::new(from, to);
     // Illegal: not from QUEUED.
     assert_eq!(
@@ -824,7 +1052,7 @@ pub fn transitions_are_compare_and_swap(h: &dyn Harness) {
     // Expired.
     let late = TxTransition {
         owner_nonce: Some(row.owner_nonce.clone()),
-        unexpired_at: Some(T0 + 600),
+        unexpired_at: Some(T0 + 3600),
         ..t(&[TxStatus::PendingApproval], TxStatus::Rejected)
     };
     assert_eq!(
@@ -885,16 +1113,7 @@ pub fn claims_recheck_gates_and_rejudge_with_the_policies_in_force(h: &dyn Harne
         s.claim_transaction(req.request_id, &claim, &c, T0 + 1, &audit(T0 + 1, "CLAIM"))
             .unwrap()
     };
-    let (_, a) = decided(admit(
-        s.as_ref(),
-        &engine,
-        w,
-        None,
-        10,
-        T0,
-        TxStatus::Queued,
-        None,
-    ));
+    let (_, a) = decided(admit(s.as_ref(), &engine, w, None, 10, T0, None));
     match check(&request(w, a.id, 10), &engine) {
         Claim::Claimed(row) => assert_eq!(row.status, TxStatus::Executing),
         other => panic!("{other:?}"),
@@ -905,16 +1124,7 @@ pub fn claims_recheck_gates_and_rejudge_with_the_policies_in_force(h: &dyn Harne
         "claimed once"
     );
     // The policies in force now deny it: FAILED, reservation released.
-    let (_, b) = decided(admit(
-        s.as_ref(),
-        &engine,
-        w,
-        None,
-        20,
-        T0,
-        TxStatus::Queued,
-        None,
-    ));
+    let (_, b) = decided(admit(s.as_ref(), &engine, w, None, 20, T0, None));
     let stricter = CapEngine::new(&[DAY], 5, Tier::Delay);
     match check(&request(w, b.id, 20), &stricter) {
         Claim::Denied { record, decision } => {
@@ -924,32 +1134,14 @@ pub fn claims_recheck_gates_and_rejudge_with_the_policies_in_force(h: &dyn Harne
         }
         other => panic!("{other:?}"),
     }
-    decided(admit(
-        s.as_ref(),
-        &engine,
-        w,
-        None,
-        0,
-        T0 + 1,
-        TxStatus::Queued,
-        None,
-    ));
+    decided(admit(s.as_ref(), &engine, w, None, 0, T0 + 1, None));
     assert_eq!(
         spent(engine.last().windows.get(&DAY)),
         10,
         "the denied row was released"
     );
     // A request built for another row is denied.
-    let (_, c) = decided(admit(
-        s.as_ref(),
-        &engine,
-        w,
-        None,
-        1,
-        T0,
-        TxStatus::Queued,
-        None,
-    ));
+    let (_, c) = decided(admit(s.as_ref(), &engine, w, None, 1, T0, None));
     let mut other = request(w, TxId::new(), 1);
     let c_check = ExecutionCheck {
         request: &other,
@@ -973,16 +1165,7 @@ pub fn claims_recheck_gates_and_rejudge_with_the_policies_in_force(h: &dyn Harne
         ..session_record(vec![w])
     };
     s.insert_session(&session, 5, T0, &audit(T0, "S")).unwrap();
-    let (_, d) = decided(admit(
-        s.as_ref(),
-        &engine,
-        w,
-        Some(session.id),
-        1,
-        T0,
-        TxStatus::Queued,
-        None,
-    ));
+    let (_, d) = decided(admit(s.as_ref(), &engine, w, Some(session.id), 1, T0, None));
     let late = ExecutionCheck {
         request: &request(w, d.id, 1),
         prices: &prices,
@@ -1016,19 +1199,9 @@ pub fn cascades_cancel_in_flight_rows_and_release_them(h: &dyn Harness) {
         Some(session.id),
         30,
         T0,
-        TxStatus::Queued,
         None,
     ));
-    let (_, by_operator) = decided(admit(
-        s.as_ref(),
-        &engine,
-        w,
-        None,
-        30,
-        T0,
-        TxStatus::Queued,
-        None,
-    ));
+    let (_, by_operator) = decided(admit(s.as_ref(), &engine, w, None, 30, T0, None));
     assert!(s.revoke_session(session.id, T0, &audit(T0, "V")).unwrap());
     let row = s.transaction(by_session.id).unwrap().unwrap();
     assert_eq!(row.status, TxStatus::Cancelled);
@@ -1037,16 +1210,7 @@ pub fn cascades_cancel_in_flight_rows_and_release_them(h: &dyn Harness) {
         s.transaction(by_operator.id).unwrap().unwrap().status,
         TxStatus::Queued
     );
-    decided(admit(
-        s.as_ref(),
-        &engine,
-        w,
-        None,
-        1,
-        T0,
-        TxStatus::Queued,
-        None,
-    ));
+    decided(admit(s.as_ref(), &engine, w, None, 1, T0, None));
     assert_eq!(
         spent(engine.last().windows.get(&DAY)),
         30,
@@ -1059,16 +1223,7 @@ pub fn cascades_cancel_in_flight_rows_and_release_them(h: &dyn Harness) {
     assert_eq!(row.error_code.as_deref(), Some("WALLET_SUSPENDED"));
     s.set_wallet_status(w, WalletStatus::Active, T0, &audit(T0, "W"))
         .unwrap();
-    let (_, queued) = decided(admit(
-        s.as_ref(),
-        &engine,
-        w,
-        None,
-        5,
-        T0,
-        TxStatus::Queued,
-        None,
-    ));
+    let (_, queued) = decided(admit(s.as_ref(), &engine, w, None, 5, T0, None));
     s.set_kill_switch(
         KillSwitchState::Active,
         KillSwitchState::Suspended,
@@ -1088,26 +1243,8 @@ pub fn windows_count_in_flight_and_roll_daily_and_monthly(h: &dyn Harness) {
     let s = keyed(h);
     let w = new_wallet(s.as_ref());
     let engine = CapEngine::new(&[DAY, MONTH], 1_000, Tier::Delay);
-    decided(admit(
-        s.as_ref(),
-        &engine,
-        w,
-        None,
-        40,
-        T0,
-        TxStatus::Queued,
-        None,
-    ));
-    decided(admit(
-        s.as_ref(),
-        &engine,
-        w,
-        None,
-        2,
-        T0,
-        TxStatus::Queued,
-        None,
-    ));
+    decided(admit(s.as_ref(), &engine, w, None, 40, T0, None));
+    decided(admit(s.as_ref(), &engine, w, None, 2, T0, None));
     let snap = engine.last();
     assert_eq!(
         spent(snap.windows.get(&DAY)),
@@ -1118,43 +1255,16 @@ pub fn windows_count_in_flight_and_roll_daily_and_monthly(h: &dyn Harness) {
     assert_eq!(snap.windows[&DAY].requests, 1);
     // Inside the day, both count.
     let day_end = T0 + i64::try_from(DAY).unwrap();
-    decided(admit(
-        s.as_ref(),
-        &engine,
-        w,
-        None,
-        0,
-        day_end - 1,
-        TxStatus::Queued,
-        None,
-    ));
+    decided(admit(s.as_ref(), &engine, w, None, 0, day_end - 1, None));
     assert_eq!(spent(engine.last().windows.get(&DAY)), 42);
     // A day later they left the daily window, not the monthly one, and are still in flight.
-    decided(admit(
-        s.as_ref(),
-        &engine,
-        w,
-        None,
-        0,
-        day_end + 1,
-        TxStatus::Queued,
-        None,
-    ));
+    decided(admit(s.as_ref(), &engine, w, None, 0, day_end + 1, None));
     let snap = engine.last();
     assert_eq!(spent(snap.windows.get(&DAY)), 0);
     assert_eq!(spent(snap.windows.get(&MONTH)), 42);
     assert_eq!(spent(snap.in_flight.as_ref()), 42);
     let month_end = T0 + i64::try_from(MONTH).unwrap();
-    decided(admit(
-        s.as_ref(),
-        &engine,
-        w,
-        None,
-        0,
-        month_end + 1,
-        TxStatus::Queued,
-        None,
-    ));
+    decided(admit(s.as_ref(), &engine, w, None, 0, month_end + 1, None));
     assert_eq!(spent(engine.last().windows.get(&MONTH)), 0);
     // Another handle (another process) sees the same totals.
     let other = keyed(h);
@@ -1165,7 +1275,6 @@ pub fn windows_count_in_flight_and_roll_daily_and_monthly(h: &dyn Harness) {
         None,
         0,
         month_end + 2,
-        TxStatus::Queued,
         None,
     ));
     assert_eq!(spent(engine.last().in_flight.as_ref()), 42);
@@ -1177,26 +1286,8 @@ pub fn released_spend_leaves_the_windows_and_committed_spend_stays(h: &dyn Harne
     let s = keyed(h);
     let w = new_wallet(s.as_ref());
     let engine = CapEngine::new(&[DAY], 1_000, Tier::Delay);
-    let (_, a) = decided(admit(
-        s.as_ref(),
-        &engine,
-        w,
-        None,
-        100,
-        T0,
-        TxStatus::Queued,
-        None,
-    ));
-    let (_, b) = decided(admit(
-        s.as_ref(),
-        &engine,
-        w,
-        None,
-        7,
-        T0,
-        TxStatus::Queued,
-        None,
-    ));
+    let (_, a) = decided(admit(s.as_ref(), &engine, w, None, 100, T0, None));
+    let (_, b) = decided(admit(s.as_ref(), &engine, w, None, 7, T0, None));
     let release = TxTransition {
         ledger: LedgerEffect::Release,
         ..TxTransition::new(&[TxStatus::Queued], TxStatus::Cancelled)
@@ -1212,16 +1303,7 @@ pub fn released_spend_leaves_the_windows_and_committed_spend_stays(h: &dyn Harne
     s.transition_transaction(b.id, &commit, T0 + 1, &audit(T0, "T"))
         .unwrap()
         .unwrap();
-    decided(admit(
-        s.as_ref(),
-        &engine,
-        w,
-        None,
-        0,
-        T0 + 2,
-        TxStatus::Queued,
-        None,
-    ));
+    decided(admit(s.as_ref(), &engine, w, None, 0, T0 + 2, None));
     let snap = engine.last();
     assert_eq!(spent(snap.windows.get(&DAY)), 7);
     assert_eq!(
@@ -1258,16 +1340,7 @@ pub fn simulate_is_a_dry_run(h: &dyn Harness) {
             .unwrap()
             .is_empty()
     );
-    let (d, _) = decided(admit(
-        s.as_ref(),
-        &engine,
-        w,
-        None,
-        10,
-        T0,
-        TxStatus::Executing,
-        None,
-    ));
+    let (d, _) = decided(admit(s.as_ref(), &engine, w, None, 10, T0, None));
     assert!(d.allowed);
     let d = s
         .simulate(
@@ -1328,21 +1401,27 @@ pub fn concurrent_admissions_on_one_wallet_never_overshoot(h: &dyn Harness) {
     const CAP: u64 = 100;
     let setup = keyed(h);
     let w = new_wallet(setup.as_ref());
-    let engine = Arc::new(CapEngine {
+    // Two engines with one cap: DELAY places QUEUED (in flight), INSTANT signs at once
+    // (committed).
+    let delayed = Arc::new(CapEngine {
         count_in_flight: true,
         ..CapEngine::new(&[DAY], CAP, Tier::Delay)
+    });
+    let instant = Arc::new(CapEngine {
+        count_in_flight: true,
+        ..CapEngine::new(&[DAY], CAP, Tier::Instant)
     });
     let handles: Vec<_> = (0..THREADS).map(|_| keyed(h)).collect();
     std::thread::scope(|scope| {
         for (i, s) in handles.iter().enumerate() {
-            let engine = engine.clone();
+            let (delayed, instant) = (delayed.clone(), instant.clone());
             scope.spawn(move || {
                 for j in 0..PER_THREAD {
                     // Half go QUEUED (in flight), half sign at once (committed).
-                    let status = if (i as u64 + j).is_multiple_of(2) {
-                        TxStatus::Queued
+                    let engine = if (i as u64 + j).is_multiple_of(2) {
+                        &delayed
                     } else {
-                        TxStatus::Executing
+                        &instant
                     };
                     decided(admit(
                         s.as_ref(),
@@ -1351,7 +1430,6 @@ pub fn concurrent_admissions_on_one_wallet_never_overshoot(h: &dyn Harness) {
                         None,
                         AMOUNT,
                         T0,
-                        status,
                         None,
                     ));
                 }

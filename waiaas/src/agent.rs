@@ -310,7 +310,12 @@ impl Agent {
                 }
                 // A durable nonce never expires: refused before anything is stored.
                 if let Some(nonce) = &prepared.decoded().durable_nonce {
-                    check_durable_nonce(&self.inner.settings()?, wallet, &info.address, nonce)?;
+                    crate::pipeline::check_durable_nonce(
+                        &self.inner.settings()?,
+                        wallet,
+                        &info.address,
+                        nonce,
+                    )?;
                 }
                 prepared.decoded().clone()
             }
@@ -429,32 +434,4 @@ impl Agent {
         *guard = issued.token.clone();
         Ok(issued)
     }
-}
-
-/// A durable-nonce transaction can be held back and landed at any later time (after
-/// the kill switch, or on a day whose cap it was not counted in): it is signed only for
-/// a wallet the operator enabled, and only when the nonce authority is the wallet, so
-/// the operator can void a pending signature by advancing the nonce.
-pub(crate) fn check_durable_nonce(
-    settings: &crate::settings::Settings,
-    wallet: WalletId,
-    address: &str,
-    nonce: &waiaas_chains::intent::DurableNonce,
-) -> Result<()> {
-    let refuse = |reason: String| -> Result<()> {
-        Err(waiaas_chains::ChainError::DurableNonceNotAllowed { reason }.into())
-    };
-    if !settings.durable_nonce_wallets.contains(&wallet) {
-        return refuse(format!(
-            "the transaction uses durable nonce account `{}` and never expires; the operator has not enabled durable nonces for wallet `{wallet}`",
-            nonce.nonce_account
-        ));
-    }
-    if nonce.authority != address {
-        return refuse(format!(
-            "the nonce authority `{}` is not the wallet; only a nonce the wallet can advance is allowed",
-            nonce.authority
-        ));
-    }
-    Ok(())
 }

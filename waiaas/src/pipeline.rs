@@ -12,8 +12,8 @@ use waiaas_core::policy::{
 use waiaas_core::session::{Permission, VerifiedSession};
 use waiaas_core::store::Backend;
 use waiaas_core::store::{
-    Admission, AdmissionContext, AdmissionGate, Claim, ExecutionCheck, LedgerEffect, OwnerState,
-    Placement, SignOutcome, TxFilter, TxRecord, TxTransition, WalletStatus,
+    Admission, AdmissionGate, Claim, DurableNonceUse, ExecutionCheck, LedgerEffect, OwnerState,
+    PlacementRefusal, PlacementRules, SignOutcome, TxFilter, TxRecord, TxTransition, WalletStatus,
 };
 use waiaas_core::{Clock, Tier, TxId, TxStatus, Vault};
 use waiaas_policy::Engine;
@@ -62,8 +62,8 @@ struct Prepared {
     prices: waiaas_core::policy::PriceBook,
     wallet_row: waiaas_core::store::WalletRecord,
     chain: crate::request::ChainParams,
-    durable: Option<waiaas_chains::intent::DurableNonce>,
-    needs_owner: bool,
+    /// What placement needs besides what the store reads inside the transaction.
+    rules: PlacementRules,
     settings: Settings,
     audit: AuditEntry,
     now: i64,
@@ -72,8 +72,6 @@ struct Prepared {
 /// What the admission transaction did, with the typed results of its callbacks.
 struct Admitted {
     admission: Admission,
-    /// Placement refused the request (settings in force, a missing owner).
-    refused: Option<Error>,
     /// Signing failed.
     failure: Option<Error>,
     /// What was signed.
@@ -102,7 +100,7 @@ impl Instance {
     }
 
     pub fn settings(&self) -> Result<Settings> {
-        Ok(parse_settings(
+        Ok(Settings::from_stored(
             self.store.setting(SETTINGS_KEY)?.as_deref(),
         )?)
     }
@@ -211,10 +209,20 @@ impl Instance {
             created_at: now,
             updated_at: now,
         };
-        let durable = self.durable_nonce(&request)?;
-        // An allowance increase (its total unknown) needs a registered owner: without
-        // one, APPROVAL would become a DELAY and increments would add up past any cap.
-        let needs_owner = raises_allowance(&policy_request.body);
+        let rules = PlacementRules {
+            network: request.network,
+            wallet_id: request.wallet_id,
+            wallet_address: wallet_row.address.clone(),
+            max_fee: request.max_fee,
+            durable_nonce: self
+                .durable_nonce(&request)?
+                .as_ref()
+                .map(durable_nonce_use),
+            // An allowance increase (its total unknown) needs a registered owner:
+            // without one, APPROVAL would become a DELAY and increments would add up
+            // past any cap.
+            needs_owner: raises_allowance(&policy_request.body),
+        };
         let audit = AuditEntry::new(now, actor, "TX_REQUESTED")
             .wallet(request.wallet_id)
             .tx(id)
@@ -236,8 +244,7 @@ impl Instance {
             prices,
             wallet_row,
             chain: params.chain,
-            durable,
-            needs_owner,
+            rules,
             settings,
             audit,
             now,
@@ -254,45 +261,15 @@ impl Instance {
             prices,
             wallet_row,
             chain,
-            durable,
-            needs_owner,
+            rules,
             settings: _,
             audit,
             now,
         } = prepared;
-        // Placement uses the owner and settings read inside the admission transaction:
-        // settings that changed since `prepare` (durable nonces turned off, a fee
-        // ceiling lowered) refuse the request there, reservation released.
-        let address = wallet_row.address.clone();
-        let refused: std::cell::RefCell<Option<Error>> = std::cell::RefCell::new(None);
-        let place = |d: &Decision, ctx: &AdmissionContext| {
-            let settings = parse_settings(ctx.settings.as_deref())?;
-            let refusal = if d.allowed {
-                placement_refusal(&PlacementCheck {
-                    request: &request,
-                    settings: &settings,
-                    durable: durable.as_ref(),
-                    address: &address,
-                    needs_owner: needs_owner && ctx.owner.is_none(),
-                })
-            } else {
-                None
-            };
-            Ok(match refusal {
-                Some(e) => {
-                    let p = Placement {
-                        status: TxStatus::Failed,
-                        execute_after: None,
-                        expires_at: None,
-                        error_code: Some(e.code().to_owned()),
-                        error_message: Some(e.to_string()),
-                    };
-                    *refused.borrow_mut() = Some(e);
-                    p
-                }
-                None => placement(d, &settings, ctx.owner.is_some(), now),
-            })
-        };
+        // Placement is the store's rule over `rules` and the owner and settings it
+        // reads inside the admission transaction: settings that changed since
+        // `prepare` (durable nonces turned off, a fee ceiling lowered) refuse the
+        // request there, reservation released.
         let params = std::cell::RefCell::new(Some(chain));
         let failure: std::cell::RefCell<Option<Error>> = std::cell::RefCell::new(None);
         // The signed result stays typed; the store keeps its JSON.
@@ -344,14 +321,12 @@ impl Instance {
             &prices,
             now,
             &self.engine,
-            SETTINGS_KEY,
-            &place,
+            &rules,
             &sign,
             &audit,
         )?;
         Ok(Admitted {
             admission,
-            refused: refused.into_inner(),
             failure: failure.into_inner(),
             signed: signed.into_inner(),
         })
@@ -367,14 +342,17 @@ impl Instance {
     ) -> Result<Transaction> {
         let Admitted {
             admission,
-            refused,
             failure,
             signed,
         } = admitted;
         match admission {
             Admission::Duplicate(existing) => replay(&existing),
             Admission::Refused(gate) => Err(refusal(gate, wallet_id)),
-            Admission::Decided { decision, record } => {
+            Admission::Decided {
+                decision,
+                record,
+                refusal,
+            } => {
                 let (wallet, tx) = (Some(record.wallet_id), Some(record.id));
                 if !decision.allowed {
                     self.emit(
@@ -438,7 +416,7 @@ impl Instance {
                             json!({ "code": record.error_code }),
                         );
                         self.auto_stop(record.wallet_id, settings)?;
-                        Err(refused.or(failure).unwrap_or_else(|| {
+                        Err(refusal.map(placement_error).or(failure).unwrap_or_else(|| {
                             waiaas_core::ValidationError::field(
                                 "transaction",
                                 record.error_message.clone().unwrap_or_default(),
@@ -839,12 +817,7 @@ impl Instance {
     fn check_durable_nonce_now(&self, request: &ResolvedRequest) -> Result<()> {
         if let Some(nonce) = self.durable_nonce(request)? {
             let address = self.vault.wallet(request.wallet_id)?.address;
-            crate::agent::check_durable_nonce(
-                &self.settings()?,
-                request.wallet_id,
-                &address,
-                &nonce,
-            )?;
+            check_durable_nonce(&self.settings()?, request.wallet_id, &address, &nonce)?;
         }
         Ok(())
     }
@@ -1102,45 +1075,45 @@ pub(crate) fn typed_data_effects(
     crate::chain_features::typed_data_effects(network, typed_data_json)
 }
 
-/// What an allowed request is checked against inside the admission transaction.
-struct PlacementCheck<'a> {
-    request: &'a ResolvedRequest,
-    /// The settings read inside the transaction.
-    settings: &'a Settings,
-    durable: Option<&'a waiaas_chains::intent::DurableNonce>,
-    /// The wallet's address.
-    address: &'a str,
-    /// It raises an allowance and no owner is registered.
-    needs_owner: bool,
+/// The caller's error for a placement refusal: `DURABLE_NONCE_NOT_ALLOWED` as a chain
+/// error, the others `VALIDATION_FAILED` naming the field (its text is the one the
+/// store recorded on the row).
+fn placement_error(refusal: PlacementRefusal) -> Error {
+    match refusal.field() {
+        None => waiaas_chains::ChainError::DurableNonceNotAllowed {
+            reason: refusal.reason(),
+        }
+        .into(),
+        Some(field) => waiaas_core::ValidationError::field(field, refusal.reason()).into(),
+    }
 }
 
-/// Why settings in force inside the admission transaction refuse an allowed request:
-/// durable nonces turned off, an allowance increase with no owner to approve it, a fee
-/// above the ceiling now in force.
-fn placement_refusal(c: &PlacementCheck<'_>) -> Option<Error> {
-    if let Some(nonce) = c.durable
-        && let Err(e) =
-            crate::agent::check_durable_nonce(c.settings, c.request.wallet_id, c.address, nonce)
-    {
-        return Some(e);
+/// The durable nonce as placement data.
+fn durable_nonce_use(nonce: &waiaas_chains::intent::DurableNonce) -> DurableNonceUse {
+    DurableNonceUse {
+        nonce_account: nonce.nonce_account.clone(),
+        authority: nonce.authority.clone(),
     }
-    if c.needs_owner {
-        return Some(
-            waiaas_core::ValidationError::field(
-                "request",
-                "raises an allowance whose total is not stated; register an owner to approve it",
-            )
-            .into(),
-        );
+}
+
+/// The store's durable-nonce rule ([`waiaas_store::rules::placement::durable_nonce`]),
+/// as the caller's error: raw signing checks it before storing anything, execution of a
+/// queued row with the settings in force then.
+pub(crate) fn check_durable_nonce(
+    settings: &Settings,
+    wallet: waiaas_core::WalletId,
+    address: &str,
+    nonce: &waiaas_chains::intent::DurableNonce,
+) -> Result<()> {
+    match waiaas_store::rules::placement::durable_nonce(
+        settings,
+        wallet,
+        address,
+        &durable_nonce_use(nonce),
+    ) {
+        Some(refusal) => Err(placement_error(refusal)),
+        None => Ok(()),
     }
-    let ceiling = c.settings.fee_ceiling(c.request.network);
-    c.request.max_fee.filter(|fee| *fee > ceiling).map(|fee| {
-        waiaas_core::ValidationError::field(
-            "fee",
-            format!("the network fee can reach `{fee}` base units, above the ceiling of `{ceiling}` now in force"),
-        )
-        .into()
-    })
 }
 
 /// Whether a body raises an allowance whose total it does not state.
@@ -1180,55 +1153,6 @@ fn token_assets(
     }
 }
 
-/// The stored settings; a row that no longer parses is an error, never a silent default.
-fn parse_settings(text: Option<&str>) -> std::result::Result<Settings, waiaas_core::StoreError> {
-    match text {
-        Some(text) => serde_json::from_str(text).map_err(|e| waiaas_core::StoreError::CorruptRow {
-            table: "settings",
-            reason: e.to_string(),
-        }),
-        None => Ok(Settings::default()),
-    }
-}
-
-/// Where an admitted request goes, by tier.
-fn placement(d: &Decision, settings: &Settings, has_owner: bool, now: i64) -> Placement {
-    let secs = |s: u64| now.saturating_add(i64::try_from(s).unwrap_or(i64::MAX));
-    let base = Placement {
-        status: TxStatus::Executing,
-        execute_after: None,
-        expires_at: None,
-        error_code: None,
-        error_message: None,
-    };
-    if !d.allowed {
-        return Placement {
-            status: TxStatus::Failed,
-            error_code: Some("POLICY_DENIED".to_owned()),
-            error_message: Some(d.reason_codes().join(", ")),
-            ..base
-        };
-    }
-    let delay = Placement {
-        status: TxStatus::Queued,
-        execute_after: Some(secs(d.delay_seconds.unwrap_or(settings.default_delay_secs))),
-        ..base.clone()
-    };
-    match d.tier {
-        Tier::Instant | Tier::Notify => base,
-        Tier::Delay => delay,
-        // No owner to ask: the request waits out a DELAY window instead.
-        Tier::Approval if !has_owner => delay,
-        Tier::Approval => Placement {
-            status: TxStatus::PendingApproval,
-            expires_at: Some(secs(
-                d.approval_timeout.unwrap_or(settings.approval_timeout_secs),
-            )),
-            ..base
-        },
-    }
-}
-
 /// The first result of an idempotent request, as the caller first saw it.
 fn replay(existing: &TxRecord) -> Result<Transaction> {
     let view = Transaction::try_from(existing)?;
@@ -1265,5 +1189,36 @@ fn refusal(gate: AdmissionGate, wallet_id: waiaas_core::WalletId) -> Error {
         )),
         AdmissionGate::SessionRevoked => Error::Session(waiaas_core::SessionError::SessionRevoked),
         AdmissionGate::SessionExpired => Error::Session(waiaas_core::SessionError::SessionExpired),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use waiaas_core::{Amount, WalletId};
+
+    /// The caller's error for each refusal has the code and the text the store records
+    /// on the FAILED row (a replay and a status query show what the caller saw).
+    #[test]
+    fn a_refusal_becomes_the_typed_error_with_the_stored_code_and_text() {
+        let refusals = [
+            PlacementRefusal::DurableNonceNotEnabled {
+                wallet_id: WalletId::new(),
+                nonce_account: "n".to_owned(),
+            },
+            PlacementRefusal::DurableNonceAuthority {
+                authority: "a".to_owned(),
+            },
+            PlacementRefusal::OwnerRequired,
+            PlacementRefusal::FeeAboveCeiling {
+                fee: Amount::from_u64(2),
+                ceiling: Amount::from_u64(1),
+            },
+        ];
+        for r in refusals {
+            let e = placement_error(r.clone());
+            assert_eq!(e.code(), r.code());
+            assert_eq!(e.to_string(), r.message());
+        }
     }
 }

@@ -26,11 +26,12 @@
 //!   several wallets (the kill switch) must not interleave with any admission it covers.
 //!
 //! The backend-neutral rules every backend applies (window arithmetic, audit chaining,
-//! admission gates, transition validity) live in `waiaas_store::rules`; `waiaas_store`
+//! admission gates, placement, transition validity) live in `waiaas_store::rules`; `waiaas_store`
 //! also holds the conformance suite every backend must pass.
 
 mod audit_log;
 mod owner;
+mod placement;
 mod session;
 mod transaction;
 mod vault;
@@ -38,10 +39,11 @@ mod wallet;
 
 pub use audit_log::AuditLogCheck;
 pub use owner::{KillSwitchState, OwnerRecord, OwnerState};
+pub use placement::{DurableNonceUse, PlacementRefusal, PlacementRules};
 pub use session::{RenewalCas, SessionInsert, SessionRecord, SessionSecretRecord};
 pub use transaction::{
-    Admission, AdmissionContext, AdmissionGate, Claim, ExecutionCheck, LedgerEffect, Placement,
-    SignOutcome, TxFilter, TxRecord, TxTransition,
+    Admission, AdmissionGate, Claim, ExecutionCheck, LedgerEffect, Placement, SignOutcome,
+    TxFilter, TxRecord, TxTransition,
 };
 pub use vault::{HeaderUpgrade, SealedBox, UnlockAttempts};
 pub use wallet::{WalletRecord, WalletStatus};
@@ -336,13 +338,17 @@ pub trait PipelineStore: Send + Sync {
     /// was used before for the wallet; refuses when the kill switch is not ACTIVE, the
     /// wallet is not ACTIVE or the session was revoked or expired; otherwise decides with
     /// `engine`, reserves the spend when allowed, reads the wallet's owner and the
-    /// setting `settings_key` and places `record` with `place(&decision, &context)`, and
+    /// operator settings ([`crate::settings::SETTINGS_KEY`]) and places `record` by the
+    /// placement rule (`waiaas_store::rules::placement`) over the decision, `rules`, the
+    /// owner and the settings — an allowed request the settings or a missing owner refuse
+    /// is stored FAILED with the [`PlacementRefusal`], its reservation released — and
     /// when it is placed EXECUTING calls `sign` and stores it SIGNED (reservation
     /// committed) or FAILED (released); appends `audit` (details extended with the
     /// decision) and the signing entry.
     ///
     /// # Errors
-    /// `STORAGE_ERROR`. An error never means "admitted".
+    /// `STORAGE_ERROR`, also when the stored settings no longer parse (fail closed:
+    /// nothing stored, nothing reserved). An error never means "admitted".
     #[expect(
         clippy::too_many_arguments,
         reason = "one atomic operation, its inputs"
@@ -354,8 +360,7 @@ pub trait PipelineStore: Send + Sync {
         prices: &PriceBook,
         now: i64,
         engine: &dyn PolicyEngine,
-        settings_key: &str,
-        place: &dyn Fn(&Decision, &AdmissionContext) -> Result<Placement, StoreError>,
+        rules: &PlacementRules,
         sign: &dyn Fn() -> SignOutcome,
         audit: &AuditEntry,
     ) -> Result<Admission, StoreError>;

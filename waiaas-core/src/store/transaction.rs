@@ -5,7 +5,7 @@ use crate::ids::{SessionId, TxId, WalletId};
 use crate::policy::{Decision, PolicyEngine, PolicyRequest, PriceBook};
 use crate::tier::{Tier, TxStatus};
 
-use super::{KillSwitchState, OwnerRecord, WalletStatus};
+use super::{KillSwitchState, PlacementRefusal, WalletStatus};
 
 /// A transaction request and its lifecycle, as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -106,16 +106,6 @@ impl AdmissionGate {
     }
 }
 
-/// State that decides where an admitted request goes, read inside the admission
-/// transaction (never before it, so a concurrent change cannot be missed).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AdmissionContext {
-    /// The wallet's registered owner, if any.
-    pub owner: Option<OwnerRecord>,
-    /// The raw value of the settings key the caller named, if set.
-    pub settings: Option<String>,
-}
-
 /// What a claim for execution re-judges: the request rebuilt from the stored row exactly
 /// as admission built it, judged with the policies in force at the claim and an empty
 /// ledger (limits were reserved at admission and are not counted twice).
@@ -156,6 +146,10 @@ pub enum Claim {
 
 /// Outcome of [`PipelineStore::admit_transaction`](super::PipelineStore::admit_transaction).
 #[derive(Debug, Clone, PartialEq)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "one value per admission, matched at once; a box would only add an allocation"
+)]
 pub enum Admission {
     /// Decided; the row was stored with the placement (and the spend reserved when allowed).
     Decided {
@@ -163,6 +157,9 @@ pub enum Admission {
         decision: Decision,
         /// The stored row.
         record: TxRecord,
+        /// Why the settings in force (or a missing owner) refused a request the policies
+        /// allowed: the row is FAILED with its code, the reservation released.
+        refusal: Option<PlacementRefusal>,
     },
     /// The idempotency key was used before: the first request's row, unchanged.
     Duplicate(TxRecord),

@@ -7,10 +7,10 @@ use waiaas_core::policy::{
     Decision, PolicyEngine, PolicyFilter, PolicyRecord, PolicyRequest, PriceBook,
 };
 use waiaas_core::store::{
-    Admission, AdmissionContext, AuditLogCheck, Claim, ExecutionCheck, HeaderUpgrade,
-    KillSwitchState, OwnerRecord, OwnerState, PipelineStore, Placement, RenewalCas, SessionInsert,
-    SessionRecord, SessionSecretRecord, SignOutcome, Store, TxFilter, TxRecord, TxTransition,
-    UnlockAttempts, WalletRecord, WalletStatus,
+    Admission, AuditLogCheck, Claim, ExecutionCheck, HeaderUpgrade, KillSwitchState, OwnerRecord,
+    OwnerState, PipelineStore, PlacementRules, RenewalCas, SessionInsert, SessionRecord,
+    SessionSecretRecord, SignOutcome, Store, TxFilter, TxRecord, TxTransition, UnlockAttempts,
+    WalletRecord, WalletStatus,
 };
 
 use super::SqliteStore;
@@ -223,22 +223,12 @@ impl PipelineStore for SqliteStore {
         prices: &PriceBook,
         now: i64,
         engine: &dyn PolicyEngine,
-        settings_key: &str,
-        place: &dyn Fn(&Decision, &AdmissionContext) -> Result<Placement, StoreError>,
+        rules: &PlacementRules,
         sign: &dyn Fn() -> SignOutcome,
         audit: &AuditEntry,
     ) -> Result<Admission, StoreError> {
         transactions::admit_transaction(
-            self,
-            record,
-            request,
-            prices,
-            now,
-            engine,
-            settings_key,
-            place,
-            sign,
-            audit,
+            self, record, request, prices, now, engine, rules, sign, audit,
         )
     }
 

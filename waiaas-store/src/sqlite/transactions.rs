@@ -6,9 +6,10 @@ use waiaas_core::audit::{AuditEntry, AuditKey};
 use waiaas_core::error::StoreError;
 use waiaas_core::ids::{SessionId, TxId, WalletId};
 use waiaas_core::policy::{Decision, PolicyEngine, PolicyRequest, PriceBook, Reason};
+use waiaas_core::settings::{SETTINGS_KEY, Settings};
 use waiaas_core::store::{
-    Admission, AdmissionContext, AdmissionGate, Claim, ExecutionCheck, KillSwitchState,
-    LedgerEffect, Placement, SignOutcome, TxFilter, TxRecord, TxTransition, WalletStatus,
+    Admission, AdmissionGate, Claim, ExecutionCheck, KillSwitchState, LedgerEffect, PlacementRules,
+    SignOutcome, TxFilter, TxRecord, TxTransition, WalletStatus,
 };
 use waiaas_core::tier::TxStatus;
 
@@ -19,7 +20,7 @@ use super::ledger::{commit, decide, judge, release};
 use super::owners::owner_row;
 use super::rows::{corrupt, db_err};
 use super::settings::setting_row;
-use crate::rules::admission;
+use crate::rules::{admission, placement};
 
 pub(super) const TX_COLS: &str = "id, wallet_id, session_id, network, kind, status, tier, request, decision, \
     idempotency_key, owner_nonce, result, error_code, error_message, execute_after, expires_at, \
@@ -324,8 +325,7 @@ pub(super) fn admit_transaction(
     prices: &PriceBook,
     now: i64,
     engine: &dyn PolicyEngine,
-    settings_key: &str,
-    place: &dyn Fn(&Decision, &AdmissionContext) -> Result<Placement, StoreError>,
+    rules: &PlacementRules,
     sign: &dyn Fn() -> SignOutcome,
     audit: &AuditEntry,
 ) -> Result<Admission, StoreError> {
@@ -354,12 +354,14 @@ pub(super) fn admit_transaction(
         }
         let decision = decide(conn, &mut cache, request, prices, now, engine, true)?;
         // Read here, under the write lock: an owner registered (or a setting changed)
-        // by a transaction that committed before this one is always seen.
-        let context = AdmissionContext {
-            owner: owner_row(conn, record.wallet_id)?,
-            settings: setting_row(conn, settings_key)?,
-        };
-        let placement = admission::shift_placement(place(&decision, &context)?, shift);
+        // by a transaction that committed before this one is always seen. Settings that
+        // no longer parse fail the admission (nothing stored, nothing reserved).
+        let has_owner = owner_row(conn, record.wallet_id)?.is_some();
+        let settings = Settings::from_stored(setting_row(conn, SETTINGS_KEY)?.as_deref())?;
+        // Deadlines from the caller's `now`, moved to the time mark.
+        let (placed, refusal) =
+            placement::place(&decision, rules, &settings, has_owner, requested_now);
+        let placement = admission::shift_placement(placed, shift);
         let decision_json = serde_json::to_string(&decision)
             .map_err(|e| corrupt("transactions", e.to_string()))?;
         // Signing runs inside this transaction (the callback must not use the store).
@@ -387,7 +389,7 @@ pub(super) fn admit_transaction(
         for entry in &admitted.audit {
             append(conn, &key, entry)?;
         }
-        Ok(Admission::Decided { decision, record: stored })
+        Ok(Admission::Decided { decision, record: stored, refusal })
     })
 }
 
@@ -583,10 +585,9 @@ pub(super) fn wallet_activity(
 
 #[cfg(test)]
 mod tests {
-    use std::cell::RefCell;
-
     use super::*;
     use crate::sqlite::StoreOptions;
+    use waiaas_core::ErrorCode;
     use waiaas_core::audit::Actor;
     use waiaas_core::chain::{Chain, Network};
     use waiaas_core::policy::{PolicyInput, PolicyRecord, RequestBody, Spend};
@@ -620,11 +621,7 @@ mod tests {
 
     const NOW: i64 = 1_800_000_000;
 
-    fn admit(
-        store: &SqliteStore,
-        wallet: WalletId,
-        seen: &RefCell<Vec<AdmissionContext>>,
-    ) -> TxRecord {
+    fn admit(store: &SqliteStore, wallet: WalletId) -> Result<TxRecord, StoreError> {
         let id = TxId::new();
         let record = TxRecord {
             id,
@@ -659,41 +656,30 @@ mod tests {
             claimed_action: None,
             fee: None,
         };
-        // The placement the facade makes: APPROVAL goes to the owner if there is one.
-        let place = |_: &Decision, ctx: &AdmissionContext| {
-            seen.borrow_mut().push(ctx.clone());
-            Ok(Placement {
-                status: if ctx.owner.is_some() {
-                    TxStatus::PendingApproval
-                } else {
-                    TxStatus::Queued
-                },
-                execute_after: None,
-                expires_at: Some(NOW + 60),
-                error_code: None,
-                error_message: None,
-            })
+        let rules = PlacementRules {
+            network: Network::SolanaDevnet,
+            wallet_id: wallet,
+            wallet_address: "a".to_owned(),
+            max_fee: None,
+            durable_nonce: None,
+            needs_owner: false,
         };
         let sign = || SignOutcome::Failed {
             code: "UNREACHABLE".to_owned(),
             message: "not placed EXECUTING".to_owned(),
         };
         let audit = AuditEntry::new(NOW, &Actor::System, "TX_REQUESTED");
-        match store
-            .admit_transaction(
-                &record,
-                &request,
-                &PriceBook::default(),
-                NOW,
-                &NeedsApproval,
-                "placement.settings",
-                &place,
-                &sign,
-                &audit,
-            )
-            .unwrap()
-        {
-            Admission::Decided { record, .. } => record,
+        match store.admit_transaction(
+            &record,
+            &request,
+            &PriceBook::default(),
+            NOW,
+            &NeedsApproval,
+            &rules,
+            &sign,
+            &audit,
+        )? {
+            Admission::Decided { record, .. } => Ok(record),
             other => panic!("{other:?}"),
         }
     }
@@ -736,9 +722,13 @@ mod tests {
                 &audit,
             )
             .unwrap();
-        let seen = RefCell::new(Vec::new());
-
-        assert_eq!(admit(&store, wallet, &seen).status, TxStatus::Queued);
+        let queued = admit(&store, wallet).unwrap();
+        assert_eq!(
+            queued.status,
+            TxStatus::Queued,
+            "no owner: APPROVAL waits a DELAY"
+        );
+        assert_eq!(queued.execute_after, Some(NOW + 900));
         let owner = OwnerRecord {
             wallet_id: wallet,
             address: "owner".to_owned(),
@@ -752,16 +742,20 @@ mod tests {
                 .unwrap()
         );
         store
-            .set_setting("placement.settings", "{\"v\":1}", NOW, &audit)
+            .set_setting(SETTINGS_KEY, "{\"approvalTimeoutSecs\":120}", NOW, &audit)
             .unwrap();
+        let pending = admit(&store, wallet).unwrap();
+        assert_eq!(pending.status, TxStatus::PendingApproval);
+        assert_eq!(pending.expires_at, Some(NOW + 120));
+        // Settings that no longer parse fail closed: nothing stored.
+        store
+            .set_setting(SETTINGS_KEY, "{\"approvalTimeoutSecs\":\"x\"}", NOW, &audit)
+            .unwrap();
+        let before = store.transactions(&TxFilter::default()).unwrap().len();
+        assert_eq!(admit(&store, wallet).unwrap_err().code(), "STORAGE_ERROR");
         assert_eq!(
-            admit(&store, wallet, &seen).status,
-            TxStatus::PendingApproval
+            store.transactions(&TxFilter::default()).unwrap().len(),
+            before
         );
-        let seen = seen.into_inner();
-        assert_eq!(seen[0].owner, None);
-        assert_eq!(seen[0].settings, None);
-        assert_eq!(seen[1].owner.as_ref(), Some(&owner));
-        assert_eq!(seen[1].settings.as_deref(), Some("{\"v\":1}"));
     }
 }
