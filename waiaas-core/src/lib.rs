@@ -49,6 +49,7 @@ pub mod data_dir;
 pub mod error;
 pub mod ids;
 pub mod keys;
+pub mod notify;
 pub mod policy;
 pub mod session;
 pub mod settings;

@@ -40,27 +40,8 @@ pub(crate) use unpriced::announce_unpriced_assets;
 use std::collections::BTreeMap;
 use std::sync::{PoisonError, RwLock};
 
-use waiaas_core::policy::{PriceBook, PriceQuote, Usd};
-
-/// A source of USD prices.
-pub trait PriceOracle: Send + Sync + std::fmt::Debug {
-    /// The latest quote for each of `asset_ids` that the oracle knows (ids as
-    /// [`waiaas_core::policy::native_asset_id`] / [`waiaas_core::policy::token_asset_id`]).
-    fn quotes(&self, asset_ids: &[String]) -> BTreeMap<String, PriceQuote>;
-
-    /// Quotes older than this many seconds are stale (default 300).
-    fn max_age_seconds(&self) -> u64 {
-        300
-    }
-
-    /// The price book for one decision.
-    fn price_book(&self, asset_ids: &[String]) -> PriceBook {
-        PriceBook {
-            quotes: self.quotes(asset_ids),
-            max_age_seconds: self.max_age_seconds(),
-        }
-    }
-}
+pub use waiaas_core::policy::PriceOracle;
+use waiaas_core::policy::{PriceQuote, Usd};
 
 /// Prices set by the host (from its own feed, or fixed for tests and testnets).
 #[derive(Debug)]

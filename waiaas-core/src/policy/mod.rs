@@ -18,7 +18,7 @@ pub use engine::{PolicyEngine, PolicyInput};
 pub use ledger::{
     DAILY_WINDOW, LedgerSnapshot, MONTHLY_WINDOW, Reservation, ReservationStatus, WindowTotals,
 };
-pub use prices::{PriceBook, PriceQuote, native_asset_id, token_asset_id};
+pub use prices::{PriceBook, PriceOracle, PriceQuote, native_asset_id, token_asset_id};
 pub use record::{PolicyFilter, PolicyRecord, PolicyType};
 pub use request::{
     ActionDescriptor, Erc8128Request, FeeBound, PolicyRequest, RequestBody, TokenRef, TypedDataKind,

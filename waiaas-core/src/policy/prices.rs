@@ -86,3 +86,23 @@ pub fn token_asset_id(network: Network, address: &str) -> String {
         Chain::Solana => format!("{}/token:{address}", solana_caip2(network)),
     }
 }
+
+/// A source of USD prices.
+pub trait PriceOracle: Send + Sync + std::fmt::Debug {
+    /// The latest quote for each of `asset_ids` that the oracle knows (ids as
+    /// [`native_asset_id`] / [`token_asset_id`]).
+    fn quotes(&self, asset_ids: &[String]) -> BTreeMap<String, PriceQuote>;
+
+    /// Quotes older than this many seconds are stale (default 300).
+    fn max_age_seconds(&self) -> u64 {
+        300
+    }
+
+    /// The price book for one decision.
+    fn price_book(&self, asset_ids: &[String]) -> PriceBook {
+        PriceBook {
+            quotes: self.quotes(asset_ids),
+            max_age_seconds: self.max_age_seconds(),
+        }
+    }
+}
