@@ -55,6 +55,7 @@ pub mod price;
 pub mod record;
 pub mod request;
 pub mod settings;
+pub mod tools;
 
 use std::path::Path;
 use std::sync::{Arc, RwLock};

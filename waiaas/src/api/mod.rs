@@ -29,6 +29,7 @@ mod wallets;
 
 pub use errors::{ERROR_CODES, ErrorClass, ErrorCodeInfo, error_code_info};
 pub use schema::request_schemas;
+pub(crate) use schema::wallet_id_schema;
 pub use send::{
     MessageEncoding, SendKind, SendTransaction, SignMessage, SignTransaction, SignTypedData,
 };
