@@ -11,7 +11,8 @@
     reason = "test helpers outside #[test] functions"
 )]
 
-mod common;
+use waiaas_test_support::testdata::contract_runtime;
+use waiaas_test_support::vault as fixtures;
 
 use alloy_consensus::TxEnvelope;
 use alloy_consensus::transaction::SignerRecoverable;
@@ -124,8 +125,8 @@ const PRICE: u128 = 12 * GWEI;
 
 #[test]
 fn eth_transfer_moves_exact_wei() {
-    let tv = common::vault();
-    let wallet = common::wallet_from_secret(&tv.vault, "w", NETWORK, KEY0);
+    let tv = fixtures::vault();
+    let wallet = fixtures::wallet_from_secret(&tv.vault, "w", NETWORK, KEY0);
     assert_eq!(wallet.address, ADDR0);
     let signer = VaultSigner::new(&tv.vault, &wallet);
     let recipient = Address::repeat_byte(0x42);
@@ -158,9 +159,7 @@ fn eth_transfer_moves_exact_wei() {
 }
 
 fn token_runtime() -> Bytes {
-    hex::decode(common::testdata("contracts/TestToken.runtime.hex").trim())
-        .unwrap()
-        .into()
+    contract_runtime("TestToken").into()
 }
 
 /// Storage slot of `balanceOf[owner]` (mapping at slot 0).
@@ -196,9 +195,9 @@ fn token_balance(evm: &mut Evm, token: Address, owner: Address) -> U256 {
 
 #[test]
 fn erc20_transfer_approve_and_transfer_from_against_real_bytecode() {
-    let tv = common::vault();
-    let holder = common::wallet_from_secret(&tv.vault, "holder", NETWORK, KEY0);
-    let spender = common::wallet_from_secret(&tv.vault, "spender", NETWORK, KEY1);
+    let tv = fixtures::vault();
+    let holder = fixtures::wallet_from_secret(&tv.vault, "holder", NETWORK, KEY0);
+    let spender = fixtures::wallet_from_secret(&tv.vault, "spender", NETWORK, KEY1);
     let token = Address::repeat_byte(0x70);
     let (r1, r2) = (Address::repeat_byte(0x01), Address::repeat_byte(0x02));
     let mut evm = evm_with(&[(a(&holder), ETH), (a(&spender), ETH)]);
@@ -298,8 +297,8 @@ fn erc20_transfer_approve_and_transfer_from_against_real_bytecode() {
 
 #[test]
 fn signatures_recover_with_alloy_and_equal_alloys_own_rfc6979_signatures() {
-    let tv = common::vault();
-    let wallet = common::wallet_from_secret(&tv.vault, "w", NETWORK, KEY0);
+    let tv = fixtures::vault();
+    let wallet = fixtures::wallet_from_secret(&tv.vault, "w", NETWORK, KEY0);
     let signer = VaultSigner::new(&tv.vault, &wallet);
     let reference: PrivateKeySigner = KEY0.parse().unwrap();
     assert_eq!(reference.address(), a(&wallet));
@@ -374,8 +373,8 @@ fn signatures_recover_with_alloy_and_equal_alloys_own_rfc6979_signatures() {
 
 #[test]
 fn a_transaction_for_another_chain_id_is_refused_before_signing() {
-    let tv = common::vault();
-    let wallet = common::wallet_from_secret(&tv.vault, "w", NETWORK, KEY0);
+    let tv = fixtures::vault();
+    let wallet = fixtures::wallet_from_secret(&tv.vault, "w", NETWORK, KEY0);
     let signer = VaultSigner::new(&tv.vault, &wallet);
     let mut req = request(0, &ours(Address::repeat_byte(1)), 1, vec![], 21_000);
     req.chain_id = 1;
@@ -395,8 +394,8 @@ fn a_transaction_for_another_chain_id_is_refused_before_signing() {
     assert_eq!(err.code(), "VAULT_LOCKED");
 
     // revm itself refuses a transaction signed for another chain.
-    let tv = common::vault();
-    let wallet = common::wallet_from_secret(&tv.vault, "w", Network::EthereumMainnet, KEY0);
+    let tv = fixtures::vault();
+    let wallet = fixtures::wallet_from_secret(&tv.vault, "w", Network::EthereumMainnet, KEY0);
     let mut mainnet_req = request(0, &ours(Address::repeat_byte(1)), 1, vec![], 21_000);
     mainnet_req.chain_id = 1;
     let tx = evm::sign_transaction(&VaultSigner::new(&tv.vault, &wallet), &mainnet_req).unwrap();
@@ -421,8 +420,8 @@ fn a_transaction_for_another_chain_id_is_refused_before_signing() {
 
 #[test]
 fn contract_call_with_value_reaches_the_contract() {
-    let tv = common::vault();
-    let wallet = common::wallet_from_secret(&tv.vault, "w", NETWORK, KEY0);
+    let tv = fixtures::vault();
+    let wallet = fixtures::wallet_from_secret(&tv.vault, "w", NETWORK, KEY0);
     let signer = VaultSigner::new(&tv.vault, &wallet);
     // Hand-assembled runtime: CALLVALUE, PUSH1 0, SSTORE, STOP (stores msg.value at slot 0).
     let contract = Address::repeat_byte(0xc0);
@@ -476,8 +475,8 @@ fn contract_call_with_value_reaches_the_contract() {
 
 #[test]
 fn sign_only_raw_transaction_signs_exactly_what_was_decoded() {
-    let tv = common::vault();
-    let wallet = common::wallet_from_secret(&tv.vault, "w", NETWORK, KEY0);
+    let tv = fixtures::vault();
+    let wallet = fixtures::wallet_from_secret(&tv.vault, "w", NETWORK, KEY0);
     let signer = VaultSigner::new(&tv.vault, &wallet);
     let recipient = Address::repeat_byte(0x55);
     let mut evm = evm_with(&[(a(&wallet), ETH)]);
@@ -497,7 +496,7 @@ fn sign_only_raw_transaction_signs_exactly_what_was_decoded() {
     assert!(result.is_success());
     assert_eq!(eth_balance(&mut evm, recipient), U256::from(777u64));
     // A wallet on another network cannot sign it, even when handed the prepared tx.
-    let base_wallet = common::wallet_from_secret(&tv.vault, "base", Network::BaseMainnet, KEY1);
+    let base_wallet = fixtures::wallet_from_secret(&tv.vault, "base", Network::BaseMainnet, KEY1);
     let err =
         evm::sign_prepared(&VaultSigner::new(&tv.vault, &base_wallet), &prepared).unwrap_err();
     assert_eq!(err.code(), "CHAIN_MISMATCH");
@@ -521,9 +520,7 @@ alloy_sol_types::sol! {
 }
 
 fn runtime(name: &str) -> Bytes {
-    hex::decode(common::testdata(&format!("contracts/{name}.runtime.hex")).trim())
-        .unwrap()
-        .into()
+    contract_runtime(name).into()
 }
 
 fn deploy(evm: &mut Evm, at: Address, name: &str) {
@@ -588,9 +585,9 @@ fn decode_sign_execute(
 fn a_self_multicall_moves_erc20_and_erc1155_exactly_as_its_intents_say() {
     use waiaas_chains::Intent;
     use waiaas_chains::evm::{IERC20Allowance, IERC721, IERC1155, ISelfMulticall};
-    let tv = common::vault();
-    let holder = common::wallet_from_secret(&tv.vault, "holder", NETWORK, KEY0);
-    let operator = common::wallet_from_secret(&tv.vault, "operator", NETWORK, KEY1);
+    let tv = fixtures::vault();
+    let holder = fixtures::wallet_from_secret(&tv.vault, "holder", NETWORK, KEY0);
+    let operator = fixtures::wallet_from_secret(&tv.vault, "operator", NETWORK, KEY1);
     let (h, op) = (a(&holder), a(&operator));
     let (r1, r2) = (Address::repeat_byte(0x01), Address::repeat_byte(0x02));
     let token = Address::repeat_byte(0x71);
@@ -852,9 +849,9 @@ fn a_self_multicall_moves_erc20_and_erc1155_exactly_as_its_intents_say() {
 fn a_self_multicall_moves_erc721_tokens_and_value_exactly_as_its_intents_say() {
     use waiaas_chains::Intent;
     use waiaas_chains::evm::{IERC20, IERC721, ISelfMulticall};
-    let tv = common::vault();
-    let holder = common::wallet_from_secret(&tv.vault, "holder", NETWORK, KEY0);
-    let operator = common::wallet_from_secret(&tv.vault, "operator", NETWORK, KEY1);
+    let tv = fixtures::vault();
+    let holder = fixtures::wallet_from_secret(&tv.vault, "holder", NETWORK, KEY0);
+    let operator = fixtures::wallet_from_secret(&tv.vault, "operator", NETWORK, KEY1);
     let (h, op) = (a(&holder), a(&operator));
     let r2 = Address::repeat_byte(0x02);
     let nft = Address::repeat_byte(0x72);

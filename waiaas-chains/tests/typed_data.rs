@@ -13,7 +13,8 @@
     reason = "test helpers outside #[test] functions"
 )]
 
-mod common;
+use waiaas_test_support::testdata::contract_runtime;
+use waiaas_test_support::vault as fixtures;
 
 use alloy_dyn_abi::TypedData;
 use alloy_primitives::{Address, B256, Signature, TxKind, U256, keccak256};
@@ -176,8 +177,8 @@ fn eip2612_permit_with_an_undeclared_allowed_key_is_refused() {
         refusal_message(&attack)
     );
     // Nor will waiaas sign it, whatever a caller does.
-    let tv = common::vault();
-    let wallet = common::wallet_from_secret(&tv.vault, "w", Network::EthereumMainnet, KEY0);
+    let tv = fixtures::vault();
+    let wallet = fixtures::wallet_from_secret(&tv.vault, "w", Network::EthereumMainnet, KEY0);
     let signer = VaultSigner::new(&tv.vault, &wallet);
     assert_eq!(
         code(evm::sign_typed_data(&signer, &attack).unwrap_err()),
@@ -815,8 +816,7 @@ fn chain_with_token(token: Address, holder: Address, balance: u64, callers: &[Ad
             AccountInfo::from_balance(U256::from(10u128.pow(18))),
         );
     }
-    let runtime =
-        hex::decode(common::testdata("contracts/PermitToken.runtime.hex").trim()).unwrap();
+    let runtime = contract_runtime("PermitToken");
     db.insert_account_info(
         token,
         AccountInfo::default().with_code(Bytecode::new_raw(runtime.into())),
@@ -899,8 +899,8 @@ fn token_domain(token: Address) -> Value {
 
 #[test]
 fn a_signed_eip2612_permit_grants_exactly_what_was_decoded_on_a_real_token() {
-    let tv = common::vault();
-    let wallet = common::wallet_from_secret(&tv.vault, "owner", NETWORK, KEY0);
+    let tv = fixtures::vault();
+    let wallet = fixtures::wallet_from_secret(&tv.vault, "owner", NETWORK, KEY0);
     assert_eq!(wallet.address, OWNER);
     let signer = VaultSigner::new(&tv.vault, &wallet);
     let reference: PrivateKeySigner = KEY0.parse().unwrap();
@@ -1008,8 +1008,8 @@ fn the_undeclared_key_attack_would_grant_the_maximum_on_a_real_token() {
         code(evm::decode_typed_data(NETWORK, &attack).unwrap_err()),
         "INVALID_TRANSACTION"
     );
-    let tv = common::vault();
-    let wallet = common::wallet_from_secret(&tv.vault, "owner", NETWORK, KEY0);
+    let tv = fixtures::vault();
+    let wallet = fixtures::wallet_from_secret(&tv.vault, "owner", NETWORK, KEY0);
     assert_eq!(
         code(evm::sign_typed_data(&VaultSigner::new(&tv.vault, &wallet), &attack).unwrap_err()),
         "INVALID_TRANSACTION"
@@ -1045,8 +1045,8 @@ fn the_undeclared_key_attack_would_grant_the_maximum_on_a_real_token() {
 
 #[test]
 fn a_signed_eip3009_authorization_moves_exactly_the_decoded_transfer() {
-    let tv = common::vault();
-    let wallet = common::wallet_from_secret(&tv.vault, "owner", NETWORK, KEY0);
+    let tv = fixtures::vault();
+    let wallet = fixtures::wallet_from_secret(&tv.vault, "owner", NETWORK, KEY0);
     let signer = VaultSigner::new(&tv.vault, &wallet);
     let reference: PrivateKeySigner = KEY0.parse().unwrap();
     let owner: Address = OWNER.parse().unwrap();

@@ -70,19 +70,28 @@ pub fn durable_transfer(
     unsigned_base64(&payer, &ixs, &Hash::new_from_array(nonce))
 }
 
-/// Writes an initialized nonce account (system program state
-/// `Versions::Current(Initialized)`, bincode, by hand) whose authority is `authority`,
-/// whose stored nonce is `nonce` and whose fee is 5 000 lamports a signature.
-///
-/// # Panics
-/// When litesvm refuses the account.
-pub fn set_nonce_account(svm: &mut LiteSVM, account: Pubkey, authority: Pubkey, nonce: [u8; 32]) {
+/// The data of an initialized nonce account (system program state
+/// `Versions::Current(Initialized)`, bincode, written by hand) whose authority is
+/// `authority`, whose stored nonce is `nonce` and whose fee is 5 000 lamports a
+/// signature.
+#[must_use]
+pub fn nonce_account_data(authority: &Pubkey, nonce: [u8; 32]) -> Vec<u8> {
     let mut data = vec![0u8; 80];
     data[0..4].copy_from_slice(&1u32.to_le_bytes());
     data[4..8].copy_from_slice(&1u32.to_le_bytes());
     data[8..40].copy_from_slice(authority.as_ref());
     data[40..72].copy_from_slice(&nonce);
     data[72..80].copy_from_slice(&5_000u64.to_le_bytes());
+    data
+}
+
+/// Writes a rent-exempt nonce account at `account` with
+/// [`nonce_account_data`]`(authority, nonce)`, owned by the system program.
+///
+/// # Panics
+/// When litesvm refuses the account.
+pub fn set_nonce_account(svm: &mut LiteSVM, account: Pubkey, authority: Pubkey, nonce: [u8; 32]) {
+    let data = nonce_account_data(&authority, nonce);
     let lamports = svm.minimum_balance_for_rent_exemption(80);
     svm.set_account(
         account,

@@ -18,8 +18,7 @@ pub fn repo_root() -> PathBuf {
 #[must_use]
 pub fn testdata(path: &str) -> String {
     let full = repo_root().join("testdata").join(path);
-    std::fs::read_to_string(&full)
-        .unwrap_or_else(|e| panic!("cannot read {}: {e}", full.display()))
+    std::fs::read_to_string(&full).unwrap_or_else(|e| panic!("cannot read {}: {e}", full.display()))
 }
 
 /// The solc-built runtime bytecode of a test contract in `testdata/contracts`.
