@@ -73,10 +73,19 @@ pub fn wallet_from_secret(
 /// When the store cannot be opened.
 #[must_use]
 pub fn open_store(path: &Path) -> SqliteStore {
+    open_store_with(path, Synchronous::Normal)
+}
+
+/// [`open_store`] with the given `synchronous` setting (benchmarks compare both).
+///
+/// # Panics
+/// When the store cannot be opened.
+#[must_use]
+pub fn open_store_with(path: &Path, synchronous: Synchronous) -> SqliteStore {
     let store = SqliteStore::open(
         path,
         &StoreOptions {
-            synchronous: Synchronous::Normal,
+            synchronous,
             busy_timeout: std::time::Duration::from_secs(60),
             ..StoreOptions::default()
         },
