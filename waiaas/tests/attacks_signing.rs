@@ -17,7 +17,6 @@ mod fixtures;
 
 use alloy_primitives::{Address, U256};
 use alloy_sol_types::{SolCall, sol};
-use base64::Engine as _;
 use common::world;
 use fixtures::*;
 use litesvm::LiteSVM;
@@ -32,6 +31,7 @@ use solana_signer::Signer as _;
 use waiaas::{ChainParams, Network, Operation, SendRequest, Transaction};
 use waiaas_core::policy::PolicyType;
 use waiaas_core::{SolanaAddress, Tier, TxStatus};
+use waiaas_test_support::solana_runtime::execute_base64;
 
 const TOKEN_PROGRAM: &str = "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA";
 const ATA_PROGRAM: &str = "ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL";
@@ -40,21 +40,7 @@ const SYSTEM_PROGRAM: &str = "11111111111111111111111111111111";
 // ================================================================= Solana
 
 fn svm_send(svm: &mut LiteSVM, tx: &Transaction) -> Result<(), String> {
-    let bytes = B64
-        .decode(
-            tx.result
-                .as_ref()
-                .unwrap()
-                .signed_transaction
-                .as_ref()
-                .unwrap(),
-        )
-        .unwrap();
-    let parsed: solana_transaction::Transaction = wincode::deserialize(&bytes).unwrap();
-    let out = svm
-        .send_transaction(parsed)
-        .map(|_| ())
-        .map_err(|e| format!("{:?}", e.err));
+    let out = execute_base64(svm, common::signed(tx));
     svm.expire_blockhash();
     out
 }

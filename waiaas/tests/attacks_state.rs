@@ -14,13 +14,10 @@
 )]
 
 mod common;
-mod fixtures;
 
 use std::sync::{Arc, Barrier, Mutex};
 
-use base64::Engine as _;
 use common::{BLOCKHASH, NowValue, T0, World, config, host, pw, world};
-use fixtures::*;
 use waiaas::{
     ChainClients, ChainParams, ManualClock, Network, PolicyUpdate, SendRequest, Settings, Waiaas,
 };
@@ -29,6 +26,7 @@ use waiaas_chains::client::{EvmCall, EvmChainClient, EvmReceipt, FeeEstimate};
 use waiaas_core::policy::PolicyType;
 use waiaas_core::session::CreateSession;
 use waiaas_core::{Amount, EvmAddress, SolanaAddress, Tier, TxId, TxStatus, WalletId};
+use waiaas_test_support::solana_runtime::durable_transfer;
 
 const DAY: i64 = 86_400;
 
@@ -208,25 +206,6 @@ fn pk(a: &SolanaAddress) -> solana_pubkey::Pubkey {
     solana_pubkey::Pubkey::new_from_array(*a.as_bytes())
 }
 
-fn durable_transfer(
-    payer: solana_pubkey::Pubkey,
-    nonce_account: solana_pubkey::Pubkey,
-    nonce: [u8; 32],
-    to: solana_pubkey::Pubkey,
-    lamports: u64,
-) -> String {
-    let ixs = [
-        solana_system_interface::instruction::advance_nonce_account(&nonce_account, &payer),
-        solana_system_interface::instruction::transfer(&payer, &to, lamports),
-    ];
-    let message = solana_message::Message::new_with_blockhash(
-        &ixs,
-        Some(&payer),
-        &solana_hash::Hash::new_from_array(nonce),
-    );
-    B64.encode(wincode::serialize(&solana_transaction::Transaction::new_unsigned(message)).unwrap())
-}
-
 /// The operator enables durable nonces for a wallet; the agent queues a $500
 /// durable-nonce payment (DELAY). Learning that signatures are being held back, the
 /// operator disables durable nonces for the wallet. The queued row is still signed
@@ -247,6 +226,7 @@ fn a_queued_durable_nonce_row_does_not_sign_after_the_operator_disables_durable_
     let raw = durable_transfer(
         me,
         solana_pubkey::Pubkey::new_from_array([11u8; 32]),
+        me,
         [42u8; 32],
         me,
         5_000_000_000,
@@ -1003,6 +983,7 @@ fn durable_nonces_disabled_before_the_admission_transaction_are_refused() {
     let raw = durable_transfer(
         me,
         solana_pubkey::Pubkey::new_from_array([11u8; 32]),
+        me,
         [42u8; 32],
         me,
         50_000_000,

@@ -23,8 +23,7 @@ use alloy_consensus::TxEnvelope;
 use alloy_eips::eip2718::Decodable2718;
 use alloy_primitives::{Address, B256, Bytes, TxKind, U256, keccak256};
 use alloy_sol_types::{SolCall, sol};
-use base64::Engine as _;
-use common::{OwnerKey, T0, World, config, host, pw, world};
+use common::{OwnerKey, T0, World, config, host, pw, signed, world};
 use fixtures::*;
 use litesvm::LiteSVM;
 use revm::context::{Context, TxEnv};
@@ -45,6 +44,7 @@ use waiaas_chains::client::{
 };
 use waiaas_core::policy::{PolicyType, Usd, token_asset_id};
 use waiaas_core::{Amount, EvmAddress, SolanaAddress, Tier, TxStatus, WalletInfo};
+use waiaas_test_support::solana_runtime::execute_base64;
 
 const SYSTEM: &str = "11111111111111111111111111111111";
 const TOKEN_PROGRAM: &str = "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA";
@@ -112,15 +112,6 @@ fn nothing_left(w: &World, wallet: &WalletInfo) {
         )
         .unwrap();
     assert_eq!(held, 0, "a reservation was left behind");
-}
-
-fn signed(tx: &Transaction) -> &str {
-    tx.result
-        .as_ref()
-        .unwrap()
-        .signed_transaction
-        .as_ref()
-        .unwrap()
 }
 
 // ---------------------------------------------------------------- EVM helpers
@@ -505,9 +496,7 @@ fn item2_with_an_evm_client_a_raw_transaction_above_a_multiple_of_the_estimate_i
 }
 
 fn svm_send(svm: &mut LiteSVM, tx: &Transaction) {
-    let bytes = B64.decode(signed(tx)).unwrap();
-    let parsed: solana_transaction::Transaction = wincode::deserialize(&bytes).unwrap();
-    svm.send_transaction(parsed).unwrap();
+    execute_base64(svm, signed(tx)).unwrap();
     svm.expire_blockhash();
 }
 

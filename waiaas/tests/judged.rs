@@ -19,7 +19,6 @@ use std::sync::Arc;
 
 use alloy_primitives::{Address, Bytes, TxKind, U256, keccak256};
 use alloy_sol_types::{SolCall, sol};
-use base64::Engine as _;
 use common::{BLOCKHASH, OwnerKey, World, world};
 use fixtures::*;
 use litesvm::LiteSVM;
@@ -33,6 +32,7 @@ use waiaas::{
 };
 use waiaas_core::policy::{ActionDescriptor, PolicyType, Usd, token_asset_id};
 use waiaas_core::{Tier, TxStatus, WalletInfo};
+use waiaas_test_support::solana_runtime::execute_base64;
 
 sol! {
     function transfer(address to, uint256 value) external returns (bool);
@@ -154,20 +154,7 @@ fn token_balance(svm: &LiteSVM, owner: &str, mint: &str) -> u64 {
 }
 
 fn solana_send(svm: &mut LiteSVM, tx: &Transaction) -> Result<(), String> {
-    let raw = base64::engine::general_purpose::STANDARD
-        .decode(
-            tx.result
-                .as_ref()
-                .unwrap()
-                .signed_transaction
-                .as_ref()
-                .unwrap(),
-        )
-        .unwrap();
-    let parsed: solana_transaction::Transaction = wincode::deserialize(&raw).unwrap();
-    svm.send_transaction(parsed)
-        .map(|_| ())
-        .map_err(|e| format!("{:?}", e.err))
+    execute_base64(svm, common::signed(tx))
 }
 
 fn spl(to: &str, mint: &str, decimals: Option<u8>, amount: &str, blockhash: &str) -> SendRequest {
@@ -339,11 +326,7 @@ fn solana_approve_with_lying_decimals_is_denied_and_honest_one_executes() {
 const TOKEN: Address = Address::repeat_byte(0x70);
 
 fn token_runtime() -> Bytes {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../testdata/contracts/TestToken.runtime.hex");
-    hex::decode(std::fs::read_to_string(path).unwrap().trim())
-        .unwrap()
-        .into()
+    waiaas_test_support::testdata::contract_runtime("TestToken").into()
 }
 
 /// `balanceOf[owner]`: the mapping at slot 0.

@@ -15,7 +15,6 @@ use alloy_consensus::TxEnvelope;
 use alloy_consensus::transaction::SignerRecoverable;
 use alloy_eips::eip2718::Decodable2718;
 use alloy_primitives::{Address, U256};
-use base64::Engine as _;
 use common::{BLOCKHASH, OwnerKey, world};
 use litesvm::LiteSVM;
 use revm::context::{Context, TxEnv};
@@ -24,6 +23,7 @@ use revm::state::AccountInfo;
 use revm::{Database, ExecuteCommitEvm, MainBuilder, MainContext};
 use waiaas::{ChainParams, Network, SendRequest};
 use waiaas_core::{ErrorCode, Tier, TxStatus};
+use waiaas_test_support::solana_runtime::execute_base64;
 
 const LAMPORTS: u64 = 1_000_000_000;
 
@@ -73,19 +73,8 @@ fn solana_every_tier_and_instant_executes_in_litesvm() {
         (tx.status, tx.tier),
         (TxStatus::Signed, Some(Tier::Instant))
     );
-    let raw = base64::engine::general_purpose::STANDARD
-        .decode(
-            tx.result
-                .as_ref()
-                .unwrap()
-                .signed_transaction
-                .as_ref()
-                .unwrap(),
-        )
-        .unwrap();
-    let parsed: solana_transaction::Transaction = wincode::deserialize(&raw).unwrap();
     let before = svm.get_balance(&from).unwrap();
-    svm.send_transaction(parsed).unwrap();
+    execute_base64(&mut svm, common::signed(&tx)).unwrap();
     assert_eq!(svm.get_balance(&recipient).unwrap(), 50_000_000);
     assert_eq!(before - svm.get_balance(&from).unwrap(), 50_000_000 + 5_000);
 
