@@ -11,6 +11,7 @@
     reason = "test helpers outside #[test] functions"
 )]
 
+use waiaas_test_support::evm_runtime::{Evm, eth_balance, execute_raw};
 use waiaas_test_support::testdata::contract_runtime;
 use waiaas_test_support::vault as fixtures;
 
@@ -40,8 +41,6 @@ const GWEI: u128 = 1_000_000_000;
 const ETH: u128 = 1_000_000_000_000_000_000;
 const BASE_FEE: u64 = 10_000_000_000;
 
-type Evm = revm::handler::MainnetEvm<revm::handler::MainnetContext<CacheDB<EmptyDB>>>;
-
 fn evm_with(accounts: &[(Address, u128)]) -> Evm {
     let mut db = CacheDB::new(EmptyDB::default());
     // The caller of read-only calls (balanceOf, allowance) pays their gas.
@@ -67,38 +66,9 @@ fn ours(addr: Address) -> EvmAddress {
     EvmAddress::from_bytes(addr.into_array())
 }
 
-fn eth_balance(evm: &mut Evm, who: Address) -> U256 {
-    evm.ctx
-        .journaled_state
-        .database
-        .basic(who)
-        .unwrap()
-        .map(|i| i.balance)
-        .unwrap_or_default()
-}
-
 /// Decodes the raw bytes with alloy, recovers the sender, and executes in revm.
 fn execute(evm: &mut Evm, raw: &[u8]) -> revm::context::result::ExecutionResult {
-    let envelope = TxEnvelope::decode_2718_exact(raw).unwrap();
-    let TxEnvelope::Eip1559(signed) = &envelope else {
-        panic!("not an EIP-1559 envelope")
-    };
-    let caller = envelope.recover_signer().unwrap();
-    let tx = signed.tx();
-    let env = TxEnv {
-        tx_type: 2,
-        caller,
-        gas_limit: tx.gas_limit,
-        gas_price: tx.max_fee_per_gas,
-        gas_priority_fee: Some(tx.max_priority_fee_per_gas),
-        kind: tx.to,
-        value: tx.value,
-        data: tx.input.clone(),
-        nonce: tx.nonce,
-        chain_id: Some(tx.chain_id),
-        ..TxEnv::default()
-    };
-    evm.transact_commit(env).unwrap()
+    execute_raw(evm, raw)
 }
 
 fn request(

@@ -12,7 +12,9 @@
 //! - [`owner_keys`] (feature `owner-keys`): owner keys that sign with independent
 //!   libraries (ed25519-dalek, alloy);
 //! - [`solana_runtime`] (feature `solana-runtime`): a litesvm runtime and the helpers
-//!   that feed it what waiaas signs.
+//!   that feed it what waiaas signs;
+//! - [`evm_runtime`] (feature `evm-runtime`): revm, executing what waiaas signs as the
+//!   signer alloy recovers.
 //!
 //! Nothing here depends on `waiaas-chains` or `waiaas`, whose own tests use it: their
 //! types would exist twice. Helpers take and return plain strings and bytes instead.
@@ -30,6 +32,8 @@ pub mod fixed;
 pub mod replay_server;
 pub mod testdata;
 
+#[cfg(feature = "evm-runtime")]
+pub mod evm_runtime;
 #[cfg(feature = "owner-keys")]
 pub mod owner_keys;
 #[cfg(feature = "solana-runtime")]

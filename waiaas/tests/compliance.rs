@@ -19,8 +19,6 @@ mod fixtures;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-use alloy_consensus::TxEnvelope;
-use alloy_eips::eip2718::Decodable2718;
 use alloy_primitives::{Address, B256, Bytes, TxKind, U256, keccak256};
 use alloy_sol_types::{SolCall, sol};
 use common::{OwnerKey, T0, World, config, host, pw, signed, world};
@@ -29,7 +27,7 @@ use litesvm::LiteSVM;
 use revm::context::{Context, TxEnv};
 use revm::database::{CacheDB, EmptyDB};
 use revm::state::{AccountInfo, Bytecode};
-use revm::{ExecuteCommitEvm, ExecuteEvm, MainBuilder, MainContext};
+use revm::{ExecuteCommitEvm, MainBuilder, MainContext};
 use serde_json::json;
 use solana_instruction::{AccountMeta, Instruction};
 use solana_pubkey::Pubkey;
@@ -44,6 +42,7 @@ use waiaas_chains::client::{
 };
 use waiaas_core::policy::{PolicyType, Usd, token_asset_id};
 use waiaas_core::{Amount, EvmAddress, SolanaAddress, Tier, TxStatus, WalletInfo};
+use waiaas_test_support::evm_runtime::{self, execute_hex};
 use waiaas_test_support::solana_runtime::execute_base64;
 
 const SYSTEM: &str = "11111111111111111111111111111111";
@@ -156,48 +155,11 @@ fn evm_with(wallet: Address, code: &[(Address, &str)], storage: &[(Address, U256
 }
 
 fn evm_execute(evm: &mut Evm, tx: &Transaction) -> bool {
-    let raw = hex::decode(signed(tx).trim_start_matches("0x")).unwrap();
-    let TxEnvelope::Eip1559(s) = TxEnvelope::decode_2718_exact(&raw[..]).unwrap() else {
-        panic!("not EIP-1559")
-    };
-    let caller = alloy_consensus::transaction::SignerRecoverable::recover_signer(
-        &TxEnvelope::Eip1559(s.clone()),
-    )
-    .unwrap();
-    let t = s.tx();
-    evm.transact_commit(TxEnv {
-        tx_type: 2,
-        caller,
-        gas_limit: t.gas_limit,
-        gas_price: t.max_fee_per_gas,
-        gas_priority_fee: Some(t.max_priority_fee_per_gas),
-        kind: t.to,
-        value: t.value,
-        data: t.input.clone(),
-        nonce: t.nonce,
-        chain_id: Some(t.chain_id),
-        ..TxEnv::default()
-    })
-    .unwrap()
-    .is_success()
+    execute_hex(evm, signed(tx)).is_success()
 }
 
 fn view(evm: &mut Evm, to: Address, data: Vec<u8>) -> Bytes {
-    evm.transact(TxEnv {
-        caller: Address::repeat_byte(0xee),
-        kind: TxKind::Call(to),
-        data: data.into(),
-        gas_limit: 100_000,
-        gas_price: BASE_FEE,
-        chain_id: Some(EVM_CHAIN_ID),
-        nonce: 0,
-        ..TxEnv::default()
-    })
-    .unwrap()
-    .result
-    .output()
-    .unwrap()
-    .clone()
+    evm_runtime::view(evm, to, data, EVM_CHAIN_ID, BASE_FEE)
 }
 
 /// An unsigned EIP-1559 transaction (hex) calling `to` with `data`.

@@ -20,9 +20,10 @@ use litesvm::LiteSVM;
 use revm::context::{Context, TxEnv};
 use revm::database::{CacheDB, EmptyDB};
 use revm::state::AccountInfo;
-use revm::{Database, ExecuteCommitEvm, MainBuilder, MainContext};
+use revm::{ExecuteCommitEvm, MainBuilder, MainContext};
 use waiaas::{ChainParams, Network, SendRequest};
 use waiaas_core::{ErrorCode, Tier, TxStatus};
+use waiaas_test_support::evm_runtime::eth_balance;
 use waiaas_test_support::solana_runtime::execute_base64;
 
 const LAMPORTS: u64 = 1_000_000_000;
@@ -147,16 +148,6 @@ fn evm_with(funded: Address) -> Evm {
         .build_mainnet()
 }
 
-fn balance(evm: &mut Evm, who: Address) -> U256 {
-    evm.ctx
-        .journaled_state
-        .database
-        .basic(who)
-        .unwrap()
-        .map(|i| i.balance)
-        .unwrap_or_default()
-}
-
 #[test]
 fn evm_every_tier_and_instant_executes_in_revm() {
     let w = world();
@@ -210,7 +201,10 @@ fn evm_every_tier_and_instant_executes_in_revm() {
         })
         .unwrap();
     assert!(result.is_success());
-    assert_eq!(balance(&mut evm, to), U256::from(1_000_000_000_000_000u128));
+    assert_eq!(
+        eth_balance(&mut evm, to),
+        U256::from(1_000_000_000_000_000u128)
+    );
 
     let tx = agent
         .send(&evm_request(&to.to_checksum(None), "0.01", 1))
