@@ -17,15 +17,15 @@ mod fixtures;
 
 use std::sync::Arc;
 
-use alloy_primitives::{Address, Bytes, TxKind, U256, keccak256};
+use alloy_primitives::{Address, Bytes, U256, keccak256};
 use alloy_sol_types::{SolCall, sol};
 use common::{BLOCKHASH, OwnerKey, World, world};
 use fixtures::*;
 use litesvm::LiteSVM;
-use revm::context::{Context, TxEnv};
+use revm::context::Context;
 use revm::database::{CacheDB, EmptyDB};
 use revm::state::{AccountInfo, Bytecode};
-use revm::{ExecuteEvm, MainBuilder, MainContext};
+use revm::{MainBuilder, MainContext};
 use serde_json::json;
 use waiaas::{
     ActionProvider, Agent, ChainParams, Network, Operation, SendRequest, TokenSpec, Transaction,
@@ -363,19 +363,7 @@ fn evm_token(wallet: Address) -> Evm {
 }
 
 fn view(evm: &mut Evm, data: Vec<u8>) -> U256 {
-    let out = evm
-        .transact(TxEnv {
-            caller: Address::repeat_byte(0xee),
-            kind: TxKind::Call(TOKEN),
-            data: data.into(),
-            gas_limit: 100_000,
-            gas_price: BASE_FEE,
-            chain_id: Some(EVM_CHAIN_ID),
-            nonce: 0,
-            ..TxEnv::default()
-        })
-        .unwrap();
-    U256::from_be_slice(out.result.output().unwrap())
+    fixtures::view(evm, TOKEN, data)
 }
 
 fn evm_params(nonce: u64) -> ChainParams {
