@@ -17,7 +17,7 @@ mod common;
 
 use std::sync::{Arc, Barrier, Mutex};
 
-use common::{BLOCKHASH, NowValue, T0, World, config, host, pw, world};
+use common::{BLOCKHASH, NowValue, T0, World, config, host, pw, world, world_with};
 use waiaas::{
     ChainClients, ChainParams, ManualClock, Network, PolicyUpdate, SendRequest, Settings, Waiaas,
 };
@@ -122,27 +122,11 @@ impl EvmChainClient for FakeEvm {
 /// signature it could hold back and land after the kill switch. Now refused.
 #[test]
 fn evm_send_with_a_nonce_ahead_of_the_pending_one_is_refused_with_a_chain_client() {
-    let dir = tempfile::tempdir().unwrap();
-    let clock = Arc::new(ManualClock::new(T0));
-    let prices = Arc::new(waiaas::StaticPriceOracle::new(600));
     let fake = Arc::new(FakeEvm::default());
-    let admin = Waiaas::create(
-        dir.path().join("vault"),
-        Some(pw()),
-        &config(),
-        waiaas::Host {
-            chain_clients: ChainClients::new().with_evm(Network::EthereumSepolia, fake.clone()),
-            ..host(&clock, &prices)
-        },
-    )
-    .unwrap();
-    let w = World {
-        dir,
-        clock,
-        prices,
-        admin,
-    };
-    w.refresh_prices();
+    let w = world_with(|host| waiaas::Host {
+        chain_clients: ChainClients::new().with_evm(Network::EthereumSepolia, fake.clone()),
+        ..host
+    });
     let wallet = w.wallet(Network::EthereumSepolia);
     let agent = w.agent(wallet.id);
     let held = SendRequest {
@@ -169,27 +153,11 @@ fn evm_send_with_a_nonce_ahead_of_the_pending_one_is_refused_with_a_chain_client
 /// Positive control for the test above: the pending nonce (or none) signs.
 #[test]
 fn evm_send_with_the_pending_nonce_signs_with_a_chain_client() {
-    let dir = tempfile::tempdir().unwrap();
-    let clock = Arc::new(ManualClock::new(T0));
-    let prices = Arc::new(waiaas::StaticPriceOracle::new(600));
     let fake = Arc::new(FakeEvm::default());
-    let admin = Waiaas::create(
-        dir.path().join("vault"),
-        Some(pw()),
-        &config(),
-        waiaas::Host {
-            chain_clients: ChainClients::new().with_evm(Network::EthereumSepolia, fake.clone()),
-            ..host(&clock, &prices)
-        },
-    )
-    .unwrap();
-    let w = World {
-        dir,
-        clock,
-        prices,
-        admin,
-    };
-    w.refresh_prices();
+    let w = world_with(|host| waiaas::Host {
+        chain_clients: ChainClients::new().with_evm(Network::EthereumSepolia, fake.clone()),
+        ..host
+    });
     let wallet = w.wallet(Network::EthereumSepolia);
     let agent = w.agent(wallet.id);
     let tx = agent
@@ -1050,27 +1018,11 @@ impl waiaas_chains::client::SolanaChainClient for HookSolana {
 #[test]
 fn a_revocation_landing_between_the_claim_and_the_signature_discards_the_signature() {
     for step in ["revoke", "kill", "suspend"] {
-        let dir = tempfile::tempdir().unwrap();
-        let clock = Arc::new(ManualClock::new(T0));
-        let prices = Arc::new(waiaas::StaticPriceOracle::new(600));
         let sol = Arc::new(HookSolana::default());
-        let admin = Waiaas::create(
-            dir.path().join("vault"),
-            Some(pw()),
-            &config(),
-            waiaas::Host {
-                chain_clients: ChainClients::new().with_solana(Network::SolanaDevnet, sol.clone()),
-                ..host(&clock, &prices)
-            },
-        )
-        .unwrap();
-        let w = World {
-            dir,
-            clock,
-            prices,
-            admin,
-        };
-        w.refresh_prices();
+        let w = world_with(|host| waiaas::Host {
+            chain_clients: ChainClients::new().with_solana(Network::SolanaDevnet, sol.clone()),
+            ..host
+        });
         let wallet = w.wallet(Network::SolanaDevnet);
         let agent = w.agent(wallet.id);
         let queued = agent

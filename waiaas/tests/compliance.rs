@@ -21,7 +21,7 @@ use std::sync::{Arc, Mutex};
 
 use alloy_primitives::{Address, B256, Bytes, TxKind, U256, keccak256};
 use alloy_sol_types::{SolCall, sol};
-use common::{OwnerKey, T0, World, config, host, pw, signed, world};
+use common::{OwnerKey, T0, World, signed, world, world_with};
 use fixtures::*;
 use litesvm::LiteSVM;
 use revm::context::{Context, TxEnv};
@@ -33,7 +33,6 @@ use solana_instruction::{AccountMeta, Instruction};
 use solana_pubkey::Pubkey;
 use waiaas::{
     ChainClients, ChainParams, Network, NewPolicy, Operation, SendRequest, TokenSpec, Transaction,
-    Waiaas,
 };
 use waiaas_chains::ChainError;
 use waiaas_chains::client::{
@@ -265,27 +264,11 @@ impl SolanaChainClient for FakeSolana {
 /// chain's decimals, and the mint is read once.
 #[test]
 fn item1_decimals_read_from_the_chain_client_are_trusted_and_cached() {
-    let dir = tempfile::tempdir().unwrap();
-    let clock = Arc::new(waiaas::ManualClock::new(T0));
-    let prices = Arc::new(waiaas::StaticPriceOracle::new(600));
     let fake = Arc::new(FakeSolana::default());
-    let admin = Waiaas::create(
-        dir.path().join("vault"),
-        Some(pw()),
-        &config(),
-        waiaas::Host {
-            chain_clients: ChainClients::new().with_solana(Network::SolanaDevnet, fake.clone()),
-            ..host(&clock, &prices)
-        },
-    )
-    .unwrap();
-    let w = World {
-        dir,
-        clock,
-        prices,
-        admin,
-    };
-    w.refresh_prices();
+    let w = world_with(|host| waiaas::Host {
+        chain_clients: ChainClients::new().with_solana(Network::SolanaDevnet, fake.clone()),
+        ..host
+    });
     let wallet = w.wallet(Network::SolanaDevnet);
     let mint = Pubkey::new_from_array([77u8; 32]).to_string();
     w.prices.set_price(
@@ -377,27 +360,11 @@ impl EvmChainClient for FakeEvm {
 }
 
 fn evm_client_world() -> (World, Arc<FakeEvm>) {
-    let dir = tempfile::tempdir().unwrap();
-    let clock = Arc::new(waiaas::ManualClock::new(T0));
-    let prices = Arc::new(waiaas::StaticPriceOracle::new(600));
     let fake = Arc::new(FakeEvm::default());
-    let admin = Waiaas::create(
-        dir.path().join("vault"),
-        Some(pw()),
-        &config(),
-        waiaas::Host {
-            chain_clients: ChainClients::new().with_evm(Network::EthereumSepolia, fake.clone()),
-            ..host(&clock, &prices)
-        },
-    )
-    .unwrap();
-    let w = World {
-        dir,
-        clock,
-        prices,
-        admin,
-    };
-    w.refresh_prices();
+    let w = world_with(|host| waiaas::Host {
+        chain_clients: ChainClients::new().with_evm(Network::EthereumSepolia, fake.clone()),
+        ..host
+    });
     (w, fake)
 }
 

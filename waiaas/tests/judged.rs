@@ -19,7 +19,7 @@ use std::sync::Arc;
 
 use alloy_primitives::{Address, Bytes, U256, keccak256};
 use alloy_sol_types::{SolCall, sol};
-use common::{BLOCKHASH, OwnerKey, World, world};
+use common::{BLOCKHASH, OwnerKey, World, world, world_with};
 use fixtures::*;
 use litesvm::LiteSVM;
 use revm::context::Context;
@@ -919,26 +919,10 @@ impl ActionProvider for Rates {
 }
 
 fn rated_world(provider: Option<Arc<dyn ActionProvider>>) -> (World, WalletInfo, Agent) {
-    let dir = tempfile::tempdir().unwrap();
-    let clock = Arc::new(waiaas::ManualClock::new(common::T0));
-    let prices = Arc::new(waiaas::StaticPriceOracle::new(600));
-    let admin = waiaas::Waiaas::create(
-        dir.path().join("vault"),
-        Some(common::pw()),
-        &common::config(),
-        waiaas::Host {
-            action_provider: provider,
-            ..common::host(&clock, &prices)
-        },
-    )
-    .unwrap();
-    let w = World {
-        dir,
-        clock,
-        prices,
-        admin,
-    };
-    w.refresh_prices();
+    let w = world_with(|host| waiaas::Host {
+        action_provider: provider,
+        ..host
+    });
     let wallet = w.wallet(Network::SolanaDevnet);
     policy(
         &w,

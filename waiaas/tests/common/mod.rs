@@ -49,15 +49,28 @@ pub fn host(clock: &Arc<ManualClock>, prices: &Arc<StaticPriceOracle>) -> Host {
     }
 }
 
+/// A vault on a temp dir with the fast test KDF, a manual clock at [`T0`] and the fixed
+/// prices.
 pub fn world() -> World {
+    world_with(|host| host)
+}
+
+/// [`world`] whose host is `adapt(host)`: chain clients, notifiers, an action provider
+/// or another price oracle added to the clock and the fixed prices.
+pub fn world_with(adapt: impl FnOnce(Host) -> Host) -> World {
+    world_configured(&config(), adapt)
+}
+
+/// [`world_with`] under `config`.
+pub fn world_configured(config: &Config, adapt: impl FnOnce(Host) -> Host) -> World {
     let dir = tempfile::tempdir().unwrap();
     let clock = Arc::new(ManualClock::new(T0));
     let prices = Arc::new(StaticPriceOracle::new(600));
     let admin = Waiaas::create(
         dir.path().join("vault"),
         Some(pw()),
-        &config(),
-        host(&clock, &prices),
+        config,
+        adapt(host(&clock, &prices)),
     )
     .unwrap();
     let w = World {
