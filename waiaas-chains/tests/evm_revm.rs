@@ -11,7 +11,7 @@
     reason = "test helpers outside #[test] functions"
 )]
 
-use waiaas_test_support::evm_runtime::{Evm, eth_balance, execute_raw};
+use waiaas_test_support::evm_runtime::{Evm, Genesis, eth_balance, execute_raw};
 use waiaas_test_support::testdata::contract_runtime;
 use waiaas_test_support::vault as fixtures;
 
@@ -22,10 +22,9 @@ use alloy_primitives::{Address, Bytes, Signature, TxKind, U256, keccak256};
 use alloy_signer::SignerSync;
 use alloy_signer_local::PrivateKeySigner;
 use alloy_sol_types::SolCall;
-use revm::context::{Context, TxEnv};
-use revm::database::{CacheDB, EmptyDB};
+use revm::context::TxEnv;
 use revm::state::{AccountInfo, Bytecode};
-use revm::{Database, ExecuteCommitEvm, ExecuteEvm, MainBuilder, MainContext};
+use revm::{Database, ExecuteCommitEvm, ExecuteEvm};
 use waiaas_chains::VaultSigner;
 use waiaas_chains::evm::{self, EvmTxRequest, IERC20};
 use waiaas_core::{Amount, ErrorCode, EvmAddress, Network, WalletInfo};
@@ -42,20 +41,14 @@ const ETH: u128 = 1_000_000_000_000_000_000;
 const BASE_FEE: u64 = 10_000_000_000;
 
 fn evm_with(accounts: &[(Address, u128)]) -> Evm {
-    let mut db = CacheDB::new(EmptyDB::default());
     // The caller of read-only calls (balanceOf, allowance) pays their gas.
-    db.insert_account_info(
-        Address::repeat_byte(0xee),
-        AccountInfo::from_balance(U256::from(ETH)),
-    );
+    let mut genesis = Genesis::new(CHAIN_ID)
+        .base_fee(BASE_FEE)
+        .fund(Address::repeat_byte(0xee), U256::from(ETH));
     for (a, wei) in accounts {
-        db.insert_account_info(*a, AccountInfo::from_balance(U256::from(*wei)));
+        genesis = genesis.fund(*a, U256::from(*wei));
     }
-    Context::mainnet()
-        .with_db(db)
-        .modify_cfg_chained(|cfg| cfg.chain_id = CHAIN_ID)
-        .modify_block_chained(|block| block.basefee = BASE_FEE)
-        .build_mainnet()
+    genesis.build()
 }
 
 fn a(w: &WalletInfo) -> Address {

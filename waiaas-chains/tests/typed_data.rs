@@ -13,6 +13,7 @@
     reason = "test helpers outside #[test] functions"
 )]
 
+use waiaas_test_support::evm_runtime::{Evm, Genesis};
 use waiaas_test_support::testdata::contract_runtime;
 use waiaas_test_support::vault as fixtures;
 
@@ -21,10 +22,8 @@ use alloy_primitives::{Address, B256, Signature, TxKind, U256, keccak256};
 use alloy_signer::SignerSync;
 use alloy_signer_local::PrivateKeySigner;
 use alloy_sol_types::{SolCall, sol};
-use revm::context::{Context, TxEnv};
-use revm::database::{CacheDB, EmptyDB};
-use revm::state::{AccountInfo, Bytecode};
-use revm::{ExecuteCommitEvm, ExecuteEvm, MainBuilder, MainContext};
+use revm::context::TxEnv;
+use revm::{ExecuteCommitEvm, ExecuteEvm};
 use serde_json::{Value, json};
 use waiaas_chains::VaultSigner;
 use waiaas_chains::evm;
@@ -805,33 +804,19 @@ sol! {
     }
 }
 
-type Evm = revm::handler::MainnetEvm<revm::handler::MainnetContext<CacheDB<EmptyDB>>>;
-
 /// `PermitToken` at `token` with `balance` for `holder`, and gas money for `callers`.
 fn chain_with_token(token: Address, holder: Address, balance: u64, callers: &[Address]) -> Evm {
-    let mut db = CacheDB::new(EmptyDB::default());
+    let mut genesis = Genesis::new(CHAIN_ID).timestamp(NOW);
     for caller in callers {
-        db.insert_account_info(
-            *caller,
-            AccountInfo::from_balance(U256::from(10u128.pow(18))),
-        );
+        genesis = genesis.fund(*caller, U256::from(10u128.pow(18)));
     }
-    let runtime = contract_runtime("PermitToken");
-    db.insert_account_info(
-        token,
-        AccountInfo::default().with_code(Bytecode::new_raw(runtime.into())),
-    );
     // balanceOf[holder] (slot 0) and totalSupply (slot 2).
     let slot = keccak256([B256::left_padding_from(holder.as_slice()).0, [0u8; 32]].concat());
-    db.insert_account_storage(token, slot.into(), U256::from(balance))
-        .unwrap();
-    db.insert_account_storage(token, U256::from(2u8), U256::from(balance))
-        .unwrap();
-    Context::mainnet()
-        .with_db(db)
-        .modify_cfg_chained(|cfg| cfg.chain_id = CHAIN_ID)
-        .modify_block_chained(|block| block.timestamp = U256::from(NOW))
-        .build_mainnet()
+    genesis
+        .code(token, contract_runtime("PermitToken"))
+        .storage(token, slot.into(), U256::from(balance))
+        .storage(token, U256::from(2u8), U256::from(balance))
+        .build()
 }
 
 fn call(

@@ -6,16 +6,108 @@ use alloy_consensus::TxEnvelope;
 use alloy_consensus::transaction::SignerRecoverable as _;
 use alloy_eips::eip2718::Decodable2718 as _;
 use alloy_primitives::{Address, Bytes, TxKind, U256};
-use revm::context::TxEnv;
 use revm::context::result::ExecutionResult;
+use revm::context::{Context, TxEnv};
 use revm::database::{CacheDB, EmptyDB};
-use revm::{Database as _, ExecuteCommitEvm as _, ExecuteEvm as _};
+use revm::state::{AccountInfo, Bytecode};
+use revm::{
+    Database as _, ExecuteCommitEvm as _, ExecuteEvm as _, MainBuilder as _, MainContext as _,
+};
 
 /// A mainnet-spec EVM over an in-memory database.
 pub type Evm = revm::handler::MainnetEvm<revm::handler::MainnetContext<CacheDB<EmptyDB>>>;
 
 /// The account read-only calls come from (tests fund it so it can pay their gas).
 pub const READER: Address = Address::repeat_byte(0xee);
+
+/// What an [`Evm`] starts with: the chain id, the block's base fee and timestamp, funded
+/// accounts, contract code and storage slots, applied in the order given.
+#[derive(Debug)]
+pub struct Genesis {
+    db: CacheDB<EmptyDB>,
+    chain_id: u64,
+    base_fee: Option<u64>,
+    timestamp: Option<u64>,
+}
+
+impl Genesis {
+    /// An empty state on chain `chain_id` (revm's default block otherwise).
+    #[must_use]
+    pub fn new(chain_id: u64) -> Self {
+        Self {
+            db: CacheDB::new(EmptyDB::default()),
+            chain_id,
+            base_fee: None,
+            timestamp: None,
+        }
+    }
+
+    /// The block's base fee (wei per gas).
+    #[must_use]
+    pub fn base_fee(mut self, wei: u64) -> Self {
+        self.base_fee = Some(wei);
+        self
+    }
+
+    /// The block's timestamp (Unix seconds).
+    #[must_use]
+    pub fn timestamp(mut self, unix: u64) -> Self {
+        self.timestamp = Some(unix);
+        self
+    }
+
+    /// `who` holds `wei` (and nothing else).
+    #[must_use]
+    pub fn fund(mut self, who: Address, wei: U256) -> Self {
+        self.db
+            .insert_account_info(who, AccountInfo::from_balance(wei));
+        self
+    }
+
+    /// `at` holds the runtime bytecode `code` (see
+    /// [`contract_runtime`](crate::testdata::contract_runtime)).
+    #[must_use]
+    pub fn code(mut self, at: Address, code: impl Into<Bytes>) -> Self {
+        self.db.insert_account_info(
+            at,
+            AccountInfo::default().with_code(Bytecode::new_raw(code.into())),
+        );
+        self
+    }
+
+    /// Storage `slot` of `at` holds `value`.
+    ///
+    /// # Panics
+    /// Never for the in-memory database.
+    #[must_use]
+    pub fn storage(mut self, at: Address, slot: U256, value: U256) -> Self {
+        self.db.insert_account_storage(at, slot, value).unwrap();
+        self
+    }
+
+    /// The EVM over this state.
+    #[must_use]
+    pub fn build(self) -> Evm {
+        let Self {
+            db,
+            chain_id,
+            base_fee,
+            timestamp,
+        } = self;
+        Context::mainnet()
+            .with_db(db)
+            .modify_cfg_chained(|cfg| cfg.chain_id = chain_id)
+            .modify_block_chained(|b| {
+                if let Some(fee) = base_fee {
+                    b.basefee = fee;
+                }
+                if let Some(t) = timestamp {
+                    b.timestamp = U256::from(t);
+                }
+            })
+            .build_mainnet()
+    }
+}
 
 /// Decodes a signed EIP-1559 transaction with alloy, recovers its signer and executes
 /// it in `evm` as that signer, committing the result.

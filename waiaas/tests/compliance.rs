@@ -24,10 +24,8 @@ use alloy_sol_types::{SolCall, sol};
 use common::{OwnerKey, T0, World, signed, world, world_with};
 use fixtures::*;
 use litesvm::LiteSVM;
-use revm::context::{Context, TxEnv};
-use revm::database::{CacheDB, EmptyDB};
-use revm::state::{AccountInfo, Bytecode};
-use revm::{ExecuteCommitEvm, MainBuilder, MainContext};
+use revm::ExecuteCommitEvm;
+use revm::context::TxEnv;
 use serde_json::json;
 use solana_instruction::{AccountMeta, Instruction};
 use solana_pubkey::Pubkey;
@@ -41,7 +39,7 @@ use waiaas_chains::client::{
 };
 use waiaas_core::policy::{PolicyType, Usd, token_asset_id};
 use waiaas_core::{Amount, EvmAddress, SolanaAddress, Tier, TxStatus, WalletInfo};
-use waiaas_test_support::evm_runtime::{self, execute_hex};
+use waiaas_test_support::evm_runtime::{self, Genesis, execute_hex};
 use waiaas_test_support::solana_runtime::execute_base64;
 
 const SYSTEM: &str = "11111111111111111111111111111111";
@@ -122,35 +120,21 @@ fn mapping_slot(key: U256, slot: u64) -> U256 {
 }
 
 fn evm_with(wallet: Address, code: &[(Address, &str)], storage: &[(Address, U256, U256)]) -> Evm {
-    let mut db = CacheDB::new(EmptyDB::default());
-    db.insert_account_info(
-        wallet,
-        AccountInfo::from_balance(U256::from(10u128.pow(19))),
-    );
+    let mut genesis = Genesis::new(EVM_CHAIN_ID)
+        .base_fee(BASE_FEE as u64)
+        .timestamp(T0 as u64)
+        .fund(wallet, U256::from(10u128.pow(19)));
     // 0xee reads views (never committed); 0xed relays signatures (committed).
     for who in [0xee, 0xed] {
-        db.insert_account_info(
-            Address::repeat_byte(who),
-            AccountInfo::from_balance(U256::from(10u128.pow(19))),
-        );
+        genesis = genesis.fund(Address::repeat_byte(who), U256::from(10u128.pow(19)));
     }
     for (at, name) in code {
-        db.insert_account_info(
-            *at,
-            AccountInfo::default().with_code(Bytecode::new_raw(runtime(name))),
-        );
+        genesis = genesis.code(*at, runtime(name));
     }
     for (at, slot, value) in storage {
-        db.insert_account_storage(*at, *slot, *value).unwrap();
+        genesis = genesis.storage(*at, *slot, *value);
     }
-    Context::mainnet()
-        .with_db(db)
-        .modify_cfg_chained(|cfg| cfg.chain_id = EVM_CHAIN_ID)
-        .modify_block_chained(|b| {
-            b.basefee = BASE_FEE as u64;
-            b.timestamp = U256::from(T0);
-        })
-        .build_mainnet()
+    genesis.build()
 }
 
 fn evm_execute(evm: &mut Evm, tx: &Transaction) -> bool {

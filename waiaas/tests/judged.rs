@@ -22,16 +22,13 @@ use alloy_sol_types::{SolCall, sol};
 use common::{BLOCKHASH, OwnerKey, World, world, world_with};
 use fixtures::*;
 use litesvm::LiteSVM;
-use revm::context::Context;
-use revm::database::{CacheDB, EmptyDB};
-use revm::state::{AccountInfo, Bytecode};
-use revm::{MainBuilder, MainContext};
 use serde_json::json;
 use waiaas::{
     ActionProvider, Agent, ChainParams, Network, Operation, SendRequest, TokenSpec, Transaction,
 };
 use waiaas_core::policy::{ActionDescriptor, PolicyType, Usd, token_asset_id};
 use waiaas_core::{Tier, TxStatus, WalletInfo};
+use waiaas_test_support::evm_runtime::Genesis;
 use waiaas_test_support::solana_runtime::execute_base64;
 
 sol! {
@@ -339,27 +336,14 @@ fn balance_slot(owner: Address) -> U256 {
 /// A revm with the wallet funded (10 ETH) and `TestToken` (18 decimals, solc-built)
 /// at [`TOKEN`] holding 1 000 tokens for the wallet.
 fn evm_token(wallet: Address) -> Evm {
-    let mut db = CacheDB::new(EmptyDB::default());
-    db.insert_account_info(
-        wallet,
-        AccountInfo::from_balance(U256::from(10u128.pow(19))),
-    );
-    // The account that reads views pays for them too.
-    db.insert_account_info(
-        Address::repeat_byte(0xee),
-        AccountInfo::from_balance(U256::from(10u128.pow(19))),
-    );
-    db.insert_account_info(
-        TOKEN,
-        AccountInfo::default().with_code(Bytecode::new_raw(token_runtime())),
-    );
-    db.insert_account_storage(TOKEN, balance_slot(wallet), U256::from(10u128.pow(21)))
-        .unwrap();
-    Context::mainnet()
-        .with_db(db)
-        .modify_cfg_chained(|cfg| cfg.chain_id = EVM_CHAIN_ID)
-        .modify_block_chained(|b| b.basefee = BASE_FEE as u64)
-        .build_mainnet()
+    Genesis::new(EVM_CHAIN_ID)
+        .base_fee(BASE_FEE as u64)
+        .fund(wallet, U256::from(10u128.pow(19)))
+        // The account that reads views pays for them too.
+        .fund(Address::repeat_byte(0xee), U256::from(10u128.pow(19)))
+        .code(TOKEN, token_runtime())
+        .storage(TOKEN, balance_slot(wallet), U256::from(10u128.pow(21)))
+        .build()
 }
 
 fn view(evm: &mut Evm, data: Vec<u8>) -> U256 {

@@ -17,13 +17,12 @@ use alloy_eips::eip2718::Decodable2718;
 use alloy_primitives::{Address, U256};
 use common::{BLOCKHASH, OwnerKey, world};
 use litesvm::LiteSVM;
-use revm::context::{Context, TxEnv};
-use revm::database::{CacheDB, EmptyDB};
-use revm::state::AccountInfo;
-use revm::{ExecuteCommitEvm, MainBuilder, MainContext};
+use revm::ExecuteCommitEvm;
+use revm::context::TxEnv;
 use waiaas::{ChainParams, Network, SendRequest};
 use waiaas_core::{ErrorCode, Tier, TxStatus};
 use waiaas_test_support::evm_runtime::eth_balance;
+use waiaas_test_support::evm_runtime::{Evm, Genesis};
 use waiaas_test_support::solana_runtime::execute_base64;
 
 const LAMPORTS: u64 = 1_000_000_000;
@@ -133,19 +132,11 @@ fn a_denied_request_is_an_error_with_every_reason_and_is_recorded() {
     assert_eq!(recorded[0].error.as_ref().unwrap().code, "POLICY_DENIED");
 }
 
-type Evm = revm::handler::MainnetEvm<revm::handler::MainnetContext<CacheDB<EmptyDB>>>;
-
 fn evm_with(funded: Address) -> Evm {
-    let mut db = CacheDB::new(EmptyDB::default());
-    db.insert_account_info(
-        funded,
-        AccountInfo::from_balance(U256::from(10u128.pow(19))),
-    );
-    Context::mainnet()
-        .with_db(db)
-        .modify_cfg_chained(|cfg| cfg.chain_id = 11_155_111)
-        .modify_block_chained(|b| b.basefee = 10_000_000_000)
-        .build_mainnet()
+    Genesis::new(11_155_111)
+        .base_fee(10_000_000_000)
+        .fund(funded, U256::from(10u128.pow(19)))
+        .build()
 }
 
 #[test]
