@@ -8,12 +8,12 @@
 //!   through a closure;
 //! - [`fixed`]: the fixed test time and password;
 //! - [`testdata`]: files under the repository's `testdata/`;
-//! - [`vault`] (feature `store`): a fast-KDF vault on a temp dir, and store rows;
-//! - [`owner_keys`] (feature `owner-keys`): owner keys that sign with independent
+//! - `vault` (feature `store`): a fast-KDF vault on a temp dir, and store rows;
+//! - `owner_keys` (feature `owner-keys`): owner keys that sign with independent
 //!   libraries (ed25519-dalek, alloy);
-//! - [`solana_runtime`] (feature `solana-runtime`): a litesvm runtime and the helpers
+//! - `solana_runtime` (feature `solana-runtime`): a litesvm runtime and the helpers
 //!   that feed it what waiaas signs;
-//! - [`evm_runtime`] (feature `evm-runtime`): revm, executing what waiaas signs as the
+//! - `evm_runtime` (feature `evm-runtime`): revm, executing what waiaas signs as the
 //!   signer alloy recovers.
 //!
 //! Nothing here depends on `waiaas-chains` or `waiaas`, whose own tests use it: their
