@@ -11,7 +11,9 @@
     reason = "test helpers outside #[test] functions"
 )]
 
-mod common;
+use waiaas_test_support::evm_runtime::{Evm, Genesis, eth_balance, execute_raw};
+use waiaas_test_support::testdata::contract_runtime;
+use waiaas_test_support::vault as fixtures;
 
 use alloy_consensus::TxEnvelope;
 use alloy_consensus::transaction::SignerRecoverable;
@@ -20,10 +22,9 @@ use alloy_primitives::{Address, Bytes, Signature, TxKind, U256, keccak256};
 use alloy_signer::SignerSync;
 use alloy_signer_local::PrivateKeySigner;
 use alloy_sol_types::SolCall;
-use revm::context::{Context, TxEnv};
-use revm::database::{CacheDB, EmptyDB};
+use revm::context::TxEnv;
 use revm::state::{AccountInfo, Bytecode};
-use revm::{Database, ExecuteCommitEvm, ExecuteEvm, MainBuilder, MainContext};
+use revm::{Database, ExecuteCommitEvm, ExecuteEvm};
 use waiaas_chains::VaultSigner;
 use waiaas_chains::evm::{self, EvmTxRequest, IERC20};
 use waiaas_core::{Amount, ErrorCode, EvmAddress, Network, WalletInfo};
@@ -39,23 +40,15 @@ const GWEI: u128 = 1_000_000_000;
 const ETH: u128 = 1_000_000_000_000_000_000;
 const BASE_FEE: u64 = 10_000_000_000;
 
-type Evm = revm::handler::MainnetEvm<revm::handler::MainnetContext<CacheDB<EmptyDB>>>;
-
 fn evm_with(accounts: &[(Address, u128)]) -> Evm {
-    let mut db = CacheDB::new(EmptyDB::default());
     // The caller of read-only calls (balanceOf, allowance) pays their gas.
-    db.insert_account_info(
-        Address::repeat_byte(0xee),
-        AccountInfo::from_balance(U256::from(ETH)),
-    );
+    let mut genesis = Genesis::new(CHAIN_ID)
+        .base_fee(BASE_FEE)
+        .fund(Address::repeat_byte(0xee), U256::from(ETH));
     for (a, wei) in accounts {
-        db.insert_account_info(*a, AccountInfo::from_balance(U256::from(*wei)));
+        genesis = genesis.fund(*a, U256::from(*wei));
     }
-    Context::mainnet()
-        .with_db(db)
-        .modify_cfg_chained(|cfg| cfg.chain_id = CHAIN_ID)
-        .modify_block_chained(|block| block.basefee = BASE_FEE)
-        .build_mainnet()
+    genesis.build()
 }
 
 fn a(w: &WalletInfo) -> Address {
@@ -66,38 +59,9 @@ fn ours(addr: Address) -> EvmAddress {
     EvmAddress::from_bytes(addr.into_array())
 }
 
-fn eth_balance(evm: &mut Evm, who: Address) -> U256 {
-    evm.ctx
-        .journaled_state
-        .database
-        .basic(who)
-        .unwrap()
-        .map(|i| i.balance)
-        .unwrap_or_default()
-}
-
 /// Decodes the raw bytes with alloy, recovers the sender, and executes in revm.
 fn execute(evm: &mut Evm, raw: &[u8]) -> revm::context::result::ExecutionResult {
-    let envelope = TxEnvelope::decode_2718_exact(raw).unwrap();
-    let TxEnvelope::Eip1559(signed) = &envelope else {
-        panic!("not an EIP-1559 envelope")
-    };
-    let caller = envelope.recover_signer().unwrap();
-    let tx = signed.tx();
-    let env = TxEnv {
-        tx_type: 2,
-        caller,
-        gas_limit: tx.gas_limit,
-        gas_price: tx.max_fee_per_gas,
-        gas_priority_fee: Some(tx.max_priority_fee_per_gas),
-        kind: tx.to,
-        value: tx.value,
-        data: tx.input.clone(),
-        nonce: tx.nonce,
-        chain_id: Some(tx.chain_id),
-        ..TxEnv::default()
-    };
-    evm.transact_commit(env).unwrap()
+    execute_raw(evm, raw)
 }
 
 fn request(
@@ -124,8 +88,8 @@ const PRICE: u128 = 12 * GWEI;
 
 #[test]
 fn eth_transfer_moves_exact_wei() {
-    let tv = common::vault();
-    let wallet = common::wallet_from_secret(&tv.vault, "w", NETWORK, KEY0);
+    let tv = fixtures::vault();
+    let wallet = fixtures::wallet_from_secret(&tv.vault, "w", NETWORK, KEY0);
     assert_eq!(wallet.address, ADDR0);
     let signer = VaultSigner::new(&tv.vault, &wallet);
     let recipient = Address::repeat_byte(0x42);
@@ -158,9 +122,7 @@ fn eth_transfer_moves_exact_wei() {
 }
 
 fn token_runtime() -> Bytes {
-    hex::decode(common::testdata("contracts/TestToken.runtime.hex").trim())
-        .unwrap()
-        .into()
+    contract_runtime("TestToken").into()
 }
 
 /// Storage slot of `balanceOf[owner]` (mapping at slot 0).
@@ -196,9 +158,9 @@ fn token_balance(evm: &mut Evm, token: Address, owner: Address) -> U256 {
 
 #[test]
 fn erc20_transfer_approve_and_transfer_from_against_real_bytecode() {
-    let tv = common::vault();
-    let holder = common::wallet_from_secret(&tv.vault, "holder", NETWORK, KEY0);
-    let spender = common::wallet_from_secret(&tv.vault, "spender", NETWORK, KEY1);
+    let tv = fixtures::vault();
+    let holder = fixtures::wallet_from_secret(&tv.vault, "holder", NETWORK, KEY0);
+    let spender = fixtures::wallet_from_secret(&tv.vault, "spender", NETWORK, KEY1);
     let token = Address::repeat_byte(0x70);
     let (r1, r2) = (Address::repeat_byte(0x01), Address::repeat_byte(0x02));
     let mut evm = evm_with(&[(a(&holder), ETH), (a(&spender), ETH)]);
@@ -298,8 +260,8 @@ fn erc20_transfer_approve_and_transfer_from_against_real_bytecode() {
 
 #[test]
 fn signatures_recover_with_alloy_and_equal_alloys_own_rfc6979_signatures() {
-    let tv = common::vault();
-    let wallet = common::wallet_from_secret(&tv.vault, "w", NETWORK, KEY0);
+    let tv = fixtures::vault();
+    let wallet = fixtures::wallet_from_secret(&tv.vault, "w", NETWORK, KEY0);
     let signer = VaultSigner::new(&tv.vault, &wallet);
     let reference: PrivateKeySigner = KEY0.parse().unwrap();
     assert_eq!(reference.address(), a(&wallet));
@@ -374,8 +336,8 @@ fn signatures_recover_with_alloy_and_equal_alloys_own_rfc6979_signatures() {
 
 #[test]
 fn a_transaction_for_another_chain_id_is_refused_before_signing() {
-    let tv = common::vault();
-    let wallet = common::wallet_from_secret(&tv.vault, "w", NETWORK, KEY0);
+    let tv = fixtures::vault();
+    let wallet = fixtures::wallet_from_secret(&tv.vault, "w", NETWORK, KEY0);
     let signer = VaultSigner::new(&tv.vault, &wallet);
     let mut req = request(0, &ours(Address::repeat_byte(1)), 1, vec![], 21_000);
     req.chain_id = 1;
@@ -395,8 +357,8 @@ fn a_transaction_for_another_chain_id_is_refused_before_signing() {
     assert_eq!(err.code(), "VAULT_LOCKED");
 
     // revm itself refuses a transaction signed for another chain.
-    let tv = common::vault();
-    let wallet = common::wallet_from_secret(&tv.vault, "w", Network::EthereumMainnet, KEY0);
+    let tv = fixtures::vault();
+    let wallet = fixtures::wallet_from_secret(&tv.vault, "w", Network::EthereumMainnet, KEY0);
     let mut mainnet_req = request(0, &ours(Address::repeat_byte(1)), 1, vec![], 21_000);
     mainnet_req.chain_id = 1;
     let tx = evm::sign_transaction(&VaultSigner::new(&tv.vault, &wallet), &mainnet_req).unwrap();
@@ -421,8 +383,8 @@ fn a_transaction_for_another_chain_id_is_refused_before_signing() {
 
 #[test]
 fn contract_call_with_value_reaches_the_contract() {
-    let tv = common::vault();
-    let wallet = common::wallet_from_secret(&tv.vault, "w", NETWORK, KEY0);
+    let tv = fixtures::vault();
+    let wallet = fixtures::wallet_from_secret(&tv.vault, "w", NETWORK, KEY0);
     let signer = VaultSigner::new(&tv.vault, &wallet);
     // Hand-assembled runtime: CALLVALUE, PUSH1 0, SSTORE, STOP (stores msg.value at slot 0).
     let contract = Address::repeat_byte(0xc0);
@@ -476,8 +438,8 @@ fn contract_call_with_value_reaches_the_contract() {
 
 #[test]
 fn sign_only_raw_transaction_signs_exactly_what_was_decoded() {
-    let tv = common::vault();
-    let wallet = common::wallet_from_secret(&tv.vault, "w", NETWORK, KEY0);
+    let tv = fixtures::vault();
+    let wallet = fixtures::wallet_from_secret(&tv.vault, "w", NETWORK, KEY0);
     let signer = VaultSigner::new(&tv.vault, &wallet);
     let recipient = Address::repeat_byte(0x55);
     let mut evm = evm_with(&[(a(&wallet), ETH)]);
@@ -497,7 +459,7 @@ fn sign_only_raw_transaction_signs_exactly_what_was_decoded() {
     assert!(result.is_success());
     assert_eq!(eth_balance(&mut evm, recipient), U256::from(777u64));
     // A wallet on another network cannot sign it, even when handed the prepared tx.
-    let base_wallet = common::wallet_from_secret(&tv.vault, "base", Network::BaseMainnet, KEY1);
+    let base_wallet = fixtures::wallet_from_secret(&tv.vault, "base", Network::BaseMainnet, KEY1);
     let err =
         evm::sign_prepared(&VaultSigner::new(&tv.vault, &base_wallet), &prepared).unwrap_err();
     assert_eq!(err.code(), "CHAIN_MISMATCH");
@@ -521,9 +483,7 @@ alloy_sol_types::sol! {
 }
 
 fn runtime(name: &str) -> Bytes {
-    hex::decode(common::testdata(&format!("contracts/{name}.runtime.hex")).trim())
-        .unwrap()
-        .into()
+    contract_runtime(name).into()
 }
 
 fn deploy(evm: &mut Evm, at: Address, name: &str) {
@@ -588,9 +548,9 @@ fn decode_sign_execute(
 fn a_self_multicall_moves_erc20_and_erc1155_exactly_as_its_intents_say() {
     use waiaas_chains::Intent;
     use waiaas_chains::evm::{IERC20Allowance, IERC721, IERC1155, ISelfMulticall};
-    let tv = common::vault();
-    let holder = common::wallet_from_secret(&tv.vault, "holder", NETWORK, KEY0);
-    let operator = common::wallet_from_secret(&tv.vault, "operator", NETWORK, KEY1);
+    let tv = fixtures::vault();
+    let holder = fixtures::wallet_from_secret(&tv.vault, "holder", NETWORK, KEY0);
+    let operator = fixtures::wallet_from_secret(&tv.vault, "operator", NETWORK, KEY1);
     let (h, op) = (a(&holder), a(&operator));
     let (r1, r2) = (Address::repeat_byte(0x01), Address::repeat_byte(0x02));
     let token = Address::repeat_byte(0x71);
@@ -852,9 +812,9 @@ fn a_self_multicall_moves_erc20_and_erc1155_exactly_as_its_intents_say() {
 fn a_self_multicall_moves_erc721_tokens_and_value_exactly_as_its_intents_say() {
     use waiaas_chains::Intent;
     use waiaas_chains::evm::{IERC20, IERC721, ISelfMulticall};
-    let tv = common::vault();
-    let holder = common::wallet_from_secret(&tv.vault, "holder", NETWORK, KEY0);
-    let operator = common::wallet_from_secret(&tv.vault, "operator", NETWORK, KEY1);
+    let tv = fixtures::vault();
+    let holder = fixtures::wallet_from_secret(&tv.vault, "holder", NETWORK, KEY0);
+    let operator = fixtures::wallet_from_secret(&tv.vault, "operator", NETWORK, KEY1);
     let (h, op) = (a(&holder), a(&operator));
     let r2 = Address::repeat_byte(0x02);
     let nft = Address::repeat_byte(0x72);

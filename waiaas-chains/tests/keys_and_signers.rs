@@ -6,7 +6,7 @@
     reason = "test helpers outside #[test] functions"
 )]
 
-mod common;
+use waiaas_test_support::vault as fixtures;
 
 use waiaas_chains::hd::{self, DerivationPath};
 use waiaas_chains::{Intent, VaultSigner, evm, solana};
@@ -91,7 +91,7 @@ fn bad_mnemonics_are_refused_without_echoing_them() {
 
 #[test]
 fn the_mnemonic_is_not_stored_only_the_sealed_key() {
-    let tv = common::vault();
+    let tv = fixtures::vault();
     let wallet = hd::import_mnemonic(
         &tv.vault,
         "hardhat",
@@ -119,7 +119,7 @@ fn the_mnemonic_is_not_stored_only_the_sealed_key() {
 
 #[test]
 fn signers_refuse_the_other_curve_and_transaction_bytes_as_messages() {
-    let tv = common::vault();
+    let tv = fixtures::vault();
     let sol_wallet = tv.vault.create_wallet("s", Network::SolanaDevnet).unwrap();
     let evm_wallet = tv
         .vault

@@ -10,10 +10,10 @@
     reason = "test helpers outside #[test] functions"
 )]
 
-mod common;
+use waiaas_test_support::evm_node::{Anvil, KEY0, SEPOLIA_CHAIN_ID};
+use waiaas_test_support::testdata::testdata;
+use waiaas_test_support::vault as fixtures;
 
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::json;
@@ -24,71 +24,11 @@ use waiaas_chains::evm::{self, EvmTxRequest};
 use waiaas_core::address::keccak256;
 use waiaas_core::{Amount, ErrorCode, EvmAddress, Network};
 
-/// Hardhat / anvil account #0, pre-funded with 10 000 ETH by anvil.
-const KEY0: &str = "ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
-const CHAIN_ID: u64 = 11_155_111;
+const CHAIN_ID: u64 = SEPOLIA_CHAIN_ID;
 const NETWORK: Network = Network::EthereumSepolia;
 
-struct Anvil {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Anvil {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn anvil_binary() -> PathBuf {
-    if let Ok(path) = std::env::var("WAIAAS_ANVIL") {
-        return PathBuf::from(path);
-    }
-    let path =
-        common::repo_root().join(".ci/tools/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil");
-    assert!(
-        path.exists(),
-        "anvil not found at {}: run `npm ci --prefix .ci/tools` (or set WAIAAS_ANVIL)",
-        path.display()
-    );
-    path
-}
-
 fn start_anvil() -> Anvil {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = Command::new(anvil_binary())
-        .args([
-            "--host",
-            "127.0.0.1",
-            "--port",
-            &port.to_string(),
-            "--chain-id",
-            &CHAIN_ID.to_string(),
-            "--silent",
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let anvil = Anvil {
-        child,
-        url: format!("http://127.0.0.1:{port}"),
-    };
-    let probe = client(&anvil.url);
-    let start = Instant::now();
-    while probe.chain_id().is_err() {
-        assert!(
-            start.elapsed() < Duration::from_secs(20),
-            "anvil did not start"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    anvil
+    Anvil::start(CHAIN_ID)
 }
 
 fn client(url: &str) -> JsonRpcClient {
@@ -117,9 +57,9 @@ fn wait_receipt(client: &JsonRpcClient, hash: &[u8; 32]) -> waiaas_chains::clien
 #[test]
 fn signed_transfers_are_accepted_by_anvil_and_their_receipts_read() {
     let anvil = start_anvil();
-    let node = client(&anvil.url);
-    let tv = common::vault();
-    let wallet = common::wallet_from_secret(&tv.vault, "w", NETWORK, KEY0);
+    let node = client(&anvil.url());
+    let tv = fixtures::vault();
+    let wallet = fixtures::wallet_from_secret(&tv.vault, "w", NETWORK, KEY0);
     let me = EvmAddress::parse(&wallet.address).unwrap();
     let signer = VaultSigner::new(&tv.vault, &wallet);
     let to = EvmAddress::from_bytes([0x42; 20]);
@@ -186,16 +126,16 @@ fn signed_transfers_are_accepted_by_anvil_and_their_receipts_read() {
 #[test]
 fn erc20_transfer_through_anvil() {
     let anvil = start_anvil();
-    let node = client(&anvil.url);
-    let tv = common::vault();
-    let wallet = common::wallet_from_secret(&tv.vault, "w", NETWORK, KEY0);
+    let node = client(&anvil.url());
+    let tv = fixtures::vault();
+    let wallet = fixtures::wallet_from_secret(&tv.vault, "w", NETWORK, KEY0);
     let me = EvmAddress::parse(&wallet.address).unwrap();
     let signer = VaultSigner::new(&tv.vault, &wallet);
 
     // Install the solc-built TestToken runtime and give the wallet 1 000 tokens
     // (balanceOf mapping at slot 0).
     let token = EvmAddress::from_bytes([0x70; 20]);
-    let runtime = common::testdata("contracts/TestToken.runtime.hex");
+    let runtime = testdata("contracts/TestToken.runtime.hex");
     node.call(
         "anvil_setCode",
         json!([token.to_string(), format!("0x{}", runtime.trim())]),

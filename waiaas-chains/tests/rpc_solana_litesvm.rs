@@ -12,7 +12,8 @@
     reason = "test helpers outside #[test] functions"
 )]
 
-mod common;
+use waiaas_test_support::replay_server::JsonRpcServer;
+use waiaas_test_support::vault as fixtures;
 
 use std::str::FromStr;
 use std::sync::{Arc, Mutex};
@@ -45,8 +46,8 @@ fn param_address(params: &Value) -> Pubkey {
 }
 
 /// The adapter: JSON-RPC methods answered from a shared litesvm.
-fn adapter(svm: Arc<Mutex<LiteSVM>>) -> common::RpcServer {
-    common::RpcServer::start(move |method, params| {
+fn adapter(svm: Arc<Mutex<LiteSVM>>) -> JsonRpcServer {
+    JsonRpcServer::start(move |method, params| {
         let mut svm = svm.lock().unwrap();
         let context = json!({ "slot": 1 });
         match method {
@@ -132,7 +133,7 @@ fn client(url: &str) -> JsonRpcClient {
 
 #[test]
 fn solana_client_fetches_blockhash_broadcasts_and_reads_status_and_balances() {
-    let tv = common::vault();
+    let tv = fixtures::vault();
     let wallet = tv
         .vault
         .create_wallet("rpc", Network::SolanaDevnet)
@@ -287,7 +288,7 @@ fn transient_failures_are_retried_a_bounded_number_of_times() {
     let calls = Arc::new(Mutex::new(0u32));
     let seen = calls.clone();
     // Fails twice with HTTP 503, then answers.
-    let server = common::RpcServer::start(move |_, _| {
+    let server = JsonRpcServer::start(move |_, _| {
         let mut n = seen.lock().unwrap();
         *n += 1;
         if *n <= 2 {
@@ -306,7 +307,7 @@ fn transient_failures_are_retried_a_bounded_number_of_times() {
     // Always failing: 1 try + 2 retries, then a transient CHAIN_ERROR.
     let calls = Arc::new(Mutex::new(0u32));
     let seen = calls.clone();
-    let server = common::RpcServer::start(move |_, _| {
+    let server = JsonRpcServer::start(move |_, _| {
         *seen.lock().unwrap() += 1;
         Err(Value::Null)
     });
@@ -326,7 +327,7 @@ fn transient_failures_are_retried_a_bounded_number_of_times() {
     // A node error that will not pass is not retried.
     let calls = Arc::new(Mutex::new(0u32));
     let seen = calls.clone();
-    let server = common::RpcServer::start(move |_, _| {
+    let server = JsonRpcServer::start(move |_, _| {
         *seen.lock().unwrap() += 1;
         Err(json!({"code": -32602, "message": "Invalid params"}))
     });

@@ -13,7 +13,8 @@
     reason = "test code: a panic is a test failure"
 )]
 
-mod common;
+use waiaas_test_support::solana_runtime::nonce_account_data;
+use waiaas_test_support::vault as fixtures;
 
 use litesvm::LiteSVM;
 use sha2::Digest as _;
@@ -91,7 +92,7 @@ fn assert_refused(intent: &Intent, program: &str, words: &str) {
 
 /// A wallet in a vault, funded in a fresh litesvm.
 struct Bench {
-    tv: common::TestVault,
+    tv: fixtures::TestVault,
     wallet: waiaas_core::WalletInfo,
     me: Pubkey,
     svm: LiteSVM,
@@ -99,7 +100,7 @@ struct Bench {
 
 impl Bench {
     fn new() -> Self {
-        let tv = common::vault();
+        let tv = fixtures::vault();
         let wallet = tv.vault.create_wallet("ix", Network::SolanaDevnet).unwrap();
         let me = pk(&SolanaAddress::parse(&wallet.address).unwrap());
         let mut svm = LiteSVM::new();
@@ -336,13 +337,7 @@ fn seeded_creates_and_transfers_and_nonce_withdrawals_are_the_lamports_the_runti
 
     // WithdrawNonceAccount: the recipient (second account) receives the amount.
     let nonce = Pubkey::new_from_array([54u8; 32]);
-    let mut data = vec![0u8; 80];
-    data[0..4].copy_from_slice(&1u32.to_le_bytes());
-    data[4..8].copy_from_slice(&1u32.to_le_bytes());
-    data[8..40].copy_from_slice(me.as_ref());
-    data[40..72].copy_from_slice(&[42u8; 32]);
-    data[72..80].copy_from_slice(&5_000u64.to_le_bytes());
-    b.set(nonce, data, system);
+    b.set(nonce, nonce_account_data(&me, [42u8; 32]), system);
     b.svm.airdrop(&nonce, SOL).unwrap();
     let withdraw =
         solana_system_interface::instruction::withdraw_nonce_account(&nonce, &me, &to, 700_000);

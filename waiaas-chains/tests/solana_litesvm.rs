@@ -11,7 +11,8 @@
     reason = "test helpers outside #[test] functions"
 )]
 
-mod common;
+use waiaas_test_support::solana_runtime::{execute_wire, set_nonce_account};
+use waiaas_test_support::vault as fixtures;
 
 use litesvm::LiteSVM;
 use solana_account::Account;
@@ -143,7 +144,7 @@ fn set_token_account(
 
 #[test]
 fn sol_transfer_moves_exact_lamports() {
-    let tv = common::vault();
+    let tv = fixtures::vault();
     let wallet = tv
         .vault
         .create_wallet("sol", Network::SolanaDevnet)
@@ -179,7 +180,7 @@ fn sol_transfer_moves_exact_lamports() {
 #[test]
 fn spl_transfer_creates_the_recipient_account_in_the_same_transaction() {
     for program in [TokenProgram::Token, TokenProgram::Token2022] {
-        let tv = common::vault();
+        let tv = fixtures::vault();
         let wallet = tv
             .vault
             .create_wallet("spl", Network::SolanaDevnet)
@@ -234,7 +235,7 @@ fn spl_transfer_creates_the_recipient_account_in_the_same_transaction() {
 
 #[test]
 fn approve_then_the_delegate_transfers() {
-    let tv = common::vault();
+    let tv = fixtures::vault();
     let owner = tv
         .vault
         .create_wallet("owner", Network::SolanaDevnet)
@@ -312,7 +313,7 @@ fn approve_then_the_delegate_transfers() {
 
 #[test]
 fn a_batch_with_compute_budget_executes_atomically() {
-    let tv = common::vault();
+    let tv = fixtures::vault();
     let wallet = tv
         .vault
         .create_wallet("batch", Network::SolanaDevnet)
@@ -403,7 +404,7 @@ fn a_batch_with_compute_budget_executes_atomically() {
 
 #[test]
 fn batch_size_is_bounded() {
-    let tv = common::vault();
+    let tv = fixtures::vault();
     let wallet = tv
         .vault
         .create_wallet("bounds", Network::SolanaDevnet)
@@ -444,7 +445,7 @@ fn batch_size_is_bounded() {
 
 #[test]
 fn a_transaction_signed_for_the_wrong_fee_payer_is_rejected_by_the_runtime() {
-    let tv = common::vault();
+    let tv = fixtures::vault();
     let alice = tv
         .vault
         .create_wallet("alice", Network::SolanaDevnet)
@@ -495,7 +496,7 @@ fn a_transaction_signed_for_the_wrong_fee_payer_is_rejected_by_the_runtime() {
 
 #[test]
 fn durable_nonce_transaction_executes_and_advances_the_nonce() {
-    let tv = common::vault();
+    let tv = fixtures::vault();
     let wallet = tv
         .vault
         .create_wallet("nonce", Network::SolanaDevnet)
@@ -508,24 +509,7 @@ fn durable_nonce_transaction_executes_and_advances_the_nonce() {
     // whose authority is the wallet and whose stored nonce is some past value.
     let nonce_account = fresh(11);
     let stored_nonce = [42u8; 32];
-    let mut data = vec![0u8; 80];
-    data[0..4].copy_from_slice(&1u32.to_le_bytes());
-    data[4..8].copy_from_slice(&1u32.to_le_bytes());
-    data[8..40].copy_from_slice(me.as_bytes());
-    data[40..72].copy_from_slice(&stored_nonce);
-    data[72..80].copy_from_slice(&5_000u64.to_le_bytes());
-    let lamports = svm.minimum_balance_for_rent_exemption(80);
-    svm.set_account(
-        pk(&nonce_account),
-        Account {
-            lamports,
-            data,
-            owner: Pubkey::default(),
-            executable: false,
-            rent_epoch: 0,
-        },
-    )
-    .unwrap();
+    set_nonce_account(&mut svm, pk(&nonce_account), pk(&me), stored_nonce);
 
     let to = fresh(12);
     let req = SolanaTxRequest {
@@ -558,7 +542,7 @@ fn durable_nonce_transaction_executes_and_advances_the_nonce() {
 
 #[test]
 fn a_suspended_wallet_cannot_sign() {
-    let tv = common::vault();
+    let tv = fixtures::vault();
     let wallet = tv
         .vault
         .create_wallet("susp", Network::SolanaDevnet)
@@ -592,18 +576,10 @@ fn a_suspended_wallet_cannot_sign() {
     assert_eq!(err.code(), "WALLET_SUSPENDED");
 }
 
-fn execute_wire(svm: &mut LiteSVM, bytes: &[u8]) -> Result<(), String> {
-    let tx: solana_transaction::versioned::VersionedTransaction =
-        wincode::deserialize(bytes).unwrap();
-    svm.send_transaction(tx)
-        .map(|_| ())
-        .map_err(|e| format!("{:?}", e.err))
-}
-
 #[test]
 fn sign_only_raw_transactions_legacy_v0_and_co_signed_execute() {
     use solana::PreparedTransaction;
-    let tv = common::vault();
+    let tv = fixtures::vault();
     let alice = tv
         .vault
         .create_wallet("alice", Network::SolanaDevnet)

@@ -14,7 +14,7 @@
     reason = "test code: a panic is a test failure"
 )]
 
-mod common;
+use waiaas_test_support::vault as fixtures;
 
 use ed25519_dalek::{Signature as DalekSignature, VerifyingKey};
 use litesvm::LiteSVM;
@@ -90,7 +90,7 @@ fn verify(signer: &SolanaAddress, bytes: &[u8], signature: &[u8; 64]) -> bool {
 
 #[test]
 fn a_v0_transaction_with_a_lookup_table_is_never_signed_as_a_message() {
-    let tv = common::vault();
+    let tv = fixtures::vault();
     let wallet = tv
         .vault
         .create_wallet("msg", Network::SolanaDevnet)
@@ -148,7 +148,7 @@ fn a_v0_transaction_with_a_lookup_table_is_never_signed_as_a_message() {
 
 #[test]
 fn legacy_versioned_and_padded_transaction_messages_are_refused() {
-    let tv = common::vault();
+    let tv = fixtures::vault();
     let wallet = tv
         .vault
         .create_wallet("msg", Network::SolanaDevnet)
@@ -206,7 +206,7 @@ fn legacy_versioned_and_padded_transaction_messages_are_refused() {
 
 #[test]
 fn text_is_signed_in_the_offchain_envelope_and_verifies_independently() {
-    let tv = common::vault();
+    let tv = fixtures::vault();
     let wallet = tv
         .vault
         .create_wallet("msg", Network::SolanaDevnet)
@@ -264,7 +264,7 @@ fn text_is_signed_in_the_offchain_envelope_and_verifies_independently() {
 
 #[test]
 fn the_envelope_is_never_a_transaction() {
-    let tv = common::vault();
+    let tv = fixtures::vault();
     let wallet = tv
         .vault
         .create_wallet("msg", Network::SolanaDevnet)

@@ -13,17 +13,17 @@
     reason = "test helpers outside #[test] functions"
 )]
 
-mod common;
+use waiaas_test_support::evm_runtime::{Evm, Genesis};
+use waiaas_test_support::testdata::contract_runtime;
+use waiaas_test_support::vault as fixtures;
 
 use alloy_dyn_abi::TypedData;
 use alloy_primitives::{Address, B256, Signature, TxKind, U256, keccak256};
 use alloy_signer::SignerSync;
 use alloy_signer_local::PrivateKeySigner;
 use alloy_sol_types::{SolCall, sol};
-use revm::context::{Context, TxEnv};
-use revm::database::{CacheDB, EmptyDB};
-use revm::state::{AccountInfo, Bytecode};
-use revm::{ExecuteCommitEvm, ExecuteEvm, MainBuilder, MainContext};
+use revm::context::TxEnv;
+use revm::{ExecuteCommitEvm, ExecuteEvm};
 use serde_json::{Value, json};
 use waiaas_chains::VaultSigner;
 use waiaas_chains::evm;
@@ -176,8 +176,8 @@ fn eip2612_permit_with_an_undeclared_allowed_key_is_refused() {
         refusal_message(&attack)
     );
     // Nor will waiaas sign it, whatever a caller does.
-    let tv = common::vault();
-    let wallet = common::wallet_from_secret(&tv.vault, "w", Network::EthereumMainnet, KEY0);
+    let tv = fixtures::vault();
+    let wallet = fixtures::wallet_from_secret(&tv.vault, "w", Network::EthereumMainnet, KEY0);
     let signer = VaultSigner::new(&tv.vault, &wallet);
     assert_eq!(
         code(evm::sign_typed_data(&signer, &attack).unwrap_err()),
@@ -804,34 +804,19 @@ sol! {
     }
 }
 
-type Evm = revm::handler::MainnetEvm<revm::handler::MainnetContext<CacheDB<EmptyDB>>>;
-
 /// `PermitToken` at `token` with `balance` for `holder`, and gas money for `callers`.
 fn chain_with_token(token: Address, holder: Address, balance: u64, callers: &[Address]) -> Evm {
-    let mut db = CacheDB::new(EmptyDB::default());
+    let mut genesis = Genesis::new(CHAIN_ID).timestamp(NOW);
     for caller in callers {
-        db.insert_account_info(
-            *caller,
-            AccountInfo::from_balance(U256::from(10u128.pow(18))),
-        );
+        genesis = genesis.fund(*caller, U256::from(10u128.pow(18)));
     }
-    let runtime =
-        hex::decode(common::testdata("contracts/PermitToken.runtime.hex").trim()).unwrap();
-    db.insert_account_info(
-        token,
-        AccountInfo::default().with_code(Bytecode::new_raw(runtime.into())),
-    );
     // balanceOf[holder] (slot 0) and totalSupply (slot 2).
     let slot = keccak256([B256::left_padding_from(holder.as_slice()).0, [0u8; 32]].concat());
-    db.insert_account_storage(token, slot.into(), U256::from(balance))
-        .unwrap();
-    db.insert_account_storage(token, U256::from(2u8), U256::from(balance))
-        .unwrap();
-    Context::mainnet()
-        .with_db(db)
-        .modify_cfg_chained(|cfg| cfg.chain_id = CHAIN_ID)
-        .modify_block_chained(|block| block.timestamp = U256::from(NOW))
-        .build_mainnet()
+    genesis
+        .code(token, contract_runtime("PermitToken"))
+        .storage(token, slot.into(), U256::from(balance))
+        .storage(token, U256::from(2u8), U256::from(balance))
+        .build()
 }
 
 fn call(
@@ -899,8 +884,8 @@ fn token_domain(token: Address) -> Value {
 
 #[test]
 fn a_signed_eip2612_permit_grants_exactly_what_was_decoded_on_a_real_token() {
-    let tv = common::vault();
-    let wallet = common::wallet_from_secret(&tv.vault, "owner", NETWORK, KEY0);
+    let tv = fixtures::vault();
+    let wallet = fixtures::wallet_from_secret(&tv.vault, "owner", NETWORK, KEY0);
     assert_eq!(wallet.address, OWNER);
     let signer = VaultSigner::new(&tv.vault, &wallet);
     let reference: PrivateKeySigner = KEY0.parse().unwrap();
@@ -1008,8 +993,8 @@ fn the_undeclared_key_attack_would_grant_the_maximum_on_a_real_token() {
         code(evm::decode_typed_data(NETWORK, &attack).unwrap_err()),
         "INVALID_TRANSACTION"
     );
-    let tv = common::vault();
-    let wallet = common::wallet_from_secret(&tv.vault, "owner", NETWORK, KEY0);
+    let tv = fixtures::vault();
+    let wallet = fixtures::wallet_from_secret(&tv.vault, "owner", NETWORK, KEY0);
     assert_eq!(
         code(evm::sign_typed_data(&VaultSigner::new(&tv.vault, &wallet), &attack).unwrap_err()),
         "INVALID_TRANSACTION"
@@ -1045,8 +1030,8 @@ fn the_undeclared_key_attack_would_grant_the_maximum_on_a_real_token() {
 
 #[test]
 fn a_signed_eip3009_authorization_moves_exactly_the_decoded_transfer() {
-    let tv = common::vault();
-    let wallet = common::wallet_from_secret(&tv.vault, "owner", NETWORK, KEY0);
+    let tv = fixtures::vault();
+    let wallet = fixtures::wallet_from_secret(&tv.vault, "owner", NETWORK, KEY0);
     let signer = VaultSigner::new(&tv.vault, &wallet);
     let reference: PrivateKeySigner = KEY0.parse().unwrap();
     let owner: Address = OWNER.parse().unwrap();

@@ -8,7 +8,8 @@
     reason = "test helpers outside #[test] functions"
 )]
 
-mod common;
+use waiaas_test_support::testdata::testdata;
+use waiaas_test_support::vault as fixtures;
 
 use serde_json::Value;
 use waiaas_chains::hd::{self, DerivationPath};
@@ -16,7 +17,7 @@ use waiaas_chains::{OwnerAddress, VaultSigner, evm, solana};
 use waiaas_core::{Chain, ErrorCode, Network, SecretString, Signer};
 
 fn load(name: &str) -> Value {
-    serde_json::from_str(&common::testdata(&format!("vectors/chains/{name}"))).unwrap()
+    serde_json::from_str(&testdata(&format!("vectors/chains/{name}"))).unwrap()
 }
 
 fn s<'a>(v: &'a Value, key: &str) -> &'a str {
@@ -31,10 +32,10 @@ fn unhex(text: &str) -> Vec<u8> {
 
 #[test]
 fn ed25519_keys_addresses_and_signatures() {
-    let tv = common::vault();
+    let tv = fixtures::vault();
     for case in load("ed25519.json")["cases"].as_array().unwrap() {
         let name = s(case, "name");
-        let wallet = common::wallet_from_secret(
+        let wallet = fixtures::wallet_from_secret(
             &tv.vault,
             &format!("w{}", name.len()),
             Network::SolanaDevnet,
@@ -58,9 +59,9 @@ fn ed25519_keys_addresses_and_signatures() {
 #[test]
 fn secp256k1_addresses_and_personal_sign() {
     let v = load("secp256k1.json");
-    let tv = common::vault();
+    let tv = fixtures::vault();
     for (i, case) in v["addresses"].as_array().unwrap().iter().enumerate() {
-        let wallet = common::wallet_from_secret(
+        let wallet = fixtures::wallet_from_secret(
             &tv.vault,
             &format!("a{i}"),
             Network::EthereumMainnet,
@@ -69,8 +70,8 @@ fn secp256k1_addresses_and_personal_sign() {
         assert_eq!(wallet.address, s(case, "address"), "{}", s(case, "name"));
     }
     for (i, case) in v["personalSign"].as_array().unwrap().iter().enumerate() {
-        let tv = common::vault();
-        let wallet = common::wallet_from_secret(
+        let tv = fixtures::vault();
+        let wallet = fixtures::wallet_from_secret(
             &tv.vault,
             &format!("p{i}"),
             Network::EthereumMainnet,
@@ -97,9 +98,10 @@ fn secp256k1_addresses_and_personal_sign() {
 #[test]
 fn eip712_mail_example() {
     for case in load("eip712.json")["cases"].as_array().unwrap() {
-        let tv = common::vault();
+        let tv = fixtures::vault();
         let network: Network = s(case, "network").parse().unwrap();
-        let wallet = common::wallet_from_secret(&tv.vault, "mail", network, s(case, "privateKey"));
+        let wallet =
+            fixtures::wallet_from_secret(&tv.vault, "mail", network, s(case, "privateKey"));
         assert_eq!(wallet.address, s(case, "signer"));
         let json = case["typedData"].to_string();
         let hash = evm::typed_data_hash(&json).unwrap();
@@ -127,7 +129,7 @@ fn eip712_mail_example() {
         );
         // The same typed data for a wallet (same key) on another chain is refused
         // before signing.
-        let other = common::wallet_from_secret(
+        let other = fixtures::wallet_from_secret(
             &tv.vault,
             "mail-sepolia",
             Network::EthereumSepolia,
@@ -149,7 +151,7 @@ fn mnemonic_seeds_and_addresses() {
         .unwrap();
         assert_eq!(hex::encode(&seed[..]), s(case, "seed"));
     }
-    let tv = common::vault();
+    let tv = fixtures::vault();
     for (i, case) in v["addresses"].as_array().unwrap().iter().enumerate() {
         let chain: Chain = s(case, "chain").parse().unwrap();
         let network = match chain {

@@ -64,15 +64,18 @@ impl fmt::Debug for AuditKey {
     }
 }
 
-/// How a stored entry's hash was computed (the `scheme` column).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum AuditScheme {
-    /// Unkeyed SHA-256 (logs written before schema 4, kept only when their chain was
-    /// already broken when they were keyed).
-    Sha256,
-    /// HMAC-SHA256 under the audit key.
-    HmacSha256,
+crate::string_enum! {
+    /// How a stored entry's hash was computed (the `scheme` column stores
+    /// [`as_i64`](Self::as_i64); JSON and `Display` use the string).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub enum AuditScheme {
+        /// Unkeyed SHA-256 (logs written before schema 4, kept only when their chain was
+        /// already broken when they were keyed).
+        Sha256 => "sha256",
+        /// HMAC-SHA256 under the audit key.
+        HmacSha256 => "hmac-sha256",
+    }
+    field = "scheme", what = "an audit hash scheme";
 }
 
 impl AuditScheme {

@@ -15,8 +15,11 @@ use std::str::FromStr;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::json;
+use waiaas_core::audit::AuditScheme;
 use waiaas_core::policy::{ApprovalReason, ReservationStatus};
 use waiaas_core::session::SessionStatus;
+use waiaas_core::store::{KillSwitchState, OwnerState, WalletStatus};
+use waiaas_core::vault::KdfProfile;
 use waiaas_core::{
     Chain, ErrorCode, Network, Permission, PolicyType, Tier, TxStatus, ValidationError,
 };
@@ -232,4 +235,60 @@ fn permission_session_status_reservation_status_approval_reason() {
         ApprovalReason::as_str,
         ApprovalReason::parse,
     );
+}
+
+#[test]
+fn store_records_wallet_status_kill_switch_owner_state() {
+    check(
+        &WalletStatus::ALL,
+        &["ACTIVE", "SUSPENDED", "TERMINATED"],
+        WalletStatus::as_str,
+        WalletStatus::parse,
+    );
+    check(
+        &KillSwitchState::ALL,
+        &["ACTIVE", "SUSPENDED", "LOCKED"],
+        KillSwitchState::as_str,
+        KillSwitchState::parse,
+    );
+    check(
+        &OwnerState::ALL,
+        &["NONE", "GRACE", "LOCKED"],
+        OwnerState::as_str,
+        OwnerState::parse,
+    );
+    assert_eq!(
+        "PAUSED".parse::<WalletStatus>().unwrap_err().to_string(),
+        "invalid `status`: `PAUSED` is not a wallet status; use one of `ACTIVE`, `SUSPENDED`, `TERMINATED`"
+    );
+    assert_eq!(
+        "OFF".parse::<KillSwitchState>().unwrap_err().to_string(),
+        "invalid `kill_switch`: `OFF` is not a kill switch state; use one of `ACTIVE`, `SUSPENDED`, `LOCKED`"
+    );
+    assert_eq!(
+        "OWNED".parse::<OwnerState>().unwrap_err().to_string(),
+        "invalid `owner_state`: `OWNED` is not an owner state; use one of `NONE`, `GRACE`, `LOCKED`"
+    );
+}
+
+#[test]
+fn kdf_profile_and_audit_scheme() {
+    check(
+        &KdfProfile::ALL,
+        &["production", "insecure-test"],
+        KdfProfile::as_str,
+        KdfProfile::parse,
+    );
+    check(
+        &AuditScheme::ALL,
+        &["sha256", "hmac-sha256"],
+        AuditScheme::as_str,
+        AuditScheme::parse,
+    );
+    // The `scheme` column stores the number, not the string.
+    for s in AuditScheme::ALL {
+        assert_eq!(AuditScheme::from_i64(s.as_i64()), Some(s));
+    }
+    assert_eq!(AuditScheme::Sha256.as_i64(), 0);
+    assert_eq!(AuditScheme::HmacSha256.as_i64(), 1);
 }

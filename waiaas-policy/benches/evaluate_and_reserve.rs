@@ -23,61 +23,22 @@ use std::time::{Duration, Instant};
 use criterion::Criterion;
 use serde_json::json;
 use waiaas_core::policy::{RequestBody, Reservation, ReservationStatus, Spend};
-use waiaas_core::store::{SealedBox, WalletRecord, WalletStatus};
 use waiaas_core::{
     Amount, ManualClock, Network, PolicyRequest, PolicyType, PriceBook, PriceQuote, Store, Tier,
     TxId, Usd, WalletId,
 };
 use waiaas_policy::{Engine, NewPolicy, PolicyAdmin};
-use waiaas_store::{SqliteStore, StoreOptions, Synchronous};
+use waiaas_store::{SqliteStore, Synchronous};
+use waiaas_test_support::vault as fixtures;
 
 const TO: &str = "0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359";
 const C: &str = "0xD1220A0cf47c7B9Be7A2E6BA89F429762e7b9aDb";
 const T0: i64 = 1_767_268_800;
 
 fn setup(path: &Path, rows: u64, sync: Synchronous) -> (SqliteStore, WalletId) {
-    let store = SqliteStore::open(
-        path,
-        &StoreOptions {
-            synchronous: sync,
-            ..StoreOptions::default()
-        },
-    )
-    .unwrap();
-    // Without a vault: a fixed audit key (a vault derives it from its data key).
-    store
-        .set_audit_key(
-            waiaas_core::audit::AuditKey::from_bytes(waiaas_core::audit::Zeroizing::new([1; 32])),
-            0,
-            None,
-        )
-        .unwrap();
+    let store = fixtures::open_store_with(path, sync);
     let w = WalletId::new();
-    store
-        .insert_wallet(
-            &WalletRecord {
-                id: w,
-                name: "bench".into(),
-                chain: waiaas_core::Chain::Ethereum,
-                network: Network::EthereumMainnet,
-                address: "x".into(),
-                public_key: vec![0; 33],
-                secret: SealedBox {
-                    nonce: vec![0; 24],
-                    ciphertext: vec![0; 48],
-                },
-                secret_format: 1,
-                status: WalletStatus::Active,
-                created_at: 0,
-                updated_at: 0,
-            },
-            &waiaas_core::audit::AuditEntry::new(
-                0,
-                &waiaas_core::audit::Actor::System,
-                "TEST_FIXTURE",
-            ),
-        )
-        .unwrap();
+    fixtures::insert_wallet(&store, w, Network::EthereumMainnet);
     let clock = ManualClock::new(T0);
     let admin = PolicyAdmin::new(&store, &clock);
     let policies = [

@@ -20,7 +20,7 @@
     reason = "test code"
 )]
 
-mod common;
+use waiaas_test_support::vault as fixtures;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -145,7 +145,7 @@ fn admit(store: &dyn PipelineStore, engine: &Engine, wallet: WalletId) -> Decisi
 /// One thread's work: its own connection, `PER_THREAD` admissions, starting at
 /// `start_ms` so that every thread of every process overlaps.
 fn admit_many(db: &Path, wallet: WalletId, start_ms: u128) -> Counts {
-    let store = common::open_store(db);
+    let store = fixtures::open_store(db);
     while unix_ms() < start_ms {
         std::thread::sleep(std::time::Duration::from_millis(1));
     }
@@ -203,8 +203,8 @@ fn threads_and_processes_never_overshoot_an_in_flight_ladder() {
     let db: PathBuf = dir.path().join("ladder.db");
     let wallet = WalletId::new();
     {
-        let store = common::open_store(&db);
-        common::insert_wallet(&store, wallet, Network::EthereumMainnet);
+        let store = fixtures::open_store(&db);
+        fixtures::insert_wallet(&store, wallet, Network::EthereumMainnet);
         let clock = ManualClock::new(NOW);
         let admin = PolicyAdmin::new(&store, &clock);
         admin
@@ -266,7 +266,7 @@ fn threads_and_processes_never_overshoot_an_in_flight_ladder() {
     assert_eq!(delay, DELAY_MAX_USD / PER_REQUEST_USD);
     assert_eq!(approval, ATTEMPTS - DELAY_MAX_USD / PER_REQUEST_USD);
     // The stored rows agree: every admission is one QUEUED row.
-    let store = common::open_store(&db);
+    let store = fixtures::open_store(&db);
     let rows = store
         .transactions(&waiaas_core::store::TxFilter {
             wallet_id: Some(wallet),

@@ -9,7 +9,7 @@
     reason = "test code"
 )]
 
-mod common;
+use waiaas_test_support::vault as fixtures;
 
 use proptest::prelude::*;
 use serde_json::json;
@@ -44,9 +44,9 @@ fn transfer(wallet: WalletId, amount: u64) -> PolicyRequest {
 
 fn setup() -> (tempfile::TempDir, waiaas_store::SqliteStore, WalletId) {
     let dir = tempfile::tempdir().unwrap();
-    let store = common::open_store(&dir.path().join("w.db"));
+    let store = fixtures::open_store(&dir.path().join("w.db"));
     let w = WalletId::new();
-    common::insert_wallet(&store, w, Network::EthereumMainnet);
+    fixtures::insert_wallet(&store, w, Network::EthereumMainnet);
     (dir, store, w)
 }
 
@@ -212,7 +212,7 @@ fn scope_is_checked() {
 #[test]
 fn update_validates_bumps_revision_and_takes_effect_across_handles() {
     let (dir, store, w) = setup();
-    let other = common::open_store(&dir.path().join("w.db"));
+    let other = fixtures::open_store(&dir.path().join("w.db"));
     let clock = ManualClock::new(1000);
     let admin = PolicyAdmin::new(&store, &clock);
     let engine = Engine::new();
@@ -281,7 +281,7 @@ fn update_validates_bumps_revision_and_takes_effect_across_handles() {
 fn list_filters() {
     let (_d, store, w) = setup();
     let w2 = WalletId::new();
-    common::insert_wallet(&store, w2, Network::EthereumMainnet);
+    fixtures::insert_wallet(&store, w2, Network::EthereumMainnet);
     let clock = ManualClock::new(1000);
     let admin = PolicyAdmin::new(&store, &clock);
     let rules = json!({"networks": ["ethereum-mainnet"]});
@@ -488,7 +488,7 @@ fn quickset_creates_the_documented_sets() {
     );
 
     let t = WalletId::new();
-    common::insert_wallet(&store, t, Network::SolanaDevnet);
+    fixtures::insert_wallet(&store, t, Network::SolanaDevnet);
     let created = quickset(&admin, &store, t, QuicksetMode::Testnet).unwrap();
     assert_eq!(created.len(), 2);
     let mut req = transfer(t, 1_000_000_000);

@@ -11,7 +11,7 @@
     reason = "test code"
 )]
 
-mod common;
+use waiaas_test_support::vault as fixtures;
 
 use std::path::PathBuf;
 
@@ -281,9 +281,9 @@ fn vectors_through_sqlite_store() {
     let dir = tempfile::tempdir().unwrap();
     let mut failures = Vec::new();
     for (i, case) in cases.iter().enumerate() {
-        let store = common::open_store(&dir.path().join(format!("v{i}.db")));
+        let store = fixtures::open_store(&dir.path().join(format!("v{i}.db")));
         for w in [WALLET, WALLET2] {
-            common::insert_wallet(
+            fixtures::insert_wallet(
                 &store,
                 WalletId::parse(w).unwrap(),
                 Network::EthereumMainnet,

@@ -35,16 +35,15 @@ use base64::Engine as _;
 use common::{World, world};
 use fixtures::*;
 use litesvm::LiteSVM;
-use revm::context::{Context, TxEnv};
-use revm::database::{CacheDB, EmptyDB};
-use revm::state::{AccountInfo, Bytecode};
-use revm::{ExecuteCommitEvm, MainBuilder, MainContext};
+use revm::ExecuteCommitEvm;
+use revm::context::TxEnv;
 use serde_json::json;
 use solana_instruction::Instruction;
 use solana_pubkey::Pubkey;
 use waiaas::{ChainParams, Network, NewPolicy, Operation, SendRequest, Transaction};
 use waiaas_core::policy::PolicyType;
 use waiaas_core::{TxStatus, WalletInfo};
+use waiaas_test_support::evm_runtime::Genesis;
 
 const ED25519_PRECOMPILE: &str = "Ed25519SigVerify111111111111111111111111111";
 const MEMO_V1: &str = "Memo1UhkJRfHyvLMcVucJwxXeuD728EqVDDwQDxFMNo";
@@ -219,36 +218,26 @@ fn balance_slot(holder: Address) -> U256 {
 }
 
 fn evm_with(wallet: Address, spender: Address, holdings: U256) -> Evm {
-    let mut db = CacheDB::new(EmptyDB::default());
+    let mut genesis = Genesis::new(EVM_CHAIN_ID).base_fee(BASE_FEE as u64);
     for who in [
         wallet,
         spender,
         Address::repeat_byte(0xee),
         Address::repeat_byte(0xdd),
     ] {
-        db.insert_account_info(who, AccountInfo::from_balance(U256::from(10u128.pow(19))));
+        genesis = genesis.fund(who, U256::from(10u128.pow(19)));
     }
     for token in [LISTED, UNLISTED] {
-        db.insert_account_info(
+        genesis = genesis.code(token, runtime("TestToken")).storage(
             token,
-            AccountInfo::default().with_code(Bytecode::new_raw(runtime("TestToken"))),
+            balance_slot(wallet),
+            holdings,
         );
-        db.insert_account_storage(token, balance_slot(wallet), holdings)
-            .unwrap();
     }
-    db.insert_account_info(
-        MULTI,
-        AccountInfo::default().with_code(Bytecode::new_raw(runtime("TestMultiToken"))),
-    );
-    db.insert_account_info(
-        NFT,
-        AccountInfo::default().with_code(Bytecode::new_raw(runtime("TestNft"))),
-    );
-    Context::mainnet()
-        .with_db(db)
-        .modify_cfg_chained(|cfg| cfg.chain_id = EVM_CHAIN_ID)
-        .modify_block_chained(|b| b.basefee = BASE_FEE as u64)
-        .build_mainnet()
+    genesis
+        .code(MULTI, runtime("TestMultiToken"))
+        .code(NFT, runtime("TestNft"))
+        .build()
 }
 
 /// A transaction from an EOA the test controls (no signature needed in revm).

@@ -17,14 +17,9 @@ mod fixtures;
 
 use alloy_primitives::{Address, U256};
 use alloy_sol_types::{SolCall, sol};
-use base64::Engine as _;
 use common::world;
 use fixtures::*;
 use litesvm::LiteSVM;
-use revm::context::Context;
-use revm::database::{CacheDB, EmptyDB};
-use revm::state::{AccountInfo, Bytecode};
-use revm::{MainBuilder, MainContext};
 use serde_json::json;
 use solana_instruction::{AccountMeta, Instruction};
 use solana_pubkey::Pubkey;
@@ -32,6 +27,8 @@ use solana_signer::Signer as _;
 use waiaas::{ChainParams, Network, Operation, SendRequest, Transaction};
 use waiaas_core::policy::PolicyType;
 use waiaas_core::{SolanaAddress, Tier, TxStatus};
+use waiaas_test_support::evm_runtime::Genesis;
+use waiaas_test_support::solana_runtime::execute_base64;
 
 const TOKEN_PROGRAM: &str = "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA";
 const ATA_PROGRAM: &str = "ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL";
@@ -40,21 +37,7 @@ const SYSTEM_PROGRAM: &str = "11111111111111111111111111111111";
 // ================================================================= Solana
 
 fn svm_send(svm: &mut LiteSVM, tx: &Transaction) -> Result<(), String> {
-    let bytes = B64
-        .decode(
-            tx.result
-                .as_ref()
-                .unwrap()
-                .signed_transaction
-                .as_ref()
-                .unwrap(),
-        )
-        .unwrap();
-    let parsed: solana_transaction::Transaction = wincode::deserialize(&bytes).unwrap();
-    let out = svm
-        .send_transaction(parsed)
-        .map(|_| ())
-        .map_err(|e| format!("{:?}", e.err));
+    let out = execute_base64(svm, common::signed(tx));
     svm.expire_blockhash();
     out
 }
@@ -352,24 +335,12 @@ sol! {
 }
 
 fn evm_with(wallet: Address) -> Evm {
-    let mut db = CacheDB::new(EmptyDB::default());
-    db.insert_account_info(
-        wallet,
-        AccountInfo::from_balance(U256::from(10u128.pow(19))),
-    );
-    db.insert_account_info(
-        Address::repeat_byte(0xee),
-        AccountInfo::from_balance(U256::from(10u128.pow(19))),
-    );
-    db.insert_account_info(
-        MULTI,
-        AccountInfo::default().with_code(Bytecode::new_raw(runtime("TestMultiToken"))),
-    );
-    Context::mainnet()
-        .with_db(db)
-        .modify_cfg_chained(|cfg| cfg.chain_id = EVM_CHAIN_ID)
-        .modify_block_chained(|b| b.basefee = BASE_FEE as u64)
-        .build_mainnet()
+    Genesis::new(EVM_CHAIN_ID)
+        .base_fee(BASE_FEE as u64)
+        .fund(wallet, U256::from(10u128.pow(19)))
+        .fund(Address::repeat_byte(0xee), U256::from(10u128.pow(19)))
+        .code(MULTI, runtime("TestMultiToken"))
+        .build()
 }
 
 fn evm_params(nonce: u64) -> ChainParams {

@@ -14,13 +14,10 @@
 )]
 
 mod common;
-mod fixtures;
 
 use std::sync::{Arc, Barrier, Mutex};
 
-use base64::Engine as _;
-use common::{BLOCKHASH, NowValue, T0, World, config, host, pw, world};
-use fixtures::*;
+use common::{BLOCKHASH, NowValue, T0, World, config, host, pw, world, world_with};
 use waiaas::{
     ChainClients, ChainParams, ManualClock, Network, PolicyUpdate, SendRequest, Settings, Waiaas,
 };
@@ -29,6 +26,7 @@ use waiaas_chains::client::{EvmCall, EvmChainClient, EvmReceipt, FeeEstimate};
 use waiaas_core::policy::PolicyType;
 use waiaas_core::session::CreateSession;
 use waiaas_core::{Amount, EvmAddress, SolanaAddress, Tier, TxId, TxStatus, WalletId};
+use waiaas_test_support::solana_runtime::durable_transfer;
 
 const DAY: i64 = 86_400;
 
@@ -124,27 +122,11 @@ impl EvmChainClient for FakeEvm {
 /// signature it could hold back and land after the kill switch. Now refused.
 #[test]
 fn evm_send_with_a_nonce_ahead_of_the_pending_one_is_refused_with_a_chain_client() {
-    let dir = tempfile::tempdir().unwrap();
-    let clock = Arc::new(ManualClock::new(T0));
-    let prices = Arc::new(waiaas::StaticPriceOracle::new(600));
     let fake = Arc::new(FakeEvm::default());
-    let admin = Waiaas::create(
-        dir.path().join("vault"),
-        Some(pw()),
-        &config(),
-        waiaas::Host {
-            chain_clients: ChainClients::new().with_evm(Network::EthereumSepolia, fake.clone()),
-            ..host(&clock, &prices)
-        },
-    )
-    .unwrap();
-    let w = World {
-        dir,
-        clock,
-        prices,
-        admin,
-    };
-    w.refresh_prices();
+    let w = world_with(|host| waiaas::Host {
+        chain_clients: ChainClients::new().with_evm(Network::EthereumSepolia, fake.clone()),
+        ..host
+    });
     let wallet = w.wallet(Network::EthereumSepolia);
     let agent = w.agent(wallet.id);
     let held = SendRequest {
@@ -171,27 +153,11 @@ fn evm_send_with_a_nonce_ahead_of_the_pending_one_is_refused_with_a_chain_client
 /// Positive control for the test above: the pending nonce (or none) signs.
 #[test]
 fn evm_send_with_the_pending_nonce_signs_with_a_chain_client() {
-    let dir = tempfile::tempdir().unwrap();
-    let clock = Arc::new(ManualClock::new(T0));
-    let prices = Arc::new(waiaas::StaticPriceOracle::new(600));
     let fake = Arc::new(FakeEvm::default());
-    let admin = Waiaas::create(
-        dir.path().join("vault"),
-        Some(pw()),
-        &config(),
-        waiaas::Host {
-            chain_clients: ChainClients::new().with_evm(Network::EthereumSepolia, fake.clone()),
-            ..host(&clock, &prices)
-        },
-    )
-    .unwrap();
-    let w = World {
-        dir,
-        clock,
-        prices,
-        admin,
-    };
-    w.refresh_prices();
+    let w = world_with(|host| waiaas::Host {
+        chain_clients: ChainClients::new().with_evm(Network::EthereumSepolia, fake.clone()),
+        ..host
+    });
     let wallet = w.wallet(Network::EthereumSepolia);
     let agent = w.agent(wallet.id);
     let tx = agent
@@ -206,25 +172,6 @@ fn evm_send_with_the_pending_nonce_signs_with_a_chain_client() {
 
 fn pk(a: &SolanaAddress) -> solana_pubkey::Pubkey {
     solana_pubkey::Pubkey::new_from_array(*a.as_bytes())
-}
-
-fn durable_transfer(
-    payer: solana_pubkey::Pubkey,
-    nonce_account: solana_pubkey::Pubkey,
-    nonce: [u8; 32],
-    to: solana_pubkey::Pubkey,
-    lamports: u64,
-) -> String {
-    let ixs = [
-        solana_system_interface::instruction::advance_nonce_account(&nonce_account, &payer),
-        solana_system_interface::instruction::transfer(&payer, &to, lamports),
-    ];
-    let message = solana_message::Message::new_with_blockhash(
-        &ixs,
-        Some(&payer),
-        &solana_hash::Hash::new_from_array(nonce),
-    );
-    B64.encode(wincode::serialize(&solana_transaction::Transaction::new_unsigned(message)).unwrap())
 }
 
 /// The operator enables durable nonces for a wallet; the agent queues a $500
@@ -247,6 +194,7 @@ fn a_queued_durable_nonce_row_does_not_sign_after_the_operator_disables_durable_
     let raw = durable_transfer(
         me,
         solana_pubkey::Pubkey::new_from_array([11u8; 32]),
+        me,
         [42u8; 32],
         me,
         5_000_000_000,
@@ -1003,6 +951,7 @@ fn durable_nonces_disabled_before_the_admission_transaction_are_refused() {
     let raw = durable_transfer(
         me,
         solana_pubkey::Pubkey::new_from_array([11u8; 32]),
+        me,
         [42u8; 32],
         me,
         50_000_000,
@@ -1069,27 +1018,11 @@ impl waiaas_chains::client::SolanaChainClient for HookSolana {
 #[test]
 fn a_revocation_landing_between_the_claim_and_the_signature_discards_the_signature() {
     for step in ["revoke", "kill", "suspend"] {
-        let dir = tempfile::tempdir().unwrap();
-        let clock = Arc::new(ManualClock::new(T0));
-        let prices = Arc::new(waiaas::StaticPriceOracle::new(600));
         let sol = Arc::new(HookSolana::default());
-        let admin = Waiaas::create(
-            dir.path().join("vault"),
-            Some(pw()),
-            &config(),
-            waiaas::Host {
-                chain_clients: ChainClients::new().with_solana(Network::SolanaDevnet, sol.clone()),
-                ..host(&clock, &prices)
-            },
-        )
-        .unwrap();
-        let w = World {
-            dir,
-            clock,
-            prices,
-            admin,
-        };
-        w.refresh_prices();
+        let w = world_with(|host| waiaas::Host {
+            chain_clients: ChainClients::new().with_solana(Network::SolanaDevnet, sol.clone()),
+            ..host
+        });
         let wallet = w.wallet(Network::SolanaDevnet);
         let agent = w.agent(wallet.id);
         let queued = agent

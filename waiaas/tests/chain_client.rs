@@ -12,8 +12,6 @@
 
 mod common;
 
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -24,65 +22,8 @@ use waiaas::{
 use waiaas_chains::client::EvmChainClient;
 use waiaas_chains::client::rpc::{JsonRpcClient, RpcOptions};
 use waiaas_core::{Amount, EvmAddress, TxStatus};
-
-struct Anvil {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Anvil {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn anvil() -> Anvil {
-    let path = std::env::var("WAIAAS_ANVIL")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-                .join("../.ci/tools/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil")
-        });
-    assert!(
-        path.exists(),
-        "anvil not found at {}: run `npm ci --prefix .ci/tools` (or set WAIAAS_ANVIL)",
-        path.display()
-    );
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = Command::new(path)
-        .args([
-            "--host",
-            "127.0.0.1",
-            "--port",
-            &port.to_string(),
-            "--chain-id",
-            "11155111",
-            "--silent",
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let a = Anvil {
-        child,
-        url: format!("http://127.0.0.1:{port}"),
-    };
-    let probe = client(&a.url);
-    let start = Instant::now();
-    while probe.chain_id().is_err() {
-        assert!(
-            start.elapsed() < Duration::from_secs(20),
-            "anvil did not start"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    a
-}
+use waiaas_test_support::evm_node::{Anvil, KEY0, SEPOLIA_CHAIN_ID};
+use waiaas_test_support::testdata::testdata;
 
 fn client(url: &str) -> JsonRpcClient {
     JsonRpcClient::new(
@@ -114,11 +55,11 @@ fn wait_mined(c: &JsonRpcClient, hash: &str) {
 
 #[test]
 fn sends_are_filled_broadcast_and_mined_and_balances_read() {
-    let node = anvil();
+    let node = Anvil::start(SEPOLIA_CHAIN_ID);
     let dir = tempfile::tempdir().unwrap();
     let clock = Arc::new(ManualClock::new(common::T0));
     let prices = Arc::new(StaticPriceOracle::new(100_000_000));
-    let rpc = Arc::new(client(&node.url));
+    let rpc = Arc::new(client(&node.url()));
     let opts = waiaas::Host {
         chain_clients: ChainClients::new().with_evm(Network::EthereumSepolia, rpc.clone()),
         ..host(&clock, &prices)
@@ -132,9 +73,7 @@ fn sends_are_filled_broadcast_and_mined_and_balances_read() {
     };
     w.refresh_prices();
     // anvil's pre-funded account #0.
-    let key = SecretString::from(
-        "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80".to_owned(),
-    );
+    let key = SecretString::from(format!("0x{KEY0}"));
     let wallet = admin
         .import_wallet("anvil0", Network::EthereumSepolia, &key)
         .unwrap();
@@ -200,11 +139,7 @@ fn sends_are_filled_broadcast_and_mined_and_balances_read() {
     // A token the operator gave no decimals for (it is only approved, never listed in
     // ALLOWED_TOKENS): its decimals come from the chain's `decimals()` (TestToken: 18).
     let token = "0x7070707070707070707070707070707070707070";
-    let runtime = std::fs::read_to_string(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../testdata/contracts/TestToken.runtime.hex"),
-    )
-    .unwrap();
+    let runtime = testdata("contracts/TestToken.runtime.hex");
     rpc.call(
         "anvil_setCode",
         serde_json::json!([token, format!("0x{}", runtime.trim())]),

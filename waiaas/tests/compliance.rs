@@ -19,24 +19,18 @@ mod fixtures;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-use alloy_consensus::TxEnvelope;
-use alloy_eips::eip2718::Decodable2718;
 use alloy_primitives::{Address, B256, Bytes, TxKind, U256, keccak256};
 use alloy_sol_types::{SolCall, sol};
-use base64::Engine as _;
-use common::{OwnerKey, T0, World, config, host, pw, world};
+use common::{OwnerKey, T0, World, signed, world, world_with};
 use fixtures::*;
 use litesvm::LiteSVM;
-use revm::context::{Context, TxEnv};
-use revm::database::{CacheDB, EmptyDB};
-use revm::state::{AccountInfo, Bytecode};
-use revm::{ExecuteCommitEvm, ExecuteEvm, MainBuilder, MainContext};
+use revm::ExecuteCommitEvm;
+use revm::context::TxEnv;
 use serde_json::json;
 use solana_instruction::{AccountMeta, Instruction};
 use solana_pubkey::Pubkey;
 use waiaas::{
     ChainClients, ChainParams, Network, NewPolicy, Operation, SendRequest, TokenSpec, Transaction,
-    Waiaas,
 };
 use waiaas_chains::ChainError;
 use waiaas_chains::client::{
@@ -45,6 +39,8 @@ use waiaas_chains::client::{
 };
 use waiaas_core::policy::{PolicyType, Usd, token_asset_id};
 use waiaas_core::{Amount, EvmAddress, SolanaAddress, Tier, TxStatus, WalletInfo};
+use waiaas_test_support::evm_runtime::{self, Genesis, execute_hex};
+use waiaas_test_support::solana_runtime::execute_base64;
 
 const SYSTEM: &str = "11111111111111111111111111111111";
 const TOKEN_PROGRAM: &str = "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA";
@@ -114,15 +110,6 @@ fn nothing_left(w: &World, wallet: &WalletInfo) {
     assert_eq!(held, 0, "a reservation was left behind");
 }
 
-fn signed(tx: &Transaction) -> &str {
-    tx.result
-        .as_ref()
-        .unwrap()
-        .signed_transaction
-        .as_ref()
-        .unwrap()
-}
-
 // ---------------------------------------------------------------- EVM helpers
 
 fn mapping_slot(key: U256, slot: u64) -> U256 {
@@ -133,80 +120,29 @@ fn mapping_slot(key: U256, slot: u64) -> U256 {
 }
 
 fn evm_with(wallet: Address, code: &[(Address, &str)], storage: &[(Address, U256, U256)]) -> Evm {
-    let mut db = CacheDB::new(EmptyDB::default());
-    db.insert_account_info(
-        wallet,
-        AccountInfo::from_balance(U256::from(10u128.pow(19))),
-    );
+    let mut genesis = Genesis::new(EVM_CHAIN_ID)
+        .base_fee(BASE_FEE as u64)
+        .timestamp(T0 as u64)
+        .fund(wallet, U256::from(10u128.pow(19)));
     // 0xee reads views (never committed); 0xed relays signatures (committed).
     for who in [0xee, 0xed] {
-        db.insert_account_info(
-            Address::repeat_byte(who),
-            AccountInfo::from_balance(U256::from(10u128.pow(19))),
-        );
+        genesis = genesis.fund(Address::repeat_byte(who), U256::from(10u128.pow(19)));
     }
     for (at, name) in code {
-        db.insert_account_info(
-            *at,
-            AccountInfo::default().with_code(Bytecode::new_raw(runtime(name))),
-        );
+        genesis = genesis.code(*at, runtime(name));
     }
     for (at, slot, value) in storage {
-        db.insert_account_storage(*at, *slot, *value).unwrap();
+        genesis = genesis.storage(*at, *slot, *value);
     }
-    Context::mainnet()
-        .with_db(db)
-        .modify_cfg_chained(|cfg| cfg.chain_id = EVM_CHAIN_ID)
-        .modify_block_chained(|b| {
-            b.basefee = BASE_FEE as u64;
-            b.timestamp = U256::from(T0);
-        })
-        .build_mainnet()
+    genesis.build()
 }
 
 fn evm_execute(evm: &mut Evm, tx: &Transaction) -> bool {
-    let raw = hex::decode(signed(tx).trim_start_matches("0x")).unwrap();
-    let TxEnvelope::Eip1559(s) = TxEnvelope::decode_2718_exact(&raw[..]).unwrap() else {
-        panic!("not EIP-1559")
-    };
-    let caller = alloy_consensus::transaction::SignerRecoverable::recover_signer(
-        &TxEnvelope::Eip1559(s.clone()),
-    )
-    .unwrap();
-    let t = s.tx();
-    evm.transact_commit(TxEnv {
-        tx_type: 2,
-        caller,
-        gas_limit: t.gas_limit,
-        gas_price: t.max_fee_per_gas,
-        gas_priority_fee: Some(t.max_priority_fee_per_gas),
-        kind: t.to,
-        value: t.value,
-        data: t.input.clone(),
-        nonce: t.nonce,
-        chain_id: Some(t.chain_id),
-        ..TxEnv::default()
-    })
-    .unwrap()
-    .is_success()
+    execute_hex(evm, signed(tx)).is_success()
 }
 
 fn view(evm: &mut Evm, to: Address, data: Vec<u8>) -> Bytes {
-    evm.transact(TxEnv {
-        caller: Address::repeat_byte(0xee),
-        kind: TxKind::Call(to),
-        data: data.into(),
-        gas_limit: 100_000,
-        gas_price: BASE_FEE,
-        chain_id: Some(EVM_CHAIN_ID),
-        nonce: 0,
-        ..TxEnv::default()
-    })
-    .unwrap()
-    .result
-    .output()
-    .unwrap()
-    .clone()
+    evm_runtime::view(evm, to, data, EVM_CHAIN_ID, BASE_FEE)
 }
 
 /// An unsigned EIP-1559 transaction (hex) calling `to` with `data`.
@@ -312,27 +248,11 @@ impl SolanaChainClient for FakeSolana {
 /// chain's decimals, and the mint is read once.
 #[test]
 fn item1_decimals_read_from_the_chain_client_are_trusted_and_cached() {
-    let dir = tempfile::tempdir().unwrap();
-    let clock = Arc::new(waiaas::ManualClock::new(T0));
-    let prices = Arc::new(waiaas::StaticPriceOracle::new(600));
     let fake = Arc::new(FakeSolana::default());
-    let admin = Waiaas::create(
-        dir.path().join("vault"),
-        Some(pw()),
-        &config(),
-        waiaas::Host {
-            chain_clients: ChainClients::new().with_solana(Network::SolanaDevnet, fake.clone()),
-            ..host(&clock, &prices)
-        },
-    )
-    .unwrap();
-    let w = World {
-        dir,
-        clock,
-        prices,
-        admin,
-    };
-    w.refresh_prices();
+    let w = world_with(|host| waiaas::Host {
+        chain_clients: ChainClients::new().with_solana(Network::SolanaDevnet, fake.clone()),
+        ..host
+    });
     let wallet = w.wallet(Network::SolanaDevnet);
     let mint = Pubkey::new_from_array([77u8; 32]).to_string();
     w.prices.set_price(
@@ -424,27 +344,11 @@ impl EvmChainClient for FakeEvm {
 }
 
 fn evm_client_world() -> (World, Arc<FakeEvm>) {
-    let dir = tempfile::tempdir().unwrap();
-    let clock = Arc::new(waiaas::ManualClock::new(T0));
-    let prices = Arc::new(waiaas::StaticPriceOracle::new(600));
     let fake = Arc::new(FakeEvm::default());
-    let admin = Waiaas::create(
-        dir.path().join("vault"),
-        Some(pw()),
-        &config(),
-        waiaas::Host {
-            chain_clients: ChainClients::new().with_evm(Network::EthereumSepolia, fake.clone()),
-            ..host(&clock, &prices)
-        },
-    )
-    .unwrap();
-    let w = World {
-        dir,
-        clock,
-        prices,
-        admin,
-    };
-    w.refresh_prices();
+    let w = world_with(|host| waiaas::Host {
+        chain_clients: ChainClients::new().with_evm(Network::EthereumSepolia, fake.clone()),
+        ..host
+    });
     (w, fake)
 }
 
@@ -505,9 +409,7 @@ fn item2_with_an_evm_client_a_raw_transaction_above_a_multiple_of_the_estimate_i
 }
 
 fn svm_send(svm: &mut LiteSVM, tx: &Transaction) {
-    let bytes = B64.decode(signed(tx)).unwrap();
-    let parsed: solana_transaction::Transaction = wincode::deserialize(&bytes).unwrap();
-    svm.send_transaction(parsed).unwrap();
+    execute_base64(svm, signed(tx)).unwrap();
     svm.expire_blockhash();
 }
 

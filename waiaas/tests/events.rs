@@ -14,33 +14,20 @@ mod common;
 use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
 
-use common::{OwnerKey, config, host, pw};
+use common::{OwnerKey, config};
 use waiaas::notify::{CallbackNotifier, EventKind, MemoryNotifier, Notifier};
-use waiaas::{Config, Host, ManualClock, Network, StaticPriceOracle, Waiaas};
+use waiaas::{Config, Host, Network};
 use waiaas_core::session::CreateSession;
 
 use common::sol_req as req;
 
 fn world_with(notifiers: Vec<Arc<dyn Notifier>>, queue: usize) -> (common::World, waiaas::Admin) {
-    let dir = tempfile::tempdir().unwrap();
-    let clock = Arc::new(ManualClock::new(common::T0));
-    let prices = Arc::new(StaticPriceOracle::new(600));
     let config = Config {
         notification_queue: queue,
         ..config()
     };
-    let host = Host {
-        notifiers,
-        ..host(&clock, &prices)
-    };
-    let admin = Waiaas::create(dir.path().join("vault"), Some(pw()), &config, host).unwrap();
-    let w = common::World {
-        dir,
-        clock,
-        prices,
-        admin: admin.clone(),
-    };
-    w.refresh_prices();
+    let w = common::world_configured(&config, |host| Host { notifiers, ..host });
+    let admin = w.admin.clone();
     (w, admin)
 }
 

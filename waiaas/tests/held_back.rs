@@ -18,61 +18,17 @@ mod common;
 use base64::Engine as _;
 use common::world;
 use litesvm::LiteSVM;
-use solana_account::Account;
 use solana_pubkey::Pubkey;
 use waiaas::{Network, Settings};
 use waiaas_core::{SolanaAddress, Tier, TxStatus};
+use waiaas_test_support::solana_runtime::{
+    SOL, durable_transfer, execute_base64, set_nonce_account,
+};
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
-const SOL: u64 = 1_000_000_000;
 
 fn pk(a: &SolanaAddress) -> Pubkey {
     Pubkey::new_from_array(*a.as_bytes())
-}
-
-/// An initialized nonce account (system program state `Versions::Current(Initialized)`,
-/// bincode, written by hand) whose authority is `authority`.
-fn set_nonce_account(svm: &mut LiteSVM, account: Pubkey, authority: Pubkey, nonce: [u8; 32]) {
-    let mut data = vec![0u8; 80];
-    data[0..4].copy_from_slice(&1u32.to_le_bytes());
-    data[4..8].copy_from_slice(&1u32.to_le_bytes());
-    data[8..40].copy_from_slice(authority.as_ref());
-    data[40..72].copy_from_slice(&nonce);
-    data[72..80].copy_from_slice(&5_000u64.to_le_bytes());
-    let lamports = svm.minimum_balance_for_rent_exemption(80);
-    svm.set_account(
-        account,
-        Account {
-            lamports,
-            data,
-            owner: Pubkey::default(),
-            executable: false,
-            rent_epoch: 0,
-        },
-    )
-    .unwrap();
-}
-
-/// An unsigned durable-nonce transfer paid by `payer`: `AdvanceNonceAccount` first,
-/// the stored nonce in place of the blockhash.
-fn durable_transfer(
-    payer: Pubkey,
-    nonce_account: Pubkey,
-    authority: Pubkey,
-    nonce: [u8; 32],
-    to: Pubkey,
-    lamports: u64,
-) -> String {
-    let ixs = [
-        solana_system_interface::instruction::advance_nonce_account(&nonce_account, &authority),
-        solana_system_interface::instruction::transfer(&payer, &to, lamports),
-    ];
-    let message = solana_message::Message::new_with_blockhash(
-        &ixs,
-        Some(&payer),
-        &solana_hash::Hash::new_from_array(nonce),
-    );
-    B64.encode(wincode::serialize(&solana_transaction::Transaction::new_unsigned(message)).unwrap())
 }
 
 fn enable(w: &common::World, wallets: Vec<waiaas_core::WalletId>) {
@@ -155,11 +111,7 @@ fn durable_nonce_transactions_are_refused_unless_enabled_with_the_wallet_as_auth
         (tx.status, tx.tier),
         (TxStatus::Signed, Some(Tier::Instant))
     );
-    let signed = B64
-        .decode(tx.result.unwrap().signed_transaction.unwrap())
-        .unwrap();
-    let parsed: solana_transaction::Transaction = wincode::deserialize(&signed).unwrap();
-    svm.send_transaction(parsed).unwrap();
+    execute_base64(&mut svm, common::signed(&tx)).unwrap();
     assert_eq!(svm.get_balance(&to).unwrap(), 50_000_000);
     let after = svm.get_account(&nonce_account).unwrap().data;
     assert_ne!(&after[40..72], &stored, "the nonce advanced");
@@ -187,11 +139,6 @@ fn an_operator_voids_a_held_back_signature_by_advancing_the_nonce() {
             &durable_transfer(me, nonce_account, me, stored, to, 10_000_000),
         )
         .unwrap();
-    let held: solana_transaction::Transaction = wincode::deserialize(
-        &B64.decode(held.result.unwrap().signed_transaction.unwrap())
-            .unwrap(),
-    )
-    .unwrap();
 
     // The wallet advances the nonce first (a durable-nonce transaction of its own, here
     // paying itself 1 lamport: the wallet is the authority, so it can).
@@ -201,14 +148,9 @@ fn an_operator_voids_a_held_back_signature_by_advancing_the_nonce() {
             &durable_transfer(me, nonce_account, me, stored, me, 1),
         )
         .unwrap();
-    let void: solana_transaction::Transaction = wincode::deserialize(
-        &B64.decode(void.result.unwrap().signed_transaction.unwrap())
-            .unwrap(),
-    )
-    .unwrap();
-    svm.send_transaction(void).unwrap();
+    execute_base64(&mut svm, common::signed(&void)).unwrap();
 
     // The held-back signature no longer lands.
-    assert!(svm.send_transaction(held).is_err());
+    assert!(execute_base64(&mut svm, common::signed(&held)).is_err());
     assert_eq!(svm.get_balance(&to).unwrap_or(0), 0);
 }

@@ -17,22 +17,19 @@ mod fixtures;
 
 use std::sync::Arc;
 
-use alloy_primitives::{Address, Bytes, TxKind, U256, keccak256};
+use alloy_primitives::{Address, Bytes, U256, keccak256};
 use alloy_sol_types::{SolCall, sol};
-use base64::Engine as _;
-use common::{BLOCKHASH, OwnerKey, World, world};
+use common::{BLOCKHASH, OwnerKey, World, world, world_with};
 use fixtures::*;
 use litesvm::LiteSVM;
-use revm::context::{Context, TxEnv};
-use revm::database::{CacheDB, EmptyDB};
-use revm::state::{AccountInfo, Bytecode};
-use revm::{ExecuteEvm, MainBuilder, MainContext};
 use serde_json::json;
 use waiaas::{
     ActionProvider, Agent, ChainParams, Network, Operation, SendRequest, TokenSpec, Transaction,
 };
 use waiaas_core::policy::{ActionDescriptor, PolicyType, Usd, token_asset_id};
 use waiaas_core::{Tier, TxStatus, WalletInfo};
+use waiaas_test_support::evm_runtime::Genesis;
+use waiaas_test_support::solana_runtime::execute_base64;
 
 sol! {
     function transfer(address to, uint256 value) external returns (bool);
@@ -154,20 +151,7 @@ fn token_balance(svm: &LiteSVM, owner: &str, mint: &str) -> u64 {
 }
 
 fn solana_send(svm: &mut LiteSVM, tx: &Transaction) -> Result<(), String> {
-    let raw = base64::engine::general_purpose::STANDARD
-        .decode(
-            tx.result
-                .as_ref()
-                .unwrap()
-                .signed_transaction
-                .as_ref()
-                .unwrap(),
-        )
-        .unwrap();
-    let parsed: solana_transaction::Transaction = wincode::deserialize(&raw).unwrap();
-    svm.send_transaction(parsed)
-        .map(|_| ())
-        .map_err(|e| format!("{:?}", e.err))
+    execute_base64(svm, common::signed(tx))
 }
 
 fn spl(to: &str, mint: &str, decimals: Option<u8>, amount: &str, blockhash: &str) -> SendRequest {
@@ -339,11 +323,7 @@ fn solana_approve_with_lying_decimals_is_denied_and_honest_one_executes() {
 const TOKEN: Address = Address::repeat_byte(0x70);
 
 fn token_runtime() -> Bytes {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../testdata/contracts/TestToken.runtime.hex");
-    hex::decode(std::fs::read_to_string(path).unwrap().trim())
-        .unwrap()
-        .into()
+    waiaas_test_support::testdata::contract_runtime("TestToken").into()
 }
 
 /// `balanceOf[owner]`: the mapping at slot 0.
@@ -356,43 +336,18 @@ fn balance_slot(owner: Address) -> U256 {
 /// A revm with the wallet funded (10 ETH) and `TestToken` (18 decimals, solc-built)
 /// at [`TOKEN`] holding 1 000 tokens for the wallet.
 fn evm_token(wallet: Address) -> Evm {
-    let mut db = CacheDB::new(EmptyDB::default());
-    db.insert_account_info(
-        wallet,
-        AccountInfo::from_balance(U256::from(10u128.pow(19))),
-    );
-    // The account that reads views pays for them too.
-    db.insert_account_info(
-        Address::repeat_byte(0xee),
-        AccountInfo::from_balance(U256::from(10u128.pow(19))),
-    );
-    db.insert_account_info(
-        TOKEN,
-        AccountInfo::default().with_code(Bytecode::new_raw(token_runtime())),
-    );
-    db.insert_account_storage(TOKEN, balance_slot(wallet), U256::from(10u128.pow(21)))
-        .unwrap();
-    Context::mainnet()
-        .with_db(db)
-        .modify_cfg_chained(|cfg| cfg.chain_id = EVM_CHAIN_ID)
-        .modify_block_chained(|b| b.basefee = BASE_FEE as u64)
-        .build_mainnet()
+    Genesis::new(EVM_CHAIN_ID)
+        .base_fee(BASE_FEE as u64)
+        .fund(wallet, U256::from(10u128.pow(19)))
+        // The account that reads views pays for them too.
+        .fund(Address::repeat_byte(0xee), U256::from(10u128.pow(19)))
+        .code(TOKEN, token_runtime())
+        .storage(TOKEN, balance_slot(wallet), U256::from(10u128.pow(21)))
+        .build()
 }
 
 fn view(evm: &mut Evm, data: Vec<u8>) -> U256 {
-    let out = evm
-        .transact(TxEnv {
-            caller: Address::repeat_byte(0xee),
-            kind: TxKind::Call(TOKEN),
-            data: data.into(),
-            gas_limit: 100_000,
-            gas_price: BASE_FEE,
-            chain_id: Some(EVM_CHAIN_ID),
-            nonce: 0,
-            ..TxEnv::default()
-        })
-        .unwrap();
-    U256::from_be_slice(out.result.output().unwrap())
+    fixtures::view(evm, TOKEN, data)
 }
 
 fn evm_params(nonce: u64) -> ChainParams {
@@ -948,26 +903,10 @@ impl ActionProvider for Rates {
 }
 
 fn rated_world(provider: Option<Arc<dyn ActionProvider>>) -> (World, WalletInfo, Agent) {
-    let dir = tempfile::tempdir().unwrap();
-    let clock = Arc::new(waiaas::ManualClock::new(common::T0));
-    let prices = Arc::new(waiaas::StaticPriceOracle::new(600));
-    let admin = waiaas::Waiaas::create(
-        dir.path().join("vault"),
-        Some(common::pw()),
-        &common::config(),
-        waiaas::Host {
-            action_provider: provider,
-            ..common::host(&clock, &prices)
-        },
-    )
-    .unwrap();
-    let w = World {
-        dir,
-        clock,
-        prices,
-        admin,
-    };
-    w.refresh_prices();
+    let w = world_with(|host| waiaas::Host {
+        action_provider: provider,
+        ..host
+    });
     let wallet = w.wallet(Network::SolanaDevnet);
     policy(
         &w,

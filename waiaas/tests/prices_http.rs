@@ -13,14 +13,12 @@
 )]
 
 mod common;
-mod support_replay;
 
 use std::collections::BTreeMap;
 use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::Duration;
 
-use support_replay::Replay;
 use waiaas::price::{
     COINGECKO_SOURCE, CoinGeckoOracle, FallbackPriceOracle, HttpPriceOptions, PYTH_ETH_USD,
     PYTH_SOL_USD, PYTH_SOURCE, PYTH_USDC_USD, PythHermesOracle, USDC_ETHEREUM, USDC_SOLANA_MINT,
@@ -28,8 +26,8 @@ use waiaas::price::{
 use waiaas::{ManualClock, Network, PriceOracle, SecretString, Waiaas};
 use waiaas_core::policy::{ApprovalReason, PriceQuote, Usd, native_asset_id, token_asset_id};
 use waiaas_core::{ErrorCode, Tier};
-
-const T0: i64 = 1_800_000_000;
+use waiaas_test_support::fixed::T0;
+use waiaas_test_support::replay_server::Replay;
 
 fn body(name: &str) -> String {
     std::fs::read_to_string(format!(

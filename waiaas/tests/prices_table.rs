@@ -11,7 +11,7 @@ mod common;
 use std::sync::Arc;
 
 use waiaas::price::STATIC_SOURCE;
-use waiaas::{ManualClock, Network, PriceOracle, StaticPriceOracle, Waiaas};
+use waiaas::{Network, PriceOracle, StaticPriceOracle};
 use waiaas_core::policy::{ApprovalReason, Usd, native_asset_id};
 use waiaas_core::{ErrorCode, Tier};
 
@@ -69,27 +69,14 @@ fn from_usd_refuses_bad_entries_with_typed_errors() {
 
 #[test]
 fn a_vault_priced_by_the_table_ladders_in_usd() {
-    let dir = tempfile::tempdir().unwrap();
-    let clock = Arc::new(ManualClock::new(common::T0));
     let table =
         StaticPriceOracle::from_usd(&[(&native_asset_id(Network::SolanaDevnet), "100")]).unwrap();
-    let admin = Waiaas::create(
-        dir.path().join("vault"),
-        Some(common::pw()),
-        &waiaas::Config::for_tests(),
-        waiaas::Host {
-            clock: clock.clone(),
-            prices: Arc::new(table),
-            ..waiaas::Host::default()
-        },
-    )
-    .unwrap();
-    let w = common::World {
-        dir,
-        clock,
-        prices: Arc::new(StaticPriceOracle::new(1)),
-        admin,
-    };
+    // The vault prices through the table only (the world's fixed prices are not its
+    // oracle).
+    let w = common::world_with(|host| waiaas::Host {
+        prices: Arc::new(table),
+        ..host
+    });
     let sol = w.wallet(Network::SolanaDevnet);
     let agent = w.agent(sol.id);
     // 0.05 SOL × 100 = 5 USD ≤ 10: INSTANT; 0.5 SOL = 50 USD: NOTIFY.

@@ -19,7 +19,6 @@ use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 
-use base64::Engine as _;
 use common::{BLOCKHASH, NowValue, OwnerKey, SOL_USD, T0, World, pw, world};
 use litesvm::LiteSVM;
 use serde_json::json;
@@ -31,6 +30,7 @@ use waiaas::{
 use waiaas_core::policy::{PolicyType, PriceQuote, Usd, native_asset_id};
 use waiaas_core::session::CreateSession;
 use waiaas_core::{PolicyId, Tier, TxId, TxStatus, WalletId, WalletInfo};
+use waiaas_test_support::solana_runtime::execute_base64;
 
 const LAMPORTS: u64 = 1_000_000_000;
 
@@ -515,11 +515,7 @@ fn an_unchanged_row_executes_and_its_limits_are_not_counted_twice() {
     let done = w.admin.transaction(tx.id).unwrap();
     assert_eq!(done.status, TxStatus::Signed, "{:?}", done.error);
     assert_eq!(reservation(&w, tx.id), "COMMITTED");
-    let raw = base64::engine::general_purpose::STANDARD
-        .decode(done.result.unwrap().signed_transaction.unwrap())
-        .unwrap();
-    let parsed: solana_transaction::Transaction = wincode::deserialize(&raw).unwrap();
-    svm.send_transaction(parsed).unwrap();
+    execute_base64(&mut svm, common::signed(&done)).unwrap();
     let alice = solana_pubkey::Pubkey::new_from_array(
         bs58::decode(ALICE).into_vec().unwrap().try_into().unwrap(),
     );

@@ -7,11 +7,9 @@
     reason = "test code: a panic is a test failure"
 )]
 
-mod support_replay;
-
-use support_replay::Replay;
 use waiaas::{ChainClients, Network};
 use waiaas_core::SolanaAddress;
+use waiaas_test_support::replay_server::Replay;
 
 #[test]
 fn one_url_per_network_builds_the_right_client_and_it_is_used() {

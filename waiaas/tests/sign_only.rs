@@ -22,6 +22,7 @@ use waiaas_chains::solana::{
     ComputeBudget, Lifetime, SolanaAction, SolanaTxRequest, build_message,
 };
 use waiaas_core::{Amount, EvmAddress, SolanaAddress, Tier, TxStatus};
+use waiaas_test_support::solana_runtime::execute_base64;
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 
@@ -62,11 +63,7 @@ fn a_raw_solana_transfer_is_judged_signed_and_executes() {
         (tx.status, tx.tier, tx.kind.as_str()),
         (TxStatus::Signed, Some(Tier::Instant), "TRANSFER")
     );
-    let signed = B64
-        .decode(tx.result.unwrap().signed_transaction.unwrap())
-        .unwrap();
-    let parsed: solana_transaction::Transaction = wincode::deserialize(&signed).unwrap();
-    svm.send_transaction(parsed).unwrap();
+    execute_base64(&mut svm, common::signed(&tx)).unwrap();
     assert_eq!(
         svm.get_balance(&solana_pubkey::Pubkey::new_from_array([5u8; 32]))
             .unwrap(),

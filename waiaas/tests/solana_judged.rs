@@ -14,7 +14,6 @@
 
 mod common;
 
-use base64::Engine as _;
 use common::world;
 use ed25519_dalek::{Signature as DalekSignature, VerifyingKey};
 use litesvm::LiteSVM;
@@ -25,9 +24,8 @@ use waiaas::{Network, NewPolicy};
 use waiaas_core::policy::PolicyType;
 use waiaas_core::session::CreateSession;
 use waiaas_core::{Permission, SolanaAddress, Tier, TxStatus};
+use waiaas_test_support::solana_runtime::{SOL, execute_base64, unsigned_base64};
 
-const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
-const SOL: u64 = 1_000_000_000;
 const MEMO: &str = "MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr";
 const TOKEN: &str = "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA";
 
@@ -36,24 +34,11 @@ fn pk(a: &SolanaAddress) -> Pubkey {
 }
 
 fn unsigned(payer: &Pubkey, ixs: &[solana_instruction::Instruction], svm: &LiteSVM) -> String {
-    let message =
-        solana_message::Message::new_with_blockhash(ixs, Some(payer), &svm.latest_blockhash());
-    B64.encode(wincode::serialize(&solana_transaction::Transaction::new_unsigned(message)).unwrap())
+    unsigned_base64(payer, ixs, &svm.latest_blockhash())
 }
 
 fn execute(svm: &mut LiteSVM, tx: &waiaas::Transaction) {
-    let bytes = B64
-        .decode(
-            tx.result
-                .as_ref()
-                .unwrap()
-                .signed_transaction
-                .as_ref()
-                .unwrap(),
-        )
-        .unwrap();
-    let parsed: solana_transaction::Transaction = wincode::deserialize(&bytes).unwrap();
-    svm.send_transaction(parsed).unwrap();
+    execute_base64(svm, common::signed(tx)).unwrap();
     svm.expire_blockhash();
 }
 

@@ -15,15 +15,15 @@ use alloy_consensus::TxEnvelope;
 use alloy_consensus::transaction::SignerRecoverable;
 use alloy_eips::eip2718::Decodable2718;
 use alloy_primitives::{Address, U256};
-use base64::Engine as _;
 use common::{BLOCKHASH, OwnerKey, world};
 use litesvm::LiteSVM;
-use revm::context::{Context, TxEnv};
-use revm::database::{CacheDB, EmptyDB};
-use revm::state::AccountInfo;
-use revm::{Database, ExecuteCommitEvm, MainBuilder, MainContext};
+use revm::ExecuteCommitEvm;
+use revm::context::TxEnv;
 use waiaas::{ChainParams, Network, SendRequest};
 use waiaas_core::{ErrorCode, Tier, TxStatus};
+use waiaas_test_support::evm_runtime::eth_balance;
+use waiaas_test_support::evm_runtime::{Evm, Genesis};
+use waiaas_test_support::solana_runtime::execute_base64;
 
 const LAMPORTS: u64 = 1_000_000_000;
 
@@ -73,19 +73,8 @@ fn solana_every_tier_and_instant_executes_in_litesvm() {
         (tx.status, tx.tier),
         (TxStatus::Signed, Some(Tier::Instant))
     );
-    let raw = base64::engine::general_purpose::STANDARD
-        .decode(
-            tx.result
-                .as_ref()
-                .unwrap()
-                .signed_transaction
-                .as_ref()
-                .unwrap(),
-        )
-        .unwrap();
-    let parsed: solana_transaction::Transaction = wincode::deserialize(&raw).unwrap();
     let before = svm.get_balance(&from).unwrap();
-    svm.send_transaction(parsed).unwrap();
+    execute_base64(&mut svm, common::signed(&tx)).unwrap();
     assert_eq!(svm.get_balance(&recipient).unwrap(), 50_000_000);
     assert_eq!(before - svm.get_balance(&from).unwrap(), 50_000_000 + 5_000);
 
@@ -143,29 +132,11 @@ fn a_denied_request_is_an_error_with_every_reason_and_is_recorded() {
     assert_eq!(recorded[0].error.as_ref().unwrap().code, "POLICY_DENIED");
 }
 
-type Evm = revm::handler::MainnetEvm<revm::handler::MainnetContext<CacheDB<EmptyDB>>>;
-
 fn evm_with(funded: Address) -> Evm {
-    let mut db = CacheDB::new(EmptyDB::default());
-    db.insert_account_info(
-        funded,
-        AccountInfo::from_balance(U256::from(10u128.pow(19))),
-    );
-    Context::mainnet()
-        .with_db(db)
-        .modify_cfg_chained(|cfg| cfg.chain_id = 11_155_111)
-        .modify_block_chained(|b| b.basefee = 10_000_000_000)
-        .build_mainnet()
-}
-
-fn balance(evm: &mut Evm, who: Address) -> U256 {
-    evm.ctx
-        .journaled_state
-        .database
-        .basic(who)
-        .unwrap()
-        .map(|i| i.balance)
-        .unwrap_or_default()
+    Genesis::new(11_155_111)
+        .base_fee(10_000_000_000)
+        .fund(funded, U256::from(10u128.pow(19)))
+        .build()
 }
 
 #[test]
@@ -221,7 +192,10 @@ fn evm_every_tier_and_instant_executes_in_revm() {
         })
         .unwrap();
     assert!(result.is_success());
-    assert_eq!(balance(&mut evm, to), U256::from(1_000_000_000_000_000u128));
+    assert_eq!(
+        eth_balance(&mut evm, to),
+        U256::from(1_000_000_000_000_000u128)
+    );
 
     let tx = agent
         .send(&evm_request(&to.to_checksum(None), "0.01", 1))

@@ -2,68 +2,32 @@
 
 use crate::ids::WalletId;
 
-/// The kill switch.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum KillSwitchState {
-    /// Normal operation.
-    Active,
-    /// Activated: nothing signs; recoverable by the operator.
-    Suspended,
-    /// Escalated: nothing signs; recoverable by the operator.
-    Locked,
+crate::string_enum! {
+    /// The kill switch.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub enum KillSwitchState {
+        /// Normal operation.
+        Active => "ACTIVE",
+        /// Activated: nothing signs; recoverable by the operator.
+        Suspended => "SUSPENDED",
+        /// Escalated: nothing signs; recoverable by the operator.
+        Locked => "LOCKED",
+    }
+    field = "kill_switch", what = "a kill switch state";
 }
 
-impl KillSwitchState {
-    /// The stored name.
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Active => "ACTIVE",
-            Self::Suspended => "SUSPENDED",
-            Self::Locked => "LOCKED",
-        }
+crate::string_enum! {
+    /// Ownership state of a wallet.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub enum OwnerState {
+        /// No owner.
+        None => "NONE",
+        /// Owner set, not yet proven by a signature.
+        Grace => "GRACE",
+        /// The owner proved the key with a signature; cannot be changed by the operator.
+        Locked => "LOCKED",
     }
-
-    /// Parses the stored name.
-    #[must_use]
-    pub fn parse(s: &str) -> Option<Self> {
-        [Self::Active, Self::Suspended, Self::Locked]
-            .into_iter()
-            .find(|k| k.as_str() == s)
-    }
-}
-
-/// Ownership state of a wallet.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum OwnerState {
-    /// No owner.
-    None,
-    /// Owner set, not yet proven by a signature.
-    Grace,
-    /// The owner proved the key with a signature; cannot be changed by the operator.
-    Locked,
-}
-
-impl OwnerState {
-    /// The stored name.
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::None => "NONE",
-            Self::Grace => "GRACE",
-            Self::Locked => "LOCKED",
-        }
-    }
-
-    /// Parses the stored name.
-    #[must_use]
-    pub fn parse(s: &str) -> Option<Self> {
-        [Self::None, Self::Grace, Self::Locked]
-            .into_iter()
-            .find(|k| k.as_str() == s)
-    }
+    field = "owner_state", what = "an owner state";
 }
 
 /// A wallet's registered owner.

@@ -5,39 +5,18 @@ use crate::ids::WalletId;
 
 use super::SealedBox;
 
-/// Whether a wallet may sign.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum WalletStatus {
-    /// Normal operation.
-    Active,
-    /// Signing refused until resumed (kill switch, AutoStop, operator).
-    Suspended,
-    /// Permanently retired.
-    Terminated,
-}
-
-impl WalletStatus {
-    /// The stored name.
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Active => "ACTIVE",
-            Self::Suspended => "SUSPENDED",
-            Self::Terminated => "TERMINATED",
-        }
+crate::string_enum! {
+    /// Whether a wallet may sign.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub enum WalletStatus {
+        /// Normal operation.
+        Active => "ACTIVE",
+        /// Signing refused until resumed (kill switch, AutoStop, operator).
+        Suspended => "SUSPENDED",
+        /// Permanently retired.
+        Terminated => "TERMINATED",
     }
-
-    /// Parses the stored name.
-    #[must_use]
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "ACTIVE" => Some(Self::Active),
-            "SUSPENDED" => Some(Self::Suspended),
-            "TERMINATED" => Some(Self::Terminated),
-            _ => None,
-        }
-    }
+    field = "status", what = "a wallet status";
 }
 
 /// A wallet row: public facts plus its sealed secret.

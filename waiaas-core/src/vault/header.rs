@@ -78,10 +78,7 @@ impl VaultHeader {
             self.params.m_cost_kib(),
             self.params.t_cost(),
             self.params.p_cost(),
-            match self.params.profile() {
-                KdfProfile::Production => "production",
-                KdfProfile::InsecureTest => "insecure-test",
-            },
+            self.params.profile().as_str(),
             hex::encode(self.salt),
         )
     }

@@ -1,20 +1,21 @@
 //! Argon2id parameters and the derivation itself.
 
 use argon2::{Algorithm, Argon2, Params, Version};
-use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
 use crate::error::{ValidationError, VaultError};
 
-/// Which family of parameters a vault was created with. Recorded in the header, so a
-/// vault made with the fast test profile is recognisable and refused by default.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum KdfProfile {
-    /// Real parameters, at or above the floor in [`KdfParams::production`].
-    Production,
-    /// Tiny parameters for tests only; opening needs `allow_insecure_kdf`.
-    InsecureTest,
+crate::string_enum! {
+    /// Which family of parameters a vault was created with. Recorded in the header, so a
+    /// vault made with the fast test profile is recognisable and refused by default.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum KdfProfile {
+        /// Real parameters, at or above the floor in [`KdfParams::production`].
+        Production => "production",
+        /// Tiny parameters for tests only; opening needs `allow_insecure_kdf`.
+        InsecureTest => "insecure-test",
+    }
+    field = "kdf_profile", what = "a KDF profile";
 }
 
 /// Argon2id cost parameters.

@@ -1,6 +1,7 @@
 //! Fixtures for the facade tests: a real vault on a temp dir (fast test KDF, explicitly
-//! allowed), a manual clock, fixed prices, and owner keys held by the test (never by
-//! waiaas) that sign with independent libraries (ed25519-dalek, alloy).
+//! allowed), a manual clock and fixed prices. The owner keys (held by the test, signing
+//! with independent libraries) and the fixed time come from `waiaas-test-support`; the
+//! `World` stays here, since it is built of this crate's own types.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -8,12 +9,12 @@
     clippy::indexing_slicing,
     clippy::arithmetic_side_effects,
     dead_code,
+    unused_imports,
     reason = "test code: a panic is a test failure; each test binary uses a subset"
 )]
 
 use std::sync::Arc;
 
-use alloy_signer::SignerSync;
 use serde_json::json;
 use waiaas::{
     Admin, Agent, Config, Host, ManualClock, Network, NewPolicy, SecretString, StaticPriceOracle,
@@ -23,7 +24,8 @@ use waiaas_core::policy::{PolicyType, Usd, native_asset_id};
 use waiaas_core::session::CreateSession;
 use waiaas_core::{WalletId, WalletInfo};
 
-pub const T0: i64 = 1_800_000_000;
+pub use waiaas_test_support::fixed::T0;
+pub use waiaas_test_support::owner_keys::OwnerKey;
 pub const SOL_USD: u64 = 100;
 pub const ETH_USD: u64 = 2000;
 
@@ -47,15 +49,28 @@ pub fn host(clock: &Arc<ManualClock>, prices: &Arc<StaticPriceOracle>) -> Host {
     }
 }
 
+/// A vault on a temp dir with the fast test KDF, a manual clock at [`T0`] and the fixed
+/// prices.
 pub fn world() -> World {
+    world_with(|host| host)
+}
+
+/// [`world`] whose host is `adapt(host)`: chain clients, notifiers, an action provider
+/// or another price oracle added to the clock and the fixed prices.
+pub fn world_with(adapt: impl FnOnce(Host) -> Host) -> World {
+    world_configured(&config(), adapt)
+}
+
+/// [`world_with`] under `config`.
+pub fn world_configured(config: &Config, adapt: impl FnOnce(Host) -> Host) -> World {
     let dir = tempfile::tempdir().unwrap();
     let clock = Arc::new(ManualClock::new(T0));
     let prices = Arc::new(StaticPriceOracle::new(600));
     let admin = Waiaas::create(
         dir.path().join("vault"),
         Some(pw()),
-        &config(),
-        host(&clock, &prices),
+        config,
+        adapt(host(&clock, &prices)),
     )
     .unwrap();
     let w = World {
@@ -161,44 +176,14 @@ impl NowValue for ManualClock {
     }
 }
 
-/// An owner key held by the test.
-pub enum OwnerKey {
-    Solana(ed25519_dalek::SigningKey),
-    Evm(alloy_signer_local::PrivateKeySigner),
-}
-
-impl OwnerKey {
-    pub fn solana(seed: u8) -> Self {
-        Self::Solana(ed25519_dalek::SigningKey::from_bytes(&[seed; 32]))
-    }
-
-    pub fn evm(seed: u8) -> Self {
-        let mut k = [seed; 32];
-        k[0] = 1;
-        Self::Evm(alloy_signer_local::PrivateKeySigner::from_slice(&k).unwrap())
-    }
-
-    pub fn address(&self) -> String {
-        match self {
-            Self::Solana(k) => bs58::encode(k.verifying_key().to_bytes()).into_string(),
-            Self::Evm(s) => s.address().to_checksum(None),
-        }
-    }
-
-    /// Signs `message` the way a wallet app would: Ed25519 detached (base58) or
-    /// EIP-191 personal_sign (0x hex).
-    pub fn sign(&self, message: &str) -> String {
-        match self {
-            Self::Solana(k) => {
-                use ed25519_dalek::Signer as _;
-                bs58::encode(k.sign(message.as_bytes()).to_bytes()).into_string()
-            }
-            Self::Evm(s) => {
-                let sig = s.sign_message_sync(message.as_bytes()).unwrap();
-                format!("0x{}", hex::encode(sig.as_bytes()))
-            }
-        }
-    }
+/// The signed transaction waiaas returned (base64 for Solana, 0x hex for EVM).
+pub fn signed(tx: &waiaas::Transaction) -> &str {
+    tx.result
+        .as_ref()
+        .unwrap()
+        .signed_transaction
+        .as_ref()
+        .unwrap()
 }
 
 /// Recent blockhash placeholder for chains params in tests that do not execute.
