@@ -57,7 +57,7 @@ fn setup(path: &Path, rows: u64, sync: Synchronous) -> (SqliteStore, WalletId) {
         ),
         (
             PolicyType::AllowedTokens,
-            json!({"tokens": [{"address": "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48"}]}),
+            json!({"tokens": [{"address": "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48", "decimals": 6}]}),
         ),
         (
             PolicyType::ContractWhitelist,
