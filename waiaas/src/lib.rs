@@ -75,7 +75,9 @@ pub use waiaas_core::audit::AuditRecord;
 pub use waiaas_core::policy::{
     Decision, PolicyFilter, PolicyRecord, PolicyType, Usd, native_asset_id, token_asset_id,
 };
-pub use waiaas_core::session::{CreateSession, IssuedSession, Permission, SessionInfo};
+pub use waiaas_core::session::{
+    CreateSession, IssuedSession, Permission, SessionInfo, SessionToken,
+};
 pub use waiaas_core::store::{KillSwitchState, TxFilter, WalletStatus};
 pub use waiaas_core::vault::{ExportedSecret, WalletInfo};
 pub use waiaas_core::{
