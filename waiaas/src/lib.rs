@@ -111,7 +111,6 @@ fn build(
         waiaas_core::session::SessionConfig::default(),
     )?;
     let clock = vault.clock().clone();
-    let clients = host.chain_clients.with_rpc_urls(&config.rpc_urls)?;
     let inner = Arc::new(Instance {
         vault,
         store,
@@ -125,13 +124,22 @@ fn build(
         data_dir: data,
         executing_timeout_secs: config.executing_timeout_secs,
         events: notify::Dispatcher::new(host.notifiers, config.notification_queue),
-        clients,
+        clients: host.chain_clients,
         action_provider: host.action_provider,
     });
     inner.recover_interrupted()?;
     let admin = Admin { inner };
     price::announce_unpriced_assets(&admin);
     Ok(admin)
+}
+
+/// The host with a chain client for each of `config.rpc_urls`: checked before anything
+/// is written, so a refused URL leaves no vault or key file behind.
+fn with_rpc_clients(config: &Config, host: Host) -> Result<Host> {
+    Ok(Host {
+        chain_clients: host.chain_clients.with_rpc_urls(&config.rpc_urls)?,
+        ..host
+    })
 }
 
 fn vault_options(data: &DataDir, config: &Config, host: &Host) -> VaultOptions {
@@ -157,10 +165,11 @@ impl Waiaas {
         config: &Config,
         host: Host,
     ) -> Result<Admin> {
+        let kdf = config.kdf.params()?;
+        let host = with_rpc_clients(config, host)?;
         let data = DataDir::new(path.as_ref());
         let (password, _origin): (SecretString, PasswordOrigin) =
             data.resolve_password(password)?;
-        let kdf = config.kdf.params()?;
         let store: Arc<dyn Backend> =
             Arc::new(SqliteStore::open_dir(&data, &config.store_options())?);
         let vault = Vault::create(
@@ -183,6 +192,8 @@ impl Waiaas {
         config: &Config,
         host: Host,
     ) -> Result<Admin> {
+        config.kdf.params()?;
+        let host = with_rpc_clients(config, host)?;
         let data = DataDir::new(path.as_ref());
         let password = data.provision_recovery_key()?;
         Self::create(path, Some(password), config, host)
@@ -202,6 +213,7 @@ impl Waiaas {
         config: &Config,
         host: Host,
     ) -> Result<Admin> {
+        let host = with_rpc_clients(config, host)?;
         let data = DataDir::new(path.as_ref());
         let (password, _origin): (SecretString, PasswordOrigin) =
             data.resolve_password(password)?;
