@@ -80,7 +80,9 @@ pub enum Durability {
 }
 
 /// The serializable settings of an instance (camelCase JSON, unknown fields refused).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+/// `Debug` shows only the scheme and host of each RPC URL (providers put API keys in
+/// the path).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct Config {
     /// Argon2id cost of a new vault.
@@ -107,6 +109,42 @@ pub struct Config {
     /// balances. Needs the `rpc` feature (`rpc-tls` for `https://`).
     #[schemars(with = "BTreeMap<String, String>")]
     pub rpc_urls: BTreeMap<Network, String>,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let rpc: BTreeMap<&Network, String> = self
+            .rpc_urls
+            .iter()
+            .map(|(n, url)| (n, redact_url(url)))
+            .collect();
+        f.debug_struct("Config")
+            .field("kdf", &self.kdf)
+            .field("allow_insecure_kdf", &self.allow_insecure_kdf)
+            .field("durability", &self.durability)
+            .field("busy_timeout_ms", &self.busy_timeout_ms)
+            .field("checkpoint_interval_ms", &self.checkpoint_interval_ms)
+            .field("executing_timeout_secs", &self.executing_timeout_secs)
+            .field("notification_queue", &self.notification_queue)
+            .field("audit_head_interval_secs", &self.audit_head_interval_secs)
+            .field("rpc_urls", &rpc)
+            .finish()
+    }
+}
+
+/// `scheme://host[:port]/…`: what a log may show of a URL whose path or query can hold
+/// a provider's key.
+pub(crate) fn redact_url(url: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    // Credentials in the authority (`user:key@host`) are dropped too.
+    let host = authority.rsplit('@').next().unwrap_or_default();
+    let tail = if rest.len() > authority.len() {
+        "/…"
+    } else {
+        ""
+    };
+    format!("{scheme}://{host}{tail}")
 }
 
 impl Default for Config {
@@ -137,6 +175,27 @@ impl Config {
             allow_insecure_kdf: true,
             ..Self::default()
         }
+    }
+
+    /// The Argon2id parameters of a new vault; the insecure test profile only with
+    /// `allowInsecureKdf` (else a config file could create a vault whose password is
+    /// cheap to brute-force from a copied database).
+    pub(crate) fn kdf_params(&self) -> Result<KdfParams, crate::Error> {
+        if self.kdf.insecure_test_profile && !self.allow_insecure_kdf {
+            return Err(waiaas_core::VaultError::InsecureKdf.into());
+        }
+        Ok(self.kdf.params()?)
+    }
+
+    /// Refuses settings that cannot be meant.
+    pub(crate) fn check(&self) -> Result<(), ValidationError> {
+        if self.executing_timeout_secs < 1 {
+            return Err(ValidationError::field(
+                "executingTimeoutSecs",
+                "must be at least 1 (keep it above the longest execution; default 60): below, every process that opens the vault would fail the rows others are signing",
+            ));
+        }
+        Ok(())
     }
 
     pub(crate) fn store_options(&self) -> StoreOptions {

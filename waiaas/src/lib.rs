@@ -136,6 +136,7 @@ fn build(
 /// The host with a chain client for each of `config.rpc_urls`: checked before anything
 /// is written, so a refused URL leaves no vault or key file behind.
 fn with_rpc_clients(config: &Config, host: Host) -> Result<Host> {
+    config.check()?;
     Ok(Host {
         chain_clients: host.chain_clients.with_rpc_urls(&config.rpc_urls)?,
         ..host
@@ -165,7 +166,7 @@ impl Waiaas {
         config: &Config,
         host: Host,
     ) -> Result<Admin> {
-        let kdf = config.kdf.params()?;
+        let kdf = config.kdf_params()?;
         let host = with_rpc_clients(config, host)?;
         let data = DataDir::new(path.as_ref());
         let (password, _origin): (SecretString, PasswordOrigin) =
@@ -192,7 +193,7 @@ impl Waiaas {
         config: &Config,
         host: Host,
     ) -> Result<Admin> {
-        config.kdf.params()?;
+        config.kdf_params()?;
         let host = with_rpc_clients(config, host)?;
         let data = DataDir::new(path.as_ref());
         let password = data.provision_recovery_key()?;

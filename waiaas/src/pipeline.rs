@@ -948,7 +948,9 @@ impl Instance {
                         Err(_) => {}
                     }
                     if let Some(r) = self.store.transaction(record.id)? {
-                        out.push(Transaction::try_from(&r)?);
+                        // The row's change is committed; an unreadable row only
+                        // leaves the report (it must not stop the rest of the batch).
+                        out.extend(Transaction::try_from(&r).ok());
                     }
                 }
                 TxStatus::PendingApproval => {
@@ -959,7 +961,9 @@ impl Instance {
                         &Actor::System,
                         "TX_EXPIRED",
                     )? {
-                        out.push(Transaction::try_from(&r)?);
+                        // The row's change is committed; an unreadable row only
+                        // leaves the report (it must not stop the rest of the batch).
+                        out.extend(Transaction::try_from(&r).ok());
                     }
                 }
                 _ => {}
@@ -995,7 +999,9 @@ impl Instance {
                 .store
                 .transition_transaction(r.id, &change, now, &audit)?
             {
-                out.push(Transaction::try_from(&updated)?);
+                // Recovered either way; an unreadable row must not stop the others
+                // (or the open that runs this).
+                out.extend(Transaction::try_from(&updated).ok());
             }
         }
         Ok(out)

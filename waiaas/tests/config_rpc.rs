@@ -1,7 +1,8 @@
-//! `Config::rpc_urls`: one JSON-RPC URL per network in the serializable config makes the
-//! chain client (here a local JSON-RPC server on 127.0.0.1 answers `getBalance`), and an
-//! `https://` URL in a build without TLS is refused when the instance is built, naming
-//! the feature to enable.
+//! `Config` as data a config file holds: one JSON-RPC URL per network makes the chain
+//! client (here a local JSON-RPC server on 127.0.0.1 answers `getBalance`); an `https://`
+//! URL in a build without TLS, the insecure KDF profile without `allowInsecureKdf`, and an
+//! executing timeout below 1 s are refused before anything is written; `Debug` hides
+//! what a provider's URL carries.
 #![allow(clippy::unwrap_used, reason = "test code")]
 
 mod common;
@@ -86,4 +87,54 @@ fn an_https_rpc_url_without_tls_is_refused_naming_the_feature() {
     let auto = Waiaas::create_auto_provisioned(dir.path().join("a"), &config, Host::default());
     assert_eq!(auto.map(|_| ()).unwrap_err().code(), "VALIDATION_FAILED");
     assert!(!dir.path().join("a").join("recovery.key").exists());
+}
+
+#[test]
+fn unsafe_settings_are_refused_before_anything_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let weak: Config = serde_json::from_value(json!({
+        "kdf": {"memoryKib": 65536, "iterations": 3, "parallelism": 4, "insecureTestProfile": true}
+    }))
+    .unwrap();
+    let err = Waiaas::create(
+        dir.path().join("w"),
+        Some(common::pw()),
+        &weak,
+        Host::default(),
+    )
+    .map(|_| ())
+    .unwrap_err();
+    assert_eq!(err.code(), "VAULT_INSECURE_KDF");
+    assert!(!dir.path().join("w").join("waiaas.db").exists());
+
+    let hasty = Config {
+        executing_timeout_secs: 0,
+        ..Config::for_tests()
+    };
+    let err = Waiaas::create(
+        dir.path().join("t"),
+        Some(common::pw()),
+        &hasty,
+        Host::default(),
+    )
+    .map(|_| ())
+    .unwrap_err();
+    assert_eq!(err.code(), "VALIDATION_FAILED");
+    assert!(err.to_string().contains("executingTimeoutSecs"), "{err}");
+}
+
+#[test]
+fn debug_output_hides_what_rpc_urls_carry() {
+    let config = Config {
+        rpc_urls: BTreeMap::from([(
+            Network::EthereumSepolia,
+            "https://user:pass@eth-sepolia.example/v2/SECRETKEY123?x=1".to_owned(),
+        )]),
+        ..Config::default()
+    };
+    let shown = format!("{config:?}");
+    assert!(shown.contains("https://eth-sepolia.example/…"), "{shown}");
+    for secret in ["SECRETKEY123", "pass", "user"] {
+        assert!(!shown.contains(secret), "{secret} in {shown}");
+    }
 }

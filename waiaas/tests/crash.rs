@@ -134,8 +134,10 @@ fn sigkill_mid_send_loop_leaves_a_consistent_database() {
         child.kill().unwrap(); // SIGKILL
         child.wait().unwrap();
 
-        // Reopen as the next process would: stale in-flight rows are recovered at once.
-        let admin = Waiaas::open(&dir, Some(pw()), &config(0), host()).unwrap();
+        // Reopen as the next process would, once the shortest executing timeout (1 s)
+        // has passed: stale in-flight rows are recovered at open.
+        std::thread::sleep(Duration::from_millis(1100));
+        let admin = Waiaas::open(&dir, Some(pw()), &config(1), host()).unwrap();
         let rows = admin.transactions(&TxFilter::default()).unwrap();
         assert!(!rows.is_empty(), "round {round}: the child sent nothing");
         for t in &rows {

@@ -308,6 +308,38 @@ fn bad_configuration_is_refused_at_construction() {
     }
 }
 
+/// A feed's JSON is unsigned: over plain HTTP anyone on the path could price SOL at a
+/// fraction of a cent. Plain `http://` is accepted only to this machine.
+#[test]
+fn plain_http_only_to_loopback() {
+    let clock = Arc::new(ManualClock::new(T0));
+    for url in [
+        "http://hermes.pyth.network",
+        "http://10.0.0.5:8080",
+        "http://[2001:db8::1]",
+    ] {
+        let e = PythHermesOracle::new(url, PythHermesOracle::default_feeds(), options(&clock))
+            .unwrap_err();
+        assert_eq!(e.code(), "VALIDATION_FAILED", "{url}");
+        assert!(e.to_string().contains("https://"), "{url}: {e}");
+        let e = CoinGeckoOracle::new(url, CoinGeckoOracle::default_coins(), options(&clock))
+            .unwrap_err();
+        assert_eq!(e.code(), "VALIDATION_FAILED", "{url}");
+    }
+    for url in ["http://127.0.0.1:9", "http://localhost:9", "http://[::1]:9"] {
+        let oracle = PythHermesOracle::new(url, PythHermesOracle::default_feeds(), options(&clock));
+        assert!(oracle.is_ok(), "{url}");
+        // `Debug` shows where, never a key a provider put in the path.
+        let with_key = CoinGeckoOracle::new(
+            &format!("{url}/KEY123"),
+            CoinGeckoOracle::default_coins(),
+            options(&clock),
+        )
+        .unwrap();
+        assert!(!format!("{with_key:?}").contains("KEY123"));
+    }
+}
+
 #[cfg(not(any(feature = "rpc-tls", feature = "webhook-tls")))]
 #[test]
 fn https_without_tls_is_refused_naming_the_feature() {

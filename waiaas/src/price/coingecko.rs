@@ -10,7 +10,7 @@ use super::PriceOracle;
 use super::asset::check_asset_id;
 use super::feeds::{Symbol, default_assets};
 use super::http::{
-    FeedCache, FeedStatus, HttpPriceOptions, agent, check_base_url, check_options, get,
+    FeedCache, FeedStatus, FeedUrl, HttpPriceOptions, agent, check_base_url, check_options, get,
 };
 
 /// CoinGecko's public API (a demo key goes in [`HttpPriceOptions::api_key`]).
@@ -27,7 +27,7 @@ pub const COINGECKO_SOURCE: &str = "coingecko";
 /// Failures leave assets unpriced exactly as for [`super::PythHermesOracle`].
 #[derive(Debug)]
 pub struct CoinGeckoOracle {
-    base_url: String,
+    base_url: FeedUrl,
     /// Asset id → CoinGecko coin id (`solana`, `ethereum`, `usd-coin`).
     coins: BTreeMap<String, String>,
     options: HttpPriceOptions,

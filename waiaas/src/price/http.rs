@@ -55,13 +55,31 @@ impl fmt::Debug for HttpPriceOptions {
     }
 }
 
+/// A feed's base URL: `Display` is the URL requests are built from, `Debug` only its
+/// scheme and host (providers put API keys in the path).
+pub(crate) struct FeedUrl(String);
+
+impl fmt::Display for FeedUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for FeedUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&crate::config::redact_url(&self.0))
+    }
+}
+
 /// Whether this build can speak HTTPS (feature `rpc-tls`, or `webhook-tls`, which
 /// enable rustls in the same HTTP client).
 pub(crate) const TLS: bool = cfg!(any(feature = "rpc-tls", feature = "webhook-tls"));
 
-/// Checks a feed's base URL: `http://` or `https://` (the latter only with TLS compiled
-/// in) with a host; returns it without a trailing `/`.
-pub(crate) fn check_base_url(url: &str) -> Result<String, ValidationError> {
+/// Checks a feed's base URL: `https://` (only with TLS compiled in), or `http://` to a
+/// loopback host only — a feed's JSON is unsigned, so whoever sits on a plain-HTTP path
+/// could price SOL at a fraction of a cent and walk a large transfer under the USD
+/// limits. Returns it without a trailing `/`.
+pub(crate) fn check_base_url(url: &str) -> Result<FeedUrl, ValidationError> {
     let https = url.starts_with("https://");
     if !(https || url.starts_with("http://")) {
         return Err(ValidationError::field(
@@ -78,10 +96,25 @@ pub(crate) fn check_base_url(url: &str) -> Result<String, ValidationError> {
     let uri: ureq::http::Uri = url
         .parse()
         .map_err(|_| ValidationError::field("price_feed_url", "is not a valid url"))?;
-    if uri.host().is_none_or(str::is_empty) {
+    let host = uri.host().unwrap_or_default();
+    if host.is_empty() {
         return Err(ValidationError::field("price_feed_url", "has no host"));
     }
-    Ok(url.trim_end_matches('/').to_owned())
+    let loopback = host == "localhost"
+        || host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    if !https && !loopback {
+        return Err(ValidationError::field(
+            "price_feed_url",
+            format!(
+                "`{host}` over plain `http://` could be answered by anyone on the path (prices are unsigned); use `https://` (feature `rpc-tls`) or a feed on this machine"
+            ),
+        ));
+    }
+    Ok(FeedUrl(url.trim_end_matches('/').to_owned()))
 }
 
 pub(crate) fn check_options(options: &HttpPriceOptions) -> Result<(), ValidationError> {

@@ -11,7 +11,7 @@ use super::PriceOracle;
 use super::asset::check_asset_id;
 use super::feeds::{Symbol, default_assets};
 use super::http::{
-    FeedCache, FeedStatus, HttpPriceOptions, agent, check_base_url, check_options, get,
+    FeedCache, FeedStatus, FeedUrl, HttpPriceOptions, agent, check_base_url, check_options, get,
 };
 
 /// Pyth's public Hermes server. Since Pyth's 2026 Core upgrade it wants an API key
@@ -45,7 +45,7 @@ pub const DEFAULT_MAX_CONFIDENCE_BPS: u32 = 200;
 /// fails closed to APPROVAL. Nothing here panics on what a server sends.
 #[derive(Debug)]
 pub struct PythHermesOracle {
-    base_url: String,
+    base_url: FeedUrl,
     /// Asset id → feed id (64 lowercase hex digits, no `0x`).
     feeds: BTreeMap<String, String>,
     options: HttpPriceOptions,
