@@ -95,3 +95,21 @@ export declare class Waiaas {
 
 /** Every error code with its class (`waiaas::api::ERROR_CODES`). */
 export declare function errorCodes(): Array<{ code: string; class: string; messages: string[] }>
+
+/**
+ * The fields every error thrown or rejected by waiaas carries besides `message`
+ * (type only: `catch (e) { const { code } = e as Error & WaiaasErrorFields }`).
+ */
+export interface WaiaasErrorFields {
+  /** The stable code (`POLICY_DENIED`, `INVALID_TOKEN`, …; `PANIC` for a caught panic). */
+  code: string
+  /**
+   * Its class (`INVALID_INPUT`, `UNAUTHENTICATED`, `FORBIDDEN`, `NOT_FOUND`,
+   * `CONFLICT`, `RATE_LIMITED`, `UNAVAILABLE`, `INTERNAL`).
+   */
+  class: string
+  /** Every reason of a policy denial (empty otherwise). */
+  reasons: Array<{ code: string; message: string; policyId: string | null; policyType: string | null }>
+  /** Seconds to wait before retrying (`MASTER_PASSWORD_LOCKED`, `RENEWAL_TOO_EARLY`). */
+  retryAfter?: number
+}

@@ -2,7 +2,7 @@
 //! classes in camelCase, a thin layer over `waiaas::api` (ADR 0005). Every request
 //! crosses as a plain JS object deserialized by serde into the API's DTO (napi's
 //! `serde-json` feature: JS value ⇄ `serde_json::Value` ⇄ DTO), every answer as the
-//! DTO's pinned JSON. Failures become JS `Error`s in one place ([`error`]). Calls that
+//! DTO's pinned JSON. Failures become JS `Error`s in one place (`src/error.rs`). Calls that
 //! may be slow (unlocking with Argon2id, sending, approving, tool calls) return
 //! Promises and run on the libuv thread pool.
 
@@ -117,6 +117,24 @@ impl Waiaas {
             Ok(waiaas::Waiaas::open(path, password, &config, host)?)
         }))
     }
+}
+
+/// The fields every error thrown or rejected by waiaas carries besides `message`
+/// (type only: `catch (e) { const { code } = e as Error & WaiaasErrorFields }`).
+#[napi(object)]
+pub struct WaiaasErrorFields {
+    /// The stable code (`POLICY_DENIED`, `INVALID_TOKEN`, …; `PANIC` for a caught panic).
+    pub code: String,
+    /// Its class (`INVALID_INPUT`, `UNAUTHENTICATED`, `FORBIDDEN`, `NOT_FOUND`,
+    /// `CONFLICT`, `RATE_LIMITED`, `UNAVAILABLE`, `INTERNAL`).
+    pub class: String,
+    /// Every reason of a policy denial (empty otherwise).
+    #[napi(
+        ts_type = "Array<{ code: string; message: string; policyId: string | null; policyType: string | null }>"
+    )]
+    pub reasons: Vec<Value>,
+    /// Seconds to wait before retrying (`MASTER_PASSWORD_LOCKED`, `RENEWAL_TOO_EARLY`).
+    pub retry_after: Option<f64>,
 }
 
 /// Every error code with its class (`waiaas::api::ERROR_CODES`).
