@@ -12,13 +12,13 @@ export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-was
 /** The operator: wallets, policies, sessions, owners, kill switch. */
 export declare class Admin {
   /** Creates a wallet (`api::CreateWallet`: `{name, chain?, environment?, network?}`). */
-  createWallet(request: { name: string; chain?: string; environment?: string; network?: string }): any
+  createWallet(request: { name: string; chain?: string; environment?: string; network?: string }): WalletInfo
   /** Every wallet (`WalletInfo[]`). */
-  wallets(): any
+  wallets(): WalletInfo[]
   /** Creates a policy (`api::NewPolicy`: `{type, rules, walletId?, network?, priority?, enabled?}`). */
   createPolicy(policy: { type: string; rules: Record<string, unknown>; walletId?: string; network?: string; priority?: number; enabled?: boolean }): any
   /** Issues a session (`api::CreateSession`); answers `{token, session}`. */
-  createSession(request: { walletId?: string; walletIds?: string[]; ttl?: number; maxRenewals?: number; absoluteLifetime?: number; permissions?: string[]; label?: string }): any
+  createSession(request: { walletId?: string; walletIds?: string[]; ttl?: number; maxRenewals?: number; absoluteLifetime?: number; permissions?: string[]; label?: string }): SessionWithToken
   /** Revokes a session at once, for every process using the vault. */
   revokeSession(sessionId: string): void
   /** Registers the owner of a wallet by address. */
@@ -47,13 +47,13 @@ export declare class Agent {
    * Sends (`api::SendTransaction`) off the main thread; resolves to the
    * `Transaction`, rejects with `POLICY_DENIED` and every reason, …
    */
-  send(request: Record<string, unknown>): Promise<unknown>
+  send(request: Record<string, unknown>): Promise<Transaction>
   /** The decision a send would get, without sending (`Decision`). */
-  simulate(request: Record<string, unknown>): any
+  simulate(request: Record<string, unknown>): Decision
   /** The agent's recent transactions, newest first (default 20). */
-  transactions(limit?: number | undefined | null): any
+  transactions(limit?: number | undefined | null): Transaction[]
   /** Cancels one of the agent's queued (DELAY) transactions. */
-  cancel(txId: string): any
+  cancel(txId: string): Transaction
   /** The agent's tools as LLM function-calling definitions (`waiaas::tools`). */
   tools(): Array<{ name: string; description: string; parameters: Record<string, unknown> }>
   /**
@@ -71,14 +71,14 @@ export declare class Agent {
  */
 export declare class Owner {
   /** The texts to sign for a transaction awaiting the owner (`ApprovalRequest`). */
-  approvalRequest(txId: string): any
+  approvalRequest(txId: string): ApprovalRequest
   /**
    * Approves with the owner's signature (`0x`-hex, hex, base58 or base64) over
    * `message`; signs (and broadcasts, with a chain client) off the main thread.
    */
-  approve(txId: string, signature: string, message: string): Promise<unknown>
+  approve(txId: string, signature: string, message: string): Promise<Transaction>
   /** Rejects with the owner's signature over the reject text. */
-  reject(txId: string, signature: string, message: string): any
+  reject(txId: string, signature: string, message: string): Transaction
 }
 
 /** Entry point: unlocks a vault and hands out the operator's `Admin`. */
@@ -93,8 +93,124 @@ export declare class Waiaas {
   static open(path: string, password?: string | null, config?: Record<string, unknown> | null, options?: { prices?: Record<string, string> } | null): Promise<Admin>
 }
 
+/** `api::ApprovalRequest`: the exact texts the owner signs. */
+export interface ApprovalRequest {
+  /** The transaction. */
+  txId: string
+  /** Its status. */
+  status: string
+  /** The owner's address. */
+  owner: string
+  /** Sign this to approve, or `null`. */
+  approveMessage: string | null
+  /** Sign this to reject, or `null`. */
+  rejectMessage: string | null
+  /** Sign this to cancel (QUEUED only), or `null`. */
+  cancelMessage: string | null
+  /** End of the approval window, or `null`. */
+  expiresAt: number | null
+}
+
+/** `api::Decision`. */
+export interface Decision {
+  /** Whether the request may proceed. */
+  allowed: boolean
+  /** `INSTANT`, `NOTIFY`, `DELAY`, `APPROVAL`, or `null` when denied. */
+  tier: string | null
+  /** Every reason of a denial. */
+  reasons: Array<Reason>
+  /** Seconds a DELAY waits, or `null`. */
+  delaySeconds: number | null
+  /** Seconds the owner has, or `null`. */
+  approvalTimeout: number | null
+  /** Why it needs the owner (`per_tx`, `cumulative_daily`, …), or `null`. */
+  approvalReason: string | null
+}
+
 /** Every error code with its class (`waiaas::api::ERROR_CODES`). */
 export declare function errorCodes(): Array<{ code: string; class: string; messages: string[] }>
+
+/** `api::Reason`: one reason of a decision. */
+export interface Reason {
+  /** The policy that gave it, or `null`. */
+  policyId: string | null
+  /** Its type (`SPENDING_LIMIT`, …), or `null`. */
+  policyType: string | null
+  /** Stable reason code (`TOKEN_NOT_ALLOWED`, …). */
+  code: string
+  /** What to fix. */
+  message: string
+}
+
+/** `api::SessionInfo`. */
+export interface SessionInfo {
+  /** Session id (UUID). */
+  id: string
+  /** The wallets it may use. */
+  walletIds: Array<string>
+  /** Granted permissions. */
+  permissions: Array<string>
+  /** `ACTIVE`, `REVOKED`, `EXPIRED`, …. */
+  status: string
+  /** Unix seconds. */
+  createdAt: number
+  /** Token expiry (unix seconds), `null` when unlimited. */
+  expiresAt: number | null
+  /** End of the absolute lifetime, or `null`. */
+  absoluteExpiresAt: number | null
+  /** Token lifetime in seconds, or `null` when unlimited. */
+  ttl: number | null
+  /** Renewals so far. */
+  renewalCount: number
+  /** Allowed renewals (0 = unlimited). */
+  maxRenewals: number
+  /** When revoked, or `null`. */
+  revokedAt: number | null
+  /** Operator's label, or `null`. */
+  label: string | null
+}
+
+/** `api::SessionWithToken`: the token (shown once) and the session. */
+export interface SessionWithToken {
+  /** The bearer token (`wai_sess_…`). */
+  token: string
+  /** The session. */
+  session: SessionInfo
+}
+
+/** `api::Transaction`. */
+export interface Transaction {
+  /** Transaction id (UUID). */
+  id: string
+  /** The wallet. */
+  walletId: string
+  /** The session that asked, or `null`. */
+  sessionId: string | null
+  /** Network id. */
+  network: string
+  /** `TRANSFER`, `TOKEN_TRANSFER`, …. */
+  kind: string
+  /** `SIGNED`, `QUEUED`, `PENDING_APPROVAL`, `CANCELLED`, …. */
+  status: string
+  /** The tier, or `null`. */
+  tier: string | null
+  /** The request as resolved by waiaas. */
+  request: Record<string, unknown>
+  /** The policy decision, or `null`. */
+  decision: Decision | null
+  /** What was signed (`{txHash, signedTransaction, …}`), or `null`. */
+  result: { txHash?: string | null; signedTransaction?: string | null } | null
+  /** Why it failed, or `null`. */
+  error: Record<string, unknown> | null
+  /** When a DELAY executes (unix seconds), or `null`. */
+  executeAfter: number | null
+  /** When an approval window closes, or `null`. */
+  expiresAt: number | null
+  /** Unix seconds. */
+  createdAt: number
+  /** Unix seconds. */
+  updatedAt: number
+}
 
 /**
  * The fields every error thrown or rejected by waiaas carries besides `message`
@@ -112,4 +228,22 @@ export interface WaiaasErrorFields {
   reasons: Array<{ code: string; message: string; policyId: string | null; policyType: string | null }>
   /** Seconds to wait before retrying (`MASTER_PASSWORD_LOCKED`, `RENEWAL_TOO_EARLY`). */
   retryAfter?: number
+}
+
+/** `api::WalletInfo`. */
+export interface WalletInfo {
+  /** Wallet id (UUID). */
+  id: string
+  /** Operator's label. */
+  name: string
+  /** `solana` or `ethereum`. */
+  chain: string
+  /** Network id (`solana-devnet`, …). */
+  network: string
+  /** The wallet's address. */
+  address: string
+  /** `ACTIVE`, `SUSPENDED`, `TERMINATED`. */
+  status: string
+  /** Unix seconds. */
+  createdAt: number
 }

@@ -1,6 +1,8 @@
 // A typed agent host: checked by `tsc --noEmit` against the committed index.d.ts.
 // Run the same flow as JavaScript in test/flow.test.mjs.
-import { Waiaas, type Admin, type Agent, type WaiaasErrorFields } from 'waiaas'
+import {
+  Waiaas, type Admin, type Agent, type Transaction, type WaiaasErrorFields, type WalletInfo,
+} from 'waiaas'
 
 const BLOCKHASH = 'GHtXQBsoZHVnNFa9YevAzFr17DJjgHXk3ycTKD5xD3Zi'
 
@@ -9,7 +11,7 @@ export async function main(dir: string, password: string): Promise<void> {
     kdf: { insecureTestProfile: true, memoryKib: 65536, iterations: 3, parallelism: 4 },
     allowInsecureKdf: true,
   })
-  const wallet = admin.createWallet({ name: 'ai-trading-bot', chain: 'solana' })
+  const wallet: WalletInfo = admin.createWallet({ name: 'ai-trading-bot', chain: 'solana' })
   admin.createPolicy({
     walletId: wallet.id,
     type: 'SPENDING_LIMIT',
@@ -19,10 +21,12 @@ export async function main(dir: string, password: string): Promise<void> {
   const agent: Agent = admin.agent(token)
   const address: string = agent.address()
   try {
-    const tx = await agent.send({
+    const tx: Transaction = await agent.send({
       type: 'TRANSFER', to: address, humanAmount: '0.05', chain: { recentBlockhash: BLOCKHASH },
     })
-    void tx
+    const hash: string | null | undefined = tx.result?.txHash
+    const tier: string | null = tx.tier
+    void [hash, tier, tx.decision?.reasons.map((r) => r.policyType)]
   } catch (e) {
     const { code, reasons, retryAfter } = e as Error & WaiaasErrorFields
     void [code, reasons.map((r) => r.code), retryAfter]

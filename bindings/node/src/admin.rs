@@ -30,7 +30,8 @@ impl Admin {
 impl Admin {
     /// Creates a wallet (`api::CreateWallet`: `{name, chain?, environment?, network?}`).
     #[napi(
-        ts_args_type = "request: { name: string; chain?: string; environment?: string; network?: string }"
+        ts_args_type = "request: { name: string; chain?: string; environment?: string; network?: string }",
+        ts_return_type = "WalletInfo"
     )]
     pub fn create_wallet(&self, env: Env, request: Value) -> napi::Result<Value> {
         sync(&env, || {
@@ -41,7 +42,7 @@ impl Admin {
     }
 
     /// Every wallet (`WalletInfo[]`).
-    #[napi]
+    #[napi(ts_return_type = "WalletInfo[]")]
     pub fn wallets(&self, env: Env) -> napi::Result<Value> {
         sync(&env, || to_js(&self.get()?.wallets()?))
     }
@@ -59,7 +60,8 @@ impl Admin {
 
     /// Issues a session (`api::CreateSession`); answers `{token, session}`.
     #[napi(
-        ts_args_type = "request: { walletId?: string; walletIds?: string[]; ttl?: number; maxRenewals?: number; absoluteLifetime?: number; permissions?: string[]; label?: string }"
+        ts_args_type = "request: { walletId?: string; walletIds?: string[]; ttl?: number; maxRenewals?: number; absoluteLifetime?: number; permissions?: string[]; label?: string }",
+        ts_return_type = "SessionWithToken"
     )]
     pub fn create_session(&self, env: Env, request: Value) -> napi::Result<Value> {
         sync(&env, || {

@@ -46,7 +46,10 @@ impl Agent {
 
     /// Sends (`api::SendTransaction`) off the main thread; resolves to the
     /// `Transaction`, rejects with `POLICY_DENIED` and every reason, …
-    #[napi(ts_args_type = "request: Record<string, unknown>")]
+    #[napi(
+        ts_args_type = "request: Record<string, unknown>",
+        ts_return_type = "Promise<Transaction>"
+    )]
     pub fn send(&self, request: Value) -> AsyncTask<JsonTask> {
         let agent = self.get();
         AsyncTask::new(JsonTask::new(move || {
@@ -56,7 +59,10 @@ impl Agent {
     }
 
     /// The decision a send would get, without sending (`Decision`).
-    #[napi(ts_args_type = "request: Record<string, unknown>")]
+    #[napi(
+        ts_args_type = "request: Record<string, unknown>",
+        ts_return_type = "Decision"
+    )]
     pub fn simulate(&self, env: Env, request: Value) -> napi::Result<Value> {
         sync(&env, || {
             let request = send_request(request)?;
@@ -65,7 +71,7 @@ impl Agent {
     }
 
     /// The agent's recent transactions, newest first (default 20).
-    #[napi]
+    #[napi(ts_return_type = "Transaction[]")]
     pub fn transactions(&self, env: Env, limit: Option<u32>) -> napi::Result<Value> {
         sync(&env, || {
             to_js(&self.get()?.transactions(limit.unwrap_or(20))?)
@@ -73,7 +79,7 @@ impl Agent {
     }
 
     /// Cancels one of the agent's queued (DELAY) transactions.
-    #[napi]
+    #[napi(ts_return_type = "Transaction")]
     pub fn cancel(&self, env: Env, tx_id: String) -> napi::Result<Value> {
         sync(&env, || to_js(&self.get()?.cancel(id("txId", tx_id)?)?))
     }
@@ -119,7 +125,7 @@ impl Owner {
 #[napi]
 impl Owner {
     /// The texts to sign for a transaction awaiting the owner (`ApprovalRequest`).
-    #[napi]
+    #[napi(ts_return_type = "ApprovalRequest")]
     pub fn approval_request(&self, env: Env, tx_id: String) -> napi::Result<Value> {
         sync(&env, || {
             to_js(&self.inner.approval_request(id("txId", tx_id)?)?)
@@ -128,7 +134,7 @@ impl Owner {
 
     /// Approves with the owner's signature (`0x`-hex, hex, base58 or base64) over
     /// `message`; signs (and broadcasts, with a chain client) off the main thread.
-    #[napi]
+    #[napi(ts_return_type = "Promise<Transaction>")]
     pub fn approve(
         &self,
         tx_id: String,
@@ -142,7 +148,7 @@ impl Owner {
     }
 
     /// Rejects with the owner's signature over the reject text.
-    #[napi]
+    #[napi(ts_return_type = "Transaction")]
     pub fn reject(
         &self,
         env: Env,

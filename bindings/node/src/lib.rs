@@ -13,6 +13,7 @@ mod admin;
 mod agent;
 mod error;
 mod task;
+pub mod types;
 
 use napi::bindgen_prelude::AsyncTask;
 use serde::Serialize;
