@@ -1,0 +1,167 @@
+//! `Agent` (one session token) and `Owner` (signature-proven actions).
+
+use napi::Env;
+use napi::bindgen_prelude::AsyncTask;
+use serde_json::Value;
+use waiaas::api::SendTransaction;
+
+use crate::error::{Outcome, sync};
+use crate::task::JsonTask;
+use crate::{from_js, id, to_js};
+
+/// What an AI agent may do with its session token: only what the token and the
+/// operator's policies allow.
+#[napi]
+pub struct Agent {
+    inner: Option<waiaas::Agent>,
+}
+
+impl Agent {
+    pub(crate) fn wrap(inner: waiaas::Agent) -> Self {
+        Self { inner: Some(inner) }
+    }
+
+    fn get(&self) -> Outcome<waiaas::Agent> {
+        self.inner
+            .clone()
+            .ok_or_else(|| waiaas_core::VaultError::Locked.into())
+    }
+}
+
+fn send_request(request: Value) -> Outcome<waiaas::SendRequest> {
+    let request: SendTransaction = from_js("request", request)?;
+    Ok(request.to_request()?)
+}
+
+#[napi]
+impl Agent {
+    /// The address of the session's wallet (or of `walletId`).
+    #[napi]
+    pub fn address(&self, env: Env, wallet_id: Option<String>) -> napi::Result<String> {
+        sync(&env, || {
+            let wallet = wallet_id.map(|w| id("walletId", w)).transpose()?;
+            Ok(self.get()?.address(wallet)?)
+        })
+    }
+
+    /// Sends (`api::SendTransaction`) off the main thread; resolves to the
+    /// `Transaction`, rejects with `POLICY_DENIED` and every reason, …
+    #[napi(
+        ts_args_type = "request: Record<string, unknown>",
+        ts_return_type = "Promise<Transaction>"
+    )]
+    pub fn send(&self, request: Value) -> AsyncTask<JsonTask> {
+        let agent = self.get();
+        AsyncTask::new(JsonTask::new(move || {
+            let request = send_request(request)?;
+            to_js(&agent?.send(&request)?)
+        }))
+    }
+
+    /// The decision a send would get, without sending (`Decision`).
+    #[napi(
+        ts_args_type = "request: Record<string, unknown>",
+        ts_return_type = "Decision"
+    )]
+    pub fn simulate(&self, env: Env, request: Value) -> napi::Result<Value> {
+        sync(&env, || {
+            let request = send_request(request)?;
+            to_js(&self.get()?.simulate(&request)?)
+        })
+    }
+
+    /// The agent's recent transactions, newest first (default 20).
+    #[napi(ts_return_type = "Transaction[]")]
+    pub fn transactions(&self, env: Env, limit: Option<u32>) -> napi::Result<Value> {
+        sync(&env, || {
+            to_js(&self.get()?.transactions(limit.unwrap_or(20))?)
+        })
+    }
+
+    /// Cancels one of the agent's queued (DELAY) transactions.
+    #[napi(ts_return_type = "Transaction")]
+    pub fn cancel(&self, env: Env, tx_id: String) -> napi::Result<Value> {
+        sync(&env, || to_js(&self.get()?.cancel(id("txId", tx_id)?)?))
+    }
+
+    /// The agent's tools as LLM function-calling definitions (`waiaas::tools`).
+    #[napi(
+        ts_return_type = "Array<{ name: string; description: string; parameters: Record<string, unknown> }>"
+    )]
+    pub fn tools(&self, env: Env) -> napi::Result<Value> {
+        sync(&env, || to_js(&self.get()?.tools()))
+    }
+
+    /// Runs a tool off the main thread; resolves to `{ok: true, result}` or
+    /// `{ok: false, error}` (a denial is data, not a rejection).
+    #[napi(ts_args_type = "name: string, args?: Record<string, unknown> | null")]
+    pub fn call_tool(&self, name: String, args: Option<Value>) -> AsyncTask<JsonTask> {
+        let agent = self.get();
+        AsyncTask::new(JsonTask::new(move || {
+            Ok(agent?.call_tool(&name, args.unwrap_or(Value::Null)))
+        }))
+    }
+
+    /// Drops this handle (the vault's data key is wiped once no handle is left).
+    #[napi]
+    pub fn close(&mut self) {
+        self.inner = None;
+    }
+}
+
+/// Owner actions, each proven by a signature of the wallet owner's own key over the
+/// exact text waiaas issued.
+#[napi]
+pub struct Owner {
+    inner: waiaas::Owner,
+}
+
+impl Owner {
+    pub(crate) fn wrap(inner: waiaas::Owner) -> Self {
+        Self { inner }
+    }
+}
+
+#[napi]
+impl Owner {
+    /// The texts to sign for a transaction awaiting the owner (`ApprovalRequest`).
+    #[napi(ts_return_type = "ApprovalRequest")]
+    pub fn approval_request(&self, env: Env, tx_id: String) -> napi::Result<Value> {
+        sync(&env, || {
+            to_js(&self.inner.approval_request(id("txId", tx_id)?)?)
+        })
+    }
+
+    /// Approves with the owner's signature (`0x`-hex, hex, base58 or base64) over
+    /// `message`; signs (and broadcasts, with a chain client) off the main thread.
+    #[napi(ts_return_type = "Promise<Transaction>")]
+    pub fn approve(
+        &self,
+        tx_id: String,
+        signature: String,
+        message: String,
+    ) -> AsyncTask<JsonTask> {
+        let owner = self.inner.clone();
+        AsyncTask::new(JsonTask::new(move || {
+            to_js(&owner.approve(id("txId", tx_id)?, &signature, &message)?)
+        }))
+    }
+
+    /// Rejects with the owner's signature over the reject text.
+    #[napi(ts_return_type = "Transaction")]
+    pub fn reject(
+        &self,
+        env: Env,
+        tx_id: String,
+        signature: String,
+        message: String,
+    ) -> napi::Result<Value> {
+        sync(&env, || {
+            to_js(
+                &self
+                    .inner
+                    .reject(id("txId", tx_id)?, &signature, &message)?,
+            )
+        })
+    }
+}

@@ -1,0 +1,79 @@
+//! Work that leaves the JS main thread: a closure run on the libuv thread pool
+//! (`napi::Task::compute`), its answer converted back on the JS thread.
+
+use napi::bindgen_prelude::Unknown;
+use napi::{Env, ScopedTask, Task};
+use serde_json::Value;
+
+use crate::admin::Admin;
+use crate::error::{Failure, Outcome, guard, to_js};
+
+type Work<T> = Box<dyn FnOnce() -> Outcome<T> + Send>;
+
+fn take<T>(work: &mut Option<Work<T>>) -> Outcome<T> {
+    match work.take() {
+        Some(f) => guard(f),
+        None => Err(Failure::Panic("a task ran twice".to_owned())),
+    }
+}
+
+/// A call answering with JSON (a waiaas DTO, as plain JS objects).
+pub struct JsonTask {
+    work: Option<Work<Value>>,
+}
+
+impl JsonTask {
+    /// The call `f`, to run off the main thread.
+    pub fn new(f: impl FnOnce() -> Outcome<Value> + Send + 'static) -> Self {
+        Self {
+            work: Some(Box::new(f)),
+        }
+    }
+}
+
+#[napi]
+impl<'task> ScopedTask<'task> for JsonTask {
+    type Output = Outcome<Value>;
+    type JsValue = Unknown<'task>;
+
+    fn compute(&mut self) -> napi::Result<Self::Output> {
+        Ok(take(&mut self.work))
+    }
+
+    fn resolve(&mut self, env: &'task Env, output: Self::Output) -> napi::Result<Self::JsValue> {
+        match output {
+            Ok(value) => env.to_js_value(&value),
+            Err(failure) => Err(to_js(env, failure)),
+        }
+    }
+}
+
+/// Unlocking a vault (`Waiaas.create` / `Waiaas.open`: one Argon2id run).
+pub struct UnlockTask {
+    work: Option<Work<waiaas::Admin>>,
+}
+
+impl UnlockTask {
+    /// The unlock `f`, to run off the main thread.
+    pub fn new(f: impl FnOnce() -> Outcome<waiaas::Admin> + Send + 'static) -> Self {
+        Self {
+            work: Some(Box::new(f)),
+        }
+    }
+}
+
+#[napi]
+impl Task for UnlockTask {
+    type Output = Outcome<waiaas::Admin>;
+    type JsValue = Admin;
+
+    fn compute(&mut self) -> napi::Result<Self::Output> {
+        Ok(take(&mut self.work))
+    }
+
+    fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {
+        output
+            .map(Admin::wrap)
+            .map_err(|failure| to_js(&env, failure))
+    }
+}
