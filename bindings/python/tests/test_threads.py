@@ -3,6 +3,7 @@ are signed as the same sends signed one by one (no overshoot, no lost send), and
 signed total never exceeds the cap."""
 
 import threading
+import time
 from pathlib import Path
 from typing import List
 
@@ -60,3 +61,33 @@ def test_no_overshoot_from_threads(tmp_path: Path) -> None:
     assert signed(results) == expected
     assert all(t["tier"] == "INSTANT" for t in results if t["status"] == "SIGNED")
     assert signed(agent.transactions(limit=100)) == expected
+
+
+def test_the_gil_is_released_during_argon2id(tmp_path: Path) -> None:
+    # Argon2id at 64 MiB runs in Rust for a good part of `create`. A Python thread that
+    # notes the time as it runs keeps noting it throughout only if the GIL is released;
+    # held, the thread stops for the whole hash (measured: the longest pause is ~85% of
+    # the call when held, ~2% when released).
+    seen: List[float] = []
+    running = threading.Event()
+    stop = threading.Event()
+
+    def ticker() -> None:
+        running.set()
+        while not stop.is_set():
+            seen.append(time.perf_counter())
+            for _ in range(200):
+                pass
+
+    thread = threading.Thread(target=ticker)
+    thread.start()
+    running.wait()
+    t0 = time.perf_counter()
+    waiaas.Waiaas.create(tmp_path / "real-kdf", PASSWORD,
+                         {"kdf": {"memoryKib": 65536, "iterations": 3, "parallelism": 1}})
+    t1 = time.perf_counter()
+    stop.set()
+    thread.join()
+    points = [t0] + [t for t in seen if t0 < t < t1] + [t1]
+    longest_pause = max(b - a for a, b in zip(points, points[1:]))
+    assert longest_pause < (t1 - t0) / 2, (longest_pause, t1 - t0)
