@@ -115,7 +115,12 @@ pub fn parse_case(v: &Value) -> Result<VectorCase, ValidationError> {
     let request: PolicyRequest =
         serde_json::from_value(request).map_err(|e| bad("request", e.to_string()))?;
     let mut ledger = Vec::new();
-    for e in v.get("ledger").and_then(Value::as_array).into_iter().flatten() {
+    for e in v
+        .get("ledger")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         let spend: Spend =
             serde_json::from_value(e.clone()).map_err(|err| bad("ledger", err.to_string()))?;
         let status = str_of(e, "status")?;
