@@ -10,7 +10,7 @@
 //!   serde bridge to keep in step with PyO3.
 //! - Every call into waiaas runs with the GIL released (`Python::detach`): Argon2id,
 //!   signing and database waits never stall other Python threads.
-//! - Errors are mapped in one place ([`to_py_err`]) to the exception classes of
+//! - Errors are mapped in one place (`to_py_err`) to the exception classes of
 //!   `waiaas._errors`, chosen by `Error::class()` (`POLICY_DENIED` has its own).
 
 use std::collections::BTreeMap;
