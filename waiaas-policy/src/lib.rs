@@ -83,6 +83,7 @@ mod engine;
 mod matching;
 pub mod presets;
 pub mod rules;
+pub mod vectors;
 
 pub use admin::{NewPolicy, PolicyAdmin, PolicyError, PolicyUpdate};
 pub use engine::{ERC8128_WINDOW, Engine, MAX_BATCH, MIN_BATCH, applicable_policies};

@@ -1,5 +1,6 @@
 //! Runs every policy decision vector in `testdata/vectors/policy/*.json` twice: against
-//! the pure engine (with ledger totals summed naively from the vector's entries) and
+//! the pure engine (with ledger totals summed naively from the vector's entries, by
+//! `waiaas_policy::vectors`, the entry the bindings' runners call too) and
 //! through the SQLite store (`simulate`, then `evaluate_and_reserve` of `waiaas-store`'s
 //! `test-support` feature), which must agree.
 #![allow(
@@ -16,16 +17,12 @@ use waiaas_test_support::vault as fixtures;
 use std::path::PathBuf;
 
 use serde_json::Value;
-use waiaas_core::policy::{
-    LedgerSnapshot, PriceQuote, Reservation, ReservationStatus, Spend, WindowTotals,
-};
-use waiaas_core::{
-    Decision, Network, PolicyEngine, PolicyId, PolicyInput, PolicyRecord, PolicyRequest, PriceBook,
-    Store, Tier, TxId, Usd, WalletId,
-};
+use waiaas_core::policy::{Reservation, ReservationStatus};
+use waiaas_core::{Decision, Network, Store, Tier, TxId, WalletId};
 use waiaas_policy::Engine;
+use waiaas_policy::vectors::{self, VectorCase};
 
-const WALLET: &str = "01900000-0000-7000-8000-000000000001";
+const WALLET: &str = vectors::DEFAULT_WALLET;
 const WALLET2: &str = "01900000-0000-7000-8000-000000000002";
 
 fn vector_dir() -> PathBuf {
@@ -34,176 +31,19 @@ fn vector_dir() -> PathBuf {
 
 struct Case {
     file: String,
-    name: String,
-    now: i64,
-    policies: Vec<PolicyRecord>,
-    request: PolicyRequest,
-    ledger: Vec<(i64, ReservationStatus, Spend)>,
-    prices: PriceBook,
-    expect: Value,
+    case: VectorCase,
 }
 
-fn parse_case(file: &str, v: &Value) -> Case {
-    let name = v["name"].as_str().unwrap().to_owned();
-    let now = v["now"].as_i64().unwrap();
-    let policies = v["policies"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .enumerate()
-        .map(|(i, p)| PolicyRecord {
-            id: match p.get("id").and_then(Value::as_str) {
-                Some(id) => PolicyId::parse(id).unwrap(),
-                None => {
-                    PolicyId::parse(&format!("01900000-0000-7000-8000-{:012}", 100 + i)).unwrap()
-                }
-            },
-            wallet_id: p["walletId"].as_str().map(|w| WalletId::parse(w).unwrap()),
-            network: p["network"].as_str().map(|n| n.parse().unwrap()),
-            policy_type: p["type"].as_str().unwrap().parse().unwrap(),
-            rules: p["rules"].clone(),
-            priority: p.get("priority").and_then(Value::as_i64).unwrap_or(0),
-            enabled: p.get("enabled").and_then(Value::as_bool).unwrap_or(true),
-            revision: 1,
-            created_at: 0,
-            updated_at: 0,
-        })
-        .collect();
-    let mut req = v["request"].clone();
-    let obj = req.as_object_mut().unwrap();
-    obj.entry("requestId")
-        .or_insert_with(|| Value::String("01900000-0000-7000-8000-0000000000ff".into()));
-    obj.entry("walletId")
-        .or_insert_with(|| Value::String(WALLET.into()));
-    let request: PolicyRequest = serde_json::from_value(req)
-        .unwrap_or_else(|e| panic!("{file}: {name}: request does not parse: {e}"));
-    let ledger = v
-        .get("ledger")
-        .and_then(Value::as_array)
-        .map(|entries| {
-            entries
-                .iter()
-                .map(|e| {
-                    let spend = Spend {
-                        usd: e
-                            .get("usd")
-                            .map(|u| serde_json::from_value(u.clone()).unwrap()),
-                        assets: e
-                            .get("assets")
-                            .map(|a| serde_json::from_value(a.clone()).unwrap())
-                            .unwrap_or_default(),
-                        category: e.get("category").and_then(Value::as_str).map(str::to_owned),
-                        category_usd: e
-                            .get("categoryUsd")
-                            .map(|u| serde_json::from_value(u.clone()).unwrap()),
-                        erc8128: e.get("erc8128").and_then(Value::as_bool).unwrap_or(false),
-                    };
-                    let status = ReservationStatus::parse(e["status"].as_str().unwrap()).unwrap();
-                    (now - e["ageSeconds"].as_i64().unwrap(), status, spend)
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    let prices = match v.get("prices") {
-        None => PriceBook::default(),
-        Some(p) => PriceBook {
-            max_age_seconds: p["maxAgeSeconds"].as_u64().unwrap(),
-            quotes: p["quotes"]
-                .as_object()
-                .unwrap()
-                .iter()
-                .map(|(k, q)| {
-                    (
-                        k.clone(),
-                        PriceQuote {
-                            usd: Usd::parse(q["usd"].as_str().unwrap()).unwrap(),
-                            source: q["source"].as_str().unwrap().to_owned(),
-                            observed_at: now - q["ageSeconds"].as_i64().unwrap(),
-                        },
-                    )
-                })
-                .collect(),
-        },
-    };
-    Case {
-        file: file.to_owned(),
-        name,
-        now,
-        policies,
-        request,
-        ledger,
-        prices,
-        expect: v["expect"].clone(),
+impl std::ops::Deref for Case {
+    type Target = VectorCase;
+    fn deref(&self) -> &VectorCase {
+        &self.case
     }
-}
-
-/// Naive window totals: sum every entry younger than the window.
-fn naive_snapshot(case: &Case, windows: &[u64]) -> LedgerSnapshot {
-    let mut snap = LedgerSnapshot::default();
-    for &w in windows {
-        let mut t = WindowTotals::default();
-        for (created, status, spend) in &case.ledger {
-            if *created > case.now - i64::try_from(w).unwrap() {
-                t.add(spend);
-                if *status == ReservationStatus::Released {
-                    t.remove_spend(spend);
-                }
-            }
-        }
-        snap.windows.insert(w, t);
-    }
-    let mut in_flight = WindowTotals::default();
-    for (_, status, spend) in &case.ledger {
-        if *status == ReservationStatus::Reserved {
-            in_flight.add(spend);
-        }
-    }
-    snap.in_flight = Some(in_flight);
-    snap
-}
-
-fn codes(list: &[waiaas_core::policy::Reason]) -> Vec<String> {
-    let mut out: Vec<String> = list
-        .iter()
-        .map(|r| match r.instruction {
-            Some(i) => format!("{}@{i}", r.code),
-            None => r.code.clone(),
-        })
-        .collect();
-    out.sort();
-    out
 }
 
 fn check(case: &Case, d: &Decision, path: &str) -> Option<String> {
-    let e = &case.expect;
-    let want_codes = |k: &str| -> Vec<String> {
-        let mut v: Vec<String> = e[k]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|x| x.as_str().unwrap().to_owned())
-            .collect();
-        v.sort();
-        v
-    };
-    let got = serde_json::json!({
-        "allowed": d.allowed,
-        "tier": d.tier.as_str(),
-        "reasons": codes(&d.reasons),
-        "warnings": codes(&d.warnings),
-        "delaySeconds": d.delay_seconds,
-        "approvalReason": d.approval_reason,
-        "approvalTimeout": d.approval_timeout,
-    });
-    let want = serde_json::json!({
-        "allowed": e["allowed"],
-        "tier": e["tier"],
-        "reasons": want_codes("reasons"),
-        "warnings": want_codes("warnings"),
-        "delaySeconds": e["delaySeconds"],
-        "approvalReason": e["approvalReason"],
-        "approvalTimeout": e["approvalTimeout"],
-    });
+    let got = vectors::summary(d);
+    let want = vectors::expected(case);
     (got != want).then(|| {
         format!(
             "{}: {} [{path}]\n  want {want}\n  got  {got}\n  reasons: {:?}",
@@ -226,7 +66,11 @@ fn load_cases() -> Vec<Case> {
         let doc: Value = serde_json::from_str(&std::fs::read_to_string(&f).unwrap()).unwrap();
         let stem = f.file_stem().unwrap().to_string_lossy().into_owned();
         for c in doc["cases"].as_array().unwrap() {
-            cases.push(parse_case(&stem, c));
+            cases.push(Case {
+                file: stem.clone(),
+                case: vectors::parse_case(c)
+                    .unwrap_or_else(|e| panic!("{stem}: {}: {e}", c["name"])),
+            });
         }
     }
     cases
@@ -247,15 +91,7 @@ fn vectors_pure_engine() {
     let engine = Engine::new();
     let mut failures = Vec::new();
     for case in &cases {
-        let windows = engine.windows(&case.request, &case.policies);
-        let snap = naive_snapshot(case, &windows);
-        let d = engine.evaluate(&PolicyInput {
-            request: &case.request,
-            policies: &case.policies,
-            ledger: &snap,
-            prices: &case.prices,
-            now: case.now,
-        });
+        let d = vectors::evaluate(&engine, case);
         if let Some(f) = check(case, &d, "engine") {
             failures.push(f);
         }

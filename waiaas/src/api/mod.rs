@@ -25,6 +25,7 @@ mod errors;
 mod schema;
 mod send;
 mod sessions;
+mod vectors;
 mod wallets;
 
 pub use errors::{ERROR_CODES, ErrorClass, ErrorCodeInfo, error_code_info};
@@ -34,6 +35,7 @@ pub use send::{
     MessageEncoding, SendKind, SendTransaction, SignMessage, SignTransaction, SignTypedData,
 };
 pub use sessions::{CreateSession, SessionWithToken};
+pub use vectors::{evaluate_policy_case, from_json};
 pub use wallets::{
     CreateWallet, Environment, KillSwitchRequest, OwnerSignature, Quickset, RenameWallet, SetOwner,
 };

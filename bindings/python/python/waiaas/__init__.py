@@ -1,0 +1,40 @@
+"""waiaas: wallets for AI agents, inside limits a human sets.
+
+A thin binding of the Rust library: ``Waiaas.create`` / ``Waiaas.open`` give the
+operator's ``Admin``; ``Admin.agent(token)`` an ``Agent``; ``Admin.owner_actions()`` the
+``Owner`` actions. Values are plain dicts and lists in the camelCase JSON form of
+``waiaas::api``; errors are ``WaiaasError`` subclasses.
+"""
+
+from ._errors import (
+    ConflictError,
+    ForbiddenError,
+    InternalError,
+    InvalidInputError,
+    NotFoundError,
+    PolicyDeniedError,
+    RateLimitedError,
+    UnauthenticatedError,
+    UnavailableError,
+    WaiaasError,
+)
+from ._waiaas import Admin, Agent, Owner, Waiaas, error_codes, evaluate_policy_case
+
+__all__ = [
+    "Admin",
+    "Agent",
+    "ConflictError",
+    "ForbiddenError",
+    "InternalError",
+    "InvalidInputError",
+    "NotFoundError",
+    "Owner",
+    "PolicyDeniedError",
+    "RateLimitedError",
+    "UnauthenticatedError",
+    "UnavailableError",
+    "Waiaas",
+    "WaiaasError",
+    "error_codes",
+    "evaluate_policy_case",
+]
