@@ -130,6 +130,12 @@ export interface Decision {
 /** Every error code with its class (`waiaas::api::ERROR_CODES`). */
 export declare function errorCodes(): Array<{ code: string; class: string; messages: string[] }>
 
+/**
+ * One case of `testdata/vectors/policy` decided by the real engine
+ * (`waiaas::api::evaluate_policy_case`): the shared vectors run in Node as in Rust.
+ */
+export declare function evaluatePolicyCase(policyCase: object): { allowed: boolean; tier: string; reasons: string[]; warnings: string[]; delaySeconds: number | null; approvalReason: string | null; approvalTimeout: number | null }
+
 /** `api::Reason`: one reason of a decision. */
 export interface Reason {
   /** The policy that gave it, or `null`. */

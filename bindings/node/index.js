@@ -840,3 +840,4 @@ module.exports.Agent = nativeBinding.Agent
 module.exports.Owner = nativeBinding.Owner
 module.exports.Waiaas = nativeBinding.Waiaas
 module.exports.errorCodes = nativeBinding.errorCodes
+module.exports.evaluatePolicyCase = nativeBinding.evaluatePolicyCase

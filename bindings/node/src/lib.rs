@@ -28,7 +28,7 @@ use crate::task::UnlockTask;
 /// A JS value as the DTO `T` (unknown fields refused by the DTO itself); a mismatch is
 /// `VALIDATION_FAILED` naming `field`.
 pub(crate) fn from_js<T: DeserializeOwned>(field: &str, value: Value) -> Outcome<T> {
-    serde_json::from_value(value).map_err(|e| ValidationError::field(field, e.to_string()).into())
+    Ok(waiaas::api::from_json(field, value)?)
 }
 
 /// A DTO as its JSON (what JS receives).
@@ -136,6 +136,18 @@ pub struct WaiaasErrorFields {
     pub reasons: Vec<Value>,
     /// Seconds to wait before retrying (`MASTER_PASSWORD_LOCKED`, `RENEWAL_TOO_EARLY`).
     pub retry_after: Option<f64>,
+}
+
+/// One case of `testdata/vectors/policy` decided by the real engine
+/// (`waiaas::api::evaluate_policy_case`): the shared vectors run in Node as in Rust.
+#[napi(
+    ts_args_type = "policyCase: object",
+    ts_return_type = "{ allowed: boolean; tier: string; reasons: string[]; warnings: string[]; delaySeconds: number | null; approvalReason: string | null; approvalTimeout: number | null }"
+)]
+pub fn evaluate_policy_case(env: napi::Env, policy_case: Value) -> napi::Result<Value> {
+    error::sync(&env, || {
+        Ok(waiaas::api::evaluate_policy_case(&policy_case)?)
+    })
 }
 
 /// Every error code with its class (`waiaas::api::ERROR_CODES`).
