@@ -146,12 +146,6 @@ where
     }
 }
 
-fn unix_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-}
-
 /// The opening arguments, decoded with the GIL held.
 struct Opening {
     password: Option<SecretString>,
@@ -177,12 +171,15 @@ impl Opening {
         })
     }
 
+    /// The host with the fixed price table: the same `StaticPriceOracle::from_usd` the
+    /// Node binding and Rust hosts use (asset ids checked, exact decimals).
     fn host(&self) -> waiaas::Result<(Host, Arc<StaticPriceOracle>)> {
-        let oracle = Arc::new(StaticPriceOracle::default());
-        let now = unix_now();
-        for (asset, usd) in &self.prices {
-            oracle.set_price(asset, Usd::parse(usd)?, "host", now);
-        }
+        let entries: Vec<(&str, &str)> = self
+            .prices
+            .iter()
+            .map(|(asset, usd)| (asset.as_str(), usd.as_str()))
+            .collect();
+        let oracle = Arc::new(StaticPriceOracle::from_usd(&entries)?);
         let host = Host {
             prices: oracle.clone(),
             ..Host::default()
@@ -333,8 +330,14 @@ impl Admin {
 
     /// Sets the USD price of one whole unit of `asset_id`, observed now.
     fn set_price(&self, py: Python<'_>, asset_id: &str, usd: &str) -> PyResult<()> {
-        let usd = Usd::parse(usd).map_err(|e| to_py_err(py, &waiaas::Error::from(e)))?;
-        self.prices.set_price(asset_id, usd, "host", unix_now());
+        let checked = waiaas::price::check_asset_id(asset_id).and_then(|()| Usd::parse(usd));
+        let usd = checked.map_err(|e| to_py_err(py, &waiaas::Error::from(e)))?;
+        self.prices.set_price(
+            asset_id,
+            usd,
+            "host",
+            waiaas::Clock::now(&waiaas::SystemClock),
+        );
         Ok(())
     }
 
