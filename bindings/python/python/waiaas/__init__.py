@@ -2,8 +2,9 @@
 
 A thin binding of the Rust library: ``Waiaas.create`` / ``Waiaas.open`` give the
 operator's ``Admin``; ``Admin.agent(token)`` an ``Agent``; ``Admin.owner_actions()`` the
-``Owner`` actions. Values are plain dicts and lists in the camelCase JSON form of
-``waiaas::api``; errors are ``WaiaasError`` subclasses.
+``Owner`` actions; ``OwnerSigner`` signs those actions with an owner key (bots, tests).
+Values are plain dicts and lists in the camelCase JSON form of ``waiaas::api`` (typed by
+the ``TypedDict``s of ``waiaas.types``); errors are ``WaiaasError`` subclasses.
 """
 
 from ._errors import (
@@ -18,7 +19,8 @@ from ._errors import (
     UnavailableError,
     WaiaasError,
 )
-from ._waiaas import Admin, Agent, Owner, Waiaas, error_codes, evaluate_policy_case
+from . import types
+from ._waiaas import Admin, Agent, Owner, OwnerSigner, Waiaas, error_codes, evaluate_policy_case
 
 __all__ = [
     "Admin",
@@ -29,6 +31,7 @@ __all__ = [
     "InvalidInputError",
     "NotFoundError",
     "Owner",
+    "OwnerSigner",
     "PolicyDeniedError",
     "RateLimitedError",
     "UnauthenticatedError",
@@ -37,4 +40,5 @@ __all__ = [
     "WaiaasError",
     "error_codes",
     "evaluate_policy_case",
+    "types",
 ]

@@ -6,7 +6,7 @@ plain dicts: waiaas decodes and checks every request in Rust (unknown keys refus
 and answers may gain keys in later versions.
 """
 
-from typing import Any, Dict, List, Literal, Optional, TypedDict
+from typing import Any, Callable, Dict, List, Literal, Optional, TypedDict
 
 # ---- enumerations (strings) ----
 
@@ -322,3 +322,8 @@ class Event(TypedDict):
     txId: Optional[str]
     sessionId: Optional[str]
     details: Dict[str, Any]
+
+
+Notifier = Callable[[Event], object]
+"""A notifier: called with each event on a waiaas notifier thread; what it returns is
+ignored, and an exception it raises goes to ``sys.unraisablehook``."""
