@@ -8,12 +8,12 @@ use waiaas::api;
 use waiaas::{PolicyId, SecretString, SessionId, StaticPriceOracle, TxId, Usd, WalletId};
 
 use crate::agent::{Agent, Owner};
-use crate::{call, dto, id, optional_dto, to_py_err};
+use crate::{Handle, call, dto, id, optional_dto, to_py_err};
 
 /// The operator's handle.
 #[pyclass(frozen, module = "waiaas")]
 pub(crate) struct Admin {
-    pub(crate) inner: waiaas::Admin,
+    pub(crate) inner: Handle<waiaas::Admin>,
     pub(crate) prices: Arc<StaticPriceOracle>,
 }
 
@@ -50,10 +50,11 @@ impl Admin {
         environment: Option<String>,
         network: Option<String>,
     ) -> PyResult<Py<PyAny>> {
+        let inner = self.inner.get()?;
         let request = wallet_request(py, name, chain, environment, network)?;
         call(py, || {
             let network = request.network()?;
-            self.inner.create_wallet(&request.name, network)
+            inner.create_wallet(&request.name, network)
         })
     }
 
@@ -68,11 +69,12 @@ impl Admin {
         environment: Option<String>,
         network: Option<String>,
     ) -> PyResult<Py<PyAny>> {
+        let inner = self.inner.get()?;
         let key = SecretString::from(key);
         let request = wallet_request(py, name, chain, environment, network)?;
         call(py, || {
             let network = request.network()?;
-            self.inner.import_wallet(&request.name, network, &key)
+            inner.import_wallet(&request.name, network, &key)
         })
     }
 
@@ -92,12 +94,13 @@ impl Admin {
         passphrase: Option<String>,
         path: Option<String>,
     ) -> PyResult<Py<PyAny>> {
+        let inner = self.inner.get()?;
         let mnemonic = SecretString::from(mnemonic);
         let passphrase = passphrase.map(SecretString::from);
         let request = wallet_request(py, name, chain, environment, network)?;
         call(py, || {
             let network = request.network()?;
-            self.inner.import_mnemonic(
+            inner.import_mnemonic(
                 &request.name,
                 network,
                 mnemonic,
@@ -108,47 +111,56 @@ impl Admin {
     }
 
     fn wallets(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        call(py, || self.inner.wallets())
+        let inner = self.inner.get()?;
+        call(py, || inner.wallets())
     }
 
     fn wallet(&self, py: Python<'_>, wallet_id: &str) -> PyResult<Py<PyAny>> {
+        let inner = self.inner.get()?;
         let wallet: WalletId = id(py, wallet_id, "walletId")?;
-        call(py, || self.inner.wallet(wallet))
+        call(py, || inner.wallet(wallet))
     }
 
     fn rename_wallet(&self, py: Python<'_>, wallet_id: &str, name: String) -> PyResult<Py<PyAny>> {
+        let inner = self.inner.get()?;
         let wallet: WalletId = id(py, wallet_id, "walletId")?;
-        call(py, || self.inner.rename_wallet(wallet, &name))
+        call(py, || inner.rename_wallet(wallet, &name))
     }
 
     fn suspend_wallet(&self, py: Python<'_>, wallet_id: &str) -> PyResult<Py<PyAny>> {
+        let inner = self.inner.get()?;
         let wallet: WalletId = id(py, wallet_id, "walletId")?;
-        call(py, || self.inner.suspend_wallet(wallet))
+        call(py, || inner.suspend_wallet(wallet))
     }
 
     fn resume_wallet(&self, py: Python<'_>, wallet_id: &str) -> PyResult<Py<PyAny>> {
+        let inner = self.inner.get()?;
         let wallet: WalletId = id(py, wallet_id, "walletId")?;
-        call(py, || self.inner.resume_wallet(wallet))
+        call(py, || inner.resume_wallet(wallet))
     }
 
     fn delete_wallet(&self, py: Python<'_>, wallet_id: &str) -> PyResult<()> {
+        let inner = self.inner.get()?;
         let wallet: WalletId = id(py, wallet_id, "walletId")?;
-        call(py, || self.inner.delete_wallet(wallet)).map(drop)
+        call(py, || inner.delete_wallet(wallet)).map(drop)
     }
 
     fn owner(&self, py: Python<'_>, wallet_id: &str) -> PyResult<Py<PyAny>> {
+        let inner = self.inner.get()?;
         let wallet: WalletId = id(py, wallet_id, "walletId")?;
-        call(py, || self.inner.owner(wallet))
+        call(py, || inner.owner(wallet))
     }
 
     fn set_owner(&self, py: Python<'_>, wallet_id: &str, address: String) -> PyResult<Py<PyAny>> {
+        let inner = self.inner.get()?;
         let wallet: WalletId = id(py, wallet_id, "walletId")?;
-        call(py, || self.inner.set_owner(wallet, &address))
+        call(py, || inner.set_owner(wallet, &address))
     }
 
     fn remove_owner(&self, py: Python<'_>, wallet_id: &str) -> PyResult<Py<PyAny>> {
+        let inner = self.inner.get()?;
         let wallet: WalletId = id(py, wallet_id, "walletId")?;
-        call(py, || self.inner.remove_owner(wallet))
+        call(py, || inner.remove_owner(wallet))
     }
 
     fn verify_owner(
@@ -158,19 +170,22 @@ impl Admin {
         signature: String,
         message: String,
     ) -> PyResult<Py<PyAny>> {
+        let inner = self.inner.get()?;
         let wallet: WalletId = id(py, wallet_id, "walletId")?;
-        call(py, || self.inner.verify_owner(wallet, &signature, &message))
+        call(py, || inner.verify_owner(wallet, &signature, &message))
     }
 
     fn create_policy(&self, py: Python<'_>, policy: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        let inner = self.inner.get()?;
         let policy: api::NewPolicy = dto(py, policy, "policy")?;
-        call(py, || self.inner.create_policy(policy))
+        call(py, || inner.create_policy(policy))
     }
 
     #[pyo3(signature = (filter=None))]
     fn policies(&self, py: Python<'_>, filter: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
+        let inner = self.inner.get()?;
         let filter: api::ListPolicies = optional_dto(py, filter, "filter")?;
-        call(py, || self.inner.policies(filter.filter()?))
+        call(py, || inner.policies(filter.filter()?))
     }
 
     fn update_policy(
@@ -179,43 +194,50 @@ impl Admin {
         policy_id: &str,
         change: &Bound<'_, PyAny>,
     ) -> PyResult<Py<PyAny>> {
+        let inner = self.inner.get()?;
         let policy: PolicyId = id(py, policy_id, "policyId")?;
         let change: api::PolicyUpdate = dto(py, change, "change")?;
-        call(py, || self.inner.update_policy(policy, change))
+        call(py, || inner.update_policy(policy, change))
     }
 
     fn delete_policy(&self, py: Python<'_>, policy_id: &str) -> PyResult<()> {
+        let inner = self.inner.get()?;
         let policy: PolicyId = id(py, policy_id, "policyId")?;
-        call(py, || self.inner.delete_policy(policy)).map(drop)
+        call(py, || inner.delete_policy(policy)).map(drop)
     }
 
     fn quickset(&self, py: Python<'_>, wallet_id: &str, mode: &str) -> PyResult<Py<PyAny>> {
+        let inner = self.inner.get()?;
         let wallet: WalletId = id(py, wallet_id, "walletId")?;
         let mode: api::QuicksetMode = id(py, mode, "mode")?;
-        call(py, || self.inner.quickset(wallet, mode))
+        call(py, || inner.quickset(wallet, mode))
     }
 
     fn create_session(&self, py: Python<'_>, request: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        let inner = self.inner.get()?;
         let request: api::CreateSession = dto(py, request, "session")?;
         call(py, || {
-            let issued = self.inner.create_session(&request.to_request()?)?;
+            let issued = inner.create_session(&request.to_request()?)?;
             Ok(api::SessionWithToken::from(&issued))
         })
     }
 
     #[pyo3(signature = (wallet_id=None))]
     fn sessions(&self, py: Python<'_>, wallet_id: Option<&str>) -> PyResult<Py<PyAny>> {
+        let inner = self.inner.get()?;
         let wallet: Option<WalletId> = wallet_id.map(|w| id(py, w, "walletId")).transpose()?;
-        call(py, || self.inner.sessions(wallet))
+        call(py, || inner.sessions(wallet))
     }
 
     fn revoke_session(&self, py: Python<'_>, session_id: &str) -> PyResult<()> {
+        let inner = self.inner.get()?;
         let session: SessionId = id(py, session_id, "sessionId")?;
-        call(py, || self.inner.revoke_session(session)).map(drop)
+        call(py, || inner.revoke_session(session)).map(drop)
     }
 
     fn rotate_session_secret(&self, py: Python<'_>) -> PyResult<()> {
-        call(py, || self.inner.rotate_session_secret()).map(drop)
+        let inner = self.inner.get()?;
+        call(py, || inner.rotate_session_secret()).map(drop)
     }
 
     #[pyo3(signature = (filter=None))]
@@ -224,90 +246,110 @@ impl Admin {
         py: Python<'_>,
         filter: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Py<PyAny>> {
+        let inner = self.inner.get()?;
         let filter: api::ListTransactions = optional_dto(py, filter, "filter")?;
-        call(py, || self.inner.transactions(&filter.filter()))
+        call(py, || inner.transactions(&filter.filter()))
     }
 
     fn transaction(&self, py: Python<'_>, tx_id: &str) -> PyResult<Py<PyAny>> {
+        let inner = self.inner.get()?;
         let tx: TxId = id(py, tx_id, "txId")?;
-        call(py, || self.inner.transaction(tx))
+        call(py, || inner.transaction(tx))
     }
 
     fn cancel_transaction(&self, py: Python<'_>, tx_id: &str) -> PyResult<Py<PyAny>> {
+        let inner = self.inner.get()?;
         let tx: TxId = id(py, tx_id, "txId")?;
-        call(py, || self.inner.cancel_transaction(tx))
+        call(py, || inner.cancel_transaction(tx))
     }
 
     fn reject_transaction(&self, py: Python<'_>, tx_id: &str) -> PyResult<Py<PyAny>> {
+        let inner = self.inner.get()?;
         let tx: TxId = id(py, tx_id, "txId")?;
-        call(py, || self.inner.reject_transaction(tx))
+        call(py, || inner.reject_transaction(tx))
     }
 
     fn process_due(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        call(py, || self.inner.process_due())
+        let inner = self.inner.get()?;
+        call(py, || inner.process_due())
     }
 
-    fn owner_actions(&self) -> Owner {
-        Owner {
-            inner: self.inner.owner_actions(),
-        }
+    fn owner_actions(&self) -> PyResult<Owner> {
+        let inner = self.inner.get()?;
+        Ok(Owner {
+            inner: Handle::new(inner.owner_actions()),
+        })
     }
 
     fn agent(&self, py: Python<'_>, token: String) -> PyResult<Agent> {
-        py.detach(|| self.inner.agent(&token))
-            .map(|inner| Agent { inner })
+        let inner = self.inner.get()?;
+        py.detach(|| inner.agent(&token))
+            .map(|agent| Agent {
+                inner: Handle::new(agent),
+            })
             .map_err(|e| to_py_err(py, &e))
     }
 
     fn kill_switch_state(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        call(py, || self.inner.kill_switch_state())
+        let inner = self.inner.get()?;
+        call(py, || inner.kill_switch_state())
     }
 
     fn activate_kill_switch(&self, py: Python<'_>, reason: String) -> PyResult<Py<PyAny>> {
-        call(py, || self.inner.activate_kill_switch(&reason))
+        let inner = self.inner.get()?;
+        call(py, || inner.activate_kill_switch(&reason))
     }
 
     fn escalate_kill_switch(&self, py: Python<'_>, reason: String) -> PyResult<Py<PyAny>> {
-        call(py, || self.inner.escalate_kill_switch(&reason))
+        let inner = self.inner.get()?;
+        call(py, || inner.escalate_kill_switch(&reason))
     }
 
     fn recover_kill_switch(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        call(py, || self.inner.recover_kill_switch())
+        let inner = self.inner.get()?;
+        call(py, || inner.recover_kill_switch())
     }
 
     #[pyo3(signature = (after=0, limit=0))]
     fn audit_log(&self, py: Python<'_>, after: u64, limit: u32) -> PyResult<Py<PyAny>> {
-        call(py, || self.inner.audit_log(after, limit))
+        let inner = self.inner.get()?;
+        call(py, || inner.audit_log(after, limit))
     }
 
     fn audit_log_filtered(&self, py: Python<'_>, filter: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        let inner = self.inner.get()?;
         let filter: api::AuditFilter = dto(py, filter, "filter")?;
-        call(py, || self.inner.audit_log_filtered(&filter))
+        call(py, || inner.audit_log_filtered(&filter))
     }
 
     fn audit_head(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        call(py, || self.inner.audit_head())
+        let inner = self.inner.get()?;
+        call(py, || inner.audit_head())
     }
 
     fn verify_audit_log(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        call(py, || self.inner.verify_audit_log())
+        let inner = self.inner.get()?;
+        call(py, || inner.verify_audit_log())
     }
 
     fn settings(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        call(py, || self.inner.settings())
+        let inner = self.inner.get()?;
+        call(py, || inner.settings())
     }
 
     fn set_settings(&self, py: Python<'_>, settings: &Bound<'_, PyAny>) -> PyResult<()> {
+        let inner = self.inner.get()?;
         let settings: api::Settings = dto(py, settings, "settings")?;
-        call(py, || self.inner.set_settings(&settings)).map(drop)
+        call(py, || inner.set_settings(&settings)).map(drop)
     }
 
     /// Argon2id runs here (twice: the current password is checked, the new one
     /// derived), with the GIL released like every call.
     fn change_password(&self, py: Python<'_>, current: String, new: String) -> PyResult<()> {
+        let inner = self.inner.get()?;
         let current = SecretString::from(current);
         let new = SecretString::from(new);
-        call(py, || self.inner.change_password(&current, &new)).map(drop)
+        call(py, || inner.change_password(&current, &new)).map(drop)
     }
 
     /// Sets the USD price of one whole unit of `asset_id`, observed now.

@@ -5,12 +5,12 @@ use serde_json::Value;
 use waiaas::api;
 use waiaas::{TxId, WalletId};
 
-use crate::{call, dto, id, py_to_json};
+use crate::{Handle, call, dto, id, py_to_json};
 
 /// An agent's handle: one session token (never shown by `repr`).
 #[pyclass(frozen, module = "waiaas")]
 pub(crate) struct Agent {
-    pub(crate) inner: waiaas::Agent,
+    pub(crate) inner: Handle<waiaas::Agent>,
 }
 
 /// An optional wallet id argument.
@@ -21,80 +21,90 @@ fn wallet_arg(py: Python<'_>, wallet_id: Option<&str>) -> PyResult<Option<Wallet
 #[pymethods]
 impl Agent {
     fn wallets(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        call(py, || self.inner.wallets())
+        let inner = self.inner.get()?;
+        call(py, || inner.wallets())
     }
 
     #[pyo3(signature = (wallet_id=None))]
     fn address(&self, py: Python<'_>, wallet_id: Option<&str>) -> PyResult<Py<PyAny>> {
+        let inner = self.inner.get()?;
         let wallet = wallet_arg(py, wallet_id)?;
-        call(py, || self.inner.address(wallet))
+        call(py, || inner.address(wallet))
     }
 
     #[pyo3(signature = (wallet_id=None))]
     fn balance(&self, py: Python<'_>, wallet_id: Option<&str>) -> PyResult<Py<PyAny>> {
+        let inner = self.inner.get()?;
         let wallet = wallet_arg(py, wallet_id)?;
-        call(py, || self.inner.balance(wallet))
+        call(py, || inner.balance(wallet))
     }
 
     fn send(&self, py: Python<'_>, request: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        let inner = self.inner.get()?;
         let request: api::SendTransaction = dto(py, request, "request")?;
-        call(py, || self.inner.send(&request.to_request()?))
+        call(py, || inner.send(&request.to_request()?))
     }
 
     fn simulate(&self, py: Python<'_>, request: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        let inner = self.inner.get()?;
         let request: api::SendTransaction = dto(py, request, "request")?;
-        call(py, || self.inner.simulate(&request.to_request()?))
+        call(py, || inner.simulate(&request.to_request()?))
     }
 
     fn sign_message(&self, py: Python<'_>, request: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         let request: api::SignMessage = dto(py, request, "request")?;
+        let inner = self.inner.get()?;
         call(py, || {
-            self.inner
-                .sign_message(request.wallet_id, &request.bytes()?)
+            inner.sign_message(request.wallet_id, &request.bytes()?)
         })
     }
 
     fn sign_typed_data(&self, py: Python<'_>, request: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         let request: api::SignTypedData = dto(py, request, "request")?;
+        let inner = self.inner.get()?;
         call(py, || {
-            self.inner
-                .sign_typed_data(request.wallet_id, &request.json())
+            inner.sign_typed_data(request.wallet_id, &request.json())
         })
     }
 
     fn sign_transaction(&self, py: Python<'_>, request: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         let request: api::SignTransaction = dto(py, request, "request")?;
+        let inner = self.inner.get()?;
         call(py, || {
-            self.inner
-                .sign_transaction(request.wallet_id, &request.transaction)
+            inner.sign_transaction(request.wallet_id, &request.transaction)
         })
     }
 
     #[pyo3(signature = (limit=20))]
     fn transactions(&self, py: Python<'_>, limit: u32) -> PyResult<Py<PyAny>> {
-        call(py, || self.inner.transactions(limit))
+        let inner = self.inner.get()?;
+        call(py, || inner.transactions(limit))
     }
 
     fn transaction(&self, py: Python<'_>, tx_id: &str) -> PyResult<Py<PyAny>> {
+        let inner = self.inner.get()?;
         let tx: TxId = id(py, tx_id, "txId")?;
-        call(py, || self.inner.transaction(tx))
+        call(py, || inner.transaction(tx))
     }
 
     fn cancel(&self, py: Python<'_>, tx_id: &str) -> PyResult<Py<PyAny>> {
+        let inner = self.inner.get()?;
         let tx: TxId = id(py, tx_id, "txId")?;
-        call(py, || self.inner.cancel(tx))
+        call(py, || inner.cancel(tx))
     }
 
     /// The new token is in the answer; this handle already uses it.
     fn renew(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        let inner = self.inner.get()?;
         call(py, || {
-            let issued = self.inner.renew()?;
+            let issued = inner.renew()?;
             Ok(api::SessionWithToken::from(&issued))
         })
     }
 
     fn tools(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        call(py, || Ok(self.inner.tools()))
+        let inner = self.inner.get()?;
+        call(py, || Ok(inner.tools()))
     }
 
     #[pyo3(signature = (name, arguments=None))]
@@ -104,11 +114,12 @@ impl Agent {
         name: String,
         arguments: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Py<PyAny>> {
+        let inner = self.inner.get()?;
         let arguments = match arguments {
             Some(a) => py_to_json(py, a, "arguments")?,
             None => Value::Null,
         };
-        call(py, || Ok(self.inner.call_tool(&name, arguments)))
+        call(py, || Ok(inner.call_tool(&name, arguments)))
     }
 
     fn __repr__(&self) -> &'static str {
@@ -119,14 +130,15 @@ impl Agent {
 /// Owner actions, each proven by the owner's signature.
 #[pyclass(frozen, module = "waiaas")]
 pub(crate) struct Owner {
-    pub(crate) inner: waiaas::Owner,
+    pub(crate) inner: Handle<waiaas::Owner>,
 }
 
 #[pymethods]
 impl Owner {
     fn approval_request(&self, py: Python<'_>, tx_id: &str) -> PyResult<Py<PyAny>> {
+        let inner = self.inner.get()?;
         let tx: TxId = id(py, tx_id, "txId")?;
-        call(py, || self.inner.approval_request(tx))
+        call(py, || inner.approval_request(tx))
     }
 
     fn approve(
@@ -136,8 +148,9 @@ impl Owner {
         signature: String,
         message: String,
     ) -> PyResult<Py<PyAny>> {
+        let inner = self.inner.get()?;
         let tx: TxId = id(py, tx_id, "txId")?;
-        call(py, || self.inner.approve(tx, &signature, &message))
+        call(py, || inner.approve(tx, &signature, &message))
     }
 
     fn reject(
@@ -147,8 +160,9 @@ impl Owner {
         signature: String,
         message: String,
     ) -> PyResult<Py<PyAny>> {
+        let inner = self.inner.get()?;
         let tx: TxId = id(py, tx_id, "txId")?;
-        call(py, || self.inner.reject(tx, &signature, &message))
+        call(py, || inner.reject(tx, &signature, &message))
     }
 
     fn cancel_delayed(
@@ -158,13 +172,15 @@ impl Owner {
         signature: String,
         message: String,
     ) -> PyResult<Py<PyAny>> {
+        let inner = self.inner.get()?;
         let tx: TxId = id(py, tx_id, "txId")?;
-        call(py, || self.inner.cancel_delayed(tx, &signature, &message))
+        call(py, || inner.cancel_delayed(tx, &signature, &message))
     }
 
     fn kill_switch_message(&self, py: Python<'_>, wallet_id: &str) -> PyResult<String> {
+        let inner = self.inner.get()?;
         let wallet: WalletId = id(py, wallet_id, "walletId")?;
-        Ok(self.inner.kill_switch_message(wallet))
+        Ok(inner.kill_switch_message(wallet))
     }
 
     fn kill_switch(
@@ -173,7 +189,8 @@ impl Owner {
         signature: String,
         message: String,
     ) -> PyResult<Py<PyAny>> {
-        call(py, || self.inner.kill_switch(&signature, &message))
+        let inner = self.inner.get()?;
+        call(py, || inner.kill_switch(&signature, &message))
     }
 
     fn __repr__(&self) -> &'static str {

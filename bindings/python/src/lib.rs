@@ -167,6 +167,35 @@ where
     }
 }
 
+/// A waiaas handle held by a Python object. The last handle of a vault stops its
+/// notifier threads when dropped, waiting (up to 5 s) for them to drain; a thread
+/// running a Python callable needs the GIL for that, so the drop runs with the GIL
+/// released — Python drops objects with it held.
+pub(crate) struct Handle<T: Send>(Option<T>);
+
+impl<T: Send> Handle<T> {
+    pub(crate) fn new(handle: T) -> Self {
+        Self(Some(handle))
+    }
+
+    /// The handle. It is taken only by `drop`, after which no method can run; the
+    /// error exists because the type system cannot see that.
+    pub(crate) fn get(&self) -> PyResult<&T> {
+        self.0
+            .as_ref()
+            .ok_or_else(|| pyo3::exceptions::PyRuntimeError::new_err("the handle is closed"))
+    }
+}
+
+impl<T: Send> Drop for Handle<T> {
+    fn drop(&mut self) {
+        if let Some(handle) = self.0.take() {
+            // `None` while the interpreter shuts down: the handle then drops here.
+            let _dropped = Python::try_attach(|py| py.detach(move || drop(handle)));
+        }
+    }
+}
+
 /// The opening arguments, decoded with the GIL held.
 struct Opening {
     password: Option<SecretString>,
@@ -237,7 +266,10 @@ impl Waiaas {
                 .map(|admin| (admin, oracle))
         });
         let (inner, prices) = made.map_err(|e| to_py_err(py, &e))?;
-        Ok(Admin { inner, prices })
+        Ok(Admin {
+            inner: Handle::new(inner),
+            prices,
+        })
     }
 
     /// Opens the vault in directory `path` and returns the operator handle.
@@ -258,7 +290,10 @@ impl Waiaas {
                 .map(|admin| (admin, oracle))
         });
         let (inner, prices) = made.map_err(|e| to_py_err(py, &e))?;
-        Ok(Admin { inner, prices })
+        Ok(Admin {
+            inner: Handle::new(inner),
+            prices,
+        })
     }
 }
 
