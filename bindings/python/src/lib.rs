@@ -295,6 +295,30 @@ impl Waiaas {
             prices,
         })
     }
+
+    /// Creates a vault whose master password is generated and written to
+    /// `<path>/recovery.key` (0600); read it, store it safely, then change the password.
+    #[staticmethod]
+    #[pyo3(signature = (path, config=None, prices=None, notifiers=None))]
+    fn create_auto_provisioned(
+        py: Python<'_>,
+        path: std::path::PathBuf,
+        config: Option<&Bound<'_, PyAny>>,
+        prices: Option<BTreeMap<String, String>>,
+        notifiers: Option<Vec<Bound<'_, PyAny>>>,
+    ) -> PyResult<Admin> {
+        let o = Opening::new(py, None, config, prices, notifiers)?;
+        let made = py.detach(|| {
+            let (host, oracle) = o.host()?;
+            waiaas::Waiaas::create_auto_provisioned(&path, &o.config, host)
+                .map(|admin| (admin, oracle))
+        });
+        let (inner, prices) = made.map_err(|e| to_py_err(py, &e))?;
+        Ok(Admin {
+            inner: Handle::new(inner),
+            prices,
+        })
+    }
 }
 
 /// One case of `testdata/vectors/policy` evaluated by the real engine

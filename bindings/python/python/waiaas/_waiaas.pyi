@@ -53,6 +53,13 @@ class Waiaas:
         prices: Optional[Mapping[str, str]] = None,
         notifiers: Optional[Sequence[Notifier]] = None,
     ) -> Admin: ...
+    @staticmethod
+    def create_auto_provisioned(
+        path: Union[str, PathLike[str]],
+        config: Optional[Mapping[str, Any]] = None,
+        prices: Optional[Mapping[str, str]] = None,
+        notifiers: Optional[Sequence[Notifier]] = None,
+    ) -> Admin: ...
 
 class Admin:
     def create_wallet(

@@ -73,6 +73,20 @@ async def open(
     )
 
 
+async def create_auto_provisioned(
+    path: Path,
+    config: Optional[Mapping[str, Any]] = None,
+    prices: Optional[Mapping[str, str]] = None,
+    notifiers: Optional[Sequence[Notifier]] = None,
+) -> "Admin":
+    """``Waiaas.create_auto_provisioned`` off the event loop."""
+    return Admin(
+        await asyncio.to_thread(
+            _waiaas.Waiaas.create_auto_provisioned, path, config, prices, notifiers
+        )
+    )
+
+
 class Admin:
     """The operator's handle; ``sync`` is the blocking one it wraps."""
 
