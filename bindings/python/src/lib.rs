@@ -83,7 +83,7 @@ pub(crate) fn to_py_err(py: Python<'_>, e: &waiaas::Error) -> PyErr {
 }
 
 /// A result that could not be written as JSON (a bug, never the caller's input).
-fn encode_failed(py: Python<'_>, e: &serde_json::Error) -> PyErr {
+pub(crate) fn encode_failed(py: Python<'_>, e: &serde_json::Error) -> PyErr {
     raise(
         py,
         "InternalError",

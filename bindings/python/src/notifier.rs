@@ -11,7 +11,7 @@ use std::sync::Arc;
 use pyo3::prelude::*;
 use waiaas::notify::{CallbackNotifier, Event, Notifier};
 
-use crate::invalid_input;
+use crate::{encode_failed, invalid_input};
 
 /// One notifier per callable, in order; anything not callable is refused.
 pub(crate) fn notifiers(
@@ -45,7 +45,7 @@ fn notifier(callable: Py<PyAny>) -> Arc<dyn Notifier> {
 /// Calls `callable(event_dict)`; an error is reported as unraisable, never propagated.
 fn deliver(py: Python<'_>, callable: &Py<PyAny>, event: &Event) {
     let outcome = serde_json::to_string(event)
-        .map_err(|e| invalid_input(py, &format!("cannot write the event as JSON: {e}")))
+        .map_err(|e| encode_failed(py, &e))
         .and_then(|text| py.import("json")?.call_method1("loads", (text,)))
         .and_then(|dict| callable.call1(py, (dict,)));
     if let Err(error) = outcome {

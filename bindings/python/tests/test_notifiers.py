@@ -120,8 +120,8 @@ def test_a_sleeping_callable_does_not_stall_send(vault: Path) -> None:
     started = time.monotonic()
     agent.send(transfer("0.05"))
     agent.send(transfer("0.05"))
-    # Five events take 2.5 s to deliver; the sends did not wait for them.
-    assert time.monotonic() - started < 0.5
+    # Their four events take 2 s to deliver; the sends did not wait for them.
+    assert time.monotonic() - started < 1.0
 
 
 def test_a_callable_may_call_waiaas_and_take_a_lock_the_sender_holds(vault: Path) -> None:
