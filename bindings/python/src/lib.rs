@@ -12,7 +12,8 @@
 //!   signing and database waits never stall other Python threads.
 //! - Errors are mapped in one place (`to_py_err`) to the exception classes of
 //!   `waiaas._errors`, chosen by `Error::class()` (`POLICY_DENIED` has its own).
-//! - Notifier callbacks run on waiaas's notifier threads (`notifier.rs`).
+//! - Notifier callbacks run on waiaas's notifier threads (`notifier.rs`); a handle
+//!   is dropped with the GIL released (`Handle`), so those threads can drain.
 
 mod admin;
 mod agent;
