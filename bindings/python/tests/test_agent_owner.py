@@ -6,15 +6,18 @@ installed), with the key and address a published vector (Hardhat account 0)."""
 import base64
 import json
 import struct
+import threading
 import uuid
-from typing import Any, Callable, Dict, Tuple
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+from typing import Any, Callable, Dict, Iterator, List, Tuple
 
 import pytest
 from nacl.exceptions import BadSignatureError
 from nacl.signing import SigningKey, VerifyKey
 
 import waiaas
-from conftest import b58encode, transfer
+from conftest import CONFIG, PASSWORD, PRICES, b58encode, transfer
 
 RULES = {"instant_max_usd": 10, "notify_max_usd": 100, "delay_max_usd": 1000, "delay_seconds": 900}
 MISSING = str(uuid.UUID(int=1))
@@ -81,6 +84,51 @@ def test_agent_reads(admin: waiaas.Admin) -> None:
     # No chain client is configured in the binding's tests: the balance is refused.
     refused("CHAIN_CLIENT_REQUIRED", agent.balance)
     refused("WALLET_ACCESS_DENIED", agent.balance, MISSING)
+
+
+@pytest.fixture
+def solana_node() -> Iterator[Tuple[str, List[Dict[str, Any]]]]:
+    """A local JSON-RPC endpoint that answers `getBalance` with 1.5 SOL and records
+    each request it gets."""
+    seen: List[Dict[str, Any]] = []
+
+    class Node(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            request = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            seen.append(request)
+            body = json.dumps({"jsonrpc": "2.0", "id": request["id"],
+                               "result": {"context": {"slot": 7}, "value": 1_500_000_000}}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Node)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", seen
+    server.shutdown()
+    server.server_close()
+
+
+def test_balance_through_a_json_rpc_node(vault: Path, solana_node: Tuple[str, List[Dict[str, Any]]]) -> None:
+    url, seen = solana_node
+    try:
+        admin = waiaas.Waiaas.create(vault, PASSWORD, {**CONFIG, "rpcUrls": {"solana-devnet": url}},
+                                     prices=PRICES)
+    except waiaas.InvalidInputError as e:
+        # The chain clients are the binding's `rpc` cargo feature, off in the default build.
+        assert e.code == "VALIDATION_FAILED" and "`rpc` feature" in e.message, e
+        pytest.skip("built without the `rpc` feature (maturin --features rpc)")
+    agent, wallet = solana_agent(admin)
+    assert agent.balance() == {"walletId": wallet["id"], "network": "solana-devnet",
+                               "amount": "1500000000", "formatted": "1.5", "symbol": "SOL"}
+    assert [r["method"] for r in seen] == ["getBalance"]
+    assert seen[0]["params"][0] == wallet["address"]
 
 
 def test_renew_is_refused_before_half_the_ttl(admin: waiaas.Admin) -> None:
