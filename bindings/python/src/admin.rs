@@ -11,7 +11,7 @@ use crate::agent::{Agent, Owner};
 use crate::{Handle, call, dto, id, optional_dto, to_py_err};
 
 /// The operator's handle.
-#[pyclass(frozen, module = "waiaas")]
+#[pyclass(frozen, weakref, module = "waiaas")]
 pub(crate) struct Admin {
     pub(crate) inner: Handle<waiaas::Admin>,
     pub(crate) prices: Arc<StaticPriceOracle>,

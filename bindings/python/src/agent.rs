@@ -8,7 +8,7 @@ use waiaas::{TxId, WalletId};
 use crate::{Handle, call, dto, id, py_to_json};
 
 /// An agent's handle: one session token (never shown by `repr`).
-#[pyclass(frozen, module = "waiaas")]
+#[pyclass(frozen, weakref, module = "waiaas")]
 pub(crate) struct Agent {
     pub(crate) inner: Handle<waiaas::Agent>,
 }
@@ -128,7 +128,7 @@ impl Agent {
 }
 
 /// Owner actions, each proven by the owner's signature.
-#[pyclass(frozen, module = "waiaas")]
+#[pyclass(frozen, weakref, module = "waiaas")]
 pub(crate) struct Owner {
     pub(crate) inner: Handle<waiaas::Owner>,
 }

@@ -5,6 +5,7 @@ or stalls a send, and never deadlocks on the GIL."""
 import sys
 import threading
 import time
+import weakref
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional
 
@@ -129,7 +130,7 @@ def test_a_callable_may_call_waiaas_and_take_a_lock_the_sender_holds(vault: Path
     # itself releases the GIL) and takes a lock the sending thread holds during send:
     # neither deadlocks, because send never waits for its notifiers.
     lock = threading.Lock()
-    handle: List[waiaas.Admin] = []
+    handle: List["weakref.ReferenceType[waiaas.Admin]"] = []
     statuses: List[str] = []
     done = threading.Event()
 
@@ -137,34 +138,35 @@ def test_a_callable_may_call_waiaas_and_take_a_lock_the_sender_holds(vault: Path
         if event["kind"] != "TX_SIGNED":
             return
         with lock:
-            statuses.append(handle[0].transaction(event["txId"])["status"])
+            admin = handle[0]()
+            assert admin is not None
+            statuses.append(admin.transaction(event["txId"])["status"])
         done.set()
 
     admin, agent = open_agent(vault, [reads_back])
-    handle.append(admin)
-    try:
-        with lock:
-            tx = agent.send(transfer("0.05"))
-            assert not done.wait(0.2)  # the callback waits for the lock, send did not
-        assert done.wait(10)
-        assert statuses == ["SIGNED"] and tx["status"] == "SIGNED"
+    # A weak reference: the callable holding the admin itself would make a cycle
+    # through Rust that Python's collector cannot see.
+    handle.append(weakref.ref(admin))
+    with lock:
+        tx = agent.send(transfer("0.05"))
+        assert not done.wait(0.2)  # the callback waits for the lock, send did not
+    assert done.wait(10)
+    assert statuses == ["SIGNED"] and tx["status"] == "SIGNED"
 
-        # From another Python thread, while this one holds the GIL in a busy loop.
-        results: List[Optional[str]] = [None]
+    # From another Python thread, while this one holds the GIL in a busy loop.
+    results: List[Optional[str]] = [None]
 
-        def sender() -> None:
-            results[0] = agent.send(transfer("0.05"))["status"]
+    def sender() -> None:
+        results[0] = agent.send(transfer("0.05"))["status"]
 
-        done.clear()
-        worker = threading.Thread(target=sender)
-        worker.start()
-        deadline = time.monotonic() + 10
-        while not done.is_set() and time.monotonic() < deadline:
-            sum(range(1000))
-        worker.join(10)
-        assert results == ["SIGNED"] and done.is_set() and statuses == ["SIGNED", "SIGNED"]
-    finally:
-        handle.clear()  # the callable held the admin: break the cycle
+    done.clear()
+    worker = threading.Thread(target=sender)
+    worker.start()
+    deadline = time.monotonic() + 10
+    while not done.is_set() and time.monotonic() < deadline:
+        sum(range(1000))
+    worker.join(10)
+    assert results == ["SIGNED"] and done.is_set() and statuses == ["SIGNED", "SIGNED"]
 
 
 def test_notifiers_must_be_callable(vault: Path) -> None:
