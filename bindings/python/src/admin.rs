@@ -1,6 +1,6 @@
 //! `waiaas.Admin`: the operator's handle, one method per `waiaas::Admin` method.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use pyo3::prelude::*;
 use serde_json::Value;
@@ -8,13 +8,70 @@ use waiaas::api;
 use waiaas::{PolicyId, SecretString, SessionId, StaticPriceOracle, TxId, Usd, WalletId};
 
 use crate::agent::{Agent, Owner};
-use crate::{Handle, call, dto, id, optional_dto, to_py_err};
+use crate::{Handle, call, dto, id, invalid_input, optional_dto, to_py_err};
 
 /// The operator's handle.
 #[pyclass(frozen, weakref, module = "waiaas")]
 pub(crate) struct Admin {
     pub(crate) inner: Handle<waiaas::Admin>,
     pub(crate) prices: Arc<StaticPriceOracle>,
+}
+
+/// The background scheduler (`Admin.spawn_scheduler`); a context manager.
+#[pyclass(frozen, module = "waiaas")]
+pub(crate) struct Scheduler {
+    inner: Mutex<Option<waiaas::Scheduler>>,
+}
+
+impl Scheduler {
+    /// Stops the thread, waiting for a `process_due` in progress, with the GIL
+    /// released: that run's events may be queued for Python callables.
+    fn stop_now(slot: Option<waiaas::Scheduler>) {
+        if let Some(scheduler) = slot {
+            let _stopped = Python::try_attach(|py| py.detach(move || drop(scheduler)));
+        }
+    }
+}
+
+#[pymethods]
+impl Scheduler {
+    /// Stops the scheduler (again: nothing).
+    fn stop(&self) {
+        let taken = self
+            .inner
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        Self::stop_now(taken);
+    }
+
+    fn __enter__(slf: Py<Self>) -> Py<Self> {
+        slf
+    }
+
+    fn __exit__(
+        &self,
+        _kind: Option<&Bound<'_, PyAny>>,
+        _value: Option<&Bound<'_, PyAny>>,
+        _traceback: Option<&Bound<'_, PyAny>>,
+    ) {
+        self.stop();
+    }
+
+    fn __repr__(&self) -> &'static str {
+        "<waiaas.Scheduler>"
+    }
+}
+
+impl Drop for Scheduler {
+    fn drop(&mut self) {
+        let taken = self
+            .inner
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        Self::stop_now(taken);
+    }
 }
 
 /// `chain` / `environment` / `network` keyword arguments as the `CreateWallet` DTO.
@@ -267,6 +324,24 @@ impl Admin {
         let inner = self.inner.get()?;
         let tx: TxId = id(py, tx_id, "txId")?;
         call(py, || inner.reject_transaction(tx))
+    }
+
+    /// Runs `process_due` every `interval` seconds on a waiaas thread (and sends the
+    /// audit head periodically) until the returned `Scheduler` is stopped or dropped.
+    fn spawn_scheduler(&self, py: Python<'_>, interval: f64) -> PyResult<Scheduler> {
+        let inner = self.inner.get()?;
+        let interval = std::time::Duration::try_from_secs_f64(interval)
+            .ok()
+            .filter(|d| !d.is_zero())
+            .ok_or_else(|| {
+                invalid_input(
+                    py,
+                    "invalid `interval`: must be a positive number of seconds",
+                )
+            })?;
+        Ok(Scheduler {
+            inner: Mutex::new(Some(inner.waiaas().spawn_scheduler(interval))),
+        })
     }
 
     fn process_due(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {

@@ -30,7 +30,7 @@ use waiaas::api::{self, ErrorClass};
 use waiaas::notify::Notifier;
 use waiaas::{Config, Host, SecretString, StaticPriceOracle};
 
-use admin::Admin;
+use admin::{Admin, Scheduler};
 use agent::{Agent, Owner};
 use owner_signer::OwnerSigner;
 
@@ -356,6 +356,7 @@ fn _waiaas(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Agent>()?;
     m.add_class::<Owner>()?;
     m.add_class::<OwnerSigner>()?;
+    m.add_class::<Scheduler>()?;
     m.add_function(wrap_pyfunction!(evaluate_policy_case, m)?)?;
     m.add_function(wrap_pyfunction!(error_codes, m)?)?;
     #[cfg(feature = "test-panic")]

@@ -175,3 +175,17 @@ def test_notifiers_must_be_callable(vault: Path) -> None:
     assert e.value.code == "VALIDATION_FAILED"
     assert e.value.message == "invalid `notifiers`: item 1 is not callable"
     assert not vault.exists()
+
+
+def test_the_scheduler_runs_on_its_thread_until_stopped(vault: Path) -> None:
+    # Its first tick sends the audit head (then every `auditHeadIntervalSecs`).
+    inbox = Inbox()
+    admin, _ = open_agent(vault, [inbox])
+    with admin.spawn_scheduler(0.05) as scheduler:
+        heads = inbox.wait(1, lambda e: e["kind"] == "AUDIT_HEAD")
+        assert len(heads) == 1 and heads[0]["details"]["intact"] is True
+    assert repr(scheduler) == "<waiaas.Scheduler>"
+    scheduler.stop()  # already stopped: nothing
+    with pytest.raises(waiaas.InvalidInputError) as e:
+        admin.spawn_scheduler(0)
+    assert e.value.code == "VALIDATION_FAILED"

@@ -20,7 +20,16 @@ from ._errors import (
     WaiaasError,
 )
 from . import types
-from ._waiaas import Admin, Agent, Owner, OwnerSigner, Waiaas, error_codes, evaluate_policy_case
+from ._waiaas import (
+    Admin,
+    Agent,
+    Owner,
+    OwnerSigner,
+    Scheduler,
+    Waiaas,
+    error_codes,
+    evaluate_policy_case,
+)
 
 __all__ = [
     "Admin",
@@ -34,6 +43,7 @@ __all__ = [
     "OwnerSigner",
     "PolicyDeniedError",
     "RateLimitedError",
+    "Scheduler",
     "UnauthenticatedError",
     "UnavailableError",
     "Waiaas",

@@ -203,6 +203,10 @@ class Admin:
     async def process_due(self) -> List[Transaction]:
         return await asyncio.to_thread(self.sync.process_due)
 
+    def spawn_scheduler(self, interval: float) -> _waiaas.Scheduler:
+        """Starts the background scheduler (returns at once: not awaited)."""
+        return self.sync.spawn_scheduler(interval)
+
     def owner_actions(self) -> "Owner":
         return Owner(self.sync.owner_actions())
 
