@@ -8,7 +8,7 @@ use waiaas::api;
 use waiaas::{PolicyId, SecretString, SessionId, StaticPriceOracle, TxId, Usd, WalletId};
 
 use crate::agent::{Agent, Owner};
-use crate::{Handle, call, dto, id, invalid_input, optional_dto, to_py_err};
+use crate::{Handle, Waiaas, call, dto, id, invalid_input, optional_dto, to_py_err};
 
 /// The operator's handle.
 #[pyclass(frozen, weakref, module = "waiaas")]
@@ -24,6 +24,21 @@ pub(crate) struct Scheduler {
 }
 
 impl Scheduler {
+    pub(crate) fn spawn(py: Python<'_>, waiaas: &waiaas::Waiaas, interval: f64) -> PyResult<Self> {
+        let interval = std::time::Duration::try_from_secs_f64(interval)
+            .ok()
+            .filter(|d| !d.is_zero())
+            .ok_or_else(|| {
+                invalid_input(
+                    py,
+                    "invalid `interval`: must be a positive number of seconds",
+                )
+            })?;
+        Ok(Self {
+            inner: Mutex::new(Some(waiaas.spawn_scheduler(interval))),
+        })
+    }
+
     /// Stops the thread, waiting for a `process_due` in progress, with the GIL
     /// released: that run's events may be queued for Python callables.
     fn stop_now(slot: Option<waiaas::Scheduler>) {
@@ -329,18 +344,14 @@ impl Admin {
     /// Runs `process_due` every `interval` seconds on a waiaas thread (and sends the
     /// audit head periodically) until the returned `Scheduler` is stopped or dropped.
     fn spawn_scheduler(&self, py: Python<'_>, interval: f64) -> PyResult<Scheduler> {
-        let inner = self.inner.get()?;
-        let interval = std::time::Duration::try_from_secs_f64(interval)
-            .ok()
-            .filter(|d| !d.is_zero())
-            .ok_or_else(|| {
-                invalid_input(
-                    py,
-                    "invalid `interval`: must be a positive number of seconds",
-                )
-            })?;
-        Ok(Scheduler {
-            inner: Mutex::new(Some(inner.waiaas().spawn_scheduler(interval))),
+        Scheduler::spawn(py, &self.inner.get()?.waiaas(), interval)
+    }
+
+    /// The non-operator handle (agents, owner actions, scheduler) for code that serves
+    /// agents.
+    fn waiaas(&self) -> PyResult<Waiaas> {
+        Ok(Waiaas {
+            inner: Handle::new(self.inner.get()?.waiaas()),
         })
     }
 

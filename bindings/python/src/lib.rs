@@ -243,12 +243,45 @@ impl Opening {
     }
 }
 
-/// Entry points: create or open a vault.
-#[pyclass(frozen, module = "waiaas")]
-struct Waiaas;
+/// Entry points (create or open a vault: static methods) and, as an instance from
+/// `Admin.waiaas()`, the non-operator handle: it makes agent handles and owner actions
+/// and runs the scheduler, and cannot touch wallets, policies or sessions — what to give
+/// code that serves agents.
+#[pyclass(frozen, weakref, module = "waiaas")]
+pub(crate) struct Waiaas {
+    pub(crate) inner: Handle<waiaas::Waiaas>,
+}
 
 #[pymethods]
 impl Waiaas {
+    fn agent(&self, py: Python<'_>, token: String) -> PyResult<Agent> {
+        let inner = self.inner.get()?;
+        py.detach(|| inner.agent(&token))
+            .map(|agent| Agent {
+                inner: Handle::new(agent),
+            })
+            .map_err(|e| to_py_err(py, &e))
+    }
+
+    fn owner(&self) -> PyResult<Owner> {
+        Ok(Owner {
+            inner: Handle::new(self.inner.get()?.owner()),
+        })
+    }
+
+    fn process_due(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        let inner = self.inner.get()?;
+        call(py, || inner.process_due())
+    }
+
+    fn spawn_scheduler(&self, py: Python<'_>, interval: f64) -> PyResult<Scheduler> {
+        Scheduler::spawn(py, self.inner.get()?, interval)
+    }
+
+    fn __repr__(&self) -> &'static str {
+        "<waiaas.Waiaas>"
+    }
+
     /// Creates a vault in directory `path` and returns the operator handle.
     #[staticmethod]
     #[pyo3(signature = (path, password=None, config=None, prices=None, notifiers=None))]

@@ -183,3 +183,21 @@ def test_change_password(vault: Path) -> None:
     admin.change_password(PASSWORD, "a new password, long enough")
     refused("INVALID_MASTER_PASSWORD", waiaas.Waiaas.open, vault, PASSWORD, CONFIG)
     assert waiaas.Waiaas.open(vault, "a new password, long enough", CONFIG).wallets() == []
+
+
+def test_the_non_operator_handle(admin: waiaas.Admin) -> None:
+    w = admin.create_wallet("bot", chain="solana")
+    admin.create_policy({"walletId": w["id"], "type": "SPENDING_LIMIT", "rules": RULES})
+    admin.set_owner(w["id"], b58encode(bytes(SigningKey.generate().verify_key)))
+    token = admin.create_session({"walletId": w["id"]})["token"]
+    serving = admin.waiaas()
+    assert repr(serving) == "<waiaas.Waiaas>"
+    # It makes agents and owner actions; it has no operator method.
+    assert not any(hasattr(serving, m) for m in ("create_wallet", "create_policy", "create_session",
+                                                 "wallets", "activate_kill_switch"))
+    agent = serving.agent(token)
+    pending = agent.send(transfer("20"))
+    assert serving.owner().approval_request(pending["id"])["status"] == "PENDING_APPROVAL"
+    assert serving.process_due() == []
+    serving.spawn_scheduler(60).stop()
+    refused("INVALID_TOKEN", serving.agent, "wai_sess_nope")

@@ -207,6 +207,9 @@ class Admin:
         """Starts the background scheduler (returns at once: not awaited)."""
         return self.sync.spawn_scheduler(interval)
 
+    def waiaas(self) -> "Waiaas":
+        return Waiaas(self.sync.waiaas())
+
     def owner_actions(self) -> "Owner":
         return Owner(self.sync.owner_actions())
 
@@ -249,6 +252,29 @@ class Admin:
     def set_price(self, asset_id: str, usd: str) -> None:
         """Sets one price in memory (no I/O: not awaited)."""
         self.sync.set_price(asset_id, usd)
+
+
+class Waiaas:
+    """The non-operator handle (``Admin.waiaas()``); ``sync`` is the blocking one."""
+
+    def __init__(self, sync: _waiaas.Waiaas) -> None:
+        self.sync = sync
+
+    def __repr__(self) -> str:
+        return "<waiaas.aio.Waiaas>"
+
+    async def agent(self, token: str) -> "Agent":
+        return Agent(await asyncio.to_thread(self.sync.agent, token))
+
+    def owner(self) -> "Owner":
+        return Owner(self.sync.owner())
+
+    async def process_due(self) -> List[Transaction]:
+        return await asyncio.to_thread(self.sync.process_due)
+
+    def spawn_scheduler(self, interval: float) -> _waiaas.Scheduler:
+        """Starts the background scheduler (returns at once: not awaited)."""
+        return self.sync.spawn_scheduler(interval)
 
 
 class Agent:
