@@ -20,6 +20,8 @@ pub fn request_schemas() -> Vec<(&'static str, serde_json::Value)> {
         one::<super::NewPolicy>("NewPolicy"),
         one::<super::PolicyUpdate>("PolicyUpdate"),
         one::<super::Quickset>("Quickset"),
+        one::<super::ListPolicies>("ListPolicies"),
+        one::<super::ListTransactions>("ListTransactions"),
         one::<super::SendTransaction>("SendTransaction"),
         one::<super::SignMessage>("SignMessage"),
         one::<super::SignTypedData>("SignTypedData"),
