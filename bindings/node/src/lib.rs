@@ -1,10 +1,11 @@
-//! Node.js binding of waiaas (napi-rs 3): `Waiaas`, `Admin`, `Agent` and `Owner` as JS
-//! classes in camelCase, a thin layer over `waiaas::api` (ADR 0005). Every request
-//! crosses as a plain JS object deserialized by serde into the API's DTO (napi's
-//! `serde-json` feature: JS value ⇄ `serde_json::Value` ⇄ DTO), every answer as the
-//! DTO's pinned JSON. Failures become JS `Error`s in one place (`src/error.rs`). Calls that
-//! may be slow (unlocking with Argon2id, sending, approving, tool calls) return
-//! Promises and run on the libuv thread pool.
+//! Node.js binding of waiaas (napi-rs 3): `Waiaas`, `Admin`, `Agent`, `Owner` and
+//! `OwnerSigner` as JS classes in camelCase, a thin layer over `waiaas::api` (ADR 0005).
+//! Every request crosses as a plain JS object deserialized by serde into the API's DTO
+//! (napi's `serde-json` feature: JS value ⇄ `serde_json::Value` ⇄ DTO), every answer as
+//! the DTO's pinned JSON. Failures become JS `Error`s in one place (`src/error.rs`).
+//! Calls that may be slow (Argon2id, signing, RPC) return Promises and run on the libuv
+//! thread pool; notifier callbacks are thread-safe functions (`src/notify.rs`). No
+//! process-global state: the addon loads in any number of worker threads.
 
 #[macro_use]
 extern crate napi_derive;
