@@ -43,10 +43,10 @@ export declare class Admin {
   /** Creates a policy (`api::NewPolicy`: `{type, rules, walletId?, network?, priority?, enabled?}`). */
   createPolicy(policy: { type: string; rules: Record<string, unknown>; walletId?: string; network?: string; priority?: number; enabled?: boolean }): PolicyRecord
   /**
-   * Policies (`api::ListPolicies`: `{walletId?, scope?: 'ALL' | 'GLOBAL' | 'WALLET' | 'APPLICABLE'}`;
+   * Policies (`api::ListPolicies`: `{walletId?, scope?: 'ALL' | 'GLOBAL' | 'WALLET' | 'APPLICABLE_TO'}`;
    * every policy by default).
    */
-  policies(filter?: { walletId?: string; scope?: 'ALL' | 'GLOBAL' | 'WALLET' | 'APPLICABLE' } | null): PolicyRecord[]
+  policies(filter?: { walletId?: string; scope?: 'ALL' | 'GLOBAL' | 'WALLET' | 'APPLICABLE_TO' } | null): PolicyRecord[]
   /** Changes a policy (`api::PolicyUpdate`: `{rules?, priority?, enabled?}`). */
   updatePolicy(policyId: string, change: { rules?: Record<string, unknown>; priority?: number; enabled?: boolean }): PolicyRecord
   /** Deletes a policy. */

@@ -19,7 +19,7 @@ export async function main(dir: string, password: string): Promise<void> {
     type: 'SPENDING_LIMIT',
     rules: { instant_max: '100000000', delay_max: '1000000000', delay_seconds: 900 },
   })
-  const policies: PolicyRecord[] = admin.policies({ walletId: wallet.id, scope: 'APPLICABLE' })
+  const policies: PolicyRecord[] = admin.policies({ walletId: wallet.id, scope: 'APPLICABLE_TO' })
   const seed = new Array(32).fill(7)
   const ownerKey: OwnerSigner = OwnerSigner.solanaFromBytes(Uint8Array.from(seed))
   const owner: OwnerInfo = admin.setOwner(wallet.id, ownerKey.address)

@@ -178,16 +178,16 @@ impl Admin {
         })
     }
 
-    /// Policies (`api::ListPolicies`: `{walletId?, scope?: 'ALL' | 'GLOBAL' | 'WALLET' | 'APPLICABLE'}`;
+    /// Policies (`api::ListPolicies`: `{walletId?, scope?: 'ALL' | 'GLOBAL' | 'WALLET' | 'APPLICABLE_TO'}`;
     /// every policy by default).
     #[napi(
-        ts_args_type = "filter?: { walletId?: string; scope?: 'ALL' | 'GLOBAL' | 'WALLET' | 'APPLICABLE' } | null",
+        ts_args_type = "filter?: { walletId?: string; scope?: 'ALL' | 'GLOBAL' | 'WALLET' | 'APPLICABLE_TO' } | null",
         ts_return_type = "PolicyRecord[]"
     )]
     pub fn policies(&self, env: Env, filter: Option<Value>) -> napi::Result<Value> {
         sync(&env, || {
             let filter: ListPolicies = optional("filter", filter)?;
-            to_js(&self.get()?.policies(filter.to_filter()?)?)
+            to_js(&self.get()?.policies(filter.filter()?)?)
         })
     }
 
@@ -333,7 +333,7 @@ impl Admin {
     pub fn transactions(&self, env: Env, filter: Option<Value>) -> napi::Result<Value> {
         sync(&env, || {
             let filter: ListTransactions = optional("filter", filter)?;
-            to_js(&self.get()?.transactions(&filter.to_filter())?)
+            to_js(&self.get()?.transactions(&filter.filter())?)
         })
     }
 

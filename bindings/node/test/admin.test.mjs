@@ -102,8 +102,8 @@ test('policies: list by scope, update, delete, quickset', async (t) => {
   assert.equal(own[0].type, 'SPENDING_LIMIT')
   assert.deepEqual(ids(admin.policies()), ids([...own, global]))
   assert.deepEqual(ids(admin.policies({ scope: 'GLOBAL' })), [global.id])
-  assert.deepEqual(ids(admin.policies({ walletId: wallet.id, scope: 'APPLICABLE' })), ids([...own, global]))
-  assert.throws(() => admin.policies({ scope: 'APPLICABLE' }), refused('VALIDATION_FAILED'))
+  assert.deepEqual(ids(admin.policies({ walletId: wallet.id, scope: 'APPLICABLE_TO' })), ids([...own, global]))
+  assert.throws(() => admin.policies({ scope: 'APPLICABLE_TO' }), refused('VALIDATION_FAILED'))
   assert.throws(() => admin.policies({ wallet: wallet.id }), refused('VALIDATION_FAILED'))
 
   const updated = admin.updatePolicy(own[0].id, { rules: { ...LIMIT, instant_max: '1000' }, priority: 5 })
@@ -215,6 +215,8 @@ test('audit log: records, filter, head, verification', async (t) => {
   assert.deepEqual(admin.auditLog({ event: 'WALLET_CREATED' }).map((r) => r.walletId), [wallet.id])
   assert.equal(admin.auditLog({ after: 1, limit: 1 })[0].seq, 2)
   assert.throws(() => admin.auditLog({ walletId: 'nope' }), refused('VALIDATION_FAILED'))
+  // A misspelt field is refused rather than ignored (which would return every record).
+  assert.throws(() => admin.auditLog({ wallet: wallet.id }), refused('VALIDATION_FAILED'))
 
   const head = admin.auditHead()
   assert.equal(head.seq, admin.auditLog().at(-1).seq)
