@@ -267,6 +267,13 @@ export declare class Waiaas {
    * host's price table and notifier callbacks (`HostOptions`).
    */
   static create(path: string, password?: string | null, config?: Record<string, unknown> | null, options?: HostOptions | null): Promise<Admin>
+  /**
+   * Creates a vault whose master password is generated (32 random bytes, hex) and
+   * written to `<path>/recovery.key` (0600), as `Waiaas::create_auto_provisioned`: read
+   * it, store it safely, then change the password or delete the file. Argon2id runs
+   * off the main thread.
+   */
+  static createAutoProvisioned(path: string, config?: Record<string, unknown> | null, options?: HostOptions | null): Promise<Admin>
   /** Opens the vault in `path` (`Waiaas::open`); Argon2id runs off the main thread. */
   static open(path: string, password?: string | null, config?: Record<string, unknown> | null, options?: HostOptions | null): Promise<Admin>
 }

@@ -118,6 +118,14 @@ fn unlock_inputs(
     Ok((password.map(SecretString::from), config, host))
 }
 
+/// How a vault is unlocked.
+#[derive(Clone, Copy)]
+enum Unlock {
+    Create,
+    CreateAutoProvisioned,
+    Open,
+}
+
 /// Reads `options` on the JS thread and unlocks (Argon2id) on the libuv pool; a bad
 /// input rejects the Promise like any other failure.
 fn unlock(
@@ -125,7 +133,7 @@ fn unlock(
     password: Option<String>,
     config: Option<Value>,
     options: Option<&Object<'_>>,
-    create: bool,
+    how: Unlock,
 ) -> AsyncTask<UnlockTask> {
     let (prices, notifiers) = match host_parts(options) {
         Ok(parts) => (Ok(parts.prices), parts.notifiers),
@@ -134,10 +142,12 @@ fn unlock(
     let host_notifiers = notifiers.notifiers();
     AsyncTask::new(UnlockTask::new(notifiers, move || {
         let (password, config, host) = unlock_inputs(password, config, prices?, host_notifiers)?;
-        Ok(if create {
-            waiaas::Waiaas::create(path, password, &config, host)?
-        } else {
-            waiaas::Waiaas::open(path, password, &config, host)?
+        Ok(match how {
+            Unlock::Create => waiaas::Waiaas::create(path, password, &config, host)?,
+            Unlock::CreateAutoProvisioned => {
+                waiaas::Waiaas::create_auto_provisioned(path, &config, host)?
+            }
+            Unlock::Open => waiaas::Waiaas::open(path, password, &config, host)?,
         })
     }))
 }
@@ -160,7 +170,28 @@ impl Waiaas {
         config: Option<Value>,
         options: Option<Object<'_>>,
     ) -> AsyncTask<UnlockTask> {
-        unlock(path, password, config, options.as_ref(), true)
+        unlock(path, password, config, options.as_ref(), Unlock::Create)
+    }
+
+    /// Creates a vault whose master password is generated (32 random bytes, hex) and
+    /// written to `<path>/recovery.key` (0600), as `Waiaas::create_auto_provisioned`: read
+    /// it, store it safely, then change the password or delete the file. Argon2id runs
+    /// off the main thread.
+    #[napi(
+        ts_args_type = "path: string, config?: Record<string, unknown> | null, options?: HostOptions | null"
+    )]
+    pub fn create_auto_provisioned(
+        path: String,
+        config: Option<Value>,
+        options: Option<Object<'_>>,
+    ) -> AsyncTask<UnlockTask> {
+        unlock(
+            path,
+            None,
+            config,
+            options.as_ref(),
+            Unlock::CreateAutoProvisioned,
+        )
     }
 
     /// Opens the vault in `path` (`Waiaas::open`); Argon2id runs off the main thread.
@@ -173,7 +204,7 @@ impl Waiaas {
         config: Option<Value>,
         options: Option<Object<'_>>,
     ) -> AsyncTask<UnlockTask> {
-        unlock(path, password, config, options.as_ref(), false)
+        unlock(path, password, config, options.as_ref(), Unlock::Open)
     }
 }
 

@@ -4,10 +4,12 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { generateKeyPairSync, randomUUID } from 'node:crypto'
+import { readFileSync, statSync } from 'node:fs'
+import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 
 import { OwnerSigner, Waiaas } from '../index.mjs'
-import { PASSWORD, TEST_CONFIG, base58, createVault, transfer } from './helpers.mjs'
+import { PASSWORD, TEST_CONFIG, base58, createVault, tempDir, transfer } from './helpers.mjs'
 
 const refused = (code) => (e) => {
   assert.equal(e.code, code, e.message)
@@ -251,4 +253,22 @@ test('changePassword runs off the main thread; the new password opens the vault'
   await assert.rejects(Waiaas.open(dir, PASSWORD, TEST_CONFIG), refused('INVALID_MASTER_PASSWORD'))
   const again = await Waiaas.open(dir, next, TEST_CONFIG)
   again.close()
+})
+
+test('createAutoProvisioned writes recovery.key (0600); open reads it', async (t) => {
+  const dir = tempDir(t)
+  const admin = await Waiaas.createAutoProvisioned(dir, TEST_CONFIG)
+  const file = join(dir, 'recovery.key')
+  assert.equal(statSync(file).mode & 0o777, 0o600)
+  const password = readFileSync(file, 'utf8').trim()
+  assert.match(password, /^[0-9a-f]{64}$/)
+  admin.close()
+  const fromFile = await Waiaas.open(dir, null, TEST_CONFIG)
+  fromFile.close()
+  const explicit = await Waiaas.open(dir, password, TEST_CONFIG)
+  explicit.close()
+  // recovery.key is never overwritten.
+  await assert.rejects(Waiaas.createAutoProvisioned(dir, TEST_CONFIG), (e) =>
+    refused('STORAGE_ERROR')(e) && /recovery\.key/.test(e.message) && !e.message.includes(password))
+  assert.equal(readFileSync(file, 'utf8').trim(), password)
 })
