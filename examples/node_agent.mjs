@@ -9,7 +9,6 @@
 //   node examples/node_agent.mjs
 // It imports the addon by relative path; an installed package imports `waiaas`.
 import { mkdtempSync, rmSync } from 'node:fs'
-import { randomBytes } from 'node:crypto'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -61,10 +60,9 @@ async function row(n, what, call) {
 
 try {
   // 1. The operator creates the vault (Argon2id m = 64 MiB, t = 3, p = 4, off the main
-  //    thread). A real host reads the password from its secret store.
-  const password = randomBytes(32).toString('hex')
+  //    thread); the master password is auto-provisioned into recovery.key (0600).
   const started = performance.now()
-  const admin = await Waiaas.create(join(home, 'vault'), password, {}, {
+  const admin = await Waiaas.createAutoProvisioned(join(home, 'vault'), {}, {
     prices: PRICES,
     notifiers: [(event) => events.push(event.kind)],
   })
