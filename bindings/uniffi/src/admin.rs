@@ -5,8 +5,6 @@ use std::sync::Arc;
 
 use waiaas::api;
 use waiaas::{Config, Host, SecretString, StaticPriceOracle};
-use waiaas_core::policy::PolicyFilter;
-use waiaas_core::store::TxFilter;
 
 use crate::events::{EventListener, ForeignNotifier};
 use crate::{Agent, Owner, WaiaasError, decode, encode, id, maybe_id};
@@ -127,6 +125,31 @@ impl Admin {
         encode(&self.inner.import_wallet(&name, network, &secret)?)
     }
 
+    /// Imports a wallet from a BIP-39 mnemonic (optional passphrase and derivation
+    /// path; the chain's standard path by default); nothing secret is echoed.
+    ///
+    /// # Errors
+    /// `VALIDATION_FAILED` (network, mnemonic, path), `STORAGE_ERROR`.
+    #[uniffi::method(default(passphrase = None, path = None))]
+    pub fn import_mnemonic(
+        &self,
+        name: String,
+        network: String,
+        mnemonic: String,
+        passphrase: Option<String>,
+        path: Option<String>,
+    ) -> Result<String, WaiaasError> {
+        let network = id("network", network)?;
+        let wallet = self.inner.import_mnemonic(
+            &name,
+            network,
+            SecretString::from(mnemonic),
+            passphrase.map(SecretString::from),
+            path.as_deref(),
+        )?;
+        encode(&wallet)
+    }
+
     /// Every wallet (`WalletInfo[]` JSON).
     ///
     /// # Errors
@@ -196,6 +219,32 @@ impl Admin {
         encode(&self.inner.owner(id("walletId", wallet_id)?)?)
     }
 
+    /// Removes the wallet's owner (refused once the owner has proven their key).
+    ///
+    /// # Errors
+    /// `OWNER_ALREADY_CONNECTED`, `OWNER_NOT_CONNECTED`, `WALLET_NOT_FOUND`.
+    pub fn remove_owner(&self, wallet_id: String) -> Result<String, WaiaasError> {
+        encode(&self.inner.remove_owner(id("walletId", wallet_id)?)?)
+    }
+
+    /// Verifies the owner: their signature over the verification text proves the key
+    /// (after which the operator can no longer change it).
+    ///
+    /// # Errors
+    /// `INVALID_SIGNATURE`, `APPROVAL_MESSAGE_MISMATCH`, `OWNER_NOT_CONNECTED`.
+    pub fn verify_owner(
+        &self,
+        wallet_id: String,
+        signature: String,
+        message: String,
+    ) -> Result<String, WaiaasError> {
+        encode(
+            &self
+                .inner
+                .verify_owner(id("walletId", wallet_id)?, &signature, &message)?,
+        )
+    }
+
     /// Creates a policy from `api::NewPolicy` JSON (rules in snake_case); returns the
     /// `PolicyRecord` JSON.
     ///
@@ -231,15 +280,16 @@ impl Admin {
         Ok(self.inner.delete_policy(id("policyId", policy_id)?)?)
     }
 
-    /// Policies: every one without `walletId`, else those that apply to that wallet
-    /// (its own and the global ones); `PolicyRecord[]` JSON.
+    /// Policies (`api::ListPolicies` JSON: `{}` for every one, `{"walletId"}` for one
+    /// wallet's own, `{"walletId", "scope": "APPLICABLE_TO"}`, `{"scope": "GLOBAL"}`);
+    /// `PolicyRecord[]` JSON.
     ///
     /// # Errors
-    /// `VALIDATION_FAILED` for a malformed id; `STORAGE_ERROR`.
-    #[uniffi::method(default(wallet_id = None))]
-    pub fn policies(&self, wallet_id: Option<String>) -> Result<String, WaiaasError> {
-        let filter =
-            maybe_id("walletId", wallet_id)?.map_or(PolicyFilter::All, PolicyFilter::ApplicableTo);
+    /// `VALIDATION_FAILED` for an unknown field or a scope without its wallet.
+    #[uniffi::method(default(filter_json = "{}"))]
+    pub fn policies(&self, filter_json: String) -> Result<String, WaiaasError> {
+        let list: api::ListPolicies = decode("filter", &filter_json)?;
+        let filter = list.filter().map_err(waiaas::Error::from)?;
         encode(&self.inner.policies(filter)?)
     }
 
@@ -286,6 +336,15 @@ impl Admin {
         Ok(self.inner.revoke_session(id("sessionId", session_id)?)?)
     }
 
+    /// Rotates the secret session tokens are signed with; tokens made with the old one
+    /// stay valid for a 300 s grace period.
+    ///
+    /// # Errors
+    /// `STORAGE_ERROR`.
+    pub fn rotate_session_secret(&self) -> Result<(), WaiaasError> {
+        Ok(self.inner.rotate_session_secret()?)
+    }
+
     /// An agent's handle for a session token.
     ///
     /// # Errors
@@ -299,27 +358,15 @@ impl Admin {
         Arc::new(Owner::new(self.inner.owner_actions()))
     }
 
-    /// Transactions, newest first: of one wallet or all, with the given statuses
-    /// (`PENDING_APPROVAL`, …; empty = every status), at most `limit` (0 = no limit).
+    /// Transactions, newest first (`api::ListTransactions` JSON: `walletId`,
+    /// `statuses`, `limit`, each optional; `{}` for all); `Transaction[]` JSON.
     ///
     /// # Errors
-    /// `VALIDATION_FAILED` for a malformed id or status.
-    #[uniffi::method(default(wallet_id = None, statuses = [], limit = 20))]
-    pub fn transactions(
-        &self,
-        wallet_id: Option<String>,
-        statuses: Vec<String>,
-        limit: u32,
-    ) -> Result<String, WaiaasError> {
-        let filter = TxFilter {
-            wallet_id: maybe_id("walletId", wallet_id)?,
-            statuses: statuses
-                .into_iter()
-                .map(|s| id("status", s))
-                .collect::<Result<_, _>>()?,
-            limit,
-        };
-        encode(&self.inner.transactions(&filter)?)
+    /// `VALIDATION_FAILED` for an unknown field, a malformed id or status.
+    #[uniffi::method(default(filter_json = "{}"))]
+    pub fn transactions(&self, filter_json: String) -> Result<String, WaiaasError> {
+        let list: api::ListTransactions = decode("filter", &filter_json)?;
+        encode(&self.inner.transactions(&list.filter())?)
     }
 
     /// One transaction (`Transaction` JSON).
@@ -336,6 +383,14 @@ impl Admin {
     /// `TX_NOT_FOUND`, `TX_ALREADY_PROCESSED`.
     pub fn cancel_transaction(&self, tx_id: String) -> Result<String, WaiaasError> {
         encode(&self.inner.cancel_transaction(id("txId", tx_id)?)?)
+    }
+
+    /// Rejects a transaction awaiting approval, as the operator.
+    ///
+    /// # Errors
+    /// `TX_NOT_FOUND`, `TX_ALREADY_PROCESSED`.
+    pub fn reject_transaction(&self, tx_id: String) -> Result<String, WaiaasError> {
+        encode(&self.inner.reject_transaction(id("txId", tx_id)?)?)
     }
 
     /// Signs the queued transactions whose delay has passed (the scheduler's work, for
@@ -395,6 +450,15 @@ impl Admin {
     /// `STORAGE_ERROR`.
     pub fn verify_audit_log(&self) -> Result<String, WaiaasError> {
         encode(&self.inner.verify_audit_log()?)
+    }
+
+    /// The newest audit record's sequence number and hash (`AuditHead` JSON, or
+    /// `null` for an empty log), to anchor the chain elsewhere.
+    ///
+    /// # Errors
+    /// `STORAGE_ERROR`.
+    pub fn audit_head(&self) -> Result<String, WaiaasError> {
+        encode(&self.inner.audit_head()?)
     }
 
     /// The operator settings (`Settings` JSON).

@@ -46,11 +46,47 @@ class SurfaceTest {
     }
 
     @Test
+    fun mnemonicImportDerivesTheStandardAddress() {
+        val admin = Fixtures.create()
+        val mnemonic = "test test test test test test test test test test test junk"
+        val w = JSONObject(admin.importMnemonic("hd", "ethereum-sepolia", mnemonic))
+        assertEquals("0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266", w.getString("address")) // m/44'/60'/0'/0/0
+        val bad = assertThrows<WaiaasException.InvalidInput> { admin.importMnemonic("hd2", "ethereum-sepolia", "test test junk") }
+        assertFalse(bad.message.contains("test test junk"))
+    }
+
+    @Test
+    fun ownersAndTheOperatorsRejection() {
+        val admin = Fixtures.create()
+        val (agent, wallet) = Fixtures.agentWithPolicy(admin, rules)
+        val walletId = wallet.getString("id")
+        val signer = OwnerSigner.solana(Fixtures.b58encode(ByteArray(32) { 5 }))
+        assertEquals(signer.address(), JSONObject(admin.setOwner(walletId, signer.address())).getString("address"))
+        assertEquals(signer.address(), JSONObject(admin.owner(walletId)).getString("address"))
+        val pending = JSONObject(agent.send(Fixtures.transfer("20"))).getString("id")
+        assertEquals("REJECTED", JSONObject(admin.rejectTransaction(pending)).getString("status"))
+        assertEquals("TX_ALREADY_PROCESSED", codeOf(assertThrows<WaiaasException.Conflict> { admin.rejectTransaction(pending) }))
+        admin.removeOwner(walletId)
+        assertEquals("OWNER_NOT_CONNECTED", codeOf(assertThrows<WaiaasException> { admin.verifyOwner(walletId, "0x00", "text") }))
+        assertFalse(JSONObject(admin.auditHead()).getString("hash").isEmpty())
+    }
+
+    @Test
+    fun rotatingTheSessionSecretKeepsTokensForTheGracePeriod() {
+        val admin = Fixtures.create()
+        val (agent, wallet) = Fixtures.agentWithPolicy(admin, rules)
+        admin.rotateSessionSecret()
+        assertEquals(wallet.getString("address"), agent.address()) // old token: within 300 s
+        val fresh = JSONObject(admin.createSession("""{"walletId": "${wallet.getString("id")}"}""")).getString("token")
+        assertEquals(wallet.getString("address"), admin.agent(fresh).address())
+    }
+
+    @Test
     fun policiesUpdateDeleteAndQuickset() {
         val admin = Fixtures.create()
         val (agent, wallet) = Fixtures.agentWithPolicy(admin, rules)
         val walletId = wallet.getString("id")
-        val policy = JSONArray(admin.policies(walletId)).getJSONObject(0)
+        val policy = JSONArray(admin.policies("""{"walletId": "$walletId"}""")).getJSONObject(0)
         assertEquals("INSTANT", JSONObject(agent.simulate(Fixtures.transfer("0.05"))).getString("tier"))
         val lowered = JSONObject(rules.toString()).put("instant_max_usd", 1)
         admin.updatePolicy(policy.getString("id"), JSONObject().put("rules", lowered).toString())
@@ -60,7 +96,7 @@ class SurfaceTest {
         }
         assertTrue(badRules.errorMessage.contains("instant_max_usd"), badRules.errorMessage)
         admin.deletePolicy(policy.getString("id"))
-        assertEquals(0, JSONArray(admin.policies(walletId)).length())
+        assertEquals(0, JSONArray(admin.policies("""{"walletId": "$walletId"}""")).length())
         assertFalse(JSONObject(agent.simulate(Fixtures.transfer("0.05"))).getBoolean("allowed")) // default deny
         assertTrue(JSONArray(admin.quickset(walletId, "testnet")).length() > 0)
         assertThrows<WaiaasException.InvalidInput> { admin.quickset(walletId, "moon") }
@@ -111,12 +147,13 @@ class SurfaceTest {
         val (agent, wallet) = Fixtures.agentWithPolicy(admin, rules)
         val queued = JSONObject(agent.send(Fixtures.transfer("5")))
         assertEquals("QUEUED", queued.getString("status"))
-        val listed = JSONArray(admin.transactions(wallet.getString("id"), listOf("QUEUED"), 0u))
+        val listed = JSONArray(admin.transactions("""{"walletId": "${wallet.getString("id")}", "statuses": ["QUEUED"]}"""))
         assertEquals(listOf(queued.getString("id")), (0 until listed.length()).map { listed.getJSONObject(it).getString("id") })
         assertEquals(0, JSONArray(admin.processDue()).length()) // not due for 900 s
         assertEquals("CANCELLED", JSONObject(admin.cancelTransaction(queued.getString("id"))).getString("status"))
         assertEquals("TX_ALREADY_PROCESSED", codeOf(assertThrows<WaiaasException.Conflict> { agent.cancel(queued.getString("id")) }))
-        assertThrows<WaiaasException.InvalidInput> { admin.transactions(null, listOf("NOT_A_STATUS"), 0u) }
+        assertThrows<WaiaasException.InvalidInput> { admin.transactions("""{"statuses": ["NOT_A_STATUS"]}""") }
+        assertThrows<WaiaasException.InvalidInput> { admin.policies("""{"scope": "APPLICABLE_TO"}""") }
     }
 
     @Test
