@@ -5,5 +5,5 @@ import { createRequire } from 'node:module'
 const require = createRequire(import.meta.url)
 const binding = require('./index.js')
 
-export const { Waiaas, Admin, Agent, Owner, errorCodes, evaluatePolicyCase } = binding
+export const { Waiaas, Admin, Agent, Owner, OwnerSigner, errorCodes, evaluatePolicyCase } = binding
 export default binding
