@@ -117,13 +117,8 @@ def solana_node() -> Iterator[Tuple[str, List[Dict[str, Any]]]]:
 
 def test_balance_through_a_json_rpc_node(vault: Path, solana_node: Tuple[str, List[Dict[str, Any]]]) -> None:
     url, seen = solana_node
-    try:
-        admin = waiaas.Waiaas.create(vault, PASSWORD, {**CONFIG, "rpcUrls": {"solana-devnet": url}},
-                                     prices=PRICES)
-    except waiaas.InvalidInputError as e:
-        # The chain clients are the binding's `rpc` cargo feature, off in the default build.
-        assert e.code == "VALIDATION_FAILED" and "`rpc` feature" in e.message, e
-        pytest.skip("built without the `rpc` feature (maturin --features rpc)")
+    # The chain clients are the binding's default `rpc` feature.
+    admin = waiaas.Waiaas.create(vault, PASSWORD, {**CONFIG, "rpcUrls": {"solana-devnet": url}}, prices=PRICES)
     agent, wallet = solana_agent(admin)
     assert agent.balance() == {"walletId": wallet["id"], "network": "solana-devnet",
                                "amount": "1500000000", "formatted": "1.5", "symbol": "SOL"}
