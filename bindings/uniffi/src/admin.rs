@@ -6,7 +6,7 @@ use std::sync::Arc;
 use waiaas::api;
 use waiaas::{Config, Host, SecretString, StaticPriceOracle};
 
-use crate::events::{EventListener, ForeignNotifier};
+use crate::events::{EventListener, notifier};
 use crate::{Agent, Owner, WaiaasError, decode, encode, id, maybe_id};
 
 /// The operator's handle: wallets, policies, sessions, the kill switch and the audit
@@ -29,10 +29,7 @@ fn host(
         .map(|(a, u)| (a.as_str(), u.as_str()))
         .collect();
     let oracle = Arc::new(StaticPriceOracle::from_usd(&entries).map_err(waiaas::Error::from)?);
-    let notifiers = listeners
-        .into_iter()
-        .map(|l| Arc::new(ForeignNotifier(l)) as Arc<dyn waiaas_core::notify::Notifier>)
-        .collect();
+    let notifiers = listeners.into_iter().map(notifier).collect();
     let host = Host {
         prices: oracle.clone(),
         notifiers,

@@ -1,8 +1,9 @@
 //! Event listeners implemented by the host (Kotlin / Swift), plugged in as waiaas
 //! notifiers.
 
-use std::fmt;
 use std::sync::Arc;
+
+use waiaas::notify::{CallbackNotifier, Event, Notifier};
 
 /// What a listener may throw; waiaas records nothing of it and goes on (a listener can
 /// never stall or fail a send).
@@ -21,7 +22,7 @@ impl From<uniffi::UnexpectedUniFFICallbackError> for EventListenerError {
 }
 
 /// Receives every pipeline event (`TX_SIGNED`, `APPROVAL_REQUESTED`, `KILL_SWITCH`, …)
-/// as the JSON of `waiaas_core::notify::Event`, on a library thread (one queue and thread per
+/// as the JSON of `waiaas::notify::Event`, on a library thread (one queue and thread per
 /// listener; a slow listener delays only its own events).
 #[uniffi::export(with_foreign)]
 pub trait EventListener: Send + Sync {
@@ -32,20 +33,12 @@ pub trait EventListener: Send + Sync {
     fn on_event(&self, event_json: String) -> Result<(), EventListenerError>;
 }
 
-/// A host listener as a waiaas `Notifier`.
-pub(crate) struct ForeignNotifier(pub(crate) Arc<dyn EventListener>);
-
-impl fmt::Debug for ForeignNotifier {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("ForeignNotifier")
-    }
-}
-
-impl waiaas_core::notify::Notifier for ForeignNotifier {
-    fn notify(&self, event: &waiaas_core::notify::Event) {
+/// A host listener as a waiaas notifier (its own waiaas thread and bounded queue).
+pub(crate) fn notifier(listener: Arc<dyn EventListener>) -> Arc<dyn Notifier> {
+    Arc::new(CallbackNotifier::new(move |event: &Event| {
         if let Ok(json) = serde_json::to_string(event) {
             // A listener's failure is its own: the pipeline has already committed.
-            let _ = self.0.on_event(json);
+            let _ = listener.on_event(json);
         }
-    }
+    }))
 }
