@@ -840,4 +840,7 @@ module.exports.Agent = nativeBinding.Agent
 module.exports.Owner = nativeBinding.Owner
 module.exports.Waiaas = nativeBinding.Waiaas
 module.exports.errorCodes = nativeBinding.errorCodes
+module.exports.evaluateChainCase = nativeBinding.evaluateChainCase
 module.exports.evaluatePolicyCase = nativeBinding.evaluatePolicyCase
+module.exports.evaluateSessionCase = nativeBinding.evaluateSessionCase
+module.exports.evaluateVaultCase = nativeBinding.evaluateVaultCase

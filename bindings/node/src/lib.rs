@@ -14,6 +14,7 @@ mod agent;
 mod error;
 mod task;
 pub mod types;
+pub mod vectors;
 
 use napi::bindgen_prelude::AsyncTask;
 use serde::Serialize;

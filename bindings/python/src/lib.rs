@@ -13,6 +13,8 @@
 //! - Errors are mapped in one place (`to_py_err`) to the exception classes of
 //!   `waiaas._errors`, chosen by `Error::class()` (`POLICY_DENIED` has its own).
 
+mod vectors;
+
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -478,6 +480,7 @@ fn _waiaas(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Owner>()?;
     m.add_function(wrap_pyfunction!(evaluate_policy_case, m)?)?;
     m.add_function(wrap_pyfunction!(error_codes, m)?)?;
+    vectors::register(m)?;
     #[cfg(feature = "test-panic")]
     m.add_function(wrap_pyfunction!(_test_panic, m)?)?;
     Ok(())

@@ -18,7 +18,17 @@ from ._errors import (
     UnavailableError,
     WaiaasError,
 )
-from ._waiaas import Admin, Agent, Owner, Waiaas, error_codes, evaluate_policy_case
+from ._waiaas import (
+    Admin,
+    Agent,
+    Owner,
+    Waiaas,
+    error_codes,
+    evaluate_chain_case,
+    evaluate_policy_case,
+    evaluate_session_case,
+    evaluate_vault_case,
+)
 
 __all__ = [
     "Admin",
@@ -36,5 +46,8 @@ __all__ = [
     "Waiaas",
     "WaiaasError",
     "error_codes",
+    "evaluate_chain_case",
     "evaluate_policy_case",
+    "evaluate_session_case",
+    "evaluate_vault_case",
 ]
