@@ -13,25 +13,124 @@ export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-was
 export declare class Admin {
   /** Creates a wallet (`api::CreateWallet`: `{name, chain?, environment?, network?}`). */
   createWallet(request: { name: string; chain?: string; environment?: string; network?: string }): WalletInfo
+  /**
+   * Imports a key (`request` as for `createWallet`; `key`: a Solana keypair as
+   * base58 or a JSON array, an EVM private key as hex). The key is never echoed,
+   * not even in an error.
+   */
+  importWallet(request: { name: string; chain?: string; environment?: string; network?: string }, key: string): WalletInfo
+  /**
+   * Imports a wallet from a BIP-39 mnemonic (default derivation path of the chain
+   * unless `path`); the seed derivation (PBKDF2, 2048 rounds) runs off the main
+   * thread. The mnemonic and passphrase are never echoed.
+   */
+  importMnemonic(request: { name: string; chain?: string; environment?: string; network?: string }, mnemonic: string, passphrase?: string | null, path?: string | null): Promise<WalletInfo>
   /** Every wallet (`WalletInfo[]`). */
   wallets(): WalletInfo[]
+  /** One wallet. */
+  wallet(walletId: string): WalletInfo
+  /** Renames a wallet. */
+  renameWallet(walletId: string, name: string): WalletInfo
+  /**
+   * Suspends a wallet: it signs nothing until resumed (its in-flight transactions
+   * are cancelled).
+   */
+  suspendWallet(walletId: string): WalletInfo
+  /** Resumes a suspended wallet. */
+  resumeWallet(walletId: string): WalletInfo
+  /** Deletes a wallet and its key. Irreversible. */
+  deleteWallet(walletId: string): void
   /** Creates a policy (`api::NewPolicy`: `{type, rules, walletId?, network?, priority?, enabled?}`). */
-  createPolicy(policy: { type: string; rules: Record<string, unknown>; walletId?: string; network?: string; priority?: number; enabled?: boolean }): any
+  createPolicy(policy: { type: string; rules: Record<string, unknown>; walletId?: string; network?: string; priority?: number; enabled?: boolean }): PolicyRecord
+  /**
+   * Policies (`api::ListPolicies`: `{walletId?, scope?: 'ALL' | 'GLOBAL' | 'WALLET' | 'APPLICABLE_TO'}`;
+   * every policy by default).
+   */
+  policies(filter?: { walletId?: string; scope?: 'ALL' | 'GLOBAL' | 'WALLET' | 'APPLICABLE_TO' } | null): PolicyRecord[]
+  /** Changes a policy (`api::PolicyUpdate`: `{rules?, priority?, enabled?}`). */
+  updatePolicy(policyId: string, change: { rules?: Record<string, unknown>; priority?: number; enabled?: boolean }): PolicyRecord
+  /** Deletes a policy. */
+  deletePolicy(policyId: string): void
+  /** Creates the starter policy set for a wallet (`api::Quickset`: `{walletId, mode}`). */
+  quickset(request: { walletId: string; mode: 'mainnet' | 'testnet' }): PolicyRecord[]
   /** Issues a session (`api::CreateSession`); answers `{token, session}`. */
   createSession(request: { walletId?: string; walletIds?: string[]; ttl?: number; maxRenewals?: number; absoluteLifetime?: number; permissions?: string[]; label?: string }): SessionWithToken
+  /** Sessions, of one wallet or all. */
+  sessions(walletId?: string | undefined | null): SessionInfo[]
   /** Revokes a session at once, for every process using the vault. */
   revokeSession(sessionId: string): void
+  /**
+   * Rotates the token signing secret (tokens signed with the old one stay valid
+   * for 300 s).
+   */
+  rotateSessionSecret(): void
   /** Registers the owner of a wallet by address. */
-  setOwner(walletId: string, address: string): any
-  /** Owner actions (approve, reject), each proven by the owner's signature. */
+  setOwner(walletId: string, address: string): OwnerInfo
+  /** The owner of a wallet (`state` NONE, GRACE or LOCKED). */
+  owner(walletId: string): OwnerInfo
+  /** Removes an owner that has not proven its key yet (GRACE). */
+  removeOwner(walletId: string): OwnerInfo
+  /**
+   * Proves the owner's key with its signature over `verificationMessage`
+   * (GRACE → LOCKED).
+   */
+  verifyOwner(walletId: string, signature: string, message: string): OwnerInfo
+  /**
+   * Owner actions (approve, reject, cancel, kill switch), each proven by the
+   * owner's signature.
+   */
   ownerActions(): Owner
   /** An agent handle for a session token. */
   agent(token: string): Agent
-  /** Stops everything: suspends wallets, revokes sessions, cancels pending work. */
-  activateKillSwitch(reason: string): any
   /**
-   * Drops this handle: with no other handle (agents, owners, pending calls) left,
-   * the vault's data key is wiped at once. Later calls fail with `VAULT_LOCKED`.
+   * Transactions, newest first (`api::ListTransactions`: `{walletId?, statuses?, limit?}`;
+   * all by default).
+   */
+  transactions(filter?: { walletId?: string; statuses?: string[]; limit?: number } | null): Transaction[]
+  /** One transaction. */
+  transaction(txId: string): Transaction
+  /** Cancels a QUEUED or PENDING_APPROVAL transaction (its reservation is released). */
+  cancelTransaction(txId: string): Transaction
+  /** Rejects a PENDING_APPROVAL transaction (the operator's veto). */
+  rejectTransaction(txId: string): Transaction
+  /**
+   * Runs the DELAY transactions whose time has come and expires overdue approvals,
+   * off the main thread (it signs, and broadcasts with a chain client).
+   */
+  processDue(): Promise<Transaction[]>
+  /** The kill switch state: `ACTIVE`, `SUSPENDED` or `LOCKED`. */
+  killSwitchState(): 'ACTIVE' | 'SUSPENDED' | 'LOCKED'
+  /** Stops everything: suspends wallets, revokes sessions, cancels pending work. */
+  activateKillSwitch(reason: string): KillSwitchReport
+  /** SUSPENDED → LOCKED. */
+  escalateKillSwitch(reason: string): 'ACTIVE' | 'SUSPENDED' | 'LOCKED'
+  /** SUSPENDED or LOCKED → ACTIVE (wallets stay suspended until resumed one by one). */
+  recoverKillSwitch(): 'ACTIVE' | 'SUSPENDED' | 'LOCKED'
+  /**
+   * Audit records, in order (`api::AuditFilter`: `{after?, limit?, walletId?, txId?,
+   * event?, actor?, since?}`; all by default).
+   */
+  auditLog(filter?: { after?: number; limit?: number; walletId?: string; txId?: string; event?: string; actor?: string; since?: number } | null): AuditRecord[]
+  /**
+   * The audit log's head (`seq` and keyed hash), also sent to every notifier as an
+   * `AUDIT_HEAD` event; `null` for an empty log.
+   */
+  auditHead(): AuditHead | null
+  /** Recomputes the audit log's keyed chain and reports the first broken record. */
+  verifyAuditLog(): AuditVerification
+  /** The operator settings (`api::Settings`). */
+  settings(): Record<string, unknown>
+  /** Replaces the operator settings (`api::Settings`, every field). */
+  setSettings(settings: Record<string, unknown>): void
+  /**
+   * Changes the master password (Argon2id, off the main thread); `recovery.key` is
+   * deleted. Resolves to `null`.
+   */
+  changePassword(current: string, newPassword: string): Promise<null>
+  /**
+   * Drops this handle and releases the JS notifier callbacks (the event loop no
+   * longer waits for them): with no other handle (agents, owners, pending calls)
+   * left, the vault's data key is wiped at once. Later calls fail with `VAULT_LOCKED`.
    */
   close(): void
 }
@@ -61,6 +160,37 @@ export declare class Agent {
    * `{ok: false, error}` (a denial is data, not a rejection).
    */
   callTool(name: string, args?: Record<string, unknown> | null): Promise<unknown>
+  /** The ids of the wallets this session may use. */
+  wallets(): string[]
+  /**
+   * The native balance of the session's wallet (or of `walletId`), read through the
+   * network's chain client (`config.rpcUrls`), off the main thread.
+   */
+  balance(walletId?: string | undefined | null): Promise<Balance>
+  /**
+   * Signs a message under policy (`api::SignMessage`: `{message, encoding?, walletId?}`;
+   * SIGN_MESSAGE permission), off the main thread. On Solana the signature is over
+   * the off-chain message envelope returned as `result.signedMessage`.
+   */
+  signMessage(request: { message: string; encoding?: 'utf8' | 'hex'; walletId?: string }): Promise<Transaction>
+  /**
+   * Signs EIP-712 typed data under policy (`api::SignTypedData`: `{typedData,
+   * walletId?}`; SIGN_TYPED_DATA permission), off the main thread.
+   */
+  signTypedData(request: { typedData: Record<string, unknown> | string; walletId?: string }): Promise<Transaction>
+  /**
+   * Signs an unsigned transaction built elsewhere (`api::SignTransaction`:
+   * `{transaction, walletId?}`; base64 wire bytes for Solana, `0x` RLP for EVM),
+   * judged by what it does, off the main thread.
+   */
+  signTransaction(request: { transaction: string; walletId?: string }): Promise<Transaction>
+  /** One of this session's transactions. */
+  transaction(txId: string): Transaction
+  /**
+   * Renews the session token; this handle uses the new token from now on (the old
+   * one is invalid at once). Answers `{token, session}`.
+   */
+  renew(): SessionWithToken
   /** Drops this handle (the vault's data key is wiped once no handle is left). */
   close(): void
 }
@@ -77,20 +207,75 @@ export declare class Owner {
    * `message`; signs (and broadcasts, with a chain client) off the main thread.
    */
   approve(txId: string, signature: string, message: string): Promise<Transaction>
+  /**
+   * Cancels a QUEUED (DELAY) transaction with the owner's signature over its
+   * `cancelMessage`.
+   */
+  cancelDelayed(txId: string, signature: string, message: string): Transaction
+  /**
+   * The text the owner signs to trigger the kill switch, issued now (valid five
+   * minutes).
+   */
+  killSwitchMessage(walletId: string): string
+  /**
+   * Triggers the kill switch with the owner's signature over a fresh
+   * `killSwitchMessage`.
+   */
+  killSwitch(signature: string, message: string): KillSwitchReport
   /** Rejects with the owner's signature over the reject text. */
   reject(txId: string, signature: string, message: string): Transaction
+}
+
+/** An owner's signing key: Ed25519 for Solana owners, secp256k1 (EIP-191) for EVM owners. */
+export declare class OwnerSigner {
+  /**
+   * A Solana owner from base58: a 64-byte keypair as wallets export it, or a
+   * 32-byte seed. The key is never echoed, not even in an error.
+   */
+  static solanaFromBase58(secret: string): OwnerSigner
+  /**
+   * A Solana owner from a `solana-keygen` key file's content (a JSON array of 64
+   * numbers).
+   */
+  static solanaFromKeypairJson(secret: string): OwnerSigner
+  /** A Solana owner from raw bytes: the 32-byte seed or the 64-byte keypair. */
+  static solanaFromBytes(secret: Uint8Array): OwnerSigner
+  /** An EVM owner from its private key as hex (64 digits, `0x` optional). */
+  static evmFromHex(secret: string): OwnerSigner
+  /** The address to register with `Admin.setOwner` (base58 for Solana, EIP-55 for EVM). */
+  get address(): string
+  /**
+   * Signs the exact text waiaas issued (approval, rejection, cancellation, owner
+   * verification, kill switch) in the encoding `Owner.approve` takes: base58 for
+   * Solana, `0x`-hex `r ‖ s ‖ v` for EVM.
+   */
+  sign(message: string): string
+  /**
+   * `OwnerSigner(<address>)`: what `String(signer)` and template literals show
+   * (never the key).
+   */
+  toString(): string
+  /** What `JSON.stringify(signer)` shows: the address only. */
+  toJSON(): { address: string }
 }
 
 /** Entry point: unlocks a vault and hands out the operator's `Admin`. */
 export declare class Waiaas {
   /**
    * Creates a vault in directory `path` (`Waiaas::create`); Argon2id runs off the
-   * main thread. `config` is `waiaas::Config` as camelCase JSON;
-   * `options.prices` a fixed USD price table.
+   * main thread. `config` is `waiaas::Config` as camelCase JSON; `options` the
+   * host's price table and notifier callbacks (`HostOptions`).
    */
-  static create(path: string, password?: string | null, config?: Record<string, unknown> | null, options?: { prices?: Record<string, string> } | null): Promise<Admin>
+  static create(path: string, password?: string | null, config?: Record<string, unknown> | null, options?: HostOptions | null): Promise<Admin>
+  /**
+   * Creates a vault whose master password is generated (32 random bytes, hex) and
+   * written to `<path>/recovery.key` (0600), as `Waiaas::create_auto_provisioned`: read
+   * it, store it safely, then change the password or delete the file. Argon2id runs
+   * off the main thread.
+   */
+  static createAutoProvisioned(path: string, config?: Record<string, unknown> | null, options?: HostOptions | null): Promise<Admin>
   /** Opens the vault in `path` (`Waiaas::open`); Argon2id runs off the main thread. */
-  static open(path: string, password?: string | null, config?: Record<string, unknown> | null, options?: { prices?: Record<string, string> } | null): Promise<Admin>
+  static open(path: string, password?: string | null, config?: Record<string, unknown> | null, options?: HostOptions | null): Promise<Admin>
 }
 
 /** `api::ApprovalRequest`: the exact texts the owner signs. */
@@ -109,6 +294,70 @@ export interface ApprovalRequest {
   cancelMessage: string | null
   /** End of the approval window, or `null`. */
   expiresAt: number | null
+}
+
+/** `api::AuditHead`. */
+export interface AuditHead {
+  /** Sequence number of the last record. */
+  seq: number
+  /** Its keyed hash: anchor it outside to detect a later rewrite. */
+  hash: string
+  /** The first record of the keyed chain, or `null`. */
+  keyedFrom: number | null
+  /** When it was read (Unix seconds). */
+  at: number
+}
+
+/** `api::AuditRecord`. */
+export interface AuditRecord {
+  /** Position (1, 2, …; no gaps). */
+  seq: number
+  /** Unix seconds. */
+  at: number
+  /** `operator`, `session:<id>`, `owner:<address>`, `system`. */
+  actor: string
+  /** `WALLET_CREATED`, `TX_SIGNED`, …. */
+  event: string
+  /** The wallet, or `null`. */
+  walletId: string | null
+  /** The transaction, or `null`. */
+  txId: string | null
+  /** Event details. */
+  details: unknown
+  /** The previous record's hash. */
+  prevHash: string
+  /** This record's hash. */
+  hash: string
+  /** How `hash` was computed. */
+  scheme: string
+}
+
+/** `api::AuditVerification`. */
+export interface AuditVerification {
+  /** Records checked. */
+  entries: number
+  /** The first record that fails, or `null`. */
+  firstBroken: number | null
+  /** Whether the recorded head does not match the last record. */
+  truncated: boolean
+  /** The first record of the keyed chain, or `null`. */
+  keyedFrom: number | null
+  /** The first broken record of a kept unkeyed chain, or `null`. */
+  legacyBroken: number | null
+}
+
+/** `api::Balance`. */
+export interface Balance {
+  /** The wallet. */
+  walletId: string
+  /** Network id. */
+  network: string
+  /** Base units (lamports, wei) as a decimal string. */
+  amount: string
+  /** The whole-unit decimal (`"1.5"`). */
+  formatted: string
+  /** `SOL`, `ETH`, …. */
+  symbol: string
 }
 
 /** `api::Decision`. */
@@ -153,6 +402,76 @@ export declare function evaluateSessionCase(sessionCase: object): Record<string,
  * (`waiaas::api::evaluate_vault_case`).
  */
 export declare function evaluateVaultCase(vaultCase: object): Record<string, unknown>
+
+/**
+ * `options` of `Waiaas.create` / `Waiaas.open` (read field by field, unknown fields
+ * refused).
+ */
+export interface HostOptions {
+  /**
+   * USD per whole unit by asset id (`{"native:solana-devnet": "150"}`):
+   * `StaticPriceOracle::from_usd`.
+   */
+  prices?: Record<string, string>
+  /**
+   * Functions called with each pipeline event on the JS thread, off the caller's
+   * path: a slow or throwing callback never delays or breaks a send. They keep the
+   * event loop alive until `Admin.close()`.
+   */
+  notifiers?: Array<(event: WaiaasEvent) => unknown>
+}
+
+/** `api::KillSwitchReport`. */
+export interface KillSwitchReport {
+  /** State after the call. */
+  state: string
+  /** Whether this call changed it. */
+  changed: boolean
+  /** Sessions revoked. */
+  sessionsRevoked: number
+  /** In-flight transactions cancelled. */
+  transactionsCancelled: number
+  /** Wallets suspended. */
+  walletsSuspended: number
+  /** Steps that failed (`code: message`). */
+  errors: Array<string>
+}
+
+/** `api::OwnerInfo`. */
+export interface OwnerInfo {
+  /** The wallet. */
+  walletId: string
+  /** `NONE`, `GRACE` (registered, unproven) or `LOCKED` (proven). */
+  state: string
+  /** The owner's address, or `null`. */
+  address: string | null
+  /** The text to sign with `verifyOwner` (GRACE only), or `null`. */
+  verificationMessage: string | null
+}
+
+/** `api::PolicyRecord`. */
+export interface PolicyRecord {
+  /** Policy id (UUID). */
+  id: string
+  /** `SPENDING_LIMIT`, `ALLOWED_TOKENS`, …. */
+  type: string
+  /** The wallet, or `null` for a global policy. */
+  walletId: string | null
+  /** The network, or `null` for every network. */
+  network: string | null
+  /** The rules (snake_case, as written). */
+  rules: Record<string, unknown>
+  /** Higher wins within a level. */
+  priority: number
+  /** Disabled = absent. */
+  enabled: boolean
+  /** Bumped by each update. */
+  revision: number
+  /** Unix seconds. */
+  createdAt: number
+  /** Unix seconds. */
+  updatedAt: number
+}
 
 /** `api::Reason`: one reason of a decision. */
 export interface Reason {
@@ -252,6 +571,22 @@ export interface WaiaasErrorFields {
   reasons: Array<{ code: string; message: string; policyId: string | null; policyType: string | null }>
   /** Seconds to wait before retrying (`MASTER_PASSWORD_LOCKED`, `RENEWAL_TOO_EARLY`). */
   retryAfter?: number
+}
+
+/** `notify::Event`: what a notifier callback receives. */
+export interface WaiaasEvent {
+  /** `TX_REQUESTED`, `TX_SIGNED`, `POLICY_DENIED`, `KILL_SWITCH_ACTIVATED`, …. */
+  kind: string
+  /** Unix seconds. */
+  at: number
+  /** The wallet, or `null`. */
+  walletId: string | null
+  /** The transaction, or `null`. */
+  txId: string | null
+  /** The session, or `null`. */
+  sessionId: string | null
+  /** What happened, by kind. */
+  details: Record<string, unknown>
 }
 
 /** `api::WalletInfo`. */

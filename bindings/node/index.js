@@ -838,6 +838,7 @@ module.exports = nativeBinding
 module.exports.Admin = nativeBinding.Admin
 module.exports.Agent = nativeBinding.Agent
 module.exports.Owner = nativeBinding.Owner
+module.exports.OwnerSigner = nativeBinding.OwnerSigner
 module.exports.Waiaas = nativeBinding.Waiaas
 module.exports.errorCodes = nativeBinding.errorCodes
 module.exports.evaluateChainCase = nativeBinding.evaluateChainCase

@@ -10,6 +10,7 @@ export const {
   Admin,
   Agent,
   Owner,
+  OwnerSigner,
   errorCodes,
   evaluatePolicyCase,
   evaluateChainCase,

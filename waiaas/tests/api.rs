@@ -7,8 +7,9 @@ mod common;
 
 use serde_json::{Value, json};
 use waiaas::api::{
-    CreateSession, CreateWallet, NewPolicy, OwnerSignature, PolicyUpdate, Quickset,
-    SendTransaction, SessionWithToken, SetOwner, SignMessage, SignTransaction, SignTypedData,
+    AuditFilter, CreateSession, CreateWallet, ListPolicies, ListTransactions, NewPolicy,
+    OwnerSignature, PolicyUpdate, Quickset, SendTransaction, SessionWithToken, SetOwner,
+    SignMessage, SignTransaction, SignTypedData,
 };
 use waiaas::{Network, Tier, TxStatus};
 
@@ -53,6 +54,73 @@ fn request_dtos_have_one_pinned_wire_form() {
     round_trip::<SignTypedData>(json!({"walletId": wallet, "typedData": {"primaryType": "Mail"}}));
     round_trip::<SignTransaction>(json!({"transaction": "AQID"}));
     round_trip::<OwnerSignature>(json!({"message": "waiaas:approve …", "signature": "0xabcd"}));
+}
+
+/// The list queries: their JSON, the store filter each maps to, and the refusals.
+#[test]
+fn list_queries_map_to_the_store_filters() {
+    use waiaas::{PolicyFilter, TxFilter, WalletId};
+    let wallet = "01a22c3b-458b-75fe-98a3-737e88ef88f6";
+    let id = WalletId::parse(wallet).unwrap();
+    round_trip::<ListPolicies>(json!({"walletId": wallet, "scope": "APPLICABLE_TO"}));
+    round_trip::<ListTransactions>(
+        json!({"walletId": wallet, "statuses": ["QUEUED", "PENDING_APPROVAL"], "limit": 5}),
+    );
+    let policies = |v: Value| parse::<ListPolicies>(v).unwrap().filter();
+    assert_eq!(policies(json!({})).unwrap(), PolicyFilter::All);
+    assert_eq!(
+        policies(json!({"scope": "ALL"})).unwrap(),
+        PolicyFilter::All
+    );
+    assert_eq!(
+        policies(json!({"scope": "GLOBAL"})).unwrap(),
+        PolicyFilter::Global
+    );
+    assert_eq!(
+        policies(json!({"walletId": wallet})).unwrap(),
+        PolicyFilter::Wallet(id)
+    );
+    assert_eq!(
+        policies(json!({"walletId": wallet, "scope": "APPLICABLE_TO"})).unwrap(),
+        PolicyFilter::ApplicableTo(id)
+    );
+    assert_eq!(
+        policies(json!({"scope": "WALLET"}))
+            .unwrap_err()
+            .to_string(),
+        "invalid `walletId`: is required with this `scope`"
+    );
+    assert_eq!(
+        policies(json!({"walletId": wallet, "scope": "GLOBAL"}))
+            .unwrap_err()
+            .to_string(),
+        "invalid `walletId`: does not apply to this `scope`; drop it"
+    );
+    assert_eq!(
+        parse::<ListTransactions>(json!({})).unwrap().filter(),
+        TxFilter::default()
+    );
+    assert_eq!(
+        parse::<ListTransactions>(json!({"walletId": wallet, "statuses": ["SIGNED"], "limit": 2}))
+            .unwrap()
+            .filter(),
+        TxFilter {
+            wallet_id: Some(id),
+            statuses: vec![TxStatus::Signed],
+            limit: 2
+        }
+    );
+    for bad in [
+        json!({"statuses": ["DONE"]}),
+        json!({"wallet_id": wallet}),
+        json!({"limit": -1}),
+    ] {
+        assert!(parse::<ListTransactions>(bad.clone()).is_err(), "{bad}");
+    }
+    assert!(parse::<ListPolicies>(json!({"scope": "wallet"})).is_err());
+    // The audit filter refuses a misspelt field instead of reading the whole log.
+    assert!(parse::<AuditFilter>(json!({"wallet": wallet})).is_err());
+    assert!(parse::<AuditFilter>(json!({"walletId": wallet, "limit": 3})).is_ok());
 }
 
 #[test]

@@ -3,7 +3,7 @@
 use napi::Env;
 use napi::bindgen_prelude::AsyncTask;
 use serde_json::Value;
-use waiaas::api::SendTransaction;
+use waiaas::api::{SendTransaction, SessionWithToken, SignMessage, SignTransaction, SignTypedData};
 
 use crate::error::{Outcome, sync};
 use crate::task::JsonTask;
@@ -102,6 +102,84 @@ impl Agent {
         }))
     }
 
+    /// The ids of the wallets this session may use.
+    #[napi(ts_return_type = "string[]")]
+    pub fn wallets(&self, env: Env) -> napi::Result<Value> {
+        sync(&env, || to_js(&self.get()?.wallets()?))
+    }
+
+    /// The native balance of the session's wallet (or of `walletId`), read through the
+    /// network's chain client (`config.rpcUrls`), off the main thread.
+    #[napi(ts_return_type = "Promise<Balance>")]
+    pub fn balance(&self, wallet_id: Option<String>) -> AsyncTask<JsonTask> {
+        let agent = self.get();
+        AsyncTask::new(JsonTask::new(move || {
+            let wallet = wallet_id.map(|w| id("walletId", w)).transpose()?;
+            to_js(&agent?.balance(wallet)?)
+        }))
+    }
+
+    /// Signs a message under policy (`api::SignMessage`: `{message, encoding?, walletId?}`;
+    /// SIGN_MESSAGE permission), off the main thread. On Solana the signature is over
+    /// the off-chain message envelope returned as `result.signedMessage`.
+    #[napi(
+        ts_args_type = "request: { message: string; encoding?: 'utf8' | 'hex'; walletId?: string }",
+        ts_return_type = "Promise<Transaction>"
+    )]
+    pub fn sign_message(&self, request: Value) -> AsyncTask<JsonTask> {
+        let agent = self.get();
+        AsyncTask::new(JsonTask::new(move || {
+            let request: SignMessage = from_js("request", request)?;
+            to_js(&agent?.sign_message(request.wallet_id, &request.bytes()?)?)
+        }))
+    }
+
+    /// Signs EIP-712 typed data under policy (`api::SignTypedData`: `{typedData,
+    /// walletId?}`; SIGN_TYPED_DATA permission), off the main thread.
+    #[napi(
+        ts_args_type = "request: { typedData: Record<string, unknown> | string; walletId?: string }",
+        ts_return_type = "Promise<Transaction>"
+    )]
+    pub fn sign_typed_data(&self, request: Value) -> AsyncTask<JsonTask> {
+        let agent = self.get();
+        AsyncTask::new(JsonTask::new(move || {
+            let request: SignTypedData = from_js("request", request)?;
+            to_js(&agent?.sign_typed_data(request.wallet_id, &request.json())?)
+        }))
+    }
+
+    /// Signs an unsigned transaction built elsewhere (`api::SignTransaction`:
+    /// `{transaction, walletId?}`; base64 wire bytes for Solana, `0x` RLP for EVM),
+    /// judged by what it does, off the main thread.
+    #[napi(
+        ts_args_type = "request: { transaction: string; walletId?: string }",
+        ts_return_type = "Promise<Transaction>"
+    )]
+    pub fn sign_transaction(&self, request: Value) -> AsyncTask<JsonTask> {
+        let agent = self.get();
+        AsyncTask::new(JsonTask::new(move || {
+            let request: SignTransaction = from_js("request", request)?;
+            to_js(&agent?.sign_transaction(request.wallet_id, &request.transaction)?)
+        }))
+    }
+
+    /// One of this session's transactions.
+    #[napi(ts_return_type = "Transaction")]
+    pub fn transaction(&self, env: Env, tx_id: String) -> napi::Result<Value> {
+        sync(&env, || {
+            to_js(&self.get()?.transaction(id("txId", tx_id)?)?)
+        })
+    }
+
+    /// Renews the session token; this handle uses the new token from now on (the old
+    /// one is invalid at once). Answers `{token, session}`.
+    #[napi(ts_return_type = "SessionWithToken")]
+    pub fn renew(&self, env: Env) -> napi::Result<Value> {
+        sync(&env, || {
+            to_js(&SessionWithToken::from(&self.get()?.renew()?))
+        })
+    }
+
     /// Drops this handle (the vault's data key is wiped once no handle is left).
     #[napi]
     pub fn close(&mut self) {
@@ -145,6 +223,43 @@ impl Owner {
         AsyncTask::new(JsonTask::new(move || {
             to_js(&owner.approve(id("txId", tx_id)?, &signature, &message)?)
         }))
+    }
+
+    /// Cancels a QUEUED (DELAY) transaction with the owner's signature over its
+    /// `cancelMessage`.
+    #[napi(ts_return_type = "Transaction")]
+    pub fn cancel_delayed(
+        &self,
+        env: Env,
+        tx_id: String,
+        signature: String,
+        message: String,
+    ) -> napi::Result<Value> {
+        sync(&env, || {
+            to_js(
+                &self
+                    .inner
+                    .cancel_delayed(id("txId", tx_id)?, &signature, &message)?,
+            )
+        })
+    }
+
+    /// The text the owner signs to trigger the kill switch, issued now (valid five
+    /// minutes).
+    #[napi]
+    pub fn kill_switch_message(&self, env: Env, wallet_id: String) -> napi::Result<String> {
+        sync(&env, || {
+            Ok(self.inner.kill_switch_message(id("walletId", wallet_id)?))
+        })
+    }
+
+    /// Triggers the kill switch with the owner's signature over a fresh
+    /// `killSwitchMessage`.
+    #[napi(ts_return_type = "KillSwitchReport")]
+    pub fn kill_switch(&self, env: Env, signature: String, message: String) -> napi::Result<Value> {
+        sync(&env, || {
+            to_js(&self.inner.kill_switch(&signature, &message)?)
+        })
     }
 
     /// Rejects with the owner's signature over the reject text.

@@ -1,10 +1,11 @@
-//! Node.js binding of waiaas (napi-rs 3): `Waiaas`, `Admin`, `Agent` and `Owner` as JS
-//! classes in camelCase, a thin layer over `waiaas::api` (ADR 0005). Every request
-//! crosses as a plain JS object deserialized by serde into the API's DTO (napi's
-//! `serde-json` feature: JS value ⇄ `serde_json::Value` ⇄ DTO), every answer as the
-//! DTO's pinned JSON. Failures become JS `Error`s in one place (`src/error.rs`). Calls that
-//! may be slow (unlocking with Argon2id, sending, approving, tool calls) return
-//! Promises and run on the libuv thread pool.
+//! Node.js binding of waiaas (napi-rs 3): `Waiaas`, `Admin`, `Agent`, `Owner` and
+//! `OwnerSigner` as JS classes in camelCase, a thin layer over `waiaas::api` (ADR 0005).
+//! Every request crosses as a plain JS object deserialized by serde into the API's DTO
+//! (napi's `serde-json` feature: JS value ⇄ `serde_json::Value` ⇄ DTO), every answer as
+//! the DTO's pinned JSON. Failures become JS `Error`s in one place (`src/error.rs`).
+//! Calls that may be slow (Argon2id, signing, RPC) return Promises and run on the libuv
+//! thread pool; notifier callbacks are thread-safe functions (`src/notify.rs`). No
+//! process-global state: the addon loads in any number of worker threads.
 
 #[macro_use]
 extern crate napi_derive;
@@ -12,18 +13,24 @@ extern crate napi_derive;
 mod admin;
 mod agent;
 mod error;
+mod notify;
+mod owner_signer;
 mod task;
 pub mod types;
 pub mod vectors;
 
-use napi::bindgen_prelude::AsyncTask;
+use std::collections::BTreeMap;
+
+use napi::bindgen_prelude::{AsyncTask, Function, Object};
+use napi::threadsafe_function::UnknownReturnValue;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use waiaas::{Config, Host, SecretString, StaticPriceOracle};
 use waiaas_core::ValidationError;
 
-use crate::error::Outcome;
+use crate::error::{Failure, Outcome};
+use crate::notify::JsNotifiers;
 use crate::task::UnlockTask;
 
 /// A JS value as the DTO `T` (unknown fields refused by the DTO itself); a mismatch is
@@ -42,42 +49,108 @@ pub(crate) fn id<T: DeserializeOwned>(field: &str, value: String) -> Outcome<T> 
     from_js(field, Value::String(value))
 }
 
-/// What the host plugs in besides `Config` (`waiaas::Host`); only a fixed USD price
-/// table in this increment.
-#[derive(serde::Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct HostOptions {
-    /// USD per whole unit by asset id (`{"native:solana-devnet": "150"}`):
-    /// `StaticPriceOracle::from_usd`.
-    #[serde(default)]
-    prices: std::collections::BTreeMap<String, String>,
+/// `options` read on the JS thread: the price table still as JSON (decoded with the
+/// rest of the inputs), the callbacks already thread-safe functions.
+struct HostParts {
+    prices: Option<Value>,
+    notifiers: JsNotifiers,
+}
+
+fn napi_input(field: &str, e: &napi::Error) -> Failure {
+    ValidationError::field(field, e.reason.clone()).into()
+}
+
+fn host_parts(options: Option<&Object<'_>>) -> Outcome<HostParts> {
+    let Some(options) = options else {
+        return Ok(HostParts {
+            prices: None,
+            notifiers: JsNotifiers::default(),
+        });
+    };
+    for key in Object::keys(options).map_err(|e| napi_input("options", &e))? {
+        if key != "prices" && key != "notifiers" {
+            return Err(ValidationError::field(
+                "options",
+                format!("unknown field `{key}`, expected `prices` or `notifiers`"),
+            )
+            .into());
+        }
+    }
+    let prices: Option<Value> = options
+        .get("prices")
+        .map_err(|e| napi_input("options.prices", &e))?;
+    let functions: Option<Vec<Function<'_, Value, UnknownReturnValue>>> =
+        options.get("notifiers").map_err(|_| {
+            Failure::from(ValidationError::field(
+                "options.notifiers",
+                "must be an array of functions",
+            ))
+        })?;
+    let notifiers = JsNotifiers::new(&functions.unwrap_or_default())
+        .map_err(|e| napi_input("options.notifiers", &e))?;
+    Ok(HostParts { prices, notifiers })
 }
 
 fn unlock_inputs(
     password: Option<String>,
     config: Option<Value>,
-    options: Option<Value>,
+    prices: Option<Value>,
+    notifiers: Vec<std::sync::Arc<dyn waiaas::notify::Notifier>>,
 ) -> Outcome<(Option<SecretString>, Config, Host)> {
     let config: Config = match config {
         Some(v) => from_js("config", v)?,
         None => Config::default(),
     };
-    let options: HostOptions = match options {
-        Some(v) => from_js("options", v)?,
-        None => HostOptions {
-            prices: std::collections::BTreeMap::new(),
-        },
+    let prices: BTreeMap<String, String> = match prices {
+        Some(v) => from_js("options.prices", v)?,
+        None => BTreeMap::new(),
     };
-    let mut host = Host::default();
-    if !options.prices.is_empty() {
-        let entries: Vec<(&str, &str)> = options
-            .prices
+    let mut host = Host {
+        notifiers,
+        ..Host::default()
+    };
+    if !prices.is_empty() {
+        let entries: Vec<(&str, &str)> = prices
             .iter()
             .map(|(k, v)| (k.as_str(), v.as_str()))
             .collect();
         host.prices = std::sync::Arc::new(StaticPriceOracle::from_usd(&entries)?);
     }
     Ok((password.map(SecretString::from), config, host))
+}
+
+/// How a vault is unlocked.
+#[derive(Clone, Copy)]
+enum Unlock {
+    Create,
+    CreateAutoProvisioned,
+    Open,
+}
+
+/// Reads `options` on the JS thread and unlocks (Argon2id) on the libuv pool; a bad
+/// input rejects the Promise like any other failure.
+fn unlock(
+    path: String,
+    password: Option<String>,
+    config: Option<Value>,
+    options: Option<&Object<'_>>,
+    how: Unlock,
+) -> AsyncTask<UnlockTask> {
+    let (prices, notifiers) = match host_parts(options) {
+        Ok(parts) => (Ok(parts.prices), parts.notifiers),
+        Err(e) => (Err(e), JsNotifiers::default()),
+    };
+    let host_notifiers = notifiers.notifiers();
+    AsyncTask::new(UnlockTask::new(notifiers, move || {
+        let (password, config, host) = unlock_inputs(password, config, prices?, host_notifiers)?;
+        Ok(match how {
+            Unlock::Create => waiaas::Waiaas::create(path, password, &config, host)?,
+            Unlock::CreateAutoProvisioned => {
+                waiaas::Waiaas::create_auto_provisioned(path, &config, host)?
+            }
+            Unlock::Open => waiaas::Waiaas::open(path, password, &config, host)?,
+        })
+    }))
 }
 
 /// Entry point: unlocks a vault and hands out the operator's `Admin`.
@@ -87,37 +160,52 @@ pub struct Waiaas;
 #[napi]
 impl Waiaas {
     /// Creates a vault in directory `path` (`Waiaas::create`); Argon2id runs off the
-    /// main thread. `config` is `waiaas::Config` as camelCase JSON;
-    /// `options.prices` a fixed USD price table.
+    /// main thread. `config` is `waiaas::Config` as camelCase JSON; `options` the
+    /// host's price table and notifier callbacks (`HostOptions`).
     #[napi(
-        ts_args_type = "path: string, password?: string | null, config?: Record<string, unknown> | null, options?: { prices?: Record<string, string> } | null"
+        ts_args_type = "path: string, password?: string | null, config?: Record<string, unknown> | null, options?: HostOptions | null"
     )]
     pub fn create(
         path: String,
         password: Option<String>,
         config: Option<Value>,
-        options: Option<Value>,
+        options: Option<Object<'_>>,
     ) -> AsyncTask<UnlockTask> {
-        AsyncTask::new(UnlockTask::new(move || {
-            let (password, config, host) = unlock_inputs(password, config, options)?;
-            Ok(waiaas::Waiaas::create(path, password, &config, host)?)
-        }))
+        unlock(path, password, config, options.as_ref(), Unlock::Create)
+    }
+
+    /// Creates a vault whose master password is generated (32 random bytes, hex) and
+    /// written to `<path>/recovery.key` (0600), as `Waiaas::create_auto_provisioned`: read
+    /// it, store it safely, then change the password or delete the file. Argon2id runs
+    /// off the main thread.
+    #[napi(
+        ts_args_type = "path: string, config?: Record<string, unknown> | null, options?: HostOptions | null"
+    )]
+    pub fn create_auto_provisioned(
+        path: String,
+        config: Option<Value>,
+        options: Option<Object<'_>>,
+    ) -> AsyncTask<UnlockTask> {
+        unlock(
+            path,
+            None,
+            config,
+            options.as_ref(),
+            Unlock::CreateAutoProvisioned,
+        )
     }
 
     /// Opens the vault in `path` (`Waiaas::open`); Argon2id runs off the main thread.
     #[napi(
-        ts_args_type = "path: string, password?: string | null, config?: Record<string, unknown> | null, options?: { prices?: Record<string, string> } | null"
+        ts_args_type = "path: string, password?: string | null, config?: Record<string, unknown> | null, options?: HostOptions | null"
     )]
     pub fn open(
         path: String,
         password: Option<String>,
         config: Option<Value>,
-        options: Option<Value>,
+        options: Option<Object<'_>>,
     ) -> AsyncTask<UnlockTask> {
-        AsyncTask::new(UnlockTask::new(move || {
-            let (password, config, host) = unlock_inputs(password, config, options)?;
-            Ok(waiaas::Waiaas::open(path, password, &config, host)?)
-        }))
+        unlock(path, password, config, options.as_ref(), Unlock::Open)
     }
 }
 

@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use crate::admin::Admin;
 use crate::error::{Failure, Outcome, guard, to_js};
+use crate::notify::JsNotifiers;
 
 type Work<T> = Box<dyn FnOnce() -> Outcome<T> + Send>;
 
@@ -51,13 +52,20 @@ impl<'task> ScopedTask<'task> for JsonTask {
 /// Unlocking a vault (`Waiaas.create` / `Waiaas.open`: one Argon2id run).
 pub struct UnlockTask {
     work: Option<Work<waiaas::Admin>>,
+    /// Handed to the `Admin` on success; released with the task on failure.
+    notifiers: JsNotifiers,
 }
 
 impl UnlockTask {
-    /// The unlock `f`, to run off the main thread.
-    pub fn new(f: impl FnOnce() -> Outcome<waiaas::Admin> + Send + 'static) -> Self {
+    /// The unlock `f`, to run off the main thread, for a vault whose JS callbacks are
+    /// `notifiers`.
+    pub fn new(
+        notifiers: JsNotifiers,
+        f: impl FnOnce() -> Outcome<waiaas::Admin> + Send + 'static,
+    ) -> Self {
         Self {
             work: Some(Box::new(f)),
+            notifiers,
         }
     }
 }
@@ -73,7 +81,7 @@ impl Task for UnlockTask {
 
     fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {
         output
-            .map(Admin::wrap)
+            .map(|admin| Admin::wrap(admin, std::mem::take(&mut self.notifiers)))
             .map_err(|failure| to_js(&env, failure))
     }
 }

@@ -167,3 +167,174 @@ pub struct ApprovalRequest {
     #[napi(ts_type = "number | null")]
     pub expires_at: Value,
 }
+
+/// `options` of `Waiaas.create` / `Waiaas.open` (read field by field, unknown fields
+/// refused).
+#[napi(object)]
+pub struct HostOptions {
+    /// USD per whole unit by asset id (`{"native:solana-devnet": "150"}`):
+    /// `StaticPriceOracle::from_usd`.
+    pub prices: Option<std::collections::HashMap<String, String>>,
+    /// Functions called with each pipeline event on the JS thread, off the caller's
+    /// path: a slow or throwing callback never delays or breaks a send. They keep the
+    /// event loop alive until `Admin.close()`.
+    #[napi(ts_type = "Array<(event: WaiaasEvent) => unknown>")]
+    pub notifiers: Option<Vec<Value>>,
+}
+
+/// `notify::Event`: what a notifier callback receives.
+#[napi(object)]
+pub struct WaiaasEvent {
+    /// `TX_REQUESTED`, `TX_SIGNED`, `POLICY_DENIED`, `KILL_SWITCH_ACTIVATED`, ….
+    pub kind: String,
+    /// Unix seconds.
+    pub at: i64,
+    /// The wallet, or `null`.
+    #[napi(ts_type = "string | null")]
+    pub wallet_id: Value,
+    /// The transaction, or `null`.
+    #[napi(ts_type = "string | null")]
+    pub tx_id: Value,
+    /// The session, or `null`.
+    #[napi(ts_type = "string | null")]
+    pub session_id: Value,
+    /// What happened, by kind.
+    #[napi(ts_type = "Record<string, unknown>")]
+    pub details: Value,
+}
+
+/// `api::OwnerInfo`.
+#[napi(object)]
+pub struct OwnerInfo {
+    /// The wallet.
+    pub wallet_id: String,
+    /// `NONE`, `GRACE` (registered, unproven) or `LOCKED` (proven).
+    pub state: String,
+    /// The owner's address, or `null`.
+    #[napi(ts_type = "string | null")]
+    pub address: Value,
+    /// The text to sign with `verifyOwner` (GRACE only), or `null`.
+    #[napi(ts_type = "string | null")]
+    pub verification_message: Value,
+}
+
+/// `api::PolicyRecord`.
+#[napi(object)]
+pub struct PolicyRecord {
+    /// Policy id (UUID).
+    pub id: String,
+    /// `SPENDING_LIMIT`, `ALLOWED_TOKENS`, ….
+    #[napi(js_name = "type")]
+    pub kind: String,
+    /// The wallet, or `null` for a global policy.
+    #[napi(ts_type = "string | null")]
+    pub wallet_id: Value,
+    /// The network, or `null` for every network.
+    #[napi(ts_type = "string | null")]
+    pub network: Value,
+    /// The rules (snake_case, as written).
+    #[napi(ts_type = "Record<string, unknown>")]
+    pub rules: Value,
+    /// Higher wins within a level.
+    pub priority: i64,
+    /// Disabled = absent.
+    pub enabled: bool,
+    /// Bumped by each update.
+    pub revision: i64,
+    /// Unix seconds.
+    pub created_at: i64,
+    /// Unix seconds.
+    pub updated_at: i64,
+}
+
+/// `api::Balance`.
+#[napi(object)]
+pub struct Balance {
+    /// The wallet.
+    pub wallet_id: String,
+    /// Network id.
+    pub network: String,
+    /// Base units (lamports, wei) as a decimal string.
+    pub amount: String,
+    /// The whole-unit decimal (`"1.5"`).
+    pub formatted: String,
+    /// `SOL`, `ETH`, ….
+    pub symbol: String,
+}
+
+/// `api::KillSwitchReport`.
+#[napi(object)]
+pub struct KillSwitchReport {
+    /// State after the call.
+    pub state: String,
+    /// Whether this call changed it.
+    pub changed: bool,
+    /// Sessions revoked.
+    pub sessions_revoked: i64,
+    /// In-flight transactions cancelled.
+    pub transactions_cancelled: i64,
+    /// Wallets suspended.
+    pub wallets_suspended: i64,
+    /// Steps that failed (`code: message`).
+    pub errors: Vec<String>,
+}
+
+/// `api::AuditRecord`.
+#[napi(object)]
+pub struct AuditRecord {
+    /// Position (1, 2, …; no gaps).
+    pub seq: i64,
+    /// Unix seconds.
+    pub at: i64,
+    /// `operator`, `session:<id>`, `owner:<address>`, `system`.
+    pub actor: String,
+    /// `WALLET_CREATED`, `TX_SIGNED`, ….
+    pub event: String,
+    /// The wallet, or `null`.
+    #[napi(ts_type = "string | null")]
+    pub wallet_id: Value,
+    /// The transaction, or `null`.
+    #[napi(ts_type = "string | null")]
+    pub tx_id: Value,
+    /// Event details.
+    #[napi(ts_type = "unknown")]
+    pub details: Value,
+    /// The previous record's hash.
+    pub prev_hash: String,
+    /// This record's hash.
+    pub hash: String,
+    /// How `hash` was computed.
+    pub scheme: String,
+}
+
+/// `api::AuditHead`.
+#[napi(object)]
+pub struct AuditHead {
+    /// Sequence number of the last record.
+    pub seq: i64,
+    /// Its keyed hash: anchor it outside to detect a later rewrite.
+    pub hash: String,
+    /// The first record of the keyed chain, or `null`.
+    #[napi(ts_type = "number | null")]
+    pub keyed_from: Value,
+    /// When it was read (Unix seconds).
+    pub at: i64,
+}
+
+/// `api::AuditVerification`.
+#[napi(object)]
+pub struct AuditVerification {
+    /// Records checked.
+    pub entries: i64,
+    /// The first record that fails, or `null`.
+    #[napi(ts_type = "number | null")]
+    pub first_broken: Value,
+    /// Whether the recorded head does not match the last record.
+    pub truncated: bool,
+    /// The first record of the keyed chain, or `null`.
+    #[napi(ts_type = "number | null")]
+    pub keyed_from: Value,
+    /// The first broken record of a kept unkeyed chain, or `null`.
+    #[napi(ts_type = "number | null")]
+    pub legacy_broken: Value,
+}

@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { generateKeyPairSync, sign } from 'node:crypto'
+import { createPublicKey, generateKeyPairSync, sign } from 'node:crypto'
 
 import { Waiaas } from '../index.mjs'
 
@@ -43,6 +43,24 @@ export function base58(bytes) {
     out = '1' + out
   }
   return out
+}
+
+export function unbase58(text) {
+  let n = 0n
+  for (const c of text) {
+    const d = ALPHABET.indexOf(c)
+    if (d < 0) throw new Error(`not base58: ${c}`)
+    n = n * 58n + BigInt(d)
+  }
+  const hex = n === 0n ? '' : n.toString(16)
+  const body = Buffer.from(hex.length % 2 ? '0' + hex : hex, 'hex')
+  const zeros = text.length - text.replace(/^1+/, '').length
+  return Buffer.concat([Buffer.alloc(zeros), body])
+}
+
+/** The node:crypto public key of a Solana address (for independent Ed25519 checks). */
+export function solanaPublicKey(address) {
+  return createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: unbase58(address).toString('base64url') }, format: 'jwk' })
 }
 
 /** A Solana owner: Ed25519 key pair from node:crypto; address = base58 public key. */

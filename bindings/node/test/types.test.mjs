@@ -51,3 +51,22 @@ test('declared interfaces match the answers', async (t) => {
   const denied = await agent.callTool('send', { type: 'TOKEN_TRANSFER', to: wallet.address, token: { address: wallet.address, decimals: 0 }, amount: '1', chain: { recentBlockhash: 'GHtXQBsoZHVnNFa9YevAzFr17DJjgHXk3ycTKD5xD3Zi' } })
   for (const reason of denied.error.reasons) check('Reason', reason)
 })
+
+test('declared interfaces of the operator, owner and event answers match', async (t) => {
+  const shapes = interfaces()
+  const check = (name, value) => {
+    assert.ok(shapes[name], `interface ${name} in index.d.ts`)
+    for (const field of shapes[name]) assert.ok(field in value, `${name}.${field} is in the answer`)
+  }
+  const events = []
+  const { admin } = await createVault(t, { notifiers: [(e) => events.push(e)] })
+  const wallet = admin.createWallet({ name: 'typed', chain: 'solana' })
+  check('PolicyRecord', admin.createPolicy({ walletId: wallet.id, type: 'SPENDING_LIMIT', rules: { instant_max: '100000000' } }))
+  check('OwnerInfo', admin.setOwner(wallet.id, ownerKey().address))
+  check('AuditRecord', admin.auditLog()[0])
+  check('AuditHead', admin.auditHead())
+  check('AuditVerification', admin.verifyAuditLog())
+  check('KillSwitchReport', admin.activateKillSwitch('typed'))
+  for (let i = 0; i < 100 && events.length === 0; i++) await new Promise((r) => setTimeout(r, 20))
+  check('WaiaasEvent', events[0])
+})

@@ -15,7 +15,7 @@ with tempfile.TemporaryDirectory() as home:
     admin.create_policy({"walletId": wallet["id"], "type": "SPENDING_LIMIT",
                          "rules": {"instant_max_usd": 10, "delay_max_usd": 1000}})
     agent = admin.agent(admin.create_session({"walletId": wallet["id"]})["token"])
-    chain = {"recentBlockhash": "11111111111111111111111111111111"}  # no RPC configured here
+    chain: waiaas.types.ChainParams = {"recentBlockhash": "11111111111111111111111111111111"}  # no RPC here
     tx = agent.send({"type": "TRANSFER", "to": "9WzDXwBbmkg8ZTbNMqUxvQRAyrZzDsGYdLVL9zYtAWWM",
                      "humanAmount": "0.05", "chain": chain})
     print(tx["tier"], tx["status"])  # INSTANT SIGNED

@@ -12,6 +12,13 @@
 //!   signing and database waits never stall other Python threads.
 //! - Errors are mapped in one place (`to_py_err`) to the exception classes of
 //!   `waiaas._errors`, chosen by `Error::class()` (`POLICY_DENIED` has its own).
+//! - Notifier callbacks run on waiaas's notifier threads (`notifier.rs`); a handle
+//!   is dropped with the GIL released (`Handle`), so those threads can drain.
+
+mod admin;
+mod agent;
+mod notifier;
+mod owner_signer;
 
 mod vectors;
 
@@ -22,7 +29,12 @@ use pyo3::prelude::*;
 use serde::Serialize;
 use serde_json::Value;
 use waiaas::api::{self, ErrorClass};
-use waiaas::{Config, Host, SecretString, StaticPriceOracle, TxId, Usd, WalletId};
+use waiaas::notify::Notifier;
+use waiaas::{Config, Host, SecretString, StaticPriceOracle};
+
+use admin::{Admin, Scheduler};
+use agent::{Agent, Owner};
+use owner_signer::OwnerSigner;
 
 /// The Python class of an error: `POLICY_DENIED` is `PolicyDeniedError` (a
 /// `ForbiddenError`), every other code the class of its `ErrorClass`.
@@ -60,7 +72,7 @@ fn raise(
 }
 
 /// The one mapping of a waiaas error to a Python exception.
-fn to_py_err(py: Python<'_>, e: &waiaas::Error) -> PyErr {
+pub(crate) fn to_py_err(py: Python<'_>, e: &waiaas::Error) -> PyErr {
     let info = e.to_info();
     let reasons = serde_json::to_value(&info.reasons).unwrap_or(Value::Array(Vec::new()));
     raise(
@@ -74,7 +86,7 @@ fn to_py_err(py: Python<'_>, e: &waiaas::Error) -> PyErr {
 }
 
 /// A result that could not be written as JSON (a bug, never the caller's input).
-fn encode_failed(py: Python<'_>, e: &serde_json::Error) -> PyErr {
+pub(crate) fn encode_failed(py: Python<'_>, e: &serde_json::Error) -> PyErr {
     raise(
         py,
         "InternalError",
@@ -85,32 +97,26 @@ fn encode_failed(py: Python<'_>, e: &serde_json::Error) -> PyErr {
     )
 }
 
+/// `VALIDATION_FAILED` for a host value that is not what the binding can pass on.
+pub(crate) fn invalid_input(py: Python<'_>, message: &str) -> PyErr {
+    raise(
+        py,
+        "InvalidInputError",
+        "VALIDATION_FAILED",
+        message,
+        &Value::Array(Vec::new()),
+        None,
+    )
+}
+
 /// A Python value (dict, list, str, int, …) as JSON.
-fn py_to_json(py: Python<'_>, value: &Bound<'_, PyAny>, what: &str) -> PyResult<Value> {
+pub(crate) fn py_to_json(py: Python<'_>, value: &Bound<'_, PyAny>, what: &str) -> PyResult<Value> {
     let text: String = py
         .import("json")?
         .call_method1("dumps", (value,))
         .and_then(|t| t.extract())
-        .map_err(|e| {
-            raise(
-                py,
-                "InvalidInputError",
-                "VALIDATION_FAILED",
-                &format!("invalid `{what}`: not JSON: {e}"),
-                &Value::Array(Vec::new()),
-                None,
-            )
-        })?;
-    serde_json::from_str(&text).map_err(|e| {
-        raise(
-            py,
-            "InvalidInputError",
-            "VALIDATION_FAILED",
-            &format!("invalid `{what}`: {e}"),
-            &Value::Array(Vec::new()),
-            None,
-        )
-    })
+        .map_err(|e| invalid_input(py, &format!("invalid `{what}`: not JSON: {e}")))?;
+    serde_json::from_str(&text).map_err(|e| invalid_input(py, &format!("invalid `{what}`: {e}")))
 }
 
 /// JSON as a Python value (dicts, lists, str, int, float, bool, None).
@@ -120,7 +126,7 @@ fn json_to_py(py: Python<'_>, value: &Value) -> PyResult<Py<PyAny>> {
 }
 
 /// A host value decoded into an API type (`VALIDATION_FAILED` naming `what`).
-fn dto<T: serde::de::DeserializeOwned>(
+pub(crate) fn dto<T: serde::de::DeserializeOwned>(
     py: Python<'_>,
     value: &Bound<'_, PyAny>,
     what: &str,
@@ -129,13 +135,29 @@ fn dto<T: serde::de::DeserializeOwned>(
     api::from_json(what, json).map_err(|e| to_py_err(py, &e))
 }
 
-/// An id given as a string.
-fn id<T: serde::de::DeserializeOwned>(py: Python<'_>, text: &str, what: &str) -> PyResult<T> {
+/// An optional host value decoded into an API type; `None` is the type's default.
+pub(crate) fn optional_dto<T: serde::de::DeserializeOwned + Default>(
+    py: Python<'_>,
+    value: Option<&Bound<'_, PyAny>>,
+    what: &str,
+) -> PyResult<T> {
+    match value {
+        Some(v) if !v.is_none() => dto(py, v, what),
+        _ => Ok(T::default()),
+    }
+}
+
+/// An id (or any string-valued API type) given as a string.
+pub(crate) fn id<T: serde::de::DeserializeOwned>(
+    py: Python<'_>,
+    text: &str,
+    what: &str,
+) -> PyResult<T> {
     api::from_json(what, Value::String(text.to_owned())).map_err(|e| to_py_err(py, &e))
 }
 
 /// Runs `f` with the GIL released and returns its answer as a Python value.
-fn call<T, F>(py: Python<'_>, f: F) -> PyResult<Py<PyAny>>
+pub(crate) fn call<T, F>(py: Python<'_>, f: F) -> PyResult<Py<PyAny>>
 where
     T: Serialize,
     F: FnOnce() -> waiaas::Result<T> + Send,
@@ -148,11 +170,41 @@ where
     }
 }
 
+/// A waiaas handle held by a Python object. The last handle of a vault stops its
+/// notifier threads when dropped, waiting (up to 5 s) for them to drain; a thread
+/// running a Python callable needs the GIL for that, so the drop runs with the GIL
+/// released — Python drops objects with it held.
+pub(crate) struct Handle<T: Send>(Option<T>);
+
+impl<T: Send> Handle<T> {
+    pub(crate) fn new(handle: T) -> Self {
+        Self(Some(handle))
+    }
+
+    /// The handle. It is taken only by `drop`, after which no method can run; the
+    /// error exists because the type system cannot see that.
+    pub(crate) fn get(&self) -> PyResult<&T> {
+        self.0
+            .as_ref()
+            .ok_or_else(|| pyo3::exceptions::PyRuntimeError::new_err("the handle is closed"))
+    }
+}
+
+impl<T: Send> Drop for Handle<T> {
+    fn drop(&mut self) {
+        if let Some(handle) = self.0.take() {
+            // `None` while the interpreter shuts down: the handle then drops here.
+            let _dropped = Python::try_attach(|py| py.detach(move || drop(handle)));
+        }
+    }
+}
+
 /// The opening arguments, decoded with the GIL held.
 struct Opening {
     password: Option<SecretString>,
     config: Config,
     prices: BTreeMap<String, String>,
+    notifiers: Vec<Arc<dyn Notifier>>,
 }
 
 impl Opening {
@@ -161,6 +213,7 @@ impl Opening {
         password: Option<String>,
         config: Option<&Bound<'_, PyAny>>,
         prices: Option<BTreeMap<String, String>>,
+        notifiers: Option<Vec<Bound<'_, PyAny>>>,
     ) -> PyResult<Self> {
         let config = match config {
             Some(c) if !c.is_none() => dto(py, c, "config")?,
@@ -170,6 +223,7 @@ impl Opening {
             password: password.map(SecretString::from),
             config,
             prices: prices.unwrap_or_default(),
+            notifiers: notifier::notifiers(py, notifiers)?,
         })
     }
 
@@ -184,264 +238,122 @@ impl Opening {
         let oracle = Arc::new(StaticPriceOracle::from_usd(&entries)?);
         let host = Host {
             prices: oracle.clone(),
+            notifiers: self.notifiers.clone(),
             ..Host::default()
         };
         Ok((host, oracle))
     }
 }
 
-/// Entry points: create or open a vault.
-#[pyclass(frozen, module = "waiaas")]
-struct Waiaas;
+/// Entry points (create or open a vault: static methods) and, as an instance from
+/// `Admin.waiaas()`, the non-operator handle: it makes agent handles and owner actions
+/// and runs the scheduler, and cannot touch wallets, policies or sessions — what to give
+/// code that serves agents.
+#[pyclass(frozen, weakref, module = "waiaas")]
+pub(crate) struct Waiaas {
+    pub(crate) inner: Handle<waiaas::Waiaas>,
+}
 
 #[pymethods]
 impl Waiaas {
+    fn agent(&self, py: Python<'_>, token: String) -> PyResult<Agent> {
+        let inner = self.inner.get()?;
+        py.detach(|| inner.agent(&token))
+            .map(|agent| Agent {
+                inner: Handle::new(agent),
+            })
+            .map_err(|e| to_py_err(py, &e))
+    }
+
+    fn owner(&self) -> PyResult<Owner> {
+        Ok(Owner {
+            inner: Handle::new(self.inner.get()?.owner()),
+        })
+    }
+
+    fn process_due(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        let inner = self.inner.get()?;
+        call(py, || inner.process_due())
+    }
+
+    fn spawn_scheduler(&self, py: Python<'_>, interval: f64) -> PyResult<Scheduler> {
+        Scheduler::spawn(py, self.inner.get()?, interval)
+    }
+
+    fn __repr__(&self) -> &'static str {
+        "<waiaas.Waiaas>"
+    }
+
     /// Creates a vault in directory `path` and returns the operator handle.
     #[staticmethod]
-    #[pyo3(signature = (path, password=None, config=None, prices=None))]
+    #[pyo3(signature = (path, password=None, config=None, prices=None, notifiers=None))]
     fn create(
         py: Python<'_>,
         path: std::path::PathBuf,
         password: Option<String>,
         config: Option<&Bound<'_, PyAny>>,
         prices: Option<BTreeMap<String, String>>,
+        notifiers: Option<Vec<Bound<'_, PyAny>>>,
     ) -> PyResult<Admin> {
-        let o = Opening::new(py, password, config, prices)?;
+        let o = Opening::new(py, password, config, prices, notifiers)?;
         let made = py.detach(|| {
             let (host, oracle) = o.host()?;
             waiaas::Waiaas::create(&path, o.password.clone(), &o.config, host)
                 .map(|admin| (admin, oracle))
         });
         let (inner, prices) = made.map_err(|e| to_py_err(py, &e))?;
-        Ok(Admin { inner, prices })
+        Ok(Admin {
+            inner: Handle::new(inner),
+            prices,
+        })
     }
 
     /// Opens the vault in directory `path` and returns the operator handle.
     #[staticmethod]
-    #[pyo3(signature = (path, password=None, config=None, prices=None))]
+    #[pyo3(signature = (path, password=None, config=None, prices=None, notifiers=None))]
     fn open(
         py: Python<'_>,
         path: std::path::PathBuf,
         password: Option<String>,
         config: Option<&Bound<'_, PyAny>>,
         prices: Option<BTreeMap<String, String>>,
+        notifiers: Option<Vec<Bound<'_, PyAny>>>,
     ) -> PyResult<Admin> {
-        let o = Opening::new(py, password, config, prices)?;
+        let o = Opening::new(py, password, config, prices, notifiers)?;
         let made = py.detach(|| {
             let (host, oracle) = o.host()?;
             waiaas::Waiaas::open(&path, o.password.clone(), &o.config, host)
                 .map(|admin| (admin, oracle))
         });
         let (inner, prices) = made.map_err(|e| to_py_err(py, &e))?;
-        Ok(Admin { inner, prices })
-    }
-}
-
-/// The operator's handle.
-#[pyclass(frozen, module = "waiaas")]
-struct Admin {
-    inner: waiaas::Admin,
-    prices: Arc<StaticPriceOracle>,
-}
-
-#[pymethods]
-impl Admin {
-    #[pyo3(signature = (name, chain=None, environment=None, network=None))]
-    fn create_wallet(
-        &self,
-        py: Python<'_>,
-        name: String,
-        chain: Option<String>,
-        environment: Option<String>,
-        network: Option<String>,
-    ) -> PyResult<Py<PyAny>> {
-        let mut fields = serde_json::Map::new();
-        fields.insert("name".into(), Value::String(name));
-        for (key, value) in [
-            ("chain", chain),
-            ("environment", environment),
-            ("network", network),
-        ] {
-            if let Some(v) = value {
-                fields.insert(key.into(), Value::String(v));
-            }
-        }
-        let request: api::CreateWallet =
-            api::from_json("wallet", Value::Object(fields)).map_err(|e| to_py_err(py, &e))?;
-        call(py, || {
-            let network = request.network()?;
-            self.inner.create_wallet(&request.name, network)
+        Ok(Admin {
+            inner: Handle::new(inner),
+            prices,
         })
     }
 
-    fn wallets(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        call(py, || self.inner.wallets())
-    }
-
-    fn create_policy(&self, py: Python<'_>, policy: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        let policy: api::NewPolicy = dto(py, policy, "policy")?;
-        call(py, || self.inner.create_policy(policy))
-    }
-
-    fn create_session(&self, py: Python<'_>, request: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        let request: api::CreateSession = dto(py, request, "session")?;
-        call(py, || {
-            let issued = self.inner.create_session(&request.to_request()?)?;
-            Ok(api::SessionWithToken::from(&issued))
+    /// Creates a vault whose master password is generated and written to
+    /// `<path>/recovery.key` (0600); read it, store it safely, then change the password.
+    #[staticmethod]
+    #[pyo3(signature = (path, config=None, prices=None, notifiers=None))]
+    fn create_auto_provisioned(
+        py: Python<'_>,
+        path: std::path::PathBuf,
+        config: Option<&Bound<'_, PyAny>>,
+        prices: Option<BTreeMap<String, String>>,
+        notifiers: Option<Vec<Bound<'_, PyAny>>>,
+    ) -> PyResult<Admin> {
+        let o = Opening::new(py, None, config, prices, notifiers)?;
+        let made = py.detach(|| {
+            let (host, oracle) = o.host()?;
+            waiaas::Waiaas::create_auto_provisioned(&path, &o.config, host)
+                .map(|admin| (admin, oracle))
+        });
+        let (inner, prices) = made.map_err(|e| to_py_err(py, &e))?;
+        Ok(Admin {
+            inner: Handle::new(inner),
+            prices,
         })
-    }
-
-    fn revoke_session(&self, py: Python<'_>, session_id: &str) -> PyResult<()> {
-        let session_id = id(py, session_id, "sessionId")?;
-        call(py, || self.inner.revoke_session(session_id)).map(drop)
-    }
-
-    fn set_owner(&self, py: Python<'_>, wallet_id: &str, address: String) -> PyResult<Py<PyAny>> {
-        let wallet: WalletId = id(py, wallet_id, "walletId")?;
-        call(py, || self.inner.set_owner(wallet, &address))
-    }
-
-    fn owner_actions(&self) -> Owner {
-        Owner {
-            inner: self.inner.owner_actions(),
-        }
-    }
-
-    fn agent(&self, py: Python<'_>, token: String) -> PyResult<Agent> {
-        py.detach(|| self.inner.agent(&token))
-            .map(|inner| Agent { inner })
-            .map_err(|e| to_py_err(py, &e))
-    }
-
-    fn activate_kill_switch(&self, py: Python<'_>, reason: String) -> PyResult<Py<PyAny>> {
-        call(py, || self.inner.activate_kill_switch(&reason))
-    }
-
-    fn verify_audit_log(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        call(py, || self.inner.verify_audit_log())
-    }
-
-    fn settings(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        call(py, || self.inner.settings())
-    }
-
-    fn set_settings(&self, py: Python<'_>, settings: &Bound<'_, PyAny>) -> PyResult<()> {
-        let settings: api::Settings = dto(py, settings, "settings")?;
-        call(py, || self.inner.set_settings(&settings)).map(drop)
-    }
-
-    /// Sets the USD price of one whole unit of `asset_id`, observed now.
-    fn set_price(&self, py: Python<'_>, asset_id: &str, usd: &str) -> PyResult<()> {
-        let checked = waiaas::price::check_asset_id(asset_id).and_then(|()| Usd::parse(usd));
-        let usd = checked.map_err(|e| to_py_err(py, &waiaas::Error::from(e)))?;
-        self.prices.set_price(
-            asset_id,
-            usd,
-            "host",
-            waiaas::Clock::now(&waiaas::SystemClock),
-        );
-        Ok(())
-    }
-
-    fn __repr__(&self) -> &'static str {
-        "<waiaas.Admin>"
-    }
-}
-
-/// An agent's handle: one session token (never shown by `repr`).
-#[pyclass(frozen, module = "waiaas")]
-struct Agent {
-    inner: waiaas::Agent,
-}
-
-#[pymethods]
-impl Agent {
-    #[pyo3(signature = (wallet_id=None))]
-    fn address(&self, py: Python<'_>, wallet_id: Option<&str>) -> PyResult<Py<PyAny>> {
-        let wallet: Option<WalletId> = wallet_id.map(|w| id(py, w, "walletId")).transpose()?;
-        call(py, || self.inner.address(wallet))
-    }
-
-    fn send(&self, py: Python<'_>, request: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        let request: api::SendTransaction = dto(py, request, "request")?;
-        call(py, || self.inner.send(&request.to_request()?))
-    }
-
-    fn simulate(&self, py: Python<'_>, request: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        let request: api::SendTransaction = dto(py, request, "request")?;
-        call(py, || self.inner.simulate(&request.to_request()?))
-    }
-
-    #[pyo3(signature = (limit=20))]
-    fn transactions(&self, py: Python<'_>, limit: u32) -> PyResult<Py<PyAny>> {
-        call(py, || self.inner.transactions(limit))
-    }
-
-    fn cancel(&self, py: Python<'_>, tx_id: &str) -> PyResult<Py<PyAny>> {
-        let tx: TxId = id(py, tx_id, "txId")?;
-        call(py, || self.inner.cancel(tx))
-    }
-
-    fn tools(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        call(py, || Ok(self.inner.tools()))
-    }
-
-    #[pyo3(signature = (name, arguments=None))]
-    fn call_tool(
-        &self,
-        py: Python<'_>,
-        name: String,
-        arguments: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<Py<PyAny>> {
-        let arguments = match arguments {
-            Some(a) => py_to_json(py, a, "arguments")?,
-            None => Value::Null,
-        };
-        call(py, || Ok(self.inner.call_tool(&name, arguments)))
-    }
-
-    fn __repr__(&self) -> &'static str {
-        "<waiaas.Agent>"
-    }
-}
-
-/// Owner actions, each proven by the owner's signature.
-#[pyclass(frozen, module = "waiaas")]
-struct Owner {
-    inner: waiaas::Owner,
-}
-
-#[pymethods]
-impl Owner {
-    fn approval_request(&self, py: Python<'_>, tx_id: &str) -> PyResult<Py<PyAny>> {
-        let tx: TxId = id(py, tx_id, "txId")?;
-        call(py, || self.inner.approval_request(tx))
-    }
-
-    fn approve(
-        &self,
-        py: Python<'_>,
-        tx_id: &str,
-        signature: String,
-        message: String,
-    ) -> PyResult<Py<PyAny>> {
-        let tx: TxId = id(py, tx_id, "txId")?;
-        call(py, || self.inner.approve(tx, &signature, &message))
-    }
-
-    fn reject(
-        &self,
-        py: Python<'_>,
-        tx_id: &str,
-        signature: String,
-        message: String,
-    ) -> PyResult<Py<PyAny>> {
-        let tx: TxId = id(py, tx_id, "txId")?;
-        call(py, || self.inner.reject(tx, &signature, &message))
-    }
-
-    fn __repr__(&self) -> &'static str {
-        "<waiaas.Owner>"
     }
 }
 
@@ -478,6 +390,8 @@ fn _waiaas(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Admin>()?;
     m.add_class::<Agent>()?;
     m.add_class::<Owner>()?;
+    m.add_class::<OwnerSigner>()?;
+    m.add_class::<Scheduler>()?;
     m.add_function(wrap_pyfunction!(evaluate_policy_case, m)?)?;
     m.add_function(wrap_pyfunction!(error_codes, m)?)?;
     vectors::register(m)?;

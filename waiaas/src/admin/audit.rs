@@ -11,7 +11,7 @@ use crate::error::Result;
 
 /// Which audit records to read.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct AuditFilter {
     /// Only records after this sequence number.
     pub after: u64,

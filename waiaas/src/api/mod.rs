@@ -22,6 +22,7 @@
 //! by [`request_schemas`]; a test fails when they are stale.
 
 mod errors;
+mod lists;
 mod schema;
 mod send;
 mod sessions;
@@ -29,6 +30,7 @@ mod vectors;
 mod wallets;
 
 pub use errors::{ERROR_CODES, ErrorClass, ErrorCodeInfo, error_code_info};
+pub use lists::{ListPolicies, ListTransactions, PolicyScope};
 pub use schema::request_schemas;
 pub(crate) use schema::wallet_id_schema;
 pub use send::{

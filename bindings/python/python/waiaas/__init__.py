@@ -2,8 +2,9 @@
 
 A thin binding of the Rust library: ``Waiaas.create`` / ``Waiaas.open`` give the
 operator's ``Admin``; ``Admin.agent(token)`` an ``Agent``; ``Admin.owner_actions()`` the
-``Owner`` actions. Values are plain dicts and lists in the camelCase JSON form of
-``waiaas::api``; errors are ``WaiaasError`` subclasses.
+``Owner`` actions; ``OwnerSigner`` signs those actions with an owner key (bots, tests).
+Values are plain dicts and lists in the camelCase JSON form of ``waiaas::api`` (typed by
+the ``TypedDict``s of ``waiaas.types``); errors are ``WaiaasError`` subclasses.
 """
 
 from ._errors import (
@@ -18,10 +19,13 @@ from ._errors import (
     UnavailableError,
     WaiaasError,
 )
+from . import types
 from ._waiaas import (
     Admin,
     Agent,
     Owner,
+    OwnerSigner,
+    Scheduler,
     Waiaas,
     error_codes,
     evaluate_chain_case,
@@ -39,8 +43,10 @@ __all__ = [
     "InvalidInputError",
     "NotFoundError",
     "Owner",
+    "OwnerSigner",
     "PolicyDeniedError",
     "RateLimitedError",
+    "Scheduler",
     "UnauthenticatedError",
     "UnavailableError",
     "Waiaas",
@@ -50,4 +56,5 @@ __all__ = [
     "evaluate_policy_case",
     "evaluate_session_case",
     "evaluate_vault_case",
+    "types",
 ]
