@@ -19,7 +19,6 @@ mod admin;
 mod agent;
 mod notifier;
 mod owner_signer;
-
 mod vectors;
 
 use std::collections::BTreeMap;
