@@ -11,87 +11,11 @@
     reason = "benchmark harness"
 )]
 
-use std::sync::Arc;
 use std::time::Instant;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use serde_json::json;
-use waiaas::{
-    Agent, ChainParams, Config, CreateSession, Durability, Host, Network, NewPolicy, PolicyType,
-    SecretString, SendRequest, Settings, StaticPriceOracle, Usd, Waiaas, native_asset_id,
-};
-use waiaas_benches::percentiles;
-
-struct Bench {
-    _dir: tempfile::TempDir,
-    agent: Agent,
-    request: SendRequest,
-}
-
-fn setup(network: Network, sync: Durability) -> Bench {
-    let dir = tempfile::tempdir().unwrap();
-    let prices = Arc::new(StaticPriceOracle::new(1_000_000));
-    let now = waiaas::Clock::now(&waiaas::SystemClock);
-    prices.set_price(&native_asset_id(network), Usd::from_u64(100), "bench", now);
-    let admin = Waiaas::create(
-        dir.path().join("v"),
-        Some(SecretString::from("bench".to_owned())),
-        &Config {
-            durability: sync,
-            ..Config::for_tests()
-        },
-        Host {
-            prices,
-            ..Host::default()
-        },
-    )
-    .unwrap();
-    admin
-        .set_settings(&Settings {
-            auto_stop_max_sends: 0,
-            ..Settings::default()
-        })
-        .unwrap();
-    let wallet = admin.create_wallet("bench", network).unwrap();
-    admin
-        .create_policy(
-            NewPolicy::new(
-                PolicyType::SpendingLimit,
-                json!({ "instant_max_usd": "1000000000", "daily_limit_usd": "1000000000000" }),
-            )
-            .for_wallet(wallet.id),
-        )
-        .unwrap();
-    let token = admin
-        .create_session(&CreateSession::new(vec![wallet.id]))
-        .unwrap()
-        .token;
-    let agent = admin.waiaas().agent(token.expose()).unwrap();
-    let chain = match network.chain() {
-        waiaas_core::Chain::Solana => ChainParams {
-            recent_blockhash: Some("GHtXQBsoZHVnNFa9YevAzFr17DJjgHXk3ycTKD5xD3Zi".into()),
-            ..ChainParams::default()
-        },
-        waiaas_core::Chain::Ethereum => ChainParams {
-            nonce: Some(0),
-            max_fee_per_gas: Some("30000000000".into()),
-            max_priority_fee_per_gas: Some("1000000000".into()),
-            ..ChainParams::default()
-        },
-    };
-    let to = match network.chain() {
-        waiaas_core::Chain::Solana => "9WzDXwBbmkg8ZTbNMqUxvQRAyrZzDsGYdLVL9zYtAWWM",
-        waiaas_core::Chain::Ethereum => "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed",
-    };
-    Bench {
-        _dir: dir,
-        agent,
-        request: SendRequest {
-            chain,
-            ..SendRequest::transfer(to, "0.0001")
-        },
-    }
-}
+use waiaas::{Durability, Network};
+use waiaas_benches::{instant_agent, percentiles};
 
 fn bench(c: &mut Criterion) {
     for (network, label) in [
@@ -99,7 +23,7 @@ fn bench(c: &mut Criterion) {
         (Network::EthereumSepolia, "evm"),
     ] {
         for (sync, sync_label) in [(Durability::Normal, "normal"), (Durability::Full, "full")] {
-            let b = setup(network, sync);
+            let b = instant_agent(network, sync).unwrap();
             let name = format!("send_instant_{label}_{sync_label}");
             let _ = percentiles(&name, 2_000, || {
                 b.agent.send(&b.request).unwrap();
@@ -114,7 +38,7 @@ fn bench(c: &mut Criterion) {
     }
     // 8 concurrent senders on one wallet.
     for (sync, sync_label) in [(Durability::Normal, "normal"), (Durability::Full, "full")] {
-        let b = setup(Network::SolanaDevnet, sync);
+        let b = instant_agent(Network::SolanaDevnet, sync).unwrap();
         let per_thread = 250;
         let started = Instant::now();
         std::thread::scope(|s| {

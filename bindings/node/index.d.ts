@@ -380,10 +380,28 @@ export interface Decision {
 export declare function errorCodes(): Array<{ code: string; class: string; messages: string[] }>
 
 /**
+ * One case of `testdata/vectors/chains` through the real vault-backed signers
+ * (`waiaas::api::evaluate_chain_case`).
+ */
+export declare function evaluateChainCase(chainCase: object): Record<string, unknown>
+
+/**
  * One case of `testdata/vectors/policy` decided by the real engine
  * (`waiaas::api::evaluate_policy_case`): the shared vectors run in Node as in Rust.
  */
 export declare function evaluatePolicyCase(policyCase: object): { allowed: boolean; tier: string; reasons: string[]; warnings: string[]; delaySeconds: number | null; approvalReason: string | null; approvalTimeout: number | null }
+
+/**
+ * One case of `testdata/vectors/sessions` through the real token codec and issuer
+ * (`waiaas::api::evaluate_session_case`).
+ */
+export declare function evaluateSessionCase(sessionCase: object): Record<string, unknown>
+
+/**
+ * One case of `testdata/vectors/vault` through the real unlock
+ * (`waiaas::api::evaluate_vault_case`).
+ */
+export declare function evaluateVaultCase(vaultCase: object): Record<string, unknown>
 
 /**
  * `options` of `Waiaas.create` / `Waiaas.open` (read field by field, unknown fields

@@ -841,4 +841,7 @@ module.exports.Owner = nativeBinding.Owner
 module.exports.OwnerSigner = nativeBinding.OwnerSigner
 module.exports.Waiaas = nativeBinding.Waiaas
 module.exports.errorCodes = nativeBinding.errorCodes
+module.exports.evaluateChainCase = nativeBinding.evaluateChainCase
 module.exports.evaluatePolicyCase = nativeBinding.evaluatePolicyCase
+module.exports.evaluateSessionCase = nativeBinding.evaluateSessionCase
+module.exports.evaluateVaultCase = nativeBinding.evaluateVaultCase

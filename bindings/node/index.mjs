@@ -5,5 +5,16 @@ import { createRequire } from 'node:module'
 const require = createRequire(import.meta.url)
 const binding = require('./index.js')
 
-export const { Waiaas, Admin, Agent, Owner, OwnerSigner, errorCodes, evaluatePolicyCase } = binding
+export const {
+  Waiaas,
+  Admin,
+  Agent,
+  Owner,
+  OwnerSigner,
+  errorCodes,
+  evaluatePolicyCase,
+  evaluateChainCase,
+  evaluateSessionCase,
+  evaluateVaultCase,
+} = binding
 export default binding

@@ -64,6 +64,8 @@
 //!   when the client is built.
 //! - `owner-signer`: `owner_signer::OwnerSigner`, for bots, tests and bindings that act
 //!   as a wallet owner (no extra dependency).
+//! - `vectors` (implies `solana` and `evm`): `vectors::evaluate` runs one case of the
+//!   language-neutral signing known answers (`testdata/vectors/chains`).
 //!
 //! Building with only one chain feature compiles no crate of the other chain (checked
 //! by `tests/feature_isolation.rs`).
@@ -86,6 +88,8 @@ pub mod signer;
 pub mod evm;
 #[cfg(feature = "solana")]
 pub mod solana;
+#[cfg(feature = "vectors")]
+pub mod vectors;
 
 pub use error::ChainError;
 pub use hd::{DerivationPath, import_mnemonic, key_from_mnemonic};

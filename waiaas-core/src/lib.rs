@@ -35,6 +35,8 @@
 //! - `test-hooks`: counters and accessors for tests (Argon2id derivation count, the DEK).
 //!   Never enable it in production builds.
 //! - `fuzzing`: exposes the untrusted-input parsers to the fuzz targets in `fuzz/`.
+//! - `vectors`: `vectors`, the session and vault conformance vectors through the real
+//!   token codec, issuer and unlock (each case on a scratch store the caller provides).
 //!
 //! ## Non-features
 //! No network access, no key caching in plaintext, no custom cryptography beyond
@@ -59,6 +61,8 @@ pub mod store;
 pub mod string_enum;
 pub mod tier;
 pub mod vault;
+#[cfg(feature = "vectors")]
+pub mod vectors;
 
 /// Entry points for the fuzz targets in `fuzz/` (feature `fuzzing`): the parsers that
 /// see untrusted bytes, without the surrounding I/O.

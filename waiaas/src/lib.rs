@@ -30,6 +30,9 @@
 //!   `price::CoinGeckoOracle` (with `price::FallbackPriceOracle` to chain them).
 //! - `owner-signer`: `owner::OwnerSigner`, which signs owner approval texts (Ed25519 or
 //!   EIP-191) for bots, tests and bindings.
+//! - `vectors`: `api::evaluate_chain_case`, `api::evaluate_session_case` and
+//!   `api::evaluate_vault_case`, the conformance vectors of `testdata/vectors/` the
+//!   bindings run (each case on a scratch vault in a temp dir).
 //!
 //! ## Surface
 //! The root exports what a program needs; [`prelude`] the most common of it; [`api`]

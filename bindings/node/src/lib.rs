@@ -17,6 +17,7 @@ mod notify;
 mod owner_signer;
 mod task;
 pub mod types;
+pub mod vectors;
 
 use std::collections::BTreeMap;
 

@@ -19,6 +19,7 @@ mod admin;
 mod agent;
 mod notifier;
 mod owner_signer;
+mod vectors;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -392,6 +393,7 @@ fn _waiaas(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Scheduler>()?;
     m.add_function(wrap_pyfunction!(evaluate_policy_case, m)?)?;
     m.add_function(wrap_pyfunction!(error_codes, m)?)?;
+    vectors::register(m)?;
     #[cfg(feature = "test-panic")]
     m.add_function(wrap_pyfunction!(_test_panic, m)?)?;
     Ok(())

@@ -298,7 +298,7 @@ impl fmt::Debug for SessionIssuer {
     }
 }
 
-fn secret_aad(kid: &str) -> Vec<u8> {
+pub(crate) fn secret_aad(kid: &str) -> Vec<u8> {
     format!("waiaas-session-secret|v1|{kid}").into_bytes()
 }
 

@@ -37,6 +37,8 @@ pub use send::{
     MessageEncoding, SendKind, SendTransaction, SignMessage, SignTransaction, SignTypedData,
 };
 pub use sessions::{CreateSession, SessionWithToken};
+#[cfg(feature = "vectors")]
+pub use vectors::{evaluate_chain_case, evaluate_session_case, evaluate_vault_case};
 pub use vectors::{evaluate_policy_case, from_json};
 pub use wallets::{
     CreateWallet, Environment, KillSwitchRequest, OwnerSignature, Quickset, RenameWallet, SetOwner,

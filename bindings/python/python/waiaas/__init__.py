@@ -28,7 +28,10 @@ from ._waiaas import (
     Scheduler,
     Waiaas,
     error_codes,
+    evaluate_chain_case,
     evaluate_policy_case,
+    evaluate_session_case,
+    evaluate_vault_case,
 )
 
 __all__ = [
@@ -49,6 +52,9 @@ __all__ = [
     "Waiaas",
     "WaiaasError",
     "error_codes",
+    "evaluate_chain_case",
     "evaluate_policy_case",
+    "evaluate_session_case",
+    "evaluate_vault_case",
     "types",
 ]
