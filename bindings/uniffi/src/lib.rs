@@ -22,6 +22,7 @@ mod error;
 mod events;
 mod owner;
 mod owner_signer;
+mod vectors;
 
 pub use admin::Admin;
 pub use agent::Agent;
@@ -29,6 +30,9 @@ pub use error::{DenialReason, WaiaasError};
 pub use events::EventListener;
 pub use owner::Owner;
 pub use owner_signer::OwnerSigner;
+pub use vectors::{
+    evaluate_chain_case, evaluate_policy_case, evaluate_session_case, evaluate_vault_case,
+};
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -63,18 +67,6 @@ fn maybe_id<T: DeserializeOwned>(
 fn encode<T: Serialize>(value: &T) -> Result<String, WaiaasError> {
     serde_json::to_string(value)
         .map_err(|e| WaiaasError::internal(&format!("cannot write the result as JSON: {e}")))
-}
-
-/// One case of the policy vectors (`testdata/vectors/policy`) evaluated by the real engine
-/// (`waiaas::api::evaluate_policy_case`); returns the decision in the case's `expect`
-/// form, as JSON text.
-///
-/// # Errors
-/// `VALIDATION_FAILED` when the case does not parse.
-#[uniffi::export]
-pub fn evaluate_policy_case(case_json: String) -> Result<String, WaiaasError> {
-    let case: Value = decode("case", &case_json)?;
-    encode(&waiaas::api::evaluate_policy_case(&case)?)
 }
 
 /// Every error code with its class and message forms (`waiaas::api::ERROR_CODES`), as
