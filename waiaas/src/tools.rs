@@ -123,8 +123,19 @@ pub fn agent_tools() -> Vec<ToolDefinition> {
 }
 
 fn args<T: DeserializeOwned>(tool: &str, value: Value) -> Result<T> {
-    // A model may send `null` or nothing for a tool without arguments.
-    let value = if value.is_null() { json!({}) } else { value };
+    // A model may send `null` or nothing for a tool without arguments. Anything else
+    // must be an object: serde would also read a struct from a positional array.
+    let value = match value {
+        Value::Null => json!({}),
+        Value::Object(_) => value,
+        _ => {
+            return Err(ValidationError::field(
+                "arguments",
+                format!("of `{tool}`: must be a JSON object of named arguments"),
+            )
+            .into());
+        }
+    };
     serde_json::from_value(value)
         .map_err(|e| ValidationError::field("arguments", format!("of `{tool}`: {e}")).into())
 }

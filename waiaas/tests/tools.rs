@@ -124,6 +124,14 @@ fn denials_and_mistakes_are_structured_results() {
         ),
         ("get_transaction", json!({}), "txId"),
         ("cancel", json!({"txId": "not-an-id"}), "arguments"),
+        // serde would read a struct from a positional array; a tool call names its arguments.
+        ("get_address", json!([]), "JSON object"),
+        (
+            "get_transaction",
+            json!(["01900000-0000-7000-8000-000000000001"]),
+            "JSON object",
+        ),
+        ("simulate", json!("TRANSFER"), "JSON object"),
     ] {
         let answer = agent.call_tool(name, args);
         assert_eq!(answer["ok"], json!(false), "{name}: {answer}");

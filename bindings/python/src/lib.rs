@@ -4,10 +4,11 @@
 //! own: every value is decoded into an `api` DTO, the Rust handle is called, and the
 //! answer is written back (docs/adr/0005-thin-wrapping.md).
 //!
-//! - Host values cross as JSON text: `json.dumps` on the way in, `serde_json` into the
-//!   DTO, and `json.loads` on the way out. One conversion for every type, with the
-//!   exact serde rules (unknown fields refused, amounts as strings) and no second
-//!   serde bridge to keep in step with PyO3.
+//! - Host values cross as JSON values: a dict/list/str/int/float/bool/None walked into a
+//!   `serde_json::Value` (`convert.rs`), then `serde_json` into the DTO; answers walked
+//!   back the same way. One conversion for every type, with the exact serde rules
+//!   (unknown fields refused, amounts as strings) and no second serde bridge to keep
+//!   in step with PyO3.
 //! - Every call into waiaas runs with the GIL released (`Python::detach`): Argon2id,
 //!   signing and database waits never stall other Python threads.
 //! - Errors are mapped in one place (`to_py_err`) to the exception classes of
@@ -17,6 +18,7 @@
 
 mod admin;
 mod agent;
+mod convert;
 mod notifier;
 mod owner_signer;
 mod vectors;
@@ -25,6 +27,8 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use pyo3::prelude::*;
+
+pub(crate) use convert::{json_to_py, py_to_json};
 use serde::Serialize;
 use serde_json::Value;
 use waiaas::api::{self, ErrorClass};
@@ -106,22 +110,6 @@ pub(crate) fn invalid_input(py: Python<'_>, message: &str) -> PyErr {
         &Value::Array(Vec::new()),
         None,
     )
-}
-
-/// A Python value (dict, list, str, int, …) as JSON.
-pub(crate) fn py_to_json(py: Python<'_>, value: &Bound<'_, PyAny>, what: &str) -> PyResult<Value> {
-    let text: String = py
-        .import("json")?
-        .call_method1("dumps", (value,))
-        .and_then(|t| t.extract())
-        .map_err(|e| invalid_input(py, &format!("invalid `{what}`: not JSON: {e}")))?;
-    serde_json::from_str(&text).map_err(|e| invalid_input(py, &format!("invalid `{what}`: {e}")))
-}
-
-/// JSON as a Python value (dicts, lists, str, int, float, bool, None).
-fn json_to_py(py: Python<'_>, value: &Value) -> PyResult<Py<PyAny>> {
-    let text = value.to_string();
-    Ok(py.import("json")?.call_method1("loads", (text,))?.unbind())
 }
 
 /// A host value decoded into an API type (`VALIDATION_FAILED` naming `what`).
