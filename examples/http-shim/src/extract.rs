@@ -104,3 +104,22 @@ where
         Err(_) => Err(RequestError::Internal.into()),
     }
 }
+
+/// Reads the whole body (within the limit) before routing, so a request refused
+/// before its handler read the body (a missing credential) leaves no unread bytes on
+/// the connection, and a keep-alive client's next request is not cut off.
+pub(crate) async fn buffer_body(
+    axum::extract::State(limit): axum::extract::State<usize>,
+    req: Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse as _;
+    let (parts, body) = req.into_parts();
+    match axum::body::to_bytes(body, limit).await {
+        Ok(bytes) => {
+            next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
+                .await
+        }
+        Err(_) => ApiError::from(RequestError::PayloadTooLarge { limit }).into_response(),
+    }
+}

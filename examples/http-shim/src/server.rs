@@ -71,6 +71,10 @@ pub fn app(config: &ServerConfig, admin: Admin, prices: Arc<StaticPriceOracle>) 
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(config.body_limit_bytes))
+        .layer(axum::middleware::from_fn_with_state(
+            config.body_limit_bytes,
+            crate::extract::buffer_body,
+        ))
         .layer(axum::middleware::from_fn_with_state(allowed, guard))
         .with_state(state)
 }

@@ -129,7 +129,7 @@ impl TestServer {
             }
             None => self.http.run(builder.body(()).unwrap()),
         };
-        let mut resp = result.unwrap();
+        let mut resp = result.unwrap_or_else(|e| panic!("{method} {path}: {e}"));
         let status = resp.status().as_u16();
         let header = |name: &str| {
             resp.headers()
