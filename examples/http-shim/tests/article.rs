@@ -7,6 +7,8 @@
 //! Every signed transaction is checked with ed25519-dalek on the wire bytes.
 #![allow(
     clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
     clippy::indexing_slicing,
     clippy::arithmetic_side_effects,
     reason = "test code"

@@ -2,7 +2,12 @@
 //! bodies, a wrong content type, bad ids and queries, unknown routes and methods, and
 //! a `Host` that is not loopback — each a 4xx with the JSON error body, never a 5xx or
 //! a dropped connection; and no secret from the request in the answer.
-#![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "test code")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "test code"
+)]
 
 mod common;
 

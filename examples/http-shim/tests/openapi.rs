@@ -1,7 +1,12 @@
 //! The OpenAPI document: the committed `docs/openapi.json` is the generated one (run
 //! with `WAIAAS_BLESS=1` to rewrite it after changing a route or a DTO), it lists every
 //! route with its credentials, every `$ref` resolves, and `/doc` serves it.
-#![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "test code")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "test code"
+)]
 
 mod common;
 
