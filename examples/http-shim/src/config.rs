@@ -114,3 +114,50 @@ impl ServerConfig {
         Ok(oracle)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "test code")]
+
+    use super::*;
+
+    #[test]
+    fn rpc_urls_come_from_flags_env_and_the_file() {
+        let mut config: ServerConfig = serde_json::from_str(
+            r#"{"port": 0, "waiaas": {"rpcUrls": {"ethereum-sepolia": "http://127.0.0.1:8545"}}}"#,
+        )
+        .unwrap();
+        config
+            .add_rpc("solana-devnet=http://127.0.0.1:8899")
+            .unwrap();
+        config.add_rpc_from_env(|name| {
+            (name == "WAIAAS_RPC_SOLANA_MAINNET").then(|| "http://127.0.0.1:9000".to_owned())
+        });
+        let urls = &config.waiaas.rpc_urls;
+        assert_eq!(urls[&Network::EthereumSepolia], "http://127.0.0.1:8545");
+        assert_eq!(urls[&Network::SolanaDevnet], "http://127.0.0.1:8899");
+        assert_eq!(urls[&Network::SolanaMainnet], "http://127.0.0.1:9000");
+        assert_eq!(
+            rpc_env_var(Network::SolanaDevnet),
+            "WAIAAS_RPC_SOLANA_DEVNET"
+        );
+    }
+
+    #[test]
+    fn a_bad_rpc_spec_is_refused_without_echoing_the_url() {
+        let mut config = ServerConfig::default();
+        let err = config.add_rpc("https://key-123.example").unwrap_err();
+        assert!(!err.to_string().contains("key-123"), "{err}");
+        let err = config.add_rpc("solana-moon=http://x").unwrap_err();
+        assert!(err.to_string().contains("solana-moon"), "{err}");
+        assert!(config.waiaas.rpc_urls.is_empty());
+    }
+
+    #[test]
+    fn defaults_are_the_articles_and_unknown_fields_are_refused() {
+        let config = ServerConfig::default();
+        assert_eq!(config.host.to_string(), "127.0.0.1");
+        assert_eq!(config.port, 3100);
+        assert!(serde_json::from_str::<ServerConfig>(r#"{"prot": 1}"#).is_err());
+    }
+}
