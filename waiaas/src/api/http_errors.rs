@@ -223,11 +223,17 @@ impl From<&RequestError> for ErrorBody {
 }
 
 /// The remedy part of a message: messages say what to fix after `; ` (cedar's rules,
-/// ADR 0006), e.g. ``give a decimal amount as `humanAmount` ``.
+/// ADR 0006), e.g. ``give a decimal amount as `humanAmount` ``. Only a clause that
+/// starts with an instruction counts (`; got 0` is a fact, not a remedy).
 fn hint_of(message: &str) -> Option<String> {
+    const VERBS: &[&str] = &[
+        "give", "use", "drop", "send", "fetch", "register", "resume", "revoke", "upgrade", "pass",
+        "unlock", "retry", "create", "call", "add", "pick", "say", "set", "check", "change", "run",
+    ];
     let (_, remedy) = message.rsplit_once("; ")?;
     let remedy = remedy.trim();
-    (!remedy.is_empty()).then(|| remedy.to_owned())
+    let first = remedy.split_whitespace().next()?;
+    VERBS.contains(&first).then(|| remedy.to_owned())
 }
 
 #[cfg(test)]
@@ -280,6 +286,19 @@ mod tests {
         );
         let json = serde_json::to_value(&body).unwrap();
         assert!(json.get("details").is_none(), "{json}");
+    }
+
+    #[test]
+    fn only_an_instruction_is_a_hint() {
+        assert_eq!(
+            hint_of("invalid `x`: bad; drop it").as_deref(),
+            Some("drop it")
+        );
+        assert_eq!(
+            hint_of("invalid `ttl`: must be between 300 and 31536000; got 0"),
+            None
+        );
+        assert_eq!(hint_of("session revoked"), None);
     }
 
     #[test]
