@@ -42,6 +42,25 @@ pub struct TransactionQuery {
 }
 
 impl TransactionQuery {
+    /// The `limit` of an agent's listing: an agent lists its session's transactions,
+    /// so a `walletId` or `status` filter is refused rather than ignored.
+    ///
+    /// # Errors
+    /// `VALIDATION_FAILED` naming the filter.
+    pub fn agent_limit(&self) -> Result<u32, ValidationError> {
+        let refuse = |field: &str| {
+            ValidationError::field(
+                field,
+                "does not apply to an agent's listing (its session's transactions); use `limit` only",
+            )
+        };
+        match (self.wallet_id, self.status) {
+            (Some(_), _) => Err(refuse("walletId")),
+            (None, Some(_)) => Err(refuse("status")),
+            (None, None) => Ok(self.limit),
+        }
+    }
+
     /// The listing it asks for.
     #[must_use]
     pub fn to_list(&self) -> ListTransactions {
@@ -239,6 +258,25 @@ mod tests {
         let c: ChangePassword =
             serde_json::from_str(r#"{"newPassword": "s3cret-new-password"}"#).unwrap();
         assert!(!format!("{c:?}").contains("s3cret"));
+    }
+
+    #[test]
+    fn an_agent_listing_refuses_filters_it_cannot_apply() {
+        let q = TransactionQuery {
+            limit: 4,
+            ..TransactionQuery::default()
+        };
+        assert_eq!(q.agent_limit().unwrap(), 4);
+        let q = TransactionQuery {
+            status: Some(TxStatus::Queued),
+            ..TransactionQuery::default()
+        };
+        assert!(
+            q.agent_limit()
+                .unwrap_err()
+                .to_string()
+                .contains("`status`")
+        );
     }
 
     #[test]

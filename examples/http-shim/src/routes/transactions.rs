@@ -16,13 +16,13 @@ fn answers(txs: &[waiaas::Transaction]) -> Json<Vec<TxResponse>> {
 }
 
 /// `GET /v1/transactions?walletId=&status=&limit=` (an agent sees its session's
-/// wallets' transactions, newest first, up to `limit`).
+/// wallets' transactions, newest first, up to `limit`; it may not filter further).
 pub async fn list(
     caller: AgentOrOperator,
     QueryOf(query): QueryOf<TransactionQuery>,
 ) -> ApiResult<Json<Vec<TxResponse>>> {
     let txs = blocking(move || match caller {
-        AgentOrOperator::Agent(agent) => agent.transactions(query.limit),
+        AgentOrOperator::Agent(agent) => agent.transactions(query.agent_limit()?),
         AgentOrOperator::Operator(admin) => admin.transactions(&query.to_list().filter()),
     })
     .await?;
