@@ -81,6 +81,8 @@ token=$(post /v1/sessions "{\"walletId\": \"$wallet\"}" | python3 -c 'import jso
 # positive_data_acceptance flags every schema-valid body the facade refuses on meaning
 # (a TTL under 300 s, a kill-switch transition from the wrong state, a chain that does
 # not match the network), which are correct 400s.
+# Run from the temp dir: schemathesis keeps its cache in the working directory.
+cd "$work"
 timeout 900 "$st" run "$url/doc" \
   --checks not_a_server_error,response_schema_conformance,status_code_conformance,content_type_conformance,response_headers_conformance,ignored_auth \
   --exclude-path /v1/admin/master-password \
