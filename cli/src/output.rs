@@ -14,7 +14,11 @@ pub fn emit<T: Serialize>(json: bool, value: &T, human: impl FnOnce(&T) -> Strin
         human(value)
     };
     let mut out = std::io::stdout().lock();
-    writeln!(out, "{text}").map_err(|e| Failure::cli("CLI_OUTPUT", e.to_string()))
+    match writeln!(out, "{text}") {
+        // A reader that stopped early (`| head`) is not the command's failure.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        result => result.map_err(|e| Failure::cli("CLI_OUTPUT", e.to_string())),
+    }
 }
 
 /// Pretty JSON, for human output of values without a shorter form.
