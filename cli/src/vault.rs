@@ -51,13 +51,19 @@ pub fn create(dir: &std::path::Path, auto_provision: bool) -> Outcome<Admin> {
 /// Unlocks the vault in `dir` (one Argon2id run), creating it first when it does not
 /// exist and `WAIAAS_AUTO_PROVISION=true`.
 pub fn open(dir: &std::path::Path) -> Outcome<Admin> {
-    if !exists(dir) && auto_provision_requested() {
+    let auto_provision = auto_provision_requested();
+    if auto_provision && !exists(dir) {
         return create(dir, true);
     }
-    spinner::while_running("unlocking the vault (Argon2id)…", || {
+    let opened = spinner::while_running("unlocking the vault (Argon2id)…", || {
         Waiaas::open(dir, None, &Config::default(), Host::default())
-    })
-    .map_err(Failure::from)
+    });
+    match opened {
+        // An open with a password but no vault leaves an empty database file behind;
+        // it still counts as first use.
+        Err(e) if auto_provision && e.code() == "VAULT_NOT_FOUND" => create(dir, true),
+        opened => opened.map_err(Failure::from),
+    }
 }
 
 fn auto_provision_requested() -> bool {

@@ -99,11 +99,24 @@ fn auto_provision_env_creates_the_vault_on_first_use() {
         .unwrap();
     assert!(out.status.success(), "{}", common::stderr(&out));
     assert_eq!(mode(&home.data().join("recovery.key")), 0o600);
-    // Without the variable a missing vault is an error, not a silent creation.
+    // Without the variable a missing vault is an error, not a silent creation…
     let other = Home::new();
-    let out = other.run(&["status"]);
-    assert_eq!(out.status.code(), Some(1));
+    let out = other
+        .cmd(&["status"])
+        .env("WAIAAS_MASTER_PASSWORD", "some password")
+        .output()
+        .unwrap();
+    common::assert_fails_with(&out, "VAULT_NOT_FOUND");
     assert!(!other.data().join("recovery.key").exists());
+    // …and the empty database that failed open left behind still counts as first use.
+    let out = other
+        .cmd(&["--json", "status"])
+        .env("WAIAAS_MASTER_PASSWORD", "some password")
+        .env("WAIAAS_AUTO_PROVISION", "true")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    assert!(other.data().join("recovery.key").exists());
 }
 
 #[test]
