@@ -21,8 +21,9 @@ use crate::failure::{Failure, Outcome};
 pub fn run(waiaas: &Waiaas, token: &str) -> Outcome {
     // The token is verified before serving, so a bad one fails the start, with its code.
     let agent = Arc::new(waiaas.agent(token)?);
+    // rmcp needs the reactor and timers (request timeouts, shutdown).
     let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_io()
+        .enable_all()
         .build()
         .map_err(|e| Failure::cli("CLI_MCP", format!("cannot start the runtime: {e}")))?;
     runtime.block_on(async move {
