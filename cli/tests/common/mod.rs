@@ -1,6 +1,7 @@
 //! Runs the real `waiaas` binary in a temp data dir with a clean environment.
 
 #![allow(dead_code, reason = "each test file uses a part")]
+#![allow(clippy::unwrap_used, reason = "test helpers")]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
