@@ -97,6 +97,16 @@ pub enum WalletCommand {
     },
     /// List wallets.
     List,
+    /// Register the wallet's owner: the external key that approves APPROVAL-tier
+    /// transactions (`tx approve`).
+    SetOwner {
+        /// The wallet (id or name); may be omitted when the vault has exactly one.
+        #[arg(long)]
+        wallet: Option<String>,
+        /// The owner's address (Solana base58 for a Solana wallet, 0x… for EVM).
+        #[arg(long)]
+        address: String,
+    },
 }
 
 /// `session …`

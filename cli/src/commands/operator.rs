@@ -75,6 +75,13 @@ pub fn run(dir: &Path, command: Command, json: bool) -> Outcome {
             let wallets = admin.wallets()?;
             emit(json, &wallets, |ws| lines(ws, wallet_line, "no wallets"))
         }
+        Command::Wallet(WalletCommand::SetOwner { wallet, address }) => {
+            let wallet = select::wallet(&admin, wallet.as_deref())?;
+            let request: api::SetOwner =
+                api::from_json("owner", json!({ "ownerAddress": address }))?;
+            let owner = admin.set_owner(wallet.id, &request.owner_address)?;
+            emit(json, &owner, pretty)
+        }
         Command::Session(SessionCommand::Create(flags)) => session_create(&admin, flags, json),
         Command::Session(SessionCommand::List { wallet }) => {
             let wallet = match wallet {
