@@ -146,3 +146,27 @@ fn password_file_source_and_password_change() {
     common::assert_fails_with(&with(&old, &["status"]), "INVALID_MASTER_PASSWORD");
     assert!(with(&new, &["status"]).status.success());
 }
+
+#[test]
+fn kill_switch_revokes_sessions_and_suspends_wallets() {
+    let home = Home::new();
+    home.json(&["init", "--auto-provision"]);
+    home.json(&[
+        "wallet",
+        "create",
+        "--name",
+        "bot",
+        "--chain",
+        "solana",
+        "--environment",
+        "testnet",
+    ]);
+    home.json(&["session", "create"]);
+    assert_eq!(home.json(&["status"])["activeSessions"], 1);
+
+    home.json(&["kill-switch", "--reason", "test"]);
+    let status = home.json(&["status"]);
+    assert_eq!(status["killSwitch"], "SUSPENDED");
+    assert_eq!(status["activeSessions"], 0);
+    assert_eq!(status["wallets"][0]["status"], "SUSPENDED");
+}
