@@ -7,7 +7,7 @@ use std::sync::{Arc, PoisonError, RwLock};
 use waiaas_core::audit::Actor;
 use waiaas_core::session::{IssuedSession, Permission, VerifiedSession};
 use waiaas_core::store::TxFilter;
-use waiaas_core::{SessionToken, TxId, TxStatus, ValidationError, WalletId};
+use waiaas_core::{SessionId, SessionToken, TxId, TxStatus, ValidationError, WalletId};
 
 use crate::error::{Error, Result};
 use crate::pipeline::Instance;
@@ -403,6 +403,20 @@ impl Agent {
         Ok(Transaction::try_from(&self.own(id)?)?)
     }
 
+    /// The texts the wallet owner may sign for one of this session's transactions
+    /// ([`crate::Owner::approval_request`]), for an agent that relays them to its human.
+    ///
+    /// # Errors
+    /// `TX_NOT_FOUND` (also for another wallet's transaction); `OWNER_NOT_CONNECTED`;
+    /// `STORAGE_ERROR`.
+    pub fn approval_request(&self, id: TxId) -> Result<crate::owner::ApprovalRequest> {
+        self.own(id)?;
+        crate::Owner {
+            inner: self.inner.clone(),
+        }
+        .approval_request(id)
+    }
+
     /// Cancels one of its own QUEUED (DELAY) transactions.
     ///
     /// # Errors
@@ -429,7 +443,25 @@ impl Agent {
     /// `RENEWAL_TOO_EARLY`, `RENEWAL_LIMIT_REACHED`, `SESSION_ABSOLUTE_LIFETIME_EXCEEDED`,
     /// `RENEWAL_NOT_REQUIRED`, token errors.
     pub fn renew(&self) -> Result<IssuedSession> {
+        self.renew_checked(None)
+    }
+
+    /// Renews the session token, as [`Agent::renew`], when `id` is this token's session
+    /// (`PUT /v1/sessions/{id}/renew`): a token renews only its own session.
+    ///
+    /// # Errors
+    /// `SESSION_NOT_FOUND` when `id` is another session; as [`Agent::renew`].
+    pub fn renew_session(&self, id: SessionId) -> Result<IssuedSession> {
+        self.renew_checked(Some(id))
+    }
+
+    fn renew_checked(&self, id: Option<SessionId>) -> Result<IssuedSession> {
         let mut guard = self.token.write().unwrap_or_else(PoisonError::into_inner);
+        if let Some(id) = id
+            && self.inner.sessions.verify(guard.expose())?.session_id != id
+        {
+            return Err(waiaas_core::SessionError::SessionNotFound.into());
+        }
         let issued = self.inner.sessions.renew(guard.expose())?;
         *guard = issued.token.clone();
         Ok(issued)

@@ -52,6 +52,7 @@ mod execute;
 mod kill_switch;
 pub mod notify;
 pub mod owner;
+pub mod password_gate;
 mod pipeline;
 pub mod prelude;
 pub mod price;
@@ -107,6 +108,7 @@ fn build(
     vault: Vault,
     config: &Config,
     host: Host,
+    password: &SecretString,
 ) -> Result<Admin> {
     let vault = Arc::new(vault);
     let sessions = SessionIssuer::new(
@@ -129,6 +131,7 @@ fn build(
         events: notify::Dispatcher::new(host.notifiers, config.notification_queue),
         clients: host.chain_clients,
         action_provider: host.action_provider,
+        password_gate: password_gate::PasswordGate::new(password),
     });
     inner.recover_interrupted()?;
     let admin = Admin { inner };
@@ -182,7 +185,7 @@ impl Waiaas {
             kdf,
             vault_options(&data, config, &host),
         )?;
-        build(data, store, vault, config, host)
+        build(data, store, vault, config, host, &password)
     }
 
     /// Creates a new vault whose master password is generated (32 random bytes, hex)
@@ -228,7 +231,7 @@ impl Waiaas {
             &password,
             vault_options(&data, config, &host),
         )?;
-        build(data, store, vault, config, host)
+        build(data, store, vault, config, host, &password)
     }
 
     /// An agent handle for a session token. Verifies the token now and again on every

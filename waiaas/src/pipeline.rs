@@ -43,6 +43,8 @@ pub(crate) struct Instance {
     pub action_provider: Option<Arc<dyn crate::ActionProvider>>,
     /// How often the scheduler announces the audit head (`None`: never).
     pub audit_head_interval: Option<std::time::Duration>,
+    /// The unlocking password as a keyed hash, for servers' per-request checks.
+    pub password_gate: crate::password_gate::PasswordGate,
 }
 
 impl std::fmt::Debug for Instance {

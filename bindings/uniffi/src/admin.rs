@@ -38,8 +38,21 @@ fn host(
     Ok((host, oracle))
 }
 
-fn config(config_json: Option<String>) -> Result<Config, WaiaasError> {
-    config_json.map_or_else(|| Ok(Config::default()), |text| decode("config", &text))
+/// The arguments of `create` / `open` decoded, then `open_with` (one of the facade's
+/// two constructors) run on them.
+fn unlock(
+    path: &str,
+    password: Option<String>,
+    config_json: Option<String>,
+    prices: Option<HashMap<String, String>>,
+    listeners: Vec<Arc<dyn EventListener>>,
+    open_with: fn(&str, Option<SecretString>, &Config, Host) -> waiaas::Result<waiaas::Admin>,
+) -> Result<Arc<Admin>, WaiaasError> {
+    let config =
+        config_json.map_or_else(|| Ok(Config::default()), |text| decode("config", &text))?;
+    let (host, prices) = host(&prices.unwrap_or_default(), listeners)?;
+    let inner = open_with(path, password.map(SecretString::from), &config, host)?;
+    Ok(Arc::new(Admin { inner, prices }))
 }
 
 #[uniffi::export]
@@ -58,10 +71,14 @@ impl Admin {
         prices: Option<HashMap<String, String>>,
         listeners: Vec<Arc<dyn EventListener>>,
     ) -> Result<Arc<Self>, WaiaasError> {
-        let config = config(config_json)?;
-        let (host, prices) = host(&prices.unwrap_or_default(), listeners)?;
-        let inner = waiaas::Waiaas::create(&path, password.map(SecretString::from), &config, host)?;
-        Ok(Arc::new(Self { inner, prices }))
+        unlock(
+            &path,
+            password,
+            config_json,
+            prices,
+            listeners,
+            |p, pw, c, h| waiaas::Waiaas::create(p, pw, c, h),
+        )
     }
 
     /// Opens the vault in directory `path` (Argon2id). Arguments as in `create`.
@@ -76,10 +93,14 @@ impl Admin {
         prices: Option<HashMap<String, String>>,
         listeners: Vec<Arc<dyn EventListener>>,
     ) -> Result<Arc<Self>, WaiaasError> {
-        let config = config(config_json)?;
-        let (host, prices) = host(&prices.unwrap_or_default(), listeners)?;
-        let inner = waiaas::Waiaas::open(&path, password.map(SecretString::from), &config, host)?;
-        Ok(Arc::new(Self { inner, prices }))
+        unlock(
+            &path,
+            password,
+            config_json,
+            prices,
+            listeners,
+            |p, pw, c, h| waiaas::Waiaas::open(p, pw, c, h),
+        )
     }
 
     /// Sets the USD price of one whole unit of `assetId` (`native:solana-devnet`,

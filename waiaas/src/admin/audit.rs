@@ -10,7 +10,7 @@ use super::Admin;
 use crate::error::Result;
 
 /// Which audit records to read.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct AuditFilter {
     /// Only records after this sequence number.
@@ -18,8 +18,10 @@ pub struct AuditFilter {
     /// At most this many (0 = all).
     pub limit: u32,
     /// Only this wallet's.
+    #[schemars(with = "Option<String>")]
     pub wallet_id: Option<WalletId>,
     /// Only this transaction's.
+    #[schemars(with = "Option<String>")]
     pub tx_id: Option<TxId>,
     /// Only this event (`TX_SIGNED`, …).
     pub event: Option<String>,

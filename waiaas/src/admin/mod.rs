@@ -111,7 +111,24 @@ impl Admin {
     /// # Errors
     /// `INVALID_MASTER_PASSWORD`; `VALIDATION_FAILED`; `STORAGE_ERROR`.
     pub fn change_password(&self, current: &SecretString, new: &SecretString) -> Result<()> {
-        Ok(self.inner.vault.change_password(current, new, None)?)
+        self.inner.vault.change_password(current, new, None)?;
+        self.inner.password_gate.reset(new);
+        Ok(())
+    }
+
+    /// Checks a master password given with a request (a server's `X-Master-Password`)
+    /// against the one this instance was unlocked with: a keyed hash compared in
+    /// constant time, no Argon2id run; after [`crate::password_gate::FREE_FAILURES`]
+    /// consecutive failures each further attempt waits (doubling, capped at
+    /// [`crate::password_gate::MAX_LOCKOUT`]), the right password included.
+    ///
+    /// # Errors
+    /// `INVALID_MASTER_PASSWORD`; `MASTER_PASSWORD_LOCKED` with the seconds to wait.
+    pub fn check_master_password(&self, candidate: &str) -> Result<()> {
+        Ok(self
+            .inner
+            .password_gate
+            .check_at(candidate.as_bytes(), std::time::Instant::now())?)
     }
 }
 

@@ -34,6 +34,14 @@ impl Admin {
         Ok(self.policy_admin().delete(id)?)
     }
 
+    /// One policy.
+    ///
+    /// # Errors
+    /// `POLICY_NOT_FOUND`; `STORAGE_ERROR`.
+    pub fn policy(&self, id: PolicyId) -> Result<PolicyRecord> {
+        Ok(self.policy_admin().get(id)?)
+    }
+
     /// Policies.
     ///
     /// # Errors

@@ -16,26 +16,34 @@
 //! - Inputs refuse unknown fields; outputs may gain fields (clients ignore what they do
 //!   not know).
 //! - Errors are [`ErrorInfo`] (`{code, message, reasons, retryAfterSecs}`); every code
-//!   and its class is listed in [`ERROR_CODES`].
+//!   and its class is listed in [`ERROR_CODES`]. HTTP servers answer [`ErrorBody`]
+//!   (`{code, message, details?, retryable, hint?}`) with [`http_status`], and
+//!   transactions as [`TxResponse`].
 //!
 //! JSON Schemas of the request types are committed under `docs/schema/` and produced
 //! by [`request_schemas`]; a test fails when they are stale.
 
 mod errors;
+mod http_errors;
 mod lists;
+mod responses;
 mod schema;
 mod send;
+mod server_requests;
 mod sessions;
 mod vectors;
 mod wallets;
 
 pub use errors::{ERROR_CODES, ErrorClass, ErrorCodeInfo, error_code_info};
+pub use http_errors::{ErrorBody, ErrorDetails, RequestError, http_status};
 pub use lists::{ListPolicies, ListTransactions, PolicyScope};
+pub use responses::{AdminStatus, TxResponse, WalletAddress};
 pub use schema::request_schemas;
 pub(crate) use schema::wallet_id_schema;
 pub use send::{
     MessageEncoding, SendKind, SendTransaction, SignMessage, SignTransaction, SignTypedData,
 };
+pub use server_requests::{ChangePassword, PriceEntry, SetPrices, TransactionQuery, WalletQuery};
 pub use sessions::{CreateSession, SessionWithToken};
 #[cfg(feature = "vectors")]
 pub use vectors::{evaluate_chain_case, evaluate_session_case, evaluate_vault_case};

@@ -1,0 +1,49 @@
+//! The reference HTTP server of waiaas: the article's REST API (`curl` to
+//! `127.0.0.1:3100`) over [`waiaas::api`], for agents in other processes (the isolated
+//! mode of `docs/threat-model.md`). One handler layer: each handler decodes a
+//! `waiaas::api` DTO, calls the handle its credential gave it, and encodes the answer;
+//! every rule (defaults, amounts, the status of each error code, the master-password
+//! check) lives in the `waiaas` crate.
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! use waiaas_http::{Server, ServerConfig, Unlock, open_vault};
+//! let config = ServerConfig::default(); // 127.0.0.1:3100
+//! let (admin, prices) = open_vault(&config, "/var/lib/waiaas".as_ref(), None, Unlock::Open)?;
+//! let server = Server::bind(&config, admin, prices).await?;
+//! server.serve(async { tokio::signal::ctrl_c().await.ok(); }).await?;
+//! # Ok(()) }
+//! ```
+//!
+//! ## Credentials, per route
+//! Each handler names the credential it takes ([`auth`]); there is no path-prefix
+//! rule. Operator routes: `X-Master-Password` (checked against the unlocked
+//! instance with [`waiaas::Admin::check_master_password`]: constant time, no Argon2id,
+//! throttled). Agent routes: `Authorization: Bearer wai_sess_…`. Owner routes:
+//! `X-Owner-Message` (base64 of the exact text from `approval-request`) and
+//! `X-Owner-Signature` (base64 Ed25519 or `0x`-hex EIP-191), or both in the body.
+//! [`routes::ROUTES`] lists every route with its credentials.
+//!
+//! ## Answers
+//! Errors are [`waiaas::api::ErrorBody`] `{code, message, details?, retryable, hint?}`
+//! with [`waiaas::api::http_status`]; transactions are [`waiaas::api::TxResponse`].
+//! Malformed, oversized, mistyped bodies and unknown fields get 4xx JSON; a `Host`
+//! that is not loopback (or allowed) gets 403; no CORS headers are sent.
+//!
+//! ## Not here
+//! TLS (put a reverse proxy in front, or keep it on loopback), public default RPC
+//! endpoints (they are `https://`, which needs waiaas's `rpc-tls` feature: give
+//! `rpcUrls`), the `waiaas` CLI, MCP and Docker.
+
+pub mod auth;
+pub mod config;
+pub mod error;
+pub mod extract;
+mod host_guard;
+pub mod openapi;
+pub mod routes;
+mod server;
+pub mod state;
+
+pub use config::{DEFAULT_BODY_LIMIT, DEFAULT_PORT, ServerConfig};
+pub use server::{Server, Unlock, app, open_vault};
