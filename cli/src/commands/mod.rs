@@ -1,0 +1,8 @@
+//! One module per group of subcommands.
+
+pub mod completions;
+pub mod mcp_serve;
+pub mod mcp_setup;
+pub mod operator;
+pub mod owner;
+mod select;

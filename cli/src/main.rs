@@ -1,0 +1,55 @@
+//! `waiaas`: the command line over the `waiaas` library. Each subcommand turns its
+//! flags into `waiaas::api` DTOs, calls the facade and prints the answer; behaviour
+//! (defaults, validation, error codes) is the library's (docs/adr/0005-thin-wrapping.md).
+
+mod args;
+mod commands;
+mod failure;
+mod output;
+mod spinner;
+mod vault;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::args::{Cli, Command};
+use crate::failure::{EXIT_FAILURE, Failure, Outcome};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let json = cli.json;
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            failure.report(json);
+            ExitCode::from(EXIT_FAILURE)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Outcome {
+    let Cli {
+        data_dir,
+        json,
+        command,
+    } = cli;
+    match command {
+        Command::Completions { shell } => commands::completions::print(shell),
+        Command::Start => Err(Failure::cli(
+            "CLI_NOT_IN_THIS_BUILD",
+            "`waiaas start` (the HTTP server) is not in this build yet",
+        )),
+        Command::Mcp(args::McpCommand::Setup { token, all, print }) => {
+            let dir = vault::data_dir(data_dir)?;
+            commands::mcp_setup::run(&dir, &token, all, print, json)
+        }
+        Command::Init { auto_provision } => {
+            commands::operator::init(&vault::data_dir(data_dir)?, auto_provision, json)
+        }
+        command => {
+            let dir = vault::data_dir(data_dir)?;
+            commands::operator::run(&dir, command, json)
+        }
+    }
+}
