@@ -28,8 +28,26 @@ pub enum Command {
         #[arg(long)]
         auto_provision: bool,
     },
-    /// Run the HTTP server (not in this build yet).
-    Start,
+    /// Run the HTTP server (the article's REST API) until Ctrl-C.
+    Start {
+        /// The address to bind (default 127.0.0.1; anything else is reachable from the
+        /// network: see the README's isolated mode).
+        #[arg(long)]
+        host: Option<String>,
+        /// The port (default 3100).
+        #[arg(long)]
+        port: Option<String>,
+        /// A JSON-RPC endpoint per network, `NETWORK=URL` (repeatable); also
+        /// `WAIAAS_RPC_<NETWORK>`.
+        #[arg(long = "rpc", value_name = "NETWORK=URL")]
+        rpc: Vec<String>,
+        /// A server settings file (JSON: host, port, allowedHosts, prices, rpc URLs, …).
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+        /// Accept this non-loopback `Host` header (repeatable).
+        #[arg(long = "allow-host", value_name = "NAME")]
+        allow_hosts: Vec<String>,
+    },
     /// Vault state, wallets, sessions and the kill switch.
     Status {
         /// Also print the generated master password from `recovery.key`.

@@ -14,7 +14,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use crate::args::{Cli, Command};
-use crate::failure::{EXIT_FAILURE, Failure, Outcome};
+use crate::failure::{EXIT_FAILURE, Outcome};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -36,10 +36,22 @@ fn run(cli: Cli) -> Outcome {
     } = cli;
     match command {
         Command::Completions { shell } => commands::completions::print(shell),
-        Command::Start => Err(Failure::cli(
-            "CLI_NOT_IN_THIS_BUILD",
-            "`waiaas start` (the HTTP server) is not in this build yet",
-        )),
+        Command::Start {
+            host,
+            port,
+            rpc,
+            config,
+            allow_hosts,
+        } => commands::start::run(waiaas_http::StartOptions {
+            data_dir: vault::data_dir(data_dir)?,
+            config_file: config,
+            host,
+            port,
+            rpc,
+            allow_hosts,
+            // First start with `WAIAAS_AUTO_PROVISION=true` creates the vault (Docker).
+            init: vault::auto_provision_requested(),
+        }),
         Command::Mcp(args::McpCommand::Setup { token, all, print }) => {
             let dir = vault::data_dir(data_dir)?;
             commands::mcp_setup::run(&dir, &token, all, print, json)

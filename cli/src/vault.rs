@@ -66,7 +66,8 @@ pub fn open(dir: &std::path::Path) -> Outcome<Admin> {
     }
 }
 
-fn auto_provision_requested() -> bool {
+/// Whether `WAIAAS_AUTO_PROVISION=true` asks for a vault on first use.
+pub fn auto_provision_requested() -> bool {
     std::env::var(ENV_AUTO_PROVISION).is_ok_and(|v| v == "true")
 }
 

@@ -47,7 +47,10 @@ fn cli_errors_have_codes_too() {
         &home.run(&["quickset", "--mode", "testnet"]),
         "CLI_WALLET_NOT_FOUND",
     );
-    assert_fails_with(&home.run(&["start"]), "CLI_NOT_IN_THIS_BUILD");
+    assert_fails_with(
+        &home.run(&["start", "--port", "not-a-port"]),
+        "SERVER_START_FAILED",
+    );
     home.json(&[
         "wallet",
         "create",

@@ -6,3 +6,4 @@ pub mod mcp_setup;
 pub mod operator;
 pub mod owner;
 mod select;
+pub mod start;

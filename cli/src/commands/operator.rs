@@ -155,7 +155,7 @@ pub fn run(dir: &Path, command: Command, json: bool) -> Outcome {
         Command::Mcp(McpCommand::Serve { token }) => mcp_serve::run(&admin.waiaas(), &token),
         // Dispatched before the vault is opened (main.rs).
         Command::Init { .. }
-        | Command::Start
+        | Command::Start { .. }
         | Command::Completions { .. }
         | Command::Mcp(McpCommand::Setup { .. }) => Err(Failure::cli(
             "CLI_INTERNAL",

@@ -8,6 +8,7 @@
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::print_stdout,
+    clippy::indexing_slicing,
     missing_docs,
     reason = "benchmark harness"
 )]

@@ -43,7 +43,9 @@ mod host_guard;
 pub mod openapi;
 pub mod routes;
 mod server;
+pub mod start;
 pub mod state;
 
 pub use config::{DEFAULT_BODY_LIMIT, DEFAULT_PORT, ServerConfig};
 pub use server::{Server, Unlock, app, open_vault};
+pub use start::{StartError, StartOptions};

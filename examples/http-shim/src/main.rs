@@ -15,122 +15,47 @@ use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use waiaas_http::{Server, ServerConfig, Unlock, open_vault};
+use waiaas_http::StartOptions;
 
-struct Args {
-    data_dir: Option<PathBuf>,
-    config: Option<PathBuf>,
-    host: Option<String>,
-    port: Option<String>,
-    rpc: Vec<String>,
-    allow_hosts: Vec<String>,
-    init: bool,
-}
-
-fn parse_args() -> Result<Args, String> {
-    let mut args = Args {
-        data_dir: None,
-        config: None,
-        host: None,
-        port: None,
-        rpc: Vec::new(),
-        allow_hosts: Vec::new(),
-        init: false,
-    };
+fn parse_args() -> Result<StartOptions, String> {
+    let mut options = StartOptions::default();
+    let mut data_dir = None;
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
         let mut value = || it.next().ok_or_else(|| format!("`{arg}` needs a value"));
         match arg.as_str() {
-            "--data-dir" => args.data_dir = Some(value()?.into()),
-            "--config" => args.config = Some(value()?.into()),
-            "--host" => args.host = Some(value()?),
-            "--port" => args.port = Some(value()?),
-            "--rpc" => args.rpc.push(value()?),
-            "--allow-host" => args.allow_hosts.push(value()?),
-            "--init" => args.init = true,
+            "--data-dir" => data_dir = Some(PathBuf::from(value()?)),
+            "--config" => options.config_file = Some(value()?.into()),
+            "--host" => options.host = Some(value()?),
+            "--port" => options.port = Some(value()?),
+            "--rpc" => options.rpc.push(value()?),
+            "--allow-host" => options.allow_hosts.push(value()?),
+            "--init" => options.init = true,
             other => return Err(format!("unknown argument `{other}`")),
         }
     }
-    Ok(args)
-}
-
-fn config(args: &Args) -> Result<ServerConfig, String> {
-    let mut config = match &args.config {
-        Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
-            serde_json::from_str(&text)
-                .map_err(|e| format!("invalid config `{}`: {e}", path.display()))?
-        }
-        None => ServerConfig::default(),
+    options.data_dir = match data_dir
+        .or_else(|| std::env::var_os("WAIAAS_DATA_DIR").map(PathBuf::from))
+    {
+        Some(dir) => dir,
+        None => std::env::var_os("HOME")
+            .map(|home| PathBuf::from(home).join(".waiaas"))
+            .ok_or_else(|| "no data dir: pass `--data-dir` or set `WAIAAS_DATA_DIR`".to_owned())?,
     };
-    if let Some(host) = &args.host {
-        config.host = host
-            .parse()
-            .map_err(|_| format!("invalid `--host` `{host}`"))?;
-    }
-    if let Some(port) = &args.port {
-        config.port = port
-            .parse()
-            .map_err(|_| format!("invalid `--port` `{port}`"))?;
-    }
-    config.add_rpc_from_env(|name| std::env::var(name).ok());
-    for spec in &args.rpc {
-        config.add_rpc(spec).map_err(|e| e.to_string())?;
-    }
-    config
-        .allowed_hosts
-        .extend(args.allow_hosts.iter().cloned());
-    Ok(config)
-}
-
-fn data_dir(args: &Args) -> Result<PathBuf, String> {
-    if let Some(dir) = &args.data_dir {
-        return Ok(dir.clone());
-    }
-    if let Some(dir) = std::env::var_os("WAIAAS_DATA_DIR") {
-        return Ok(dir.into());
-    }
-    std::env::var_os("HOME")
-        .map(|home| PathBuf::from(home).join(".waiaas"))
-        .ok_or_else(|| "no data dir: pass `--data-dir` or set `WAIAAS_DATA_DIR`".to_owned())
-}
-
-async fn run() -> Result<(), String> {
-    let args = parse_args()?;
-    let config = config(&args)?;
-    let dir = data_dir(&args)?;
-    let unlock = if args.init && !dir.join("waiaas.db").exists() {
-        if std::env::var("WAIAAS_AUTO_PROVISION").is_ok_and(|v| v == "true") {
-            Unlock::AutoProvision
-        } else {
-            Unlock::Create
-        }
-    } else {
-        Unlock::Open
-    };
-    let opened = tokio::task::spawn_blocking(move || {
-        open_vault(&config, &dir, None, unlock).map(|o| (o, config))
-    })
-    .await
-    .map_err(|e| e.to_string())?;
-    let ((admin, prices), config) = opened.map_err(|e| format!("{} ({})", e, e.code()))?;
-    let server = Server::bind(&config, admin, prices)
-        .await
-        .map_err(|e| format!("cannot bind {}:{}: {e}", config.host, config.port))?;
-    let addr = server.local_addr().map_err(|e| e.to_string())?;
-    let _ = writeln!(std::io::stderr(), "listening on http://{addr}");
-    server
-        .serve(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .map_err(|e| e.to_string())
+    Ok(options)
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    match run().await {
+    let started = match parse_args() {
+        Ok(options) => waiaas_http::start::run(options, async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .map_err(|e| e.to_string()),
+        Err(message) => Err(message),
+    };
+    match started {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             let _ = writeln!(std::io::stderr(), "waiaas-http: {message}");

@@ -1,0 +1,125 @@
+//! Starting the server from command-line options: what the `waiaas-http` binary and
+//! `waiaas start` both run, so the two cannot drift.
+
+use std::fmt;
+use std::future::Future;
+use std::io::Write as _;
+use std::path::PathBuf;
+
+use crate::{Server, ServerConfig, Unlock, open_vault};
+
+/// The options of `waiaas start` / `waiaas-http`.
+#[derive(Debug, Clone, Default)]
+pub struct StartOptions {
+    /// The data directory (vault database, `recovery.key`).
+    pub data_dir: PathBuf,
+    /// A JSON settings file (`ServerConfig`), read before the flags below.
+    pub config_file: Option<PathBuf>,
+    /// `--host`: the address to bind (default 127.0.0.1).
+    pub host: Option<String>,
+    /// `--port` (default 3100).
+    pub port: Option<String>,
+    /// `--rpc NETWORK=URL`, repeatable; `WAIAAS_RPC_<NETWORK>` is read too.
+    pub rpc: Vec<String>,
+    /// `--allow-host NAME`: a non-loopback `Host` header to accept.
+    pub allow_hosts: Vec<String>,
+    /// Create the vault when none exists (auto-provisioned with
+    /// `WAIAAS_AUTO_PROVISION=true`, else with the password from the environment).
+    pub init: bool,
+}
+
+/// Why the server did not start (or stopped).
+#[derive(Debug)]
+pub enum StartError {
+    /// Unlocking or creating the vault failed (its code says why).
+    Vault(waiaas::Error),
+    /// A bad option, an unreadable settings file, a port in use, …
+    Other(String),
+}
+
+impl fmt::Display for StartError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Vault(e) => write!(f, "{e} ({})", e.code()),
+            Self::Other(message) => f.write_str(message),
+        }
+    }
+}
+
+impl std::error::Error for StartError {}
+
+impl StartOptions {
+    /// The server settings: the settings file, then the flags, then `WAIAAS_RPC_*`.
+    ///
+    /// # Errors
+    /// An unreadable or invalid settings file, a bad `--host`, `--port` or `--rpc`.
+    pub fn server_config(&self) -> Result<ServerConfig, StartError> {
+        let other = StartError::Other;
+        let mut config = match &self.config_file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| other(format!("cannot read `{}`: {e}", path.display())))?;
+                serde_json::from_str(&text)
+                    .map_err(|e| other(format!("invalid config `{}`: {e}", path.display())))?
+            }
+            None => ServerConfig::default(),
+        };
+        if let Some(host) = &self.host {
+            config.host = host
+                .parse()
+                .map_err(|_| other(format!("invalid `--host` `{host}`")))?;
+        }
+        if let Some(port) = &self.port {
+            config.port = port
+                .parse()
+                .map_err(|_| other(format!("invalid `--port` `{port}`")))?;
+        }
+        config.add_rpc_from_env(|name| std::env::var(name).ok());
+        for spec in &self.rpc {
+            config.add_rpc(spec).map_err(|e| other(e.to_string()))?;
+        }
+        config
+            .allowed_hosts
+            .extend(self.allow_hosts.iter().cloned());
+        Ok(config)
+    }
+}
+
+/// Unlocks (or, with `init`, creates) the vault, binds, prints `listening on
+/// http://ADDR` on stderr and serves until `shutdown` completes.
+///
+/// # Errors
+/// [`StartError`]: bad options, the vault's error, a bind failure.
+pub async fn run(
+    options: StartOptions,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), StartError> {
+    let config = options.server_config()?;
+    let dir = options.data_dir;
+    let unlock = if options.init && !dir.join("waiaas.db").exists() {
+        if std::env::var("WAIAAS_AUTO_PROVISION").is_ok_and(|v| v == "true") {
+            Unlock::AutoProvision
+        } else {
+            Unlock::Create
+        }
+    } else {
+        Unlock::Open
+    };
+    let opened = tokio::task::spawn_blocking(move || {
+        open_vault(&config, &dir, None, unlock).map(|o| (o, config))
+    })
+    .await
+    .map_err(|e| StartError::Other(e.to_string()))?;
+    let ((admin, prices), config) = opened.map_err(StartError::Vault)?;
+    let server = Server::bind(&config, admin, prices).await.map_err(|e| {
+        StartError::Other(format!("cannot bind {}:{}: {e}", config.host, config.port))
+    })?;
+    let addr = server
+        .local_addr()
+        .map_err(|e| StartError::Other(e.to_string()))?;
+    let _ = writeln!(std::io::stderr(), "listening on http://{addr}");
+    server
+        .serve(shutdown)
+        .await
+        .map_err(|e| StartError::Other(e.to_string()))
+}
