@@ -1,7 +1,11 @@
 //! Runs the real `waiaas` binary in a temp data dir with a clean environment.
 
 #![allow(dead_code, reason = "each test file uses a part")]
-#![allow(clippy::unwrap_used, reason = "test helpers")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::arithmetic_side_effects,
+    reason = "test helpers"
+)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -89,4 +93,105 @@ pub fn assert_fails_with(out: &Output, code: &str) {
 pub fn mode(path: &Path) -> u32 {
     use std::os::unix::fs::PermissionsExt;
     std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+/// A `waiaas start` process and the URL it printed.
+pub struct Served {
+    pub child: std::process::Child,
+    pub url: String,
+}
+
+impl Served {
+    /// Spawns `cmd` (a `waiaas start …`) and waits for its `listening on` line; the URL
+    /// names 127.0.0.1 even when the server bound 0.0.0.0.
+    pub fn spawn(mut cmd: Command) -> Self {
+        use std::io::{BufRead as _, BufReader};
+        // Built first, so a failure below drops it and kills the child (see `Drop`).
+        let mut served = Self {
+            child: cmd.stderr(std::process::Stdio::piped()).spawn().unwrap(),
+            url: String::new(),
+        };
+        let mut stderr = BufReader::new(served.child.stderr.take().unwrap());
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        loop {
+            let mut line = String::new();
+            assert!(
+                stderr.read_line(&mut line).unwrap() > 0,
+                "the server exited before listening"
+            );
+            if let Some(url) = line.trim().strip_prefix("listening on ") {
+                served.url = url.replace("0.0.0.0", "127.0.0.1");
+                return served;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no `listening on` line"
+            );
+        }
+    }
+
+    /// `method path` with one header and an optional JSON body: the status and the JSON
+    /// answer (`Null` when there is none).
+    pub fn call(
+        &self,
+        method: &str,
+        path: &str,
+        header: (&str, &str),
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let http: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .build()
+            .into();
+        let request = ureq::http::Request::builder()
+            .method(method)
+            .uri(format!("{}{path}", self.url))
+            .header(header.0, header.1);
+        let result = match body {
+            Some(b) => http.run(
+                request
+                    .header("content-type", "application/json")
+                    .body(b.to_string())
+                    .unwrap(),
+            ),
+            None => http.run(request.body(()).unwrap()),
+        };
+        let mut response = result.unwrap();
+        let status = response.status().as_u16();
+        (
+            status,
+            response.body_mut().read_json().unwrap_or(Value::Null),
+        )
+    }
+
+    /// Ctrl-C (SIGINT), then expects a clean exit within 30 s.
+    pub fn stop(&mut self) {
+        let killed = Command::new("kill")
+            .args(["-INT", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        let started = std::time::Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                assert!(status.success(), "{status:?}");
+                return;
+            }
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(30),
+                "still running after SIGINT"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Served {
+    /// A test that failed midway leaves no server running.
+    fn drop(&mut self) {
+        if self.child.try_wait().ok().flatten().is_none() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
 }

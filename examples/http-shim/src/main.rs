@@ -6,8 +6,8 @@
 //! ```
 //! The data dir is `--data-dir`, else `WAIAAS_DATA_DIR`, else `~/.waiaas`. The master
 //! password comes from `WAIAAS_MASTER_PASSWORD`, `WAIAAS_MASTER_PASSWORD_FILE` or
-//! `<data dir>/recovery.key`. `--init` creates the vault when none exists (with
-//! `WAIAAS_AUTO_PROVISION=true`, a generated password in `recovery.key`).
+//! `<data dir>/recovery.key`. `--init` creates the vault when none exists: with
+//! `WAIAAS_MASTER_PASSWORD[_FILE]` when set, else a generated password in `recovery.key`.
 //! `WAIAAS_RPC_<NETWORK>` (e.g. `WAIAAS_RPC_SOLANA_DEVNET`) adds RPC endpoints. Prints
 //! `listening on http://ADDR` on stderr once bound.
 

@@ -23,8 +23,8 @@ pub struct StartOptions {
     pub rpc: Vec<String>,
     /// `--allow-host NAME`: a non-loopback `Host` header to accept.
     pub allow_hosts: Vec<String>,
-    /// Create the vault when none exists (auto-provisioned with
-    /// `WAIAAS_AUTO_PROVISION=true`, else with the password from the environment).
+    /// Create the vault when none exists: with the configured password
+    /// (`WAIAAS_MASTER_PASSWORD[_FILE]`), else auto-provisioned into `recovery.key`.
     pub init: bool,
 }
 
@@ -85,6 +85,17 @@ impl StartOptions {
     }
 }
 
+/// How a first start creates the vault: with the operator's password when one is
+/// configured (`WAIAAS_MASTER_PASSWORD`, `WAIAAS_MASTER_PASSWORD_FILE`: a Docker secret),
+/// else with a generated one written to `recovery.key` (auto-provisioning).
+fn first_start(is_set: impl Fn(&str) -> bool) -> Unlock {
+    if is_set("WAIAAS_MASTER_PASSWORD") || is_set("WAIAAS_MASTER_PASSWORD_FILE") {
+        Unlock::Create
+    } else {
+        Unlock::AutoProvision
+    }
+}
+
 /// Unlocks (or, with `init`, creates) the vault, binds, prints `listening on
 /// http://ADDR` on stderr and serves until `shutdown` completes.
 ///
@@ -97,11 +108,7 @@ pub async fn run(
     let config = options.server_config()?;
     let dir = options.data_dir;
     let unlock = if options.init && !dir.join("waiaas.db").exists() {
-        if std::env::var("WAIAAS_AUTO_PROVISION").is_ok_and(|v| v == "true") {
-            Unlock::AutoProvision
-        } else {
-            Unlock::Create
-        }
+        first_start(|name| std::env::var_os(name).is_some())
     } else {
         Unlock::Open
     };
@@ -122,4 +129,23 @@ pub async fn run(
         .serve(shutdown)
         .await
         .map_err(|e| StartError::Other(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_first_start_uses_a_configured_password_else_generates_one() {
+        let only = |var: &'static str| move |name: &str| name == var;
+        assert!(matches!(
+            first_start(only("WAIAAS_MASTER_PASSWORD_FILE")),
+            Unlock::Create
+        ));
+        assert!(matches!(
+            first_start(only("WAIAAS_MASTER_PASSWORD")),
+            Unlock::Create
+        ));
+        assert!(matches!(first_start(|_| false), Unlock::AutoProvision));
+    }
 }
