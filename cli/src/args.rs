@@ -253,9 +253,17 @@ pub enum McpCommand {
     },
     /// Register `waiaas mcp serve` with MCP clients (Claude Desktop by default).
     Setup {
-        /// The session token the client will use.
+        /// The session token the client will use; without one, a session is created
+        /// for `--wallet` (the operator's password needed, as for `session create`).
         #[arg(long, env = "WAIAAS_SESSION_TOKEN", hide_env_values = true)]
-        token: String,
+        token: Option<String>,
+        /// The wallet of the session created when no token is given (id or name; may be
+        /// omitted when the vault has exactly one).
+        #[arg(long)]
+        wallet: Option<String>,
+        /// The lifetime in seconds of the session created when no token is given.
+        #[arg(long, default_value_t = 604_800)]
+        ttl: u64,
         /// Every client this build knows, not only Claude Desktop.
         #[arg(long)]
         all: bool,

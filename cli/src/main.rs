@@ -52,8 +52,18 @@ fn run(cli: Cli) -> Outcome {
             // First start with `WAIAAS_AUTO_PROVISION=true` creates the vault (Docker).
             init: vault::auto_provision_requested(),
         }),
-        Command::Mcp(args::McpCommand::Setup { token, all, print }) => {
+        Command::Mcp(args::McpCommand::Setup {
+            token,
+            wallet,
+            ttl,
+            all,
+            print,
+        }) => {
             let dir = vault::data_dir(data_dir)?;
+            let token = match token {
+                Some(token) => token,
+                None => commands::mcp_setup::new_session(&dir, wallet.as_deref(), ttl)?,
+            };
             commands::mcp_setup::run(&dir, &token, all, print, json)
         }
         Command::Init { auto_provision } => {

@@ -103,3 +103,43 @@ fn serve_refuses_a_bad_token() {
     common::assert_fails_with(&out, "INVALID_TOKEN");
     assert!(out.stdout.is_empty(), "nothing on the protocol stream");
 }
+
+#[test]
+fn bare_setup_creates_a_session_for_the_only_wallet() {
+    // The article's `waiaas mcp setup --all`, with no token at hand.
+    let home = Home::new();
+    home.json(&["init", "--auto-provision"]);
+    let out = home.run(&["mcp", "setup"]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "no wallet yet: {}",
+        common::stderr(&out)
+    );
+    assert!(
+        common::stderr(&out).contains("CLI_WALLET_NOT_FOUND"),
+        "{}",
+        common::stderr(&out)
+    );
+    let wallet = home.json(&["wallet", "create", "--name", "bot", "--chain", "solana"]);
+
+    let out = home.run(&["mcp", "setup", "--all"]);
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    let file = home.path().join(".cursor/mcp.json");
+    assert_eq!(mode(&file), 0o600);
+    let config: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let token = config["mcpServers"]["waiaas"]["env"]["WAIAAS_SESSION_TOKEN"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(token.starts_with("wai_sess_"), "{token}");
+    assert!(!stdout(&out).contains(&token) && !common::stderr(&out).contains(&token));
+    // The session is the wallet's, for the default week.
+    let sessions = home.json(&["session", "list"]);
+    let session = &sessions.as_array().unwrap()[0];
+    assert_eq!(session["walletIds"][0], wallet["id"]);
+    assert_eq!(
+        session["expiresAt"].as_i64().unwrap() - session["createdAt"].as_i64().unwrap(),
+        604_800
+    );
+}

@@ -59,6 +59,19 @@ struct Written {
 }
 
 /// Writes (or prints) the `waiaas` entry for each client.
+/// A session for the MCP client when none was given: one wallet, `ttl` seconds, the
+/// library's defaults otherwise (the article's bare `waiaas mcp setup --all`).
+pub fn new_session(data_dir: &Path, wallet: Option<&str>, ttl: u64) -> Outcome<String> {
+    let admin = crate::vault::open(data_dir)?;
+    let wallet = super::select::wallet(&admin, wallet)?;
+    let request: waiaas::api::CreateSession = waiaas::api::from_json(
+        "session",
+        json!({ "walletId": wallet.id.to_string(), "ttl": ttl }),
+    )?;
+    let issued = admin.create_session(&request.to_request().map_err(waiaas::Error::from)?)?;
+    Ok(issued.token.expose().to_owned())
+}
+
 pub fn run(data_dir: &Path, token: &str, all: bool, print: bool, json: bool) -> Outcome {
     let entry = server_entry(data_dir, token)?;
     if print {
