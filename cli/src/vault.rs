@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use waiaas::{Admin, Config, Host, Waiaas};
+use waiaas::{Admin, Config, Host, Unlock, Waiaas};
 use waiaas_core::DataDir;
 
 use crate::failure::{Failure, Outcome};
@@ -39,11 +39,12 @@ pub fn exists(dir: &std::path::Path) -> bool {
 pub fn create(dir: &std::path::Path, auto_provision: bool) -> Outcome<Admin> {
     let config = Config::default();
     spinner::while_running("deriving the vault key (Argon2id)…", || {
-        if auto_provision {
-            Waiaas::create_auto_provisioned(dir, &config, Host::default())
+        let how = if auto_provision {
+            Unlock::CreateAutoProvisioned
         } else {
-            Waiaas::create(dir, None, &config, Host::default())
-        }
+            Unlock::Create
+        };
+        Waiaas::unlock(dir, how, None, &config, Host::default())
     })
     .map_err(Failure::from)
 }

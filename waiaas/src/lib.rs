@@ -92,7 +92,7 @@ pub use waiaas_policy::{NewPolicy, PolicyUpdate, QuicksetMode};
 
 use pipeline::Instance;
 use waiaas_core::store::Backend;
-use waiaas_core::{DataDir, PasswordOrigin, SessionIssuer, Vault, VaultOptions};
+use waiaas_core::{DataDir, KdfParams, PasswordOrigin, SessionIssuer, Vault, VaultOptions};
 use waiaas_store::SqliteStore;
 
 /// An unlocked waiaas instance without operator power: it makes agent handles from
@@ -149,12 +149,43 @@ fn with_rpc_clients(config: &Config, host: Host) -> Result<Host> {
     })
 }
 
+/// A new vault in `data` under `password` (the host's RPC clients already made).
+fn create_vault(
+    data: DataDir,
+    password: &SecretString,
+    kdf: KdfParams,
+    config: &Config,
+    host: Host,
+) -> Result<Admin> {
+    let store: Arc<dyn Backend> = Arc::new(SqliteStore::open_dir(&data, &config.store_options())?);
+    let vault = Vault::create(
+        store.clone(),
+        password,
+        kdf,
+        vault_options(&data, config, &host),
+    )?;
+    build(data, store, vault, config, host, password)
+}
+
 fn vault_options(data: &DataDir, config: &Config, host: &Host) -> VaultOptions {
     VaultOptions {
         allow_insecure_kdf: config.allow_insecure_kdf,
         clock: host.clock.clone(),
         ..data.vault_options()
     }
+}
+
+/// Which constructor unlocks a vault: what a binding, server or CLI passes on from its
+/// host to [`Waiaas::unlock`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unlock {
+    /// [`Waiaas::open`]: an existing vault.
+    Open,
+    /// [`Waiaas::create`]: a new vault with the given (or configured) password.
+    Create,
+    /// [`Waiaas::create_auto_provisioned`]: a new vault with a generated password in
+    /// `recovery.key` (any given password is not used).
+    CreateAutoProvisioned,
 }
 
 impl Waiaas {
@@ -177,15 +208,7 @@ impl Waiaas {
         let data = DataDir::new(path.as_ref());
         let (password, _origin): (SecretString, PasswordOrigin) =
             data.resolve_password(password)?;
-        let store: Arc<dyn Backend> =
-            Arc::new(SqliteStore::open_dir(&data, &config.store_options())?);
-        let vault = Vault::create(
-            store.clone(),
-            &password,
-            kdf,
-            vault_options(&data, config, &host),
-        )?;
-        build(data, store, vault, config, host, &password)
+        create_vault(data, &password, kdf, config, host)
     }
 
     /// Creates a new vault whose master password is generated (32 random bytes, hex)
@@ -199,11 +222,30 @@ impl Waiaas {
         config: &Config,
         host: Host,
     ) -> Result<Admin> {
-        config.kdf_params()?;
+        // Every check before `recovery.key` is written: a refused config leaves no file.
+        let kdf = config.kdf_params()?;
         let host = with_rpc_clients(config, host)?;
         let data = DataDir::new(path.as_ref());
         let password = data.provision_recovery_key()?;
-        Self::create(path, Some(password), config, host)
+        create_vault(data, &password, kdf, config, host)
+    }
+
+    /// Opens or creates the vault in `path` as `how` says.
+    ///
+    /// # Errors
+    /// As [`Waiaas::open`], [`Waiaas::create`] or [`Waiaas::create_auto_provisioned`].
+    pub fn unlock(
+        path: impl AsRef<Path>,
+        how: Unlock,
+        password: Option<SecretString>,
+        config: &Config,
+        host: Host,
+    ) -> Result<Admin> {
+        match how {
+            Unlock::Open => Self::open(path, password, config, host),
+            Unlock::Create => Self::create(path, password, config, host),
+            Unlock::CreateAutoProvisioned => Self::create_auto_provisioned(path, config, host),
+        }
     }
 
     /// Opens the vault in `path`. The password is `password` when given, else

@@ -26,7 +26,7 @@ use napi::threadsafe_function::UnknownReturnValue;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
-use waiaas::{Config, Host, SecretString, StaticPriceOracle};
+use waiaas::{Config, Host, SecretString, StaticPriceOracle, Unlock};
 use waiaas_core::ValidationError;
 
 use crate::error::{Failure, Outcome};
@@ -119,14 +119,6 @@ fn unlock_inputs(
     Ok((password.map(SecretString::from), config, host))
 }
 
-/// How a vault is unlocked.
-#[derive(Clone, Copy)]
-enum Unlock {
-    Create,
-    CreateAutoProvisioned,
-    Open,
-}
-
 /// Reads `options` on the JS thread and unlocks (Argon2id) on the libuv pool; a bad
 /// input rejects the Promise like any other failure.
 fn unlock(
@@ -143,13 +135,7 @@ fn unlock(
     let host_notifiers = notifiers.notifiers();
     AsyncTask::new(UnlockTask::new(notifiers, move || {
         let (password, config, host) = unlock_inputs(password, config, prices?, host_notifiers)?;
-        Ok(match how {
-            Unlock::Create => waiaas::Waiaas::create(path, password, &config, host)?,
-            Unlock::CreateAutoProvisioned => {
-                waiaas::Waiaas::create_auto_provisioned(path, &config, host)?
-            }
-            Unlock::Open => waiaas::Waiaas::open(path, password, &config, host)?,
-        })
+        Ok(waiaas::Waiaas::unlock(path, how, password, &config, host)?)
     }))
 }
 

@@ -230,6 +230,25 @@ impl Opening {
         };
         Ok((host, oracle))
     }
+
+    /// Unlocks the vault in `path` as `how` says, with the GIL released (Argon2id).
+    fn unlock(
+        self,
+        py: Python<'_>,
+        path: &std::path::Path,
+        how: waiaas::Unlock,
+    ) -> PyResult<Admin> {
+        let made = py.detach(|| {
+            let (host, oracle) = self.host()?;
+            waiaas::Waiaas::unlock(path, how, self.password.clone(), &self.config, host)
+                .map(|admin| (admin, oracle))
+        });
+        let (inner, prices) = made.map_err(|e| to_py_err(py, &e))?;
+        Ok(Admin {
+            inner: Handle::new(inner),
+            prices,
+        })
+    }
 }
 
 /// Entry points (create or open a vault: static methods) and, as an instance from
@@ -282,17 +301,11 @@ impl Waiaas {
         prices: Option<BTreeMap<String, String>>,
         notifiers: Option<Vec<Bound<'_, PyAny>>>,
     ) -> PyResult<Admin> {
-        let o = Opening::new(py, password, config, prices, notifiers)?;
-        let made = py.detach(|| {
-            let (host, oracle) = o.host()?;
-            waiaas::Waiaas::create(&path, o.password.clone(), &o.config, host)
-                .map(|admin| (admin, oracle))
-        });
-        let (inner, prices) = made.map_err(|e| to_py_err(py, &e))?;
-        Ok(Admin {
-            inner: Handle::new(inner),
-            prices,
-        })
+        Opening::new(py, password, config, prices, notifiers)?.unlock(
+            py,
+            &path,
+            waiaas::Unlock::Create,
+        )
     }
 
     /// Opens the vault in directory `path` and returns the operator handle.
@@ -306,17 +319,11 @@ impl Waiaas {
         prices: Option<BTreeMap<String, String>>,
         notifiers: Option<Vec<Bound<'_, PyAny>>>,
     ) -> PyResult<Admin> {
-        let o = Opening::new(py, password, config, prices, notifiers)?;
-        let made = py.detach(|| {
-            let (host, oracle) = o.host()?;
-            waiaas::Waiaas::open(&path, o.password.clone(), &o.config, host)
-                .map(|admin| (admin, oracle))
-        });
-        let (inner, prices) = made.map_err(|e| to_py_err(py, &e))?;
-        Ok(Admin {
-            inner: Handle::new(inner),
-            prices,
-        })
+        Opening::new(py, password, config, prices, notifiers)?.unlock(
+            py,
+            &path,
+            waiaas::Unlock::Open,
+        )
     }
 
     /// Creates a vault whose master password is generated and written to
@@ -330,17 +337,11 @@ impl Waiaas {
         prices: Option<BTreeMap<String, String>>,
         notifiers: Option<Vec<Bound<'_, PyAny>>>,
     ) -> PyResult<Admin> {
-        let o = Opening::new(py, None, config, prices, notifiers)?;
-        let made = py.detach(|| {
-            let (host, oracle) = o.host()?;
-            waiaas::Waiaas::create_auto_provisioned(&path, &o.config, host)
-                .map(|admin| (admin, oracle))
-        });
-        let (inner, prices) = made.map_err(|e| to_py_err(py, &e))?;
-        Ok(Admin {
-            inner: Handle::new(inner),
-            prices,
-        })
+        Opening::new(py, None, config, prices, notifiers)?.unlock(
+            py,
+            &path,
+            waiaas::Unlock::CreateAutoProvisioned,
+        )
     }
 }
 

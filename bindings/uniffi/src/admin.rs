@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use waiaas::api;
-use waiaas::{Config, Host, SecretString, StaticPriceOracle};
+use waiaas::{Config, Host, SecretString, StaticPriceOracle, Unlock};
 
 use crate::events::{EventListener, notifier};
 use crate::{Agent, Owner, WaiaasError, decode, encode, id, maybe_id};
@@ -38,20 +38,19 @@ fn host(
     Ok((host, oracle))
 }
 
-/// The arguments of `create` / `open` decoded, then `open_with` (one of the facade's
-/// two constructors) run on them.
+/// The arguments of `create` / `open` decoded, then the vault unlocked as `how` says.
 fn unlock(
     path: &str,
     password: Option<String>,
     config_json: Option<String>,
     prices: Option<HashMap<String, String>>,
     listeners: Vec<Arc<dyn EventListener>>,
-    open_with: fn(&str, Option<SecretString>, &Config, Host) -> waiaas::Result<waiaas::Admin>,
+    how: Unlock,
 ) -> Result<Arc<Admin>, WaiaasError> {
     let config =
         config_json.map_or_else(|| Ok(Config::default()), |text| decode("config", &text))?;
     let (host, prices) = host(&prices.unwrap_or_default(), listeners)?;
-    let inner = open_with(path, password.map(SecretString::from), &config, host)?;
+    let inner = waiaas::Waiaas::unlock(path, how, password.map(SecretString::from), &config, host)?;
     Ok(Arc::new(Admin { inner, prices }))
 }
 
@@ -77,7 +76,7 @@ impl Admin {
             config_json,
             prices,
             listeners,
-            |p, pw, c, h| waiaas::Waiaas::create(p, pw, c, h),
+            Unlock::Create,
         )
     }
 
@@ -99,7 +98,7 @@ impl Admin {
             config_json,
             prices,
             listeners,
-            |p, pw, c, h| waiaas::Waiaas::open(p, pw, c, h),
+            Unlock::Open,
         )
     }
 

@@ -47,5 +47,7 @@ pub mod start;
 pub mod state;
 
 pub use config::{DEFAULT_BODY_LIMIT, DEFAULT_PORT, ServerConfig};
-pub use server::{Server, Unlock, app, open_vault};
+pub use server::{Server, app, open_vault};
 pub use start::{StartError, StartOptions};
+/// How [`open_vault`] opens the vault (the facade's own choice, re-exported).
+pub use waiaas::Unlock;

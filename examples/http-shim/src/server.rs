@@ -13,23 +13,12 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::Uri;
 use waiaas::api::RequestError;
-use waiaas::{Admin, Host, SecretString, StaticPriceOracle, Waiaas};
+use waiaas::{Admin, Host, SecretString, StaticPriceOracle, Unlock, Waiaas};
 
 use crate::config::ServerConfig;
 use crate::error::ApiError;
 use crate::host_guard::{AllowedHosts, guard};
 use crate::state::AppState;
-
-/// How the vault is opened by [`open_vault`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Unlock {
-    /// Open an existing vault.
-    Open,
-    /// Create a vault (the password from the usual sources).
-    Create,
-    /// Create a vault whose password is generated into `recovery.key`.
-    AutoProvision,
-}
 
 /// Opens (or creates) the vault in `data_dir` with `config`'s settings and price
 /// table; the password is `password`, else the library's sources
@@ -49,11 +38,7 @@ pub fn open_vault(
         prices: prices.clone(),
         ..Host::default()
     };
-    let admin = match unlock {
-        Unlock::Open => Waiaas::open(data_dir, password, &config.waiaas, host)?,
-        Unlock::Create => Waiaas::create(data_dir, password, &config.waiaas, host)?,
-        Unlock::AutoProvision => Waiaas::create_auto_provisioned(data_dir, &config.waiaas, host)?,
-    };
+    let admin = Waiaas::unlock(data_dir, unlock, password, &config.waiaas, host)?;
     Ok((admin, prices))
 }
 

@@ -92,7 +92,7 @@ fn first_start(is_set: impl Fn(&str) -> bool) -> Unlock {
     if is_set("WAIAAS_MASTER_PASSWORD") || is_set("WAIAAS_MASTER_PASSWORD_FILE") {
         Unlock::Create
     } else {
-        Unlock::AutoProvision
+        Unlock::CreateAutoProvisioned
     }
 }
 
@@ -146,6 +146,9 @@ mod tests {
             first_start(only("WAIAAS_MASTER_PASSWORD")),
             Unlock::Create
         ));
-        assert!(matches!(first_start(|_| false), Unlock::AutoProvision));
+        assert!(matches!(
+            first_start(|_| false),
+            Unlock::CreateAutoProvisioned
+        ));
     }
 }
