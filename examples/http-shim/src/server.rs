@@ -38,7 +38,7 @@ pub fn open_vault(
         prices: prices.clone(),
         ..Host::default()
     };
-    let admin = Waiaas::unlock(data_dir, unlock, password, &config.waiaas, host)?;
+    let admin = Waiaas::unlock(data_dir, unlock, password, &config.instance_config(), host)?;
     Ok((admin, prices))
 }
 

@@ -43,7 +43,7 @@ impl Drop for TestServer {
 /// The test settings: port 0, the fast KDF, `rpc` as given.
 pub fn config(rpc: &[(&str, &str)], prices: Value) -> ServerConfig {
     let mut config: ServerConfig =
-        serde_json::from_value(json!({ "port": 0, "prices": prices })).unwrap();
+        serde_json::from_value(json!({ "port": 0, "prices": prices, "publicRpc": false })).unwrap();
     config.waiaas = Config::for_tests();
     config.scheduler_interval_ms = 50;
     for (network, url) in rpc {
