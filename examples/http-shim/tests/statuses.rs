@@ -1,6 +1,7 @@
 //! The statuses of item 3 through the live server, each produced by a real state:
 //! 401 SESSION_REVOKED after revocation, 401 INVALID_TOKEN, 409 KILL_SWITCH_ACTIVE
-//! (retryable) while the kill switch is on, until the operator recovers; 429
+//! (retryable) while the kill switch is on, 503 SYSTEM_LOCKED once it is escalated,
+//! until the operator recovers; 429
 //! RENEWAL_TOO_EARLY with Retry-After, 403 PERMISSION_DENIED; the operator's price table
 //! changes the tier at once and a refused table changes nothing; status and the audit
 //! log answer.
@@ -101,6 +102,17 @@ fn the_kill_switch_is_409_until_recovered() {
         .agent(&token, "POST", "/v1/transactions/send", Some(&body));
     assert_error(&refused, 409, "KILL_SWITCH_ACTIVE");
     assert_eq!(refused.body["retryable"], true);
+    // Escalated to LOCKED, the whole system answers 503 SYSTEM_LOCKED.
+    let locked = s.server.operator(
+        "POST",
+        "/v1/admin/kill-switch/escalate",
+        Some(&json!({"reason": "worse"})),
+    );
+    assert_eq!(locked.body["killSwitch"], "LOCKED", "{locked:?}");
+    let refused = s
+        .server
+        .agent(&token, "POST", "/v1/transactions/send", Some(&body));
+    assert_error(&refused, 503, "SYSTEM_LOCKED");
     let off = s.server.operator("POST", "/v1/admin/recover", None);
     assert_eq!(off.body["killSwitch"], "ACTIVE", "{off:?}");
     let events = s
