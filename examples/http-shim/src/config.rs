@@ -35,6 +35,9 @@ pub struct ServerConfig {
     pub body_limit_bytes: usize,
     /// How often DELAY transactions that are due are executed, in milliseconds.
     pub scheduler_interval_ms: u64,
+    /// Requests each agent session may make per minute (default 600; 0: unlimited);
+    /// more get 429 `RATE_LIMIT_EXCEEDED`.
+    pub agent_requests_per_minute: u32,
     /// Initial USD prices (`PUT /v1/admin/prices` changes them at run time).
     pub prices: Vec<PriceEntry>,
     /// Whether a network without an `rpcUrls` entry uses its public endpoint (default
@@ -54,6 +57,7 @@ impl Default for ServerConfig {
             allowed_hosts: Vec::new(),
             body_limit_bytes: DEFAULT_BODY_LIMIT,
             scheduler_interval_ms: 1000,
+            agent_requests_per_minute: 600,
             prices: Vec::new(),
             public_rpc: true,
             waiaas: Config::default(),

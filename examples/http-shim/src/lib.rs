@@ -44,6 +44,7 @@ pub mod config;
 pub mod error;
 pub mod extract;
 mod host_guard;
+pub mod rate_limit;
 pub mod openapi;
 pub mod routes;
 mod server;

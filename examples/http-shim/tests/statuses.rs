@@ -169,3 +169,36 @@ fn the_operators_prices_change_the_tier_at_once() {
         "a refused table changes nothing"
     );
 }
+
+#[test]
+fn an_agent_over_its_request_rate_gets_429_and_other_callers_do_not() {
+    let mut settings = config(&[], json!([]));
+    settings.agent_requests_per_minute = 3;
+    let server = start(settings);
+    let wallet = server.operator(
+        "POST",
+        "/v1/wallets",
+        Some(&json!({"name": "w", "chain": "solana"})),
+    );
+    let body = json!({"walletId": wallet.body["id"]});
+    let first = server.operator("POST", "/v1/sessions", Some(&body));
+    let second = server.operator("POST", "/v1/sessions", Some(&body));
+    let token = first.body["token"].as_str().unwrap();
+    for _ in 0..3 {
+        let ok = server.agent(token, "GET", "/v1/wallet/address", None);
+        assert_eq!(ok.status, 200, "{ok:?}");
+    }
+    let refused = server.agent(token, "GET", "/v1/wallet/address", None);
+    assert_error(&refused, 429, "RATE_LIMIT_EXCEEDED");
+    assert_eq!(refused.body["retryable"], true);
+    let wait = refused.body["details"]["retryAfterSecs"].as_u64().unwrap();
+    assert!((1..=60).contains(&wait), "{refused:?}");
+    assert_eq!(refused.retry_after, Some(wait.to_string()));
+    // Another session and the operator are counted apart.
+    let other = second.body["token"].as_str().unwrap();
+    assert_eq!(
+        server.agent(other, "GET", "/v1/wallet/address", None).status,
+        200
+    );
+    assert_eq!(server.operator("GET", "/v1/wallets", None).status, 200);
+}

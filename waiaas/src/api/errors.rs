@@ -104,6 +104,7 @@ pub const ERROR_CODES: &[ErrorCodeInfo] = &[
     e("PERMISSION_DENIED", Forbidden, &["session lacks permission `{permission}`"]),
     e("POLICY_DENIED", Forbidden, &["denied by policy: {reasons}"]),
     e("POLICY_NOT_FOUND", NotFound, &["policy `{policyId}` not found"]),
+    e("RATE_LIMIT_EXCEEDED", RateLimited, &["too many requests for this session: at most {limit} per {windowSecs} s; retry in {retryAfterSecs} s"]),
     e("RENEWAL_LIMIT_REACHED", Forbidden, &["session reached its maximum of {maxRenewals} renewals"]),
     e("RENEWAL_NOT_REQUIRED", Conflict, &["session is unlimited; renewal is not required"]),
     e("RENEWAL_TOO_EARLY", RateLimited, &["renewal too early: retry in {retryAfterSecs} s"]),
