@@ -65,7 +65,8 @@ fn typed_password(dir: &std::path::Path, confirm: bool) -> Outcome<Option<Secret
         _ => return Ok(None),
     }
     let password = prompt("master password: ")?;
-    if confirm && prompt("repeat the master password: ")?.expose_secret() != password.expose_secret()
+    if confirm
+        && prompt("repeat the master password: ")?.expose_secret() != password.expose_secret()
     {
         return Err(Failure::cli(
             "CLI_PASSWORD_MISMATCH",

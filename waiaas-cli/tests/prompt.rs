@@ -16,7 +16,11 @@ fn on_terminal(home: &Home, args: &str, typed: &str) -> (bool, String) {
     let line = format!("{} {args}", env!("CARGO_BIN_EXE_waiaas"));
     let mut cmd = Command::new("script");
     cmd.args(["-qec", &line, "/dev/null"]);
-    for name in ["WAIAAS_MASTER_PASSWORD", "WAIAAS_MASTER_PASSWORD_FILE", "WAIAAS_DATA_DIR"] {
+    for name in [
+        "WAIAAS_MASTER_PASSWORD",
+        "WAIAAS_MASTER_PASSWORD_FILE",
+        "WAIAAS_DATA_DIR",
+    ] {
         cmd.env_remove(name);
     }
     let mut child = cmd

@@ -61,7 +61,9 @@ impl RequestLimiter {
                 limit: self.limit,
                 window_secs: self.window.as_secs(),
                 // Rounded up: retrying after this many seconds is admitted.
-                retry_after_secs: left.as_secs().saturating_add(u64::from(left.subsec_nanos() > 0)),
+                retry_after_secs: left
+                    .as_secs()
+                    .saturating_add(u64::from(left.subsec_nanos() > 0)),
             });
         }
         *count = count.saturating_add(1);
@@ -71,7 +73,11 @@ impl RequestLimiter {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::arithmetic_side_effects, reason = "test code")]
+    #![allow(
+        clippy::unwrap_used,
+        clippy::arithmetic_side_effects,
+        reason = "test code"
+    )]
 
     use super::*;
 
@@ -81,7 +87,9 @@ mod tests {
         let t0 = Instant::now();
         limiter.admit("a", t0).unwrap();
         limiter.admit("a", t0).unwrap();
-        let refused = limiter.admit("a", t0 + Duration::from_millis(500)).unwrap_err();
+        let refused = limiter
+            .admit("a", t0 + Duration::from_millis(500))
+            .unwrap_err();
         assert_eq!(
             refused,
             RequestError::RateLimitExceeded {

@@ -32,7 +32,10 @@ fn post(server: &TestServer, (signature, message): &(String, String)) -> common:
     server.call(
         "POST",
         "/v1/owner/kill-switch",
-        &[("x-owner-signature", signature), ("x-owner-message", message)],
+        &[
+            ("x-owner-signature", signature),
+            ("x-owner-message", message),
+        ],
         None,
     )
 }

@@ -197,7 +197,9 @@ fn an_agent_over_its_request_rate_gets_429_and_other_callers_do_not() {
     // Another session and the operator are counted apart.
     let other = second.body["token"].as_str().unwrap();
     assert_eq!(
-        server.agent(other, "GET", "/v1/wallet/address", None).status,
+        server
+            .agent(other, "GET", "/v1/wallet/address", None)
+            .status,
         200
     );
     assert_eq!(server.operator("GET", "/v1/wallets", None).status, 200);

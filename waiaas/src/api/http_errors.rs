@@ -87,7 +87,9 @@ pub enum RequestError {
     )]
     Internal,
     /// An agent sent more requests than the server admits per session and window.
-    #[error("too many requests for this session: at most {limit} per {window_secs} s; retry in {retry_after_secs} s")]
+    #[error(
+        "too many requests for this session: at most {limit} per {window_secs} s; retry in {retry_after_secs} s"
+    )]
     RateLimitExceeded {
         /// Requests admitted per window.
         limit: u32,

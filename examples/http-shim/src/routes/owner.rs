@@ -17,9 +17,11 @@ pub async fn kill_switch_message(
     State(state): State<AppState>,
     QueryOf(query): QueryOf<WalletQuery>,
 ) -> ApiResult<Json<Value>> {
-    let wallet = query.wallet_id.ok_or_else(|| RequestError::MalformedQuery {
-        reason: "`walletId` is required".to_owned(),
-    })?;
+    let wallet = query
+        .wallet_id
+        .ok_or_else(|| RequestError::MalformedQuery {
+            reason: "`walletId` is required".to_owned(),
+        })?;
     let message = state.admin.owner_actions().kill_switch_message(wallet);
     Ok(Json(json!({ "walletId": wallet, "message": message })))
 }
