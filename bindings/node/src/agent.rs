@@ -21,10 +21,15 @@ impl Agent {
         Self { inner: Some(inner) }
     }
 
-    fn get(&self) -> Outcome<waiaas::Agent> {
+    fn get(&self) -> Outcome<&waiaas::Agent> {
         self.inner
-            .clone()
+            .as_ref()
             .ok_or_else(|| waiaas_core::VaultError::Locked.into())
+    }
+
+    /// A clone for a call that runs off the main thread.
+    fn handle(&self) -> Outcome<waiaas::Agent> {
+        self.get().cloned()
     }
 }
 
@@ -51,7 +56,7 @@ impl Agent {
         ts_return_type = "Promise<Transaction>"
     )]
     pub fn send(&self, request: String) -> AsyncTask<JsonTask> {
-        let agent = self.get();
+        let agent = self.handle();
         AsyncTask::new(JsonTask::new(move || {
             let request = send_request(request)?;
             to_js(&agent?.send(&request)?)
@@ -99,7 +104,7 @@ impl Agent {
         ts_return_type = "Promise<unknown>"
     )]
     pub fn call_tool(&self, name: String, args: String) -> AsyncTask<JsonTask> {
-        let agent = self.get();
+        let agent = self.handle();
         AsyncTask::new(JsonTask::new(move || {
             let args: Value = from_js("args", &args)?;
             to_js(&agent?.call_tool(&name, args))
@@ -116,7 +121,7 @@ impl Agent {
     /// network's chain client (`config.rpcUrls`), off the main thread.
     #[napi(ts_return_type = "Promise<Balance>")]
     pub fn balance(&self, wallet_id: Option<String>) -> AsyncTask<JsonTask> {
-        let agent = self.get();
+        let agent = self.handle();
         AsyncTask::new(JsonTask::new(move || {
             let wallet = wallet_id.map(|w| id("walletId", w)).transpose()?;
             to_js(&agent?.balance(wallet)?)
@@ -131,7 +136,7 @@ impl Agent {
         ts_return_type = "Promise<Transaction>"
     )]
     pub fn sign_message(&self, request: String) -> AsyncTask<JsonTask> {
-        let agent = self.get();
+        let agent = self.handle();
         AsyncTask::new(JsonTask::new(move || {
             let request: SignMessage = from_js("request", &request)?;
             to_js(&agent?.sign_message(request.wallet_id, &request.bytes()?)?)
@@ -145,7 +150,7 @@ impl Agent {
         ts_return_type = "Promise<Transaction>"
     )]
     pub fn sign_typed_data(&self, request: String) -> AsyncTask<JsonTask> {
-        let agent = self.get();
+        let agent = self.handle();
         AsyncTask::new(JsonTask::new(move || {
             let request: SignTypedData = from_js("request", &request)?;
             to_js(&agent?.sign_typed_data(request.wallet_id, &request.json())?)
@@ -160,7 +165,7 @@ impl Agent {
         ts_return_type = "Promise<Transaction>"
     )]
     pub fn sign_transaction(&self, request: String) -> AsyncTask<JsonTask> {
-        let agent = self.get();
+        let agent = self.handle();
         AsyncTask::new(JsonTask::new(move || {
             let request: SignTransaction = from_js("request", &request)?;
             to_js(&agent?.sign_transaction(request.wallet_id, &request.transaction)?)
