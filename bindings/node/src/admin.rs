@@ -2,7 +2,6 @@
 
 use napi::Env;
 use napi::bindgen_prelude::AsyncTask;
-use serde_json::Value;
 use waiaas::SecretString;
 use waiaas::api::{
     AuditFilter, CreateSession, CreateWallet, ListPolicies, ListTransactions, NewPolicy,
@@ -13,7 +12,7 @@ use crate::agent::{Agent, Owner};
 use crate::error::{Outcome, sync};
 use crate::notify::JsNotifiers;
 use crate::task::JsonTask;
-use crate::{from_js, id, to_js};
+use crate::{from_js, id, optional, to_js};
 
 /// The operator: wallets, policies, sessions, owners, kill switch.
 #[napi]
@@ -44,16 +43,6 @@ impl Admin {
     }
 }
 
-fn optional<T: serde::de::DeserializeOwned + Default>(
-    field: &str,
-    value: Option<Value>,
-) -> Outcome<T> {
-    match value {
-        None | Some(Value::Null) => Ok(T::default()),
-        Some(v) => from_js(field, v),
-    }
-}
-
 #[napi]
 impl Admin {
     /// Creates a wallet (`api::CreateWallet`: `{name, chain?, environment?, network?}`).
@@ -61,9 +50,9 @@ impl Admin {
         ts_args_type = "request: { name: string; chain?: string; environment?: string; network?: string }",
         ts_return_type = "WalletInfo"
     )]
-    pub fn create_wallet(&self, env: Env, request: Value) -> napi::Result<Value> {
+    pub fn create_wallet(&self, env: Env, request: String) -> napi::Result<String> {
         sync(&env, || {
-            let request: CreateWallet = from_js("request", request)?;
+            let request: CreateWallet = from_js("request", &request)?;
             let network = request.network()?;
             to_js(&self.get()?.create_wallet(&request.name, network)?)
         })
@@ -76,10 +65,10 @@ impl Admin {
         ts_args_type = "request: { name: string; chain?: string; environment?: string; network?: string }, key: string",
         ts_return_type = "WalletInfo"
     )]
-    pub fn import_wallet(&self, env: Env, request: Value, key: String) -> napi::Result<Value> {
+    pub fn import_wallet(&self, env: Env, request: String, key: String) -> napi::Result<String> {
         let key = SecretString::from(key);
         sync(&env, || {
-            let request: CreateWallet = from_js("request", request)?;
+            let request: CreateWallet = from_js("request", &request)?;
             let network = request.network()?;
             to_js(&self.get()?.import_wallet(&request.name, network, &key)?)
         })
@@ -94,7 +83,7 @@ impl Admin {
     )]
     pub fn import_mnemonic(
         &self,
-        request: Value,
+        request: String,
         mnemonic: String,
         passphrase: Option<String>,
         path: Option<String>,
@@ -103,7 +92,7 @@ impl Admin {
         let mnemonic = SecretString::from(mnemonic);
         let passphrase = passphrase.map(SecretString::from);
         AsyncTask::new(JsonTask::new(move || {
-            let request: CreateWallet = from_js("request", request)?;
+            let request: CreateWallet = from_js("request", &request)?;
             let network = request.network()?;
             to_js(&admin?.import_mnemonic(
                 &request.name,
@@ -117,13 +106,13 @@ impl Admin {
 
     /// Every wallet (`WalletInfo[]`).
     #[napi(ts_return_type = "WalletInfo[]")]
-    pub fn wallets(&self, env: Env) -> napi::Result<Value> {
+    pub fn wallets(&self, env: Env) -> napi::Result<String> {
         sync(&env, || to_js(&self.get()?.wallets()?))
     }
 
     /// One wallet.
     #[napi(ts_return_type = "WalletInfo")]
-    pub fn wallet(&self, env: Env, wallet_id: String) -> napi::Result<Value> {
+    pub fn wallet(&self, env: Env, wallet_id: String) -> napi::Result<String> {
         sync(&env, || {
             to_js(&self.get()?.wallet(id("walletId", wallet_id)?)?)
         })
@@ -131,7 +120,7 @@ impl Admin {
 
     /// Renames a wallet.
     #[napi(ts_return_type = "WalletInfo")]
-    pub fn rename_wallet(&self, env: Env, wallet_id: String, name: String) -> napi::Result<Value> {
+    pub fn rename_wallet(&self, env: Env, wallet_id: String, name: String) -> napi::Result<String> {
         sync(&env, || {
             to_js(
                 &self
@@ -144,7 +133,7 @@ impl Admin {
     /// Suspends a wallet: it signs nothing until resumed (its in-flight transactions
     /// are cancelled).
     #[napi(ts_return_type = "WalletInfo")]
-    pub fn suspend_wallet(&self, env: Env, wallet_id: String) -> napi::Result<Value> {
+    pub fn suspend_wallet(&self, env: Env, wallet_id: String) -> napi::Result<String> {
         sync(&env, || {
             to_js(&self.get()?.suspend_wallet(id("walletId", wallet_id)?)?)
         })
@@ -152,7 +141,7 @@ impl Admin {
 
     /// Resumes a suspended wallet.
     #[napi(ts_return_type = "WalletInfo")]
-    pub fn resume_wallet(&self, env: Env, wallet_id: String) -> napi::Result<Value> {
+    pub fn resume_wallet(&self, env: Env, wallet_id: String) -> napi::Result<String> {
         sync(&env, || {
             to_js(&self.get()?.resume_wallet(id("walletId", wallet_id)?)?)
         })
@@ -171,9 +160,9 @@ impl Admin {
         ts_args_type = "policy: { type: string; rules: Record<string, unknown>; walletId?: string; network?: string; priority?: number; enabled?: boolean }",
         ts_return_type = "PolicyRecord"
     )]
-    pub fn create_policy(&self, env: Env, policy: Value) -> napi::Result<Value> {
+    pub fn create_policy(&self, env: Env, policy: String) -> napi::Result<String> {
         sync(&env, || {
-            let policy: NewPolicy = from_js("policy", policy)?;
+            let policy: NewPolicy = from_js("policy", &policy)?;
             to_js(&self.get()?.create_policy(policy)?)
         })
     }
@@ -184,9 +173,9 @@ impl Admin {
         ts_args_type = "filter?: { walletId?: string; scope?: 'ALL' | 'GLOBAL' | 'WALLET' | 'APPLICABLE_TO' } | null",
         ts_return_type = "PolicyRecord[]"
     )]
-    pub fn policies(&self, env: Env, filter: Option<Value>) -> napi::Result<Value> {
+    pub fn policies(&self, env: Env, filter: String) -> napi::Result<String> {
         sync(&env, || {
-            let filter: ListPolicies = optional("filter", filter)?;
+            let filter: ListPolicies = optional("filter", &filter)?;
             to_js(&self.get()?.policies(filter.filter()?)?)
         })
     }
@@ -196,9 +185,14 @@ impl Admin {
         ts_args_type = "policyId: string, change: { rules?: Record<string, unknown>; priority?: number; enabled?: boolean }",
         ts_return_type = "PolicyRecord"
     )]
-    pub fn update_policy(&self, env: Env, policy_id: String, change: Value) -> napi::Result<Value> {
+    pub fn update_policy(
+        &self,
+        env: Env,
+        policy_id: String,
+        change: String,
+    ) -> napi::Result<String> {
         sync(&env, || {
-            let change: PolicyUpdate = from_js("change", change)?;
+            let change: PolicyUpdate = from_js("change", &change)?;
             to_js(
                 &self
                     .get()?
@@ -220,9 +214,9 @@ impl Admin {
         ts_args_type = "request: { walletId: string; mode: 'mainnet' | 'testnet' }",
         ts_return_type = "PolicyRecord[]"
     )]
-    pub fn quickset(&self, env: Env, request: Value) -> napi::Result<Value> {
+    pub fn quickset(&self, env: Env, request: String) -> napi::Result<String> {
         sync(&env, || {
-            let request: Quickset = from_js("request", request)?;
+            let request: Quickset = from_js("request", &request)?;
             to_js(&self.get()?.quickset(request.wallet_id, request.mode)?)
         })
     }
@@ -232,9 +226,9 @@ impl Admin {
         ts_args_type = "request: { walletId?: string; walletIds?: string[]; ttl?: number; maxRenewals?: number; absoluteLifetime?: number; permissions?: string[]; label?: string }",
         ts_return_type = "SessionWithToken"
     )]
-    pub fn create_session(&self, env: Env, request: Value) -> napi::Result<Value> {
+    pub fn create_session(&self, env: Env, request: String) -> napi::Result<String> {
         sync(&env, || {
-            let request: CreateSession = from_js("request", request)?;
+            let request: CreateSession = from_js("request", &request)?;
             let issued = self.get()?.create_session(&request.to_request()?)?;
             to_js(&SessionWithToken::from(&issued))
         })
@@ -242,7 +236,7 @@ impl Admin {
 
     /// Sessions, of one wallet or all.
     #[napi(ts_return_type = "SessionInfo[]")]
-    pub fn sessions(&self, env: Env, wallet_id: Option<String>) -> napi::Result<Value> {
+    pub fn sessions(&self, env: Env, wallet_id: Option<String>) -> napi::Result<String> {
         sync(&env, || {
             let wallet = wallet_id.map(|w| id("walletId", w)).transpose()?;
             to_js(&self.get()?.sessions(wallet)?)
@@ -266,7 +260,7 @@ impl Admin {
 
     /// Registers the owner of a wallet by address.
     #[napi(ts_return_type = "OwnerInfo")]
-    pub fn set_owner(&self, env: Env, wallet_id: String, address: String) -> napi::Result<Value> {
+    pub fn set_owner(&self, env: Env, wallet_id: String, address: String) -> napi::Result<String> {
         sync(&env, || {
             to_js(
                 &self
@@ -278,7 +272,7 @@ impl Admin {
 
     /// The owner of a wallet (`state` NONE, GRACE or LOCKED).
     #[napi(ts_return_type = "OwnerInfo")]
-    pub fn owner(&self, env: Env, wallet_id: String) -> napi::Result<Value> {
+    pub fn owner(&self, env: Env, wallet_id: String) -> napi::Result<String> {
         sync(&env, || {
             to_js(&self.get()?.owner(id("walletId", wallet_id)?)?)
         })
@@ -286,7 +280,7 @@ impl Admin {
 
     /// Removes an owner that has not proven its key yet (GRACE).
     #[napi(ts_return_type = "OwnerInfo")]
-    pub fn remove_owner(&self, env: Env, wallet_id: String) -> napi::Result<Value> {
+    pub fn remove_owner(&self, env: Env, wallet_id: String) -> napi::Result<String> {
         sync(&env, || {
             to_js(&self.get()?.remove_owner(id("walletId", wallet_id)?)?)
         })
@@ -301,7 +295,7 @@ impl Admin {
         wallet_id: String,
         signature: String,
         message: String,
-    ) -> napi::Result<Value> {
+    ) -> napi::Result<String> {
         sync(&env, || {
             to_js(
                 &self
@@ -330,16 +324,16 @@ impl Admin {
         ts_args_type = "filter?: { walletId?: string; statuses?: string[]; limit?: number } | null",
         ts_return_type = "Transaction[]"
     )]
-    pub fn transactions(&self, env: Env, filter: Option<Value>) -> napi::Result<Value> {
+    pub fn transactions(&self, env: Env, filter: String) -> napi::Result<String> {
         sync(&env, || {
-            let filter: ListTransactions = optional("filter", filter)?;
+            let filter: ListTransactions = optional("filter", &filter)?;
             to_js(&self.get()?.transactions(&filter.filter())?)
         })
     }
 
     /// One transaction.
     #[napi(ts_return_type = "Transaction")]
-    pub fn transaction(&self, env: Env, tx_id: String) -> napi::Result<Value> {
+    pub fn transaction(&self, env: Env, tx_id: String) -> napi::Result<String> {
         sync(&env, || {
             to_js(&self.get()?.transaction(id("txId", tx_id)?)?)
         })
@@ -347,7 +341,7 @@ impl Admin {
 
     /// Cancels a QUEUED or PENDING_APPROVAL transaction (its reservation is released).
     #[napi(ts_return_type = "Transaction")]
-    pub fn cancel_transaction(&self, env: Env, tx_id: String) -> napi::Result<Value> {
+    pub fn cancel_transaction(&self, env: Env, tx_id: String) -> napi::Result<String> {
         sync(&env, || {
             to_js(&self.get()?.cancel_transaction(id("txId", tx_id)?)?)
         })
@@ -355,7 +349,7 @@ impl Admin {
 
     /// Rejects a PENDING_APPROVAL transaction (the operator's veto).
     #[napi(ts_return_type = "Transaction")]
-    pub fn reject_transaction(&self, env: Env, tx_id: String) -> napi::Result<Value> {
+    pub fn reject_transaction(&self, env: Env, tx_id: String) -> napi::Result<String> {
         sync(&env, || {
             to_js(&self.get()?.reject_transaction(id("txId", tx_id)?)?)
         })
@@ -371,25 +365,25 @@ impl Admin {
 
     /// The kill switch state: `ACTIVE`, `SUSPENDED` or `LOCKED`.
     #[napi(ts_return_type = "'ACTIVE' | 'SUSPENDED' | 'LOCKED'")]
-    pub fn kill_switch_state(&self, env: Env) -> napi::Result<Value> {
+    pub fn kill_switch_state(&self, env: Env) -> napi::Result<String> {
         sync(&env, || to_js(&self.get()?.kill_switch_state()?))
     }
 
     /// Stops everything: suspends wallets, revokes sessions, cancels pending work.
     #[napi(ts_return_type = "KillSwitchReport")]
-    pub fn activate_kill_switch(&self, env: Env, reason: String) -> napi::Result<Value> {
+    pub fn activate_kill_switch(&self, env: Env, reason: String) -> napi::Result<String> {
         sync(&env, || to_js(&self.get()?.activate_kill_switch(&reason)?))
     }
 
     /// SUSPENDED → LOCKED.
     #[napi(ts_return_type = "'ACTIVE' | 'SUSPENDED' | 'LOCKED'")]
-    pub fn escalate_kill_switch(&self, env: Env, reason: String) -> napi::Result<Value> {
+    pub fn escalate_kill_switch(&self, env: Env, reason: String) -> napi::Result<String> {
         sync(&env, || to_js(&self.get()?.escalate_kill_switch(&reason)?))
     }
 
     /// SUSPENDED or LOCKED → ACTIVE (wallets stay suspended until resumed one by one).
     #[napi(ts_return_type = "'ACTIVE' | 'SUSPENDED' | 'LOCKED'")]
-    pub fn recover_kill_switch(&self, env: Env) -> napi::Result<Value> {
+    pub fn recover_kill_switch(&self, env: Env) -> napi::Result<String> {
         sync(&env, || to_js(&self.get()?.recover_kill_switch()?))
     }
 
@@ -399,9 +393,9 @@ impl Admin {
         ts_args_type = "filter?: { after?: number; limit?: number; walletId?: string; txId?: string; event?: string; actor?: string; since?: number } | null",
         ts_return_type = "AuditRecord[]"
     )]
-    pub fn audit_log(&self, env: Env, filter: Option<Value>) -> napi::Result<Value> {
+    pub fn audit_log(&self, env: Env, filter: String) -> napi::Result<String> {
         sync(&env, || {
-            let filter: AuditFilter = optional("filter", filter)?;
+            let filter: AuditFilter = optional("filter", &filter)?;
             to_js(&self.get()?.audit_log_filtered(&filter)?)
         })
     }
@@ -409,27 +403,27 @@ impl Admin {
     /// The audit log's head (`seq` and keyed hash), also sent to every notifier as an
     /// `AUDIT_HEAD` event; `null` for an empty log.
     #[napi(ts_return_type = "AuditHead | null")]
-    pub fn audit_head(&self, env: Env) -> napi::Result<Value> {
+    pub fn audit_head(&self, env: Env) -> napi::Result<String> {
         sync(&env, || to_js(&self.get()?.audit_head()?))
     }
 
     /// Recomputes the audit log's keyed chain and reports the first broken record.
     #[napi(ts_return_type = "AuditVerification")]
-    pub fn verify_audit_log(&self, env: Env) -> napi::Result<Value> {
+    pub fn verify_audit_log(&self, env: Env) -> napi::Result<String> {
         sync(&env, || to_js(&self.get()?.verify_audit_log()?))
     }
 
     /// The operator settings (`api::Settings`).
     #[napi(ts_return_type = "Record<string, unknown>")]
-    pub fn settings(&self, env: Env) -> napi::Result<Value> {
+    pub fn settings(&self, env: Env) -> napi::Result<String> {
         sync(&env, || to_js(&self.get()?.settings()?))
     }
 
     /// Replaces the operator settings (`api::Settings`, every field).
     #[napi(ts_args_type = "settings: Record<string, unknown>")]
-    pub fn set_settings(&self, env: Env, settings: Value) -> napi::Result<()> {
+    pub fn set_settings(&self, env: Env, settings: String) -> napi::Result<()> {
         sync(&env, || {
-            let settings: Settings = from_js("settings", settings)?;
+            let settings: Settings = from_js("settings", &settings)?;
             Ok(self.get()?.set_settings(&settings)?)
         })
     }
@@ -445,7 +439,7 @@ impl Admin {
         );
         AsyncTask::new(JsonTask::new(move || {
             admin?.change_password(&current, &new_password)?;
-            Ok(Value::Null)
+            Ok("null".to_owned())
         }))
     }
 

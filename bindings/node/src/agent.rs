@@ -21,15 +21,20 @@ impl Agent {
         Self { inner: Some(inner) }
     }
 
-    fn get(&self) -> Outcome<waiaas::Agent> {
+    fn get(&self) -> Outcome<&waiaas::Agent> {
         self.inner
-            .clone()
+            .as_ref()
             .ok_or_else(|| waiaas_core::VaultError::Locked.into())
+    }
+
+    /// A clone for a call that runs off the main thread.
+    fn handle(&self) -> Outcome<waiaas::Agent> {
+        self.get().cloned()
     }
 }
 
-fn send_request(request: Value) -> Outcome<waiaas::SendRequest> {
-    let request: SendTransaction = from_js("request", request)?;
+fn send_request(request: String) -> Outcome<waiaas::SendRequest> {
+    let request: SendTransaction = from_js("request", &request)?;
     Ok(request.to_request()?)
 }
 
@@ -50,8 +55,8 @@ impl Agent {
         ts_args_type = "request: Record<string, unknown>",
         ts_return_type = "Promise<Transaction>"
     )]
-    pub fn send(&self, request: Value) -> AsyncTask<JsonTask> {
-        let agent = self.get();
+    pub fn send(&self, request: String) -> AsyncTask<JsonTask> {
+        let agent = self.handle();
         AsyncTask::new(JsonTask::new(move || {
             let request = send_request(request)?;
             to_js(&agent?.send(&request)?)
@@ -63,7 +68,7 @@ impl Agent {
         ts_args_type = "request: Record<string, unknown>",
         ts_return_type = "Decision"
     )]
-    pub fn simulate(&self, env: Env, request: Value) -> napi::Result<Value> {
+    pub fn simulate(&self, env: Env, request: String) -> napi::Result<String> {
         sync(&env, || {
             let request = send_request(request)?;
             to_js(&self.get()?.simulate(&request)?)
@@ -72,7 +77,7 @@ impl Agent {
 
     /// The agent's recent transactions, newest first (default 20).
     #[napi(ts_return_type = "Transaction[]")]
-    pub fn transactions(&self, env: Env, limit: Option<u32>) -> napi::Result<Value> {
+    pub fn transactions(&self, env: Env, limit: Option<u32>) -> napi::Result<String> {
         sync(&env, || {
             to_js(&self.get()?.transactions(limit.unwrap_or(20))?)
         })
@@ -80,7 +85,7 @@ impl Agent {
 
     /// Cancels one of the agent's queued (DELAY) transactions.
     #[napi(ts_return_type = "Transaction")]
-    pub fn cancel(&self, env: Env, tx_id: String) -> napi::Result<Value> {
+    pub fn cancel(&self, env: Env, tx_id: String) -> napi::Result<String> {
         sync(&env, || to_js(&self.get()?.cancel(id("txId", tx_id)?)?))
     }
 
@@ -88,23 +93,27 @@ impl Agent {
     #[napi(
         ts_return_type = "Array<{ name: string; description: string; parameters: Record<string, unknown> }>"
     )]
-    pub fn tools(&self, env: Env) -> napi::Result<Value> {
+    pub fn tools(&self, env: Env) -> napi::Result<String> {
         sync(&env, || to_js(&self.get()?.tools()))
     }
 
     /// Runs a tool off the main thread; resolves to `{ok: true, result}` or
     /// `{ok: false, error}` (a denial is data, not a rejection).
-    #[napi(ts_args_type = "name: string, args?: Record<string, unknown> | null")]
-    pub fn call_tool(&self, name: String, args: Option<Value>) -> AsyncTask<JsonTask> {
-        let agent = self.get();
+    #[napi(
+        ts_args_type = "name: string, args?: Record<string, unknown> | null",
+        ts_return_type = "Promise<unknown>"
+    )]
+    pub fn call_tool(&self, name: String, args: String) -> AsyncTask<JsonTask> {
+        let agent = self.handle();
         AsyncTask::new(JsonTask::new(move || {
-            Ok(agent?.call_tool(&name, args.unwrap_or(Value::Null)))
+            let args: Value = from_js("args", &args)?;
+            to_js(&agent?.call_tool(&name, args))
         }))
     }
 
     /// The ids of the wallets this session may use.
     #[napi(ts_return_type = "string[]")]
-    pub fn wallets(&self, env: Env) -> napi::Result<Value> {
+    pub fn wallets(&self, env: Env) -> napi::Result<String> {
         sync(&env, || to_js(&self.get()?.wallets()?))
     }
 
@@ -112,7 +121,7 @@ impl Agent {
     /// network's chain client (`config.rpcUrls`), off the main thread.
     #[napi(ts_return_type = "Promise<Balance>")]
     pub fn balance(&self, wallet_id: Option<String>) -> AsyncTask<JsonTask> {
-        let agent = self.get();
+        let agent = self.handle();
         AsyncTask::new(JsonTask::new(move || {
             let wallet = wallet_id.map(|w| id("walletId", w)).transpose()?;
             to_js(&agent?.balance(wallet)?)
@@ -126,10 +135,10 @@ impl Agent {
         ts_args_type = "request: { message: string; encoding?: 'utf8' | 'hex'; walletId?: string }",
         ts_return_type = "Promise<Transaction>"
     )]
-    pub fn sign_message(&self, request: Value) -> AsyncTask<JsonTask> {
-        let agent = self.get();
+    pub fn sign_message(&self, request: String) -> AsyncTask<JsonTask> {
+        let agent = self.handle();
         AsyncTask::new(JsonTask::new(move || {
-            let request: SignMessage = from_js("request", request)?;
+            let request: SignMessage = from_js("request", &request)?;
             to_js(&agent?.sign_message(request.wallet_id, &request.bytes()?)?)
         }))
     }
@@ -140,10 +149,10 @@ impl Agent {
         ts_args_type = "request: { typedData: Record<string, unknown> | string; walletId?: string }",
         ts_return_type = "Promise<Transaction>"
     )]
-    pub fn sign_typed_data(&self, request: Value) -> AsyncTask<JsonTask> {
-        let agent = self.get();
+    pub fn sign_typed_data(&self, request: String) -> AsyncTask<JsonTask> {
+        let agent = self.handle();
         AsyncTask::new(JsonTask::new(move || {
-            let request: SignTypedData = from_js("request", request)?;
+            let request: SignTypedData = from_js("request", &request)?;
             to_js(&agent?.sign_typed_data(request.wallet_id, &request.json())?)
         }))
     }
@@ -155,17 +164,17 @@ impl Agent {
         ts_args_type = "request: { transaction: string; walletId?: string }",
         ts_return_type = "Promise<Transaction>"
     )]
-    pub fn sign_transaction(&self, request: Value) -> AsyncTask<JsonTask> {
-        let agent = self.get();
+    pub fn sign_transaction(&self, request: String) -> AsyncTask<JsonTask> {
+        let agent = self.handle();
         AsyncTask::new(JsonTask::new(move || {
-            let request: SignTransaction = from_js("request", request)?;
+            let request: SignTransaction = from_js("request", &request)?;
             to_js(&agent?.sign_transaction(request.wallet_id, &request.transaction)?)
         }))
     }
 
     /// One of this session's transactions.
     #[napi(ts_return_type = "Transaction")]
-    pub fn transaction(&self, env: Env, tx_id: String) -> napi::Result<Value> {
+    pub fn transaction(&self, env: Env, tx_id: String) -> napi::Result<String> {
         sync(&env, || {
             to_js(&self.get()?.transaction(id("txId", tx_id)?)?)
         })
@@ -174,7 +183,7 @@ impl Agent {
     /// Renews the session token; this handle uses the new token from now on (the old
     /// one is invalid at once). Answers `{token, session}`.
     #[napi(ts_return_type = "SessionWithToken")]
-    pub fn renew(&self, env: Env) -> napi::Result<Value> {
+    pub fn renew(&self, env: Env) -> napi::Result<String> {
         sync(&env, || {
             to_js(&SessionWithToken::from(&self.get()?.renew()?))
         })
@@ -204,7 +213,7 @@ impl Owner {
 impl Owner {
     /// The texts to sign for a transaction awaiting the owner (`ApprovalRequest`).
     #[napi(ts_return_type = "ApprovalRequest")]
-    pub fn approval_request(&self, env: Env, tx_id: String) -> napi::Result<Value> {
+    pub fn approval_request(&self, env: Env, tx_id: String) -> napi::Result<String> {
         sync(&env, || {
             to_js(&self.inner.approval_request(id("txId", tx_id)?)?)
         })
@@ -234,7 +243,7 @@ impl Owner {
         tx_id: String,
         signature: String,
         message: String,
-    ) -> napi::Result<Value> {
+    ) -> napi::Result<String> {
         sync(&env, || {
             to_js(
                 &self
@@ -256,7 +265,12 @@ impl Owner {
     /// Triggers the kill switch with the owner's signature over a fresh
     /// `killSwitchMessage`.
     #[napi(ts_return_type = "KillSwitchReport")]
-    pub fn kill_switch(&self, env: Env, signature: String, message: String) -> napi::Result<Value> {
+    pub fn kill_switch(
+        &self,
+        env: Env,
+        signature: String,
+        message: String,
+    ) -> napi::Result<String> {
         sync(&env, || {
             to_js(&self.inner.kill_switch(&signature, &message)?)
         })
@@ -270,7 +284,7 @@ impl Owner {
         tx_id: String,
         signature: String,
         message: String,
-    ) -> napi::Result<Value> {
+    ) -> napi::Result<String> {
         sync(&env, || {
             to_js(
                 &self

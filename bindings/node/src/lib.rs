@@ -1,8 +1,11 @@
 //! Node.js binding of waiaas (napi-rs 3): `Waiaas`, `Admin`, `Agent`, `Owner` and
 //! `OwnerSigner` as JS classes in camelCase, a thin layer over `waiaas::api` (ADR 0005).
-//! Every request crosses as a plain JS object deserialized by serde into the API's DTO
-//! (napi's `serde-json` feature: JS value ⇄ `serde_json::Value` ⇄ DTO), every answer as
-//! the DTO's pinned JSON. Failures become JS `Error`s in one place (`src/error.rs`).
+//! Every request is a plain JS object deserialized by serde into the API's DTO, every
+//! answer the DTO's pinned JSON. They cross N-API as JSON text: `src/json.js`, run as the
+//! addon loads, wraps each such method so JS passes and receives objects (made and read
+//! by V8's `JSON.stringify` / `JSON.parse`), as `index.d.ts` declares; the Rust methods
+//! below take and answer the text. Failures become JS `Error`s in one place
+//! (`src/error.rs`).
 //! Calls that may be slow (Argon2id, signing, RPC) return Promises and run on the libuv
 //! thread pool; notifier callbacks are thread-safe functions (`src/notify.rs`). No
 //! process-global state: the addon loads in any number of worker threads.
@@ -21,7 +24,8 @@ pub mod vectors;
 
 use std::collections::BTreeMap;
 
-use napi::bindgen_prelude::{AsyncTask, Function, Object};
+use napi::Env;
+use napi::bindgen_prelude::{AsyncTask, FnArgs, Function, Object};
 use napi::threadsafe_function::UnknownReturnValue;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -33,24 +37,58 @@ use crate::error::{Failure, Outcome};
 use crate::notify::JsNotifiers;
 use crate::task::UnlockTask;
 
-/// A JS value as the DTO `T` (unknown fields refused by the DTO itself); a mismatch is
-/// `VALIDATION_FAILED` naming `field`.
-pub(crate) fn from_js<T: DeserializeOwned>(field: &str, value: Value) -> Outcome<T> {
-    Ok(waiaas::api::from_json(field, value)?)
+/// The JS layer of every method that takes or answers JSON text (`src/json.js`).
+const JSON_LAYER: &str = include_str!("json.js");
+
+/// Runs `src/json.js` over the exports of each environment that loads the addon, with
+/// `refuse(field, reason)`: the JS layer's way to throw this addon's `VALIDATION_FAILED`
+/// for a value JSON cannot carry.
+#[napi(module_exports)]
+pub fn init(exports: Object<'_>, env: Env) -> napi::Result<()> {
+    let refuse = env.create_function_from_closure("refuse", |ctx| -> napi::Result<()> {
+        let (field, reason): (String, String) = ctx.args()?;
+        Err(error::to_js(
+            ctx.env,
+            ValidationError::field(field, reason).into(),
+        ))
+    })?;
+    let layer: Function<'_, FnArgs<(Object<'_>, Refuse<'_>)>, ()> = env.run_script(JSON_LAYER)?;
+    layer.call((exports, refuse).into())
 }
 
-/// A DTO as its JSON (what JS receives).
-pub(crate) fn to_js<T: Serialize>(value: &T) -> Outcome<Value> {
-    serde_json::to_value(value).map_err(|e| ValidationError::field("result", e.to_string()).into())
+/// `refuse(field, reason)` as `src/json.js` receives it.
+type Refuse<'env> = Function<'env, FnArgs<(String, String)>, ()>;
+
+/// JSON text made by `src/json.js` as the DTO `T` (unknown fields refused by the DTO
+/// itself); a mismatch is `VALIDATION_FAILED` naming `field`, in serde's words as
+/// `waiaas::api::from_json` gives them (no position in a text the caller never wrote).
+pub(crate) fn from_js<T: DeserializeOwned>(field: &str, text: &str) -> Outcome<T> {
+    serde_json::from_str(text).map_err(|e| {
+        let message = e.to_string();
+        let position = format!(" at line {} column {}", e.line(), e.column());
+        let reason = message.strip_suffix(&position).unwrap_or(&message);
+        ValidationError::field(field, reason).into()
+    })
+}
+
+/// [`from_js`] for an optional argument: `null` (or nothing) is `T::default()`.
+pub(crate) fn optional<T: DeserializeOwned + Default>(field: &str, text: &str) -> Outcome<T> {
+    Ok(from_js::<Option<T>>(field, text)?.unwrap_or_default())
+}
+
+/// A DTO as its JSON text (what `src/json.js` parses for JS).
+pub(crate) fn to_js<T: Serialize>(value: &T) -> Outcome<String> {
+    serde_json::to_string(value).map_err(|e| ValidationError::field("result", e.to_string()).into())
 }
 
 /// An id given as a string (`walletId`, `txId`, …), parsed as the DTOs parse it.
 pub(crate) fn id<T: DeserializeOwned>(field: &str, value: String) -> Outcome<T> {
-    from_js(field, Value::String(value))
+    Ok(waiaas::api::from_json(field, Value::String(value))?)
 }
 
-/// `options` read on the JS thread: the price table still as JSON (decoded with the
-/// rest of the inputs), the callbacks already thread-safe functions.
+/// `options` read on the JS thread (it holds functions, so it crosses as an object): the
+/// price table still as JSON (decoded with the rest of the inputs), the callbacks
+/// already thread-safe functions.
 struct HostParts {
     prices: Option<Value>,
     notifiers: JsNotifiers,
@@ -93,16 +131,13 @@ fn host_parts(options: Option<&Object<'_>>) -> Outcome<HostParts> {
 
 fn unlock_inputs(
     password: Option<String>,
-    config: Option<Value>,
+    config: &str,
     prices: Option<Value>,
     notifiers: Vec<std::sync::Arc<dyn waiaas::notify::Notifier>>,
 ) -> Outcome<(Option<SecretString>, Config, Host)> {
-    let config: Config = match config {
-        Some(v) => from_js("config", v)?,
-        None => Config::default(),
-    };
+    let config: Config = optional("config", config)?;
     let prices: BTreeMap<String, String> = match prices {
-        Some(v) => from_js("options.prices", v)?,
+        Some(v) => waiaas::api::from_json("options.prices", v)?,
         None => BTreeMap::new(),
     };
     let mut host = Host {
@@ -124,7 +159,7 @@ fn unlock_inputs(
 fn unlock(
     path: String,
     password: Option<String>,
-    config: Option<Value>,
+    config: String,
     options: Option<&Object<'_>>,
     how: Unlock,
 ) -> AsyncTask<UnlockTask> {
@@ -134,7 +169,7 @@ fn unlock(
     };
     let host_notifiers = notifiers.notifiers();
     AsyncTask::new(UnlockTask::new(notifiers, move || {
-        let (password, config, host) = unlock_inputs(password, config, prices?, host_notifiers)?;
+        let (password, config, host) = unlock_inputs(password, &config, prices?, host_notifiers)?;
         Ok(waiaas::Waiaas::unlock(path, how, password, &config, host)?)
     }))
 }
@@ -143,18 +178,21 @@ fn unlock(
 #[napi]
 pub struct Waiaas;
 
+// The statics are `configurable` (napi defines them read-only and fixed) so that
+// `src/json.js` can put its layer over them.
 #[napi]
 impl Waiaas {
     /// Creates a vault in directory `path` (`Waiaas::create`); Argon2id runs off the
     /// main thread. `config` is `waiaas::Config` as camelCase JSON; `options` the
     /// host's price table and notifier callbacks (`HostOptions`).
     #[napi(
+        configurable = true,
         ts_args_type = "path: string, password?: string | null, config?: Record<string, unknown> | null, options?: HostOptions | null"
     )]
     pub fn create(
         path: String,
         password: Option<String>,
-        config: Option<Value>,
+        config: String,
         options: Option<Object<'_>>,
     ) -> AsyncTask<UnlockTask> {
         unlock(path, password, config, options.as_ref(), Unlock::Create)
@@ -165,11 +203,12 @@ impl Waiaas {
     /// it, store it safely, then change the password or delete the file. Argon2id runs
     /// off the main thread.
     #[napi(
+        configurable = true,
         ts_args_type = "path: string, config?: Record<string, unknown> | null, options?: HostOptions | null"
     )]
     pub fn create_auto_provisioned(
         path: String,
-        config: Option<Value>,
+        config: String,
         options: Option<Object<'_>>,
     ) -> AsyncTask<UnlockTask> {
         unlock(
@@ -183,12 +222,13 @@ impl Waiaas {
 
     /// Opens the vault in `path` (`Waiaas::open`); Argon2id runs off the main thread.
     #[napi(
+        configurable = true,
         ts_args_type = "path: string, password?: string | null, config?: Record<string, unknown> | null, options?: HostOptions | null"
     )]
     pub fn open(
         path: String,
         password: Option<String>,
-        config: Option<Value>,
+        config: String,
         options: Option<Object<'_>>,
     ) -> AsyncTask<UnlockTask> {
         unlock(path, password, config, options.as_ref(), Unlock::Open)
@@ -219,15 +259,16 @@ pub struct WaiaasErrorFields {
     ts_args_type = "policyCase: object",
     ts_return_type = "{ allowed: boolean; tier: string; reasons: string[]; warnings: string[]; delaySeconds: number | null; approvalReason: string | null; approvalTimeout: number | null }"
 )]
-pub fn evaluate_policy_case(env: napi::Env, policy_case: Value) -> napi::Result<Value> {
+pub fn evaluate_policy_case(env: Env, policy_case: String) -> napi::Result<String> {
     error::sync(&env, || {
-        Ok(waiaas::api::evaluate_policy_case(&policy_case)?)
+        let case: Value = from_js("policyCase", &policy_case)?;
+        to_js(&waiaas::api::evaluate_policy_case(&case)?)
     })
 }
 
 /// Every error code with its class (`waiaas::api::ERROR_CODES`).
 #[napi(ts_return_type = "Array<{ code: string; class: string; messages: string[] }>")]
-pub fn error_codes(env: napi::Env) -> napi::Result<Value> {
+pub fn error_codes(env: Env) -> napi::Result<String> {
     error::sync(&env, || to_js(&waiaas::api::ERROR_CODES))
 }
 
@@ -235,7 +276,7 @@ pub fn error_codes(env: napi::Env) -> napi::Result<Value> {
 /// a panic becomes a JS error and the process goes on.
 #[cfg(feature = "test-panic")]
 #[napi(skip_typescript)]
-pub fn panic_for_tests(env: napi::Env, message: String) -> napi::Result<()> {
+pub fn panic_for_tests(env: Env, message: String) -> napi::Result<()> {
     error::sync(&env, || panic_now(&message))
 }
 

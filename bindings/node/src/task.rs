@@ -1,9 +1,7 @@
 //! Work that leaves the JS main thread: a closure run on the libuv thread pool
-//! (`napi::Task::compute`), its answer converted back on the JS thread.
+//! (`napi::Task::compute`), its answer handed back on the JS thread.
 
-use napi::bindgen_prelude::Unknown;
-use napi::{Env, ScopedTask, Task};
-use serde_json::Value;
+use napi::{Env, Task};
 
 use crate::admin::Admin;
 use crate::error::{Failure, Outcome, guard, to_js};
@@ -18,14 +16,14 @@ fn take<T>(work: &mut Option<Work<T>>) -> Outcome<T> {
     }
 }
 
-/// A call answering with JSON (a waiaas DTO, as plain JS objects).
+/// A call answering with JSON text (a waiaas DTO; `src/json.js` parses it).
 pub struct JsonTask {
-    work: Option<Work<Value>>,
+    work: Option<Work<String>>,
 }
 
 impl JsonTask {
     /// The call `f`, to run off the main thread.
-    pub fn new(f: impl FnOnce() -> Outcome<Value> + Send + 'static) -> Self {
+    pub fn new(f: impl FnOnce() -> Outcome<String> + Send + 'static) -> Self {
         Self {
             work: Some(Box::new(f)),
         }
@@ -33,19 +31,16 @@ impl JsonTask {
 }
 
 #[napi]
-impl<'task> ScopedTask<'task> for JsonTask {
-    type Output = Outcome<Value>;
-    type JsValue = Unknown<'task>;
+impl Task for JsonTask {
+    type Output = Outcome<String>;
+    type JsValue = String;
 
     fn compute(&mut self) -> napi::Result<Self::Output> {
         Ok(take(&mut self.work))
     }
 
-    fn resolve(&mut self, env: &'task Env, output: Self::Output) -> napi::Result<Self::JsValue> {
-        match output {
-            Ok(value) => env.to_js_value(&value),
-            Err(failure) => Err(to_js(env, failure)),
-        }
+    fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {
+        output.map_err(|failure| to_js(&env, failure))
     }
 }
 

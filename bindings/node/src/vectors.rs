@@ -1,9 +1,10 @@
 //! The chain, session and vault conformance vectors (`testdata/vectors/`) evaluated by
 //! the Rust entries the Rust runners use (`waiaas::api::evaluate_*_case`).
 
+use napi::Env;
 use serde_json::Value;
 
-use crate::error;
+use crate::{error, from_js, to_js};
 
 /// One case of `testdata/vectors/chains` through the real vault-backed signers
 /// (`waiaas::api::evaluate_chain_case`).
@@ -11,8 +12,11 @@ use crate::error;
     ts_args_type = "chainCase: object",
     ts_return_type = "Record<string, unknown>"
 )]
-pub fn evaluate_chain_case(env: napi::Env, chain_case: Value) -> napi::Result<Value> {
-    error::sync(&env, || Ok(waiaas::api::evaluate_chain_case(&chain_case)?))
+pub fn evaluate_chain_case(env: Env, chain_case: String) -> napi::Result<String> {
+    error::sync(&env, || {
+        let case: Value = from_js("chainCase", &chain_case)?;
+        to_js(&waiaas::api::evaluate_chain_case(&case)?)
+    })
 }
 
 /// One case of `testdata/vectors/sessions` through the real token codec and issuer
@@ -21,9 +25,10 @@ pub fn evaluate_chain_case(env: napi::Env, chain_case: Value) -> napi::Result<Va
     ts_args_type = "sessionCase: object",
     ts_return_type = "Record<string, unknown>"
 )]
-pub fn evaluate_session_case(env: napi::Env, session_case: Value) -> napi::Result<Value> {
+pub fn evaluate_session_case(env: Env, session_case: String) -> napi::Result<String> {
     error::sync(&env, || {
-        Ok(waiaas::api::evaluate_session_case(&session_case)?)
+        let case: Value = from_js("sessionCase", &session_case)?;
+        to_js(&waiaas::api::evaluate_session_case(&case)?)
     })
 }
 
@@ -33,6 +38,9 @@ pub fn evaluate_session_case(env: napi::Env, session_case: Value) -> napi::Resul
     ts_args_type = "vaultCase: object",
     ts_return_type = "Record<string, unknown>"
 )]
-pub fn evaluate_vault_case(env: napi::Env, vault_case: Value) -> napi::Result<Value> {
-    error::sync(&env, || Ok(waiaas::api::evaluate_vault_case(&vault_case)?))
+pub fn evaluate_vault_case(env: Env, vault_case: String) -> napi::Result<String> {
+    error::sync(&env, || {
+        let case: Value = from_js("vaultCase", &vault_case)?;
+        to_js(&waiaas::api::evaluate_vault_case(&case)?)
+    })
 }

@@ -59,3 +59,35 @@ test('input errors come from the Rust DTOs', async (t) => {
   assert.equal(report.state, 'SUSPENDED')
   assert.throws(() => agent.simulate(transfer('0.01')), (e) => ['SESSION_REVOKED', 'KILL_SWITCH_ACTIVE'].includes(e.code))
 })
+
+test('values JSON cannot carry are refused as input errors, never changed', async (t) => {
+  const { admin } = await createVault(t)
+  const wallet = admin.createWallet({ name: 'w', chain: 'solana', network: undefined })
+  const agent = admin.agent(admin.createSession({ walletId: wallet.id }).token)
+  const cycle = { type: 'SPENDING_LIMIT', rules: { instant_max: '1' } }
+  cycle.rules.self = cycle
+  const policy = (priority) => ({ walletId: wallet.id, type: 'SPENDING_LIMIT', rules: { instant_max: '1' }, priority })
+  const refusals = [
+    [policy(NaN), /NaN is not a JSON number/],
+    [policy(Infinity), /Infinity is not a JSON number/],
+    [policy(1n), /a bigint is not JSON/],
+    [policy(() => 1), /a function is not JSON/],
+    [policy(Symbol('p')), /a symbol is not JSON/],
+    [policy(new Date()), /toJSON/],
+    [{ ...policy(1), rules: { instant_max: '1', allowed: [undefined] } }, /undefined in an array/],
+    [cycle, /nested deeper than 128 levels/],
+  ]
+  for (const [value, reason] of refusals) {
+    assert.throws(() => admin.createPolicy(value), (e) =>
+      expectCode('VALIDATION_FAILED', 'INVALID_INPUT')(e) && /^invalid `policy`: /.test(e.message) && reason.test(e.message))
+  }
+  // A Promise-returning method rejects rather than throws, as for any other input error.
+  const sending = agent.send(transfer('0.1', { chain: { recentBlockhash: NaN } }))
+  assert.ok(sending instanceof Promise)
+  await assert.rejects(sending, (e) => expectCode('VALIDATION_FAILED', 'INVALID_INPUT')(e) && /^invalid `request`: NaN/.test(e.message))
+  await assert.rejects(Waiaas.create(tempDir(t), PASSWORD, { ...TEST_CONFIG, durability: Symbol('x') }), (e) =>
+    expectCode('VALIDATION_FAILED', 'INVALID_INPUT')(e) && /^invalid `config`: a symbol/.test(e.message))
+  // Nothing for a required value is `null`, which the DTO refuses in serde's words.
+  assert.throws(() => agent.simulate(), (e) =>
+    expectCode('VALIDATION_FAILED', 'INVALID_INPUT')(e) && /invalid type: null, expected struct SendTransaction$/.test(e.message))
+})
