@@ -5,6 +5,7 @@
 pub(crate) mod header;
 mod kdf;
 
+use std::collections::HashMap;
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -179,7 +180,18 @@ fn marked(options: VaultOptions, store: &Arc<dyn Store>) -> VaultOptions {
 pub struct Vault {
     store: Arc<dyn Store>,
     dek: RwLock<Option<Dek>>,
+    /// Signing keys opened since the unlock: a signature neither re-opens nor
+    /// re-expands its key. Wiped by [`Vault::lock`] and on drop (each key zeroizes).
+    keys: RwLock<HashMap<WalletId, Arc<OpenKey>>>,
     options: VaultOptions,
+}
+
+/// A wallet key opened from its row, with the row's public facts it was checked
+/// against: a row read later uses the key only if it still states them.
+struct OpenKey {
+    key: WalletKey,
+    public_key: Vec<u8>,
+    address: String,
 }
 
 impl fmt::Debug for Vault {
@@ -436,6 +448,7 @@ impl Vault {
         Ok(Self {
             store,
             dek: RwLock::new(Some(dek)),
+            keys: RwLock::new(HashMap::new()),
             options,
         })
     }
@@ -498,6 +511,7 @@ impl Vault {
         Ok(Self {
             store,
             dek: RwLock::new(Some(dek)),
+            keys: RwLock::new(HashMap::new()),
             options,
         })
     }
@@ -508,6 +522,12 @@ impl Vault {
         let mut guard = self.dek.write().unwrap_or_else(PoisonError::into_inner);
         // Dropping the Zeroizing buffer wipes it.
         *guard = None;
+        drop(guard);
+        // After the DEK: a call that misses the cache from here on cannot open a key.
+        self.keys
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
         self.store.clear_audit_key();
     }
 
@@ -736,6 +756,10 @@ impl Vault {
         let audit = AuditEntry::new(self.options.clock.now(), &Actor::Operator, "WALLET_DELETED")
             .wallet(id);
         if self.store.delete_wallet(id, &audit)? {
+            self.keys
+                .write()
+                .unwrap_or_else(PoisonError::into_inner)
+                .remove(&id);
             Ok(())
         } else {
             Err(VaultError::WalletNotFound(id))
@@ -765,8 +789,9 @@ impl Vault {
         Ok(key)
     }
 
-    /// Runs `f` with the wallet's signing key, then wipes it. Refuses wallets that are
-    /// not ACTIVE. Never runs Argon2id.
+    /// Runs `f` with the wallet's signing key. Refuses wallets that are not ACTIVE.
+    /// Never runs Argon2id. The key is opened (and checked against its row) once per
+    /// unlock and kept in memory that zeroizes, until [`Vault::lock`] or drop.
     ///
     /// # Errors
     /// `WALLET_NOT_FOUND`; `WALLET_SUSPENDED` / `WALLET_TERMINATED`; `VAULT_LOCKED`;
@@ -795,8 +820,32 @@ impl Vault {
                 status: record.status,
             });
         }
-        let key = self.decrypt_key(record)?;
-        Ok(f(&key))
+        let cached = self
+            .keys
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&record.id)
+            .filter(|k| k.public_key == record.public_key && k.address == record.address)
+            .cloned();
+        let open = match cached {
+            Some(open) => open,
+            None => {
+                // Checked against the row by `decrypt_key`.
+                let open = Arc::new(OpenKey {
+                    key: self.decrypt_key(record)?,
+                    public_key: record.public_key.clone(),
+                    address: record.address.clone(),
+                });
+                let mut keys = self.keys.write().unwrap_or_else(PoisonError::into_inner);
+                // `lock()` wipes the DEK before the keys: a key opened just before it
+                // is used once, never kept past it.
+                if !self.is_locked() {
+                    keys.insert(record.id, open.clone());
+                }
+                open
+            }
+        };
+        Ok(f(&open.key))
     }
 
     /// **Dangerous**: returns a wallet's secret key in plaintext, for moving the wallet

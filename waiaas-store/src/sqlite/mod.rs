@@ -27,7 +27,7 @@ pub use options::{StoreOptions, Synchronous};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError, RwLock};
 
-use rusqlite::{Connection, TransactionBehavior};
+use rusqlite::Connection;
 use waiaas_core::DataDir;
 use waiaas_core::audit::{AuditEntry, AuditKey};
 use waiaas_core::error::StoreError;
@@ -70,6 +70,21 @@ thread_local! {
 }
 
 /// Marks the current thread as holding the connection for a write.
+/// The transaction [`SqliteStore::write`] began: rolled back on drop unless committed.
+struct OpenTransaction<'c> {
+    conn: &'c Connection,
+    committed: bool,
+}
+
+impl Drop for OpenTransaction<'_> {
+    fn drop(&mut self) {
+        if !self.committed && !self.conn.is_autocommit() {
+            // Nothing to report to: the caller already has the error (or the panic).
+            let _ = self.conn.execute_batch("ROLLBACK");
+        }
+    }
+}
+
 struct InsideWrite;
 
 impl InsideWrite {
@@ -154,19 +169,27 @@ impl SqliteStore {
         schema_version(&self.conn())
     }
 
-    /// One `BEGIN IMMEDIATE` transaction around `f`.
+    /// One `BEGIN IMMEDIATE` transaction around `f`; `BEGIN` and `COMMIT` are cached
+    /// statements (each send is one such transaction, and re-parsing them showed in
+    /// its profile).
     fn write<T>(
         &self,
         op: &'static str,
         f: impl FnOnce(&Connection) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        let mut conn = self.conn();
+        let conn = self.conn();
         let _inside = InsideWrite::enter();
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(db_err(op))?;
-        let out = f(&tx)?;
-        tx.commit().map_err(db_err(op))?;
+        let run = |sql: &str| conn.prepare_cached(sql).and_then(|mut s| s.execute([]));
+        run("BEGIN IMMEDIATE").map_err(db_err(op))?;
+        // Rolls back unless committed: an error, a failed COMMIT, or a panic in `f`
+        // leaves no transaction open on the connection.
+        let mut open = OpenTransaction {
+            conn: &conn,
+            committed: false,
+        };
+        let out = f(&conn)?;
+        run("COMMIT").map_err(db_err(op))?;
+        open.committed = true;
         Ok(out)
     }
 
@@ -213,5 +236,55 @@ impl SqliteStore {
 
     fn attempts_conn(&self) -> MutexGuard<'_, Connection> {
         self.attempts.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{SqliteStore, StoreOptions};
+    use crate::sqlite::rows::db_err;
+    use waiaas_core::error::StoreError;
+
+    fn count(store: &SqliteStore) -> i64 {
+        store
+            .conn()
+            .query_row(
+                "SELECT count(*) FROM settings WHERE key = 'probe'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap()
+    }
+
+    fn insert(conn: &rusqlite::Connection) -> Result<(), StoreError> {
+        conn.execute(
+            "INSERT INTO settings (key, value, updated_at) VALUES ('probe', 'x', 0)",
+            [],
+        )
+        .map(|_| ())
+        .map_err(db_err("probe"))
+    }
+
+    #[test]
+    fn a_write_that_fails_or_panics_leaves_no_transaction_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path().join("t.db"), &StoreOptions::default()).unwrap();
+        let failed: Result<(), _> = store.write("test", |conn| {
+            insert(conn)?;
+            Err(StoreError::AuditKeyMissing)
+        });
+        assert!(failed.is_err());
+        let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let _ = store.write("test", |conn| -> Result<(), StoreError> {
+                insert(conn)?;
+                panic!("inside the transaction")
+            });
+        }));
+        assert!(panicked.is_err());
+        // Both rolled back, and the connection takes a new transaction.
+        assert_eq!(count(&store), 0);
+        assert!(store.conn().is_autocommit());
+        store.write("test", insert).unwrap();
+        assert_eq!(count(&store), 1);
     }
 }

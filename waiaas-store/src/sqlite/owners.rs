@@ -91,9 +91,8 @@ pub(super) fn set_owner(
 pub(super) fn kill_switch(store: &SqliteStore) -> Result<KillSwitchState, StoreError> {
     let s: String = store
         .conn()
-        .query_row("SELECT state FROM kill_switch WHERE id = 1", [], |r| {
-            r.get(0)
-        })
+        .prepare_cached("SELECT state FROM kill_switch WHERE id = 1")
+        .and_then(|mut s| s.query_row([], |r| r.get(0)))
         .map_err(db_err("read kill switch"))?;
     KillSwitchState::parse(&s).ok_or_else(|| corrupt("kill_switch", format!("state `{s}`")))
 }
@@ -101,9 +100,8 @@ pub(super) fn kill_switch(store: &SqliteStore) -> Result<KillSwitchState, StoreE
 pub(super) fn kill_switch_changed_at(store: &SqliteStore) -> Result<i64, StoreError> {
     store
         .conn()
-        .query_row("SELECT updated_at FROM kill_switch WHERE id = 1", [], |r| {
-            r.get(0)
-        })
+        .prepare_cached("SELECT updated_at FROM kill_switch WHERE id = 1")
+        .and_then(|mut s| s.query_row([], |r| r.get(0)))
         .map_err(db_err("read kill switch"))
 }
 

@@ -8,13 +8,7 @@ use super::SqliteStore;
 use super::rows::db_err;
 
 pub(super) fn setting(store: &SqliteStore, key: &str) -> Result<Option<String>, StoreError> {
-    store
-        .conn()
-        .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
-            r.get(0)
-        })
-        .optional()
-        .map_err(db_err("read setting"))
+    setting_row(&store.conn(), key)
 }
 
 pub(super) fn set_setting(
