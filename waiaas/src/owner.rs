@@ -103,6 +103,27 @@ pub(crate) fn action_message(
     address: &str,
     action: OwnerAction,
 ) -> Result<String> {
+    Ok(format!(
+        "{OWNER_ACTION_PREFIX} {}\nwallet: {}\naddress: {address}\nnetwork: {}\ntransaction: {}\ntype: {}\n{}\ntier: {}\nrequest digest: sha256:{}\nnonce: {}\nexpires: {}",
+        action.as_str(),
+        record.wallet_id,
+        record.network,
+        record.id,
+        record.kind,
+        effect_summary(record)?,
+        record.tier.map_or("-", |t| t.as_str()),
+        digest(record),
+        record.owner_nonce,
+        record.expires_at.map_or_else(|| "-".to_owned(), iso8601),
+    ))
+}
+
+/// What `record` does, one line each: every decoded effect, the fee bound and the USD
+/// value judged at admission (the owner's texts and the channels' messages share it).
+///
+/// # Errors
+/// `STORAGE_ERROR` when the stored row does not parse.
+pub(crate) fn effect_summary(record: &TxRecord) -> Result<String> {
     let tx = Transaction::try_from(record)?;
     let effects = crate::effects::effect_lines(&tx.request)
         .iter()
@@ -116,21 +137,12 @@ pub(crate) fn action_message(
         .and_then(|d| d.spend.usd)
         .map_or_else(|| "unknown".to_owned(), |u| format!("{u} USD"));
     Ok(format!(
-        "{OWNER_ACTION_PREFIX} {}\nwallet: {}\naddress: {address}\nnetwork: {}\ntransaction: {}\ntype: {}\n{effects}\nmax network fee: {fee}\nvalue at admission: {usd}\ntier: {}\nrequest digest: sha256:{}\nnonce: {}\nexpires: {}",
-        action.as_str(),
-        record.wallet_id,
-        record.network,
-        record.id,
-        record.kind,
-        record.tier.map_or("-", |t| t.as_str()),
-        digest(record),
-        record.owner_nonce,
-        record.expires_at.map_or_else(|| "-".to_owned(), iso8601),
+        "{effects}\nmax network fee: {fee}\nvalue at admission: {usd}"
     ))
 }
 
 /// Unix seconds as ISO-8601 UTC (`2026-11-30T10:00:00Z`).
-fn iso8601(secs: i64) -> String {
+pub(crate) fn iso8601(secs: i64) -> String {
     jiff::Timestamp::from_second(secs).map_or_else(|_| secs.to_string(), |t| t.to_string())
 }
 
