@@ -52,6 +52,8 @@ mod dispatcher;
 mod http;
 #[cfg(feature = "webhook")]
 mod message;
+#[cfg(feature = "telegram")]
+mod telegram_bot;
 #[cfg(feature = "webhook")]
 mod webhook;
 
@@ -65,6 +67,8 @@ pub use channels::{ChannelInfo, ChannelKind, NewChannel};
 #[cfg(feature = "webhook")]
 pub(crate) use chat::channel_notifiers;
 pub use dispatcher::{DEFAULT_SHUTDOWN_TIMEOUT, Dispatcher};
+#[cfg(feature = "telegram")]
+pub use telegram_bot::TelegramBots;
 #[cfg(feature = "webhook")]
 pub use webhook::{
     EVENT_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, WebhookError, WebhookNotifier, WebhookOptions,

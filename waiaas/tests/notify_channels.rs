@@ -535,3 +535,115 @@ fn without_a_page_url_the_approval_message_says_how_to_sign_and_has_no_link() {
     assert!(sent.get("reply_markup").is_none());
     assert!(sent["text"].as_str().unwrap().contains("waiaas tx approve"));
 }
+
+/// A Telegram update carrying `text` from chat `chat`.
+fn update(id: i64, chat: i64, text: &str) -> Value {
+    json!({"update_id": id, "message": {"message_id": id, "date": 1_764_330_000, "chat": {"id": chat, "type": "group", "title": "ops"}, "from": {"id": 42, "is_bot": false, "first_name": "Ann"}, "text": text}})
+}
+
+#[test]
+fn the_telegram_bot_lists_pending_approvals_with_links_in_linked_chats_only_and_never_approves() {
+    let server = Replay::start();
+    let get_updates = format!("/bot{BOT_TOKEN}/getUpdates");
+    // One batch of updates, then Telegram's answer to a second poller (409), which
+    // makes the bot back off instead of polling a replay server in a tight loop.
+    server.route_once(
+        &get_updates,
+        200,
+        json!({"ok": true, "result": [
+            update(100, -999, "/pending"),
+            update(101, -100_123, "/approve everything"),
+            update(102, -100_123, "/pending@waiaas_bot"),
+        ]})
+        .to_string(),
+    );
+    server.route(
+        &get_updates,
+        409,
+        json!({"ok": false, "error_code": 409, "description": "Conflict: terminated by other getUpdates request"}).to_string(),
+    );
+    server.route(
+        "/bot",
+        200,
+        json!({"ok": true, "result": {"message_id": 7, "chat": {"id": -100_123, "type": "group"}, "date": 1_764_330_000}}).to_string(),
+    );
+    let w = common::world();
+    let wallet = w.wallet(Network::SolanaDevnet);
+    w.admin
+        .set_owner(wallet.id, &OwnerKey::solana(2).address())
+        .unwrap();
+    w.admin.set_approval_page_url(Some(PAGE)).unwrap();
+    w.admin
+        .add_notification_channel(&NewChannel {
+            chat_id: Some("-100123".to_owned()),
+            api_url: Some(server.url()),
+            ..channel("ops-telegram", ChannelKind::Telegram, BOT_TOKEN.to_owned())
+        })
+        .unwrap();
+    let agent = w.agent(wallet.id);
+    let a = agent.send(&sol_req(&wallet.address, "20")).unwrap();
+    let b = agent.send(&sol_req(&wallet.address, "30")).unwrap();
+
+    let bots = w.admin.waiaas().spawn_telegram_bots(Duration::from_secs(1));
+    assert_eq!(bots.bots(), 1);
+    let sent_path = format!("POST /bot{BOT_TOKEN}/sendMessage");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while body_to(&server, &sent_path).len() < 3 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // The 409 is counted once, on the channel.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while w.admin.notification_channels().unwrap()[0].failed < 1 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    drop(bots);
+    let sent: Vec<Value> = body_to(&server, &sent_path)
+        .iter()
+        .map(|(_, body)| serde_json::from_str(body).unwrap())
+        .collect();
+    assert_eq!(
+        sent.len(),
+        3,
+        "a summary and one message per pending approval: {sent:?}"
+    );
+    assert!(
+        sent.iter().all(|m| m["chat_id"] == "-100123"),
+        "only the linked chat is answered"
+    );
+    assert!(
+        sent[0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("2 transaction(s) wait")
+    );
+    let owner = w.admin.owner_actions();
+    for tx in [a.id, b.id] {
+        let message = sent[1..]
+            .iter()
+            .find(|m| m["text"].as_str().unwrap().contains(&tx.to_string()))
+            .unwrap();
+        let text = owner.approval_request(tx).unwrap().approve_message.unwrap();
+        assert!(message["text"].as_str().unwrap().contains(&text));
+        let link = message["reply_markup"]["inline_keyboard"][0][0]["url"]
+            .as_str()
+            .unwrap();
+        owner.open_approval_link(tx, &token(link, tx)).unwrap();
+        // The bot approved nothing: only the owner's signature does.
+        assert_eq!(
+            w.admin.transaction(tx).unwrap().status,
+            waiaas::TxStatus::PendingApproval
+        );
+    }
+    // The next poll confirmed the batch.
+    let polls = body_to(&server, &format!("POST {get_updates}"));
+    assert!(polls.len() >= 2);
+    let second: Value = serde_json::from_str(&polls[1].1).unwrap();
+    assert_eq!(second["offset"], 103);
+    assert_eq!(second["timeout"], 1);
+    let status = &w.admin.notification_channels().unwrap()[0];
+    assert_eq!(status.delivered, 3);
+    assert_eq!(
+        status.last_error.as_deref(),
+        Some("telegram getUpdates: http status 409")
+    );
+}

@@ -18,7 +18,7 @@ use waiaas_core::{ExposeSecret, SecretString, Vault};
 use super::channels::{ChannelKind, ChannelParams, secret_label};
 use super::http::{Attempt, agent, deliver_with_retries};
 use super::message::{Message, Sources};
-use super::webhook::{WebhookError, WebhookOptions};
+use super::webhook::WebhookOptions;
 use super::{Event, Notifier};
 
 /// Body limit of a service's answer that is read (Telegram's `{"ok":…}`).
@@ -31,8 +31,8 @@ const SLACK_MAX_CHARS: usize = 3000;
 /// Where and how one channel sends.
 enum Service {
     Telegram {
-        /// `<api>/bot<token>/sendMessage`: holds the token.
-        send_url: SecretString,
+        /// `<api>/bot<token>`: holds the token.
+        bot_url: SecretString,
         chat_id: String,
     },
     Ntfy {
@@ -101,8 +101,8 @@ impl ChannelNotifier {
         let secret = SecretString::from(String::from_utf8_lossy(&plain).into_owned());
         let service = match kind {
             ChannelKind::Telegram => Service::Telegram {
-                send_url: SecretString::from(format!(
-                    "{}/bot{}/sendMessage",
+                bot_url: SecretString::from(format!(
+                    "{}/bot{}",
                     params.api_url(),
                     secret.expose_secret()
                 )),
@@ -129,20 +129,52 @@ impl ChannelNotifier {
         }))
     }
 
-    /// Sends `message` with retries; the number of attempts it took.
-    fn send(&self, message: &Message) -> Result<u32, WebhookError> {
-        deliver_with_retries(&self.options, || self.attempt(message))
+    /// Sends `message` with retries and counts the outcome in the store.
+    pub(crate) fn send_counted(&self, message: &Message, now: i64) {
+        let outcome = deliver_with_retries(&self.options, || self.attempt(message));
+        self.count(outcome.err().map(|e| e.to_string()).as_deref(), now);
+    }
+
+    /// Counts one outcome (`None`: delivered). Bookkeeping only: a failure to count
+    /// never reaches the pipeline.
+    pub(crate) fn count(&self, error: Option<&str>, now: i64) {
+        let _counted = self.store.record_delivery(&self.name, error, now);
+    }
+
+    /// A Telegram channel's `<api>/bot<token>` and chat (`None` for other kinds).
+    #[cfg(feature = "telegram")]
+    pub(crate) fn telegram(&self) -> Option<(SecretString, &str)> {
+        match &self.service {
+            Service::Telegram { bot_url, chat_id } => Some((
+                SecretString::from(bot_url.expose_secret().to_owned()),
+                chat_id,
+            )),
+            _ => None,
+        }
+    }
+
+    /// What messages are rendered from.
+    pub(crate) fn sources(&self) -> Sources<'_> {
+        Sources {
+            store: self.store.as_ref(),
+            vault: &self.vault,
+        }
+    }
+
+    /// The vault's time.
+    pub(crate) fn now(&self) -> i64 {
+        self.vault.clock().now()
     }
 
     fn attempt(&self, m: &Message) -> Attempt {
-        let json_post = |url: &SecretString, body: serde_json::Value| {
+        let json_post = |url: &str, body: serde_json::Value| {
             self.agent
-                .post(url.expose_secret())
+                .post(url)
                 .header("Content-Type", "application/json")
                 .send(body.to_string().as_bytes())
         };
         let sent = match &self.service {
-            Service::Telegram { send_url, chat_id } => {
+            Service::Telegram { bot_url, chat_id } => {
                 let mut body = json!({
                     "chat_id": chat_id,
                     "text": clip(&format!("{}\n\n{}", m.title, m.body), TELEGRAM_MAX_CHARS),
@@ -155,7 +187,8 @@ impl ChannelNotifier {
                         json!({ "inline_keyboard": [[{ "text": "Review", "url": link }]] }),
                     );
                 }
-                return match json_post(send_url, body) {
+                let send_url = format!("{}/sendMessage", bot_url.expose_secret());
+                return match json_post(&send_url, body) {
                     Ok(mut response) => telegram_outcome(&mut response),
                     Err(error) => Attempt::of_error(&error),
                 };
@@ -192,7 +225,10 @@ impl ChannelNotifier {
                         "style": "primary",
                     }]}));
                 }
-                json_post(url, json!({ "text": m.title, "blocks": blocks }))
+                json_post(
+                    url.expose_secret(),
+                    json!({ "text": m.title, "blocks": blocks }),
+                )
             }
             Service::Discord { url } => {
                 let link = m
@@ -203,7 +239,7 @@ impl ChannelNotifier {
                 let room = DISCORD_MAX_CHARS.saturating_sub(link.chars().count());
                 let content = clip(&format!("**{}**\n{}", m.title, m.body), room);
                 json_post(
-                    url,
+                    url.expose_secret(),
                     json!({
                         "content": format!("{content}{link}"),
                         // Nothing in a message may ping anyone.
@@ -244,21 +280,18 @@ fn telegram_outcome(response: &mut ureq::http::Response<ureq::Body>) -> Attempt 
 
 impl Notifier for ChannelNotifier {
     fn notify(&self, event: &Event) {
-        let now = self.vault.clock().now();
-        let sources = Sources {
-            store: self.store.as_ref(),
-            vault: &self.vault,
-        };
-        let outcome = match sources.render(event, now) {
-            Ok(None) => return,
-            Ok(Some(message)) => self.send(&message).map_err(|e| e.to_string()),
-            Err(e) => Err(format!("message not rendered: {} ({})", e, e.code())),
-        };
-        // Bookkeeping only: a failure to count never reaches the pipeline.
-        let _counted = self
-            .store
-            .record_delivery(&self.name, outcome.err().as_deref(), now);
+        let now = self.now();
+        match self.sources().render(event, now) {
+            Ok(None) => {}
+            Ok(Some(message)) => self.send_counted(&message, now),
+            Err(e) => self.count(Some(&not_rendered(&e)), now),
+        }
     }
+}
+
+/// The failure recorded when a message cannot be rendered.
+pub(crate) fn not_rendered(e: &crate::Error) -> String {
+    format!("message not rendered: {e} ({})", e.code())
 }
 
 /// The notifiers of every stored channel this build can send to. A channel whose

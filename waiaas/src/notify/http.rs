@@ -34,7 +34,7 @@ impl Attempt {
 }
 
 /// A short, secret-free description of a transport error (never the URL).
-fn describe(error: &ureq::Error) -> String {
+pub(crate) fn describe(error: &ureq::Error) -> String {
     match error {
         ureq::Error::Timeout(_) => "timed out".to_owned(),
         ureq::Error::HostNotFound => "host not found".to_owned(),
