@@ -220,6 +220,7 @@ fn approval_requests_and_notify_events_reach_every_channel_with_the_text_and_a_p
             .unwrap()
             .contains(&text)
     );
+    assert_eq!(blocks["unfurl_links"], false);
     let slack_link = blocks["blocks"][2]["elements"][0]["url"]
         .as_str()
         .unwrap()
@@ -231,6 +232,7 @@ fn approval_requests_and_notify_events_reach_every_channel_with_the_text_and_a_p
     let content = message["content"].as_str().unwrap();
     assert!(content.contains("effect 1: send 20 SOL"));
     assert_eq!(message["allowed_mentions"], json!({"parse": []}));
+    assert_eq!(message["flags"], 4, "no embed preview may fetch the link");
     let discord_link = content.rsplit("Review: ").next().unwrap().to_owned();
 
     // Each channel has its own link; each opens this transaction's page once.

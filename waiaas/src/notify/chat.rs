@@ -225,9 +225,15 @@ impl ChannelNotifier {
                         "style": "primary",
                     }]}));
                 }
+                // No unfurling: a preview fetch must not spend the single-use link.
                 json_post(
                     url.expose_secret(),
-                    json!({ "text": m.title, "blocks": blocks }),
+                    json!({
+                        "text": m.title,
+                        "blocks": blocks,
+                        "unfurl_links": false,
+                        "unfurl_media": false,
+                    }),
                 )
             }
             Service::Discord { url } => {
@@ -244,6 +250,8 @@ impl ChannelNotifier {
                         "content": format!("{content}{link}"),
                         // Nothing in a message may ping anyone.
                         "allowed_mentions": { "parse": [] },
+                        // SUPPRESS_EMBEDS: no preview fetch spends the single-use link.
+                        "flags": 4,
                     }),
                 )
             }
