@@ -15,7 +15,7 @@ use waiaas_core::store::{Backend, LinkRedemption};
 use waiaas_core::{TxId, ValidationError};
 
 use crate::error::{Error, Result};
-use crate::owner::{ApprovalRequest, Owner};
+use crate::owner::{ApprovalPage, Owner};
 
 /// The setting holding the approval page's public base URL.
 pub(crate) const PAGE_URL_KEY: &str = "waiaas.notify.page_url";
@@ -84,13 +84,13 @@ pub(crate) fn mint(
 impl Owner {
     /// Opens the approval page of `tx_id` with the token of a link a channel sent:
     /// spends the token (each link opens its page once) and returns what the page
-    /// shows, the texts the owner may sign.
+    /// shows — the decoded effects and the texts the owner may sign.
     ///
     /// # Errors
     /// `APPROVAL_LINK_INVALID` for a token that is not one of this transaction's links;
     /// `APPROVAL_LINK_EXPIRED` past its expiry; `APPROVAL_LINK_USED` when it was opened
     /// before; `TX_NOT_FOUND`; `OWNER_NOT_CONNECTED`; `STORAGE_ERROR`.
-    pub fn open_approval_link(&self, tx_id: TxId, token: &str) -> Result<ApprovalRequest> {
+    pub fn open_approval_link(&self, tx_id: TxId, token: &str) -> Result<ApprovalPage> {
         let now = self.inner.now();
         let audit = AuditEntry::new(now, &Actor::System, "APPROVAL_LINK_OPENED").tx(tx_id);
         match self
@@ -98,7 +98,7 @@ impl Owner {
             .store
             .redeem_approval_link(&token_hash(token), tx_id, now, &audit)?
         {
-            LinkRedemption::Redeemed => self.approval_request(tx_id),
+            LinkRedemption::Redeemed => self.approval_page(tx_id),
             LinkRedemption::Unknown => Err(Error::ApprovalLinkInvalid(tx_id)),
             LinkRedemption::Expired => Err(Error::ApprovalLinkExpired(tx_id)),
             LinkRedemption::Used => Err(Error::ApprovalLinkUsed(tx_id)),

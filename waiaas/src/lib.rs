@@ -74,7 +74,7 @@ pub use agent::{Agent, Balance};
 pub use clients::ChainClients;
 pub use config::{Config, Durability, Host, KdfConfig};
 pub use error::{Error, ErrorInfo, Result};
-pub use owner::{ApprovalRequest, Owner};
+pub use owner::{ApprovalPage, ApprovalRequest, Owner};
 pub use price::{PriceOracle, StaticPriceOracle};
 pub use record::{ExecutionResult, Transaction};
 pub use request::{ChainParams, Operation, Quantity, SendRequest, TokenSpec};

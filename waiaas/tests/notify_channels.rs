@@ -246,7 +246,24 @@ fn approval_requests_and_notify_events_reach_every_channel_with_the_text_and_a_p
     let page = owner_actions
         .open_approval_link(pending.id, &token(&telegram_link, pending.id))
         .unwrap();
-    assert_eq!(page.approve_message.as_deref(), Some(text.as_str()));
+    assert_eq!(page.request.approve_message.as_deref(), Some(text.as_str()));
+    assert!(page.request.reject_message.is_some());
+    assert_eq!(page.chain, "solana");
+    assert_eq!(page.network, "solana-devnet");
+    assert_eq!(page.wallet_address, wallet.address);
+    assert_eq!(
+        page.effects,
+        [format!(
+            "send 20 SOL (20000000000 base units; 2000 USD at admission) to {}",
+            wallet.address
+        )]
+    );
+    assert!(page.max_fee.starts_with("0.000005 SOL"), "{}", page.max_fee);
+    assert_eq!(page.value, "2000.0005 USD");
+    // Its JSON: the request's fields and the page's, camelCase.
+    let json = serde_json::to_value(&page).unwrap();
+    assert_eq!(json["approveMessage"], text.as_str());
+    assert_eq!(json["walletAddress"], wallet.address.as_str());
     let again = owner_actions
         .open_approval_link(pending.id, &token(&telegram_link, pending.id))
         .unwrap_err();

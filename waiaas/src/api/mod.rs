@@ -57,7 +57,7 @@ pub use crate::agent::Balance;
 pub use crate::error::ErrorInfo;
 pub use crate::kill_switch::KillSwitchReport;
 pub use crate::notify::ChannelInfo;
-pub use crate::owner::{ApprovalRequest, OwnerAction};
+pub use crate::owner::{ApprovalPage, ApprovalRequest, OwnerAction};
 pub use crate::record::{ExecutionResult, Transaction, TxError};
 pub use crate::request::{ChainParams, TokenSpec};
 pub use crate::settings::Settings;
