@@ -266,6 +266,12 @@ pub enum TxCommand {
     Approve(OwnerDecision),
     /// Reject a PENDING_APPROVAL transaction as its owner.
     Reject(OwnerDecision),
+    /// Print a fresh single-use link to a PENDING_APPROVAL transaction's approval page,
+    /// to pass to the owner by hand (needs `notify page-url`).
+    Link {
+        /// The transaction id.
+        id: String,
+    },
 }
 
 /// The owner's decision on one transaction.

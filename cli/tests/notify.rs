@@ -75,6 +75,10 @@ fn channels_are_added_listed_shown_in_status_and_removed_without_showing_secrets
     assert_eq!(status["notificationChannels"][0]["delivered"], 0);
     outputs.push(stdout(&home.run(&["status"])));
 
+    // A link needs a pending transaction.
+    let missing = home.run(&["tx", "link", "01930000-0000-7000-8000-000000000002"]);
+    assert_fails_with(&missing, "TX_NOT_FOUND");
+
     home.json(&["notify", "rm", "ops"]);
     assert_fails_with(&home.run(&["notify", "rm", "ops"]), "VALIDATION_FAILED");
     assert_eq!(

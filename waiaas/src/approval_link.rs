@@ -9,11 +9,14 @@
 //! text — so a leaked link shows a pending transaction and nothing more. Each channel
 //! gets its own link, so one channel opening its link does not spend another's.
 
+use base64::Engine as _;
+use rand_core::{OsRng, RngCore};
 use sha2::{Digest, Sha256};
 use waiaas_core::audit::{Actor, AuditEntry};
 use waiaas_core::store::{Backend, LinkRedemption};
-use waiaas_core::{TxId, ValidationError};
+use waiaas_core::{TxId, TxStatus, ValidationError};
 
+use crate::Admin;
 use crate::error::{Error, Result};
 use crate::owner::{ApprovalPage, Owner};
 
@@ -21,7 +24,6 @@ use crate::owner::{ApprovalPage, Owner};
 pub(crate) const PAGE_URL_KEY: &str = "waiaas.notify.page_url";
 
 /// How long a link lives when its transaction has no approval window.
-#[cfg(feature = "webhook")]
 const DEFAULT_LINK_SECS: i64 = 3600;
 
 fn token_hash(token: &str) -> String {
@@ -55,15 +57,12 @@ pub(crate) fn page_url(store: &dyn Backend) -> Result<Option<String>> {
 
 /// Mints a link to `record`'s approval page under `base`, stores its hash, and returns
 /// the full URL.
-#[cfg(feature = "webhook")]
 pub(crate) fn mint(
     store: &dyn Backend,
     base: &str,
     record: &waiaas_core::store::TxRecord,
     now: i64,
 ) -> Result<String> {
-    use base64::Engine as _;
-    use rand_core::{OsRng, RngCore};
     let mut bytes = [0u8; 32];
     OsRng.fill_bytes(&mut bytes);
     let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
@@ -103,5 +102,32 @@ impl Owner {
             LinkRedemption::Expired => Err(Error::ApprovalLinkExpired(tx_id)),
             LinkRedemption::Used => Err(Error::ApprovalLinkUsed(tx_id)),
         }
+    }
+}
+
+impl Admin {
+    /// A fresh single-use link to the approval page of `tx_id`, for the operator to
+    /// pass to the owner by other means (the channels send their own).
+    ///
+    /// # Errors
+    /// `VALIDATION_FAILED` when no approval page URL is set or the transaction is not
+    /// PENDING_APPROVAL; `TX_NOT_FOUND`; `STORAGE_ERROR`.
+    pub fn approval_link(&self, tx_id: TxId) -> Result<String> {
+        let store = self.inner.store.as_ref();
+        let base = page_url(store)?.ok_or_else(|| {
+            ValidationError::field("pageUrl", "is not set: set the approval page URL first")
+        })?;
+        let record = store.transaction(tx_id)?.ok_or(Error::TxNotFound(tx_id))?;
+        if record.status != TxStatus::PendingApproval {
+            return Err(ValidationError::field(
+                "txId",
+                format!(
+                    "transaction `{tx_id}` is {}, not PENDING_APPROVAL",
+                    record.status
+                ),
+            )
+            .into());
+        }
+        mint(store, &base, &record, self.inner.now())
     }
 }

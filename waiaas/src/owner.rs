@@ -180,6 +180,8 @@ pub struct ApprovalPage {
     pub max_fee: String,
     /// The value judged at admission (`unknown` without a price).
     pub value: String,
+    /// The end of the approval window, ISO-8601 UTC.
+    pub expires: Option<String>,
 }
 
 /// Unix seconds as ISO-8601 UTC (`2026-11-30T10:00:00Z`).
@@ -296,6 +298,7 @@ impl Owner {
             effects: lines,
             max_fee: fee,
             value,
+            expires: record.expires_at.map(iso8601),
         })
     }
 

@@ -133,6 +133,11 @@ pub fn run(dir: &Path, command: Command, json: bool) -> Outcome {
         }
         Command::Tx(TxCommand::Approve(decision)) => owner::decide(&admin, &decision, true, json),
         Command::Tx(TxCommand::Reject(decision)) => owner::decide(&admin, &decision, false, json),
+        Command::Tx(TxCommand::Link { id }) => {
+            let link =
+                admin.approval_link(waiaas::TxId::parse(&id).map_err(waiaas::Error::from)?)?;
+            emit(json, &json!({ "link": link }), |_| link.clone())
+        }
         Command::KillSwitch { reason } => {
             let report = admin.activate_kill_switch(&reason)?;
             emit(json, &report, |r| {

@@ -35,6 +35,7 @@
 //! endpoints (they are `https://`, which needs waiaas's `rpc-tls` feature: give
 //! `rpcUrls`), the `waiaas` CLI, MCP and Docker.
 
+pub mod approval_page;
 pub mod auth;
 pub mod config;
 pub mod error;
