@@ -54,7 +54,7 @@ rpc_url="http://127.0.0.1:$(cat "$work/rpc.port")"
 
 password=schemathesis-master-password
 cat > "$work/config.json" <<JSON
-{"port": 0, "prices": [{"asset": "native:solana", "usd": "150"}],
+{"port": 0, "prices": [{"asset": "native:solana", "usd": "150"}], "publicRpc": false, "agentRequestsPerMinute": 0,
  "waiaas": {"kdf": {"memoryKib": 65536, "iterations": 3, "parallelism": 4, "insecureTestProfile": true},
             "allowInsecureKdf": true, "rpcUrls": {"solana-devnet": "$rpc_url"}}}
 JSON

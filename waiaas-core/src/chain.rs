@@ -114,6 +114,28 @@ impl Network {
         }
     }
 
+    /// The network's public JSON-RPC endpoint, run by the chain's foundation or a public
+    /// provider: rate-limited and shared, good for trying waiaas, not for production
+    /// traffic (configure a provider of your own). `https://`, so a client needs TLS.
+    #[must_use]
+    pub const fn public_rpc_url(self) -> &'static str {
+        match self {
+            Self::SolanaMainnet => "https://api.mainnet-beta.solana.com",
+            Self::SolanaDevnet => "https://api.devnet.solana.com",
+            Self::SolanaTestnet => "https://api.testnet.solana.com",
+            Self::EthereumMainnet => "https://ethereum-rpc.publicnode.com",
+            Self::EthereumSepolia => "https://ethereum-sepolia-rpc.publicnode.com",
+            Self::PolygonMainnet => "https://polygon-rpc.com",
+            Self::PolygonAmoy => "https://rpc-amoy.polygon.technology",
+            Self::ArbitrumMainnet => "https://arb1.arbitrum.io/rpc",
+            Self::ArbitrumSepolia => "https://sepolia-rollup.arbitrum.io/rpc",
+            Self::OptimismMainnet => "https://mainnet.optimism.io",
+            Self::OptimismSepolia => "https://sepolia.optimism.io",
+            Self::BaseMainnet => "https://mainnet.base.org",
+            Self::BaseSepolia => "https://sepolia.base.org",
+        }
+    }
+
     /// Chain family.
     #[must_use]
     pub fn chain(self) -> Chain {

@@ -105,6 +105,23 @@ pub enum StoreError {
     /// locked, or was never unlocked on this store handle): nothing is written.
     #[error("the audit log cannot be written while the vault is locked; unlock the vault first")]
     AuditKeyMissing,
+    /// The disk holding the database is full; the operation did not take effect.
+    #[error(
+        "storage full during {operation}: free disk space on the database's volume, then retry"
+    )]
+    Full {
+        /// What the store was doing.
+        operation: &'static str,
+    },
+    /// Another connection held the database longer than the busy timeout; the
+    /// operation did not take effect.
+    #[error(
+        "storage busy during {operation}: another process held the database longer than the busy timeout; retry"
+    )]
+    Busy {
+        /// What the store was doing.
+        operation: &'static str,
+    },
     /// A file-system operation around the database failed.
     #[error("cannot {operation} `{path}`: {message}")]
     Io {
@@ -123,6 +140,8 @@ impl ErrorCode for StoreError {
             Self::SchemaTooNew { .. } => "SCHEMA_TOO_NEW",
             Self::DuplicateRequest { .. } => "DUPLICATE_REQUEST",
             Self::AuditKeyMissing => "VAULT_LOCKED",
+            Self::Full { .. } => "STORAGE_FULL",
+            Self::Busy { .. } => "STORAGE_BUSY",
             Self::Database { .. } | Self::CorruptRow { .. } | Self::Io { .. } => "STORAGE_ERROR",
         }
     }

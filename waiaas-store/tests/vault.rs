@@ -236,7 +236,7 @@ fn interrupted_password_change_keeps_the_old_password() {
     let err = vault
         .change_password(&password(PASSWORD), &password("new password"), None)
         .unwrap_err();
-    assert_eq!(err.code(), "STORAGE_ERROR");
+    assert_eq!(err.code(), "STORAGE_BUSY");
     blocker.execute_batch("ROLLBACK").unwrap();
     assert!(f.reopen(PASSWORD).is_ok());
     assert_eq!(code(f.reopen("new password")), "INVALID_MASTER_PASSWORD");

@@ -19,12 +19,19 @@ pub enum Error {
         /// Every reason, with the policy that gave it.
         reasons: Vec<Reason>,
     },
-    /// The kill switch is engaged; nothing signs until the operator recovers.
+    /// The kill switch is engaged (SUSPENDED); nothing signs until the operator
+    /// recovers.
     #[error("kill switch is {state}; nothing can be signed until the operator recovers")]
     KillSwitchActive {
-        /// `SUSPENDED` or `LOCKED`.
+        /// `SUSPENDED`.
         state: &'static str,
     },
+    /// The kill switch was escalated to LOCKED: the whole system is stopped until the
+    /// operator recovers.
+    #[error(
+        "the system is locked (kill switch escalated); nothing can be signed until the operator recovers"
+    )]
+    SystemLocked,
     /// No transaction with this id (for this caller).
     #[error("transaction `{0}` not found")]
     TxNotFound(TxId),
@@ -106,6 +113,7 @@ impl ErrorCode for Error {
         match self {
             Self::PolicyDenied { .. } => "POLICY_DENIED",
             Self::KillSwitchActive { .. } => "KILL_SWITCH_ACTIVE",
+            Self::SystemLocked => "SYSTEM_LOCKED",
             Self::TxNotFound(_) => "TX_NOT_FOUND",
             Self::TxAlreadyProcessed { .. } => "TX_ALREADY_PROCESSED",
             Self::ApprovalTimeout(_) => "APPROVAL_TIMEOUT",

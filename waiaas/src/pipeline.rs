@@ -890,9 +890,7 @@ impl Instance {
     pub fn check_kill_switch(&self) -> Result<()> {
         match self.store.kill_switch()? {
             waiaas_core::store::KillSwitchState::Active => Ok(()),
-            other => Err(Error::KillSwitchActive {
-                state: other.as_str(),
-            }),
+            other => Err(kill_switch_refusal(other)),
         }
     }
 
@@ -1183,11 +1181,20 @@ fn replay(existing: &TxRecord) -> Result<Transaction> {
     }
 }
 
+/// Why nothing signs under the kill switch: `KILL_SWITCH_ACTIVE` while SUSPENDED,
+/// `SYSTEM_LOCKED` once escalated to LOCKED.
+fn kill_switch_refusal(state: waiaas_core::store::KillSwitchState) -> Error {
+    match state {
+        waiaas_core::store::KillSwitchState::Locked => Error::SystemLocked,
+        other => Error::KillSwitchActive {
+            state: other.as_str(),
+        },
+    }
+}
+
 fn refusal(gate: AdmissionGate, wallet_id: waiaas_core::WalletId) -> Error {
     match gate {
-        AdmissionGate::KillSwitch(state) => Error::KillSwitchActive {
-            state: state.as_str(),
-        },
+        AdmissionGate::KillSwitch(state) => kill_switch_refusal(state),
         AdmissionGate::Wallet(status) => {
             Error::Vault(waiaas_core::VaultError::WalletNotActive { wallet_id, status })
         }

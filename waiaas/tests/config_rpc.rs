@@ -62,6 +62,9 @@ fn rpc_urls_in_the_config_make_the_chain_client() {
     );
 }
 
+// A workspace-wide test run unifies `rpc-tls` in (the HTTP server enables it):
+// `.ci/run` runs this file with the crate's own features too ("feature sets").
+#[cfg(not(feature = "rpc-tls"))]
 #[test]
 fn an_https_rpc_url_without_tls_is_refused_naming_the_feature() {
     let dir = tempfile::tempdir().unwrap();
@@ -87,6 +90,26 @@ fn an_https_rpc_url_without_tls_is_refused_naming_the_feature() {
     let auto = Waiaas::create_auto_provisioned(dir.path().join("a"), &config, Host::default());
     assert_eq!(auto.map(|_| ()).unwrap_err().code(), "VALIDATION_FAILED");
     assert!(!dir.path().join("a").join("recovery.key").exists());
+}
+
+#[cfg(feature = "rpc-tls")]
+#[test]
+fn an_https_rpc_url_is_accepted_with_tls() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = Config {
+        rpc_urls: BTreeMap::from([(
+            Network::SolanaDevnet,
+            "https://api.devnet.solana.com".to_owned(),
+        )]),
+        ..Config::for_tests()
+    };
+    Waiaas::create(
+        dir.path().join("v"),
+        Some(common::pw()),
+        &config,
+        Host::default(),
+    )
+    .unwrap();
 }
 
 #[test]

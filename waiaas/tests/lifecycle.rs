@@ -140,7 +140,7 @@ fn kill_switch_transitions_and_cascade() {
             .send(&req(&wallet.address, "0.01"))
             .unwrap_err()
             .code(),
-        "KILL_SWITCH_ACTIVE"
+        "SYSTEM_LOCKED"
     );
     assert_eq!(
         agent2.sign_message(None, b"hello").unwrap_err().code(),

@@ -56,7 +56,7 @@ impl Agent {
     ///
     /// # Errors
     /// `POLICY_DENIED` with every reason, `VALIDATION_FAILED`, token errors,
-    /// `KILL_SWITCH_ACTIVE`, `RATE_LIMITED`.
+    /// `KILL_SWITCH_ACTIVE` (`SYSTEM_LOCKED` once escalated), `RATE_LIMITED`.
     pub fn send(&self, request_json: String) -> Result<String, WaiaasError> {
         encode(&self.inner.send(&send_request(&request_json)?)?)
     }

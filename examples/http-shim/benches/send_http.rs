@@ -48,7 +48,7 @@ impl Running {
 fn start(durability: Durability) -> Running {
     let dir = tempfile::tempdir().unwrap();
     let mut config: ServerConfig = serde_json::from_value(
-        json!({ "port": 0, "prices": [{"asset": "native:solana-devnet", "usd": "100"}] }),
+        json!({ "port": 0, "prices": [{"asset": "native:solana-devnet", "usd": "100"}], "publicRpc": false }),
     )
     .unwrap();
     config.waiaas = Config {

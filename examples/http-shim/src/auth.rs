@@ -66,7 +66,9 @@ async fn agent(parts: &Parts, state: &AppState) -> ApiResult<AgentAuth> {
         .ok_or(RequestError::MissingSessionToken)?
         .to_owned();
     let waiaas = state.admin.waiaas();
-    blocking(move || waiaas.agent(&token)).await.map(AgentAuth)
+    let (agent, token) = blocking(move || waiaas.agent(&token).map(|a| (a, token))).await?;
+    state.limiter.admit(&token, std::time::Instant::now())?;
+    Ok(AgentAuth(agent))
 }
 
 impl FromRequestParts<AppState> for AgentAuth {

@@ -3,7 +3,8 @@
 //! [`waiaas::Config`] (whose `rpcUrls` give each network its JSON-RPC endpoint: with
 //! one, the server fills blockhash, nonce and fees itself, broadcasts and serves
 //! balances). One JSON file (camelCase, unknown fields refused); `--rpc NETWORK=URL`
-//! and `WAIAAS_RPC_<NETWORK>` add endpoints on top.
+//! and `WAIAAS_RPC_<NETWORK>` add endpoints on top; a network with none uses its public
+//! endpoint ([`Network::public_rpc_url`]) unless `publicRpc` is `false`.
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
@@ -34,8 +35,16 @@ pub struct ServerConfig {
     pub body_limit_bytes: usize,
     /// How often DELAY transactions that are due are executed, in milliseconds.
     pub scheduler_interval_ms: u64,
+    /// Requests each agent session may make per minute (default 600; 0: unlimited);
+    /// more get 429 `RATE_LIMIT_EXCEEDED`.
+    pub agent_requests_per_minute: u32,
     /// Initial USD prices (`PUT /v1/admin/prices` changes them at run time).
     pub prices: Vec<PriceEntry>,
+    /// Whether a network without an `rpcUrls` entry uses its public endpoint (default
+    /// `true`, so the article's bodies work with no chain parameters). `false`: such a
+    /// network has no chain client — the agent supplies blockhash / nonce / fees and
+    /// nothing is broadcast.
+    pub public_rpc: bool,
     /// The instance's settings (KDF, durability, `rpcUrls`, …).
     pub waiaas: Config,
 }
@@ -48,7 +57,9 @@ impl Default for ServerConfig {
             allowed_hosts: Vec::new(),
             body_limit_bytes: DEFAULT_BODY_LIMIT,
             scheduler_interval_ms: 1000,
+            agent_requests_per_minute: 600,
             prices: Vec::new(),
+            public_rpc: true,
             waiaas: Config::default(),
         }
     }
@@ -98,6 +109,22 @@ impl ServerConfig {
             .filter_map(|n| var(&rpc_env_var(n)).map(|url| (n, url)))
             .collect();
         self.waiaas.rpc_urls.extend(found);
+    }
+
+    /// The instance's settings as the server opens it: `waiaas` with, when `public_rpc`
+    /// is set, each network that has no endpoint given its public one.
+    #[must_use]
+    pub fn instance_config(&self) -> Config {
+        let mut config = self.waiaas.clone();
+        if self.public_rpc {
+            for network in Network::all() {
+                config
+                    .rpc_urls
+                    .entry(network)
+                    .or_insert_with(|| network.public_rpc_url().to_owned());
+            }
+        }
+        config
     }
 
     /// The price oracle for [`waiaas::Host::prices`], filled from `prices` (quotes
@@ -151,6 +178,30 @@ mod tests {
         let err = config.add_rpc("solana-moon=http://x").unwrap_err();
         assert!(err.to_string().contains("solana-moon"), "{err}");
         assert!(config.waiaas.rpc_urls.is_empty());
+    }
+
+    #[test]
+    fn networks_without_an_endpoint_use_the_public_one_unless_turned_off() {
+        let mut config: ServerConfig = serde_json::from_str(r#"{"port": 0}"#).unwrap();
+        config
+            .add_rpc("solana-devnet=http://127.0.0.1:8899")
+            .unwrap();
+        let urls = config.instance_config().rpc_urls;
+        assert_eq!(urls.len(), Network::all().count());
+        assert_eq!(urls[&Network::SolanaDevnet], "http://127.0.0.1:8899");
+        assert_eq!(
+            urls[&Network::SolanaMainnet],
+            "https://api.mainnet-beta.solana.com"
+        );
+        for network in Network::all() {
+            assert!(
+                network.public_rpc_url().starts_with("https://"),
+                "{network}"
+            );
+        }
+        config.public_rpc = false;
+        let urls = config.instance_config().rpc_urls;
+        assert_eq!(urls.keys().collect::<Vec<_>>(), [&Network::SolanaDevnet]);
     }
 
     #[test]

@@ -30,10 +30,14 @@
 //! Malformed, oversized, mistyped bodies and unknown fields get 4xx JSON; a `Host`
 //! that is not loopback (or allowed) gets 403; no CORS headers are sent.
 //!
+//! ## Chain access
+//! A network with an `rpcUrls` entry (`--rpc`, `WAIAAS_RPC_<NETWORK>`) uses it; every
+//! other network uses its public endpoint ([`ServerConfig::public_rpc`], over TLS),
+//! so the article's bodies need no chain parameters.
+//!
 //! ## Not here
-//! TLS (put a reverse proxy in front, or keep it on loopback), public default RPC
-//! endpoints (they are `https://`, which needs waiaas's `rpc-tls` feature: give
-//! `rpcUrls`), the `waiaas` CLI, MCP and Docker.
+//! TLS for the server itself (put a reverse proxy in front, or keep it on loopback),
+//! the `waiaas` CLI, MCP and Docker.
 
 pub mod approval_page;
 pub mod auth;
@@ -42,6 +46,7 @@ pub mod error;
 pub mod extract;
 mod host_guard;
 pub mod openapi;
+pub mod rate_limit;
 pub mod routes;
 mod server;
 pub mod start;

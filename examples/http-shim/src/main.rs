@@ -2,13 +2,14 @@
 //!
 //! ```text
 //! waiaas-http [--data-dir DIR] [--config FILE] [--host ADDR] [--port PORT]
-//!             [--rpc NETWORK=URL]... [--allow-host NAME]... [--init]
+//!             [--rpc NETWORK=URL]... [--no-public-rpc] [--allow-host NAME]... [--init]
 //! ```
 //! The data dir is `--data-dir`, else `WAIAAS_DATA_DIR`, else `~/.waiaas`. The master
 //! password comes from `WAIAAS_MASTER_PASSWORD`, `WAIAAS_MASTER_PASSWORD_FILE` or
 //! `<data dir>/recovery.key`. `--init` creates the vault when none exists: with
 //! `WAIAAS_MASTER_PASSWORD[_FILE]` when set, else a generated password in `recovery.key`.
-//! `WAIAAS_RPC_<NETWORK>` (e.g. `WAIAAS_RPC_SOLANA_DEVNET`) adds RPC endpoints. Prints
+//! `WAIAAS_RPC_<NETWORK>` (e.g. `WAIAAS_RPC_SOLANA_DEVNET`) adds RPC endpoints; other
+//! networks use their public endpoints unless `--no-public-rpc`. Prints
 //! `listening on http://ADDR` on stderr once bound.
 
 use std::io::Write as _;
@@ -31,6 +32,7 @@ fn parse_args() -> Result<StartOptions, String> {
             "--rpc" => options.rpc.push(value()?),
             "--allow-host" => options.allow_hosts.push(value()?),
             "--init" => options.init = true,
+            "--no-public-rpc" => options.no_public_rpc = true,
             other => return Err(format!("unknown argument `{other}`")),
         }
     }

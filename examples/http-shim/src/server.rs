@@ -18,6 +18,7 @@ use waiaas::{Admin, Host, SecretString, StaticPriceOracle, Unlock, Waiaas};
 use crate::config::ServerConfig;
 use crate::error::ApiError;
 use crate::host_guard::{AllowedHosts, guard};
+use crate::rate_limit::RequestLimiter;
 use crate::state::AppState;
 
 /// Opens (or creates) the vault in `data_dir` with `config`'s settings and price
@@ -38,7 +39,7 @@ pub fn open_vault(
         prices: prices.clone(),
         ..Host::default()
     };
-    let admin = Waiaas::unlock(data_dir, unlock, password, &config.waiaas, host)?;
+    let admin = Waiaas::unlock(data_dir, unlock, password, &config.instance_config(), host)?;
     Ok((admin, prices))
 }
 
@@ -50,6 +51,10 @@ pub fn app(config: &ServerConfig, admin: Admin, prices: Arc<StaticPriceOracle>) 
         admin,
         prices,
         body_limit: config.body_limit_bytes,
+        limiter: Arc::new(RequestLimiter::new(
+            config.agent_requests_per_minute,
+            Duration::from_secs(60),
+        )),
     };
     let allowed = AllowedHosts(Arc::new(config.allowed_hosts.clone()));
     crate::routes::router()

@@ -23,6 +23,9 @@ pub struct StartOptions {
     pub rpc: Vec<String>,
     /// `--allow-host NAME`: a non-loopback `Host` header to accept.
     pub allow_hosts: Vec<String>,
+    /// `--no-public-rpc`: networks without `--rpc` get no chain client instead of their
+    /// public endpoint.
+    pub no_public_rpc: bool,
     /// Create the vault when none exists: with the configured password
     /// (`WAIAAS_MASTER_PASSWORD[_FILE]`), else auto-provisioned into `recovery.key`.
     pub init: bool,
@@ -49,7 +52,7 @@ impl fmt::Display for StartError {
 impl std::error::Error for StartError {}
 
 impl StartOptions {
-    /// The server settings: the settings file, then the flags, then `WAIAAS_RPC_*`.
+    /// The server settings: the settings file, then `WAIAAS_RPC_*`, then the flags.
     ///
     /// # Errors
     /// An unreadable or invalid settings file, a bad `--host`, `--port` or `--rpc`.
@@ -81,6 +84,9 @@ impl StartOptions {
         config
             .allowed_hosts
             .extend(self.allow_hosts.iter().cloned());
+        if self.no_public_rpc {
+            config.public_rpc = false;
+        }
         Ok(config)
     }
 }

@@ -1,10 +1,12 @@
 //! What every handler reaches: the operator handle (held by the server process, used
 //! only after a route's credential is checked), the price table the operator edits,
-//! and the body limit.
+//! the body limit and the agents' request limiter.
 
 use std::sync::Arc;
 
 use waiaas::{Admin, StaticPriceOracle};
+
+use crate::rate_limit::RequestLimiter;
 
 /// Shared by every handler.
 #[derive(Debug, Clone)]
@@ -15,4 +17,6 @@ pub struct AppState {
     pub prices: Arc<StaticPriceOracle>,
     /// Largest accepted body, in bytes.
     pub body_limit: usize,
+    /// Requests per agent session and minute.
+    pub limiter: Arc<RequestLimiter>,
 }

@@ -140,8 +140,22 @@ impl World {
         })
     }
 
-    /// Owner headers signing `text_key` of the route's transaction with `key`.
+    /// Owner headers: `key`'s signature over the route's text (the kill switch text,
+    /// else the route's transaction's approval-request text).
     fn owner_headers(&self, route: &Route, key: &SigningKey) -> (String, String) {
+        if route.path == "/v1/owner/kill-switch" {
+            let issued = self.server.call(
+                "GET",
+                &format!("/v1/owner/kill-switch-message?walletId={}", self.wallet),
+                &[],
+                None,
+            );
+            let text = issued.body["message"].as_str().unwrap().to_owned();
+            return (
+                B64.encode(key.sign(text.as_bytes()).to_bytes()),
+                B64.encode(text),
+            );
+        }
         let id = if route.path.ends_with("/cancel") {
             &self.queued
         } else {
@@ -291,8 +305,8 @@ fn no_route_answers_without_its_own_credential() {
     }
     assert_eq!(
         checked,
-        ROUTES.len() - 2,
-        "every route but /health and /doc has a credential"
+        ROUTES.len() - 3,
+        "every route but /health, /doc and the kill switch text has a credential"
     );
 }
 
@@ -307,6 +321,20 @@ fn public_routes_answer_anyone() {
     let doc = w.server.call("GET", "/doc", &[], None);
     assert_eq!(doc.status, 200);
     assert_eq!(doc.body["openapi"], "3.1.0");
+    let text = w.server.call(
+        "GET",
+        &format!("/v1/owner/kill-switch-message?walletId={}", w.wallet),
+        &[],
+        None,
+    );
+    assert_eq!(text.status, 200, "{text:?}");
+    assert!(
+        text.body["message"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("wallet: {}", w.wallet)),
+        "{text:?}"
+    );
 }
 
 #[test]

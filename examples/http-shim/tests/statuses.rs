@@ -1,6 +1,7 @@
 //! The statuses of item 3 through the live server, each produced by a real state:
 //! 401 SESSION_REVOKED after revocation, 401 INVALID_TOKEN, 409 KILL_SWITCH_ACTIVE
-//! (retryable) while the kill switch is on, until the operator recovers; 429
+//! (retryable) while the kill switch is on, 503 SYSTEM_LOCKED once it is escalated,
+//! until the operator recovers; 429
 //! RENEWAL_TOO_EARLY with Retry-After, 403 PERMISSION_DENIED; the operator's price table
 //! changes the tier at once and a refused table changes nothing; status and the audit
 //! log answer.
@@ -101,6 +102,17 @@ fn the_kill_switch_is_409_until_recovered() {
         .agent(&token, "POST", "/v1/transactions/send", Some(&body));
     assert_error(&refused, 409, "KILL_SWITCH_ACTIVE");
     assert_eq!(refused.body["retryable"], true);
+    // Escalated to LOCKED, the whole system answers 503 SYSTEM_LOCKED.
+    let locked = s.server.operator(
+        "POST",
+        "/v1/admin/kill-switch/escalate",
+        Some(&json!({"reason": "worse"})),
+    );
+    assert_eq!(locked.body["killSwitch"], "LOCKED", "{locked:?}");
+    let refused = s
+        .server
+        .agent(&token, "POST", "/v1/transactions/send", Some(&body));
+    assert_error(&refused, 503, "SYSTEM_LOCKED");
     let off = s.server.operator("POST", "/v1/admin/recover", None);
     assert_eq!(off.body["killSwitch"], "ACTIVE", "{off:?}");
     let events = s
@@ -156,4 +168,39 @@ fn the_operators_prices_change_the_tier_at_once() {
         "NOTIFY",
         "a refused table changes nothing"
     );
+}
+
+#[test]
+fn an_agent_over_its_request_rate_gets_429_and_other_callers_do_not() {
+    let mut settings = config(&[], json!([]));
+    settings.agent_requests_per_minute = 3;
+    let server = start(settings);
+    let wallet = server.operator(
+        "POST",
+        "/v1/wallets",
+        Some(&json!({"name": "w", "chain": "solana"})),
+    );
+    let body = json!({"walletId": wallet.body["id"]});
+    let first = server.operator("POST", "/v1/sessions", Some(&body));
+    let second = server.operator("POST", "/v1/sessions", Some(&body));
+    let token = first.body["token"].as_str().unwrap();
+    for _ in 0..3 {
+        let ok = server.agent(token, "GET", "/v1/wallet/address", None);
+        assert_eq!(ok.status, 200, "{ok:?}");
+    }
+    let refused = server.agent(token, "GET", "/v1/wallet/address", None);
+    assert_error(&refused, 429, "RATE_LIMIT_EXCEEDED");
+    assert_eq!(refused.body["retryable"], true);
+    let wait = refused.body["details"]["retryAfterSecs"].as_u64().unwrap();
+    assert!((1..=60).contains(&wait), "{refused:?}");
+    assert_eq!(refused.retry_after, Some(wait.to_string()));
+    // Another session and the operator are counted apart.
+    let other = second.body["token"].as_str().unwrap();
+    assert_eq!(
+        server
+            .agent(other, "GET", "/v1/wallet/address", None)
+            .status,
+        200
+    );
+    assert_eq!(server.operator("GET", "/v1/wallets", None).status, 200);
 }

@@ -374,6 +374,19 @@ fn open_header(
     Ok(Some((Zeroizing::new(dek), derived)))
 }
 
+/// The stored header. Its absence is `VAULT_NOT_FOUND` only in a database without
+/// wallets: where wallets exist the header was lost to damage, and saying "create one"
+/// would invite replacing a vault whose keys hold funds.
+fn stored_header(store: &dyn Store) -> Result<String, VaultError> {
+    match store.vault_header()? {
+        Some(text) => Ok(text),
+        None if !store.wallets()?.is_empty() => Err(VaultError::HeaderCorrupt {
+            reason: "the header is missing from a database that holds wallets",
+        }),
+        None => Err(VaultError::NotInitialized),
+    }
+}
+
 /// Seconds the caller must still wait, given the failure state.
 fn throttle_wait(attempts: UnlockAttempts, now: i64) -> Option<u64> {
     if attempts.failures < FREE_UNLOCK_ATTEMPTS {
@@ -449,7 +462,7 @@ impl Vault {
         password: &SecretString,
         options: VaultOptions,
     ) -> Result<Self, VaultError> {
-        let text = store.vault_header()?.ok_or(VaultError::NotInitialized)?;
+        let text = stored_header(store.as_ref())?;
         let now = options.clock.now();
         let attempts = store.unlock_attempts()?;
         if let Some(retry_after_secs) = throttle_wait(attempts, now) {
@@ -530,10 +543,7 @@ impl Vault {
     /// # Errors
     /// `VAULT_CORRUPT`, `VAULT_NOT_FOUND`, `STORAGE_ERROR`.
     pub fn kdf_params(&self) -> Result<KdfParams, VaultError> {
-        let text = self
-            .store
-            .vault_header()?
-            .ok_or(VaultError::NotInitialized)?;
+        let text = stored_header(self.store.as_ref())?;
         Ok(VaultHeader::parse(&text)?.params)
     }
 
@@ -554,10 +564,7 @@ impl Vault {
     ) -> Result<(), VaultError> {
         check_password(new)?;
         let dek = self.dek()?;
-        let text = self
-            .store
-            .vault_header()?
-            .ok_or(VaultError::NotInitialized)?;
+        let text = stored_header(self.store.as_ref())?;
         let header = VaultHeader::parse(&text)?;
         let now = self.options.clock.now();
         if let Some(retry_after_secs) = throttle_wait(self.store.unlock_attempts()?, now) {

@@ -4,10 +4,18 @@ use rusqlite::Row;
 use waiaas_core::error::StoreError;
 
 /// Maps a database error to `STORAGE_ERROR`, naming the operation (never a value).
+/// A database error as the store's: a full disk and a lock held past the busy timeout
+/// get their own (retryable) kinds, everything else is `Database`.
 pub(super) fn db_err(operation: &'static str) -> impl Fn(rusqlite::Error) -> StoreError {
-    move |e| StoreError::Database {
-        operation,
-        message: e.to_string(),
+    move |e| match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::DiskFull) => StoreError::Full { operation },
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
+            StoreError::Busy { operation }
+        }
+        _ => StoreError::Database {
+            operation,
+            message: e.to_string(),
+        },
     }
 }
 

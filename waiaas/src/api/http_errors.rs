@@ -86,6 +86,18 @@ pub enum RequestError {
         "internal error; the request may or may not have taken effect, check its result before retrying"
     )]
     Internal,
+    /// An agent sent more requests than the server admits per session and window.
+    #[error(
+        "too many requests for this session: at most {limit} per {window_secs} s; retry in {retry_after_secs} s"
+    )]
+    RateLimitExceeded {
+        /// Requests admitted per window.
+        limit: u32,
+        /// The window, in seconds.
+        window_secs: u64,
+        /// Seconds until the window ends.
+        retry_after_secs: u64,
+    },
     /// An owner route called without a signature.
     #[error(
         "invalid signature: missing `X-Owner-Signature` and `X-Owner-Message` (or `signature` and `message` in the body)"
@@ -108,6 +120,7 @@ impl ErrorCode for RequestError {
             Self::MissingSessionToken => "INVALID_TOKEN",
             Self::MissingOwnerSignature => "INVALID_SIGNATURE",
             Self::Internal => "INTERNAL_ERROR",
+            Self::RateLimitExceeded { .. } => "RATE_LIMIT_EXCEEDED",
         }
     }
 }
@@ -192,7 +205,16 @@ impl ErrorBody {
     /// The body of a refusal made before any handle was called.
     #[must_use]
     pub fn from_request_error(error: &RequestError) -> Self {
-        Self::new(error.code(), error.to_string(), ErrorDetails::default())
+        let details = ErrorDetails {
+            retry_after_secs: match error {
+                RequestError::RateLimitExceeded {
+                    retry_after_secs, ..
+                } => Some(*retry_after_secs),
+                _ => None,
+            },
+            ..ErrorDetails::default()
+        };
+        Self::new(error.code(), error.to_string(), details)
     }
 
     /// The HTTP status of this body ([`http_status`] of its code).

@@ -9,6 +9,7 @@ use crate::state::AppState;
 
 pub mod admin;
 pub mod agent;
+pub mod owner;
 pub mod policies;
 pub mod sessions;
 pub mod transactions;
@@ -128,6 +129,8 @@ pub const ROUTES: &[Route] = &[
     r("POST", "/v1/transactions/{id}/reject", OW, Some("OwnerSignature"), None, 200, One("TxResponse"), "reject (owner signature)"),
     r("POST", "/v1/transactions/{id}/cancel", AG_OW, None, None, 200, One("TxResponse"), "cancel a DELAY transaction (agent, or owner signature)"),
     r("POST", "/v1/admin/kill-switch", OP, Some("KillSwitchRequest"), None, 200, One("Object"), "stop everything"),
+    r("GET", "/v1/owner/kill-switch-message", &[Public], None, Some("WalletQuery"), 200, One("Object"), "the text the wallet owner signs to trigger the kill switch (valid 5 minutes)"),
+    r("POST", "/v1/owner/kill-switch", OW, Some("OwnerSignature"), None, 200, One("Object"), "stop everything (owner signature over that text)"),
     r("POST", "/v1/admin/kill-switch/escalate", OP, Some("KillSwitchRequest"), None, 200, One("KillSwitch"), "escalate the kill switch to LOCKED"),
     r("POST", "/v1/admin/recover", OP, None, None, 200, One("KillSwitch"), "recover from the kill switch"),
     r("GET", "/v1/admin/status", OP, None, None, 200, One("AdminStatus"), "kill switch, wallets, sessions, version"),
@@ -179,6 +182,11 @@ pub(crate) fn router() -> Router<AppState> {
         ("/v1/transactions/{id}/cancel", post(transactions::cancel)),
         ("/v1/admin/kill-switch", post(admin::kill_switch)),
         ("/v1/admin/kill-switch/escalate", post(admin::escalate)),
+        (
+            "/v1/owner/kill-switch-message",
+            get(owner::kill_switch_message),
+        ),
+        ("/v1/owner/kill-switch", post(owner::kill_switch)),
         ("/v1/admin/recover", post(admin::recover)),
         ("/v1/admin/status", get(admin::status)),
         ("/v1/admin/master-password", put(admin::change_password)),

@@ -17,16 +17,25 @@ use serde_json::{Value, json};
 use waiaas::{Config, SecretString};
 use waiaas_http::{Server, ServerConfig, Unlock, open_vault};
 
-pub const PASSWORD: &str = "my-secure-password";
+pub mod client;
+
+#[allow(unused_imports, reason = "each test file uses a part")]
+pub use client::{Client, PASSWORD, Reply, assert_error};
 
 /// A running server; stopped (and its vault dir removed) on drop.
 pub struct TestServer {
     pub addr: SocketAddr,
-    pub url: String,
     pub dir: tempfile::TempDir,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
-    http: ureq::Agent,
+    client: Client,
+}
+
+impl std::ops::Deref for TestServer {
+    type Target = Client;
+    fn deref(&self) -> &Client {
+        &self.client
+    }
 }
 
 impl Drop for TestServer {
@@ -43,7 +52,7 @@ impl Drop for TestServer {
 /// The test settings: port 0, the fast KDF, `rpc` as given.
 pub fn config(rpc: &[(&str, &str)], prices: Value) -> ServerConfig {
     let mut config: ServerConfig =
-        serde_json::from_value(json!({ "port": 0, "prices": prices })).unwrap();
+        serde_json::from_value(json!({ "port": 0, "prices": prices, "publicRpc": false })).unwrap();
     config.waiaas = Config::for_tests();
     config.scheduler_interval_ms = 50;
     for (network, url) in rpc {
@@ -82,87 +91,16 @@ pub fn start(config: ServerConfig) -> TestServer {
         });
     });
     let addr = rx.recv_timeout(Duration::from_secs(30)).unwrap();
-    let http: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .into();
     TestServer {
         addr,
-        url: format!("http://{addr}"),
         dir,
         stop: Some(stop),
         thread: Some(thread),
-        http,
+        client: Client::new(&format!("http://{addr}")),
     }
-}
-
-/// A response: status, JSON body (`Null` when empty), headers of interest.
-#[derive(Debug, Clone)]
-pub struct Reply {
-    pub status: u16,
-    pub body: Value,
-    pub content_type: Option<String>,
-    pub retry_after: Option<String>,
 }
 
 impl TestServer {
-    /// `method path` with `headers` and an optional JSON body.
-    pub fn call(
-        &self,
-        method: &str,
-        path: &str,
-        headers: &[(&str, &str)],
-        body: Option<&Value>,
-    ) -> Reply {
-        let url = format!("{}{path}", self.url);
-        let mut builder = ureq::http::Request::builder().method(method).uri(&url);
-        for (k, v) in headers {
-            builder = builder.header(*k, *v);
-        }
-        let result = match body {
-            Some(b) => {
-                let req = builder
-                    .header("content-type", "application/json")
-                    .body(b.to_string())
-                    .unwrap();
-                self.http.run(req)
-            }
-            None => self.http.run(builder.body(()).unwrap()),
-        };
-        let mut resp = result.unwrap_or_else(|e| panic!("{method} {path}: {e}"));
-        let status = resp.status().as_u16();
-        let header = |name: &str| {
-            resp.headers()
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned)
-        };
-        let content_type = header("content-type");
-        let retry_after = header("retry-after");
-        let text = resp.body_mut().read_to_string().unwrap();
-        let body = if text.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(&text)
-                .unwrap_or_else(|e| panic!("{method} {path}: not JSON ({e}): {text}"))
-        };
-        Reply {
-            status,
-            body,
-            content_type,
-            retry_after,
-        }
-    }
-
-    pub fn operator(&self, method: &str, path: &str, body: Option<&Value>) -> Reply {
-        self.call(method, path, &[("x-master-password", PASSWORD)], body)
-    }
-
-    pub fn agent(&self, token: &str, method: &str, path: &str, body: Option<&Value>) -> Reply {
-        let auth = format!("Bearer {token}");
-        self.call(method, path, &[("authorization", &auth)], body)
-    }
-
     /// Raw bytes on a fresh connection (bad Host, odd bodies); the status and body.
     pub fn raw(&self, request: &[u8]) -> (u16, String) {
         let mut s = TcpStream::connect(self.addr).unwrap();
@@ -179,19 +117,4 @@ impl TestServer {
         let body = text.split("\r\n\r\n").nth(1).unwrap_or_default().to_owned();
         (status, body)
     }
-}
-
-/// Asserts an error reply: status, code, the body shape of item 3.
-pub fn assert_error(reply: &Reply, status: u16, code: &str) {
-    assert_eq!(reply.status, status, "{reply:?}");
-    assert_eq!(reply.body["code"], code, "{reply:?}");
-    assert!(reply.body["message"].is_string(), "{reply:?}");
-    assert!(reply.body["retryable"].is_boolean(), "{reply:?}");
-    assert!(
-        reply
-            .content_type
-            .as_deref()
-            .is_some_and(|c| c.starts_with("application/json")),
-        "{reply:?}"
-    );
 }

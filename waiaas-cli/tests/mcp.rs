@@ -1,6 +1,6 @@
 //! `waiaas mcp setup` writes the client config entries 0600 without printing the token;
 //! `waiaas mcp serve` refuses a bad token before serving. (The MCP protocol itself is
-//! tested with a real client: `cli/tests/mcp_client.py`, a `.ci/run` step.)
+//! tested with a real client: `waiaas-cli/tests/mcp_client.py`, a `.ci/run` step.)
 
 mod common;
 

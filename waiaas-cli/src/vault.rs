@@ -1,11 +1,13 @@
 //! Finding the data directory and unlocking the vault the way the library documents:
 //! the password sources of `Waiaas::open`, and `WAIAAS_AUTO_PROVISION=true` creating an
-//! auto-provisioned vault on first use.
+//! auto-provisioned vault on first use. When none of those sources gives a password
+//! and stdin is a terminal, the password is typed (not echoed).
 
+use std::io::IsTerminal as _;
 use std::path::PathBuf;
 
-use waiaas::{Admin, Config, Host, Unlock, Waiaas};
-use waiaas_core::DataDir;
+use waiaas::{Admin, Config, Host, SecretString, Unlock, Waiaas};
+use waiaas_core::{DataDir, ExposeSecret as _, VaultError};
 
 use crate::failure::{Failure, Outcome};
 use crate::spinner;
@@ -38,15 +40,46 @@ pub fn exists(dir: &std::path::Path) -> bool {
 /// from the library's sources.
 pub fn create(dir: &std::path::Path, auto_provision: bool) -> Outcome<Admin> {
     let config = Config::default();
+    let typed = if auto_provision {
+        None
+    } else {
+        typed_password(dir, true)?
+    };
     spinner::while_running("deriving the vault key (Argon2id)…", || {
         let how = if auto_provision {
             Unlock::CreateAutoProvisioned
         } else {
             Unlock::Create
         };
-        Waiaas::unlock(dir, how, None, &config, Host::default())
+        Waiaas::unlock(dir, how, typed, &config, Host::default())
     })
     .map_err(Failure::from)
+}
+
+/// The master password typed at the terminal (twice when `confirm`), asked only when
+/// no source of the library's gives one and stdin is a terminal; `None` otherwise, so
+/// the library reads its sources or says which to set.
+fn typed_password(dir: &std::path::Path, confirm: bool) -> Outcome<Option<SecretString>> {
+    match DataDir::new(dir).resolve_password(None) {
+        Err(VaultError::MasterPasswordRequired) if std::io::stdin().is_terminal() => {}
+        _ => return Ok(None),
+    }
+    let password = prompt("master password: ")?;
+    if confirm
+        && prompt("repeat the master password: ")?.expose_secret() != password.expose_secret()
+    {
+        return Err(Failure::cli(
+            "CLI_PASSWORD_MISMATCH",
+            "the two passwords differ; nothing was created, run the command again",
+        ));
+    }
+    Ok(Some(password))
+}
+
+fn prompt(text: &str) -> Outcome<SecretString> {
+    rpassword::prompt_password(text)
+        .map(SecretString::from)
+        .map_err(|e| Failure::cli("CLI_PROMPT", format!("cannot read the password: {e}")))
 }
 
 /// Unlocks the vault in `dir` (one Argon2id run), creating it first when it does not
@@ -56,8 +89,13 @@ pub fn open(dir: &std::path::Path) -> Outcome<Admin> {
     if auto_provision && !exists(dir) {
         return create(dir, true);
     }
+    let typed = if exists(dir) {
+        typed_password(dir, false)?
+    } else {
+        None
+    };
     let opened = spinner::while_running("unlocking the vault (Argon2id)…", || {
-        Waiaas::open(dir, None, &Config::default(), Host::default())
+        Waiaas::open(dir, typed, &Config::default(), Host::default())
     });
     match opened {
         // An open with a password but no vault leaves an empty database file behind;

@@ -40,6 +40,7 @@ fn run(cli: Cli) -> Outcome {
             host,
             port,
             rpc,
+            no_public_rpc,
             config,
             allow_hosts,
         } => commands::start::run(waiaas_http::StartOptions {
@@ -49,6 +50,7 @@ fn run(cli: Cli) -> Outcome {
             port,
             rpc,
             allow_hosts,
+            no_public_rpc,
             // First start with `WAIAAS_AUTO_PROVISION=true` creates the vault (Docker).
             init: vault::auto_provision_requested(),
         }),

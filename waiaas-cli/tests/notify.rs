@@ -57,7 +57,7 @@ fn channels_are_added_listed_shown_in_status_and_removed_without_showing_secrets
         .cmd(&["notify", "add", "discord", "d"])
         .env(
             "WAIAAS_NOTIFY_SECRET",
-            "https://discord.com/api/webhooks/1/secretDiscordTok",
+            "ftp://discord.com/api/webhooks/1/secretDiscordTok",
         )
         .output()
         .unwrap();

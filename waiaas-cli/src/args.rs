@@ -38,9 +38,14 @@ pub enum Command {
         #[arg(long)]
         port: Option<String>,
         /// A JSON-RPC endpoint per network, `NETWORK=URL` (repeatable); also
-        /// `WAIAAS_RPC_<NETWORK>`.
+        /// `WAIAAS_RPC_<NETWORK>`. Other networks use their public endpoints.
         #[arg(long = "rpc", value_name = "NETWORK=URL")]
         rpc: Vec<String>,
+        /// Give networks without `--rpc` no chain client instead of their public
+        /// endpoint (the agent then supplies blockhash / nonce / fees; nothing is
+        /// broadcast).
+        #[arg(long)]
+        no_public_rpc: bool,
         /// A server settings file (JSON: host, port, allowedHosts, prices, rpc URLs, …).
         #[arg(long, value_name = "FILE")]
         config: Option<PathBuf>,
