@@ -288,6 +288,15 @@ fn approval_requests_and_notify_events_reach_every_channel_with_the_text_and_a_p
         .unwrap_err();
     assert_eq!(late.code(), "APPROVAL_LINK_EXPIRED");
 
+    // The operator can mint a link by hand, for a pending transaction only.
+    assert_eq!(
+        admin.approval_link(notified.id).unwrap_err().to_string(),
+        format!(
+            "invalid `txId`: transaction `{}` is SIGNED, not PENDING_APPROVAL",
+            notified.id
+        )
+    );
+
     // Opening a link is audited; the owner still signs to approve.
     let log = admin.audit_log(0, 0).unwrap();
     assert_eq!(
@@ -512,6 +521,10 @@ fn channels_are_validated_listed_and_removed() {
     );
     admin.set_approval_page_url(None).unwrap();
     assert_eq!(admin.approval_page_url().unwrap(), None);
+    assert_eq!(
+        admin.approval_link(TxId::new()).unwrap_err().to_string(),
+        "invalid `pageUrl`: is not set: set the approval page URL first"
+    );
 }
 
 #[test]
