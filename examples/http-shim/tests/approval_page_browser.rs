@@ -3,9 +3,8 @@
 //! injected into the page — an EIP-1193 provider for an EVM owner, a wallet-standard
 //! Solana wallet for a Solana owner — whose signatures are made here by test keys over
 //! exactly the approval text. Open the link, see the decoded effects, sign with the
-//! wallet: the transaction becomes SIGNED. A wrong key, a replayed link and a link for
-//! another transaction are refused. (An expired link is refused by the library:
-//! `waiaas/tests/notify_channels.rs`; this server runs on the real clock.)
+//! wallet: the transaction becomes SIGNED. A wrong key, an expired link, a replayed link
+//! and a link for another transaction are refused.
 //!
 //! `WAIAAS_BLESS=1` rewrites the committed screenshot `docs/approval-page.png`.
 #![allow(
@@ -156,6 +155,19 @@ fn an_owner_approves_in_a_browser_with_a_wallet_and_every_misuse_is_refused() {
     let admin = operator(&server);
     admin.set_approval_page_url(Some(&server.url)).unwrap();
     let link = |id| admin.approval_link(id).unwrap();
+    // A one-second approval window (the server runs on the real clock): its link
+    // expires with it.
+    let settings = admin.settings().unwrap();
+    admin
+        .set_settings(&waiaas::Settings {
+            approval_timeout_secs: 1,
+            ..settings.clone()
+        })
+        .unwrap();
+    let (short, _) = pending(&server, &sol, &sol_send);
+    let expired_link = link(short);
+    admin.set_settings(&settings).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
     let approved_link = link(approved);
     let token_of = |url: &str| url.rsplit("?t=").next().unwrap().to_owned();
     let foreign = format!(
@@ -178,6 +190,7 @@ fn an_owner_approves_in_a_browser_with_a_wallet_and_every_misuse_is_refused() {
             {"name": "approve", "url": approved_link, "sign": "approve", "screenshot": shot,
              "wallet": solana(json!({key(&approved_text): wallet_signature(&sol_owner, &approved_text)}))},
             {"name": "replayed", "url": approved_link, "wallet": solana(json!({}))},
+            {"name": "expired", "url": expired_link, "wallet": solana(json!({}))},
             {"name": "foreign", "url": foreign, "wallet": solana(json!({}))},
             {"name": "wrong key", "url": link(wrong_key), "sign": "approve",
              "wallet": solana(json!({key(&wrong_key_text): wallet_signature(&stranger, &wrong_key_text)}))},
@@ -229,6 +242,7 @@ fn an_owner_approves_in_a_browser_with_a_wallet_and_every_misuse_is_refused() {
     assert_eq!(status(&server, approved), "SIGNED");
 
     assert!(text(&case("replayed"), "review").contains("APPROVAL_LINK_USED"));
+    assert!(text(&case("expired"), "review").contains("APPROVAL_LINK_EXPIRED"));
     assert!(text(&case("foreign"), "review").contains("APPROVAL_LINK_INVALID"));
 
     let wrong = case("wrong key");
