@@ -4,7 +4,8 @@
 //! A token is 32 random bytes (base64url); only its SHA-256 is stored, with the one
 //! transaction it belongs to and its expiry (the end of the approval window). It opens
 //! that transaction's page once: redeeming it marks it used in the same store
-//! operation, so a link copied from a chat log or a proxy's history opens nothing. It
+//! operation, so once opened, a copy from a chat log or a proxy's history opens
+//! nothing. It
 //! grants viewing only — approving still takes the owner's signature over the exact
 //! text — so a leaked link shows a pending transaction and nothing more. Each channel
 //! gets its own link, so one channel opening its link does not spend another's.
