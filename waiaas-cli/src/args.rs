@@ -87,6 +87,9 @@ pub enum Command {
         #[arg(long, default_value = "activated from the command line")]
         reason: String,
     },
+    /// Notification channels (Telegram, ntfy, Slack, Discord) and the approval page URL.
+    #[command(subcommand)]
+    Notify(NotifyCommand),
     /// The master password.
     #[command(subcommand)]
     Password(PasswordCommand),
@@ -97,6 +100,51 @@ pub enum Command {
     Completions {
         /// The shell.
         shell: clap_complete::Shell,
+    },
+}
+
+/// `notify …`
+#[derive(Debug, Subcommand)]
+pub enum NotifyCommand {
+    /// Add a channel. Its secret (Telegram: the bot token; ntfy: the topic URL; Slack,
+    /// Discord: the webhook URL) is read from `--secret-file` or `WAIAAS_NOTIFY_SECRET`,
+    /// never from the command line, and sealed in the vault. A running server starts
+    /// sending to it when restarted.
+    Add {
+        /// `telegram`, `ntfy`, `slack` or `discord`.
+        #[arg(value_parser = ["telegram", "ntfy", "slack", "discord"])]
+        kind: String,
+        /// The channel's name (`A-Z a-z 0-9 . _ -`).
+        name: String,
+        /// Telegram: the chat id (negative for groups) or `@channelname`.
+        #[arg(long, allow_hyphen_values = true)]
+        chat_id: Option<String>,
+        /// ntfy: priority 1 (min) to 5 (urgent); default 4.
+        #[arg(long)]
+        priority: Option<u8>,
+        /// Telegram: the Bot API base URL (default `https://api.telegram.org`).
+        #[arg(long)]
+        api_url: Option<String>,
+        /// A file holding the secret (trimmed).
+        #[arg(long, value_name = "PATH")]
+        secret_file: Option<PathBuf>,
+    },
+    /// List the channels with their delivery counts and last failure.
+    List,
+    /// Remove a channel.
+    Rm {
+        /// The channel's name.
+        name: String,
+    },
+    /// Set the approval page's public base URL (messages link to
+    /// `<URL>/approve/<txId>?t=<single-use token>`), or clear it.
+    PageUrl {
+        /// `https://host[/path]`, the address owners reach the HTTP server at.
+        #[arg(required_unless_present = "clear")]
+        url: Option<String>,
+        /// Clear it: approval messages then carry no link.
+        #[arg(long, conflicts_with = "url")]
+        clear: bool,
     },
 }
 
@@ -223,6 +271,12 @@ pub enum TxCommand {
     Approve(OwnerDecision),
     /// Reject a PENDING_APPROVAL transaction as its owner.
     Reject(OwnerDecision),
+    /// Print a fresh single-use link to a PENDING_APPROVAL transaction's approval page,
+    /// to pass to the owner by hand (needs `notify page-url`).
+    Link {
+        /// The transaction id.
+        id: String,
+    },
 }
 
 /// The owner's decision on one transaction.

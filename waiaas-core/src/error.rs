@@ -187,6 +187,15 @@ pub enum VaultError {
         /// The wallet whose secret failed.
         wallet_id: WalletId,
     },
+    /// A sealed secret other than a wallet's (a notification channel's) fails
+    /// authentication.
+    #[error(
+        "sealed secret `{label}` fails authentication: the vault is corrupt or was tampered with"
+    )]
+    SealedCorrupt {
+        /// Whose secret it is (`notify/<channel name>`).
+        label: String,
+    },
     /// The vault uses the insecure test KDF profile and the caller did not allow it.
     #[error(
         "vault was created with the insecure test key-derivation profile; refusing to open it without `allow_insecure_kdf`"
@@ -227,7 +236,9 @@ impl ErrorCode for VaultError {
             Self::MasterPasswordLocked { .. } => "MASTER_PASSWORD_LOCKED",
             Self::MasterPasswordRequired => "MASTER_PASSWORD_REQUIRED",
             Self::PasswordSource { .. } => "VALIDATION_FAILED",
-            Self::HeaderCorrupt { .. } | Self::SecretCorrupt { .. } => "VAULT_CORRUPT",
+            Self::HeaderCorrupt { .. }
+            | Self::SecretCorrupt { .. }
+            | Self::SealedCorrupt { .. } => "VAULT_CORRUPT",
             Self::InsecureKdf => "VAULT_INSECURE_KDF",
             Self::Locked => "VAULT_LOCKED",
             Self::NotInitialized => "VAULT_NOT_FOUND",

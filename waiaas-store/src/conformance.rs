@@ -37,9 +37,10 @@ use waiaas_core::policy::{
 use waiaas_core::session::Permission;
 use waiaas_core::settings::{SETTINGS_KEY, Settings};
 use waiaas_core::store::{
-    Admission, AdmissionGate, Backend, Claim, DurableNonceUse, ExecutionCheck, KillSwitchState,
-    LedgerEffect, PlacementRefusal, PlacementRules, RenewalCas, SealedBox, SessionInsert,
-    SessionRecord, SignOutcome, TxRecord, TxTransition, WalletRecord, WalletStatus,
+    Admission, AdmissionGate, ApprovalLinkRecord, Backend, ChannelRecord, Claim, DurableNonceUse,
+    ExecutionCheck, KillSwitchState, LedgerEffect, LinkRedemption, PlacementRefusal,
+    PlacementRules, RenewalCas, SealedBox, SessionInsert, SessionRecord, SignOutcome, TxRecord,
+    TxTransition, WalletRecord, WalletStatus,
 };
 use waiaas_core::tier::{Tier, TxStatus};
 use waiaas_core::{Amount, ErrorCode};
@@ -81,6 +82,8 @@ macro_rules! store_conformance {
             simulate_is_a_dry_run,
             audit_log_chains_and_verification_detects_tampering,
             concurrent_admissions_on_one_wallet_never_overshoot,
+            notify_channels_round_trip_and_count_deliveries,
+            approval_links_open_once_for_their_transaction_until_they_expire,
         );
     };
     (@tests $fresh:expr; $($name:ident),* $(,)?) => {
@@ -1449,4 +1452,78 @@ pub fn concurrent_admissions_on_one_wallet_never_overshoot(h: &dyn Harness) {
         .count() as u64;
     assert_eq!(admitted, CAP / AMOUNT, "exactly as many as fit, never more");
     assert!(admitted * AMOUNT <= CAP);
+}
+
+pub fn notify_channels_round_trip_and_count_deliveries(h: &dyn Harness) {
+    let s = keyed(h);
+    let channel = ChannelRecord {
+        name: "ops".to_owned(),
+        kind: "SLACK".to_owned(),
+        params: "{}".to_owned(),
+        secret: SealedBox {
+            nonce: vec![1; 24],
+            ciphertext: vec![2; 40],
+        },
+        created_at: T0,
+        delivered: 0,
+        failed: 0,
+        last_error: None,
+        last_error_at: None,
+    };
+    assert!(
+        s.insert_channel(&channel, &audit(T0, "NOTIFY_CHANNEL_ADDED"))
+            .unwrap()
+    );
+    assert!(
+        !s.insert_channel(&channel, &audit(T0, "NOTIFY_CHANNEL_ADDED"))
+            .unwrap()
+    );
+    s.record_delivery("ops", None, T0 + 1).unwrap();
+    s.record_delivery("ops", Some("http status 503"), T0 + 2)
+        .unwrap();
+    s.record_delivery("gone", None, T0 + 3).unwrap();
+    let other = h.handle();
+    let stored = other.channels().unwrap();
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].secret, channel.secret);
+    assert_eq!((stored[0].delivered, stored[0].failed), (1, 1));
+    assert_eq!(stored[0].last_error.as_deref(), Some("http status 503"));
+    assert_eq!(stored[0].last_error_at, Some(T0 + 2));
+    assert!(
+        s.delete_channel("ops", &audit(T0, "NOTIFY_CHANNEL_REMOVED"))
+            .unwrap()
+    );
+    assert!(
+        !s.delete_channel("ops", &audit(T0, "NOTIFY_CHANNEL_REMOVED"))
+            .unwrap()
+    );
+    assert!(s.channels().unwrap().is_empty());
+}
+
+pub fn approval_links_open_once_for_their_transaction_until_they_expire(h: &dyn Harness) {
+    let s = keyed(h);
+    let (tx, other_tx) = (TxId::new(), TxId::new());
+    let link = |hash: &str| ApprovalLinkRecord {
+        token_hash: hash.to_owned(),
+        tx_id: tx,
+        expires_at: T0 + 100,
+    };
+    s.insert_approval_link(&link("a"), T0).unwrap();
+    s.insert_approval_link(&link("b"), T0).unwrap();
+    let redeem = |hash: &str, id: TxId, at: i64| {
+        s.redeem_approval_link(hash, id, at, &audit(at, "APPROVAL_LINK_OPENED"))
+            .unwrap()
+    };
+    let before = s.audit_head().unwrap();
+    assert_eq!(redeem("a", other_tx, T0), LinkRedemption::Unknown);
+    assert_eq!(redeem("zz", tx, T0), LinkRedemption::Unknown);
+    assert_eq!(s.audit_head().unwrap(), before, "a refusal is not audited");
+    assert_eq!(redeem("a", tx, T0 + 99), LinkRedemption::Redeemed);
+    assert_ne!(s.audit_head().unwrap(), before, "a redemption is audited");
+    assert_eq!(redeem("a", tx, T0 + 99), LinkRedemption::Used);
+    assert_eq!(redeem("b", tx, T0 + 100), LinkRedemption::Expired);
+    // Long-expired links are forgotten as new ones are stored.
+    s.insert_approval_link(&link("c"), T0 + 100 + 86_401)
+        .unwrap();
+    assert_eq!(redeem("b", tx, T0 + 100 + 86_401), LinkRedemption::Unknown);
 }

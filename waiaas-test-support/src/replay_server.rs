@@ -1,5 +1,6 @@
 //! Local HTTP servers on 127.0.0.1 for tests: [`Replay`] answers recorded response
-//! bodies by path prefix and records each request's head (the price feeds, webhooks);
+//! bodies by path prefix and records each request (the price feeds, webhooks, the chat
+//! services);
 //! [`JsonRpcServer`] answers JSON-RPC through a closure (the chain client).
 
 use std::io::{Read, Write};
@@ -13,7 +14,9 @@ use std::time::Duration;
 pub struct Replay {
     port: u16,
     routes: Arc<Mutex<Vec<(String, u16, String)>>>,
+    once: Arc<Mutex<Vec<(String, u16, String)>>>,
     requests: Arc<Mutex<Vec<String>>>,
+    bodies: Arc<Mutex<Vec<String>>>,
 }
 
 impl Replay {
@@ -25,20 +28,27 @@ impl Replay {
     pub fn start() -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
-        let routes: Arc<Mutex<Vec<(String, u16, String)>>> = Arc::default();
-        let requests: Arc<Mutex<Vec<String>>> = Arc::default();
-        let (r, q) = (routes.clone(), requests.clone());
+        let server = Self {
+            port,
+            routes: Arc::default(),
+            once: Arc::default(),
+            requests: Arc::default(),
+            bodies: Arc::default(),
+        };
+        let shared = Self {
+            port,
+            routes: server.routes.clone(),
+            once: server.once.clone(),
+            requests: server.requests.clone(),
+            bodies: server.bodies.clone(),
+        };
         std::thread::spawn(move || {
             for stream in listener.incoming() {
                 let Ok(stream) = stream else { continue };
-                answer(stream, &r, &q);
+                shared.answer(stream);
             }
         });
-        Self {
-            port,
-            routes,
-            requests,
-        }
+        server
     }
 
     /// `http://127.0.0.1:<port>`.
@@ -58,6 +68,27 @@ impl Replay {
         routes.push((prefix.to_owned(), status, body));
     }
 
+    /// Answers the next request whose path starts with `prefix` with `status` and
+    /// `body`, once, before the routes (queue several for a sequence).
+    ///
+    /// # Panics
+    /// When a lock is poisoned.
+    pub fn route_once(&self, prefix: &str, status: u16, body: String) {
+        self.once
+            .lock()
+            .unwrap()
+            .push((prefix.to_owned(), status, body));
+    }
+
+    /// The bodies of the requests received so far, oldest first (lossy UTF-8).
+    ///
+    /// # Panics
+    /// When a lock is poisoned.
+    #[must_use]
+    pub fn bodies(&self) -> Vec<String> {
+        self.bodies.lock().unwrap().clone()
+    }
+
     /// The heads of the requests received so far, oldest first.
     ///
     /// # Panics
@@ -68,56 +99,69 @@ impl Replay {
     }
 }
 
-fn answer(
-    mut stream: TcpStream,
-    routes: &Mutex<Vec<(String, u16, String)>>,
-    requests: &Mutex<Vec<String>>,
-) {
-    stream
-        .set_read_timeout(Some(Duration::from_secs(5)))
-        .unwrap();
-    let mut head = Vec::new();
-    let mut buf = [0u8; 1024];
-    while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() < 65_536 {
-        match stream.read(&mut buf) {
-            Ok(0) | Err(_) => return,
-            Ok(n) => head.extend_from_slice(&buf[..n]),
+impl Replay {
+    fn answer(&self, mut stream: TcpStream) {
+        stream
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
+        let mut head = Vec::new();
+        let mut buf = [0u8; 1024];
+        while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() < 65_536 {
+            match stream.read(&mut buf) {
+                Ok(0) | Err(_) => return,
+                Ok(n) => head.extend_from_slice(&buf[..n]),
+            }
         }
-    }
-    let split = head
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .map_or(head.len(), |p| p + 4);
-    let mut rest = head.split_off(split);
-    let head = String::from_utf8_lossy(&head).into_owned();
-    let length: usize = head
-        .lines()
-        .find_map(|l| {
-            let (name, value) = l.split_once(':')?;
-            name.eq_ignore_ascii_case("content-length")
-                .then(|| value.trim().parse().ok())
-                .flatten()
-        })
-        .unwrap_or(0);
-    while rest.len() < length {
-        match stream.read(&mut buf) {
-            Ok(0) | Err(_) => break,
-            Ok(n) => rest.extend_from_slice(&buf[..n]),
+        let split = head
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .map_or(head.len(), |p| p + 4);
+        let mut rest = head.split_off(split);
+        let head = String::from_utf8_lossy(&head).into_owned();
+        let length: usize = head
+            .lines()
+            .find_map(|l| {
+                let (name, value) = l.split_once(':')?;
+                name.eq_ignore_ascii_case("content-length")
+                    .then(|| value.trim().parse().ok())
+                    .flatten()
+            })
+            .unwrap_or(0);
+        while rest.len() < length {
+            match stream.read(&mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => rest.extend_from_slice(&buf[..n]),
+            }
         }
+        let path = head.split_whitespace().nth(1).unwrap_or("").to_owned();
+        self.requests.lock().unwrap().push(head);
+        self.bodies
+            .lock()
+            .unwrap()
+            .push(String::from_utf8_lossy(&rest).into_owned());
+        let once = {
+            let mut once = self.once.lock().unwrap();
+            once.iter()
+                .position(|(p, _, _)| path.starts_with(p.as_str()))
+                .map(|i| once.remove(i))
+        };
+        let (status, body) = once
+            .map(|(_, s, b)| (s, b))
+            .or_else(|| {
+                self.routes
+                    .lock()
+                    .unwrap()
+                    .iter()
+                    .find(|(p, _, _)| path.starts_with(p.as_str()))
+                    .map(|(_, s, b)| (*s, b.clone()))
+            })
+            .unwrap_or((404, String::new()));
+        let reply = format!(
+            "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        let _ = stream.write_all(reply.as_bytes());
     }
-    let path = head.split_whitespace().nth(1).unwrap_or("").to_owned();
-    requests.lock().unwrap().push(head);
-    let (status, body) = routes
-        .lock()
-        .unwrap()
-        .iter()
-        .find(|(p, _, _)| path.starts_with(p.as_str()))
-        .map_or((404, String::new()), |(_, s, b)| (*s, b.clone()));
-    let reply = format!(
-        "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    let _ = stream.write_all(reply.as_bytes());
 }
 
 /// A minimal HTTP/1.1 JSON-RPC server on 127.0.0.1 for tests: each request body is

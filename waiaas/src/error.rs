@@ -51,6 +51,21 @@ pub enum Error {
         "the signed message is not the current approval text for this transaction and action; fetch it with `approval_request`"
     )]
     ApprovalMessageMismatch,
+    /// The approval-page link is not one of this transaction's.
+    #[error(
+        "approval link is not valid for transaction `{0}`; open the link exactly as the notification sent it"
+    )]
+    ApprovalLinkInvalid(TxId),
+    /// The approval-page link has expired.
+    #[error(
+        "approval link for transaction `{0}` has expired; the approval window is over or a newer notification has a fresh link"
+    )]
+    ApprovalLinkExpired(TxId),
+    /// The approval-page link was opened before.
+    #[error(
+        "approval link for transaction `{0}` was already opened; each link opens its page once, so if you did not open it, someone else did: check the transaction before signing anything"
+    )]
+    ApprovalLinkUsed(TxId),
     /// The wallet has no owner registered.
     #[error("wallet has no owner; register one first")]
     OwnerNotConnected,
@@ -103,6 +118,9 @@ impl ErrorCode for Error {
             Self::TxAlreadyProcessed { .. } => "TX_ALREADY_PROCESSED",
             Self::ApprovalTimeout(_) => "APPROVAL_TIMEOUT",
             Self::ApprovalMessageMismatch => "APPROVAL_MESSAGE_MISMATCH",
+            Self::ApprovalLinkInvalid(_) => "APPROVAL_LINK_INVALID",
+            Self::ApprovalLinkExpired(_) => "APPROVAL_LINK_EXPIRED",
+            Self::ApprovalLinkUsed(_) => "APPROVAL_LINK_USED",
             Self::OwnerNotConnected => "OWNER_NOT_CONNECTED",
             Self::OwnerAlreadyConnected => "OWNER_ALREADY_CONNECTED",
             Self::NoChainClient { .. } => "CHAIN_CLIENT_REQUIRED",

@@ -20,6 +20,9 @@
 //!   `VALIDATION_FAILED` naming the feature.
 //! - `webhook` (default): `notify::WebhookNotifier` over plain HTTP; `webhook-tls`
 //!   adds HTTPS (rustls).
+//! - `telegram`, `ntfy`, `slack`, `discord`: the notification channels of those
+//!   services (`Admin::add_notification_channel`); each implies `webhook` (HTTPS, which
+//!   the real services need, with `webhook-tls`).
 //! - `rpc`: the blocking JSON-RPC chain client, made from [`Config::rpc_urls`] (or
 //!   `ChainClients::from_urls` in [`Host::chain_clients`]): the pipeline then fetches
 //!   blockhash, nonce and fees itself, broadcasts (status SUBMITTED) and
@@ -43,6 +46,7 @@ mod action;
 pub mod admin;
 pub mod agent;
 pub mod api;
+mod approval_link;
 mod chain_features;
 pub mod clients;
 mod config;
@@ -70,7 +74,7 @@ pub use agent::{Agent, Balance};
 pub use clients::ChainClients;
 pub use config::{Config, Durability, Host, KdfConfig};
 pub use error::{Error, ErrorInfo, Result};
-pub use owner::{ApprovalRequest, Owner};
+pub use owner::{ApprovalPage, ApprovalRequest, Owner};
 pub use price::{PriceOracle, StaticPriceOracle};
 pub use record::{ExecutionResult, Transaction};
 pub use request::{ChainParams, Operation, Quantity, SendRequest, TokenSpec};
@@ -116,6 +120,13 @@ fn build(
         waiaas_core::session::SessionConfig::default(),
     )?;
     let clock = vault.clock().clone();
+    #[cfg_attr(
+        not(feature = "webhook"),
+        expect(unused_mut, reason = "no channels to add")
+    )]
+    let mut notifiers = host.notifiers;
+    #[cfg(feature = "webhook")]
+    notifiers.extend(notify::channel_notifiers(&store, &vault));
     let inner = Arc::new(Instance {
         vault,
         store,
@@ -128,7 +139,7 @@ fn build(
         audit_head_interval: config.audit_head_interval(),
         data_dir: data,
         executing_timeout_secs: config.executing_timeout_secs,
-        events: notify::Dispatcher::new(host.notifiers, config.notification_queue),
+        events: notify::Dispatcher::new(notifiers, config.notification_queue),
         clients: host.chain_clients,
         action_provider: host.action_provider,
         password_gate: password_gate::PasswordGate::new(password),

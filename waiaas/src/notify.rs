@@ -14,6 +14,10 @@
 //! - `WebhookNotifier` (feature `webhook`, on by default): POSTs the event as JSON with
 //!   an HMAC-SHA256 signature header; see `docs/notifications.md` for the wire format and
 //!   how a receiver verifies it.
+//! - Channels the operator configures ([`NewChannel`], `Admin::add_notification_channel`):
+//!   Telegram, ntfy, Slack and Discord (features `telegram`, `ntfy`, `slack`, `discord`),
+//!   started with the vault; approval requests carry a single-use link to the approval
+//!   page.
 //!
 //! ## Example
 //! ```
@@ -40,7 +44,16 @@
 //! {"kind":"TX_SIGNED","at":1764330000,"walletId":"0192…","txId":"0192…","sessionId":null,"details":{}}
 //! ```
 
+mod channels;
+#[cfg(feature = "webhook")]
+mod chat;
 mod dispatcher;
+#[cfg(feature = "webhook")]
+mod http;
+#[cfg(feature = "webhook")]
+mod message;
+#[cfg(feature = "telegram")]
+mod telegram_bot;
 #[cfg(feature = "webhook")]
 mod webhook;
 
@@ -50,7 +63,12 @@ use std::sync::{Mutex, PoisonError};
 
 pub use waiaas_core::notify::{Event, EventKind, Notifier};
 
+pub use channels::{ChannelInfo, ChannelKind, NewChannel};
+#[cfg(feature = "webhook")]
+pub(crate) use chat::channel_notifiers;
 pub use dispatcher::{DEFAULT_SHUTDOWN_TIMEOUT, Dispatcher};
+#[cfg(feature = "telegram")]
+pub use telegram_bot::TelegramBots;
 #[cfg(feature = "webhook")]
 pub use webhook::{
     EVENT_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, WebhookError, WebhookNotifier, WebhookOptions,

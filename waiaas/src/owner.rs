@@ -103,25 +103,14 @@ pub(crate) fn action_message(
     address: &str,
     action: OwnerAction,
 ) -> Result<String> {
-    let tx = Transaction::try_from(record)?;
-    let effects = crate::effects::effect_lines(&tx.request)
-        .iter()
-        .enumerate()
-        .map(|(i, l)| format!("effect {}: {l}", i.saturating_add(1)))
-        .collect::<Vec<_>>()
-        .join("\n");
-    let fee = crate::effects::fee_line(&tx.request).unwrap_or_else(|| "none".to_owned());
-    let usd = tx
-        .decision
-        .and_then(|d| d.spend.usd)
-        .map_or_else(|| "unknown".to_owned(), |u| format!("{u} USD"));
     Ok(format!(
-        "{OWNER_ACTION_PREFIX} {}\nwallet: {}\naddress: {address}\nnetwork: {}\ntransaction: {}\ntype: {}\n{effects}\nmax network fee: {fee}\nvalue at admission: {usd}\ntier: {}\nrequest digest: sha256:{}\nnonce: {}\nexpires: {}",
+        "{OWNER_ACTION_PREFIX} {}\nwallet: {}\naddress: {address}\nnetwork: {}\ntransaction: {}\ntype: {}\n{}\ntier: {}\nrequest digest: sha256:{}\nnonce: {}\nexpires: {}",
         action.as_str(),
         record.wallet_id,
         record.network,
         record.id,
         record.kind,
+        effect_summary(record)?,
         record.tier.map_or("-", |t| t.as_str()),
         digest(record),
         record.owner_nonce,
@@ -129,8 +118,74 @@ pub(crate) fn action_message(
     ))
 }
 
+/// What `record` does, one line each: every decoded effect, the fee bound and the USD
+/// value judged at admission (the owner's texts and the channels' messages share it).
+///
+/// # Errors
+/// `STORAGE_ERROR` when the stored row does not parse.
+pub(crate) fn effect_summary(record: &TxRecord) -> Result<String> {
+    let Effects { lines, fee, value } = Effects::of(record)?;
+    let effects = lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| format!("effect {}: {l}", i.saturating_add(1)))
+        .collect::<Vec<_>>()
+        .join("\n");
+    Ok(format!(
+        "{effects}\nmax network fee: {fee}\nvalue at admission: {value}"
+    ))
+}
+
+/// A transaction's decoded effects, fee bound and value at admission, as words.
+struct Effects {
+    lines: Vec<String>,
+    fee: String,
+    value: String,
+}
+
+impl Effects {
+    fn of(record: &TxRecord) -> Result<Self> {
+        let tx = Transaction::try_from(record)?;
+        Ok(Self {
+            lines: crate::effects::effect_lines(&tx.request),
+            fee: crate::effects::fee_line(&tx.request).unwrap_or_else(|| "none".to_owned()),
+            value: tx
+                .decision
+                .and_then(|d| d.spend.usd)
+                .map_or_else(|| "unknown".to_owned(), |u| format!("{u} USD")),
+        })
+    }
+}
+
+/// What an approval page shows for one transaction (from
+/// [`Owner::open_approval_link`]): every decoded effect (amounts with symbols and USD,
+/// the recipient), the fee bound, the value judged at admission, the expiry, and the
+/// exact texts the owner signs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApprovalPage {
+    /// The texts the owner may sign, the status and the expiry.
+    #[serde(flatten)]
+    pub request: ApprovalRequest,
+    /// `solana` or `ethereum`: how the owner signs (Solana `signMessage`, EVM
+    /// `personal_sign`).
+    pub chain: String,
+    /// The network.
+    pub network: String,
+    /// The wallet whose transaction it is.
+    pub wallet_address: String,
+    /// Each decoded effect, one line each.
+    pub effects: Vec<String>,
+    /// The most the network fee can cost.
+    pub max_fee: String,
+    /// The value judged at admission (`unknown` without a price).
+    pub value: String,
+    /// The end of the approval window, ISO-8601 UTC.
+    pub expires: Option<String>,
+}
+
 /// Unix seconds as ISO-8601 UTC (`2026-11-30T10:00:00Z`).
-fn iso8601(secs: i64) -> String {
+pub(crate) fn iso8601(secs: i64) -> String {
     jiff::Timestamp::from_second(secs).map_or_else(|_| secs.to_string(), |t| t.to_string())
 }
 
@@ -225,6 +280,25 @@ impl Owner {
                 None
             },
             expires_at: record.expires_at,
+        })
+    }
+
+    /// What the approval page of `tx_id` shows (no link check: see
+    /// [`Owner::open_approval_link`]).
+    pub(crate) fn approval_page(&self, tx_id: TxId) -> Result<ApprovalPage> {
+        let request = self.approval_request(tx_id)?;
+        let record = self.record(tx_id)?;
+        let wallet = self.inner.vault.wallet(record.wallet_id)?;
+        let Effects { lines, fee, value } = Effects::of(&record)?;
+        Ok(ApprovalPage {
+            request,
+            chain: wallet.chain.as_str().to_owned(),
+            network: record.network.as_str().to_owned(),
+            wallet_address: wallet.address,
+            effects: lines,
+            max_fee: fee,
+            value,
+            expires: record.expires_at.map(iso8601),
         })
     }
 

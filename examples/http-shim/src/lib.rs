@@ -22,7 +22,9 @@
 //! throttled). Agent routes: `Authorization: Bearer wai_sess_…`. Owner routes:
 //! `X-Owner-Message` (base64 of the exact text from `approval-request`) and
 //! `X-Owner-Signature` (base64 Ed25519 or `0x`-hex EIP-191), or both in the body.
-//! [`routes::ROUTES`] lists every route with its credentials.
+//! [`routes::ROUTES`] lists every route of the API with its credentials. Beside it,
+//! the owner's HTML approval page ([`approval_page`], `/approve/{txId}`) takes the
+//! single-use link token the notification channels send and the owner's signature.
 //!
 //! ## Answers
 //! Errors are [`waiaas::api::ErrorBody`] `{code, message, details?, retryable, hint?}`
@@ -39,6 +41,7 @@
 //! TLS for the server itself (put a reverse proxy in front, or keep it on loopback),
 //! the `waiaas` CLI, MCP and Docker.
 
+pub mod approval_page;
 pub mod auth;
 pub mod config;
 pub mod error;

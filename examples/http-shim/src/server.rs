@@ -87,6 +87,9 @@ pub struct Server {
     scheduler_interval: Duration,
 }
 
+/// How long one Telegram `getUpdates` long poll waits for news.
+const TELEGRAM_POLL_SECS: u64 = 25;
+
 impl Server {
     /// Binds `config.host:config.port` and prepares the routes over `admin`; `prices`
     /// is the table the instance was opened with (what `PUT /v1/admin/prices` edits).
@@ -116,7 +119,8 @@ impl Server {
     }
 
     /// Serves until `shutdown` completes, running due DELAY transactions and
-    /// expiring approvals in the background meanwhile.
+    /// expiring approvals in the background meanwhile, and answering the Telegram
+    /// channels' bot commands (`/pending`) by long polling.
     ///
     /// # Errors
     /// An I/O error of the listener.
@@ -125,6 +129,11 @@ impl Server {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let scheduler = self.admin.waiaas().spawn_scheduler(self.scheduler_interval);
+        // Stopped when dropped at the end of this function.
+        let _bots = self
+            .admin
+            .waiaas()
+            .spawn_telegram_bots(Duration::from_secs(TELEGRAM_POLL_SECS));
         let result = axum::serve(self.listener, self.app)
             .with_graceful_shutdown(shutdown)
             .await;

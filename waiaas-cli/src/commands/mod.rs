@@ -3,6 +3,7 @@
 pub mod completions;
 pub mod mcp_serve;
 pub mod mcp_setup;
+mod notify;
 pub mod operator;
 pub mod owner;
 mod select;

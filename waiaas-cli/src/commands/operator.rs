@@ -9,6 +9,7 @@ use waiaas::api::SessionStatus;
 use waiaas::api::{
     self, CreateSession, CreateWallet, ListPolicies, ListTransactions, SessionWithToken,
 };
+use waiaas::notify::ChannelInfo;
 use waiaas::{Admin, KillSwitchState, NewPolicy, PolicyId, SessionId, SessionInfo, WalletInfo};
 use waiaas_core::ValidationError;
 
@@ -16,7 +17,7 @@ use crate::args::{
     Command, McpCommand, PasswordCommand, PolicyCommand, SessionCommand, SessionCreate, TxCommand,
     WalletCommand,
 };
-use crate::commands::{mcp_serve, owner, select};
+use crate::commands::{mcp_serve, notify, owner, select};
 use crate::failure::{Failure, Outcome};
 use crate::output::{emit, pretty};
 use crate::vault;
@@ -132,6 +133,11 @@ pub fn run(dir: &Path, command: Command, json: bool) -> Outcome {
         }
         Command::Tx(TxCommand::Approve(decision)) => owner::decide(&admin, &decision, true, json),
         Command::Tx(TxCommand::Reject(decision)) => owner::decide(&admin, &decision, false, json),
+        Command::Tx(TxCommand::Link { id }) => {
+            let link =
+                admin.approval_link(waiaas::TxId::parse(&id).map_err(waiaas::Error::from)?)?;
+            emit(json, &json!({ "link": link }), |_| link.clone())
+        }
         Command::KillSwitch { reason } => {
             let report = admin.activate_kill_switch(&reason)?;
             emit(json, &report, |r| {
@@ -152,6 +158,7 @@ pub fn run(dir: &Path, command: Command, json: bool) -> Outcome {
                 "master password changed (recovery.key, if any, deleted)".to_owned()
             })
         }
+        Command::Notify(command) => notify::run(&admin, command, json),
         Command::Mcp(McpCommand::Serve { token }) => mcp_serve::run(&admin.waiaas(), &token),
         // Dispatched before the vault is opened (main.rs).
         Command::Init { .. }
@@ -257,6 +264,8 @@ struct Status {
     kill_switch: KillSwitchState,
     wallets: Vec<WalletInfo>,
     active_sessions: usize,
+    /// The notification channels and how their deliveries went.
+    notification_channels: Vec<ChannelInfo>,
     /// Whether `recovery.key` exists (the generated password is still on disk).
     recovery_key_file: bool,
     /// Its content, only with `--show-recovery-key`.
@@ -288,6 +297,7 @@ impl Status {
                 .iter()
                 .filter(|s| s.status == SessionStatus::Active)
                 .count(),
+            notification_channels: admin.notification_channels()?,
             recovery_key_file: key_path.exists(),
             recovery_key,
         })
@@ -304,6 +314,13 @@ impl Status {
         );
         for w in &self.wallets {
             text.push_str(&format!("\n  {}", wallet_line(w)));
+        }
+        text.push_str(&format!(
+            "\nnotify channels: {}",
+            self.notification_channels.len()
+        ));
+        for c in &self.notification_channels {
+            text.push_str(&format!("\n  {}", notify::channel_line(c)));
         }
         match (&self.recovery_key, self.recovery_key_file) {
             (Some(key), _) => text.push_str(&format!("\nrecovery key:    {key}")),
@@ -336,7 +353,7 @@ fn session_line(s: &SessionInfo) -> String {
     )
 }
 
-fn lines<T>(items: &[T], line: impl Fn(&T) -> String, empty: &str) -> String {
+pub(crate) fn lines<T>(items: &[T], line: impl Fn(&T) -> String, empty: &str) -> String {
     if items.is_empty() {
         return empty.to_owned();
     }

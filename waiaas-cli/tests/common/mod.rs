@@ -13,13 +13,14 @@ use std::process::{Command, Output};
 use serde_json::Value;
 
 /// Variables the binary reads; removed so the caller's shell cannot leak into a test.
-const ENV: [&str; 7] = [
+const ENV: [&str; 8] = [
     "WAIAAS_DATA_DIR",
     "WAIAAS_MASTER_PASSWORD",
     "WAIAAS_MASTER_PASSWORD_FILE",
     "WAIAAS_AUTO_PROVISION",
     "WAIAAS_SESSION_TOKEN",
     "WAIAAS_NEW_MASTER_PASSWORD_FILE",
+    "WAIAAS_NOTIFY_SECRET",
     "XDG_CONFIG_HOME",
 ];
 

@@ -30,6 +30,7 @@
 //! also holds the conformance suite every backend must pass.
 
 mod audit_log;
+mod notify;
 mod owner;
 mod placement;
 mod session;
@@ -38,6 +39,7 @@ mod vault;
 mod wallet;
 
 pub use audit_log::AuditLogCheck;
+pub use notify::{ApprovalLinkRecord, ChannelRecord, LinkRedemption};
 pub use owner::{KillSwitchState, OwnerRecord, OwnerState};
 pub use placement::{DurableNonceUse, PlacementRefusal, PlacementRules};
 pub use session::{RenewalCas, SessionInsert, SessionRecord, SessionSecretRecord};
@@ -503,4 +505,51 @@ pub trait PipelineStore: Send + Sync {
     /// # Errors
     /// `VAULT_LOCKED` without the audit key; `STORAGE_ERROR`.
     fn verify_audit_log(&self) -> Result<AuditLogCheck, StoreError>;
+
+    /// Stores a new notification channel; `false` (nothing written) when its name is
+    /// taken.
+    ///
+    /// # Errors
+    /// `VAULT_LOCKED` without the audit key; `STORAGE_ERROR`.
+    fn insert_channel(
+        &self,
+        channel: &ChannelRecord,
+        audit: &AuditEntry,
+    ) -> Result<bool, StoreError>;
+    /// The notification channels, by name.
+    ///
+    /// # Errors
+    /// `STORAGE_ERROR`.
+    fn channels(&self) -> Result<Vec<ChannelRecord>, StoreError>;
+    /// Deletes a channel; `false` when none has that name.
+    ///
+    /// # Errors
+    /// `VAULT_LOCKED` without the audit key; `STORAGE_ERROR`.
+    fn delete_channel(&self, name: &str, audit: &AuditEntry) -> Result<bool, StoreError>;
+    /// Counts one delivery of channel `name`: delivered with `error` `None`, else failed
+    /// for that reason. Bookkeeping, not audited; a deleted channel is ignored.
+    ///
+    /// # Errors
+    /// `STORAGE_ERROR`.
+    fn record_delivery(&self, name: &str, error: Option<&str>, now: i64) -> Result<(), StoreError>;
+
+    /// Stores a new approval-page link (its token's hash only) and forgets links that
+    /// expired long before `now`. Not audited: a link grants nothing until it is
+    /// redeemed, which is.
+    ///
+    /// # Errors
+    /// `STORAGE_ERROR`.
+    fn insert_approval_link(&self, link: &ApprovalLinkRecord, now: i64) -> Result<(), StoreError>;
+    /// Redeems the link whose token hashes to `token_hash` for `tx_id` at `now`, at most
+    /// once (compare-and-swap on its use), appending `audit` when it is redeemed.
+    ///
+    /// # Errors
+    /// `VAULT_LOCKED` without the audit key; `STORAGE_ERROR`.
+    fn redeem_approval_link(
+        &self,
+        token_hash: &str,
+        tx_id: TxId,
+        now: i64,
+        audit: &AuditEntry,
+    ) -> Result<LinkRedemption, StoreError>;
 }

@@ -119,6 +119,11 @@ impl fmt::Debug for ExportedSecret {
 
 type Dek = Zeroizing<[u8; 32]>;
 
+/// The AAD of a [`Vault::seal_labeled`] box.
+fn labeled_aad(label: &str) -> Vec<u8> {
+    format!("waiaas-sealed-secret|v1|{label}").into_bytes()
+}
+
 /// HKDF-SHA256 (RFC 5869) for one 32-byte output block: extract with `salt`, expand
 /// with `info`. Every key derived from the DEK uses its own `info` label.
 fn hkdf_sha256(salt: &[u8], ikm: &[u8], info: &[u8]) -> Result<Zeroizing<[u8; 32]>, VaultError> {
@@ -647,6 +652,33 @@ impl Vault {
     ) -> Result<Option<Zeroizing<Vec<u8>>>, VaultError> {
         let dek = self.dek()?;
         Ok(aead_open(&dek, aad, sealed))
+    }
+
+    /// Seals a secret that is not a wallet key (a notification channel's bot token or
+    /// webhook URL) under the DEK. `label` names its owner and goes into the AAD, so a
+    /// box moved to another label fails to open; the AAD's prefix keeps these boxes
+    /// apart from wallet and session secrets.
+    ///
+    /// # Errors
+    /// `VAULT_LOCKED`.
+    pub fn seal_labeled(&self, label: &str, plaintext: &[u8]) -> Result<SealedBox, VaultError> {
+        self.seal(&labeled_aad(label), plaintext)
+    }
+
+    /// Opens a box sealed by [`Vault::seal_labeled`] with the same `label`.
+    ///
+    /// # Errors
+    /// `VAULT_LOCKED`; `VAULT_CORRUPT` when it fails authentication (tampered, or
+    /// sealed for another label).
+    pub fn open_labeled(
+        &self,
+        label: &str,
+        sealed: &SealedBox,
+    ) -> Result<Zeroizing<Vec<u8>>, VaultError> {
+        self.open(&labeled_aad(label), sealed)?
+            .ok_or_else(|| VaultError::SealedCorrupt {
+                label: label.to_owned(),
+            })
     }
 
     /// Generates a new wallet on `network`.

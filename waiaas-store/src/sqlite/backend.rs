@@ -7,15 +7,16 @@ use waiaas_core::policy::{
     Decision, PolicyEngine, PolicyFilter, PolicyRecord, PolicyRequest, PriceBook,
 };
 use waiaas_core::store::{
-    Admission, AuditLogCheck, Claim, ExecutionCheck, HeaderUpgrade, KillSwitchState, OwnerRecord,
-    OwnerState, PipelineStore, PlacementRules, RenewalCas, SessionInsert, SessionRecord,
-    SessionSecretRecord, SignOutcome, Store, TxFilter, TxRecord, TxTransition, UnlockAttempts,
-    WalletRecord, WalletStatus,
+    Admission, ApprovalLinkRecord, AuditLogCheck, ChannelRecord, Claim, ExecutionCheck,
+    HeaderUpgrade, KillSwitchState, LinkRedemption, OwnerRecord, OwnerState, PipelineStore,
+    PlacementRules, RenewalCas, SessionInsert, SessionRecord, SessionSecretRecord, SignOutcome,
+    Store, TxFilter, TxRecord, TxTransition, UnlockAttempts, WalletRecord, WalletStatus,
 };
 
 use super::SqliteStore;
 use super::{
-    audit, clock, ledger, owners, policies, sessions, settings, transactions, vault, wallets,
+    audit, clock, ledger, notify, owners, policies, sessions, settings, transactions, vault,
+    wallets,
 };
 
 impl Store for SqliteStore {
@@ -321,5 +322,39 @@ impl PipelineStore for SqliteStore {
 
     fn verify_audit_log(&self) -> Result<AuditLogCheck, StoreError> {
         audit::verify_audit_log(self)
+    }
+
+    fn insert_channel(
+        &self,
+        channel: &ChannelRecord,
+        audit: &AuditEntry,
+    ) -> Result<bool, StoreError> {
+        notify::insert_channel(self, channel, audit)
+    }
+
+    fn channels(&self) -> Result<Vec<ChannelRecord>, StoreError> {
+        notify::channels(self)
+    }
+
+    fn delete_channel(&self, name: &str, audit: &AuditEntry) -> Result<bool, StoreError> {
+        notify::delete_channel(self, name, audit)
+    }
+
+    fn record_delivery(&self, name: &str, error: Option<&str>, now: i64) -> Result<(), StoreError> {
+        notify::record_delivery(self, name, error, now)
+    }
+
+    fn insert_approval_link(&self, link: &ApprovalLinkRecord, now: i64) -> Result<(), StoreError> {
+        notify::insert_approval_link(self, link, now)
+    }
+
+    fn redeem_approval_link(
+        &self,
+        token_hash: &str,
+        tx_id: TxId,
+        now: i64,
+        audit: &AuditEntry,
+    ) -> Result<LinkRedemption, StoreError> {
+        notify::redeem_approval_link(self, token_hash, tx_id, now, audit)
     }
 }

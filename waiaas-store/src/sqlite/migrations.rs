@@ -28,6 +28,11 @@ pub(super) const MIGRATIONS: &[(u32, &str, &str)] = &[
         "keyed audit chain (scheme column, MAC'd head) and the time high-water mark",
         include_str!("migrations/0004_keyed_audit_time_mark.sql"),
     ),
+    (
+        5,
+        "notification channels (sealed secrets, delivery counters) and approval-page links",
+        include_str!("migrations/0005_notify_channels_approval_links.sql"),
+    ),
 ];
 
 pub(super) fn schema_version(conn: &Connection) -> Result<u32, StoreError> {

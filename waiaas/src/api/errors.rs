@@ -77,6 +77,9 @@ use ErrorClass::{
 /// Every code, sorted.
 #[rustfmt::skip]
 pub const ERROR_CODES: &[ErrorCodeInfo] = &[
+    e("APPROVAL_LINK_EXPIRED", Unauthenticated, &["approval link for transaction `{txId}` has expired; the approval window is over or a newer notification has a fresh link"]),
+    e("APPROVAL_LINK_INVALID", Unauthenticated, &["approval link is not valid for transaction `{txId}`; open the link exactly as the notification sent it"]),
+    e("APPROVAL_LINK_USED", Unauthenticated, &["approval link for transaction `{txId}` was already opened; each link opens its page once, so if you did not open it, someone else did: check the transaction before signing anything"]),
     e("APPROVAL_MESSAGE_MISMATCH", Unauthenticated, &["the signed message is not the current approval text for this transaction and action; fetch it with `approval_request`"]),
     e("APPROVAL_TIMEOUT", Conflict, &["approval window of transaction `{txId}` has closed"]),
     e("CHAIN_CLIENT_REQUIRED", Unavailable, &["no chain client is configured for `{network}`; give it an RPC URL in `Config::rpc_urls` or a client in `Host::chain_clients`"]),
@@ -129,7 +132,7 @@ pub const ERROR_CODES: &[ErrorCodeInfo] = &[
     e("UNSUPPORTED_TRANSACTION", InvalidInput, &["unsupported transaction: {reason}"]),
     e("VALIDATION_FAILED", InvalidInput, &["invalid `{field}`: {reason}", "invalid request body: {reason}", "invalid query string: {reason}", "invalid path: {reason}", "master password source {source} is unusable: {reason}", "invalid webhook url: {reason}", "webhook secret too short: at least {min} bytes required", "invalid webhook option `{field}`: {reason}"]),
     e("VAULT_ALREADY_EXISTS", Conflict, &["a vault already exists in this database"]),
-    e("VAULT_CORRUPT", Internal, &["vault header is corrupt: {reason}", "secret of wallet `{walletId}` fails authentication: the vault is corrupt or was tampered with"]),
+    e("VAULT_CORRUPT", Internal, &["vault header is corrupt: {reason}", "secret of wallet `{walletId}` fails authentication: the vault is corrupt or was tampered with", "sealed secret `{label}` fails authentication: the vault is corrupt or was tampered with"]),
     e("VAULT_INSECURE_KDF", Forbidden, &["vault was created with the insecure test key-derivation profile; refusing to open it without `allow_insecure_kdf`"]),
     e("VAULT_LOCKED", Unavailable, &["vault is locked", "the audit log cannot be written while the vault is locked; unlock the vault first"]),
     e("VAULT_NOT_FOUND", NotFound, &["no vault in this database; create one first"]),

@@ -10,6 +10,7 @@ use waiaas_core::store::KillSwitchState;
 
 use crate::admin::Admin;
 use crate::error::Result;
+use crate::notify::ChannelInfo;
 use crate::record::Transaction;
 
 /// A transaction as `POST /v1/transactions/send` (and every transaction route) answers:
@@ -135,6 +136,9 @@ pub struct AdminStatus {
     pub active_sessions: usize,
     /// The waiaas version.
     pub version: String,
+    /// The notification channels with their delivery counts (every process using the
+    /// vault counts) and last failure.
+    pub notification_channels: Vec<ChannelInfo>,
 }
 
 impl AdminStatus {
@@ -154,6 +158,7 @@ impl AdminStatus {
             wallets: admin.wallets()?.len(),
             active_sessions,
             version: env!("CARGO_PKG_VERSION").to_owned(),
+            notification_channels: admin.notification_channels()?,
         })
     }
 }

@@ -24,13 +24,13 @@
 
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::thread;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use waiaas_core::{ErrorCode, ExposeSecret, SecretString};
 
+use super::http::{Attempt, agent, check_url, deliver_with_retries};
 use super::{Event, EventKind, Notifier};
 
 /// Header carrying the Unix time (seconds, decimal) at which the attempt was sent.
@@ -43,8 +43,6 @@ pub const EVENT_HEADER: &str = "X-Waiaas-Event";
 /// Shortest secret accepted, in bytes (a shorter HMAC key can be brute-forced from one
 /// captured request).
 const MIN_SECRET_BYTES: usize = 16;
-/// Cap on the wait between two attempts, unless `backoff` itself is larger.
-const MAX_BACKOFF: Duration = Duration::from_secs(60);
 
 /// Webhook settings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -123,13 +121,6 @@ impl ErrorCode for WebhookError {
     }
 }
 
-/// What one attempt came to.
-enum Attempt {
-    Delivered,
-    Permanent(u16),
-    Transient(String),
-}
-
 /// POSTs each event as signed JSON to a URL; see the module docs for the wire format and
 /// the retry policy. `Debug` shows the scheme and host only, never the secret or the
 /// URL's path (webhook URLs often embed a token).
@@ -172,18 +163,6 @@ fn now_unix() -> i64 {
         .unwrap_or(0)
 }
 
-/// A short, secret-free description of a transport error.
-fn describe(error: &ureq::Error) -> String {
-    match error {
-        ureq::Error::Timeout(_) => "timed out".to_owned(),
-        ureq::Error::HostNotFound => "host not found".to_owned(),
-        ureq::Error::ConnectionFailed => "connection failed".to_owned(),
-        ureq::Error::Io(e) => format!("connection error: {}", e.kind()),
-        ureq::Error::Protocol(_) => "malformed http response".to_owned(),
-        _ => "transport error".to_owned(),
-    }
-}
-
 impl WebhookNotifier {
     /// A webhook posting to `url` (`http://…`; `https://…` with feature `webhook-tls`),
     /// signing with `secret` (at least 16 bytes; 32 random bytes, hex-encoded, is a good
@@ -198,44 +177,17 @@ impl WebhookNotifier {
         secret: SecretString,
         options: WebhookOptions,
     ) -> Result<Self, WebhookError> {
-        let https = url.starts_with("https://");
-        if !(https || url.starts_with("http://")) {
-            return Err(WebhookError::InvalidUrl {
-                reason: "must start with `http://` or `https://`",
-            });
-        }
-        if https && !cfg!(feature = "webhook-tls") {
-            return Err(WebhookError::InvalidUrl {
-                reason: "`https://` needs the `webhook-tls` feature",
-            });
-        }
-        let uri: ureq::http::Uri = url.parse().map_err(|_| WebhookError::InvalidUrl {
-            reason: "not a valid url",
-        })?;
-        if uri.host().is_none_or(str::is_empty) {
-            return Err(WebhookError::InvalidUrl { reason: "no host" });
-        }
+        check_url(url)?;
         if secret.expose_secret().len() < MIN_SECRET_BYTES {
             return Err(WebhookError::WeakSecret {
                 min: MIN_SECRET_BYTES,
             });
         }
-        if options.timeout.is_zero() {
-            return Err(WebhookError::InvalidOptions {
-                field: "timeout",
-                reason: "must be greater than zero",
-            });
-        }
-        let config = ureq::Agent::config_builder()
-            .timeout_global(Some(options.timeout))
-            .http_status_as_error(false)
-            .max_redirects(0)
-            .user_agent(concat!("waiaas/", env!("CARGO_PKG_VERSION")))
-            .build();
+        let agent = agent(&options)?;
         Ok(Self {
             url: url.to_owned(),
             secret,
-            agent: ureq::Agent::new_with_config(config),
+            agent,
             options,
             delivered: AtomicU64::new(0),
             failed: AtomicU64::new(0),
@@ -266,34 +218,7 @@ impl WebhookNotifier {
             attempts: 0,
             last: "event could not be encoded".to_owned(),
         })?;
-        let allowed = self.options.max_retries.saturating_add(1);
-        let mut attempts: u32 = 0;
-        loop {
-            attempts = attempts.saturating_add(1);
-            let last = match self.attempt(event.kind, &body) {
-                Attempt::Delivered => return Ok(attempts),
-                Attempt::Permanent(status) => {
-                    return Err(WebhookError::Rejected { status, attempts });
-                }
-                Attempt::Transient(reason) => reason,
-            };
-            if attempts >= allowed {
-                return Err(WebhookError::Failed { attempts, last });
-            }
-            thread::sleep(self.backoff_before_retry(attempts));
-        }
-    }
-
-    /// The wait after failed attempt number `attempt` (1-based).
-    fn backoff_before_retry(&self, attempt: u32) -> Duration {
-        let cap = MAX_BACKOFF.max(self.options.backoff);
-        let factor = 2_u32
-            .checked_pow(attempt.saturating_sub(1))
-            .unwrap_or(u32::MAX);
-        self.options
-            .backoff
-            .checked_mul(factor)
-            .map_or(cap, |wait| wait.min(cap))
+        deliver_with_retries(&self.options, || self.attempt(event.kind, &body))
     }
 
     fn signature(&self, timestamp: &str, body: &[u8]) -> Option<String> {
@@ -323,15 +248,8 @@ impl WebhookNotifier {
             .header(SIGNATURE_HEADER, &signature)
             .send(body);
         match sent {
-            Ok(response) => {
-                let status = response.status().as_u16();
-                match status {
-                    200..=299 => Attempt::Delivered,
-                    429 | 500..=599 => Attempt::Transient(format!("http status {status}")),
-                    _ => Attempt::Permanent(status),
-                }
-            }
-            Err(error) => Attempt::Transient(describe(&error)),
+            Ok(response) => Attempt::of_status(response.status().as_u16()),
+            Err(error) => Attempt::of_error(&error),
         }
     }
 

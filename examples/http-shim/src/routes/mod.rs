@@ -192,6 +192,12 @@ pub(crate) fn router() -> Router<AppState> {
         ("/v1/admin/master-password", put(admin::change_password)),
         ("/v1/admin/prices", put(admin::prices)),
         ("/v1/audit-logs", get(admin::audit_logs)),
+        // The owner's HTML page, not part of the API document (`approval_page`).
+        (
+            "/approve/{id}",
+            get(crate::approval_page::landing).post(crate::approval_page::review),
+        ),
+        ("/approve/{id}/decision", post(crate::approval_page::decide)),
     ];
     routes
         .into_iter()
