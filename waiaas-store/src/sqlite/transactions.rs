@@ -546,27 +546,37 @@ pub(super) fn wallet_activity(
 ) -> Result<(u64, u64), StoreError> {
     let conn = store.conn();
     let w = wallet.to_string();
-    let cap = i64::try_from(cap).unwrap_or(i64::MAX);
-    // Both walk the (wallet_id, created_at) index from the newest row and stop at `cap`.
-    let sends: i64 = conn
+    let cap = usize::try_from(cap).unwrap_or(usize::MAX);
+    // Both walk the (wallet_id, created_at) index and read at most `cap` rows, lazily:
+    // no `LIMIT ?` (SQLite re-prepares a statement whose LIMIT is bound on every call,
+    // which cost a quarter of an INSTANT send).
+    let mut stmt = conn
         .prepare_cached(
-            "SELECT COUNT(*) FROM (SELECT 1 FROM transactions WHERE wallet_id = ?1 AND created_at >= ?2
-             AND COALESCE(error_code, '') != 'POLICY_DENIED' LIMIT ?3)",
+            "SELECT 1 FROM transactions WHERE wallet_id = ?1 AND created_at >= ?2
+             AND COALESCE(error_code, '') != 'POLICY_DENIED'",
         )
-        .and_then(|mut s| s.query_row(params![w, since, cap], |r| r.get(0)))
         .map_err(db_err("count sends"))?;
+    let mut rows = stmt
+        .query(params![w, since])
+        .map_err(db_err("count sends"))?;
+    let mut sends = 0usize;
+    while sends < cap && rows.next().map_err(db_err("count sends"))?.is_some() {
+        sends = sends.saturating_add(1);
+    }
+    drop(rows);
     // Newest finished executions first; count FAILED until the first success.
     let mut stmt = conn
         .prepare_cached(
             "SELECT status FROM transactions WHERE wallet_id = ?1
              AND status IN ('SIGNED', 'SUBMITTED', 'CONFIRMED', 'FAILED')
              AND COALESCE(error_code, '') != 'POLICY_DENIED'
-             ORDER BY created_at DESC, id DESC LIMIT ?2",
+             ORDER BY created_at DESC, id DESC",
         )
         .map_err(db_err("count failures"))?;
     let statuses = stmt
-        .query_map(params![w, cap], |r| r.get::<_, String>(0))
-        .map_err(db_err("count failures"))?;
+        .query_map(params![w], |r| r.get::<_, String>(0))
+        .map_err(db_err("count failures"))?
+        .take(cap);
     // Read lazily: the count stops at the first execution that did not fail.
     let mut read_error = None;
     let failed = statuses.map_while(|s| match s {
@@ -580,7 +590,7 @@ pub(super) fn wallet_activity(
     if let Some(e) = read_error {
         return Err(db_err("count failures")(e));
     }
-    Ok((u64::try_from(sends).unwrap_or(0), failures))
+    Ok((u64::try_from(sends).unwrap_or(u64::MAX), failures))
 }
 
 #[cfg(test)]
