@@ -6,6 +6,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use rusqlite::Connection;
+use rusqlite::config::DbConfig;
 use waiaas_core::error::StoreError;
 
 use super::rows::db_err;
@@ -107,5 +108,10 @@ pub(super) fn open_connection(
     ))
     .map_err(db_err("set pragmas"))?;
     conn.set_prepared_statement_cache_capacity(128);
+    // Plans never depend on bound values: without this SQLite marks statements whose
+    // plan looked at a parameter (an equality on an ORDER BY walk, a bound LIMIT) for
+    // re-preparation on every new binding — a cached statement then costs a parse.
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)
+        .map_err(db_err("enable the query planner stability guarantee"))?;
     Ok(conn)
 }
