@@ -16,8 +16,9 @@ use waiaas_core::policy::{
 
 use super::SqliteStore;
 use super::clock::advance_time;
-use super::policies::PolicyCache;
+use super::policies::applicable;
 use super::rows::{corrupt, db_err, json_err};
+use crate::policy_cache::PolicyCache;
 use crate::rules::windows::{LedgerEntry, SpendWindows, WindowStep};
 
 pub(super) fn simulate(
@@ -190,7 +191,7 @@ pub(super) fn decide(
         }
     }
     let wallet = request.wallet_id.to_string();
-    let policies = cache.applicable(conn, request.wallet_id)?;
+    let policies = applicable(cache, conn, request.wallet_id)?;
     let mut needed = engine.windows(request, &policies);
     needed.sort_unstable();
     needed.dedup();
@@ -248,7 +249,7 @@ pub(super) fn judge(
     now: i64,
     engine: &dyn PolicyEngine,
 ) -> Result<Decision, StoreError> {
-    let policies = cache.applicable(conn, request.wallet_id)?;
+    let policies = applicable(cache, conn, request.wallet_id)?;
     let windows = engine.windows(request, &policies);
     Ok(engine.evaluate(&PolicyInput {
         request,

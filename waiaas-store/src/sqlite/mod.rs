@@ -35,8 +35,8 @@ use waiaas_core::error::StoreError;
 use self::audit::append;
 use self::connection::{Checkpointer, open_connection};
 use self::migrations::{migrate, schema_version};
-use self::policies::PolicyCache;
 use self::rows::db_err;
+use crate::policy_cache::PolicyCache;
 
 /// The SQLite [`Backend`](waiaas_core::store::Backend) (both store traits). One
 /// connection per handle, serialized by a mutex; share the handle (it is `Send + Sync`)
