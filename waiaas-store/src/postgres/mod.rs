@@ -206,7 +206,7 @@ fn run_transaction<T>(
     match out {
         // A failed COMMIT (a lost connection) may or may not have committed: the
         // connection is dropped, the caller sees the error.
-        Ok(out) => match conn.batch(op, "COMMIT") {
+        Ok(out) => match conn.batch("commit (its outcome is unknown)", "COMMIT") {
             Ok(()) => (Ok(out), true),
             Err(e) => (Err(e), false),
         },

@@ -173,7 +173,7 @@ impl Pool {
             }
             let left = deadline.and_then(|d| d.checked_duration_since(Instant::now()));
             let Some(left) = left.filter(|l| !l.is_zero()) else {
-                return Err(StoreError::Database {
+                return Err(StoreError::Unavailable {
                     operation: "acquire a connection",
                     message: format!(
                         "all {} connections stayed busy for {} ms",

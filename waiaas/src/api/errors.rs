@@ -116,6 +116,7 @@ pub const ERROR_CODES: &[ErrorCodeInfo] = &[
     e("SESSION_RENEWAL_MISMATCH", Conflict, &["session was renewed concurrently; use the newest token"]),
     e("SESSION_REVOKED", Unauthenticated, &["session revoked"]),
     e("STORAGE_ERROR", Internal, &["storage error during {operation}: {message}", "corrupt row in `{table}`: {reason}", "cannot {operation} `{path}`: {message}"]),
+    e("STORAGE_UNAVAILABLE", Unavailable, &["the database is unavailable during {operation}: {message}; retry"]),
     e("TOKEN_EXPIRED", Unauthenticated, &["session token expired"]),
     e("TOKEN_SUPERSEDED", Unauthenticated, &["session token superseded by a renewed token"]),
     e("TRANSACTION_REVERTED", Conflict, &["transaction `{txId}` reverted: {reason}"]),
