@@ -26,7 +26,10 @@ as_pg "$pg_bin/pg_ctl" -D "$WAIAAS_PG_DIR/data" -l "$WAIAAS_PG_DIR/log" -w \
   -o "-p $WAIAAS_PG_PORT -k /tmp -c listen_addresses=127.0.0.1 -c max_connections=200" start >/dev/null
 "$pg_bin/psql" -h 127.0.0.1 -p "$WAIAAS_PG_PORT" -U postgres -q -c "CREATE DATABASE waiaas_test"
 export WAIAAS_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$WAIAAS_PG_PORT/waiaas_test"
-export WAIAAS_PG_CTL="$pg_bin/pg_ctl"
+# How the failover test restarts the server (run alone: every connection drops).
+as_pg_prefix=""
+[ "$(id -u)" = 0 ] && as_pg_prefix="runuser -u postgres --"
+export WAIAAS_PG_RESTART="$as_pg_prefix $pg_bin/pg_ctl -D $WAIAAS_PG_DIR/data -l $WAIAAS_PG_DIR/log -m fast -w restart"
 echo "PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') on $WAIAAS_TEST_POSTGRES_URL"
 
 pg_stop() {
