@@ -39,6 +39,11 @@
 #[cfg(feature = "conformance")]
 pub mod conformance;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
+#[macro_use]
+mod delegation;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod operations;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod policy_cache;
 #[cfg(feature = "postgres")]
 pub mod postgres;

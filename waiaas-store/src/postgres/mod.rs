@@ -22,6 +22,7 @@ mod clock;
 mod ledger;
 mod locks;
 mod migrations;
+mod operations;
 mod options;
 mod owners;
 mod policies;

@@ -8,9 +8,10 @@ use waiaas_core::store::{AdmissionGate, KillSwitchState, OwnerRecord, OwnerState
 use super::PgStore;
 use super::audit::append;
 use super::locks::{lock_all_wallets, lock_kill_switch, lock_wallet};
+use super::operations::PgRows;
 use super::pool::Conn;
 use super::rows::{col, corrupt};
-use super::transactions::{CancelScope, cancel_in_flight};
+use crate::operations::{CancelScope, cancel_in_flight};
 
 pub(super) fn owner_row(
     conn: &mut Conn,
@@ -130,7 +131,7 @@ pub(super) fn set_kill_switch(
         if next != KillSwitchState::Active {
             lock_all_wallets(conn)?;
             cancel_in_flight(
-                conn,
+                &mut PgRows::new(store, conn),
                 CancelScope::All,
                 AdmissionGate::KillSwitch(next),
                 now,

@@ -13,9 +13,10 @@ use waiaas_core::store::{
 use super::PgStore;
 use super::audit::append;
 use super::locks::{lock_all_wallets, lock_wallets};
+use super::operations::PgRows;
 use super::pool::Conn;
 use super::rows::{col, corrupt, text_col, to_i64, u_col};
-use super::transactions::{CancelScope, cancel_in_flight};
+use crate::operations::{CancelScope, cancel_in_flight};
 
 const SECRET_COLS: &str = "id, nonce, ciphertext, created_at, retired_at";
 
@@ -333,7 +334,7 @@ pub(super) fn revoke_session(
         }
         append(conn, audit);
         cancel_in_flight(
-            conn,
+            &mut PgRows::new(store, conn),
             CancelScope::Session(id),
             AdmissionGate::SessionRevoked,
             now,
@@ -358,7 +359,7 @@ pub(super) fn revoke_all_sessions(
         )?;
         append(conn, audit);
         cancel_in_flight(
-            conn,
+            &mut PgRows::new(store, conn),
             CancelScope::RevokedSessions,
             AdmissionGate::SessionRevoked,
             now,

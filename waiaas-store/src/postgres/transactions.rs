@@ -1,28 +1,25 @@
-//! Transaction rows: admission (the one place a decision and a reservation are made),
-//! claims for execution, compare-and-swap transitions, cascades and listings.
+//! Transaction rows: the locks and SQL of admission (the one place a decision and a
+//! reservation are made), claims for execution, compare-and-swap transitions and
+//! cascades (their sequence is [`crate::operations`]), and listings.
 
 use postgres::Row;
 use waiaas_core::audit::AuditEntry;
 use waiaas_core::error::StoreError;
 use waiaas_core::ids::{SessionId, TxId, WalletId};
-use waiaas_core::policy::{Decision, PolicyEngine, PolicyRequest, PriceBook, Reason};
-use waiaas_core::settings::{SETTINGS_KEY, Settings};
+use waiaas_core::policy::{PolicyEngine, PolicyRequest, PriceBook};
 use waiaas_core::store::{
-    Admission, AdmissionGate, Claim, ExecutionCheck, KillSwitchState, LedgerEffect, PlacementRules,
-    SignOutcome, TxFilter, TxRecord, TxTransition, WalletStatus,
+    Admission, AdmissionGate, Claim, ExecutionCheck, KillSwitchState, PlacementRules, SignOutcome,
+    TxFilter, TxRecord, TxTransition, WalletStatus,
 };
 use waiaas_core::tier::TxStatus;
 
 use super::PgStore;
-use super::audit::append;
-use super::clock::advance_time;
-use super::ledger::{commit, decide, judge, release};
 use super::locks::{lock_wallet, share_kill_switch};
-use super::owners::owner_row;
+use super::operations::PgRows;
 use super::pool::{Conn, Params};
 use super::rows::{col, corrupt};
-use super::settings::setting_row;
-use crate::rules::{admission, placement};
+use crate::operations::{self, CancelScope};
+use crate::rules::admission;
 
 const TX_COLS: &str = "id, wallet_id, session_id, network, kind, status, tier, request, decision, \
     idempotency_key, owner_nonce, result, error_code, error_message, execute_after, expires_at, \
@@ -71,7 +68,7 @@ fn load_tx(conn: &mut Conn, sql: &str, params: Params<'_>) -> Result<Vec<TxRecor
         .collect()
 }
 
-fn tx_by_id(conn: &mut Conn, id: TxId) -> Result<Option<TxRecord>, StoreError> {
+pub(super) fn tx_by_id(conn: &mut Conn, id: TxId) -> Result<Option<TxRecord>, StoreError> {
     Ok(load_tx(
         conn,
         &format!("SELECT {TX_COLS} FROM transactions WHERE id = $1"),
@@ -83,7 +80,7 @@ fn tx_by_id(conn: &mut Conn, id: TxId) -> Result<Option<TxRecord>, StoreError> {
 /// Why a row of a wallet in `status` (read under its lock), requested by `session`,
 /// may not sign at `now` with the kill switch in `ks`, if so: reads the session row
 /// only when the kill switch and the wallet passed, and asks [`admission::gate`].
-fn gate(
+pub(super) fn gate(
     conn: &mut Conn,
     ks: KillSwitchState,
     status: Option<WalletStatus>,
@@ -114,32 +111,11 @@ fn gate(
     Ok(admission::gate(ks, status, session_row, now))
 }
 
-/// Which in-flight rows a cascade cancels; the caller holds the locks of every wallet
-/// they can be on.
-#[derive(Debug, Clone, Copy)]
-pub(super) enum CancelScope {
-    /// Rows requested by this session.
-    Session(SessionId),
-    /// Rows requested by any revoked session.
-    RevokedSessions,
-    /// This wallet's rows.
-    Wallet(WalletId),
-    /// Every row.
-    All,
-}
-
-/// Cancels the in-flight rows of `scope` inside the caller's transaction, each through
-/// [`apply_transition`] (reservation released, one `TX_CANCELLED` entry with the
-/// cause, carrying `audit`'s time and actor). Returns how many.
-pub(super) fn cancel_in_flight(
-    conn: &mut Conn,
-    scope: CancelScope,
-    cause: AdmissionGate,
-    now: i64,
-    audit: &AuditEntry,
-) -> Result<u64, StoreError> {
+/// The in-flight rows of `scope` (the caller holds the locks of every wallet they can
+/// be on).
+pub(super) fn in_flight(conn: &mut Conn, scope: CancelScope) -> Result<Vec<TxRecord>, StoreError> {
     let in_flight: Vec<&str> = admission::IN_FLIGHT.iter().map(|s| s.as_str()).collect();
-    let rows = match scope {
+    match scope {
         CancelScope::Session(id) => load_tx(
             conn,
             &format!(
@@ -147,7 +123,7 @@ pub(super) fn cancel_in_flight(
                  ORDER BY created_at, id"
             ),
             &[&in_flight, &id.to_string()],
-        )?,
+        ),
         CancelScope::RevokedSessions => load_tx(
             conn,
             &format!(
@@ -155,7 +131,7 @@ pub(super) fn cancel_in_flight(
                  (SELECT id FROM sessions WHERE revoked_at IS NOT NULL) ORDER BY created_at, id"
             ),
             &[&in_flight],
-        )?,
+        ),
         CancelScope::Wallet(id) => load_tx(
             conn,
             &format!(
@@ -163,39 +139,24 @@ pub(super) fn cancel_in_flight(
                  ORDER BY created_at, id"
             ),
             &[&in_flight, &id.to_string()],
-        )?,
+        ),
         CancelScope::All => load_tx(
             conn,
             &format!(
                 "SELECT {TX_COLS} FROM transactions WHERE status = ANY($1) ORDER BY created_at, id"
             ),
             &[&in_flight],
-        )?,
-    };
-    let change = admission::cancellation(cause);
-    let mut n: u64 = 0;
-    for row in &rows {
-        let entry = AuditEntry {
-            event: "TX_CANCELLED".to_owned(),
-            wallet_id: Some(row.wallet_id),
-            tx_id: Some(row.id),
-            details: serde_json::json!({ "cause": cause.code(), "by": audit.event }),
-            ..audit.clone()
-        };
-        apply_transition(conn, row, &change, now, &entry)?;
-        n = n.saturating_add(1);
+        ),
     }
-    Ok(n)
 }
 
-/// Applies `change` to `current` (whose compare-and-swap the caller checked under the
-/// wallet's lock): the status update, its ledger effect and its audit entry.
-fn apply_transition(
+/// Sets `current`'s status (while it is still `current.status`) and what `change`
+/// carries.
+pub(super) fn update_tx(
     conn: &mut Conn,
     current: &TxRecord,
     change: &TxTransition,
     now: i64,
-    audit: &AuditEntry,
 ) -> Result<(), StoreError> {
     conn.exec(
         "update transaction",
@@ -214,26 +175,25 @@ fn apply_transition(
             &current.status.as_str(),
         ],
     )?;
-    match change.ledger {
-        LedgerEffect::None => {}
-        LedgerEffect::Release => {
-            release(conn, current.id, now)?;
-        }
-        LedgerEffect::Commit => {
-            commit(conn, current.id, now)?;
-        }
-    }
-    let mut entry = audit.clone();
-    entry.details = serde_json::json!({
-        "from": current.status.as_str(),
-        "to": change.to.as_str(),
-        "details": entry.details,
-    });
-    append(conn, &entry);
     Ok(())
 }
 
-fn insert_tx(conn: &mut Conn, r: &TxRecord) -> Result<(), StoreError> {
+pub(super) fn tx_by_idempotency_key(
+    conn: &mut Conn,
+    wallet: WalletId,
+    key: &str,
+) -> Result<Option<TxRecord>, StoreError> {
+    Ok(load_tx(
+        conn,
+        &format!(
+            "SELECT {TX_COLS} FROM transactions WHERE wallet_id = $1 AND idempotency_key = $2"
+        ),
+        &[&wallet.to_string(), &key],
+    )?
+    .pop())
+}
+
+pub(super) fn insert_tx(conn: &mut Conn, r: &TxRecord) -> Result<(), StoreError> {
     conn.exec(
         "insert transaction",
         &format!(
@@ -281,97 +241,42 @@ pub(super) fn admit_transaction(
 ) -> Result<Admission, StoreError> {
     let key = store.audit_key()?;
     store.write("admit transaction", Some(&key), |conn| {
-        // The locks first (kill switch shared, then the wallet): everything below is
-        // read after every change committed before them, and nothing of this wallet
-        // changes until commit.
+        // The locks first (kill switch shared, then the wallet): everything the
+        // admission reads is read after every change committed before them, and
+        // nothing of this wallet changes until commit.
         let ks = share_kill_switch(conn)?;
         let status = lock_wallet(conn, record.wallet_id)?;
-        // Decide at the time high-water mark; deadlines placed from an earlier `now`
-        // move with it, so a clock behind the mark cannot shorten a DELAY.
-        let requested_now = now;
-        let now = advance_time(conn, now)?;
-        let shift = now.saturating_sub(requested_now);
-        if let Some(key) = &record.idempotency_key {
-            let existing = load_tx(
-                conn,
-                &format!(
-                    "SELECT {TX_COLS} FROM transactions WHERE wallet_id = $1 AND idempotency_key = $2"
-                ),
-                &[&record.wallet_id.to_string(), key],
-            )?
-            .pop();
-            if let Some(existing) = existing {
-                return Ok(Admission::Duplicate(existing));
-            }
-        }
-        if let Some(g) = gate(conn, ks, status, record.session_id, now)? {
-            return Ok(Admission::Refused(g));
-        }
-        let decision = decide(store, conn, request, prices, now, engine, true)?;
-        // Read under the wallet's lock: an owner registered (or a setting changed) by
-        // a transaction that committed before this one is always seen. Settings that
-        // no longer parse fail the admission (nothing stored, nothing reserved).
-        let has_owner = owner_row(conn, record.wallet_id)?.is_some();
-        let settings = Settings::from_stored(setting_row(conn, SETTINGS_KEY)?.as_deref())?;
-        let (placed, refusal) =
-            placement::place(&decision, rules, &settings, has_owner, requested_now);
-        let placement = admission::shift_placement(placed, shift);
-        let decision_json = serde_json::to_string(&decision)
-            .map_err(|e| corrupt("transactions", e.to_string()))?;
-        // Signing runs inside this transaction (the callback must not use the store):
-        // the signature is returned only once the row holding it is committed.
-        let signing = (placement.status == TxStatus::Executing).then(sign);
-        let admitted = admission::admitted(
+        operations::admit(
+            &mut PgRows::new(store, conn).gated(ks, status),
             record,
-            &decision,
-            decision_json,
-            placement,
-            signing.as_ref(),
+            request,
+            prices,
             now,
+            engine,
+            rules,
+            sign,
             audit,
-        );
-        let stored = admitted.record;
-        insert_tx(conn, &stored)?;
-        match admitted.ledger {
-            LedgerEffect::None => {}
-            LedgerEffect::Release => {
-                release(conn, stored.id, now)?;
-            }
-            LedgerEffect::Commit => {
-                commit(conn, stored.id, now)?;
-            }
-        }
-        for entry in &admitted.audit {
-            append(conn, entry);
-        }
-        Ok(Admission::Decided {
-            decision,
-            record: stored,
-            refusal,
-        })
+        )
     })
 }
 
-/// Reads row `id` and locks its wallet (then the row is read again: it cannot change
-/// until commit). `None` when the row does not exist.
-fn lock_row(conn: &mut Conn, id: TxId, share_ks: bool) -> Result<Option<Locked>, StoreError> {
-    let Some(first) = tx_by_id(conn, id)? else {
+/// Locks the wallet of row `id` (and, for a claim, the kill switch first), so that the
+/// row cannot change until commit. `None` when the row does not exist.
+fn lock_row_wallet(
+    conn: &mut Conn,
+    id: TxId,
+    share_ks: bool,
+) -> Result<Option<(KillSwitchState, Option<WalletStatus>)>, StoreError> {
+    let Some(row) = tx_by_id(conn, id)? else {
         return Ok(None);
     };
     let ks = if share_ks {
-        Some(share_kill_switch(conn)?)
+        share_kill_switch(conn)?
     } else {
-        None
+        KillSwitchState::Active
     };
-    let status = lock_wallet(conn, first.wallet_id)?;
-    Ok(tx_by_id(conn, id)?.map(|row| Locked { row, ks, status }))
-}
-
-/// A transaction row read under its wallet's lock.
-struct Locked {
-    row: TxRecord,
-    ks: Option<KillSwitchState>,
-    status: Option<WalletStatus>,
+    let status = lock_wallet(conn, row.wallet_id)?;
+    Ok(Some((ks, status)))
 }
 
 pub(super) fn transition_transaction(
@@ -383,16 +288,10 @@ pub(super) fn transition_transaction(
 ) -> Result<Option<TxRecord>, StoreError> {
     let key = store.audit_key()?;
     store.write("transition transaction", Some(&key), |conn| {
-        let Some(Locked { row: current, .. }) = lock_row(conn, id, false)? else {
-            return Ok(None);
-        };
-        // An approval window is judged at the time high-water mark, never earlier.
-        let mark = advance_time(conn, now)?;
-        if !admission::transition_holds(&current, change, mark) {
+        if lock_row_wallet(conn, id, false)?.is_none() {
             return Ok(None);
         }
-        apply_transition(conn, &current, change, now, audit)?;
-        tx_by_id(conn, id)
+        operations::transition(&mut PgRows::new(store, conn), id, change, now, audit)
     })
 }
 
@@ -406,82 +305,17 @@ pub(super) fn claim_transaction(
 ) -> Result<Claim, StoreError> {
     let key = store.audit_key()?;
     store.write("claim transaction", Some(&key), |conn| {
-        let Some(Locked {
-            row: current,
-            ks,
-            status,
-        }) = lock_row(conn, id, true)?
-        else {
+        let Some((ks, status)) = lock_row_wallet(conn, id, true)? else {
             return Ok(Claim::Lost);
         };
-        let mark = advance_time(conn, now)?;
-        if !admission::transition_holds(&current, change, mark) {
-            return Ok(Claim::Lost);
-        }
-        let stop = |conn: &mut Conn,
-                    to: TxStatus,
-                    code: &str,
-                    message: String,
-                    event: &str,
-                    details| {
-            let stop = TxTransition {
-                error_code: Some(code.to_owned()),
-                error_message: Some(message),
-                ledger: LedgerEffect::Release,
-                ..TxTransition::new(&[current.status], to)
-            };
-            let entry = AuditEntry {
-                event: event.to_owned(),
-                details,
-                ..audit.clone()
-            };
-            apply_transition(conn, &current, &stop, now, &entry)?;
-            tx_by_id(conn, id)?.ok_or_else(|| corrupt("transactions", "claimed row vanished"))
-        };
-        let ks = ks.unwrap_or(KillSwitchState::Active);
-        if let Some(g) = gate(conn, ks, status, current.session_id, now)? {
-            let record = stop(
-                conn,
-                TxStatus::Cancelled,
-                g.code(),
-                g.message().to_owned(),
-                "TX_CANCELLED",
-                serde_json::json!({ "cause": g.code(), "stage": "execution" }),
-            )?;
-            return Ok(Claim::Stopped { gate: g, record });
-        }
-        // A request built for another row would judge the wrong thing: deny.
-        let decision = if admission::judges_this_row(
-            check.request.request_id,
-            check.request.wallet_id,
-            &current,
-        ) {
-            judge(store, conn, check.request, check.prices, now, check.engine)?
-        } else {
-            Decision::deny(Reason {
-                policy_id: None,
-                policy_type: None,
-                code: "EXECUTION_REQUEST_MISMATCH".to_owned(),
-                message: "the request re-judged at execution is not this transaction's".to_owned(),
-                instruction: None,
-            })
-        };
-        if !decision.allowed {
-            let reasons = decision.reason_codes();
-            let record = stop(
-                conn,
-                TxStatus::Failed,
-                "POLICY_DENIED",
-                reasons.join(", "),
-                "TX_FAILED",
-                serde_json::json!({ "code": "POLICY_DENIED", "reasons": reasons, "stage": "execution" }),
-            )?;
-            return Ok(Claim::Denied { decision, record });
-        }
-        apply_transition(conn, &current, change, now, audit)?;
-        tx_by_id(conn, id)?
-            .map(Claim::Claimed)
-            .ok_or_else(|| corrupt("transactions", "claimed row vanished"))
+        operations::claim(
+            &mut PgRows::new(store, conn).gated(ks, status),
+            id,
+            change,
+            check,
+            now,
+            audit,
+        )
     })
 }
 

@@ -9,8 +9,9 @@ use waiaas_core::store::{AdmissionGate, SealedBox, WalletRecord, WalletStatus};
 use super::PgStore;
 use super::audit::append;
 use super::locks::lock_wallet;
+use super::operations::PgRows;
 use super::rows::{col, text_col, u_col};
-use super::transactions::{CancelScope, cancel_in_flight};
+use crate::operations::{CancelScope, cancel_in_flight};
 
 const WALLET_COLS: &str = "id, name, chain, network, address, public_key, secret_nonce, \
     secret_ciphertext, secret_format, status, created_at, updated_at";
@@ -129,7 +130,7 @@ pub(super) fn set_wallet_status(
         append(conn, audit);
         if status != WalletStatus::Active {
             cancel_in_flight(
-                conn,
+                &mut PgRows::new(store, conn),
                 CancelScope::Wallet(id),
                 AdmissionGate::Wallet(status),
                 now,

@@ -12,6 +12,7 @@ mod clock;
 mod connection;
 mod ledger;
 mod migrations;
+mod operations;
 mod options;
 mod owners;
 mod policies;
