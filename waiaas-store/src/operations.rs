@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use waiaas_core::audit::AuditEntry;
+use waiaas_core::audit::{AuditEntry, AuditKey, entry_mac, head_mac};
 use waiaas_core::error::StoreError;
 use waiaas_core::ids::{SessionId, TxId, WalletId};
 use waiaas_core::policy::{
@@ -20,6 +20,7 @@ use waiaas_core::store::{
 };
 use waiaas_core::tier::{Tier, TxStatus};
 
+use crate::rules::audit::{self, HeadRow};
 use crate::rules::windows::{LedgerEntry, SpendWindows, WindowStep};
 use crate::rules::{admission, placement};
 use crate::stored::{corrupt, json_err};
@@ -539,4 +540,52 @@ pub(crate) fn claim(
     rows.tx_by_id(id)?
         .map(Claim::Claimed)
         .ok_or_else(|| corrupt("transactions", "claimed row vanished"))
+}
+
+/// The audit log's rows, as chaining an entry needs them. The caller holds the chain
+/// (SQLite's database lock, PostgreSQL's advisory lock) until commit.
+pub(crate) trait AuditRows {
+    /// `(seq, hash)` of the row with the highest `seq`.
+    fn last_audit_row(&mut self) -> Result<Option<(i64, String)>, StoreError>;
+    /// The recorded head.
+    fn audit_head(&mut self) -> Result<Option<HeadRow>, StoreError>;
+    /// Whether a row with `seq` exists.
+    fn audit_seq_taken(&mut self, seq: i64) -> Result<bool, StoreError>;
+    /// Inserts a keyed record.
+    fn insert_audit(
+        &mut self,
+        seq: i64,
+        entry: &AuditEntry,
+        prev_hash: &str,
+        hash: &str,
+    ) -> Result<(), StoreError>;
+    /// Records the head `(seq, hash)` with its MAC.
+    fn record_audit_head(&mut self, seq: i64, hash: &str, mac: &str) -> Result<(), StoreError>;
+}
+
+/// Appends `entry` chained to the current head under `key` (HMAC-SHA256) and records
+/// the new head with its MAC beside it. Where it goes and what it links to is
+/// [`audit::next_link`].
+pub(crate) fn chain_audit_entry(
+    rows: &mut impl AuditRows,
+    key: &AuditKey,
+    entry: &AuditEntry,
+) -> Result<(), StoreError> {
+    let last = rows.last_audit_row()?;
+    // An unreadable head is no head: the append must still happen.
+    let genuine = audit::genuine_head(key, rows.audit_head().ok().flatten());
+    let slot_free =
+        match audit::slot_after_head(genuine.as_ref()).and_then(|s| i64::try_from(s).ok()) {
+            Some(s) => !rows.audit_seq_taken(s)?,
+            None => false,
+        };
+    let audit::Link { seq, prev_hash } = audit::next_link(
+        genuine.as_ref(),
+        last.as_ref().map(|(s, h)| (*s, h.as_str())),
+        slot_free,
+    );
+    let hash = entry_mac(key, seq, &prev_hash, entry);
+    let seq_i = i64::try_from(seq).map_err(|_| corrupt("audit_log", "seq out of range"))?;
+    rows.insert_audit(seq_i, entry, &prev_hash, &hash)?;
+    rows.record_audit_head(seq_i, &hash, &head_mac(key, seq, &hash))
 }

@@ -36,13 +36,14 @@ mod wallets;
 
 pub use options::PgOptions;
 
-use std::sync::{Mutex, MutexGuard, PoisonError, RwLock};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use waiaas_core::audit::{AuditEntry, AuditKey};
 use waiaas_core::error::StoreError;
 
 use self::pool::{Conn, Pool};
 use crate::policy_cache::PolicyCache;
+use crate::stored::AuditKeySlot;
 
 /// The PostgreSQL [`Backend`](waiaas_core::store::Backend) (both store traits). One
 /// handle per process (it is `Send + Sync` and holds the process's pool); every host
@@ -55,7 +56,7 @@ pub struct PgStore {
     policy_cache: Mutex<PolicyCache>,
     /// The audit chain's key, set by the vault on create / unlock and cleared on lock;
     /// audited writes fail closed without it.
-    audit_key: RwLock<Option<AuditKey>>,
+    audit_key: AuditKeySlot,
 }
 
 impl std::fmt::Debug for PgStore {
@@ -97,7 +98,7 @@ impl PgStore {
             target,
             pool,
             policy_cache: Mutex::new(PolicyCache::default()),
-            audit_key: RwLock::new(None),
+            audit_key: AuditKeySlot::default(),
         })
     }
 
@@ -173,12 +174,7 @@ impl PgStore {
 
     /// A copy of the audit key, or `VAULT_LOCKED` when none is set.
     fn audit_key(&self) -> Result<AuditKey, StoreError> {
-        self.audit_key
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .as_ref()
-            .map(AuditKey::duplicate)
-            .ok_or(StoreError::AuditKeyMissing)
+        self.audit_key.copy()
     }
 
     fn policy_cache(&self) -> MutexGuard<'_, PolicyCache> {

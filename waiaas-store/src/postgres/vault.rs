@@ -1,7 +1,5 @@
 //! The vault header (compare-and-swap), failed-unlock bookkeeping and the audit key.
 
-use std::sync::PoisonError;
-
 use waiaas_core::audit::{AuditEntry, AuditKey};
 use waiaas_core::error::StoreError;
 use waiaas_core::store::{HeaderUpgrade, UnlockAttempts};
@@ -21,19 +19,12 @@ pub(super) fn set_audit_key(
     if let Some(upgrade) = upgrade {
         key_legacy_log(store, &key, now, upgrade)?;
     }
-    *store
-        .audit_key
-        .write()
-        .unwrap_or_else(PoisonError::into_inner) = Some(key);
+    store.audit_key.install(key);
     Ok(())
 }
 
 pub(super) fn clear_audit_key(store: &PgStore) {
-    // Dropping the key wipes it.
-    *store
-        .audit_key
-        .write()
-        .unwrap_or_else(PoisonError::into_inner) = None;
+    store.audit_key.clear();
 }
 
 pub(super) fn vault_header(store: &PgStore) -> Result<Option<String>, StoreError> {

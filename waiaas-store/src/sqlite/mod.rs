@@ -26,7 +26,7 @@ mod wallets;
 pub use options::{StoreOptions, Synchronous};
 
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard, PoisonError, RwLock};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use rusqlite::{Connection, TransactionBehavior};
 use waiaas_core::DataDir;
@@ -38,6 +38,7 @@ use self::connection::{Checkpointer, open_connection};
 use self::migrations::{migrate, schema_version};
 use self::rows::db_err;
 use crate::policy_cache::PolicyCache;
+use crate::stored::AuditKeySlot;
 
 /// The SQLite [`Backend`](waiaas_core::store::Backend) (both store traits). One
 /// connection per handle, serialized by a mutex; share the handle (it is `Send + Sync`)
@@ -52,7 +53,7 @@ pub struct SqliteStore {
     policy_cache: Mutex<PolicyCache>,
     /// The audit chain's key, set by the vault on create / unlock and cleared on lock;
     /// audited writes fail closed without it.
-    audit_key: RwLock<Option<AuditKey>>,
+    audit_key: AuditKeySlot,
     /// The background WAL checkpointer (stopped and joined on drop).
     _checkpointer: Option<Checkpointer>,
 }
@@ -136,7 +137,7 @@ impl SqliteStore {
             conn: Mutex::new(conn),
             attempts: Mutex::new(attempts),
             policy_cache: Mutex::new(PolicyCache::default()),
-            audit_key: RwLock::new(None),
+            audit_key: AuditKeySlot::default(),
             _checkpointer: checkpointer,
         })
     }
@@ -192,12 +193,7 @@ impl SqliteStore {
 
     /// A copy of the audit key, or `VAULT_LOCKED` when none is set.
     fn audit_key(&self) -> Result<AuditKey, StoreError> {
-        self.audit_key
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .as_ref()
-            .map(AuditKey::duplicate)
-            .ok_or(StoreError::AuditKeyMissing)
+        self.audit_key.copy()
     }
 
     fn conn(&self) -> MutexGuard<'_, Connection> {
