@@ -118,7 +118,8 @@ pub const T0: i64 = 1_800_000_000;
 const DAY: u64 = 86_400;
 const MONTH: u64 = 2_592_000;
 
-fn key() -> AuditKey {
+/// The audit key every scenario installs.
+pub fn key() -> AuditKey {
     AuditKey::from_bytes(Zeroizing::new([7; 32]))
 }
 
@@ -133,7 +134,8 @@ fn keyed(h: &dyn Harness) -> Arc<dyn Backend> {
     s
 }
 
-fn wallet_record(id: WalletId, name: &str) -> WalletRecord {
+/// A Solana devnet wallet row with placeholder sealed bytes.
+pub fn wallet_record(id: WalletId, name: &str) -> WalletRecord {
     WalletRecord {
         id,
         name: name.to_owned(),
@@ -319,7 +321,7 @@ fn plain_rules(wallet: WalletId) -> PlacementRules {
 
 /// One admission of a plain transfer, placed by the rule from the engine's tier
 /// (EXECUTING signs at once); denied ones FAILED `POLICY_DENIED`.
-fn admit(
+pub fn admit(
     s: &dyn Backend,
     engine: &dyn PolicyEngine,
     wallet: WalletId,
