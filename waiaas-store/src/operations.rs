@@ -571,21 +571,71 @@ pub(crate) fn chain_audit_entry(
     key: &AuditKey,
     entry: &AuditEntry,
 ) -> Result<(), StoreError> {
-    let last = rows.last_audit_row()?;
-    // An unreadable head is no head: the append must still happen.
-    let genuine = audit::genuine_head(key, rows.audit_head().ok().flatten());
-    let slot_free =
-        match audit::slot_after_head(genuine.as_ref()).and_then(|s| i64::try_from(s).ok()) {
-            Some(s) => !rows.audit_seq_taken(s)?,
-            None => false,
+    chain_audit_entries(rows, key, std::slice::from_ref(entry))
+}
+
+/// Appends `entries` in order, as [`chain_audit_entry`] one after the other would, in
+/// fewer statements: once an entry lands after every existing row (the usual case),
+/// the next one goes right after it, linked to it, with nothing to read; the head is
+/// recorded once, after the last.
+pub(crate) fn chain_audit_entries(
+    rows: &mut impl AuditRows,
+    key: &AuditKey,
+    entries: &[AuditEntry],
+) -> Result<(), StoreError> {
+    // The log's end when it is known to be the genuine head with no row beyond it.
+    let mut end: Option<(u64, String)> = None;
+    for entry in entries {
+        let (seq, prev_hash) = match end.take() {
+            Some((seq, hash)) => (seq.saturating_add(1), hash),
+            None => {
+                let last = rows.last_audit_row()?;
+                // An unreadable head is no head: the append must still happen.
+                let genuine = audit::genuine_head(key, rows.audit_head().ok().flatten());
+                let slot_free = match audit::slot_after_head(genuine.as_ref())
+                    .and_then(|s| i64::try_from(s).ok())
+                {
+                    Some(s) => !rows.audit_seq_taken(s)?,
+                    None => false,
+                };
+                let link = audit::next_link(
+                    genuine.as_ref(),
+                    last.as_ref().map(|(s, h)| (*s, h.as_str())),
+                    slot_free,
+                );
+                let beyond_last = last
+                    .as_ref()
+                    .is_none_or(|(s, _)| i64::try_from(link.seq).is_ok_and(|l| l > *s));
+                if !beyond_last {
+                    // Rows planted beyond the head: chain the slow way, one at a time.
+                    write_entry(rows, key, link.seq, &link.prev_hash, entry)?;
+                    continue;
+                }
+                (link.seq, link.prev_hash)
+            }
         };
-    let audit::Link { seq, prev_hash } = audit::next_link(
-        genuine.as_ref(),
-        last.as_ref().map(|(s, h)| (*s, h.as_str())),
-        slot_free,
-    );
-    let hash = entry_mac(key, seq, &prev_hash, entry);
+        let hash = entry_mac(key, seq, &prev_hash, entry);
+        let seq_i = i64::try_from(seq).map_err(|_| corrupt("audit_log", "seq out of range"))?;
+        rows.insert_audit(seq_i, entry, &prev_hash, &hash)?;
+        end = Some((seq, hash));
+    }
+    if let Some((seq, hash)) = end {
+        let seq_i = i64::try_from(seq).map_err(|_| corrupt("audit_log", "seq out of range"))?;
+        rows.record_audit_head(seq_i, &hash, &head_mac(key, seq, &hash))?;
+    }
+    Ok(())
+}
+
+/// Inserts one entry at `seq` linked to `prev_hash` and records it as the head.
+fn write_entry(
+    rows: &mut impl AuditRows,
+    key: &AuditKey,
+    seq: u64,
+    prev_hash: &str,
+    entry: &AuditEntry,
+) -> Result<(), StoreError> {
+    let hash = entry_mac(key, seq, prev_hash, entry);
     let seq_i = i64::try_from(seq).map_err(|_| corrupt("audit_log", "seq out of range"))?;
-    rows.insert_audit(seq_i, entry, &prev_hash, &hash)?;
+    rows.insert_audit(seq_i, entry, prev_hash, &hash)?;
     rows.record_audit_head(seq_i, &hash, &head_mac(key, seq, &hash))
 }

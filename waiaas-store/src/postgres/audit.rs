@@ -1,6 +1,6 @@
 //! The keyed hash-chained audit log: the SQL of append (at commit), read, verify, and
 //! keying a log written before schema 4. Chaining is
-//! [`crate::operations::chain_audit_entry`]; the decisions are [`crate::rules::audit`].
+//! [`crate::operations::chain_audit_entries`]; the decisions are [`crate::rules::audit`].
 //!
 //! The log is one chain for the whole database, so appends are serialized: an
 //! operation collects its entries ([`append`]) and [`flush`] chains them under a
@@ -15,7 +15,7 @@ use super::clock::advance_time;
 use super::pool::Conn;
 use super::rows::{col, corrupt};
 use super::{BEGIN_SNAPSHOT, PgStore};
-use crate::operations::{AuditRows, chain_audit_entry};
+use crate::operations::{AuditRows, chain_audit_entries};
 use crate::rules::audit::{self, HeadRow, StoredRecord};
 
 /// The advisory lock key of the audit chain ("waiaas" + 2).
@@ -107,11 +107,8 @@ impl AuditRows for Chain<'_> {
 pub(super) fn flush(conn: &mut Conn, key: &AuditKey) -> Result<(), StoreError> {
     let entries = std::mem::take(&mut conn.pending_audit);
     lock_chain(conn)?;
-    let mut latest = i64::MIN;
-    for entry in &entries {
-        chain_audit_entry(&mut Chain(conn), key, entry)?;
-        latest = latest.max(entry.at);
-    }
+    chain_audit_entries(&mut Chain(conn), key, &entries)?;
+    let latest = entries.iter().map(|e| e.at).max().unwrap_or(i64::MIN);
     advance_time(conn, latest)?;
     Ok(())
 }
