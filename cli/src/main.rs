@@ -42,6 +42,7 @@ fn run(cli: Cli) -> Outcome {
             rpc,
             config,
             allow_hosts,
+            database,
         } => commands::start::run(waiaas_http::StartOptions {
             data_dir: vault::data_dir(data_dir)?,
             config_file: config,
@@ -49,6 +50,7 @@ fn run(cli: Cli) -> Outcome {
             port,
             rpc,
             allow_hosts,
+            database_url: database,
             // First start with `WAIAAS_AUTO_PROVISION=true` creates the vault (Docker).
             init: vault::auto_provision_requested(),
         }),

@@ -10,6 +10,8 @@
 //! cargo run --release -p waiaas-store --example fleet_throughput -- sqlite 1
 //! WAIAAS_TEST_POSTGRES_URL=postgres://… cargo run --release -p waiaas-store \
 //!     --example fleet_throughput -- postgres 100
+//! # uncontended latency: 1 process, 1 thread
+//! … --example fleet_throughput -- postgres 1 1 1
 //! ```
 #![allow(
     clippy::unwrap_used,
@@ -36,8 +38,6 @@ use waiaas_store::conformance::{admit, key, wallet_record};
 use waiaas_store::test_database::TestSchema;
 use waiaas_store::{PgOptions, PgStore, SqliteStore, StoreOptions, Synchronous};
 
-const PROCESSES: usize = 3;
-const THREADS: usize = 8;
 const PER_THREAD: usize = 150;
 const NOW: i64 = 1_800_000_000;
 
@@ -69,13 +69,27 @@ impl PolicyEngine for DailyWindow {
     }
 }
 
-fn open(target: &str) -> Arc<dyn Backend> {
+/// Processes and threads per process: the 3rd and 4th arguments (default 3 × 8),
+/// passed on to the children.
+fn shape() -> (usize, usize) {
+    let arg = |i: usize, default| {
+        std::env::args()
+            .nth(i)
+            .map_or(default, |n| n.parse().unwrap())
+    };
+    let processes =
+        std::env::var("FLEET_PROCESSES").map_or_else(|_| arg(3, 3), |n| n.parse().unwrap());
+    let threads = std::env::var("FLEET_THREADS").map_or_else(|_| arg(4, 8), |n| n.parse().unwrap());
+    (processes, threads)
+}
+
+fn open(target: &str, threads: usize) -> Arc<dyn Backend> {
     let store: Arc<dyn Backend> = if target.starts_with("postgres") {
         Arc::new(
             PgStore::connect(
                 target,
                 &PgOptions {
-                    pool_size: THREADS,
+                    pool_size: threads,
                     ..PgOptions::default()
                 },
             )
@@ -86,7 +100,13 @@ fn open(target: &str) -> Arc<dyn Backend> {
             SqliteStore::open(
                 target,
                 &StoreOptions {
-                    synchronous: Synchronous::Normal,
+                    // FULL (an fsync per commit, as PostgreSQL's default) with
+                    // FLEET_SQLITE_FULL set; NORMAL otherwise.
+                    synchronous: if std::env::var_os("FLEET_SQLITE_FULL").is_some() {
+                        Synchronous::Full
+                    } else {
+                        Synchronous::Normal
+                    },
                     busy_timeout: Duration::from_secs(60),
                     ..StoreOptions::default()
                 },
@@ -98,16 +118,17 @@ fn open(target: &str) -> Arc<dyn Backend> {
     store
 }
 
-/// One process: `THREADS` threads, thread `t` of process `p` on wallet
-/// `(p * THREADS + t) % wallets.len()`; prints its latencies (µs) and elapsed time.
+/// One process: `threads` threads, thread `t` of process `p` on wallet
+/// `(p * threads + t) % wallets.len()`; prints its latencies (µs) and elapsed time.
 fn child(target: &str, wallets: &[WalletId], process: usize) {
-    let store = open(target);
+    let (_, threads) = shape();
+    let store = open(target, threads);
     let start = Instant::now();
     let latencies: Vec<u128> = std::thread::scope(|s| {
-        let workers: Vec<_> = (0..THREADS)
+        let workers: Vec<_> = (0..threads)
             .map(|t| {
                 let store = store.clone();
-                let wallet = wallets[(process * THREADS + t) % wallets.len()];
+                let wallet = wallets[(process * threads + t) % wallets.len()];
                 s.spawn(move || {
                     (0..PER_THREAD)
                         .map(|_| {
@@ -159,7 +180,8 @@ fn main() {
     } else {
         dir.path().join("fleet.db").display().to_string()
     };
-    let setup = open(&target);
+    let (processes, threads) = shape();
+    let setup = open(&target, 1);
     let audit = waiaas_core::audit::AuditEntry::new(
         NOW,
         &waiaas_core::audit::Actor::Operator,
@@ -175,9 +197,11 @@ fn main() {
         })
         .collect();
     let ids: Vec<String> = wallets.iter().map(ToString::to_string).collect();
-    let children: Vec<_> = (0..PROCESSES)
+    let children: Vec<_> = (0..processes)
         .map(|p| {
             Command::new(std::env::current_exe().unwrap())
+                .env("FLEET_PROCESSES", processes.to_string())
+                .env("FLEET_THREADS", threads.to_string())
                 .env("FLEET_TARGET", &target)
                 .env("FLEET_WALLETS", ids.join(","))
                 .env("FLEET_PROCESS", p.to_string())
@@ -203,7 +227,7 @@ fn main() {
     all.sort_unstable();
     let n = all.len();
     println!(
-        "{backend}, {count} wallet(s), {PROCESSES} processes x {THREADS} threads: {n} admissions \
+        "{backend}, {count} wallet(s), {processes} processes x {threads} threads: {n} admissions \
          in {:.2} s = {:.0}/s; latency p50 {} us, p99 {} us, max {} us",
         slowest as f64 / 1e6,
         n as f64 / (slowest as f64 / 1e6),

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use crate::{Server, ServerConfig, Unlock, open_vault};
 
 /// The options of `waiaas start` / `waiaas-http`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct StartOptions {
     /// The data directory (vault database, `recovery.key`).
     pub data_dir: PathBuf,
@@ -23,6 +23,10 @@ pub struct StartOptions {
     pub rpc: Vec<String>,
     /// `--allow-host NAME`: a non-loopback `Host` header to accept.
     pub allow_hosts: Vec<String>,
+    /// `--database URL` (`WAIAAS_DATABASE_URL`): a PostgreSQL database that a fleet of
+    /// servers shares (needs the `postgres` feature); without it the vault is the data
+    /// directory's SQLite file.
+    pub database_url: Option<String>,
     /// Create the vault when none exists: with the configured password
     /// (`WAIAAS_MASTER_PASSWORD[_FILE]`), else auto-provisioned into `recovery.key`.
     pub init: bool,
@@ -47,6 +51,22 @@ impl fmt::Display for StartError {
 }
 
 impl std::error::Error for StartError {}
+
+impl fmt::Debug for StartOptions {
+    // The database URL may carry a password: only whether it is set is shown.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StartOptions")
+            .field("data_dir", &self.data_dir)
+            .field("config_file", &self.config_file)
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("rpc", &self.rpc)
+            .field("allow_hosts", &self.allow_hosts)
+            .field("database_url", &self.database_url.as_ref().map(|_| "<set>"))
+            .field("init", &self.init)
+            .finish()
+    }
+}
 
 impl StartOptions {
     /// The server settings: the settings file, then the flags, then `WAIAAS_RPC_*`.
@@ -81,6 +101,9 @@ impl StartOptions {
         config
             .allowed_hosts
             .extend(self.allow_hosts.iter().cloned());
+        if let Some(url) = &self.database_url {
+            config.waiaas.database_url = Some(url.clone());
+        }
         Ok(config)
     }
 }
@@ -107,13 +130,26 @@ pub async fn run(
 ) -> Result<(), StartError> {
     let config = options.server_config()?;
     let dir = options.data_dir;
-    let unlock = if options.init && !dir.join("waiaas.db").exists() {
+    let shared = config.waiaas.database_url.is_some();
+    let unlock = if options.init && !shared && !dir.join("waiaas.db").exists() {
         first_start(|name| std::env::var_os(name).is_some())
     } else {
         Unlock::Open
     };
+    let init = options.init;
     let opened = tokio::task::spawn_blocking(move || {
-        open_vault(&config, &dir, None, unlock).map(|o| (o, config))
+        match open_vault(&config, &dir, None, unlock) {
+            // A shared database: the first server of the fleet creates the vault, the
+            // others open it.
+            Err(e) if init && shared && e.code() == "VAULT_NOT_FOUND" => open_vault(
+                &config,
+                &dir,
+                None,
+                first_start(|name| std::env::var_os(name).is_some()),
+            ),
+            opened => opened,
+        }
+        .map(|o| (o, config))
     })
     .await
     .map_err(|e| StartError::Other(e.to_string()))?;
