@@ -187,4 +187,23 @@ mod tests {
             Unlock::CreateAutoProvisioned
         ));
     }
+
+    #[test]
+    fn the_database_flag_reaches_the_config_and_never_shows_its_password() {
+        let options = StartOptions {
+            database_url: Some("postgres://waiaas:s3cret@db.internal/waiaas".to_owned()),
+            ..StartOptions::default()
+        };
+        let config = options.server_config().unwrap();
+        assert_eq!(
+            config.waiaas.database_url.as_deref(),
+            Some("postgres://waiaas:s3cret@db.internal/waiaas")
+        );
+        assert!(!format!("{options:?}").contains("s3cret"));
+        assert!(!format!("{config:?}").contains("s3cret"));
+        assert_eq!(
+            StartOptions::default().server_config().unwrap().waiaas.database_url,
+            None
+        );
+    }
 }
