@@ -202,7 +202,11 @@ mod tests {
         assert!(!format!("{options:?}").contains("s3cret"));
         assert!(!format!("{config:?}").contains("s3cret"));
         assert_eq!(
-            StartOptions::default().server_config().unwrap().waiaas.database_url,
+            StartOptions::default()
+                .server_config()
+                .unwrap()
+                .waiaas
+                .database_url,
             None
         );
     }
