@@ -64,6 +64,12 @@ mod postgres {
 
     /// Another host: its own data directory, clock, prices and pool on the database.
     pub fn host(schema: &TestSchema) -> (Admin, tempfile::TempDir) {
+        let (admin, dir, _clock) = host_with_clock(schema);
+        (admin, dir)
+    }
+
+    /// [`host`], with its clock.
+    pub fn host_with_clock(schema: &TestSchema) -> (Admin, tempfile::TempDir, Arc<ManualClock>) {
         let dir = tempfile::tempdir().unwrap();
         let clock = Arc::new(ManualClock::new(common::T0));
         let prices = Arc::new(StaticPriceOracle::new(600));
@@ -80,7 +86,7 @@ mod postgres {
             common::host(&clock, &prices),
         )
         .unwrap();
-        (admin, dir)
+        (admin, dir, clock)
     }
 
     #[test]
@@ -159,6 +165,59 @@ mod postgres {
         assert!(a.admin.verify_audit_log().unwrap().is_intact());
         assert!(b.verify_audit_log().unwrap().is_intact());
     }
+}
+
+/// The DELAY scheduler runs on every host: two hosts processing the same due rows at
+/// once execute each exactly once (the claim is a compare-and-swap under the wallet's
+/// lock, not a clock race).
+#[cfg(feature = "postgres")]
+#[test]
+fn two_hosts_running_the_scheduler_execute_each_delayed_row_once() {
+    use waiaas_core::TxStatus;
+    use waiaas_store::test_database::TestSchema;
+
+    const ROWS: usize = 8;
+    let Some(schema) = TestSchema::fresh() else {
+        return;
+    };
+    let a = common::world_configured(&postgres::config(&schema), |h| h);
+    let wallet = a.wallet(waiaas::Network::SolanaDevnet);
+    a.admin
+        .set_settings(&waiaas::Settings {
+            auto_stop_max_sends: 0,
+            ..waiaas::Settings::default()
+        })
+        .unwrap();
+    let agent = a.agent(wallet.id);
+    // 5 SOL = 500 USD: DELAY under the ladder (900 s), QUEUED.
+    let queued: Vec<_> = (0..ROWS)
+        .map(|_| {
+            let tx = agent.send(&common::sol_req(postgres::TO, "5")).unwrap();
+            assert_eq!(tx.status, TxStatus::Queued, "{tx:?}");
+            tx.id
+        })
+        .collect();
+    let (b, _b_dir, b_clock) = postgres::host_with_clock(&schema);
+    a.clock.advance(901);
+    b_clock.advance(901);
+    std::thread::scope(|s| {
+        let on_a = s.spawn(|| a.admin.process_due().unwrap());
+        let on_b = s.spawn(|| b.process_due().unwrap());
+        on_a.join().unwrap();
+        on_b.join().unwrap();
+    });
+    let log = a.admin.audit_log(0, 0).unwrap();
+    for id in &queued {
+        assert_eq!(a.admin.transaction(*id).unwrap().status, TxStatus::Signed);
+        let events = |event: &str| {
+            log.iter()
+                .filter(|r| r.entry.tx_id == Some(*id) && r.entry.event == event)
+                .count()
+        };
+        assert_eq!(events("TX_EXECUTING"), 1, "claimed once");
+        assert_eq!(events("TX_SIGNED"), 1, "signed once");
+    }
+    assert!(a.admin.verify_audit_log().unwrap().is_intact());
 }
 
 /// PostgreSQL restarted in the middle of a send loop: every call during the outage
