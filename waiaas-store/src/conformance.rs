@@ -123,7 +123,8 @@ pub fn key() -> AuditKey {
     AuditKey::from_bytes(Zeroizing::new([7; 32]))
 }
 
-fn audit(at: i64, event: &str) -> AuditEntry {
+/// An operator audit entry at `at`.
+pub fn audit(at: i64, event: &str) -> AuditEntry {
     AuditEntry::new(at, &Actor::Operator, event)
 }
 
@@ -262,7 +263,8 @@ impl PolicyEngine for CapEngine {
     }
 }
 
-fn request(wallet: WalletId, id: TxId, amount: u64) -> PolicyRequest {
+/// A transfer of `amount` of asset `X` from `wallet`, request id `id`.
+pub fn request(wallet: WalletId, id: TxId, amount: u64) -> PolicyRequest {
     PolicyRequest {
         request_id: id,
         wallet_id: wallet,
@@ -278,7 +280,8 @@ fn request(wallet: WalletId, id: TxId, amount: u64) -> PolicyRequest {
     }
 }
 
-fn tx_record(
+/// The PENDING row admission stores for request `id`.
+pub fn tx_record(
     wallet: WalletId,
     id: TxId,
     session: Option<SessionId>,
@@ -308,7 +311,8 @@ fn tx_record(
 
 /// Placement data of a plain transfer from `wallet`: no fee bound, no durable nonce,
 /// no owner needed.
-fn plain_rules(wallet: WalletId) -> PlacementRules {
+/// Placement data of a plain transfer (no fee, no durable nonce, no owner needed).
+pub fn plain_rules(wallet: WalletId) -> PlacementRules {
     PlacementRules {
         network: Network::SolanaDevnet,
         wallet_id: wallet,
