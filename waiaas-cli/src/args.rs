@@ -52,6 +52,12 @@ pub enum Command {
         /// Accept this non-loopback `Host` header (repeatable).
         #[arg(long = "allow-host", value_name = "NAME")]
         allow_hosts: Vec<String>,
+        /// A PostgreSQL database (`postgres://user:password@host:port/db`) that a fleet
+        /// of servers shares: every one sees the same limits, revocations and kill
+        /// switch. Needs a build with the `postgres` feature. Default: the SQLite file in
+        /// the data directory.
+        #[arg(long = "database", env = "WAIAAS_DATABASE_URL", value_name = "URL")]
+        database: Option<String>,
     },
     /// Vault state, wallets, sessions and the kill switch.
     Status {

@@ -43,6 +43,7 @@ fn run(cli: Cli) -> Outcome {
             no_public_rpc,
             config,
             allow_hosts,
+            database,
         } => commands::start::run(waiaas_http::StartOptions {
             data_dir: vault::data_dir(data_dir)?,
             config_file: config,
@@ -51,6 +52,7 @@ fn run(cli: Cli) -> Outcome {
             rpc,
             allow_hosts,
             no_public_rpc,
+            database_url: database,
             // First start with `WAIAAS_AUTO_PROVISION=true` creates the vault (Docker).
             init: vault::auto_provision_requested(),
         }),

@@ -77,6 +77,18 @@ pub enum StoreError {
         /// The database's own description (SQL text at most, never bound values).
         message: String,
     },
+    /// The database server could not be reached or dropped the connection (network,
+    /// restart, failover, no free connection in time). Retryable: nothing is
+    /// half-written (the server rolls an interrupted transaction back), but an
+    /// interrupted commit may have taken effect, so retry a send with the same
+    /// idempotency key (a repeat returns the first result and never signs twice).
+    #[error("the database is unavailable during {operation}: {message}; retry")]
+    Unavailable {
+        /// What the store was doing.
+        operation: &'static str,
+        /// What failed (never a bound value or a password).
+        message: String,
+    },
     /// The database was written by a newer waiaas.
     #[error(
         "database schema version {found} is newer than this build supports ({supported}); upgrade waiaas"
@@ -142,6 +154,7 @@ impl ErrorCode for StoreError {
             Self::AuditKeyMissing => "VAULT_LOCKED",
             Self::Full { .. } => "STORAGE_FULL",
             Self::Busy { .. } => "STORAGE_BUSY",
+            Self::Unavailable { .. } => "STORAGE_UNAVAILABLE",
             Self::Database { .. } | Self::CorruptRow { .. } | Self::Io { .. } => "STORAGE_ERROR",
         }
     }

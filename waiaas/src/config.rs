@@ -104,6 +104,16 @@ pub struct Config {
     /// How often the scheduler sends the audit head as an `AUDIT_HEAD` event
     /// (seconds); `null` never sends it periodically.
     pub audit_head_interval_secs: Option<u64>,
+    /// The database: `null` (the default) is the SQLite file in the vault directory; a
+    /// `postgres://user:password@host:port/database` URL is a PostgreSQL database that a
+    /// fleet of hosts shares, every host seeing the same limits, revocations and kill
+    /// switch (needs the `postgres` feature). `Debug` shows only its host.
+    pub database_url: Option<String>,
+    /// Connections this process opens to a PostgreSQL database at most (default 8).
+    pub database_pool_size: u32,
+    /// How long a call waits for a PostgreSQL connection (a free one, or a new one to
+    /// open) before it fails `STORAGE_UNAVAILABLE`, in milliseconds (default 5000).
+    pub database_timeout_ms: u64,
     /// A JSON-RPC endpoint per network (`{"solana-devnet": "http://127.0.0.1:8899"}`):
     /// the pipeline then fetches blockhash, nonce and fees, broadcasts, and reads
     /// balances. Needs the `rpc` feature (`rpc-tls` for `https://`).
@@ -127,6 +137,12 @@ impl std::fmt::Debug for Config {
             .field("executing_timeout_secs", &self.executing_timeout_secs)
             .field("notification_queue", &self.notification_queue)
             .field("audit_head_interval_secs", &self.audit_head_interval_secs)
+            .field(
+                "database_url",
+                &self.database_url.as_deref().map(redact_url),
+            )
+            .field("database_pool_size", &self.database_pool_size)
+            .field("database_timeout_ms", &self.database_timeout_ms)
             .field("rpc_urls", &rpc)
             .finish()
     }
@@ -161,6 +177,9 @@ impl Default for Config {
             executing_timeout_secs: 60,
             notification_queue: 1024,
             audit_head_interval_secs: Some(3600),
+            database_url: None,
+            database_pool_size: 8,
+            database_timeout_ms: 5000,
             rpc_urls: BTreeMap::new(),
         }
     }
@@ -195,7 +214,72 @@ impl Config {
                 "must be at least 1 (keep it above the longest execution; default 60): below, every process that opens the vault would fail the rows others are signing",
             ));
         }
+        if let Some(url) = &self.database_url {
+            Self::check_database_url(url)?;
+        }
+        if self.database_pool_size == 0 {
+            return Err(ValidationError::field(
+                "databasePoolSize",
+                "must be at least 1",
+            ));
+        }
         Ok(())
+    }
+
+    /// The store this configuration names: the SQLite file in `data` (created if
+    /// needed), or the PostgreSQL database at `database_url` (checked by
+    /// [`Config::check`] before anything is written).
+    pub(crate) fn open_store(
+        &self,
+        data: &waiaas_core::DataDir,
+    ) -> Result<std::sync::Arc<dyn waiaas_core::store::Backend>, crate::Error> {
+        match self.database_url.as_deref() {
+            None => Ok(std::sync::Arc::new(waiaas_store::SqliteStore::open_dir(
+                data,
+                &self.store_options(),
+            )?)),
+            Some(url) => self.open_postgres(url),
+        }
+    }
+
+    /// Refuses a database URL this build cannot open.
+    fn check_database_url(url: &str) -> Result<(), ValidationError> {
+        if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+            return Err(ValidationError::field(
+                "databaseUrl",
+                "must be a `postgres://` or `postgresql://` URL (leave it unset for the SQLite file in the vault directory)",
+            ));
+        }
+        if cfg!(not(feature = "postgres")) {
+            return Err(ValidationError::field(
+                "databaseUrl",
+                "a PostgreSQL database needs waiaas built with the `postgres` feature",
+            ));
+        }
+        Ok(())
+    }
+
+    #[cfg(feature = "postgres")]
+    fn open_postgres(
+        &self,
+        url: &str,
+    ) -> Result<std::sync::Arc<dyn waiaas_core::store::Backend>, crate::Error> {
+        let options = waiaas_store::PgOptions {
+            pool_size: usize::try_from(self.database_pool_size).unwrap_or(usize::MAX),
+            acquire_timeout: Duration::from_millis(self.database_timeout_ms),
+        };
+        Ok(std::sync::Arc::new(waiaas_store::PgStore::connect(
+            url, &options,
+        )?))
+    }
+
+    #[cfg(not(feature = "postgres"))]
+    fn open_postgres(
+        &self,
+        url: &str,
+    ) -> Result<std::sync::Arc<dyn waiaas_core::store::Backend>, crate::Error> {
+        Self::check_database_url(url)?;
+        Err(ValidationError::field("databaseUrl", "unsupported database").into())
     }
 
     pub(crate) fn store_options(&self) -> StoreOptions {

@@ -97,7 +97,6 @@ pub use waiaas_policy::{NewPolicy, PolicyUpdate, QuicksetMode};
 use pipeline::Instance;
 use waiaas_core::store::Backend;
 use waiaas_core::{DataDir, KdfParams, PasswordOrigin, SessionIssuer, Vault, VaultOptions};
-use waiaas_store::SqliteStore;
 
 /// An unlocked waiaas instance without operator power: it makes agent handles from
 /// tokens, takes owner actions and runs due work. Cheap to clone; `Send + Sync`.
@@ -168,7 +167,7 @@ fn create_vault(
     config: &Config,
     host: Host,
 ) -> Result<Admin> {
-    let store: Arc<dyn Backend> = Arc::new(SqliteStore::open_dir(&data, &config.store_options())?);
+    let store = config.open_store(&data)?;
     let vault = Vault::create(
         store.clone(),
         password,
@@ -277,8 +276,7 @@ impl Waiaas {
         let data = DataDir::new(path.as_ref());
         let (password, _origin): (SecretString, PasswordOrigin) =
             data.resolve_password(password)?;
-        let store: Arc<dyn Backend> =
-            Arc::new(SqliteStore::open_dir(&data, &config.store_options())?);
+        let store = config.open_store(&data)?;
         let vault = Vault::unlock(
             store.clone(),
             &password,

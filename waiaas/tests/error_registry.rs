@@ -173,6 +173,11 @@ fn real_errors_have_the_registered_message() {
         }
         .into(),
         StoreError::AuditKeyMissing.into(),
+        StoreError::Unavailable {
+            operation: "admit transaction",
+            message: "connection closed".to_owned(),
+        }
+        .into(),
         waiaas_policy::PolicyError::WalletNotFound(wallet).into(),
         waiaas_policy::PolicyError::NotFound(waiaas::PolicyId::new()).into(),
     ];

@@ -1,7 +1,8 @@
 //! Never overshoot, through the public API: 3 processes (this test binary re-executed)
-//! × 8 threads each call `Agent::send` against one wallet of one vault file. Every
-//! decision and reservation is made by admission inside the store's serialized
-//! transaction — no side door.
+//! × 8 threads each call `Agent::send` against one wallet of one vault — a SQLite file,
+//! and (feature `postgres`) one PostgreSQL database where each process is a host with
+//! its own pool. Every decision and reservation is made by admission inside the store's
+//! serialized transaction — no side door.
 //!
 //! The wallet has a daily cap (`daily_limit_usd`) and a rate limit. A send that fits
 //! under the cap is signed at once (INSTANT); one that would overshoot it escalates to
@@ -35,6 +36,8 @@ use waiaas_core::{Tier, TxStatus};
 const ENV_DIR: &str = "WAIAAS_TEST_OVERSHOOT_DIR";
 const ENV_TOKEN: &str = "WAIAAS_TEST_OVERSHOOT_TOKEN";
 const ENV_START: &str = "WAIAAS_TEST_OVERSHOOT_START_MS";
+/// The database URL of the run (absent: the vault directory's SQLite file).
+const ENV_DATABASE: &str = "WAIAAS_TEST_OVERSHOOT_DATABASE";
 const PROCESSES: usize = 3;
 const THREADS: usize = 8;
 const PER_THREAD: usize = 5;
@@ -63,15 +66,22 @@ fn nano_usd(text: &str) -> u128 {
     int.parse::<u128>().unwrap() * 1_000_000_000 + frac.parse::<u128>().unwrap()
 }
 
+fn config(database: Option<&str>) -> waiaas::Config {
+    waiaas::Config {
+        database_url: database.map(str::to_owned),
+        ..common::config()
+    }
+}
+
 /// One process: opens the vault, makes an agent from the shared token, and sends from
 /// `THREADS` threads that all start at `start_ms`.
-fn send_from_threads(dir: &Path, token: &str, start_ms: u128) -> Counts {
+fn send_from_threads(dir: &Path, database: Option<&str>, token: &str, start_ms: u128) -> Counts {
     let clock = Arc::new(ManualClock::new(common::T0));
     let prices = Arc::new(StaticPriceOracle::new(600));
     let admin = Waiaas::open(
         dir,
         Some(common::pw()),
-        &common::config(),
+        &config(database),
         common::host(&clock, &prices),
     )
     .unwrap();
@@ -131,13 +141,32 @@ fn child_process_entry() {
     ) else {
         return;
     };
-    let c = send_from_threads(Path::new(&dir), &token, start.parse().unwrap());
+    let database = std::env::var(ENV_DATABASE).ok();
+    let c = send_from_threads(
+        Path::new(&dir),
+        database.as_deref(),
+        &token,
+        start.parse().unwrap(),
+    );
     println!("COUNTS {} {} {}", c[0], c[1], c[2]);
 }
 
 #[test]
 fn agents_in_three_processes_times_eight_threads_never_overshoot_a_daily_cap_or_a_rate_limit() {
-    let w = common::world();
+    three_processes_times_eight_threads(None);
+}
+
+/// The same on PostgreSQL: the three processes are three hosts, each with its own pool.
+#[cfg(feature = "postgres")]
+#[test]
+fn hosts_in_three_processes_times_eight_threads_never_overshoot_on_postgres() {
+    if let Some(schema) = waiaas_store::test_database::TestSchema::fresh() {
+        three_processes_times_eight_threads(Some(schema.url()));
+    }
+}
+
+fn three_processes_times_eight_threads(database: Option<&str>) {
+    let w = common::world_configured(&config(database), |h| h);
     let wallet = w
         .admin
         .create_wallet("shared", Network::SolanaDevnet)
@@ -190,7 +219,11 @@ fn agents_in_three_processes_times_eight_threads_never_overshoot_a_daily_cap_or_
     let start_ms = unix_ms() + 1_500;
     let children: Vec<_> = (0..PROCESSES)
         .map(|_| {
-            Command::new(std::env::current_exe().unwrap())
+            let mut child = Command::new(std::env::current_exe().unwrap());
+            if let Some(url) = database {
+                child.env(ENV_DATABASE, url);
+            }
+            child
                 .args([
                     "child_process_entry",
                     "--exact",

@@ -31,10 +31,16 @@ fn parse_args() -> Result<StartOptions, String> {
             "--port" => options.port = Some(value()?),
             "--rpc" => options.rpc.push(value()?),
             "--allow-host" => options.allow_hosts.push(value()?),
+            "--database" => options.database_url = Some(value()?),
             "--init" => options.init = true,
             "--no-public-rpc" => options.no_public_rpc = true,
             other => return Err(format!("unknown argument `{other}`")),
         }
+    }
+    if options.database_url.is_none() {
+        options.database_url = std::env::var("WAIAAS_DATABASE_URL")
+            .ok()
+            .filter(|u| !u.is_empty());
     }
     options.data_dir = match data_dir
         .or_else(|| std::env::var_os("WAIAAS_DATA_DIR").map(PathBuf::from))

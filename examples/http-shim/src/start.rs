@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use crate::{Server, ServerConfig, Unlock, open_vault};
 
 /// The options of `waiaas start` / `waiaas-http`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct StartOptions {
     /// The data directory (vault database, `recovery.key`).
     pub data_dir: PathBuf,
@@ -26,6 +26,10 @@ pub struct StartOptions {
     /// `--no-public-rpc`: networks without `--rpc` get no chain client instead of their
     /// public endpoint.
     pub no_public_rpc: bool,
+    /// `--database URL` (`WAIAAS_DATABASE_URL`): a PostgreSQL database that a fleet of
+    /// servers shares (needs the `postgres` feature); without it the vault is the data
+    /// directory's SQLite file.
+    pub database_url: Option<String>,
     /// Create the vault when none exists: with the configured password
     /// (`WAIAAS_MASTER_PASSWORD[_FILE]`), else auto-provisioned into `recovery.key`.
     pub init: bool,
@@ -50,6 +54,23 @@ impl fmt::Display for StartError {
 }
 
 impl std::error::Error for StartError {}
+
+impl fmt::Debug for StartOptions {
+    // The database URL may carry a password: only whether it is set is shown.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StartOptions")
+            .field("data_dir", &self.data_dir)
+            .field("config_file", &self.config_file)
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("rpc", &self.rpc)
+            .field("allow_hosts", &self.allow_hosts)
+            .field("no_public_rpc", &self.no_public_rpc)
+            .field("database_url", &self.database_url.as_ref().map(|_| "<set>"))
+            .field("init", &self.init)
+            .finish()
+    }
+}
 
 impl StartOptions {
     /// The server settings: the settings file, then `WAIAAS_RPC_*`, then the flags.
@@ -87,6 +108,9 @@ impl StartOptions {
         if self.no_public_rpc {
             config.public_rpc = false;
         }
+        if let Some(url) = &self.database_url {
+            config.waiaas.database_url = Some(url.clone());
+        }
         Ok(config)
     }
 }
@@ -113,13 +137,26 @@ pub async fn run(
 ) -> Result<(), StartError> {
     let config = options.server_config()?;
     let dir = options.data_dir;
-    let unlock = if options.init && !dir.join("waiaas.db").exists() {
+    let shared = config.waiaas.database_url.is_some();
+    let unlock = if options.init && !shared && !dir.join("waiaas.db").exists() {
         first_start(|name| std::env::var_os(name).is_some())
     } else {
         Unlock::Open
     };
+    let init = options.init;
     let opened = tokio::task::spawn_blocking(move || {
-        open_vault(&config, &dir, None, unlock).map(|o| (o, config))
+        match open_vault(&config, &dir, None, unlock) {
+            // A shared database: the first server of the fleet creates the vault, the
+            // others open it.
+            Err(e) if init && shared && e.code() == "VAULT_NOT_FOUND" => open_vault(
+                &config,
+                &dir,
+                None,
+                first_start(|name| std::env::var_os(name).is_some()),
+            ),
+            opened => opened,
+        }
+        .map(|o| (o, config))
     })
     .await
     .map_err(|e| StartError::Other(e.to_string()))?;
@@ -156,5 +193,28 @@ mod tests {
             first_start(|_| false),
             Unlock::CreateAutoProvisioned
         ));
+    }
+
+    #[test]
+    fn the_database_flag_reaches_the_config_and_never_shows_its_password() {
+        let options = StartOptions {
+            database_url: Some("postgres://waiaas:s3cret@db.internal/waiaas".to_owned()),
+            ..StartOptions::default()
+        };
+        let config = options.server_config().unwrap();
+        assert_eq!(
+            config.waiaas.database_url.as_deref(),
+            Some("postgres://waiaas:s3cret@db.internal/waiaas")
+        );
+        assert!(!format!("{options:?}").contains("s3cret"));
+        assert!(!format!("{config:?}").contains("s3cret"));
+        assert_eq!(
+            StartOptions::default()
+                .server_config()
+                .unwrap()
+                .waiaas
+                .database_url,
+            None
+        );
     }
 }

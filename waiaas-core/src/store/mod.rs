@@ -20,8 +20,8 @@
 //!   activating the kill switch cancels the in-flight rows they cover (reservations
 //!   released) in the same atomic operation.
 //! - How a backend serializes is its own business: SQLite serializes the whole
-//!   database (`BEGIN IMMEDIATE`); a PostgreSQL backend will lock the one wallet's row
-//!   (`SELECT … FOR UPDATE`), not the database, so that many agent hosts can share one
+//!   database (`BEGIN IMMEDIATE`); the PostgreSQL backend locks the one wallet's row
+//!   (`SELECT … FOR NO KEY UPDATE`), not the database, so that many agent hosts can share one
 //!   wallet's limits. A backend must serialize at least per wallet, and a cascade over
 //!   several wallets (the kill switch) must not interleave with any admission it covers.
 //!

@@ -4,7 +4,12 @@
 //! `head_mac`, `verify_chain`) is `waiaas_core::audit`; a backend stores the records
 //! and the head, and asks these functions what to write.
 
-use waiaas_core::audit::{AuditKey, AuditRecord, AuditScheme, GENESIS_HASH, entry_hash, head_mac};
+use waiaas_core::audit::{
+    Actor, AuditEntry, AuditKey, AuditRecord, AuditScheme, CHAIN_KEYED_EVENT, GENESIS_HASH,
+    entry_hash, entry_mac, head_mac, verify_chain,
+};
+use waiaas_core::ids::{TxId, WalletId};
+use waiaas_core::store::AuditLogCheck;
 
 /// The head recorded beside the log: the last appended `(seq, hash)` and its MAC under
 /// the audit key (`None` in a log written before schema 4).
@@ -159,6 +164,115 @@ pub fn legacy_verdict(records: &[AuditRecord], head: Option<&HeadRow>) -> Legacy
         // The unkeyed log lost its tail: the break is after the last kept entry.
         LegacyVerdict::KeepBroken(last.seq.saturating_add(1))
     }
+}
+
+/// One audit row as a backend stores it, before it is judged.
+#[derive(Debug, Clone)]
+pub struct StoredRecord {
+    /// `seq` column.
+    pub seq: i64,
+    /// `at` column.
+    pub at: i64,
+    /// `actor` column.
+    pub actor: String,
+    /// `event` column.
+    pub event: String,
+    /// `wallet_id` column.
+    pub wallet_id: Option<String>,
+    /// `tx_id` column.
+    pub tx_id: Option<String>,
+    /// `details` column (JSON text).
+    pub details: String,
+    /// `prev_hash` column.
+    pub prev_hash: String,
+    /// `hash` column.
+    pub hash: String,
+    /// `scheme` column.
+    pub scheme: i64,
+}
+
+/// The record a stored row is verified as. An edited id or details that no longer
+/// parse still load (with a hash that cannot match), so that verification reports the
+/// row instead of failing to read it.
+///
+/// # Errors
+/// A negative `seq` (not a row this code wrote).
+pub fn record_from_stored(row: StoredRecord) -> Result<AuditRecord, &'static str> {
+    let wallet_id = row.wallet_id.as_deref().map(WalletId::parse);
+    let tx_id = row.tx_id.as_deref().map(TxId::parse);
+    let parsed: Option<serde_json::Value> = serde_json::from_str(&row.details).ok();
+    let canonical = is_canonical(
+        &row.details,
+        parsed.as_ref(),
+        !matches!(wallet_id, Some(Err(_))) && !matches!(tx_id, Some(Err(_))),
+    );
+    Ok(AuditRecord {
+        seq: u64::try_from(row.seq).map_err(|_| "negative seq")?,
+        entry: AuditEntry {
+            at: row.at,
+            actor: row.actor,
+            event: row.event,
+            wallet_id: wallet_id.and_then(Result::ok),
+            tx_id: tx_id.and_then(Result::ok),
+            details: parsed.unwrap_or(serde_json::Value::String(row.details)),
+        },
+        prev_hash: row.prev_hash,
+        hash: verifiable_hash(row.hash, canonical),
+        scheme: scheme_of(row.scheme),
+    })
+}
+
+/// The verdict on a whole log: its records in `seq` order and the recorded head, read
+/// in one snapshot.
+#[must_use]
+pub fn check_log(key: &AuditKey, records: &[AuditRecord], head: Option<&HeadRow>) -> AuditLogCheck {
+    AuditLogCheck {
+        entries: u64::try_from(records.len()).unwrap_or(u64::MAX),
+        chain: verify_chain(key, records),
+        // A vault's log always has an entry (VAULT_CREATED, or the upgrade that keyed
+        // it): an empty one was emptied.
+        head_ok: head_verifies(key, head, records.last()),
+        head: records.last().map(|r| (r.seq, r.hash.clone())),
+    }
+}
+
+/// What keying a log found under a version-1 header writes (after the header was
+/// replaced): `(seq, prev_hash, hash)` for every record to re-chain under `key`, then
+/// the entries to append. An intact unkeyed chain is re-chained; a broken one is kept
+/// as it is (never blessed) and a keyed [`CHAIN_KEYED_EVENT`] entry states how many
+/// unkeyed entries precede it and where their chain breaks.
+#[must_use]
+pub fn legacy_keying(
+    key: &AuditKey,
+    records: &[AuditRecord],
+    head: Option<&HeadRow>,
+    now: i64,
+) -> (Vec<(u64, String, String)>, Vec<AuditEntry>) {
+    let upgraded = AuditEntry::new(now, &Actor::System, "VAULT_FORMAT_UPGRADED")
+        .details(serde_json::json!({ "from": 1, "to": 2 }));
+    let broken_at = match legacy_verdict(records, head) {
+        LegacyVerdict::NothingToKey => return (Vec::new(), vec![upgraded]),
+        LegacyVerdict::Rechain => None,
+        LegacyVerdict::KeepBroken(at) => Some(at),
+    };
+    let legacy = u64::try_from(records.len()).unwrap_or(u64::MAX);
+    let mut updates = Vec::new();
+    let details = match broken_at {
+        None => {
+            let mut prev = GENESIS_HASH.to_owned();
+            for r in records {
+                let hash = entry_mac(key, r.seq, &prev, &r.entry);
+                updates.push((r.seq, prev, hash.clone()));
+                prev = hash;
+            }
+            serde_json::json!({ "legacyEntries": 0, "rechained": legacy, "legacyBrokenAt": null })
+        }
+        Some(at) => {
+            serde_json::json!({ "legacyEntries": legacy, "rechained": 0, "legacyBrokenAt": at })
+        }
+    };
+    let keyed = AuditEntry::new(now, &Actor::System, CHAIN_KEYED_EVENT).details(details);
+    (updates, vec![keyed, upgraded])
 }
 
 #[cfg(test)]

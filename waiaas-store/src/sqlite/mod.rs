@@ -13,6 +13,7 @@ mod connection;
 mod ledger;
 mod migrations;
 mod notify;
+mod operations;
 mod options;
 mod owners;
 mod policies;
@@ -26,7 +27,7 @@ mod wallets;
 pub use options::{StoreOptions, Synchronous};
 
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard, PoisonError, RwLock};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use rusqlite::Connection;
 use waiaas_core::DataDir;
@@ -36,8 +37,9 @@ use waiaas_core::error::StoreError;
 use self::audit::append;
 use self::connection::{Checkpointer, open_connection};
 use self::migrations::{migrate, schema_version};
-use self::policies::PolicyCache;
 use self::rows::db_err;
+use crate::policy_cache::PolicyCache;
+use crate::stored::AuditKeySlot;
 
 /// The SQLite [`Backend`](waiaas_core::store::Backend) (both store traits). One
 /// connection per handle, serialized by a mutex; share the handle (it is `Send + Sync`)
@@ -52,7 +54,7 @@ pub struct SqliteStore {
     policy_cache: Mutex<PolicyCache>,
     /// The audit chain's key, set by the vault on create / unlock and cleared on lock;
     /// audited writes fail closed without it.
-    audit_key: RwLock<Option<AuditKey>>,
+    audit_key: AuditKeySlot,
     /// The background WAL checkpointer (stopped and joined on drop).
     _checkpointer: Option<Checkpointer>,
 }
@@ -151,7 +153,7 @@ impl SqliteStore {
             conn: Mutex::new(conn),
             attempts: Mutex::new(attempts),
             policy_cache: Mutex::new(PolicyCache::default()),
-            audit_key: RwLock::new(None),
+            audit_key: AuditKeySlot::default(),
             _checkpointer: checkpointer,
         })
     }
@@ -215,12 +217,7 @@ impl SqliteStore {
 
     /// A copy of the audit key, or `VAULT_LOCKED` when none is set.
     fn audit_key(&self) -> Result<AuditKey, StoreError> {
-        self.audit_key
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .as_ref()
-            .map(AuditKey::duplicate)
-            .ok_or(StoreError::AuditKeyMissing)
+        self.audit_key.copy()
     }
 
     fn conn(&self) -> MutexGuard<'_, Connection> {

@@ -8,8 +8,9 @@ use waiaas_core::store::{AdmissionGate, KillSwitchState, OwnerRecord, OwnerState
 
 use super::SqliteStore;
 use super::audit::append;
+use super::operations::SqliteRows;
 use super::rows::{corrupt, db_err};
-use super::transactions::{CancelScope, cancel_in_flight};
+use crate::operations::{CancelScope, cancel_in_flight};
 
 pub(super) fn owner_row(
     conn: &Connection,
@@ -124,7 +125,8 @@ pub(super) fn set_kill_switch(
         if n == 1 {
             append(conn, &key, audit)?;
             if next != KillSwitchState::Active {
-                cancel_in_flight(conn, &key, CancelScope::All, AdmissionGate::KillSwitch(next), now, audit)?;
+                cancel_in_flight(
+            &mut SqliteRows::new(store, conn, Some(&key)), CancelScope::All, AdmissionGate::KillSwitch(next), now, audit)?;
             }
         }
         Ok(n == 1)

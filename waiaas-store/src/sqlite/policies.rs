@@ -1,6 +1,5 @@
 //! Policy rows, the policy epoch and the per-process policy cache it invalidates.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use rusqlite::{Connection, Row, params};
@@ -8,6 +7,8 @@ use waiaas_core::audit::AuditEntry;
 use waiaas_core::error::StoreError;
 use waiaas_core::ids::{PolicyId, WalletId};
 use waiaas_core::policy::{PolicyFilter, PolicyRecord};
+
+use crate::policy_cache::PolicyCache;
 
 use super::SqliteStore;
 use super::rows::{clamp_i64, corrupt, db_err, json_err};
@@ -217,41 +218,16 @@ pub(super) fn policy_rows(
     Ok(out)
 }
 
-/// Policies cached per process, invalidated by `policy_epoch`.
-#[derive(Debug, Default)]
-pub(super) struct PolicyCache {
-    epoch: Option<i64>,
-    all: Vec<PolicyRecord>,
-    per_wallet: HashMap<WalletId, Arc<[PolicyRecord]>>,
-}
-
-impl PolicyCache {
-    /// The policies that can apply to `wallet` (its own and the global ones), reloaded
-    /// when another writer changed any policy.
-    pub(super) fn applicable(
-        &mut self,
-        conn: &Connection,
-        wallet: WalletId,
-    ) -> Result<Arc<[PolicyRecord]>, StoreError> {
-        let epoch: i64 = conn
-            .prepare_cached("SELECT epoch FROM policy_epoch WHERE id = 1")
-            .and_then(|mut s| s.query_row([], |r| r.get(0)))
-            .map_err(db_err("read policy epoch"))?;
-        if self.epoch != Some(epoch) {
-            self.all = policy_rows(conn, PolicyFilter::All)?;
-            self.per_wallet.clear();
-            self.epoch = Some(epoch);
-        }
-        if let Some(p) = self.per_wallet.get(&wallet) {
-            return Ok(Arc::clone(p));
-        }
-        let list: Arc<[PolicyRecord]> = self
-            .all
-            .iter()
-            .filter(|p| p.wallet_id.is_none() || p.wallet_id == Some(wallet))
-            .cloned()
-            .collect();
-        self.per_wallet.insert(wallet, Arc::clone(&list));
-        Ok(list)
-    }
+/// The policies that can apply to `wallet` at the stored policy epoch, through the
+/// process's cache.
+pub(super) fn applicable(
+    cache: &mut PolicyCache,
+    conn: &Connection,
+    wallet: WalletId,
+) -> Result<Arc<[PolicyRecord]>, StoreError> {
+    let epoch: i64 = conn
+        .prepare_cached("SELECT epoch FROM policy_epoch WHERE id = 1")
+        .and_then(|mut s| s.query_row([], |r| r.get(0)))
+        .map_err(db_err("read policy epoch"))?;
+    cache.applicable(epoch, wallet, || policy_rows(conn, PolicyFilter::All))
 }

@@ -3,6 +3,8 @@
 use rusqlite::Row;
 use waiaas_core::error::StoreError;
 
+pub(super) use crate::stored::{clamp_i64, corrupt, json_err, to_i64};
+
 /// Maps a database error to `STORAGE_ERROR`, naming the operation (never a value).
 /// A database error as the store's: a full disk and a lock held past the busy timeout
 /// get their own (retryable) kinds, everything else is `Database`.
@@ -17,21 +19,6 @@ pub(super) fn db_err(operation: &'static str) -> impl Fn(rusqlite::Error) -> Sto
             message: e.to_string(),
         },
     }
-}
-
-/// A stored row that does not parse.
-pub(super) fn corrupt(table: &'static str, reason: impl Into<String>) -> StoreError {
-    StoreError::CorruptRow {
-        table,
-        reason: reason.into(),
-    }
-}
-
-pub(super) fn to_i64(v: u64, what: &'static str) -> Result<i64, StoreError> {
-    i64::try_from(v).map_err(|_| StoreError::Database {
-        operation: what,
-        message: "value exceeds the 64-bit signed range".to_owned(),
-    })
 }
 
 pub(super) fn text_col<T>(
@@ -51,12 +38,4 @@ pub(super) fn u_col<T: TryFrom<i64>>(
 ) -> Result<T, StoreError> {
     let v: i64 = row.get(idx).map_err(db_err("read column"))?;
     T::try_from(v).map_err(|_| corrupt(table, format!("column {idx} out of range")))
-}
-
-pub(super) fn json_err(table: &'static str) -> impl Fn(serde_json::Error) -> StoreError {
-    move |e| corrupt(table, e.to_string())
-}
-
-pub(super) fn clamp_i64(v: u64) -> i64 {
-    i64::try_from(v).unwrap_or(i64::MAX)
 }

@@ -12,8 +12,9 @@ use waiaas_core::store::{
 
 use super::SqliteStore;
 use super::audit::append;
+use super::operations::SqliteRows;
 use super::rows::{corrupt, db_err, text_col, to_i64, u_col};
-use super::transactions::{CancelScope, cancel_in_flight};
+use crate::operations::{CancelScope, cancel_in_flight};
 
 pub(super) fn secret_from_row(row: &Row<'_>) -> Result<SessionSecretRecord, StoreError> {
     Ok(SessionSecretRecord {
@@ -284,8 +285,7 @@ pub(super) fn revoke_session(
         }
         append(conn, &key, audit)?;
         cancel_in_flight(
-            conn,
-            &key,
+            &mut SqliteRows::new(store, conn, Some(&key)),
             CancelScope::Session(id),
             AdmissionGate::SessionRevoked,
             now,
@@ -310,8 +310,7 @@ pub(super) fn revoke_all_sessions(
             .map_err(db_err("revoke all sessions"))?;
         append(conn, &key, audit)?;
         cancel_in_flight(
-            conn,
-            &key,
+            &mut SqliteRows::new(store, conn, Some(&key)),
             CancelScope::RevokedSessions,
             AdmissionGate::SessionRevoked,
             now,

@@ -1,26 +1,23 @@
-//! Transaction rows: admission (the one place a decision and a reservation are made),
-//! claims for execution, compare-and-swap transitions, cascades and listings.
+//! Transaction rows: the SQL of admission (the one place a decision and a reservation
+//! are made), claims for execution, compare-and-swap transitions and cascades (their
+//! sequence is [`crate::operations`]), and listings.
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
-use waiaas_core::audit::{AuditEntry, AuditKey};
+use waiaas_core::audit::AuditEntry;
 use waiaas_core::error::StoreError;
 use waiaas_core::ids::{SessionId, TxId, WalletId};
-use waiaas_core::policy::{Decision, PolicyEngine, PolicyRequest, PriceBook, Reason};
-use waiaas_core::settings::{SETTINGS_KEY, Settings};
+use waiaas_core::policy::{PolicyEngine, PolicyRequest, PriceBook};
 use waiaas_core::store::{
-    Admission, AdmissionGate, Claim, ExecutionCheck, KillSwitchState, LedgerEffect, PlacementRules,
-    SignOutcome, TxFilter, TxRecord, TxTransition, WalletStatus,
+    Admission, AdmissionGate, Claim, ExecutionCheck, KillSwitchState, PlacementRules, SignOutcome,
+    TxFilter, TxRecord, TxTransition, WalletStatus,
 };
 use waiaas_core::tier::TxStatus;
 
 use super::SqliteStore;
-use super::audit::append;
-use super::clock::advance_time;
-use super::ledger::{commit, decide, judge, release};
-use super::owners::owner_row;
+use super::operations::SqliteRows;
 use super::rows::{corrupt, db_err};
-use super::settings::setting_row;
-use crate::rules::{admission, placement};
+use crate::operations::{self, CancelScope};
+use crate::rules::admission;
 
 pub(super) const TX_COLS: &str = "id, wallet_id, session_id, network, kind, status, tier, request, decision, \
     idempotency_key, owner_nonce, result, error_code, error_message, execute_after, expires_at, \
@@ -161,30 +158,11 @@ pub(super) fn gate(
     Ok(admission::gate(ks, status, session_row, now))
 }
 
-/// Which in-flight rows a cascade cancels.
-#[derive(Debug, Clone, Copy)]
-pub(super) enum CancelScope {
-    /// Rows requested by this session.
-    Session(SessionId),
-    /// Rows requested by any revoked session.
-    RevokedSessions,
-    /// This wallet's rows.
-    Wallet(WalletId),
-    /// Every row.
-    All,
-}
-
-/// Cancels the in-flight rows of `scope` inside the caller's transaction, each through
-/// [`apply_transition`] (reservation released, one `TX_CANCELLED` entry with the cause,
-/// carrying `audit`'s time and actor). Returns how many.
-pub(super) fn cancel_in_flight(
+/// The in-flight rows of `scope`.
+pub(super) fn in_flight(
     conn: &Connection,
-    key: &AuditKey,
     scope: CancelScope,
-    cause: AdmissionGate,
-    now: i64,
-    audit: &AuditEntry,
-) -> Result<u64, StoreError> {
+) -> Result<Vec<TxRecord>, StoreError> {
     // The `status IN (...)` term walks the (status, execute_after) index: only in-flight
     // rows are read, however long the history.
     let in_flight = format!(
@@ -195,12 +173,12 @@ pub(super) fn cancel_in_flight(
             .collect::<Vec<_>>()
             .join(", ")
     );
-    let rows = match scope {
+    match scope {
         CancelScope::Session(id) => load_tx(
             conn,
             &format!("SELECT {TX_COLS} FROM transactions WHERE {in_flight} AND session_id = ?1"),
             &[&id.to_string()],
-        )?,
+        ),
         CancelScope::RevokedSessions => load_tx(
             conn,
             &format!(
@@ -208,43 +186,27 @@ pub(super) fn cancel_in_flight(
                  (SELECT id FROM sessions WHERE revoked_at IS NOT NULL)"
             ),
             &[],
-        )?,
+        ),
         CancelScope::Wallet(id) => load_tx(
             conn,
             &format!("SELECT {TX_COLS} FROM transactions WHERE {in_flight} AND wallet_id = ?1"),
             &[&id.to_string()],
-        )?,
+        ),
         CancelScope::All => load_tx(
             conn,
             &format!("SELECT {TX_COLS} FROM transactions WHERE {in_flight}"),
             &[],
-        )?,
-    };
-    let change = admission::cancellation(cause);
-    let mut n: u64 = 0;
-    for row in &rows {
-        let entry = AuditEntry {
-            event: "TX_CANCELLED".to_owned(),
-            wallet_id: Some(row.wallet_id),
-            tx_id: Some(row.id),
-            details: serde_json::json!({ "cause": cause.code(), "by": audit.event }),
-            ..audit.clone()
-        };
-        apply_transition(conn, key, row, &change, now, &entry)?;
-        n = n.saturating_add(1);
+        ),
     }
-    Ok(n)
 }
 
-/// Applies `change` to `current` (whose compare-and-swap the caller checked in the same
-/// transaction): the status update, its ledger effect and its audit entry.
-pub(super) fn apply_transition(
+/// Sets `current`'s status (while it is still `current.status`) and what `change`
+/// carries.
+pub(super) fn update_tx(
     conn: &Connection,
-    key: &AuditKey,
     current: &TxRecord,
     change: &TxTransition,
     now: i64,
-    audit: &AuditEntry,
 ) -> Result<(), StoreError> {
     conn.prepare_cached(
         "UPDATE transactions SET status = ?1, result = COALESCE(?2, result),
@@ -266,22 +228,22 @@ pub(super) fn apply_transition(
         ])
     })
     .map_err(db_err("update transaction"))?;
-    match change.ledger {
-        LedgerEffect::None => {}
-        LedgerEffect::Release => {
-            release(conn, current.id, now)?;
-        }
-        LedgerEffect::Commit => {
-            commit(conn, current.id, now)?;
-        }
-    }
-    let mut entry = audit.clone();
-    entry.details = serde_json::json!({
-        "from": current.status.as_str(),
-        "to": change.to.as_str(),
-        "details": entry.details,
-    });
-    append(conn, key, &entry)
+    Ok(())
+}
+
+pub(super) fn tx_by_idempotency_key(
+    conn: &Connection,
+    wallet: WalletId,
+    key: &str,
+) -> Result<Option<TxRecord>, StoreError> {
+    Ok(load_tx(
+        conn,
+        &format!(
+            "SELECT {TX_COLS} FROM transactions WHERE wallet_id = ?1 AND idempotency_key = ?2"
+        ),
+        &[&wallet.to_string(), &key],
+    )?
+    .pop())
 }
 
 pub(super) fn insert_tx(conn: &Connection, r: &TxRecord) -> Result<(), StoreError> {
@@ -331,65 +293,17 @@ pub(super) fn admit_transaction(
 ) -> Result<Admission, StoreError> {
     let key = store.audit_key()?;
     store.write("admit transaction", |conn| {
-        // Lock order everywhere: connection, then policy cache.
-        let mut cache = store.policy_cache();
-        // Decide at the time high-water mark; deadlines placed from an earlier `now`
-        // move with it, so a clock behind the mark cannot shorten a DELAY.
-        let requested_now = now;
-        let now = advance_time(conn, now)?;
-        let shift = now.saturating_sub(requested_now);
-        if let Some(key) = &record.idempotency_key {
-            let existing = load_tx(
-                conn,
-                &format!("SELECT {TX_COLS} FROM transactions WHERE wallet_id = ?1 AND idempotency_key = ?2"),
-                &[&record.wallet_id.to_string(), key],
-            )?
-            .pop();
-            if let Some(existing) = existing {
-                return Ok(Admission::Duplicate(existing));
-            }
-        }
-        if let Some(g) = gate(conn, record.wallet_id, record.session_id, now)? {
-            return Ok(Admission::Refused(g));
-        }
-        let decision = decide(conn, &mut cache, request, prices, now, engine, true)?;
-        // Read here, under the write lock: an owner registered (or a setting changed)
-        // by a transaction that committed before this one is always seen. Settings that
-        // no longer parse fail the admission (nothing stored, nothing reserved).
-        let has_owner = owner_row(conn, record.wallet_id)?.is_some();
-        let settings = Settings::from_stored(setting_row(conn, SETTINGS_KEY)?.as_deref())?;
-        // Deadlines from the caller's `now`, moved to the time mark.
-        let (placed, refusal) =
-            placement::place(&decision, rules, &settings, has_owner, requested_now);
-        let placement = admission::shift_placement(placed, shift);
-        let decision_json = serde_json::to_string(&decision)
-            .map_err(|e| corrupt("transactions", e.to_string()))?;
-        // Signing runs inside this transaction (the callback must not use the store).
-        let signing = (placement.status == TxStatus::Executing).then(sign);
-        let admitted = admission::admitted(
+        operations::admit(
+            &mut SqliteRows::new(store, conn, Some(&key)),
             record,
-            &decision,
-            decision_json,
-            placement,
-            signing.as_ref(),
+            request,
+            prices,
             now,
+            engine,
+            rules,
+            sign,
             audit,
-        );
-        let stored = admitted.record;
-        insert_tx(conn, &stored)?;
-        match admitted.ledger {
-            LedgerEffect::None => {}
-            LedgerEffect::Release => {
-                release(conn, stored.id, now)?;
-            }
-            LedgerEffect::Commit => {
-                commit(conn, stored.id, now)?;
-            }
-        }
-        for entry in &admitted.audit {
-            append(conn, &key, entry)?;
-        }
-        Ok(Admission::Decided { decision, record: stored, refusal })
+        )
     })
 }
 
@@ -402,16 +316,13 @@ pub(super) fn transition_transaction(
 ) -> Result<Option<TxRecord>, StoreError> {
     let key = store.audit_key()?;
     store.write("transition transaction", |conn| {
-        let Some(current) = tx_by_id(conn, id)? else {
-            return Ok(None);
-        };
-        // An approval window is judged at the time high-water mark, never earlier.
-        let mark = advance_time(conn, now)?;
-        if !admission::transition_holds(&current, change, mark) {
-            return Ok(None);
-        }
-        apply_transition(conn, &key, &current, change, now, audit)?;
-        tx_by_id(conn, id)
+        operations::transition(
+            &mut SqliteRows::new(store, conn, Some(&key)),
+            id,
+            change,
+            now,
+            audit,
+        )
     })
 }
 
@@ -425,67 +336,14 @@ pub(super) fn claim_transaction(
 ) -> Result<Claim, StoreError> {
     let key = store.audit_key()?;
     store.write("claim transaction", |conn| {
-        let Some(current) = tx_by_id(conn, id)? else {
-            return Ok(Claim::Lost);
-        };
-        let mark = advance_time(conn, now)?;
-        if !admission::transition_holds(&current, change, mark) {
-            return Ok(Claim::Lost);
-        }
-        let stopped = |conn: &Connection, to: TxStatus, code: &str, message: String, event: &str, details| {
-            let stop = TxTransition {
-                error_code: Some(code.to_owned()),
-                error_message: Some(message),
-                ledger: LedgerEffect::Release,
-                ..TxTransition::new(&[current.status], to)
-            };
-            let entry = AuditEntry {
-                event: event.to_owned(),
-                details,
-                ..audit.clone()
-            };
-            apply_transition(conn, &key, &current, &stop, now, &entry)?;
-            tx_by_id(conn, id)?.ok_or_else(|| corrupt("transactions", "claimed row vanished"))
-        };
-        if let Some(g) = gate(conn, current.wallet_id, current.session_id, now)? {
-            let record = stopped(
-                conn,
-                TxStatus::Cancelled,
-                g.code(),
-                g.message().to_owned(),
-                "TX_CANCELLED",
-                serde_json::json!({ "cause": g.code(), "stage": "execution" }),
-            )?;
-            return Ok(Claim::Stopped { gate: g, record });
-        }
-        // A request built for another row would judge the wrong thing: deny.
-        let decision = if admission::judges_this_row(check.request.request_id, check.request.wallet_id, &current) {
-            judge(conn, &mut store.policy_cache(), check.request, check.prices, now, check.engine)?
-        } else {
-            Decision::deny(Reason {
-                policy_id: None,
-                policy_type: None,
-                code: "EXECUTION_REQUEST_MISMATCH".to_owned(),
-                message: "the request re-judged at execution is not this transaction's".to_owned(),
-                instruction: None,
-            })
-        };
-        if !decision.allowed {
-            let reasons = decision.reason_codes();
-            let record = stopped(
-                conn,
-                TxStatus::Failed,
-                "POLICY_DENIED",
-                reasons.join(", "),
-                "TX_FAILED",
-                serde_json::json!({ "code": "POLICY_DENIED", "reasons": reasons, "stage": "execution" }),
-            )?;
-            return Ok(Claim::Denied { decision, record });
-        }
-        apply_transition(conn, &key, &current, change, now, audit)?;
-        tx_by_id(conn, id)?
-            .map(Claim::Claimed)
-            .ok_or_else(|| corrupt("transactions", "claimed row vanished"))
+        operations::claim(
+            &mut SqliteRows::new(store, conn, Some(&key)),
+            id,
+            change,
+            check,
+            now,
+            audit,
+        )
     })
 }
 
@@ -598,7 +456,8 @@ mod tests {
     use waiaas_core::ErrorCode;
     use waiaas_core::audit::Actor;
     use waiaas_core::chain::{Chain, Network};
-    use waiaas_core::policy::{PolicyInput, PolicyRecord, RequestBody, Spend};
+    use waiaas_core::policy::{Decision, PolicyInput, PolicyRecord, RequestBody, Spend};
+    use waiaas_core::settings::SETTINGS_KEY;
     use waiaas_core::store::{
         OwnerRecord, OwnerState, PipelineStore, SealedBox, Store, WalletRecord,
     };

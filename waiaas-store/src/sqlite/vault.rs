@@ -1,8 +1,6 @@
 //! The vault header (compare-and-swap), failed-unlock bookkeeping (in the side
 //! database, so a wrong password never writes the vault) and the audit key.
 
-use std::sync::PoisonError;
-
 use rusqlite::{OptionalExtension, params};
 use waiaas_core::audit::{AuditEntry, AuditKey};
 use waiaas_core::error::StoreError;
@@ -22,19 +20,12 @@ pub(super) fn set_audit_key(
     if let Some(upgrade) = upgrade {
         key_legacy_log(store, &key, now, upgrade)?;
     }
-    *store
-        .audit_key
-        .write()
-        .unwrap_or_else(PoisonError::into_inner) = Some(key);
+    store.audit_key.install(key);
     Ok(())
 }
 
 pub(super) fn clear_audit_key(store: &SqliteStore) {
-    // Dropping the key wipes it.
-    *store
-        .audit_key
-        .write()
-        .unwrap_or_else(PoisonError::into_inner) = None;
+    store.audit_key.clear();
 }
 
 pub(super) fn vault_header(store: &SqliteStore) -> Result<Option<String>, StoreError> {

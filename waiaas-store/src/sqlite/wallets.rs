@@ -8,8 +8,9 @@ use waiaas_core::store::{AdmissionGate, SealedBox, WalletRecord, WalletStatus};
 
 use super::SqliteStore;
 use super::audit::append;
+use super::operations::SqliteRows;
 use super::rows::{db_err, text_col, u_col};
-use super::transactions::{CancelScope, cancel_in_flight};
+use crate::operations::{CancelScope, cancel_in_flight};
 
 pub(super) const WALLET_COLS: &str = "id, name, chain, network, address, public_key, secret_nonce, \
     secret_ciphertext, secret_format, status, created_at, updated_at";
@@ -134,8 +135,7 @@ pub(super) fn set_wallet_status(
         append(conn, &key, audit)?;
         if status != WalletStatus::Active {
             cancel_in_flight(
-                conn,
-                &key,
+                &mut SqliteRows::new(store, conn, Some(&key)),
                 CancelScope::Wallet(id),
                 AdmissionGate::Wallet(status),
                 now,

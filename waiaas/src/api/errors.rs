@@ -122,6 +122,7 @@ pub const ERROR_CODES: &[ErrorCodeInfo] = &[
     e("STORAGE_BUSY", Unavailable, &["storage busy during {operation}: another process held the database longer than the busy timeout; retry"]),
     e("STORAGE_ERROR", Internal, &["storage error during {operation}: {message}", "corrupt row in `{table}`: {reason}", "cannot {operation} `{path}`: {message}"]),
     e("STORAGE_FULL", Unavailable, &["storage full during {operation}: free disk space on the database's volume, then retry"]),
+    e("STORAGE_UNAVAILABLE", Unavailable, &["the database is unavailable during {operation}: {message}; retry"]),
     e("SYSTEM_LOCKED", Unavailable, &["the system is locked (kill switch escalated); nothing can be signed until the operator recovers"]),
     e("TOKEN_EXPIRED", Unauthenticated, &["session token expired"]),
     e("TOKEN_SUPERSEDED", Unauthenticated, &["session token superseded by a renewed token"]),

@@ -1,0 +1,8 @@
+//! The store traits implemented by delegation to the files of each concern.
+
+use super::{
+    PgStore, audit, clock, ledger, notify, owners, policies, sessions, settings, transactions,
+    vault, wallets,
+};
+
+delegate_store_traits!(PgStore);
