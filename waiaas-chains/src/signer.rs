@@ -79,6 +79,12 @@ impl Signer for VaultSigner<'_> {
         &self.address
     }
 
+    fn key_checked(&self) -> bool {
+        // `Vault::with_record_key` opens a key only after checking its public key and
+        // address against this row.
+        true
+    }
+
     fn sign(&self, payload: SigningPayload<'_>) -> Result<RawSignature, VaultError> {
         let sign = |key: &WalletKey| match (key, payload) {
             (WalletKey::Ed25519(k), SigningPayload::Ed25519Message(message)) => {

@@ -202,3 +202,58 @@ fn intents_serialize_as_the_policy_engine_reads_them() {
     );
     assert_eq!(serde_json::from_str::<Intent>(&json).unwrap(), call);
 }
+
+/// A host's own EVM signer (an HSM, say) whose key is not the key of the address it
+/// claims: its signatures never leave, because a signer that did not check its key at
+/// load gets every signature recovered against its address. (The vault's signer checks
+/// each key against its row once per unlock and skips the recovery.)
+#[cfg(feature = "evm")]
+#[test]
+fn an_external_signer_whose_key_is_not_its_address_signs_nothing() {
+    use waiaas_core::signer::{RawSignature, SigningPayload};
+
+    struct Mismatched(k256::ecdsa::SigningKey);
+
+    impl Signer for Mismatched {
+        fn network(&self) -> Network {
+            Network::EthereumSepolia
+        }
+        fn address(&self) -> &str {
+            // Hardhat's first account, not this key's.
+            "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"
+        }
+        fn sign(
+            &self,
+            payload: SigningPayload<'_>,
+        ) -> Result<RawSignature, waiaas_core::VaultError> {
+            let SigningPayload::Secp256k1Prehash(digest) = payload else {
+                panic!("an EVM payload")
+            };
+            let (sig, recid) = self.0.sign_prehash_recoverable(digest).unwrap();
+            let mut rs = [0u8; 64];
+            rs.copy_from_slice(&sig.to_bytes());
+            Ok(RawSignature::Secp256k1 {
+                rs,
+                recovery_id: recid.to_byte(),
+            })
+        }
+    }
+
+    let signer = Mismatched(k256::ecdsa::SigningKey::from_bytes((&[7u8; 32]).into()).unwrap());
+    assert!(!signer.key_checked());
+    let request = evm::EvmTxRequest {
+        chain_id: 11_155_111,
+        nonce: 0,
+        max_fee_per_gas: 30_000_000_000,
+        max_priority_fee_per_gas: 1_000_000_000,
+        gas_limit: 21_000,
+        to: "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"
+            .parse()
+            .unwrap(),
+        value: Amount::from_u128(1),
+        data: Vec::new(),
+    };
+    let err = evm::sign_transaction(&signer, &request).unwrap_err();
+    assert_eq!(err.code(), "INVALID_SIGNATURE", "{err}");
+    assert!(err.to_string().contains("does not recover"), "{err}");
+}

@@ -79,6 +79,14 @@ pub trait Signer: Send + Sync {
     /// The signer's address: base58 (Solana) or EIP-55 (EVM). Public; reads no key.
     fn address(&self) -> &str;
 
+    /// Whether the key was checked against [`Signer::address`] when it was loaded (the
+    /// vault's signer checks each key against its wallet row once per unlock). When
+    /// not, the EVM builders recover every signature back to the address before it
+    /// leaves — a self-check that costs about as much as the signature.
+    fn key_checked(&self) -> bool {
+        false
+    }
+
     /// The one signing primitive.
     ///
     /// # Errors

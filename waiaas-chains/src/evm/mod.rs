@@ -409,7 +409,8 @@ fn signer_address(signer: &dyn Signer) -> Result<EvmAddress, ChainError> {
     Ok(EvmAddress::parse(signer.address())?)
 }
 
-/// Signs a digest and checks that the signature recovers to the signer.
+/// Signs a digest; unless the signer's key was checked against its address at load,
+/// checks that the signature recovers to the signer.
 fn sign_digest(signer: &dyn Signer, digest: &[u8; 32]) -> Result<Signature, ChainError> {
     let expected = signer_address(signer)?;
     let (rs, recovery_id) = signer.sign_prehash(digest)?;
@@ -419,6 +420,9 @@ fn sign_digest(signer: &dyn Signer, digest: &[u8; 32]) -> Result<Signature, Chai
         U256::from_be_slice(s),
         recovery_id == 1,
     );
+    if signer.key_checked() {
+        return Ok(signature);
+    }
     let recovered = recover_prehash_signer(digest, &signature.as_bytes())?;
     if recovered != expected {
         return Err(ChainError::bad_signature(
