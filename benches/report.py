@@ -26,8 +26,15 @@ def micros(value, unit):
 
 
 def parse(log):
-    rows, rates = {}, {}
+    rows, rates, loads = {}, {}, []
+    bench = None
     for line in log.splitlines():
+        if line.startswith("== "):
+            bench = line[3:].split("--bench ")[-1]
+            continue
+        if line.startswith("load: ") and bench:
+            loads.append(f"{bench} {line[6:]}")
+            continue
         m = re.match(rf"^([a-z0-9_/]+): p50 {DURATION}\s+p99 {DURATION}", line)
         if m:
             rows[m.group(1)] = (micros(m.group(2), m.group(3)), micros(m.group(4), m.group(5)))
@@ -35,7 +42,7 @@ def parse(log):
         m = re.match(r"^([a-z0-9_]+): (\d+) sends in .* = ([0-9.]+) sends/s", line)
         if m:
             rates[m.group(1)] = float(m.group(3))
-    return rows, rates
+    return rows, rates, loads
 
 
 def fmt(us):
@@ -44,10 +51,11 @@ def fmt(us):
 
 def main():
     machine = open(sys.argv[1]).read().strip()
-    rows, rates = parse(open(sys.argv[2]).read())
+    rows, rates, loads = parse(open(sys.argv[2]).read())
     print("Machine:\n")
     for line in machine.splitlines():
         print(f"- {line}")
+    print(f"- load average (1, 5, 15 min) before each benchmark: {'; '.join(loads)}")
     print("\n| row | p50 | p99 | floor (p50) | × floor |")
     print("|---|---|---|---|---|")
     for name, (p50, p99) in rows.items():
