@@ -90,6 +90,39 @@ impl Client {
         let auth = format!("Bearer {token}");
         self.call(method, path, &[("authorization", &auth)], body)
     }
+
+    /// Registers an Ed25519 owner (`seed`) for the Solana `wallet`, the USD ladder
+    /// 10 / 100 / 1000 and a default session: the owner's key and the agent's token.
+    pub fn owner_ladder_session(
+        &self,
+        wallet: &str,
+        seed: [u8; 32],
+    ) -> (ed25519_dalek::SigningKey, String) {
+        let owner = ed25519_dalek::SigningKey::from_bytes(&seed);
+        let address = bs58::encode(owner.verifying_key().as_bytes()).into_string();
+        let set = self.operator(
+            "PUT",
+            &format!("/v1/wallets/{wallet}/owner"),
+            Some(&serde_json::json!({"ownerAddress": address})),
+        );
+        assert_eq!(set.status, 200, "{set:?}");
+        let policy = self.operator(
+            "POST",
+            "/v1/policies",
+            Some(&serde_json::json!({
+                "walletId": wallet, "type": "SPENDING_LIMIT",
+                "rules": {"instant_max_usd": 10, "notify_max_usd": 100, "delay_max_usd": 1000}
+            })),
+        );
+        assert_eq!(policy.status, 201, "{policy:?}");
+        let session = self.operator(
+            "POST",
+            "/v1/sessions",
+            Some(&serde_json::json!({"walletId": wallet})),
+        );
+        let token = session.body["token"].as_str().unwrap().to_owned();
+        (owner, token)
+    }
 }
 
 /// Asserts an error reply: status, code, the body shape of item 3.

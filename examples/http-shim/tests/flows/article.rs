@@ -299,31 +299,7 @@ pub fn owner_body_and_reject(server: &Client) {
         "testnet is the default environment"
     );
     let wallet_id = wallet.body["id"].as_str().unwrap().to_owned();
-    let owner = SigningKey::from_bytes(&[5u8; 32]);
-    let owner_address = bs58::encode(owner.verifying_key().as_bytes()).into_string();
-    server.operator(
-        "PUT",
-        &format!("/v1/wallets/{wallet_id}/owner"),
-        Some(&json!({"ownerAddress": owner_address})),
-    );
-    server.operator(
-        "POST",
-        "/v1/policies",
-        Some(&json!({
-            "walletId": wallet_id, "type": "SPENDING_LIMIT",
-            "rules": {"instant_max_usd": 10, "notify_max_usd": 100, "delay_max_usd": 1000}
-        })),
-    );
-    let token = server
-        .operator(
-            "POST",
-            "/v1/sessions",
-            Some(&json!({"walletId": wallet_id})),
-        )
-        .body["token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let (owner, token) = server.owner_ladder_session(&wallet_id, [5u8; 32]);
     let to = bs58::encode([9u8; 32]).into_string();
     let pending = server.agent(
         &token,
