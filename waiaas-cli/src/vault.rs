@@ -98,8 +98,7 @@ pub fn open(dir: &std::path::Path) -> Outcome<Admin> {
         Waiaas::open(dir, typed, &Config::default(), Host::default())
     });
     match opened {
-        // An open with a password but no vault leaves an empty database file behind;
-        // it still counts as first use.
+        // A password source is set but there is no vault yet: first use.
         Err(e) if auto_provision && e.code() == "VAULT_NOT_FOUND" => create(dir, true),
         opened => opened.map_err(Failure::from),
     }

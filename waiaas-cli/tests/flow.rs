@@ -108,7 +108,11 @@ fn auto_provision_env_creates_the_vault_on_first_use() {
         .unwrap();
     common::assert_fails_with(&out, "VAULT_NOT_FOUND");
     assert!(!other.data().join("recovery.key").exists());
-    // …and the empty database that failed open left behind still counts as first use.
+    assert!(
+        !other.data().join("waiaas.db").exists(),
+        "a failed open creates no database"
+    );
+    // …and with it, the first use creates the vault.
     let out = other
         .cmd(&["--json", "status"])
         .env("WAIAAS_MASTER_PASSWORD", "some password")

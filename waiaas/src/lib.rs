@@ -276,6 +276,10 @@ impl Waiaas {
         let data = DataDir::new(path.as_ref());
         let (password, _origin): (SecretString, PasswordOrigin) =
             data.resolve_password(password)?;
+        // Opening never creates: no database file is no vault (and none is left behind).
+        if config.database_url.is_none() && !data.database_path().exists() {
+            return Err(waiaas_core::VaultError::NotInitialized.into());
+        }
         let store = config.open_store(&data)?;
         let vault = Vault::unlock(
             store.clone(),

@@ -622,3 +622,21 @@ fn concurrent_sends_and_simulations_never_deadlock() {
         75
     );
 }
+
+#[test]
+fn opening_a_directory_without_a_vault_creates_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("none");
+    let err = waiaas::Waiaas::open(
+        &path,
+        Some(common::pw()),
+        &common::config(),
+        waiaas::Host::default(),
+    )
+    .unwrap_err();
+    assert_eq!(err.code(), "VAULT_NOT_FOUND");
+    assert!(
+        !path.join("waiaas.db").exists(),
+        "no empty database left behind"
+    );
+}
