@@ -8,9 +8,7 @@ use waiaas_core::store::{ApprovalLinkRecord, ChannelRecord, LinkRedemption, Seal
 
 use super::PgStore;
 use super::rows::{col, u_col};
-
-/// How long an expired link's row is kept.
-const EXPIRED_LINK_GRACE_SECS: i64 = 86_400;
+use crate::rules::links::{EXPIRED_LINK_GRACE_SECS, redemption};
 
 const CHANNEL_COLS: &str = "name, kind, params, secret_nonce, secret, created_at, delivered, \
     failed, last_error, last_error_at";
@@ -114,8 +112,6 @@ pub(super) fn insert_approval_link(
     now: i64,
 ) -> Result<(), StoreError> {
     store.write("insert approval link", None, |conn| {
-        // Links expired a day ago are forgotten as new ones arrive (until then a
-        // late click is told "expired", not "unknown").
         conn.exec(
             "insert approval link",
             "DELETE FROM approval_links WHERE expires_at < $1",
@@ -149,19 +145,14 @@ pub(super) fn redeem_approval_link(
             Some(r) => Some((col(&r, 0)?, col(&r, 1)?)),
             None => None,
         };
-        let outcome = match row {
-            None => LinkRedemption::Unknown,
-            Some((_, Some(_))) => LinkRedemption::Used,
-            Some((expires_at, None)) if now >= expires_at => LinkRedemption::Expired,
-            Some((_, None)) => {
-                conn.exec(
-                    "redeem approval link",
-                    "UPDATE approval_links SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL",
-                    &[&token_hash, &now],
-                )?;
-                LinkRedemption::Redeemed
-            }
-        };
+        let outcome = redemption(row, now);
+        if outcome == LinkRedemption::Redeemed {
+            conn.exec(
+                "redeem approval link",
+                "UPDATE approval_links SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL",
+                &[&token_hash, &now],
+            )?;
+        }
         Ok((outcome, outcome == LinkRedemption::Redeemed))
     })
 }

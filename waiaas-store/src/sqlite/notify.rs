@@ -8,9 +8,7 @@ use waiaas_core::store::{ApprovalLinkRecord, ChannelRecord, LinkRedemption, Seal
 
 use super::SqliteStore;
 use super::rows::{db_err, u_col};
-
-/// How long an expired link's row is kept.
-const EXPIRED_LINK_GRACE_SECS: i64 = 86_400;
+use crate::rules::links::{EXPIRED_LINK_GRACE_SECS, redemption};
 
 const CHANNEL_COLS: &str = "name, kind, params, secret_nonce, secret, created_at, delivered, \
     failed, last_error, last_error_at";
@@ -114,8 +112,6 @@ pub(super) fn insert_approval_link(
     now: i64,
 ) -> Result<(), StoreError> {
     store.write("insert approval link", |conn| {
-        // Links expired a day ago are forgotten as new ones arrive (until then a
-        // late click is told "expired", not "unknown").
         conn.execute(
             "DELETE FROM approval_links WHERE expires_at < ?1",
             [now.saturating_sub(EXPIRED_LINK_GRACE_SECS)],
@@ -146,19 +142,14 @@ pub(super) fn redeem_approval_link(
             )
             .optional()
             .map_err(db_err("redeem approval link"))?;
-        let outcome = match row {
-            None => LinkRedemption::Unknown,
-            Some((_, Some(_))) => LinkRedemption::Used,
-            Some((expires_at, None)) if now >= expires_at => LinkRedemption::Expired,
-            Some((_, None)) => {
-                conn.execute(
-                    "UPDATE approval_links SET used_at = ?2 WHERE token_hash = ?1 AND used_at IS NULL",
-                    params![token_hash, now],
-                )
-                .map_err(db_err("redeem approval link"))?;
-                LinkRedemption::Redeemed
-            }
-        };
+        let outcome = redemption(row, now);
+        if outcome == LinkRedemption::Redeemed {
+            conn.execute(
+                "UPDATE approval_links SET used_at = ?2 WHERE token_hash = ?1 AND used_at IS NULL",
+                params![token_hash, now],
+            )
+            .map_err(db_err("redeem approval link"))?;
+        }
         Ok((outcome, outcome == LinkRedemption::Redeemed))
     })
 }

@@ -134,19 +134,10 @@ pub struct WebhookNotifier {
 }
 
 /// `scheme://host[:port]` of `url`, without credentials, path or query.
-fn endpoint(url: &str) -> String {
-    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    let host = authority
-        .rsplit_once('@')
-        .map_or(authority, |(_, host)| host);
-    format!("{scheme}://{host}")
-}
-
 impl fmt::Debug for WebhookNotifier {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("WebhookNotifier")
-            .field("endpoint", &endpoint(&self.url))
+            .field("endpoint", &crate::config::redact_url(&self.url))
             .field("secret", &"[REDACTED]")
             .field("options", &self.options)
             .field("delivered", &self.delivered())
