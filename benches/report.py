@@ -39,7 +39,7 @@ def parse(log):
         if m:
             rows[m.group(1)] = (micros(m.group(2), m.group(3)), micros(m.group(4), m.group(5)))
             continue
-        m = re.match(r"^([a-z0-9_]+): (\d+) sends in .* = ([0-9.]+) sends/s", line)
+        m = re.match(r"^([a-z0-9_]+): (\d+) sends (?:signed )?in .* = ([0-9.]+) sends/s", line)
         if m:
             rates[m.group(1)] = float(m.group(3))
     return rows, rates, loads

@@ -5,8 +5,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 use waiaas::{
-    Agent, ChainParams, Config, CreateSession, Durability, Host, Network, NewPolicy, PolicyType,
-    SecretString, SendRequest, Settings, StaticPriceOracle, Usd, Waiaas, native_asset_id,
+    Admin, Agent, ChainParams, Config, CreateSession, Durability, Host, Network, NewPolicy,
+    PolicyType, SecretString, SendRequest, Settings, StaticPriceOracle, Usd, Waiaas,
+    native_asset_id,
 };
 
 /// An agent allowed to send `request` at INSTANT, and the vault directory it lives in.
@@ -14,6 +15,10 @@ use waiaas::{
 pub struct InstantAgent {
     /// The vault's temp dir (deleted on drop).
     pub dir: tempfile::TempDir,
+    /// The operator's handle of the vault.
+    pub admin: Admin,
+    /// The one wallet.
+    pub wallet: waiaas::WalletId,
     /// The agent handle.
     pub agent: Agent,
     /// A native transfer of 0.0001 (chain parameters given, no RPC).
@@ -32,6 +37,19 @@ pub fn instant_agent(
     network: Network,
     durability: Durability,
 ) -> Result<InstantAgent, Box<dyn std::error::Error>> {
+    instant_agent_capped(network, durability, "1000000000000")
+}
+
+/// A vault with the test KDF and `durability` in a temp dir, `network`'s native asset
+/// priced at 100 USD, and AutoStop's send counter off (benchmarks send far more than a
+/// human-scale threshold).
+///
+/// # Errors
+/// When the temp dir or any step of the set-up fails.
+pub fn bench_vault(
+    network: Network,
+    durability: Durability,
+) -> Result<(tempfile::TempDir, Admin), Box<dyn std::error::Error>> {
     let dir = tempfile::tempdir()?;
     let prices = Arc::new(StaticPriceOracle::new(1_000_000));
     let now = waiaas::Clock::now(&waiaas::SystemClock);
@@ -52,11 +70,25 @@ pub fn instant_agent(
         auto_stop_max_sends: 0,
         ..Settings::default()
     })?;
+    Ok((dir, admin))
+}
+
+/// As [`instant_agent`], with a daily cap of `daily_limit_usd` (a Solana send counts
+/// 0.0105 USD: 0.01 moved and its 5 000-lamport fee).
+///
+/// # Errors
+/// When the temp dir or any step of the set-up fails.
+pub fn instant_agent_capped(
+    network: Network,
+    durability: Durability,
+    daily_limit_usd: &str,
+) -> Result<InstantAgent, Box<dyn std::error::Error>> {
+    let (dir, admin) = bench_vault(network, durability)?;
     let wallet = admin.create_wallet("bench", network)?;
     admin.create_policy(
         NewPolicy::new(
             PolicyType::SpendingLimit,
-            json!({ "instant_max_usd": "1000000000", "daily_limit_usd": "1000000000000" }),
+            json!({ "instant_max_usd": "1000000000", "daily_limit_usd": daily_limit_usd }),
         )
         .for_wallet(wallet.id),
     )?;
@@ -84,6 +116,8 @@ pub fn instant_agent(
     };
     Ok(InstantAgent {
         dir,
+        admin,
+        wallet: wallet.id,
         agent,
         request: SendRequest {
             chain,

@@ -4,6 +4,7 @@
 
 pub(crate) mod header;
 mod kdf;
+mod stack;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -429,6 +430,17 @@ impl Vault {
         params: KdfParams,
         options: VaultOptions,
     ) -> Result<Self, VaultError> {
+        let created = Self::create_unwiped(store, password, params, options);
+        stack::wipe_below();
+        created
+    }
+
+    fn create_unwiped(
+        store: Arc<dyn Store>,
+        password: &SecretString,
+        params: KdfParams,
+        options: VaultOptions,
+    ) -> Result<Self, VaultError> {
         check_password(password)?;
         if store.vault_header()?.is_some() {
             return Err(VaultError::AlreadyExists);
@@ -471,6 +483,16 @@ impl Vault {
     ///
     /// A failed unlock never writes the vault database.
     pub fn unlock(
+        store: Arc<dyn Store>,
+        password: &SecretString,
+        options: VaultOptions,
+    ) -> Result<Self, VaultError> {
+        let unlocked = Self::unlock_unwiped(store, password, options);
+        stack::wipe_below();
+        unlocked
+    }
+
+    fn unlock_unwiped(
         store: Arc<dyn Store>,
         password: &SecretString,
         options: VaultOptions,
@@ -686,12 +708,14 @@ impl Vault {
     /// # Errors
     /// `VALIDATION_FAILED` for a bad name; `VAULT_LOCKED`; `STORAGE_ERROR`.
     pub fn create_wallet(&self, name: &str, network: Network) -> Result<WalletInfo, VaultError> {
-        self.store_wallet(
+        let stored = self.store_wallet(
             name,
             network,
             &WalletKey::generate(network.chain()),
             "WALLET_CREATED",
-        )
+        );
+        stack::wipe_below();
+        stored
     }
 
     /// Imports an existing key (formats in [`WalletKey::import`]).
@@ -704,8 +728,11 @@ impl Vault {
         network: Network,
         key: &SecretString,
     ) -> Result<WalletInfo, VaultError> {
-        let key = WalletKey::import(network.chain(), key)?;
-        self.store_wallet(name, network, &key, "WALLET_IMPORTED")
+        let stored = WalletKey::import(network.chain(), key)
+            .map_err(VaultError::from)
+            .and_then(|key| self.store_wallet(name, network, &key, "WALLET_IMPORTED"));
+        stack::wipe_below();
+        stored
     }
 
     /// Stores an already-constructed key (e.g. derived from a seed phrase).
@@ -877,7 +904,10 @@ impl Vault {
                 open
             }
         };
-        Ok(f(&open.key))
+        let out = f(&open.key);
+        // The key was opened, or signed with, in the frames below this one.
+        stack::wipe_below();
+        Ok(out)
     }
 
     /// **Dangerous**: returns a wallet's secret key in plaintext, for moving the wallet
@@ -900,6 +930,8 @@ impl Vault {
                 Zeroizing::new(format!("0x{}", hex::encode(&key.secret_bytes()[..])))
             }
         };
+        drop(key);
+        stack::wipe_below();
         Ok(ExportedSecret(text))
     }
 

@@ -207,11 +207,11 @@ pub(super) fn audit_records(
     after: u64,
     limit: u32,
 ) -> Result<Vec<AuditRecord>, StoreError> {
-    read_audit_records(&store.conn(), after, limit)
+    read_audit_records(&*store.reader()?, after, limit)
 }
 
 pub(super) fn audit_head(store: &SqliteStore) -> Result<Option<(u64, String)>, StoreError> {
-    Ok(read_head(&store.conn())?.map(|h| (h.seq, h.hash)))
+    Ok(read_head(&*store.reader()?)?.map(|h| (h.seq, h.hash)))
 }
 
 pub(super) fn verify_audit_log(store: &SqliteStore) -> Result<AuditLogCheck, StoreError> {

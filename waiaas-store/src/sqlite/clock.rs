@@ -34,20 +34,17 @@ pub(super) fn monotonic_now(store: &SqliteStore, clock_now: i64) -> Result<i64, 
             message: "called inside a store transaction".to_owned(),
         });
     }
-    let conn = store.conn();
-    let mark: i64 = conn
+    let mark: i64 = store
+        .reader()?
         .prepare_cached("SELECT at FROM time_mark WHERE id = 1")
         .and_then(|mut s| s.query_row([], |r| r.get(0)))
         .map_err(db_err("read time mark"))?;
     if clock_now <= mark {
         return Ok(mark);
     }
-    // Persisted at once (outside any other transaction): a time this process has
-    // seen stays seen after a restart, whatever the clock says then.
-    conn.prepare_cached("UPDATE time_mark SET at = ?1 WHERE id = 1 AND at < ?1")
-        .and_then(|mut s| s.execute([clock_now]))
-        .map_err(db_err("advance time mark"))?;
-    Ok(clock_now)
+    // Persisted at once (in its own write): a time this process has seen stays seen
+    // after a restart, whatever the clock says then.
+    store.write("advance time mark", |conn| advance_time(conn, clock_now))
 }
 
 #[cfg(test)]

@@ -115,3 +115,76 @@ pub(super) fn open_connection(
         .map_err(db_err("enable the query planner stability guarantee"))?;
     Ok(conn)
 }
+
+/// Idle read connections kept per handle; more are opened under load and closed after.
+const IDLE_READERS: usize = 8;
+
+/// Read-only connections beside the write connection: a read sees the last committed
+/// state and never waits for (nor sees the uncommitted writes of) an open batch.
+pub(super) struct Readers {
+    path: std::path::PathBuf,
+    options: StoreOptions,
+    idle: std::sync::Mutex<Vec<Connection>>,
+}
+
+/// A read connection lent by [`Readers`]; returned to the pool on drop.
+pub(super) struct Reader<'p> {
+    pool: &'p Readers,
+    conn: Option<Connection>,
+}
+
+impl Readers {
+    pub(super) fn new(path: &Path, options: &StoreOptions) -> Self {
+        Self {
+            path: path.to_path_buf(),
+            options: options.clone(),
+            idle: std::sync::Mutex::new(Vec::new()),
+        }
+    }
+
+    fn idle(&self) -> std::sync::MutexGuard<'_, Vec<Connection>> {
+        self.idle
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// An idle connection, or a new one (`query_only`: a write through it is an error,
+    /// never a second writer contending with the batch).
+    pub(super) fn get(&self) -> Result<Reader<'_>, StoreError> {
+        let idle = self.idle().pop();
+        let conn = match idle {
+            Some(conn) => conn,
+            None => {
+                let conn = open_connection(&self.path, &self.options, true)?;
+                conn.execute_batch("PRAGMA query_only = ON;")
+                    .map_err(db_err("open a read connection"))?;
+                conn
+            }
+        };
+        Ok(Reader {
+            pool: self,
+            conn: Some(conn),
+        })
+    }
+}
+
+impl std::ops::Deref for Reader<'_> {
+    type Target = Connection;
+
+    fn deref(&self) -> &Connection {
+        // Only `drop` takes the connection out.
+        #[expect(clippy::unwrap_used, reason = "set in `get`, taken only in `drop`")]
+        self.conn.as_ref().unwrap()
+    }
+}
+
+impl Drop for Reader<'_> {
+    fn drop(&mut self) {
+        if let Some(conn) = self.conn.take() {
+            let mut idle = self.pool.idle();
+            if idle.len() < IDLE_READERS {
+                idle.push(conn);
+            }
+        }
+    }
+}

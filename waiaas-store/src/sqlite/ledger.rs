@@ -305,7 +305,7 @@ impl SqliteStore {
     /// # Errors
     /// `STORAGE_ERROR`.
     pub fn reservation(&self, request_id: TxId) -> Result<Option<Reservation>, StoreError> {
-        reservation(&self.conn(), request_id)
+        reservation(&*self.reader()?, request_id)
     }
 
     /// The window totals of `wallet` at `now` (creating or advancing the windows'
@@ -330,6 +330,6 @@ impl SqliteStore {
     /// # Errors
     /// `STORAGE_ERROR`.
     pub fn insert_ledger_row_for_tests(&self, row: &Reservation) -> Result<(), StoreError> {
-        insert_row_for_tests(&self.conn(), row)
+        self.write("insert ledger row", |conn| insert_row_for_tests(conn, row))
     }
 }

@@ -1,7 +1,9 @@
 //! The embedded SQLite backend: WAL, busy timeout, numbered migrations,
 //! `synchronous = FULL` by default. Safe for several processes on one file: every write
-//! is one `BEGIN IMMEDIATE` transaction, so SQLite serializes the whole database (a
-//! stronger form of the per-wallet atomicity contract of the store traits).
+//! runs inside a `BEGIN IMMEDIATE` transaction, so SQLite serializes the whole database (a
+//! stronger form of the per-wallet atomicity contract of the store traits). Concurrent
+//! writes of one handle share a transaction and its fsync ([`group_commit`]); reads use
+//! their own connections and see only committed state.
 //!
 //! Only SQL and row mapping live here, one concern per file; the decisions those
 //! transactions make are the backend-neutral rules of [`crate::rules`].
@@ -10,6 +12,7 @@ mod audit;
 mod backend;
 mod clock;
 mod connection;
+mod group_commit;
 mod ledger;
 mod migrations;
 mod notify;
@@ -35,18 +38,21 @@ use waiaas_core::audit::{AuditEntry, AuditKey};
 use waiaas_core::error::StoreError;
 
 use self::audit::append;
-use self::connection::{Checkpointer, open_connection};
+use self::connection::{Checkpointer, Reader, Readers, open_connection};
+use self::group_commit::GroupCommit;
 use self::migrations::{migrate, schema_version};
 use self::rows::db_err;
 use crate::policy_cache::PolicyCache;
 use crate::stored::AuditKeySlot;
 
-/// The SQLite [`Backend`](waiaas_core::store::Backend) (both store traits). One
-/// connection per handle, serialized by a mutex; share the handle (it is `Send + Sync`)
-/// rather than opening many per process.
+/// The SQLite [`Backend`](waiaas_core::store::Backend) (both store traits). One write
+/// connection per handle (concurrent writes are grouped into one commit) and a pool of
+/// read connections; share the handle (it is `Send + Sync`) rather than opening many per
+/// process.
 pub struct SqliteStore {
     path: PathBuf,
-    conn: Mutex<Connection>,
+    writes: GroupCommit,
+    readers: Readers,
     /// Failed-unlock counter, kept beside the database so that a wrong password never
     /// writes the vault database itself.
     attempts: Mutex<Connection>,
@@ -72,22 +78,7 @@ thread_local! {
     static INSIDE_WRITE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
-/// Marks the current thread as holding the connection for a write.
-/// The transaction [`SqliteStore::write`] began: rolled back on drop unless committed.
-struct OpenTransaction<'c> {
-    conn: &'c Connection,
-    committed: bool,
-}
-
-impl Drop for OpenTransaction<'_> {
-    fn drop(&mut self) {
-        if !self.committed && !self.conn.is_autocommit() {
-            // Nothing to report to: the caller already has the error (or the panic).
-            let _ = self.conn.execute_batch("ROLLBACK");
-        }
-    }
-}
-
+/// Marks the current thread as running a write's callback.
 struct InsideWrite;
 
 impl InsideWrite {
@@ -149,8 +140,9 @@ impl SqliteStore {
             None => None,
         };
         Ok(Self {
+            readers: Readers::new(&path, options),
             path,
-            conn: Mutex::new(conn),
+            writes: GroupCommit::new(conn),
             attempts: Mutex::new(attempts),
             policy_cache: Mutex::new(PolicyCache::default()),
             audit_key: AuditKeySlot::default(),
@@ -169,31 +161,16 @@ impl SqliteStore {
     /// # Errors
     /// `STORAGE_ERROR`.
     pub fn schema_version(&self) -> Result<u32, StoreError> {
-        schema_version(&self.conn())
+        schema_version(&*self.reader()?)
     }
 
-    /// One `BEGIN IMMEDIATE` transaction around `f`; `BEGIN` and `COMMIT` are cached
-    /// statements (each send is one such transaction, and re-parsing them showed in
-    /// its profile).
+    /// `f` as one atomic write, durable when this returns `Ok` (see [`group_commit`]).
     fn write<T>(
         &self,
         op: &'static str,
         f: impl FnOnce(&Connection) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        let conn = self.conn();
-        let _inside = InsideWrite::enter();
-        let run = |sql: &str| conn.prepare_cached(sql).and_then(|mut s| s.execute([]));
-        run("BEGIN IMMEDIATE").map_err(db_err(op))?;
-        // Rolls back unless committed: an error, a failed COMMIT, or a panic in `f`
-        // leaves no transaction open on the connection.
-        let mut open = OpenTransaction {
-            conn: &conn,
-            committed: false,
-        };
-        let out = f(&conn)?;
-        run("COMMIT").map_err(db_err(op))?;
-        open.committed = true;
-        Ok(out)
+        self.writes.write(op, f)
     }
 
     /// As [`SqliteStore::write`], appending `audit` in the same transaction when `f`
@@ -220,10 +197,9 @@ impl SqliteStore {
         self.audit_key.copy()
     }
 
-    fn conn(&self) -> MutexGuard<'_, Connection> {
-        // A panic while holding the lock cannot leave a transaction open (rusqlite rolls
-        // back on drop), so a poisoned connection is still consistent.
-        self.conn.lock().unwrap_or_else(PoisonError::into_inner)
+    /// A read connection (committed state only).
+    fn reader(&self) -> Result<Reader<'_>, StoreError> {
+        self.readers.get()
     }
 
     fn policy_cache(&self) -> MutexGuard<'_, PolicyCache> {
@@ -245,7 +221,8 @@ mod tests {
 
     fn count(store: &SqliteStore) -> i64 {
         store
-            .conn()
+            .reader()
+            .unwrap()
             .query_row(
                 "SELECT count(*) FROM settings WHERE key = 'probe'",
                 [],
@@ -281,7 +258,6 @@ mod tests {
         assert!(panicked.is_err());
         // Both rolled back, and the connection takes a new transaction.
         assert_eq!(count(&store), 0);
-        assert!(store.conn().is_autocommit());
         store.write("test", insert).unwrap();
         assert_eq!(count(&store), 1);
     }

@@ -56,7 +56,7 @@ pub(super) fn insert_channel(
 }
 
 pub(super) fn channels(store: &SqliteStore) -> Result<Vec<ChannelRecord>, StoreError> {
-    let conn = store.conn();
+    let conn = store.reader()?;
     let mut stmt = conn
         .prepare_cached(&format!(
             "SELECT {CHANNEL_COLS} FROM notify_channels ORDER BY name"

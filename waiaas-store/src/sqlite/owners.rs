@@ -44,7 +44,7 @@ pub(super) fn owner(
     store: &SqliteStore,
     wallet: WalletId,
 ) -> Result<Option<OwnerRecord>, StoreError> {
-    owner_row(&store.conn(), wallet)
+    owner_row(&*store.reader()?, wallet)
 }
 
 pub(super) fn set_owner(
@@ -91,7 +91,7 @@ pub(super) fn set_owner(
 
 pub(super) fn kill_switch(store: &SqliteStore) -> Result<KillSwitchState, StoreError> {
     let s: String = store
-        .conn()
+        .reader()?
         .prepare_cached("SELECT state FROM kill_switch WHERE id = 1")
         .and_then(|mut s| s.query_row([], |r| r.get(0)))
         .map_err(db_err("read kill switch"))?;
@@ -100,7 +100,7 @@ pub(super) fn kill_switch(store: &SqliteStore) -> Result<KillSwitchState, StoreE
 
 pub(super) fn kill_switch_changed_at(store: &SqliteStore) -> Result<i64, StoreError> {
     store
-        .conn()
+        .reader()?
         .prepare_cached("SELECT updated_at FROM kill_switch WHERE id = 1")
         .and_then(|mut s| s.query_row([], |r| r.get(0)))
         .map_err(db_err("read kill switch"))

@@ -51,14 +51,14 @@ pub(super) fn policy(
     store: &SqliteStore,
     id: PolicyId,
 ) -> Result<Option<PolicyRecord>, StoreError> {
-    policy_row(&store.conn(), id)
+    policy_row(&*store.reader()?, id)
 }
 
 pub(super) fn policies(
     store: &SqliteStore,
     filter: PolicyFilter,
 ) -> Result<Vec<PolicyRecord>, StoreError> {
-    policy_rows(&store.conn(), filter)
+    policy_rows(&*store.reader()?, filter)
 }
 
 pub(super) const POLICY_COLS: &str =

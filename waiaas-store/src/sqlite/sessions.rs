@@ -1,7 +1,7 @@
 //! Sessions (insert under the per-wallet cap, renewal compare-and-swap, revocation
 //! with its cascade) and the session signing secrets.
 
-use rusqlite::{Connection, Row, TransactionBehavior, params};
+use rusqlite::{Connection, Row, params};
 use waiaas_core::audit::AuditEntry;
 use waiaas_core::error::StoreError;
 use waiaas_core::ids::{SessionId, WalletId};
@@ -96,7 +96,7 @@ pub(super) fn session_secret(
     store: &SqliteStore,
     id: &str,
 ) -> Result<Option<SessionSecretRecord>, StoreError> {
-    let conn = store.conn();
+    let conn = store.reader()?;
     let mut stmt = conn
         .prepare_cached(
             "SELECT id, nonce, ciphertext, created_at, retired_at FROM session_secrets WHERE id = ?1",
@@ -112,23 +112,20 @@ pub(super) fn session_secret(
 pub(super) fn current_session_secret(
     store: &SqliteStore,
 ) -> Result<Option<SessionSecretRecord>, StoreError> {
-    current_secret(&store.conn())
+    current_secret(&*store.reader()?)
 }
 
 pub(super) fn ensure_session_secret(
     store: &SqliteStore,
     candidate: &SessionSecretRecord,
 ) -> Result<SessionSecretRecord, StoreError> {
-    let mut conn = store.conn();
-    let tx = conn
-        .transaction_with_behavior(TransactionBehavior::Immediate)
-        .map_err(db_err("ensure session secret"))?;
-    if let Some(existing) = current_secret(&tx)? {
-        return Ok(existing);
-    }
-    insert_secret(&tx, candidate)?;
-    tx.commit().map_err(db_err("ensure session secret"))?;
-    Ok(candidate.clone())
+    store.write("ensure session secret", |conn| {
+        if let Some(existing) = current_secret(conn)? {
+            return Ok(existing);
+        }
+        insert_secret(conn, candidate)?;
+        Ok(candidate.clone())
+    })
 }
 
 pub(super) fn rotate_session_secret(
@@ -217,7 +214,7 @@ pub(super) fn session(
     store: &SqliteStore,
     id: SessionId,
 ) -> Result<Option<SessionRecord>, StoreError> {
-    let conn = store.conn();
+    let conn = store.reader()?;
     let id = id.to_string();
     Ok(load_sessions(&conn, &format!("{SESSION_SELECT} WHERE id = ?1"), &[&id])?.pop())
 }
@@ -226,7 +223,7 @@ pub(super) fn sessions(
     store: &SqliteStore,
     wallet: Option<WalletId>,
 ) -> Result<Vec<SessionRecord>, StoreError> {
-    let conn = store.conn();
+    let conn = store.reader()?;
     match wallet {
         Some(w) => load_sessions(
             &conn,

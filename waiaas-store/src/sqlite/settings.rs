@@ -8,7 +8,7 @@ use super::SqliteStore;
 use super::rows::db_err;
 
 pub(super) fn setting(store: &SqliteStore, key: &str) -> Result<Option<String>, StoreError> {
-    setting_row(&store.conn(), key)
+    setting_row(&*store.reader()?, key)
 }
 
 pub(super) fn set_setting(

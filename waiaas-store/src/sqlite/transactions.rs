@@ -348,7 +348,7 @@ pub(super) fn claim_transaction(
 }
 
 pub(super) fn transaction(store: &SqliteStore, id: TxId) -> Result<Option<TxRecord>, StoreError> {
-    tx_by_id(&store.conn(), id)
+    tx_by_id(&*store.reader()?, id)
 }
 
 pub(super) fn transactions(
@@ -373,10 +373,10 @@ pub(super) fn transactions(
          ORDER BY created_at DESC, id DESC"
     );
     if filter.limit == 0 {
-        load_tx(&store.conn(), &sql, &[&wallet])
+        load_tx(&*store.reader()?, &sql, &[&wallet])
     } else {
         load_tx(
-            &store.conn(),
+            &*store.reader()?,
             &format!("{sql} LIMIT ?2"),
             &[&wallet, &filter.limit],
         )
@@ -385,7 +385,7 @@ pub(super) fn transactions(
 
 pub(super) fn due_transactions(store: &SqliteStore, now: i64) -> Result<Vec<TxRecord>, StoreError> {
     load_tx(
-        &store.conn(),
+        &*store.reader()?,
         &format!(
             "SELECT {TX_COLS} FROM transactions
              WHERE (status = 'QUEUED' AND execute_after <= ?1)
@@ -402,7 +402,7 @@ pub(super) fn wallet_activity(
     since: i64,
     cap: u64,
 ) -> Result<(u64, u64), StoreError> {
-    let conn = store.conn();
+    let conn = store.reader()?;
     let w = wallet.to_string();
     let cap = usize::try_from(cap).unwrap_or(usize::MAX);
     // Both walk the (wallet_id, created_at) index and read at most `cap` rows, lazily.

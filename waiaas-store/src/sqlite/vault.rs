@@ -30,7 +30,7 @@ pub(super) fn clear_audit_key(store: &SqliteStore) {
 
 pub(super) fn vault_header(store: &SqliteStore) -> Result<Option<String>, StoreError> {
     store
-        .conn()
+        .reader()?
         .prepare_cached("SELECT header FROM vault_header WHERE id = 1")
         .and_then(|mut s| s.query_row([], |r| r.get(0)).optional())
         .map_err(db_err("read vault header"))

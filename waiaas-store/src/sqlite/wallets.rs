@@ -68,7 +68,7 @@ pub(super) fn wallet(
     store: &SqliteStore,
     id: WalletId,
 ) -> Result<Option<WalletRecord>, StoreError> {
-    let conn = store.conn();
+    let conn = store.reader()?;
     let mut stmt = conn
         .prepare_cached(&format!("SELECT {WALLET_COLS} FROM wallets WHERE id = ?1"))
         .map_err(db_err("read wallet"))?;
@@ -82,7 +82,7 @@ pub(super) fn wallet(
 }
 
 pub(super) fn wallets(store: &SqliteStore) -> Result<Vec<WalletRecord>, StoreError> {
-    let conn = store.conn();
+    let conn = store.reader()?;
     let mut stmt = conn
         .prepare_cached(&format!(
             "SELECT {WALLET_COLS} FROM wallets ORDER BY created_at, id"
