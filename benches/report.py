@@ -26,7 +26,7 @@ def micros(value, unit):
 
 
 def parse(log):
-    rows, rates, loads = {}, {}, []
+    rows, rates, loads, notes = {}, {}, [], []
     bench = None
     for line in log.splitlines():
         if line.startswith("== "):
@@ -42,7 +42,10 @@ def parse(log):
         m = re.match(r"^([a-z0-9_]+): (\d+) sends (?:signed )?in .* = ([0-9.]+) sends/s", line)
         if m:
             rates[m.group(1)] = float(m.group(3))
-    return rows, rates, loads
+            continue
+        if re.match(r"^growth_(slope|memory|wallets)", line):
+            notes.append(line.strip())
+    return rows, rates, loads, notes
 
 
 def fmt(us):
@@ -51,7 +54,7 @@ def fmt(us):
 
 def main():
     machine = open(sys.argv[1]).read().strip()
-    rows, rates, loads = parse(open(sys.argv[2]).read())
+    rows, rates, loads, notes = parse(open(sys.argv[2]).read())
     print("Machine:\n")
     for line in machine.splitlines():
         print(f"- {line}")
@@ -67,6 +70,10 @@ def main():
             print(f"| {name} | {fmt(p50)} | {fmt(p99)} | | |")
     for name, rate in rates.items():
         print(f"| {name} | {rate:.0f} sends/s | | | |")
+    if notes:
+        print("\nGrowth (benches/benches/growth.rs):\n")
+        for line in notes:
+            print(f"- {line}")
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 # Reproduces docs/PERFORMANCE.md in one run: the floor (one Ed25519 and one secp256k1
 # signature, one NORMAL and one FULL commit), then every benchmark, then a report with
 # p50 / p99 / throughput per row, the machine, and each send as a multiple of its floor.
-# Usage: benches/run.sh            (all, ~10 minutes on 2 cores)
+# Usage: benches/run.sh            (all, ~25 minutes on 2 cores)
 #        WAIAAS_BENCH_QUICK=1 benches/run.sh   (the floor and the sends only)
 # Output: the raw log and report.md in $CARGO_TARGET_DIR/perf (default target/perf).
 set -euo pipefail
@@ -35,6 +35,8 @@ if [ -z "${WAIAAS_BENCH_QUICK:-}" ]; then
   run -p waiaas-benches --bench simulate
   run -p waiaas-policy --bench evaluate_and_reserve
   run -p waiaas-http --bench send_http
+  # Several minutes: a million real sends of history (WAIAAS_GROWTH_ROWS to shorten).
+  run -p waiaas-benches --bench growth
 fi
 python3 benches/report.py "$out/machine.txt" "$log" > "$out/report.md"
 echo "report: $out/report.md"
