@@ -127,10 +127,14 @@ pub(super) struct Readers {
     idle: std::sync::Mutex<Vec<Connection>>,
 }
 
-/// A read connection lent by [`Readers`]; returned to the pool on drop.
-pub(super) struct Reader<'p> {
-    pool: &'p Readers,
-    conn: Option<Connection>,
+/// A connection for one read: the idle write connection, or one lent by [`Readers`]
+/// (returned to the pool on drop).
+pub(super) enum Reader<'p> {
+    Writer(super::group_commit::IdleWriter<'p>),
+    Pooled {
+        pool: &'p Readers,
+        conn: Option<Connection>,
+    },
 }
 
 impl Readers {
@@ -161,7 +165,7 @@ impl Readers {
                 conn
             }
         };
-        Ok(Reader {
+        Ok(Reader::Pooled {
             pool: self,
             conn: Some(conn),
         })
@@ -172,16 +176,21 @@ impl std::ops::Deref for Reader<'_> {
     type Target = Connection;
 
     fn deref(&self) -> &Connection {
-        // Only `drop` takes the connection out.
-        #[expect(clippy::unwrap_used, reason = "set in `get`, taken only in `drop`")]
-        self.conn.as_ref().unwrap()
+        match self {
+            Reader::Writer(w) => w,
+            // Only `drop` takes the connection out.
+            #[expect(clippy::unwrap_used, reason = "set in `get`, taken only in `drop`")]
+            Reader::Pooled { conn, .. } => conn.as_ref().unwrap(),
+        }
     }
 }
 
 impl Drop for Reader<'_> {
     fn drop(&mut self) {
-        if let Some(conn) = self.conn.take() {
-            let mut idle = self.pool.idle();
+        if let Reader::Pooled { pool, conn } = self
+            && let Some(conn) = conn.take()
+        {
+            let mut idle = pool.idle();
             if idle.len() < IDLE_READERS {
                 idle.push(conn);
             }

@@ -38,6 +38,17 @@ struct Writer {
     writes: usize,
 }
 
+/// The write connection lent to a read while it is idle (see [`GroupCommit::idle`]).
+pub(super) struct IdleWriter<'g>(MutexGuard<'g, Writer>);
+
+impl std::ops::Deref for IdleWriter<'_> {
+    type Target = Connection;
+
+    fn deref(&self) -> &Connection {
+        &self.0.conn
+    }
+}
+
 /// One open transaction; its outcome is set once, when it commits or is lost.
 #[derive(Default)]
 struct Batch {
@@ -83,6 +94,17 @@ impl GroupCommit {
             }),
             queued: AtomicUsize::new(0),
         }
+    }
+
+    /// The write connection for a read, when nobody is writing or waiting to: no batch
+    /// is open, so it holds only committed state, and its page cache is the warmest (a
+    /// read connection's cache is reset whenever another connection has written).
+    pub(super) fn idle(&self) -> Option<IdleWriter<'_>> {
+        if self.queued.load(Ordering::SeqCst) > 0 {
+            return None;
+        }
+        let w = self.writer.try_lock().ok()?;
+        w.batch.is_none().then_some(IdleWriter(w))
     }
 
     /// Runs `f` as one write of the current batch (opening one if none is) and returns

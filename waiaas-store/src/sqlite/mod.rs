@@ -197,9 +197,13 @@ impl SqliteStore {
         self.audit_key.copy()
     }
 
-    /// A read connection (committed state only).
+    /// A connection for a read (committed state only): the write connection when it is
+    /// idle, else a pooled read connection.
     fn reader(&self) -> Result<Reader<'_>, StoreError> {
-        self.readers.get()
+        match self.writes.idle() {
+            Some(writer) => Ok(Reader::Writer(writer)),
+            None => self.readers.get(),
+        }
     }
 
     fn policy_cache(&self) -> MutexGuard<'_, PolicyCache> {
