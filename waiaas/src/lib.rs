@@ -33,6 +33,8 @@
 //!   `price::CoinGeckoOracle` (with `price::FallbackPriceOracle` to chain them).
 //! - `owner-signer`: `owner::OwnerSigner`, which signs owner approval texts (Ed25519 or
 //!   EIP-191) for bots, tests and bindings.
+//! - `fuzzing`: `fuzzing`, the kill-switch text parser and request resolution for the
+//!   fuzz targets in `fuzz/` (hidden; not an API).
 //! - `vectors`: `api::evaluate_chain_case`, `api::evaluate_session_case` and
 //!   `api::evaluate_vault_case`, the conformance vectors of `testdata/vectors/` the
 //!   bindings run (each case on a scratch vault in a temp dir).
@@ -64,6 +66,41 @@ pub mod record;
 pub mod request;
 pub mod settings;
 pub mod tools;
+
+/// Entry points for the fuzz targets in `fuzz/` (feature `fuzzing`): the kill-switch
+/// text parser and request resolution, without the store lookups around them.
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing {
+    /// The wallet and issue time of a kill-switch text, as [`crate::Owner::kill_switch`]
+    /// parses it before it checks the time and the signature.
+    ///
+    /// # Errors
+    /// `VALIDATION_FAILED` for anything but an exact kill-switch text.
+    pub fn parse_kill_switch_text(
+        message: &str,
+    ) -> Result<(waiaas_core::WalletId, i64), waiaas_core::ValidationError> {
+        crate::owner::parse_kill_switch_text(message)
+    }
+
+    /// Resolves `operation` for a wallet on `network` exactly as `Agent::send` and
+    /// `Agent::simulate` do, with `operator` / `chain` as the token's trusted decimals
+    /// (what the store and the chain client would give).
+    ///
+    /// # Errors
+    /// As `Agent::send` before the decision: `INVALID_AMOUNT`, `INVALID_ADDRESS`,
+    /// `VALIDATION_FAILED`, `INVALID_TRANSACTION`.
+    pub fn resolve_operation(
+        operation: &crate::Operation,
+        network: waiaas_core::Network,
+        operator: Option<u8>,
+        chain: Option<u8>,
+    ) -> crate::Result<crate::request::ResolvedOperation> {
+        operation.resolve(network, &mut |_| {
+            Ok(crate::request::TrustedDecimals { operator, chain })
+        })
+    }
+}
 
 use std::path::Path;
 use std::sync::{Arc, RwLock};

@@ -65,9 +65,12 @@ pub struct ApprovalRequest {
 /// `VALIDATION_FAILED` when none of these decodes.
 pub fn decode_signature(s: &str) -> Result<Vec<u8>> {
     let s = s.trim();
-    if let Some(h) = s.strip_prefix("0x") {
-        return hex::decode(h)
-            .map_err(|_| ValidationError::field("signature", "is not valid hex").into());
+    // One base64 signature in 4 096 begins with `0x` too: what is not hex after `0x` is
+    // read as the other spellings (the signature check decides, not the spelling).
+    if let Some(h) = s.strip_prefix("0x")
+        && let Ok(b) = hex::decode(h)
+    {
+        return Ok(b);
     }
     if (s.len() == 128 || s.len() == 130)
         && let Ok(b) = hex::decode(s)
@@ -81,7 +84,14 @@ pub fn decode_signature(s: &str) -> Result<Vec<u8>> {
     }
     base64::engine::general_purpose::STANDARD
         .decode(s)
-        .map_err(|_| ValidationError::field("signature", "use 0x-hex, base58 or base64").into())
+        .map_err(|_| {
+            let reason = if s.starts_with("0x") {
+                "is not valid hex"
+            } else {
+                "use 0x-hex, base58 or base64"
+            };
+            ValidationError::field("signature", reason).into()
+        })
 }
 
 fn digest(record: &TxRecord) -> String {
@@ -452,24 +462,7 @@ impl Owner {
         signature: &str,
         message: &str,
     ) -> Result<crate::kill_switch::KillSwitchReport> {
-        let mut lines = message.lines();
-        let (Some(head), Some(wallet), Some(issued), None) =
-            (lines.next(), lines.next(), lines.next(), lines.next())
-        else {
-            return Err(ValidationError::field("message", "is not a kill switch text").into());
-        };
-        let wallet = wallet
-            .strip_prefix("wallet: ")
-            .and_then(|w| WalletId::parse(w).ok())
-            .ok_or_else(|| ValidationError::field("message", "names no wallet"))?;
-        let issued: i64 = issued
-            .strip_prefix("issued: ")
-            .and_then(|t| t.parse().ok())
-            .ok_or_else(|| ValidationError::field("message", "has no issue time"))?;
-        if head != "waiaas owner action: KILL_SWITCH" || message != kill_switch_text(wallet, issued)
-        {
-            return Err(ValidationError::field("message", "is not a kill switch text").into());
-        }
+        let (wallet, issued) = parse_kill_switch_text(message)?;
         if (self.inner.now().saturating_sub(issued)).abs() > KILL_SWITCH_MESSAGE_WINDOW_SECS {
             return Err(ValidationError::field(
                 "message",
@@ -494,6 +487,38 @@ impl Owner {
 
 fn kill_switch_text(wallet: WalletId, issued: i64) -> String {
     format!("waiaas owner action: KILL_SWITCH\nwallet: {wallet}\nissued: {issued}")
+}
+
+/// The wallet and issue time of a kill-switch text, which must be exactly what
+/// [`Owner::kill_switch_message`] issues for them (no other spelling of the same claim).
+///
+/// # Errors
+/// `VALIDATION_FAILED` (`message`) for any other text.
+pub(crate) fn parse_kill_switch_text(message: &str) -> Result<(WalletId, i64), ValidationError> {
+    let mut lines = message.lines();
+    let (Some(head), Some(wallet), Some(issued), None) =
+        (lines.next(), lines.next(), lines.next(), lines.next())
+    else {
+        return Err(ValidationError::field(
+            "message",
+            "is not a kill switch text",
+        ));
+    };
+    let wallet = wallet
+        .strip_prefix("wallet: ")
+        .and_then(|w| WalletId::parse(w).ok())
+        .ok_or_else(|| ValidationError::field("message", "names no wallet"))?;
+    let issued: i64 = issued
+        .strip_prefix("issued: ")
+        .and_then(|t| t.parse().ok())
+        .ok_or_else(|| ValidationError::field("message", "has no issue time"))?;
+    if head != "waiaas owner action: KILL_SWITCH" || message != kill_switch_text(wallet, issued) {
+        return Err(ValidationError::field(
+            "message",
+            "is not a kill switch text",
+        ));
+    }
+    Ok((wallet, issued))
 }
 
 /// The text an owner signs to prove their key (GRACE → LOCKED).

@@ -343,3 +343,33 @@ fn an_agent_cannot_approve_its_own_transaction_with_its_wallet_key() {
         TxStatus::PendingApproval
     );
 }
+
+/// Fuzz finding (`fuzz/regressions/owner_approval/`): one base64 signature in 4 096
+/// begins with `0x`; it used to be read as hex only and refused, so the owner's own
+/// approval failed. This one is an EIP-191 signature (65 bytes) over `>8ab`.
+#[test]
+fn a_base64_signature_beginning_with_0x_is_read_as_base64() {
+    use base64::Engine as _;
+
+    let key = k256::ecdsa::SigningKey::from_bytes(&[9u8; 32].into()).unwrap();
+    let point = key.verifying_key().to_encoded_point(false);
+    let address =
+        waiaas_core::EvmAddress::from_uncompressed_public_key(point.as_bytes().try_into().unwrap());
+    let owner =
+        waiaas_chains::OwnerAddress::register(waiaas_core::Chain::Ethereum, &address.to_checksum())
+            .unwrap();
+    let message = ">8ab";
+    let (sig, recid) = key
+        .sign_prehash_recoverable(&waiaas_chains::owner::eip191_hash(message.as_bytes()))
+        .unwrap();
+    let mut raw = sig.to_bytes().to_vec();
+    raw.push(27 + recid.to_byte());
+    let signature = base64::engine::general_purpose::STANDARD.encode(&raw);
+    assert!(signature.starts_with("0x"), "{signature}");
+    let bytes = waiaas::owner::decode_signature(&signature).unwrap();
+    assert_eq!(bytes, raw);
+    owner.verify(message.as_bytes(), &bytes).unwrap();
+    // Still refused: hex that is not hex, and another text.
+    assert!(waiaas::owner::decode_signature("0x!!").is_err());
+    assert!(owner.verify(b">8ac", &bytes).is_err());
+}
