@@ -240,30 +240,37 @@ mod tests {
             == 1
     }
 
-    /// Holds the writer inside `f` until another thread is queued for the connection,
-    /// so the write that follows joins this one's batch.
-    fn until_queued(gc: &GroupCommit) {
-        while gc.queued.load(Ordering::SeqCst) == 0 {
-            std::thread::yield_now();
-        }
-    }
-
-    #[test]
-    fn a_queued_write_joins_the_batch_and_both_return_only_once_committed() {
-        let dir = tempfile::tempdir().unwrap();
-        let (gc, reader) = open(&dir);
+    /// Runs `second` (a write) while another thread's write of `a` is open and waiting
+    /// for it: that write holds the connection until `second` is queued, so `second`
+    /// joins its batch. Returns both outcomes.
+    fn behind_a_first_write<R: Send>(
+        gc: &GroupCommit,
+        second: impl FnOnce() -> R,
+    ) -> (R, Result<(), StoreError>) {
         let started = Barrier::new(2);
         std::thread::scope(|s| {
             let first = s.spawn(|| {
                 gc.write("first", |conn| {
                     insert(conn, "a")?;
                     started.wait();
-                    until_queued(&gc);
+                    while gc.queued.load(Ordering::SeqCst) == 0 {
+                        std::thread::yield_now();
+                    }
                     Ok(())
                 })
             });
             started.wait();
-            let second = gc.write("second", |conn| {
+            let out = second();
+            (out, first.join().unwrap())
+        })
+    }
+
+    #[test]
+    fn a_queued_write_joins_the_batch_and_both_return_only_once_committed() {
+        let dir = tempfile::tempdir().unwrap();
+        let (gc, reader) = open(&dir);
+        let (second, first) = behind_a_first_write(&gc, || {
+            gc.write("second", |conn| {
                 // `a` is written, in this transaction, but not committed yet: the first
                 // writer is still waiting for this write's commit.
                 let in_txn: i64 = conn
@@ -272,10 +279,10 @@ mod tests {
                 assert_eq!(in_txn, 1);
                 assert!(!committed(&reader(), "a"));
                 insert(conn, "b")
-            });
-            second.unwrap();
-            first.join().unwrap().unwrap();
+            })
         });
+        second.unwrap();
+        first.unwrap();
         let r = reader();
         assert!(committed(&r, "a") && committed(&r, "b"));
     }
@@ -284,24 +291,14 @@ mod tests {
     fn a_failed_write_rolls_back_alone_and_the_batch_commits() {
         let dir = tempfile::tempdir().unwrap();
         let (gc, reader) = open(&dir);
-        let started = Barrier::new(2);
-        std::thread::scope(|s| {
-            let first = s.spawn(|| {
-                gc.write("first", |conn| {
-                    insert(conn, "a")?;
-                    started.wait();
-                    until_queued(&gc);
-                    Ok(())
-                })
-            });
-            started.wait();
-            let failed: Result<(), _> = gc.write("second", |conn| {
+        let (failed, first) = behind_a_first_write(&gc, || {
+            gc.write("second", |conn| -> Result<(), StoreError> {
                 insert(conn, "b")?;
                 Err(StoreError::AuditKeyMissing)
-            });
-            assert_eq!(failed, Err(StoreError::AuditKeyMissing));
-            first.join().unwrap().unwrap();
+            })
         });
+        assert_eq!(failed, Err(StoreError::AuditKeyMissing));
+        first.unwrap();
         let r = reader();
         assert!(committed(&r, "a"));
         assert!(!committed(&r, "b"));
@@ -311,27 +308,17 @@ mod tests {
     fn a_lost_transaction_fails_every_write_of_its_batch() {
         let dir = tempfile::tempdir().unwrap();
         let (gc, reader) = open(&dir);
-        let started = Barrier::new(2);
-        std::thread::scope(|s| {
-            let first = s.spawn(|| {
-                gc.write("first", |conn| {
-                    insert(conn, "a")?;
-                    started.wait();
-                    until_queued(&gc);
-                    Ok(())
-                })
-            });
-            started.wait();
+        let (lost, first) = behind_a_first_write(&gc, || {
             // As SQLite does on a full disk or an I/O error: the whole transaction goes.
-            let lost = gc.write("second", |conn| {
+            gc.write("second", |conn| {
                 insert(conn, "b")?;
                 conn.execute_batch("ROLLBACK").map_err(db_err("rollback"))
-            });
-            assert!(lost.is_err());
-            // The first write was rolled back with it: its caller must not go on as if
-            // it were durable.
-            assert!(first.join().unwrap().is_err());
+            })
         });
+        assert!(lost.is_err());
+        // The first write was rolled back with it: its caller must not go on as if it
+        // were durable.
+        assert!(first.is_err());
         let r = reader();
         assert!(!committed(&r, "a") && !committed(&r, "b"));
         // The connection takes new writes.
