@@ -1162,3 +1162,21 @@ fn adversarial_types_are_refused_never_a_crash() {
     );
     assert!(refusal_message(&nested_chain(32)).contains(too_big));
 }
+
+/// A uint256 written as a JSON number beyond `u64` (or as a float) is refused, never
+/// rounded: serde_json reads such numbers as `f64`, and a float prints back a few units
+/// off (fuzz finding, `fuzz/regressions/request_dto/`). Amounts travel as strings.
+#[test]
+fn a_uint_given_as_a_json_number_beyond_u64_or_a_float_is_refused() {
+    let permit = typed(&domain(1, TOKEN), &eip2612_types(), "Permit", &eip2612("1"));
+    assert!(permit.contains(r#""value":"1""#), "{permit}");
+    assert_eq!(decode(&permit).len(), 1);
+    for number in [
+        "1".to_owned() + &"0".repeat(75),
+        "1.5".to_owned(),
+        "1e3".to_owned(),
+    ] {
+        let json = permit.replace(r#""value":"1""#, &format!(r#""value":{number}"#));
+        assert_eq!(refused(&json), "INVALID_TRANSACTION", "{json}");
+    }
+}
