@@ -160,6 +160,77 @@ impl ErrorCode for StoreError {
     }
 }
 
+/// Moving a vault to another database (`waiaas db migrate`) refused or undone: nothing
+/// was written to the target.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum MigrationError {
+    /// The target database already holds data: a vault is never merged into another.
+    #[error(
+        "target database `{target}` is not empty (table `{table}` has rows); migrate into an empty database, never into a live vault"
+    )]
+    TargetNotEmpty {
+        /// `host:port/database` (never the password).
+        target: String,
+        /// The first table found with rows.
+        table: String,
+    },
+    /// The source was written by an older waiaas.
+    #[error(
+        "source vault schema version {found} is older than this build's ({supported}); open it once with this waiaas (`waiaas status`), which upgrades it, then migrate"
+    )]
+    SourceSchemaOlder {
+        /// Version of the source.
+        found: u32,
+        /// This build's.
+        supported: u32,
+    },
+    /// The source was written by a newer waiaas.
+    #[error(
+        "source vault schema version {found} is newer than this build's ({supported}); migrate it with the waiaas that wrote it"
+    )]
+    SourceSchemaNewer {
+        /// Version of the source.
+        found: u32,
+        /// This build's.
+        supported: u32,
+    },
+    /// The source's audit log was never keyed (its vault was last unlocked before
+    /// schema 4); the next unlock keys it.
+    #[error(
+        "source vault's audit log is not keyed yet; open it once with this waiaas (`waiaas status`), which keys it, then migrate"
+    )]
+    SourceAuditUnkeyed,
+    /// A check before or after the copy failed; the copy was rolled back.
+    #[error("{check} failed: {reason}; nothing was written to the target")]
+    CheckFailed {
+        /// Which check (`source audit log`, `copied audit log`, `row count of \`wallets\``…).
+        check: String,
+        /// What it found.
+        reason: String,
+    },
+    /// Reading the source or writing the target failed; nothing was written.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The source vault cannot be read (missing, wrong password, corrupt header).
+    #[error(transparent)]
+    Vault(#[from] VaultError),
+}
+
+impl ErrorCode for MigrationError {
+    fn code(&self) -> &'static str {
+        match self {
+            Self::TargetNotEmpty { .. } => "MIGRATION_TARGET_NOT_EMPTY",
+            Self::SourceSchemaOlder { .. }
+            | Self::SourceSchemaNewer { .. }
+            | Self::SourceAuditUnkeyed => "MIGRATION_SOURCE_NOT_CURRENT",
+            Self::CheckFailed { .. } => "MIGRATION_CHECK_FAILED",
+            Self::Store(e) => e.code(),
+            Self::Vault(e) => e.code(),
+        }
+    }
+}
+
 /// Vault failures: unlocking, sealing and opening wallet secrets, key import.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]

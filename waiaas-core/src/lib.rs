@@ -87,7 +87,7 @@ pub use amount::Amount;
 pub use chain::{Chain, Network, NetworkInfo};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use data_dir::{DataDir, PasswordOrigin};
-pub use error::{ErrorCode, SessionError, StoreError, ValidationError, VaultError};
+pub use error::{ErrorCode, MigrationError, SessionError, StoreError, ValidationError, VaultError};
 pub use ids::{PolicyId, SessionId, TxId, WalletId};
 pub use keys::WalletKey;
 pub use policy::{
@@ -100,4 +100,4 @@ pub use settings::Settings;
 pub use signer::{RawSignature, Signer, SigningPayload};
 pub use store::{Backend, PipelineStore, Store};
 pub use tier::{Tier, TxStatus};
-pub use vault::{KdfParams, Vault, VaultOptions, WalletInfo};
+pub use vault::{KdfParams, StoredAuditKey, Vault, VaultOptions, WalletInfo, stored_audit_key};

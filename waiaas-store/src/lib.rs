@@ -14,6 +14,9 @@
 //!   transactions, as plain functions over small row primitives: rolling spend-window
 //!   arithmetic, audit chaining, admission gates and placement, transition validity.
 //!   Both backends reuse them and write only their SQL.
+//! - [`migrate`]: moving a vault from its SQLite file to PostgreSQL
+//!   (`migrate::sqlite_to_postgres`, with both features), copied and checked in one
+//!   transaction.
 //! - `conformance` (feature `conformance`): the suite every backend must pass,
 //!   `store_conformance!(fresh_harness)`, run on SQLite in `tests/conformance_sqlite.rs`
 //!   and on PostgreSQL in `tests/conformance_postgres.rs`.
@@ -41,6 +44,8 @@ pub mod conformance;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 #[macro_use]
 mod delegation;
+#[cfg(feature = "sqlite")]
+pub mod migrate;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod operations;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]

@@ -243,7 +243,7 @@ impl Config {
     }
 
     /// Refuses a database URL this build cannot open.
-    fn check_database_url(url: &str) -> Result<(), ValidationError> {
+    pub(crate) fn check_database_url(url: &str) -> Result<(), ValidationError> {
         if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
             return Err(ValidationError::field(
                 "databaseUrl",

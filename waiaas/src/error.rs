@@ -4,7 +4,9 @@
 use serde::Serialize;
 use waiaas_chains::ChainError;
 use waiaas_core::policy::Reason;
-use waiaas_core::{ErrorCode, SessionError, StoreError, TxId, ValidationError, VaultError};
+use waiaas_core::{
+    ErrorCode, MigrationError, SessionError, StoreError, TxId, ValidationError, VaultError,
+};
 use waiaas_policy::PolicyError;
 
 /// An error from waiaas. [`Error::code`] is stable; its `Display` text says what to fix.
@@ -98,6 +100,21 @@ pub enum Error {
     /// Storage failure.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// Moving a vault to another database was refused or undone
+    /// ([`crate::Waiaas::migrate_to_postgres`]); its storage and vault failures are
+    /// [`Error::Store`] and [`Error::Vault`].
+    #[error(transparent)]
+    Migration(MigrationError),
+}
+
+impl From<MigrationError> for Error {
+    fn from(e: MigrationError) -> Self {
+        match e {
+            MigrationError::Store(e) => Self::Store(e),
+            MigrationError::Vault(e) => Self::Vault(e),
+            e => Self::Migration(e),
+        }
+    }
 }
 
 fn summary(reasons: &[Reason]) -> String {
@@ -130,6 +147,7 @@ impl ErrorCode for Error {
             Self::Policy(e) => e.code(),
             Self::Validation(e) => e.code(),
             Self::Store(e) => e.code(),
+            Self::Migration(e) => e.code(),
         }
     }
 }

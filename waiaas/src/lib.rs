@@ -56,6 +56,7 @@ mod effects;
 pub mod error;
 mod execute;
 mod kill_switch;
+pub mod migrate;
 pub mod notify;
 pub mod owner;
 pub mod password_gate;

@@ -418,6 +418,53 @@ fn throttle_wait(attempts: UnlockAttempts, now: i64) -> Option<u64> {
     (remaining > 0).then(|| u64::try_from(remaining).unwrap_or(0))
 }
 
+/// The audit chain's key of a vault read from its stored header, for a tool that
+/// copies a vault's database without opening the vault on it (`waiaas db migrate`).
+pub struct StoredAuditKey {
+    /// The key the vault's audit log is chained under.
+    pub audit_key: AuditKey,
+    /// Whether the header is the current version. `false`: the vault was last unlocked
+    /// by a waiaas older than schema 4 and its log was never keyed (the next unlock
+    /// keys it); such a log does not verify under [`StoredAuditKey::audit_key`].
+    pub header_current: bool,
+}
+
+impl fmt::Debug for StoredAuditKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StoredAuditKey")
+            .field("header_current", &self.header_current)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The audit key of the vault whose stored header is `header`, under `password`: runs
+/// Argon2id once and writes nothing, so a failed attempt is not counted either (a
+/// caller that holds the header can already try passwords offline; the counter guards
+/// the unlocks of a running instance).
+///
+/// # Errors
+/// `INVALID_MASTER_PASSWORD`; `VAULT_CORRUPT` when the header fails its checks or the
+/// data key fails authentication; `VAULT_INSECURE_KDF` for a test-profile vault without
+/// `allow_insecure_kdf`; `VALIDATION_FAILED` for an empty password.
+pub fn stored_audit_key(
+    header_text: &str,
+    password: &SecretString,
+    allow_insecure_kdf: bool,
+) -> Result<StoredAuditKey, VaultError> {
+    let parsed = VaultHeader::parse(header_text)?;
+    if parsed.params.profile() == KdfProfile::InsecureTest && !allow_insecure_kdf {
+        return Err(VaultError::InsecureKdf);
+    }
+    check_password(password)?;
+    let Some((dek, _derived)) = open_header(&parsed, password)? else {
+        return Err(VaultError::InvalidMasterPassword);
+    };
+    Ok(StoredAuditKey {
+        audit_key: derive_audit_key(&dek)?,
+        header_current: parsed.version == header::VERSION,
+    })
+}
+
 impl Vault {
     /// Creates a new vault in `store` and returns it unlocked. Runs Argon2id once.
     ///

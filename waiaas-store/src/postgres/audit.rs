@@ -113,7 +113,7 @@ pub(super) fn flush(conn: &mut Conn, key: &AuditKey) -> Result<(), StoreError> {
     Ok(())
 }
 
-fn read_audit_records(
+pub(super) fn read_audit_records(
     conn: &mut Conn,
     after: u64,
     limit: u32,
@@ -149,7 +149,7 @@ fn read_audit_records(
         .collect()
 }
 
-fn read_head(conn: &mut Conn) -> Result<Option<HeadRow>, StoreError> {
+pub(super) fn read_head(conn: &mut Conn) -> Result<Option<HeadRow>, StoreError> {
     conn.opt(
         "read audit head",
         "SELECT seq, hash, mac FROM audit_head WHERE id = 1",

@@ -63,8 +63,8 @@ fn latest_version() -> u32 {
     MIGRATIONS.last().map_or(0, |(v, _, _)| *v)
 }
 
-/// Brings the schema up to date; reads only when it already is.
-pub(super) fn migrate(conn: &mut Conn, now: i64) -> Result<(), StoreError> {
+/// The schema version found, refused when a newer waiaas migrated the database.
+fn version_this_build_can_use(conn: &mut Conn) -> Result<u32, StoreError> {
     let latest = latest_version();
     let found = schema_version(conn)?;
     if found > latest {
@@ -73,7 +73,12 @@ pub(super) fn migrate(conn: &mut Conn, now: i64) -> Result<(), StoreError> {
             supported: latest,
         });
     }
-    if found == latest {
+    Ok(found)
+}
+
+/// Brings the schema up to date; reads only when it already is.
+pub(super) fn migrate(conn: &mut Conn, now: i64) -> Result<(), StoreError> {
+    if version_this_build_can_use(conn)? == latest_version() {
         return Ok(());
     }
     conn.batch("begin migration", "BEGIN")?;
@@ -86,6 +91,14 @@ pub(super) fn migrate(conn: &mut Conn, now: i64) -> Result<(), StoreError> {
             Err(e)
         }
     }
+}
+
+/// Brings the schema up to date inside the caller's open transaction (which a
+/// rollback then undoes with everything else); the version it is at.
+pub(super) fn migrate_in_transaction(conn: &mut Conn, now: i64) -> Result<u32, StoreError> {
+    version_this_build_can_use(conn)?;
+    apply(conn, now)?;
+    Ok(latest_version())
 }
 
 fn apply(conn: &mut Conn, now: i64) -> Result<(), StoreError> {

@@ -19,6 +19,8 @@
 mod audit;
 mod backend;
 mod clock;
+#[cfg(feature = "sqlite")]
+pub(crate) mod import;
 mod ledger;
 mod locks;
 mod migrations;

@@ -23,6 +23,8 @@ mod policies;
 mod rows;
 mod sessions;
 mod settings;
+#[cfg(feature = "postgres")]
+pub(crate) mod source;
 mod transactions;
 mod vault;
 mod wallets;
