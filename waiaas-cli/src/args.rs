@@ -99,6 +99,9 @@ pub enum Command {
     /// The master password.
     #[command(subcommand)]
     Password(PasswordCommand),
+    /// The vault's database.
+    #[command(subcommand)]
+    Db(DbCommand),
     /// The MCP server for agents (Claude Desktop, Cursor, …).
     #[command(subcommand)]
     Mcp(McpCommand),
@@ -304,6 +307,30 @@ pub enum PasswordCommand {
         /// A file holding the new password (trimmed).
         #[arg(long, value_name = "PATH", env = "WAIAAS_NEW_MASTER_PASSWORD_FILE")]
         new_password_file: PathBuf,
+    },
+}
+
+/// `db …`
+#[derive(Debug, Subcommand)]
+pub enum DbCommand {
+    /// Copy the vault from its SQLite file into an empty PostgreSQL database, for
+    /// servers on several hosts that spend from the same wallets (then `waiaas start
+    /// --database URL` on each). The source is only read; its audit log is verified
+    /// before and after (so the master password is needed, from the usual sources or
+    /// typed); the copy is one transaction that a failure rolls back. Stop the servers
+    /// using the vault first.
+    Migrate {
+        /// `sqlite:PATH`, PATH being the vault's data directory or its `waiaas.db`.
+        #[arg(long, value_name = "sqlite:PATH")]
+        from: String,
+        /// The empty PostgreSQL database, `postgres://user:password@host:port/db`.
+        #[arg(
+            long,
+            env = "WAIAAS_DATABASE_URL",
+            hide_env_values = true,
+            value_name = "URL"
+        )]
+        to: String,
     },
 }
 

@@ -70,6 +70,9 @@ fn run(cli: Cli) -> Outcome {
             };
             commands::mcp_setup::run(&dir, &token, all, print, json)
         }
+        Command::Db(args::DbCommand::Migrate { from, to }) => {
+            commands::db::migrate(&from, &to, json)
+        }
         Command::Init { auto_provision } => {
             commands::operator::init(&vault::data_dir(data_dir)?, auto_provision, json)
         }

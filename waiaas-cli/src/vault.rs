@@ -59,7 +59,7 @@ pub fn create(dir: &std::path::Path, auto_provision: bool) -> Outcome<Admin> {
 /// The master password typed at the terminal (twice when `confirm`), asked only when
 /// no source of the library's gives one and stdin is a terminal; `None` otherwise, so
 /// the library reads its sources or says which to set.
-fn typed_password(dir: &std::path::Path, confirm: bool) -> Outcome<Option<SecretString>> {
+pub fn typed_password(dir: &std::path::Path, confirm: bool) -> Outcome<Option<SecretString>> {
     match DataDir::new(dir).resolve_password(None) {
         Err(VaultError::MasterPasswordRequired) if std::io::stdin().is_terminal() => {}
         _ => return Ok(None),

@@ -64,17 +64,6 @@ fn start_serves_the_article_api_until_ctrl_c() {
         Some(json!({"walletId": wallet_id, "ttl": 3600})),
     );
     assert_eq!(status, 201, "{session}");
-    let bearer = format!("Bearer {}", session["token"].as_str().unwrap());
-    let (status, address) = server.call(
-        "GET",
-        "/v1/wallet/address",
-        ("authorization", &bearer),
-        None,
-    );
-    assert_eq!(
-        (status, &address["address"]),
-        (200, &wallet["address"]),
-        "{address}"
-    );
+    server.assert_agent_sees(session["token"].as_str().unwrap(), &wallet);
     server.stop();
 }

@@ -164,6 +164,7 @@ pub fn run(dir: &Path, command: Command, json: bool) -> Outcome {
         Command::Init { .. }
         | Command::Start { .. }
         | Command::Completions { .. }
+        | Command::Db(_)
         | Command::Mcp(McpCommand::Setup { .. }) => Err(Failure::cli(
             "CLI_INTERNAL",
             "this subcommand does not take the unlocked vault",

@@ -4,6 +4,7 @@
 #![allow(
     clippy::unwrap_used,
     clippy::arithmetic_side_effects,
+    clippy::indexing_slicing,
     reason = "test helpers"
 )]
 
@@ -163,6 +164,22 @@ impl Served {
             status,
             response.body_mut().read_json().unwrap_or(Value::Null),
         )
+    }
+
+    /// The agent with `token` asks for its wallet's address: expects `wallet`'s.
+    pub fn assert_agent_sees(&self, token: &str, wallet: &Value) {
+        let bearer = format!("Bearer {token}");
+        let (status, address) = self.call(
+            "GET",
+            "/v1/wallet/address",
+            ("authorization", &bearer),
+            None,
+        );
+        assert_eq!(
+            (status, &address["address"]),
+            (200, &wallet["address"]),
+            "{address}"
+        );
     }
 
     /// Ctrl-C (SIGINT), then expects a clean exit within 30 s.
