@@ -128,17 +128,29 @@ impl Server {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        let scheduler = self.admin.waiaas().spawn_scheduler(self.scheduler_interval);
-        // Stopped when dropped at the end of this function.
-        let _bots = self
-            .admin
-            .waiaas()
-            .spawn_telegram_bots(Duration::from_secs(TELEGRAM_POLL_SECS));
-        let result = axum::serve(self.listener, self.app)
+        let Self {
+            listener,
+            app,
+            admin,
+            scheduler_interval,
+        } = self;
+        // The store blocks (and the PostgreSQL client may not run on a runtime thread at
+        // all, not even to close its connections): the scheduler and the bots are set
+        // up, and the instance is dropped, off the runtime.
+        let waiaas = admin.waiaas();
+        let (scheduler, bots) = tokio::task::spawn_blocking(move || {
+            (
+                waiaas.spawn_scheduler(scheduler_interval),
+                waiaas.spawn_telegram_bots(Duration::from_secs(TELEGRAM_POLL_SECS)),
+            )
+        })
+        .await
+        .map_err(std::io::Error::other)?;
+        let result = axum::serve(listener, app)
             .with_graceful_shutdown(shutdown)
             .await;
-        // Joins the scheduler thread (it finishes its current tick).
-        tokio::task::spawn_blocking(move || drop(scheduler))
+        // Joins the scheduler thread (it finishes its current tick) and stops the bots.
+        tokio::task::spawn_blocking(move || drop((scheduler, bots, admin)))
             .await
             .ok();
         result
