@@ -48,7 +48,8 @@ impl Running {
 fn start(durability: Durability) -> Running {
     let dir = tempfile::tempdir().unwrap();
     let mut config: ServerConfig = serde_json::from_value(
-        json!({ "port": 0, "prices": [{"asset": "native:solana-devnet", "usd": "100"}], "publicRpc": false }),
+        // No per-session request limit: the bench sends thousands a minute on purpose.
+        json!({ "port": 0, "prices": [{"asset": "native:solana-devnet", "usd": "100"}], "publicRpc": false, "agentRequestsPerMinute": 0 }),
     )
     .unwrap();
     config.waiaas = Config {

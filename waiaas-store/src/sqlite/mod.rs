@@ -2,8 +2,8 @@
 //! `synchronous = FULL` by default. Safe for several processes on one file: every write
 //! runs inside a `BEGIN IMMEDIATE` transaction, so SQLite serializes the whole database (a
 //! stronger form of the per-wallet atomicity contract of the store traits). Concurrent
-//! writes of one handle share a transaction and its fsync ([`group_commit`]); reads use
-//! their own connections and see only committed state.
+//! writes of one handle share a transaction and its fsync (`group_commit.rs`, ADR 0013);
+//! reads see only committed state.
 //!
 //! Only SQL and row mapping live here, one concern per file; the decisions those
 //! transactions make are the backend-neutral rules of [`crate::rules`].
@@ -166,7 +166,7 @@ impl SqliteStore {
         schema_version(&*self.reader()?)
     }
 
-    /// `f` as one atomic write, durable when this returns `Ok` (see [`group_commit`]).
+    /// `f` as one atomic write, durable when this returns `Ok` (see `group_commit.rs`).
     fn write<T>(
         &self,
         op: &'static str,
