@@ -2,8 +2,9 @@
 //! for a fleet of hosts that must share its limits.
 //!
 //! `sqlite_to_postgres` (with the `postgres` feature) copies every table of the vault,
-//! row by row and byte for byte: sealed data (the vault header, wallet, session and channel secrets) is copied
-//! as it is stored, so the database never sees a key. What it guarantees:
+//! row by row and byte for byte: sealed data (the vault header, wallet, session and
+//! channel secrets) is copied as it is stored, so the database never sees a key. What it
+//! guarantees:
 //! - The source is opened read-only, in one read transaction (one snapshot), and never
 //!   written: no schema migration, no unlock bookkeeping.
 //! - The source must have this build's schema version (else
