@@ -11,7 +11,9 @@
 //!   have each signed once, and after the history.
 //!
 //! `WAIAAS_GROWTH_ROWS` sets the largest history (default 1 000 000: several minutes of
-//! sends on 2 cores). Run: `cargo bench -p waiaas-benches --bench growth`
+//! sends on 2 cores). Run: `cargo bench -p waiaas-benches --bench growth`. Without
+//! `--bench` (`cargo test --benches`, CI's smoke) it makes one small pass: 20 timed calls,
+//! 50 wallets, no history.
 #![allow(
     missing_docs,
     clippy::unwrap_used,
@@ -30,13 +32,36 @@ use serde_json::{Value, json};
 use waiaas::{CreateSession, Durability, Network, NewPolicy, PolicyType, SendRequest};
 use waiaas_benches::{InstantAgent, bench_vault, instant_agent, percentiles};
 
-const TIMED: usize = 2_000;
 const SENDERS: u64 = 8;
 
+/// The sizes of a run: `cargo bench` passes `--bench`; anything else is a smoke test.
+#[derive(Clone, Copy)]
+struct Sizes {
+    timed: usize,
+    wallets: usize,
+    rows: u64,
+}
+
 fn main() {
-    policies();
-    wallets();
-    history();
+    let sizes = if std::env::args().any(|a| a == "--bench") {
+        Sizes {
+            timed: 2_000,
+            wallets: 10_000,
+            rows: std::env::var("WAIAAS_GROWTH_ROWS")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(1_000_000),
+        }
+    } else {
+        Sizes {
+            timed: 20,
+            wallets: 50,
+            rows: 0,
+        }
+    };
+    policies(sizes);
+    wallets(sizes);
+    history(sizes);
 }
 
 /// The rules of the `i`-th policy added: five types that all admit the bench transfer
@@ -70,7 +95,7 @@ fn recipient(b: &InstantAgent) -> String {
     }
 }
 
-fn policies() {
+fn policies(sizes: Sizes) {
     let b = instant_agent(Network::SolanaDevnet, Durability::Normal).unwrap();
     let to = recipient(&b);
     let mut have = 1; // instant_agent's SPENDING_LIMIT
@@ -83,22 +108,27 @@ fn policies() {
                 .unwrap();
             have += 1;
         }
-        let simulate = percentiles(&format!("growth_simulate_policies_{target}"), TIMED, || {
-            b.agent.simulate(&b.request).unwrap();
-        });
-        let send = percentiles(&format!("growth_send_policies_{target}"), TIMED, || {
-            b.agent.send(&b.request).unwrap();
-        });
+        let simulate = percentiles(
+            &format!("growth_simulate_policies_{target}"),
+            sizes.timed,
+            || {
+                b.agent.simulate(&b.request).unwrap();
+            },
+        );
+        let send = percentiles(
+            &format!("growth_send_policies_{target}"),
+            sizes.timed,
+            || {
+                b.agent.send(&b.request).unwrap();
+            },
+        );
         points.push((target as f64, simulate.p50, send.p50));
     }
     slope("policies", "policy", 1.0, &points);
 }
 
-fn history() {
-    let rows: u64 = std::env::var("WAIAAS_GROWTH_ROWS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1_000_000);
+fn history(sizes: Sizes) {
+    let rows = sizes.rows;
     let b = instant_agent(Network::SolanaDevnet, Durability::Normal).unwrap();
     let mut made: u64 = 0;
     let mut points = Vec::new();
@@ -110,14 +140,18 @@ fn history() {
         fill(&b, target.saturating_sub(made));
         made = made.max(target);
         let filled = started.elapsed();
-        let simulate = percentiles(&format!("growth_simulate_rows_{target}"), TIMED, || {
-            b.agent.simulate(&b.request).unwrap();
-        });
-        let send = percentiles(&format!("growth_send_rows_{target}"), TIMED, || {
+        let simulate = percentiles(
+            &format!("growth_simulate_rows_{target}"),
+            sizes.timed,
+            || {
+                b.agent.simulate(&b.request).unwrap();
+            },
+        );
+        let send = percentiles(&format!("growth_send_rows_{target}"), sizes.timed, || {
             b.agent.send(&b.request).unwrap();
         });
         // The timed sends are history too.
-        made += (TIMED + TIMED / 10) as u64;
+        made += (sizes.timed + sizes.timed / 10) as u64;
         println!("  (history filled to {made} sends; the fill took {filled:.1?})");
         points.push((target as f64, simulate.p50, send.p50));
     }
@@ -143,9 +177,10 @@ fn fill(b: &InstantAgent, n: u64) {
     });
 }
 
-/// 10 000 wallets under one global SPENDING_LIMIT and one session, each signing once.
-fn wallets() {
-    const WALLETS: usize = 10_000;
+/// `sizes.wallets` (10 000) wallets under one global SPENDING_LIMIT and one session,
+/// each signing once.
+fn wallets(sizes: Sizes) {
+    let n = sizes.wallets;
     let before = rss_kib();
     let (dir, admin) = bench_vault(Network::SolanaDevnet, Durability::Normal).unwrap();
     admin
@@ -155,7 +190,7 @@ fn wallets() {
         ))
         .unwrap();
     let started = Instant::now();
-    let ids: Vec<_> = (0..WALLETS)
+    let ids: Vec<_> = (0..n)
         .map(|i| {
             admin
                 .create_wallet(&format!("w{i}"), Network::SolanaDevnet)
@@ -182,14 +217,11 @@ fn wallets() {
             .unwrap();
     }
     println!(
-        "growth_wallets: {WALLETS} wallets created in {created:.1?}, one send each in {:.1?}",
+        "growth_wallets: {n} wallets created in {created:.1?}, one send each in {:.1?}",
         started.elapsed()
     );
     println!("  (RSS before the vault: {} MiB)", before / 1024);
-    memory(
-        &format!("growth_memory_{WALLETS}_wallets"),
-        &dir.path().join("v"),
-    );
+    memory(&format!("growth_memory_{n}_wallets"), &dir.path().join("v"));
 }
 
 /// Prints the least-squares slope of the `simulate` and send p50 over `points`
