@@ -18,13 +18,28 @@ use postgres::{Client, NoTls};
 /// The variable naming the test server.
 pub const URL_VAR: &str = "WAIAAS_TEST_POSTGRES_URL";
 
+/// The variable naming the PEM file of the CA that signed the test server's TLS
+/// certificate (issued for `127.0.0.1` only).
+pub const CA_VAR: &str = "WAIAAS_TEST_POSTGRES_CA";
+
 /// The test server's URL: `None` without one outside CI; panics without one in CI.
 #[must_use]
 pub fn server_url() -> Option<String> {
-    match std::env::var(URL_VAR) {
-        Ok(url) if !url.is_empty() => Some(url),
+    required_var(URL_VAR)
+}
+
+/// The test server's CA file ([`CA_VAR`]): `None` without one outside CI; panics
+/// without one in CI.
+#[must_use]
+pub fn ca_file() -> Option<String> {
+    required_var(CA_VAR)
+}
+
+fn required_var(name: &str) -> Option<String> {
+    match std::env::var(name) {
+        Ok(value) if !value.is_empty() => Some(value),
         _ if std::env::var("CI").is_ok_and(|v| v == "true") => {
-            panic!("{URL_VAR} is not set: CI must start PostgreSQL (.ci/postgres.sh)")
+            panic!("{name} is not set: CI must start PostgreSQL (.ci/postgres.sh)")
         }
         _ => None,
     }

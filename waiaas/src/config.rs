@@ -107,7 +107,10 @@ pub struct Config {
     /// The database: `null` (the default) is the SQLite file in the vault directory; a
     /// `postgres://user:password@host:port/database` URL is a PostgreSQL database that a
     /// fleet of hosts shares, every host seeing the same limits, revocations and kill
-    /// switch (needs the `postgres` feature). `Debug` shows only its host.
+    /// switch (needs the `postgres` feature). TLS needs the `postgres-tls` feature:
+    /// `?sslmode=require&sslrootcert=/path/ca.pem` verifies the server's certificate
+    /// chain and host name (libpq's `verify-full`; without `sslrootcert`, against the
+    /// Mozilla roots). `Debug` shows only its host.
     pub database_url: Option<String>,
     /// Connections this process opens to a PostgreSQL database at most (default 8).
     pub database_pool_size: u32,
@@ -254,6 +257,13 @@ impl Config {
             return Err(ValidationError::field(
                 "databaseUrl",
                 "a PostgreSQL database needs waiaas built with the `postgres` feature",
+            ));
+        }
+        #[cfg(all(feature = "postgres", not(feature = "postgres-tls")))]
+        if waiaas_store::PgStore::url_asks_for_tls(url) {
+            return Err(ValidationError::field(
+                "databaseUrl",
+                "asks for TLS (`sslmode=require`, `verify-ca`, `verify-full` or `sslrootcert`): build waiaas with the `postgres-tls` feature, or use `sslmode=disable` on a trusted network",
             ));
         }
         Ok(())

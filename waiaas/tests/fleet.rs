@@ -2,8 +2,8 @@
 //! its own pool) on one PostgreSQL database (feature `postgres`, the server of
 //! `WAIAAS_TEST_POSTGRES_URL`; see `waiaas_store::test_database`). What one host does —
 //! revoke a session, activate the kill switch, suspend a wallet, edit a policy — the
-//! others honour at their next request. A URL that is not PostgreSQL's is refused
-//! before anything is written.
+//! others honour at their next request. A URL that is not PostgreSQL's, or that asks
+//! for TLS this build lacks, is refused before anything is written.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -37,6 +37,31 @@ fn a_database_url_that_is_not_postgres_is_refused_before_anything_is_written() {
     let shown = format!("{config:?}");
     assert!(!shown.contains("s3cret"), "{shown}");
     assert!(shown.contains("db.internal:5432"), "{shown}");
+}
+
+/// Without `postgres-tls` a URL that asks for TLS is refused, naming the feature, rather
+/// than connecting in plaintext.
+#[cfg(all(feature = "postgres", not(feature = "postgres-tls")))]
+#[test]
+fn a_url_that_asks_for_tls_needs_the_postgres_tls_feature() {
+    for url in [
+        "postgres://waiaas:s3cret@db.internal/waiaas?sslmode=require",
+        "postgres://waiaas:s3cret@db.internal/waiaas?sslmode=verify-full",
+        "postgres://waiaas:s3cret@db.internal/waiaas?sslrootcert=/etc/ca.pem",
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let config = Config {
+            database_url: Some(url.to_owned()),
+            ..common::config()
+        };
+        let err = Waiaas::create_auto_provisioned(dir.path().join("v"), &config, Host::default())
+            .unwrap_err();
+        assert_eq!(err.code(), "VALIDATION_FAILED", "{url}");
+        let message = err.to_string();
+        assert!(message.contains("postgres-tls"), "{message}");
+        assert!(!message.contains("s3cret"), "{message}");
+        assert!(!dir.path().join("v").exists(), "nothing written");
+    }
 }
 
 #[cfg(feature = "postgres")]

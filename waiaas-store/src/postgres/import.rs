@@ -108,12 +108,9 @@ pub(crate) fn import(
     key: &AuditKey,
     before: &AuditLogCheck,
 ) -> Result<MigrationReport, MigrationError> {
-    let config: postgres::Config = url.parse().map_err(|_| StoreError::Database {
-        operation: "parse the database URL",
-        message: "not a PostgreSQL connection URL (postgres://user@host:port/database)".to_owned(),
-    })?;
+    let (config, connector) = super::tls::from_url(url)?;
     let target = describe_target(&config);
-    let pool = Pool::new(config, 1, std::time::Duration::from_secs(10));
+    let pool = Pool::new(config, connector, 1, std::time::Duration::from_secs(10));
     let mut conn = pool.connect()?;
     conn.batch("begin the copy", "BEGIN")?;
     let copied = copy(source, &mut conn, &target, key, before);

@@ -33,6 +33,7 @@ mod pool;
 mod rows;
 mod sessions;
 mod settings;
+mod tls;
 mod transactions;
 mod vault;
 mod wallets;
@@ -80,18 +81,26 @@ impl PgStore {
     /// libpq's key/value form works too) and brings its schema up to date; several
     /// hosts may do so at once.
     ///
+    /// TLS (feature `postgres-tls`): `?sslmode=require` (libpq's `verify-full` and
+    /// `verify-ca` are read as it) verifies the server's certificate chain and host name
+    /// against the PEM file of `&sslrootcert=/path/ca.pem`, or the Mozilla roots without
+    /// it; naming a CA file alone also requires TLS. The default, `prefer`, uses TLS when
+    /// the server offers it, verified the same way. Without the feature a URL that asks
+    /// for TLS is refused.
+    ///
     /// # Errors
-    /// `STORAGE_ERROR` when the URL does not parse, the server cannot be reached or a
-    /// migration fails; `SCHEMA_TOO_NEW` when a newer waiaas migrated it.
+    /// `STORAGE_ERROR` when the URL does not parse, asks for TLS this build lacks, names
+    /// an unreadable CA file, the server cannot be reached, its certificate is refused, or
+    /// a migration fails; `SCHEMA_TOO_NEW` when a newer waiaas migrated it.
     pub fn connect(url: &str, options: &PgOptions) -> Result<Self, StoreError> {
-        // The parser's message may quote the URL, password included: not passed on.
-        let config: postgres::Config = url.parse().map_err(|_| StoreError::Database {
-            operation: "parse the database URL",
-            message: "not a PostgreSQL connection URL (postgres://user@host:port/database)"
-                .to_owned(),
-        })?;
+        let (config, connector) = tls::from_url(url)?;
         let target = describe_target(&config);
-        let pool = Pool::new(config, options.pool_size, options.acquire_timeout);
+        let pool = Pool::new(
+            config,
+            connector,
+            options.pool_size,
+            options.acquire_timeout,
+        );
         let mut conn = pool.connect()?;
         migrations::migrate(
             &mut conn,
@@ -103,6 +112,13 @@ impl PgStore {
             policy_cache: Mutex::new(PolicyCache::default()),
             audit_key: AuditKeySlot::default(),
         })
+    }
+
+    /// Whether `url` asks for TLS (`sslmode=require`, `verify-ca`, `verify-full`, or
+    /// `sslrootcert`), which a build without the `postgres-tls` feature refuses.
+    #[must_use]
+    pub fn url_asks_for_tls(url: &str) -> bool {
+        tls::asks_for_tls(url)
     }
 
     /// The schema version of the database.

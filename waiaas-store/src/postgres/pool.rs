@@ -15,6 +15,7 @@ use waiaas_core::audit::AuditEntry;
 use waiaas_core::error::StoreError;
 
 use super::rows::db_err;
+use super::tls::Connector;
 
 /// Bound parameters of a statement.
 pub(super) type Params<'a> = &'a [&'a (dyn ToSql + Sync)];
@@ -95,6 +96,7 @@ impl Conn {
 
 pub(super) struct Pool {
     config: Config,
+    connector: Connector,
     size: usize,
     timeout: Duration,
     state: Mutex<State>,
@@ -107,13 +109,19 @@ struct State {
 }
 
 impl Pool {
-    pub(super) fn new(mut config: Config, size: usize, timeout: Duration) -> Self {
+    pub(super) fn new(
+        mut config: Config,
+        connector: Connector,
+        size: usize,
+        timeout: Duration,
+    ) -> Self {
         config.connect_timeout(timeout);
         // A server that vanished (host down, network cut) is noticed by the kernel.
         config.keepalives(true);
         config.keepalives_idle(Duration::from_secs(30));
         Self {
             config,
+            connector,
             size: size.max(1),
             timeout,
             state: Mutex::new(State {
@@ -131,7 +139,12 @@ impl Pool {
 
     /// Opens a connection outside the pool's bound (migrations at start-up).
     pub(super) fn connect(&self) -> Result<Conn, StoreError> {
-        let client = self.config.connect(NoTls).map_err(db_err("connect"))?;
+        let client = match &self.connector {
+            Connector::Plain => self.config.connect(NoTls),
+            #[cfg(feature = "postgres-tls")]
+            Connector::Rustls(tls) => self.config.connect(tls.clone()),
+        }
+        .map_err(db_err("connect"))?;
         Ok(Conn {
             client,
             statements: HashMap::new(),

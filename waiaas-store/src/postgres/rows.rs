@@ -29,7 +29,20 @@ fn describe(e: &postgres::Error) -> String {
             db.message(),
             db.code().code()
         ),
-        None => e.to_string(),
+        // The sources say why (a refused certificate, a reset connection); none of
+        // them quotes the URL or a password.
+        None => {
+            let mut message = e.to_string();
+            let mut source = std::error::Error::source(e);
+            while let Some(s) = source {
+                message = format!("{message}: {s}");
+                source = s.source();
+            }
+            match super::tls::hint(e) {
+                Some(hint) => format!("{message} ({hint})"),
+                None => message,
+            }
+        }
     }
 }
 
