@@ -28,7 +28,6 @@
     reason = "a measurement program: a panic is a failed run"
 )]
 
-use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::Arc;
@@ -39,13 +38,9 @@ use waiaas::{
     Admin, ChainParams, Config, CreateSession, Durability, Host, Network, NewPolicy, PolicyType,
     SecretString, SendRequest, Settings, StaticPriceOracle, Usd, Waiaas, native_asset_id,
 };
-use waiaas_core::policy::{
-    Decision, PolicyEngine, PolicyInput, PolicyRecord, PolicyRequest, Spend,
-};
 use waiaas_core::store::{Admission, Backend};
-use waiaas_core::tier::Tier;
-use waiaas_core::{Amount, TxStatus, WalletId};
-use waiaas_store::conformance::{admit, key, wallet_record};
+use waiaas_core::{TxStatus, WalletId};
+use waiaas_store::conformance::{InstantDaily, admit, key, wallet_record};
 use waiaas_store::test_database::TestSchema;
 use waiaas_store::{PgOptions, PgStore, SqliteStore, StoreOptions, Synchronous};
 
@@ -54,34 +49,6 @@ const PER_THREAD: usize = 100;
 const NOW: i64 = 1_800_000_000;
 const NETWORK: Network = Network::SolanaDevnet;
 const PASSWORD: &str = "fleet";
-
-/// Allows every transfer at INSTANT, counting it in a daily window of asset `X`.
-#[derive(Debug)]
-struct DailyWindow;
-
-impl PolicyEngine for DailyWindow {
-    fn windows(&self, _: &PolicyRequest, _: &[PolicyRecord]) -> Vec<u64> {
-        vec![86_400]
-    }
-
-    fn evaluate(&self, _: &PolicyInput<'_>) -> Decision {
-        let mut assets = BTreeMap::new();
-        assets.insert("X".to_owned(), Amount::from_u64(1));
-        Decision {
-            allowed: true,
-            tier: Tier::Instant,
-            delay_seconds: None,
-            approval_timeout: None,
-            reasons: Vec::new(),
-            warnings: Vec::new(),
-            approval_reason: None,
-            spend: Spend {
-                assets,
-                ..Spend::default()
-            },
-        }
-    }
-}
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Level {
@@ -271,7 +238,15 @@ fn child(plan: &Plan, process: usize, scratch: &Path) {
                 .map(|w| WalletId::parse(w).unwrap())
                 .collect();
             timed_threads(plan, process, |w| {
-                let a = admit(store.as_ref(), &DailyWindow, wallets[w], None, 1, NOW, None);
+                let a = admit(
+                    store.as_ref(),
+                    &InstantDaily,
+                    wallets[w],
+                    None,
+                    1,
+                    NOW,
+                    None,
+                );
                 assert!(matches!(a, Admission::Decided { .. }));
             })
         }

@@ -141,19 +141,9 @@ fn policy(u: &mut Unstructured<'_>) -> Result<GenPolicy> {
     let priority = u.int_in_range(0i64..=2)?;
     let enabled = weighted(u, 218)?;
     let corrupt = weighted(u, 13)?;
-    Ok(GenPolicy {
-        ty,
-        wallet,
-        network,
-        priority,
-        enabled,
-        rules: if corrupt {
-            json!({"bogus_field": 1})
-        } else {
-            rules
-        },
-        corrupt,
-    })
+    Ok(GenPolicy::generated(
+        ty, wallet, network, priority, enabled, rules, corrupt,
+    ))
 }
 
 /// The proptest amounts, plus any `u64` (every amount the reference can value).

@@ -17,21 +17,10 @@ fn a_migrated_vault_is_served_from_postgres_by_start_database() {
         return;
     };
     let home = Home::new();
-    home.json(&["init", "--auto-provision"]);
-    let wallet = home.json(&[
-        "wallet",
-        "create",
-        "--name",
-        "bot",
-        "--chain",
-        "solana",
-        "--network",
-        "testnet",
-    ]);
+    let (wallet, password) = home.with_wallet();
     home.json(&["quickset", "--mode", "testnet"]);
     let session = home.json(&["session", "create", "--ttl", "3600"]);
     let token = session["token"].as_str().unwrap().to_owned();
-    let password = std::fs::read_to_string(home.data().join("recovery.key")).unwrap();
     let from = format!("sqlite:{}", home.data().display());
 
     // The password comes from `recovery.key` beside the source, as for any command.
@@ -63,9 +52,9 @@ fn a_migrated_vault_is_served_from_postgres_by_start_database() {
     // Another host: an empty data directory, the password from the environment.
     let host = Home::new();
     let mut cmd = host.cmd(&["start", "--port", "0", "--database", schema.url()]);
-    cmd.env("WAIAAS_MASTER_PASSWORD", password.trim());
+    cmd.env("WAIAAS_MASTER_PASSWORD", &password);
     let mut server = Served::spawn(cmd);
-    let operator = ("x-master-password", password.trim());
+    let operator = ("x-master-password", password.as_str());
     let (status, listed) = server.call("GET", "/v1/wallets", operator, None);
     assert_eq!(status, 200, "{listed}");
     assert!(

@@ -11,19 +11,8 @@ use serde_json::json;
 #[test]
 fn start_serves_the_article_api_until_ctrl_c() {
     let home = Home::new();
-    home.json(&["init", "--auto-provision"]);
-    let wallet = home.json(&[
-        "wallet",
-        "create",
-        "--name",
-        "bot",
-        "--chain",
-        "solana",
-        "--network",
-        "testnet",
-    ]);
-    let password = std::fs::read_to_string(home.data().join("recovery.key")).unwrap();
-    let operator = ("x-master-password", password.trim());
+    let (wallet, password) = home.with_wallet();
+    let operator = ("x-master-password", password.as_str());
 
     let mut server = Served::spawn(home.cmd(&["start", "--port", "0"]));
     assert!(

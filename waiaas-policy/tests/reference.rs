@@ -112,18 +112,8 @@ fn gen_policy() -> impl Strategy<Value = GenPolicy> {
             proptest::bool::weighted(0.05),
         )
             .prop_map(
-                move |(rules, wallet, network, priority, enabled, corrupt)| GenPolicy {
-                    ty,
-                    wallet,
-                    network,
-                    priority,
-                    enabled,
-                    rules: if corrupt {
-                        json!({"bogus_field": 1})
-                    } else {
-                        rules
-                    },
-                    corrupt,
+                move |(rules, wallet, network, priority, enabled, corrupt)| {
+                    GenPolicy::generated(ty, wallet, network, priority, enabled, rules, corrupt)
                 },
             )
     })

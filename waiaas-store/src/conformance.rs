@@ -183,6 +183,36 @@ fn session_record(wallets: Vec<WalletId>) -> SessionRecord {
     }
 }
 
+/// Allows every transfer at INSTANT, counting one unit of asset `X` in a daily window:
+/// the least engine that still has the store keep a window (the fleet tests and the
+/// fleet benchmark, where the store's share is what is measured).
+#[derive(Debug)]
+pub struct InstantDaily;
+
+impl PolicyEngine for InstantDaily {
+    fn windows(&self, _: &PolicyRequest, _: &[PolicyRecord]) -> Vec<u64> {
+        vec![86_400]
+    }
+
+    fn evaluate(&self, _: &PolicyInput<'_>) -> Decision {
+        let mut assets = BTreeMap::new();
+        assets.insert("X".to_owned(), Amount::from_u64(1));
+        Decision {
+            allowed: true,
+            tier: Tier::Instant,
+            delay_seconds: None,
+            approval_timeout: None,
+            reasons: Vec::new(),
+            warnings: Vec::new(),
+            approval_reason: None,
+            spend: Spend {
+                assets,
+                ..Spend::default()
+            },
+        }
+    }
+}
+
 /// Allows a transfer while the wallet's total of asset `X` in `window` (plus what is in
 /// flight, when `count_in_flight`) stays within `cap`; records every snapshot it saw.
 #[derive(Debug)]

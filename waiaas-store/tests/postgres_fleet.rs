@@ -23,40 +23,17 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use waiaas_core::ids::{TxId, WalletId};
-use waiaas_core::policy::{
-    Decision, PolicyEngine, PolicyInput, PolicyRecord, PolicyRequest, PriceBook, Spend,
-};
+use waiaas_core::policy::PriceBook;
 use waiaas_core::store::{Admission, Backend, PipelineStore, SignOutcome, Store, TxFilter};
-use waiaas_core::tier::{Tier, TxStatus};
-use waiaas_store::conformance::{T0, audit, key, plain_rules, request, tx_record, wallet_record};
+use waiaas_core::tier::TxStatus;
+use waiaas_store::conformance::{
+    InstantDaily, T0, audit, key, plain_rules, request, tx_record, wallet_record,
+};
 use waiaas_store::test_database::TestSchema;
 use waiaas_store::{PgOptions, PgStore};
 
 const ENV_URL: &str = "WAIAAS_TEST_KILLED_HOST";
 const ENV_WALLET: &str = "WAIAAS_TEST_KILLED_WALLET";
-
-/// Allows every transfer at INSTANT.
-#[derive(Debug)]
-struct AllowAll;
-
-impl PolicyEngine for AllowAll {
-    fn windows(&self, _: &PolicyRequest, _: &[PolicyRecord]) -> Vec<u64> {
-        vec![86_400]
-    }
-
-    fn evaluate(&self, _: &PolicyInput<'_>) -> Decision {
-        Decision {
-            allowed: true,
-            tier: Tier::Instant,
-            delay_seconds: None,
-            approval_timeout: None,
-            reasons: Vec::new(),
-            warnings: Vec::new(),
-            approval_reason: None,
-            spend: Spend::default(),
-        }
-    }
-}
 
 fn store(url: &str) -> PgStore {
     let s = PgStore::connect(url, &PgOptions::default()).unwrap();
@@ -71,7 +48,7 @@ fn admit(s: &dyn Backend, wallet: WalletId, sign: &dyn Fn() -> SignOutcome) -> A
         &request(wallet, id, 1),
         &PriceBook::default(),
         T0,
-        &AllowAll,
+        &InstantDaily,
         &plain_rules(wallet),
         sign,
         &audit(T0, "TX_REQUESTED"),

@@ -71,6 +71,24 @@ impl Home {
         );
         serde_json::from_slice(&out.stdout).unwrap()
     }
+
+    /// `init --auto-provision` and a Solana testnet wallet `bot`: the wallet as JSON and
+    /// the master password (`recovery.key`, trimmed).
+    pub fn with_wallet(&self) -> (Value, String) {
+        self.json(&["init", "--auto-provision"]);
+        let wallet = self.json(&[
+            "wallet",
+            "create",
+            "--name",
+            "bot",
+            "--chain",
+            "solana",
+            "--network",
+            "testnet",
+        ]);
+        let password = std::fs::read_to_string(self.data().join("recovery.key")).unwrap();
+        (wallet, password.trim().to_owned())
+    }
 }
 
 pub fn stdout(out: &Output) -> String {

@@ -80,6 +80,34 @@ pub struct GenPolicy {
     pub corrupt: bool,
 }
 
+impl GenPolicy {
+    /// A generated policy; a `corrupt` one carries rules that no longer parse (the
+    /// engine must then deny, `POLICY_RULES_CORRUPT`) instead of `rules`.
+    pub fn generated(
+        ty: PolicyType,
+        wallet: Option<WalletId>,
+        network: Option<Network>,
+        priority: i64,
+        enabled: bool,
+        rules: Value,
+        corrupt: bool,
+    ) -> Self {
+        Self {
+            ty,
+            wallet,
+            network,
+            priority,
+            enabled,
+            rules: if corrupt {
+                serde_json::json!({"bogus_field": 1})
+            } else {
+                rules
+            },
+            corrupt,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct World {
     pub policies: Vec<GenPolicy>,
