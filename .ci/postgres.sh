@@ -26,18 +26,20 @@ as_pg "$pg_bin/initdb" -D "$WAIAAS_PG_DIR/data" -U postgres -A trust --no-sync >
 # for 127.0.0.1 only (no DNS name), so a connection to `localhost` must fail verification.
 tls="$WAIAAS_PG_DIR/tls"
 mkdir -p "$tls"
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
-  -subj "/CN=waiaas test CA" -keyout "$tls/ca.key" -out "$tls/ca.pem" 2>/dev/null
-openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-  -subj "/CN=127.0.0.1" -keyout "$tls/server.key" -out "$tls/server.csr" 2>/dev/null
+ossl() { openssl "$@" >"$tls/openssl.log" 2>&1 || { cat "$tls/openssl.log"; return 1; }; }
+ossl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -noenc -days 2 \
+  -subj "/CN=waiaas test CA" -addext "basicConstraints=critical,CA:TRUE" \
+  -addext "keyUsage=critical,keyCertSign,cRLSign" -keyout "$tls/ca.key" -out "$tls/ca.pem"
+ossl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -noenc \
+  -subj "/CN=127.0.0.1" -keyout "$tls/server.key" -out "$tls/server.csr"
 printf 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' > "$tls/ext"
-openssl x509 -req -in "$tls/server.csr" -CA "$tls/ca.pem" -CAkey "$tls/ca.key" -CAcreateserial \
-  -days 2 -extfile "$tls/ext" -out "$tls/server.pem" 2>/dev/null
+ossl x509 -req -in "$tls/server.csr" -CA "$tls/ca.pem" -CAkey "$tls/ca.key" -CAcreateserial \
+  -days 2 -extfile "$tls/ext" -out "$tls/server.pem"
 chmod 600 "$tls/server.key"
 [ "$(id -u)" = 0 ] && chown -R postgres "$tls"
 # fsync stays on (the default): the failover test restarts the server and counts on it.
 as_pg "$pg_bin/pg_ctl" -D "$WAIAAS_PG_DIR/data" -l "$WAIAAS_PG_DIR/log" -w \
-  -o "-p $WAIAAS_PG_PORT -k /tmp -c listen_addresses=127.0.0.1 -c max_connections=200 -c ssl=on -c ssl_cert_file=$tls/server.pem -c ssl_key_file=$tls/server.key" start >/dev/null
+  -o "-p $WAIAAS_PG_PORT -k /tmp -c listen_addresses=127.0.0.1 -c max_connections=200 -c ssl=on -c ssl_cert_file='$tls/server.pem' -c ssl_key_file='$tls/server.key'" start >/dev/null
 "$pg_bin/psql" -h 127.0.0.1 -p "$WAIAAS_PG_PORT" -U postgres -q -c "CREATE DATABASE waiaas_test"
 # Plaintext for every test but the TLS ones (builds with `postgres-tls` would otherwise
 # try TLS, as the server offers it, and refuse the test CA they do not know).

@@ -28,6 +28,7 @@
     reason = "a measurement program: a panic is a failed run"
 )]
 
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::Arc;
@@ -200,8 +201,13 @@ fn set_up(level: Level, target: &str, count: usize, scratch: &Path) -> (Vec<Stri
     }
 }
 
-/// Times `PER_THREAD` calls of `call` (given the thread's wallet index) in each thread.
+/// Times `PER_THREAD` calls of `call` (given the thread's wallet index) in each thread,
+/// once every process is ready (each says `READY` and waits for the go on stdin), so
+/// the processes overlap and the slowest one's time covers the run.
 fn timed_threads(plan: &Plan, process: usize, call: impl Fn(usize) + Sync) -> (u128, Vec<u128>) {
+    println!("READY");
+    std::io::stdout().flush().unwrap();
+    std::io::stdin().read_line(&mut String::new()).unwrap();
     let start = Instant::now();
     let latencies = std::thread::scope(|s| {
         let workers: Vec<_> = (0..plan.threads)
@@ -350,7 +356,7 @@ fn main() {
         processes,
         threads,
     };
-    let children: Vec<_> = (0..plan.processes)
+    let mut children: Vec<_> = (0..plan.processes)
         .map(|p| {
             Command::new(std::env::current_exe().unwrap())
                 .env(
@@ -368,17 +374,30 @@ fn main() {
                 .env("FLEET_THREADS", plan.threads.to_string())
                 .env("FLEET_SCRATCH", scratch.path())
                 .env("FLEET_PROCESS", p.to_string())
+                .stdin(Stdio::piped())
                 .stdout(Stdio::piped())
                 .spawn()
                 .unwrap()
         })
         .collect();
+    let mut outputs: Vec<_> = children
+        .iter_mut()
+        .map(|c| BufReader::new(c.stdout.take().unwrap()))
+        .collect();
+    for out in &mut outputs {
+        let mut line = String::new();
+        out.read_line(&mut line).unwrap();
+        assert_eq!(line.trim(), "READY");
+    }
+    for c in &mut children {
+        writeln!(c.stdin.as_mut().unwrap()).unwrap();
+    }
     let mut all: Vec<u128> = Vec::new();
     let mut slowest = 0u128;
-    for c in children {
-        let out = c.wait_with_output().unwrap();
-        assert!(out.status.success());
-        let text = String::from_utf8(out.stdout).unwrap();
+    for (mut c, mut out) in children.into_iter().zip(outputs) {
+        let mut text = String::new();
+        out.read_to_string(&mut text).unwrap();
+        assert!(c.wait().unwrap().success());
         for line in text.lines() {
             if let Some(e) = line.strip_prefix("ELAPSED ") {
                 slowest = slowest.max(e.parse().unwrap());

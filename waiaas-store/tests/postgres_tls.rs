@@ -10,6 +10,11 @@
     reason = "test code: a panic is a test failure"
 )]
 
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::time::Duration;
+
+use waiaas_core::error::StoreError;
 use waiaas_store::test_database::{TestSchema, ca_file};
 use waiaas_store::{PgOptions, PgStore};
 
@@ -84,6 +89,8 @@ fn a_certificate_no_trusted_ca_signed_is_refused_never_downgraded() {
     for tls in ["sslmode=require", ""] {
         let (url, app) = url_with(&schema, tls);
         let e = PgStore::connect(&url, &PgOptions::default()).unwrap_err();
+        // Something to fix, not an outage to retry.
+        assert!(matches!(e, StoreError::Database { .. }), "{tls}: {e:?}");
         let message = e.to_string();
         assert!(message.contains("TLS handshake"), "{tls}: {message}");
         assert!(
@@ -140,4 +147,65 @@ fn an_unreadable_ca_file_is_named() {
         let e = PgStore::connect(&url, &PgOptions::default()).unwrap_err();
         assert!(e.to_string().contains(&path), "{e}");
     }
+}
+
+#[test]
+fn a_unix_socket_connects_without_tls_unless_tls_is_required() {
+    let Some((schema, _)) = fixture() else { return };
+    // The test server's socket is in /tmp (`-k /tmp`); PostgreSQL has no TLS there.
+    let (url, app) = url_with(&schema, "");
+    let socket_url = url.replacen("@127.0.0.1:", "@%2Ftmp:", 1);
+    let store = PgStore::connect(&socket_url, &PgOptions::default()).unwrap();
+    store.schema_version().unwrap();
+    let seen = seen_by_server(&schema, &app);
+    assert!(!seen.is_empty() && seen.iter().all(|(ssl, _)| !ssl));
+
+    let (url, _) = url_with(&schema, "sslmode=require");
+    let socket_url = url.replacen("@127.0.0.1:", "@%2Ftmp:", 1);
+    assert!(PgStore::connect(&socket_url, &PgOptions::default()).is_err());
+}
+
+/// A server (or someone on the path) that answers "no TLS" to the client's request:
+/// whether the client then went on in plaintext (sent its startup message).
+fn against_a_server_without_tls(url_of: impl FnOnce(u16) -> String) -> bool {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = std::thread::spawn(move || {
+        let (mut stream, _) = listener.accept().unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
+        let mut ssl_request = [0u8; 8];
+        stream.read_exact(&mut ssl_request).unwrap();
+        assert_eq!(
+            ssl_request,
+            [0, 0, 0, 8, 4, 210, 22, 47],
+            "an SSLRequest first"
+        );
+        stream.write_all(b"N").unwrap();
+        let mut next = [0u8; 1];
+        matches!(stream.read(&mut next), Ok(1))
+    });
+    let options = PgOptions {
+        acquire_timeout: Duration::from_secs(5),
+        ..PgOptions::default()
+    };
+    assert!(PgStore::connect(&url_of(port), &options).is_err());
+    server.join().unwrap()
+}
+
+#[test]
+fn a_server_that_answers_no_tls_gets_no_plaintext_when_tls_was_asked_for() {
+    let Some((_, ca)) = fixture() else { return };
+    for tls in ["sslmode=require".to_owned(), format!("sslrootcert={ca}")] {
+        let plaintext = against_a_server_without_tls(|port| {
+            format!("postgres://waiaas:s3cret@127.0.0.1:{port}/db?{tls}")
+        });
+        assert!(!plaintext, "{tls}: went on in plaintext");
+    }
+    // The default (`prefer`) does go on: what `require` is for, and the proof that
+    // the stand-in server sees a plaintext startup when one comes.
+    assert!(against_a_server_without_tls(|port| format!(
+        "postgres://waiaas:s3cret@127.0.0.1:{port}/db"
+    )));
 }

@@ -259,6 +259,9 @@ impl Config {
                 "a PostgreSQL database needs waiaas built with the `postgres` feature",
             ));
         }
+        #[cfg(feature = "postgres")]
+        waiaas_store::PgStore::check_url(url)
+            .map_err(|e| ValidationError::field("databaseUrl", e.to_string()))?;
         #[cfg(all(feature = "postgres", not(feature = "postgres-tls")))]
         if waiaas_store::PgStore::url_asks_for_tls(url) {
             return Err(ValidationError::field(

@@ -39,6 +39,34 @@ fn a_database_url_that_is_not_postgres_is_refused_before_anything_is_written() {
     assert!(shown.contains("db.internal:5432"), "{shown}");
 }
 
+/// TLS parameters that do not read one way are refused as the configuration is
+/// checked, before anything is written, never quoting the URL.
+#[cfg(feature = "postgres")]
+#[test]
+fn a_database_url_with_bad_tls_parameters_is_refused_before_anything_is_written() {
+    for url in [
+        "postgres://waiaas:s3cret@db.internal/waiaas?sslmode=allow",
+        "postgres://waiaas:s3cret@db.internal/waiaas?sslmode=require&sslmode=disable",
+        "postgres://waiaas:s3cret@db.internal/waiaas?sslrootcert=%zz",
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let config = Config {
+            database_url: Some(url.to_owned()),
+            ..common::config()
+        };
+        let err = Waiaas::create_auto_provisioned(dir.path().join("v"), &config, Host::default())
+            .unwrap_err();
+        assert_eq!(err.code(), "VALIDATION_FAILED", "{url}: {err}");
+        let message = err.to_string();
+        assert!(
+            message.contains("databaseUrl") && message.contains("ssl"),
+            "{message}"
+        );
+        assert!(!message.contains("s3cret"), "{message}");
+        assert!(!dir.path().join("v").exists(), "nothing written");
+    }
+}
+
 /// Without `postgres-tls` a URL that asks for TLS is refused, naming the feature, rather
 /// than connecting in plaintext.
 #[cfg(all(feature = "postgres", not(feature = "postgres-tls")))]

@@ -121,6 +121,15 @@ impl PgStore {
         tls::asks_for_tls(url)
     }
 
+    /// Checks `url` as [`PgStore::connect`] reads it, without connecting or reading a
+    /// CA file.
+    ///
+    /// # Errors
+    /// `STORAGE_ERROR` naming what is wrong (never quoting the URL).
+    pub fn check_url(url: &str) -> Result<(), StoreError> {
+        tls::check(url)
+    }
+
     /// The schema version of the database.
     ///
     /// # Errors

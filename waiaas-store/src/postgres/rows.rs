@@ -66,8 +66,11 @@ fn retryable(e: &postgres::Error) -> bool {
             ]
             .contains(code);
     }
-    // No SQLSTATE: an I/O failure (connect refused or timed out, connection reset).
+    // No SQLSTATE: an I/O failure (connect refused or timed out, connection reset), but
+    // not a failed TLS handshake, which rustls reports inside an I/O error: a refused
+    // certificate is to fix, not to retry.
     std::error::Error::source(e).is_some_and(|s| s.is::<std::io::Error>())
+        && !super::tls::is_failure(e)
 }
 
 /// Column `idx` of `row`.

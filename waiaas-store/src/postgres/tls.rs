@@ -2,10 +2,13 @@
 //!
 //! With the `postgres-tls` feature every TLS connection verifies the server's
 //! certificate chain and host name (libpq's `verify-full`), against the CA file named by
-//! `sslrootcert` or, without it, the Mozilla roots (`webpki-roots`). So `sslmode=require`
-//! here is libpq's `verify-full`, and libpq's `verify-ca` / `verify-full` are read as
-//! `require`. A URL that names a CA file or asks for TLS never falls back to plaintext.
-//! Without the feature a URL that asks for TLS is refused, naming the feature.
+//! `sslrootcert` or, without it (or with libpq's `sslrootcert=system`), the Mozilla roots
+//! (`webpki-roots`). So `sslmode=require` here is libpq's `verify-full`, and libpq's
+//! `verify-ca` / `verify-full` are read as `require`. A URL that names a CA or asks for
+//! TLS never falls back to plaintext; the default, `prefer`, does when the server (or
+//! someone on the path) answers that it has no TLS. Without the feature a URL that asks
+//! for TLS is refused, naming the feature. `sslmode` and `sslrootcert` are read from the
+//! query of a `postgres://` URL; libpq's key/value form gets its parser's `sslmode` only.
 
 use postgres::Config;
 use postgres::config::SslMode;
@@ -30,9 +33,7 @@ pub(super) enum Connector {
 /// message never quotes the URL (it may hold a password).
 pub(super) fn from_url(url: &str) -> Result<(Config, Connector), StoreError> {
     let (url, mode, root_cert) = split_tls_params(url)?;
-    let mut config: Config = url.parse().map_err(|_| {
-        refused("not a PostgreSQL connection URL (postgres://user@host:port/database)")
-    })?;
+    let mut config = parse(&url)?;
     let connector = match (mode.as_deref(), root_cert) {
         (Some("disable"), Some(_)) => {
             return Err(refused(
@@ -51,8 +52,20 @@ pub(super) fn from_url(url: &str) -> Result<(Config, Connector), StoreError> {
     Ok((config, connector))
 }
 
+/// The URL checked as [`from_url`] does, without reading a CA file.
+pub(super) fn check(url: &str) -> Result<(), StoreError> {
+    parse(&split_tls_params(url)?.0).map(|_| ())
+}
+
+/// The parser's message may quote the URL, password included: not passed on.
+fn parse(url: &str) -> Result<Config, StoreError> {
+    url.parse().map_err(|_| {
+        refused("not a PostgreSQL connection URL (postgres://user@host:port/database)")
+    })
+}
+
 /// Whether `url` asks for TLS (`sslmode=require`, `verify-ca`, `verify-full`, or a CA
-/// file in `sslrootcert`); a URL that does not parse does not.
+/// in `sslrootcert`); a URL that does not parse does not.
 pub(super) fn asks_for_tls(url: &str) -> bool {
     split_tls_params(url).is_ok_and(|(rest, mode, root_cert)| {
         root_cert.is_some()
@@ -80,10 +93,12 @@ fn tls_connector(mode: SslMode, root_cert: Option<String>) -> Result<Connector, 
     Ok(Connector::Plain)
 }
 
-/// The URL without `sslmode` and `sslrootcert`, with `sslmode` (lowercase, libpq's
-/// `verify-ca` / `verify-full` read as `require`) and `sslrootcert` (percent-decoded).
+/// The URL without `sslmode` and `sslrootcert`, with `sslmode` (libpq's `verify-ca` /
+/// `verify-full` read as `require`) and `sslrootcert` (percent-decoded). Only a
+/// `postgres://` URL has a query; a key/value string is left to its parser.
 fn split_tls_params(url: &str) -> Result<(String, Option<String>, Option<String>), StoreError> {
-    let Some((base, query)) = url.split_once('?') else {
+    let is_url = url.starts_with("postgres://") || url.starts_with("postgresql://");
+    let Some((base, query)) = url.split_once('?').filter(|_| is_url) else {
         return Ok((url.to_owned(), None, None));
     };
     let mut kept = Vec::new();
@@ -91,26 +106,32 @@ fn split_tls_params(url: &str) -> Result<(String, Option<String>, Option<String>
     let mut root_cert = None;
     for pair in query.split('&').filter(|p| !p.is_empty()) {
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-        match key {
-            "sslmode" => {
-                mode = Some(match value {
-                    "disable" | "prefer" | "require" => value.to_owned(),
-                    "verify-ca" | "verify-full" => "require".to_owned(),
-                    _ => {
-                        return Err(refused(
-                            "`sslmode` must be `disable`, `prefer`, `require`, `verify-ca` or `verify-full`",
-                        ));
-                    }
-                });
+        let slot = match key {
+            "sslmode" => &mut mode,
+            "sslrootcert" => &mut root_cert,
+            _ => {
+                kept.push(pair);
+                continue;
             }
-            "sslrootcert" => {
-                root_cert =
-                    Some(percent_decode(value).ok_or_else(|| {
-                        refused("`sslrootcert` is not a valid percent-encoded path")
-                    })?);
-            }
-            _ => kept.push(pair),
+        };
+        if slot.is_some() {
+            // The last would win in libpq: a later `sslmode=disable` would quietly
+            // undo an earlier `require`.
+            return Err(refused(&format!("`{key}` is given twice: keep one")));
         }
+        *slot = Some(match key {
+            "sslmode" => match value {
+                "disable" | "prefer" | "require" => value.to_owned(),
+                "verify-ca" | "verify-full" => "require".to_owned(),
+                _ => {
+                    return Err(refused(
+                        "`sslmode` must be `disable`, `prefer`, `require`, `verify-ca` or `verify-full`",
+                    ));
+                }
+            },
+            _ => percent_decode(value)
+                .ok_or_else(|| refused("`sslrootcert` is not a valid percent-encoded path"))?,
+        });
     }
     let url = if kept.is_empty() {
         base.to_owned()
@@ -120,21 +141,28 @@ fn split_tls_params(url: &str) -> Result<(String, Option<String>, Option<String>
     Ok((url, mode, root_cert))
 }
 
+/// `value` percent-decoded; `None` for a bad escape, invalid UTF-8 or a control
+/// character (the path is quoted in error messages).
 fn percent_decode(value: &str) -> Option<String> {
     let bytes = value.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while let Some(&b) = bytes.get(i) {
         if b == b'%' {
-            let hex = std::str::from_utf8(bytes.get(i.checked_add(1)?..i.checked_add(3)?)?).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
+            let hex = bytes.get(i.checked_add(1)?..i.checked_add(3)?)?;
+            if !hex.iter().all(u8::is_ascii_hexdigit) {
+                return None;
+            }
+            out.push(u8::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()?);
             i = i.checked_add(3)?;
         } else {
             out.push(b);
             i = i.checked_add(1)?;
         }
     }
-    String::from_utf8(out).ok()
+    String::from_utf8(out)
+        .ok()
+        .filter(|path| !path.chars().any(char::is_control))
 }
 
 fn refused(message: &str) -> StoreError {
@@ -144,25 +172,44 @@ fn refused(message: &str) -> StoreError {
     }
 }
 
-/// What to do about a connection error that is the server's certificate failing
-/// verification, if it is one.
+/// The TLS failure behind a connection error, if it is one: a failed handshake (a
+/// refused certificate, no host name to verify) is a set-up error to fix, not an outage
+/// to retry.
 #[cfg(feature = "postgres-tls")]
-pub(super) fn hint(e: &postgres::Error) -> Option<&'static str> {
+fn failure(e: &postgres::Error) -> Option<&rustls::Error> {
     let mut source = std::error::Error::source(e);
     while let Some(s) = source {
-        let rustls_error = s.downcast_ref::<rustls::Error>().or_else(|| {
+        let found = s.downcast_ref::<rustls::Error>().or_else(|| {
             s.downcast_ref::<std::io::Error>()
                 .and_then(|io| io.get_ref())
                 .and_then(|inner| inner.downcast_ref::<rustls::Error>())
         });
-        if let Some(rustls::Error::InvalidCertificate(_)) = rustls_error {
-            return Some(
-                "the server's certificate was not accepted: name its CA with `sslrootcert=/path/ca.pem` and connect with the host name the certificate was issued for",
-            );
+        if found.is_some() {
+            return found;
         }
         source = s.source();
     }
     None
+}
+
+/// Whether `e` is a failed TLS handshake (never retryable).
+#[cfg(feature = "postgres-tls")]
+pub(super) fn is_failure(e: &postgres::Error) -> bool {
+    failure(e).is_some()
+}
+
+#[cfg(not(feature = "postgres-tls"))]
+pub(super) fn is_failure(_: &postgres::Error) -> bool {
+    false
+}
+
+/// What to do about a connection error that is the server's certificate failing
+/// verification, if it is one.
+#[cfg(feature = "postgres-tls")]
+pub(super) fn hint(e: &postgres::Error) -> Option<&'static str> {
+    matches!(failure(e), Some(rustls::Error::InvalidCertificate(_))).then_some(
+        "the server's certificate was not accepted: name its CA with `sslrootcert=/path/ca.pem` and connect with the host name the certificate was issued for",
+    )
 }
 
 #[cfg(not(feature = "postgres-tls"))]
@@ -194,10 +241,10 @@ mod rustls_connect {
 
     impl MakeRustls {
         /// Verifies against the certificates of the PEM file `root_cert`, or the
-        /// Mozilla roots without one.
+        /// Mozilla roots without one (or with `system`).
         pub(super) fn new(root_cert: Option<&str>) -> Result<Self, StoreError> {
             let mut roots = rustls::RootCertStore::empty();
-            match root_cert {
+            match root_cert.filter(|path| *path != "system") {
                 Some(path) => {
                     let unreadable = |e: &dyn std::fmt::Display| {
                         refused(&format!("`sslrootcert` file `{path}` cannot be read: {e}"))
@@ -233,10 +280,16 @@ mod rustls_connect {
         type TlsConnect = RustlsConnect;
         type Error = rustls::pki_types::InvalidDnsNameError;
 
+        /// `host` is empty for a Unix socket or a URL with `hostaddr` alone: there is no
+        /// name to verify a certificate against, so a handshake is refused (in
+        /// `connect`), while a connection that needs none goes on (a server answers no
+        /// to TLS on a Unix socket).
         fn make_tls_connect(&mut self, host: &str) -> Result<RustlsConnect, Self::Error> {
             Ok(RustlsConnect {
                 config: self.0.clone(),
-                server: ServerName::try_from(host.to_owned())?,
+                server: (!host.is_empty())
+                    .then(|| ServerName::try_from(host.to_owned()))
+                    .transpose()?,
             })
         }
     }
@@ -244,7 +297,7 @@ mod rustls_connect {
     /// One connection's handshake with the host it was made for.
     pub(in crate::postgres) struct RustlsConnect {
         config: Arc<rustls::ClientConfig>,
-        server: ServerName<'static>,
+        server: Option<ServerName<'static>>,
     }
 
     impl<S> TlsConnect<S> for RustlsConnect
@@ -257,12 +310,21 @@ mod rustls_connect {
 
         fn connect(self, stream: S) -> Self::Future {
             let connector = tokio_rustls::TlsConnector::from(self.config);
-            Box::pin(async move { Ok(RustlsStream(connector.connect(self.server, stream).await?)) })
+            Box::pin(async move {
+                // A rustls error inside, as for a refused certificate: not retryable.
+                let server = self.server.ok_or_else(|| {
+                    io::Error::other(rustls::Error::General(
+                        "TLS needs the server's host name to verify its certificate (give `host`, not only `hostaddr`)"
+                            .to_owned(),
+                    ))
+                })?;
+                Ok(RustlsStream(connector.connect(server, stream).await?))
+            })
         }
     }
 
     /// The encrypted stream. No channel binding is offered: SCRAM then authenticates
-    /// without it, as libpq does by default.
+    /// without it, as libpq does by default (`channel_binding=require` is refused).
     pub(in crate::postgres) struct RustlsStream<S>(tokio_rustls::client::TlsStream<S>);
 
     impl<S: AsyncRead + AsyncWrite + Unpin> TlsStream for RustlsStream<S> {
@@ -320,6 +382,9 @@ mod tests {
         );
         assert_eq!(mode.as_deref(), Some("require"));
         assert_eq!(root.as_deref(), Some("/tmp/ca x.pem"));
+        // A key/value string has no query: a `?` in a value is the value's.
+        let kv = "host=h password=a?sslmode=disable";
+        assert_eq!(split_tls_params(kv).unwrap(), (kv.to_owned(), None, None));
         let (url, mode, root) = split_tls_params("postgres://h/db?sslmode=disable").unwrap();
         assert_eq!(
             (url.as_str(), mode.as_deref(), root),
@@ -334,6 +399,9 @@ mod tests {
             "postgres://u:secretpw@h/db?sslrootcert=%zz",
             "postgres://u:secretpw@h/db?sslmode=disable&sslrootcert=/ca.pem",
             "postgres://u:secretpw@h/db?sslrootcert=/nonexistent/ca.pem",
+            "postgres://u:secretpw@h/db?sslmode=require&sslmode=disable",
+            "postgres://u:secretpw@h/db?sslrootcert=%+f",
+            "postgres://u:secretpw@h/db?sslrootcert=ca%0A.pem",
         ] {
             let e = message(from_url(url).err().unwrap());
             assert!(!e.contains("secretpw"), "{e}");
