@@ -182,7 +182,6 @@ fn insert_session(
     };
     let record = SessionRecord {
         id: SessionId::parse(text(s, "id")?)?,
-        wallet_ids: vec![wallet],
         created_at,
         ttl_seconds: ttl,
         max_renewals: 0,
@@ -197,6 +196,7 @@ fn insert_session(
     };
     store.insert_session(
         &record,
+        &[wallet],
         SessionConfig::default().max_active_per_wallet,
         created_at,
         &AuditEntry::new(created_at, &Actor::Operator, "SESSION_CREATED"),

@@ -34,16 +34,17 @@ use waiaas_core::policy::{
     Decision, LedgerSnapshot, PolicyEngine, PolicyFilter, PolicyInput, PolicyRecord, PolicyRequest,
     PolicyType, PriceBook, RequestBody, Spend,
 };
-use waiaas_core::session::Permission;
+use waiaas_core::session::{CreateSession, Permission, SessionConfig, SessionIssuer};
 use waiaas_core::settings::{SETTINGS_KEY, Settings};
 use waiaas_core::store::{
     Admission, AdmissionGate, ApprovalLinkRecord, Backend, ChannelRecord, Claim, DurableNonceUse,
-    ExecutionCheck, KillSwitchState, LedgerEffect, LinkRedemption, PlacementRefusal,
-    PlacementRules, RenewalCas, SealedBox, SessionInsert, SessionRecord, SignOutcome, TxRecord,
-    TxTransition, WalletRecord, WalletStatus,
+    ExecutionCheck, KillSwitchState, LedgerEffect, LinkRedemption, LinkedSession, PlacementRefusal,
+    PlacementRules, RenewalCas, SealedBox, SessionAccess, SessionInsert, SessionRecord,
+    SignOutcome, Store, TxRecord, TxTransition, WalletRecord, WalletStatus,
 };
 use waiaas_core::tier::{Tier, TxStatus};
-use waiaas_core::{Amount, ErrorCode};
+use waiaas_core::vault::{KdfParams, Vault, VaultOptions};
+use waiaas_core::{Amount, ErrorCode, SecretString};
 
 /// A backend under test.
 pub trait Harness: Send + Sync {
@@ -76,6 +77,7 @@ macro_rules! store_conformance {
             time_mark_never_goes_back,
             wallets_round_trip_and_report_absence,
             sessions_cap_renew_compare_and_swap_and_revoke,
+            a_session_over_many_wallets_checks_one_link_by_index,
             settings_overwrite,
             policies_round_trip_with_revisions,
             admission_places_and_idempotency_keys_return_the_first_row,
@@ -165,10 +167,9 @@ fn new_wallet(s: &dyn Backend) -> WalletId {
     id
 }
 
-fn session_record(wallets: Vec<WalletId>) -> SessionRecord {
+fn session_record() -> SessionRecord {
     SessionRecord {
         id: SessionId::new(),
-        wallet_ids: wallets,
         created_at: T0,
         ttl_seconds: Some(3600),
         max_renewals: 0,
@@ -563,24 +564,32 @@ pub fn wallets_round_trip_and_report_absence(h: &dyn Harness) {
 pub fn sessions_cap_renew_compare_and_swap_and_revoke(h: &dyn Harness) {
     let s = keyed(h);
     let w = new_wallet(s.as_ref());
-    let first = session_record(vec![w]);
+    let first = session_record();
     assert_eq!(
-        s.insert_session(&first, 1, T0, &audit(T0, "S")).unwrap(),
+        s.insert_session(&first, &[w], 1, T0, &audit(T0, "S"))
+            .unwrap(),
         SessionInsert::Inserted
     );
     assert_eq!(
-        s.insert_session(&session_record(vec![w]), 1, T0, &audit(T0, "S"))
+        s.insert_session(&session_record(), &[w], 1, T0, &audit(T0, "S"))
             .unwrap(),
         SessionInsert::WalletAtCap(w)
     );
     let ghost = WalletId::new();
     assert_eq!(
-        s.insert_session(&session_record(vec![ghost]), 5, T0, &audit(T0, "S"))
+        s.insert_session(&session_record(), &[ghost], 5, T0, &audit(T0, "S"))
             .unwrap(),
         SessionInsert::UnknownWallet(ghost)
     );
     assert_eq!(s.session(first.id).unwrap().as_ref(), Some(&first));
-    assert_eq!(s.sessions(Some(w)).unwrap().len(), 1);
+    assert_eq!(
+        s.sessions(Some(w)).unwrap(),
+        vec![LinkedSession {
+            record: first.clone(),
+            wallet_ids: vec![w]
+        }]
+    );
+    assert_eq!(s.session_wallets(first.id).unwrap(), vec![w]);
     let cas = RenewalCas {
         id: first.id,
         expected_generation: 1,
@@ -621,10 +630,130 @@ pub fn sessions_cap_renew_compare_and_swap_and_revoke(h: &dyn Harness) {
     );
     // A revoked session frees its slot under the cap.
     assert_eq!(
-        s.insert_session(&session_record(vec![w]), 1, T0, &audit(T0, "S"))
+        s.insert_session(&session_record(), &[w], 1, T0, &audit(T0, "S"))
             .unwrap(),
         SessionInsert::Inserted
     );
+}
+
+/// Wallets linked to the session of [`a_session_over_many_wallets_checks_one_link_by_index`].
+pub const MANY_WALLETS: usize = 300;
+
+/// A session over [`MANY_WALLETS`] wallets: a request checks its one wallet's link by
+/// index (linked verifies, unlinked is `WALLET_ACCESS_DENIED`, no wallet named finds no
+/// sole wallet), the whole list is read only where it is returned, a deleted wallet's
+/// link goes with it, and revocation refuses the token at once on every handle.
+pub fn a_session_over_many_wallets_checks_one_link_by_index(h: &dyn Harness) {
+    let password = SecretString::from("conformance password");
+    let options = || VaultOptions {
+        allow_insecure_kdf: true,
+        ..VaultOptions::default()
+    };
+    let store: Arc<dyn Store> = h.handle();
+    let vault = Arc::new(
+        Vault::create(store, &password, KdfParams::insecure_for_tests(), options()).unwrap(),
+    );
+    let s = vault.store().clone();
+    let issuer = SessionIssuer::new(vault.clone(), SessionConfig::default()).unwrap();
+    let mut wallets: Vec<WalletId> = (0..MANY_WALLETS)
+        .map(|_| {
+            let id = WalletId::new();
+            s.insert_wallet(&wallet_record(id, "w"), &audit(T0, "WALLET_CREATED"))
+                .unwrap();
+            id
+        })
+        .collect();
+    let unlinked = WalletId::new();
+    s.insert_wallet(&wallet_record(unlinked, "u"), &audit(T0, "WALLET_CREATED"))
+        .unwrap();
+    let issued = issuer.create(&CreateSession::new(wallets.clone())).unwrap();
+    let (id, token) = (issued.info.id, issued.token.expose().to_owned());
+    wallets.sort();
+    assert_eq!(issued.info.wallet_ids.len(), MANY_WALLETS);
+
+    // Every request: one link, by index.
+    for wallet in [
+        wallets[0],
+        wallets[MANY_WALLETS / 2],
+        wallets[MANY_WALLETS - 1],
+    ] {
+        let verified = issuer
+            .verify_access(&token, wallet, Permission::Transaction)
+            .unwrap();
+        assert_eq!(verified.session_id, id);
+        let access = s.session_access(id, Some(wallet)).unwrap().unwrap();
+        assert_eq!(access.wallet, Some(wallet));
+        assert_eq!(access.record, s.session(id).unwrap().unwrap());
+    }
+    let denied = issuer.verify_access(&token, unlinked, Permission::Transaction);
+    assert_eq!(denied.unwrap_err().code(), "WALLET_ACCESS_DENIED");
+    assert_eq!(
+        s.session_access(id, Some(unlinked))
+            .unwrap()
+            .unwrap()
+            .wallet,
+        None
+    );
+    // The wallet is checked before the permission.
+    let denied = issuer.verify_access(&token, unlinked, Permission::SignMessage);
+    assert_eq!(denied.unwrap_err().code(), "WALLET_ACCESS_DENIED");
+    let denied = issuer.verify_access(&token, wallets[1], Permission::SignMessage);
+    assert_eq!(denied.unwrap_err().code(), "PERMISSION_DENIED");
+    // No wallet named: a session of many has no default wallet.
+    let (_, sole) = issuer.verify_wallet(&token, None).unwrap();
+    assert_eq!(sole, None);
+    let denied = issuer.verify_wallet(&token, Some(unlinked));
+    assert_eq!(denied.unwrap_err().code(), "WALLET_ACCESS_DENIED");
+    assert_eq!(s.session_access(SessionId::new(), None).unwrap(), None);
+
+    // The list, where an API returns it: sorted, complete.
+    assert_eq!(issuer.wallets(&token).unwrap(), wallets);
+    assert_eq!(s.session_wallets(id).unwrap(), wallets);
+    assert_eq!(issuer.get(id).unwrap().wallet_ids, wallets);
+    let listed = s.sessions(Some(wallets[7])).unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].wallet_ids, wallets);
+    assert_eq!(s.session_wallets(SessionId::new()).unwrap(), Vec::new());
+
+    // A deleted wallet's link goes with it; the rest of the session stays.
+    let gone = wallets.remove(3);
+    assert!(s.delete_wallet(gone, &audit(T0, "WALLET_DELETED")).unwrap());
+    let denied = issuer.verify_access(&token, gone, Permission::Transaction);
+    assert_eq!(denied.unwrap_err().code(), "WALLET_ACCESS_DENIED");
+    assert_eq!(s.session_wallets(id).unwrap(), wallets);
+
+    // The default wallet is the session's only one; two wallets have none, and deleting
+    // one of the two makes the other the default.
+    let (a, b) = (wallets[10], wallets[11]);
+    let single = issuer.create(&CreateSession::new(vec![a])).unwrap();
+    let (_, sole) = issuer.verify_wallet(single.token.expose(), None).unwrap();
+    assert_eq!(sole, Some(a));
+    let pair = issuer.create(&CreateSession::new(vec![a, b])).unwrap();
+    assert_eq!(
+        s.session_access(pair.info.id, None)
+            .unwrap()
+            .map(|x| x.wallet),
+        Some(None)
+    );
+    assert!(s.delete_wallet(b, &audit(T0, "WALLET_DELETED")).unwrap());
+    let (_, sole) = issuer.verify_wallet(pair.token.expose(), None).unwrap();
+    assert_eq!(sole, Some(a));
+
+    // Revocation refuses at once, here and on another handle (another process).
+    let other_vault = Arc::new(Vault::unlock(h.handle(), &password, options()).unwrap());
+    let other = SessionIssuer::new(other_vault, SessionConfig::default()).unwrap();
+    other
+        .verify_access(&token, wallets[42], Permission::Transaction)
+        .unwrap();
+    issuer.revoke(id).unwrap();
+    for issuer in [&issuer, &other] {
+        let refused = issuer.verify_access(&token, wallets[42], Permission::Transaction);
+        assert_eq!(refused.unwrap_err().code(), "SESSION_REVOKED");
+        let refused = issuer.verify_wallet(&token, None);
+        assert_eq!(refused.unwrap_err().code(), "SESSION_REVOKED");
+    }
+    let revoked: Option<SessionAccess> = s.session_access(id, Some(wallets[42])).unwrap();
+    assert!(revoked.unwrap().record.revoked_at.is_some());
 }
 
 /// Settings overwrite and are seen by every handle.
@@ -759,8 +888,9 @@ pub fn admission_gates_refuse_without_storing(h: &dyn Harness) {
         refused(admit(s.as_ref(), &engine, ghost, None, 1, T0, None)),
         AdmissionGate::UnknownWallet
     );
-    let session = session_record(vec![w]);
-    s.insert_session(&session, 5, T0, &audit(T0, "S")).unwrap();
+    let session = session_record();
+    s.insert_session(&session, &[w], 5, T0, &audit(T0, "S"))
+        .unwrap();
     s.revoke_session(session.id, T0, &audit(T0, "V")).unwrap();
     assert_eq!(
         refused(admit(s.as_ref(), &engine, w, Some(session.id), 1, T0, None)),
@@ -1220,9 +1350,10 @@ pub fn claims_recheck_gates_and_rejudge_with_the_policies_in_force(h: &dyn Harne
     // A session past its absolute lifetime stops what it queued.
     let session = SessionRecord {
         absolute_lifetime_seconds: 100,
-        ..session_record(vec![w])
+        ..session_record()
     };
-    s.insert_session(&session, 5, T0, &audit(T0, "S")).unwrap();
+    s.insert_session(&session, &[w], 5, T0, &audit(T0, "S"))
+        .unwrap();
     let (_, d) = decided(admit(s.as_ref(), &engine, w, Some(session.id), 1, T0, None));
     let late = ExecutionCheck {
         request: &request(w, d.id, 1),
@@ -1247,8 +1378,9 @@ pub fn claims_recheck_gates_and_rejudge_with_the_policies_in_force(h: &dyn Harne
 pub fn cascades_cancel_in_flight_rows_and_release_them(h: &dyn Harness) {
     let s = keyed(h);
     let w = new_wallet(s.as_ref());
-    let session = session_record(vec![w]);
-    s.insert_session(&session, 5, T0, &audit(T0, "S")).unwrap();
+    let session = session_record();
+    s.insert_session(&session, &[w], 5, T0, &audit(T0, "S"))
+        .unwrap();
     let engine = CapEngine::new(&[DAY], 100, Tier::Delay);
     let (_, by_session) = decided(admit(
         s.as_ref(),

@@ -16,10 +16,10 @@ macro_rules! delegate_store_traits {
         };
         use waiaas_core::store::{
             Admission, ApprovalLinkRecord, AuditLogCheck, ChannelRecord, Claim, ExecutionCheck,
-            HeaderUpgrade, KillSwitchState, LinkRedemption, OwnerRecord, OwnerState, PipelineStore,
-            PlacementRules, RenewalCas, SessionInsert, SessionRecord, SessionSecretRecord,
-            SignOutcome, Store, TxFilter, TxRecord, TxTransition, UnlockAttempts, WalletRecord,
-            WalletStatus,
+            HeaderUpgrade, KillSwitchState, LinkRedemption, LinkedSession, OwnerRecord, OwnerState,
+            PipelineStore, PlacementRules, RenewalCas, SessionAccess, SessionInsert, SessionRecord,
+            SessionSecretRecord, SignOutcome, Store, TxFilter, TxRecord, TxTransition,
+            UnlockAttempts, WalletRecord, WalletStatus,
         };
 
         impl Store for $store {
@@ -142,18 +142,31 @@ macro_rules! delegate_store_traits {
             fn insert_session(
                 &self,
                 s: &SessionRecord,
+                wallet_ids: &[WalletId],
                 max_active_per_wallet: u32,
                 now: i64,
                 audit: &AuditEntry,
             ) -> Result<SessionInsert, StoreError> {
-                sessions::insert_session(self, s, max_active_per_wallet, now, audit)
+                sessions::insert_session(self, s, wallet_ids, max_active_per_wallet, now, audit)
             }
 
             fn session(&self, id: SessionId) -> Result<Option<SessionRecord>, StoreError> {
                 sessions::session(self, id)
             }
 
-            fn sessions(&self, wallet: Option<WalletId>) -> Result<Vec<SessionRecord>, StoreError> {
+            fn session_access(
+                &self,
+                id: SessionId,
+                wallet: Option<WalletId>,
+            ) -> Result<Option<SessionAccess>, StoreError> {
+                sessions::session_access(self, id, wallet)
+            }
+
+            fn session_wallets(&self, id: SessionId) -> Result<Vec<WalletId>, StoreError> {
+                sessions::session_wallets(self, id)
+            }
+
+            fn sessions(&self, wallet: Option<WalletId>) -> Result<Vec<LinkedSession>, StoreError> {
                 sessions::sessions(self, wallet)
             }
 

@@ -51,22 +51,18 @@ impl Agent {
         permission: Permission,
     ) -> Result<(VerifiedSession, WalletId)> {
         let token = self.token();
-        let any = self.inner.sessions.verify(token.expose())?;
-        let wallet = match wallet {
-            Some(w) => w,
-            None => match any.wallet_ids.as_slice() {
-                [only] => *only,
-                _ => {
-                    return Err(ValidationError::field(
-                        "walletId",
-                        "the session has several wallets; say which one",
-                    )
-                    .into());
-                }
-            },
+        // The link is checked by index (a named wallet not linked is
+        // WALLET_ACCESS_DENIED); with none named, the session's only wallet is used.
+        let (session, linked) = self.inner.sessions.verify_wallet(token.expose(), wallet)?;
+        let Some(wallet) = linked else {
+            return Err(ValidationError::field(
+                "walletId",
+                "the session has several wallets; say which one",
+            )
+            .into());
         };
-        any.check_access(wallet, permission)?;
-        Ok((any, wallet))
+        session.check_permission(permission)?;
+        Ok((session, wallet))
     }
 
     fn actor(session: &VerifiedSession) -> Actor {
@@ -78,11 +74,7 @@ impl Agent {
     /// # Errors
     /// Token errors (`INVALID_TOKEN`, `TOKEN_EXPIRED`, `SESSION_REVOKED`, …).
     pub fn wallets(&self) -> Result<Vec<WalletId>> {
-        Ok(self
-            .inner
-            .sessions
-            .verify(self.token().expose())?
-            .wallet_ids)
+        Ok(self.inner.sessions.wallets(self.token().expose())?)
     }
 
     /// The address of a wallet of this session.

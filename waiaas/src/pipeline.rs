@@ -592,14 +592,12 @@ impl Instance {
             Some(id) => Some(self.store.session(id)?.map_or_else(
                 || VerifiedSession {
                     session_id: id,
-                    wallet_ids: Vec::new(),
                     permissions: Vec::new(),
                     generation: 0,
                     expires_at: None,
                 },
                 |s| VerifiedSession {
                     session_id: s.id,
-                    wallet_ids: s.wallet_ids,
                     permissions: s.permissions,
                     generation: s.token_generation,
                     expires_at: s.expires_at,

@@ -17,9 +17,9 @@ use zeroize::Zeroizing;
 pub use jwt::TOKEN_PREFIX;
 
 use crate::audit::{Actor, AuditEntry};
-use crate::error::{SessionError, ValidationError, VaultError};
+use crate::error::{SessionError, StoreError, ValidationError, VaultError};
 use crate::ids::{SessionId, WalletId};
-use crate::store::{RenewalCas, SessionInsert, SessionRecord, SessionSecretRecord};
+use crate::store::{RenewalCas, SessionInsert, SessionRecord, SessionSecretRecord, Store};
 use crate::vault::Vault;
 
 /// Shortest allowed token TTL (5 minutes).
@@ -167,13 +167,13 @@ fn absolute_end(r: &SessionRecord) -> Option<i64> {
 }
 
 impl SessionInfo {
-    fn from_record(r: &SessionRecord, now: i64) -> Self {
+    fn from_record(r: &SessionRecord, wallet_ids: Vec<WalletId>, now: i64) -> Self {
         let absolute_expires_at = absolute_end(r);
         let expired =
             r.expires_at.is_some_and(|e| now >= e) || absolute_expires_at.is_some_and(|e| now >= e);
         Self {
             id: r.id,
-            wallet_ids: r.wallet_ids.clone(),
+            wallet_ids,
             permissions: r.permissions.clone(),
             status: if r.revoked_at.is_some() {
                 SessionStatus::Revoked
@@ -228,13 +228,14 @@ pub struct IssuedSession {
     pub token: SessionToken,
 }
 
-/// What a verified token grants (read from the store, not from the token).
+/// What a verified token grants (read from the store, not from the token). The linked
+/// wallets are not in it: a session may span thousands, so a request checks its one
+/// wallet by index ([`SessionIssuer::verify_wallet`]) and only
+/// [`SessionIssuer::wallets`] reads the list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VerifiedSession {
     /// Session id.
     pub session_id: SessionId,
-    /// Linked wallets.
-    pub wallet_ids: Vec<WalletId>,
     /// Permissions.
     pub permissions: Vec<Permission>,
     /// Token generation.
@@ -244,18 +245,12 @@ pub struct VerifiedSession {
 }
 
 impl VerifiedSession {
-    /// Checks that this session may use `wallet_id` with `permission`.
+    /// Checks that this session has `permission` (check its wallet first:
+    /// `WALLET_ACCESS_DENIED` comes before `PERMISSION_DENIED`).
     ///
     /// # Errors
-    /// `WALLET_ACCESS_DENIED`, then `PERMISSION_DENIED`.
-    pub fn check_access(
-        &self,
-        wallet_id: WalletId,
-        permission: Permission,
-    ) -> Result<(), SessionError> {
-        if !self.wallet_ids.contains(&wallet_id) {
-            return Err(SessionError::WalletAccessDenied { wallet_id });
-        }
+    /// `PERMISSION_DENIED`.
+    pub fn check_permission(&self, permission: Permission) -> Result<(), SessionError> {
         if !self.permissions.contains(&permission) {
             return Err(SessionError::PermissionDenied {
                 permission: permission.as_str(),
@@ -428,7 +423,6 @@ impl SessionIssuer {
         let now = self.now();
         let mut record = SessionRecord {
             id: SessionId::new(),
-            wallet_ids: req.wallet_ids.clone(),
             created_at: now,
             ttl_seconds: req.ttl,
             max_renewals: req.max_renewals,
@@ -453,18 +447,19 @@ impl SessionIssuer {
         })?;
         match self.vault.store().insert_session(
             &record,
+            &req.wallet_ids,
             self.config.max_active_per_wallet,
             now,
             &AuditEntry::new(now, &Actor::Operator, "SESSION_CREATED").details(serde_json::json!({
                 "sessionId": record.id,
-                "walletIds": record.wallet_ids,
+                "walletIds": req.wallet_ids,
                 "ttl": record.ttl_seconds,
                 "maxRenewals": record.max_renewals,
                 "absoluteLifetime": record.absolute_lifetime_seconds,
             })),
         )? {
             SessionInsert::Inserted => Ok(IssuedSession {
-                info: SessionInfo::from_record(&record, now),
+                info: SessionInfo::from_record(&record, req.wallet_ids.clone(), now),
                 token,
             }),
             SessionInsert::WalletAtCap(wallet_id) => Err(SessionError::SessionLimitExceeded {
@@ -476,12 +471,14 @@ impl SessionIssuer {
     }
 
     /// Checks format, signature, expiry, existence, revocation and generation (and, when
-    /// `check_absolute`, the absolute lifetime), in that order.
-    fn authenticate(
+    /// `check_absolute`, the absolute lifetime), in that order. `load` reads the session
+    /// row, with whatever else the caller needs from the same read.
+    fn authenticate<T>(
         &self,
         token: &str,
         check_absolute: bool,
-    ) -> Result<(jwt::Claims, SessionRecord), SessionError> {
+        load: impl FnOnce(&dyn Store, SessionId) -> Result<Option<(SessionRecord, T)>, StoreError>,
+    ) -> Result<(jwt::Claims, SessionRecord, T), SessionError> {
         let parsed = jwt::parse(token)?;
         let store = self.vault.store();
         let secret = store
@@ -506,7 +503,7 @@ impl SessionIssuer {
         let id = SessionId::parse(&claims.sub).map_err(|_| SessionError::InvalidToken {
             reason: "malformed subject",
         })?;
-        let record = store.session(id)?.ok_or(SessionError::SessionNotFound)?;
+        let (record, loaded) = load(store.as_ref(), id)?.ok_or(SessionError::SessionNotFound)?;
         if record.revoked_at.is_some() {
             return Err(SessionError::SessionRevoked);
         }
@@ -521,7 +518,16 @@ impl SessionIssuer {
         if check_absolute && absolute_end(&record).is_some_and(|end| now >= end) {
             return Err(SessionError::SessionExpired);
         }
-        Ok((claims, record))
+        Ok((claims, record, loaded))
+    }
+
+    fn verified(claims: &jwt::Claims, record: SessionRecord) -> VerifiedSession {
+        VerifiedSession {
+            session_id: record.id,
+            permissions: record.permissions,
+            generation: claims.r#gen,
+            expires_at: claims.exp,
+        }
     }
 
     /// Verifies a token without a wallet or permission requirement.
@@ -531,14 +537,35 @@ impl SessionIssuer {
     /// `TOKEN_EXPIRED`, `SESSION_NOT_FOUND`, `SESSION_REVOKED`, `TOKEN_SUPERSEDED`,
     /// `SESSION_EXPIRED`; `VAULT_LOCKED`, `STORAGE_ERROR`.
     pub fn verify(&self, token: &str) -> Result<VerifiedSession, SessionError> {
-        let (claims, record) = self.authenticate(token, true)?;
-        Ok(VerifiedSession {
-            session_id: record.id,
-            wallet_ids: record.wallet_ids,
-            permissions: record.permissions,
-            generation: claims.r#gen,
-            expires_at: claims.exp,
-        })
+        let (claims, record, ()) = self.authenticate(token, true, |store, id| {
+            Ok(store.session(id)?.map(|r| (r, ())))
+        })?;
+        Ok(Self::verified(&claims, record))
+    }
+
+    /// Verifies a token and finds the wallet a request acts on, by index, whatever the
+    /// number of wallets in the session: `wallet` when the session is linked to it;
+    /// with `wallet` `None`, the session's wallet when it has exactly one, else `None`.
+    ///
+    /// # Errors
+    /// As [`SessionIssuer::verify`], then `WALLET_ACCESS_DENIED` when `wallet` is given
+    /// and the session is not linked to it.
+    pub fn verify_wallet(
+        &self,
+        token: &str,
+        wallet: Option<WalletId>,
+    ) -> Result<(VerifiedSession, Option<WalletId>), SessionError> {
+        let (claims, record, linked) = self.authenticate(token, true, |store, id| {
+            Ok(store
+                .session_access(id, wallet)?
+                .map(|access| (access.record, access.wallet)))
+        })?;
+        if let Some(wallet_id) = wallet
+            && linked != Some(wallet_id)
+        {
+            return Err(SessionError::WalletAccessDenied { wallet_id });
+        }
+        Ok((Self::verified(&claims, record), linked))
     }
 
     /// Verifies a token for one wallet and one permission.
@@ -551,9 +578,19 @@ impl SessionIssuer {
         wallet_id: WalletId,
         permission: Permission,
     ) -> Result<VerifiedSession, SessionError> {
-        let session = self.verify(token)?;
-        session.check_access(wallet_id, permission)?;
+        let (session, _) = self.verify_wallet(token, Some(wallet_id))?;
+        session.check_permission(permission)?;
         Ok(session)
+    }
+
+    /// Verifies a token and lists the session's wallets, sorted by id. Reads the whole
+    /// list: for callers that return it.
+    ///
+    /// # Errors
+    /// As [`SessionIssuer::verify`].
+    pub fn wallets(&self, token: &str) -> Result<Vec<WalletId>, SessionError> {
+        let session = self.verify(token)?;
+        Ok(self.vault.store().session_wallets(session.session_id)?)
     }
 
     /// Renews the session of `token` (the agent's own call): issues a token of the next
@@ -567,7 +604,9 @@ impl SessionIssuer {
     /// the token was issued), and `SESSION_RENEWAL_MISMATCH` when a concurrent renewal
     /// won.
     pub fn renew(&self, token: &str) -> Result<IssuedSession, SessionError> {
-        let (claims, record) = self.authenticate(token, false)?;
+        let (claims, record, ()) = self.authenticate(token, false, |store, id| {
+            Ok(store.session(id)?.map(|r| (r, ())))
+        })?;
         let Some(ttl) = record.ttl_seconds else {
             return Err(SessionError::RenewalNotRequired);
         };
@@ -633,8 +672,9 @@ impl SessionIssuer {
         let renewed = store
             .session(record.id)?
             .ok_or(SessionError::SessionNotFound)?;
+        let wallet_ids = store.session_wallets(record.id)?;
         Ok(IssuedSession {
-            info: SessionInfo::from_record(&renewed, now),
+            info: SessionInfo::from_record(&renewed, wallet_ids, now),
             token,
         })
     }
@@ -682,12 +722,10 @@ impl SessionIssuer {
     /// # Errors
     /// `SESSION_NOT_FOUND`; `STORAGE_ERROR`.
     pub fn get(&self, id: SessionId) -> Result<SessionInfo, SessionError> {
-        let record = self
-            .vault
-            .store()
-            .session(id)?
-            .ok_or(SessionError::SessionNotFound)?;
-        Ok(SessionInfo::from_record(&record, self.now()))
+        let store = self.vault.store();
+        let record = store.session(id)?.ok_or(SessionError::SessionNotFound)?;
+        let wallet_ids = store.session_wallets(id)?;
+        Ok(SessionInfo::from_record(&record, wallet_ids, self.now()))
     }
 
     /// Sessions, optionally only those linked to `wallet`.
@@ -700,8 +738,8 @@ impl SessionIssuer {
             .vault
             .store()
             .sessions(wallet)?
-            .iter()
-            .map(|r| SessionInfo::from_record(r, now))
+            .into_iter()
+            .map(|s| SessionInfo::from_record(&s.record, s.wallet_ids, now))
             .collect())
     }
 

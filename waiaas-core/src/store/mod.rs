@@ -42,7 +42,9 @@ pub use audit_log::AuditLogCheck;
 pub use notify::{ApprovalLinkRecord, ChannelRecord, LinkRedemption};
 pub use owner::{KillSwitchState, OwnerRecord, OwnerState};
 pub use placement::{DurableNonceUse, PlacementRefusal, PlacementRules};
-pub use session::{RenewalCas, SessionInsert, SessionRecord, SessionSecretRecord};
+pub use session::{
+    LinkedSession, RenewalCas, SessionAccess, SessionInsert, SessionRecord, SessionSecretRecord,
+};
 pub use transaction::{
     Admission, AdmissionGate, Claim, ExecutionCheck, LedgerEffect, Placement, SignOutcome,
     TxFilter, TxRecord, TxTransition,
@@ -218,27 +220,49 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         audit: &AuditEntry,
     ) -> Result<(), StoreError>;
 
-    /// Inserts a session unless a linked wallet is missing or at its cap of active sessions.
+    /// Inserts a session linked to `wallet_ids` unless one of them is missing or at its
+    /// cap of active sessions.
     ///
     /// # Errors
     /// `STORAGE_ERROR`.
     fn insert_session(
         &self,
         session: &SessionRecord,
+        wallet_ids: &[WalletId],
         max_active_per_wallet: u32,
         now: i64,
         audit: &AuditEntry,
     ) -> Result<SessionInsert, StoreError>;
-    /// One session.
+    /// One session, without its wallets.
     ///
     /// # Errors
     /// `STORAGE_ERROR`.
     fn session(&self, id: SessionId) -> Result<Option<SessionRecord>, StoreError>;
-    /// Sessions, optionally only those linked to `wallet`, oldest first.
+    /// One session and the wallet a request of it acts on, in one read: `wallet` when
+    /// the session is linked to it; with `wallet` `None`, the session's wallet when it
+    /// has exactly one. Every request verifies its token through this, so it must cost
+    /// the same however many wallets the session has: it looks the link up by index
+    /// and never reads the session's wallet list.
     ///
     /// # Errors
     /// `STORAGE_ERROR`.
-    fn sessions(&self, wallet: Option<WalletId>) -> Result<Vec<SessionRecord>, StoreError>;
+    fn session_access(
+        &self,
+        id: SessionId,
+        wallet: Option<WalletId>,
+    ) -> Result<Option<SessionAccess>, StoreError>;
+    /// The wallets linked to a session, sorted by id; empty for an unknown session.
+    /// Reads the whole list: for the APIs that return it, not for checking one link.
+    ///
+    /// # Errors
+    /// `STORAGE_ERROR`.
+    fn session_wallets(&self, id: SessionId) -> Result<Vec<WalletId>, StoreError>;
+    /// Sessions with their wallets, optionally only those linked to `wallet`, oldest
+    /// first.
+    ///
+    /// # Errors
+    /// `STORAGE_ERROR`.
+    fn sessions(&self, wallet: Option<WalletId>) -> Result<Vec<LinkedSession>, StoreError>;
     /// Applies a renewal if the compare-and-swap holds; `false` otherwise.
     ///
     /// # Errors

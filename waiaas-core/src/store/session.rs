@@ -18,13 +18,16 @@ pub struct SessionSecretRecord {
     pub retired_at: Option<i64>,
 }
 
-/// A stored agent session. Everything a token grants is here, not in the token.
+/// A stored agent session. Everything a token grants is in the store, not in the token:
+/// this row, and the session's wallet links, which are kept apart from it because a
+/// session may span thousands of wallets. A request reads one link by index
+/// ([`Store::session_access`](super::Store::session_access)); only an API that returns
+/// the list reads it ([`Store::session_wallets`](super::Store::session_wallets),
+/// [`Store::sessions`](super::Store::sessions)).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionRecord {
     /// Id (the token's `sub`).
     pub id: SessionId,
-    /// Wallets the session may use.
-    pub wallet_ids: Vec<WalletId>,
     /// Creation time.
     pub created_at: i64,
     /// Token lifetime in seconds; `None` for an unlimited session.
@@ -47,6 +50,26 @@ pub struct SessionRecord {
     pub revoked_at: Option<i64>,
     /// Operator's label.
     pub label: Option<String>,
+}
+
+/// A session and the wallets linked to it (sorted by id), as listings return it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkedSession {
+    /// The session.
+    pub record: SessionRecord,
+    /// Its wallets, sorted by id.
+    pub wallet_ids: Vec<WalletId>,
+}
+
+/// A session and the wallet one request of it acts on, read together by index
+/// ([`Store::session_access`](super::Store::session_access)).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionAccess {
+    /// The session.
+    pub record: SessionRecord,
+    /// The wallet asked for, when the session is linked to it; with no wallet asked
+    /// for, the session's wallet when it has exactly one. `None` otherwise.
+    pub wallet: Option<WalletId>,
 }
 
 /// A compare-and-swap renewal: applies only while the stored generation is still

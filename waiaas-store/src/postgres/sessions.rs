@@ -7,7 +7,8 @@ use waiaas_core::error::StoreError;
 use waiaas_core::ids::{SessionId, WalletId};
 use waiaas_core::session::Permission;
 use waiaas_core::store::{
-    AdmissionGate, RenewalCas, SealedBox, SessionInsert, SessionRecord, SessionSecretRecord,
+    AdmissionGate, LinkedSession, RenewalCas, SealedBox, SessionAccess, SessionInsert,
+    SessionRecord, SessionSecretRecord,
 };
 
 use super::PgStore;
@@ -35,29 +36,44 @@ fn secret_from_row(row: &Row) -> Result<SessionSecretRecord, StoreError> {
 const SESSION_COLS: &str = "id, created_at, ttl_seconds, max_renewals, absolute_lifetime_seconds, \
     permissions, token_generation, token_issued_at, expires_at, renewal_count, revoked_at, label";
 
-/// Session columns plus the linked wallet ids (sorted), in one statement.
-const SESSION_SELECT: &str = "SELECT id, created_at, ttl_seconds, max_renewals, \
+/// Session columns plus every linked wallet id (sorted): O(wallets of the session), so
+/// only for listings, never on a request's path.
+const SESSION_LIST_SELECT: &str = "SELECT id, created_at, ttl_seconds, max_renewals, \
     absolute_lifetime_seconds, permissions, token_generation, token_issued_at, expires_at, \
     renewal_count, revoked_at, label, \
     ARRAY(SELECT wallet_id FROM session_wallets WHERE session_id = sessions.id ORDER BY wallet_id) \
     FROM sessions";
 
+/// Session columns plus the link to the wallet `$2`, looked up in the primary key
+/// `(session_id, wallet_id)`: one index probe whatever the session's size.
+const SESSION_WITH_WALLET: &str = "SELECT id, created_at, ttl_seconds, max_renewals, \
+    absolute_lifetime_seconds, permissions, token_generation, token_issued_at, expires_at, \
+    renewal_count, revoked_at, label, \
+    (SELECT wallet_id FROM session_wallets WHERE session_id = sessions.id AND wallet_id = $2) \
+    FROM sessions WHERE id = $1";
+
+/// Session columns plus its only wallet (NULL unless it has exactly one): at most two
+/// index entries are read, whatever the session's size.
+const SESSION_WITH_SOLE_WALLET: &str = "SELECT id, created_at, ttl_seconds, max_renewals, \
+    absolute_lifetime_seconds, permissions, token_generation, token_issued_at, expires_at, \
+    renewal_count, revoked_at, label, \
+    (SELECT CASE WHEN COUNT(*) = 1 THEN MAX(wallet_id) END FROM \
+        (SELECT wallet_id FROM session_wallets WHERE session_id = sessions.id LIMIT 2) AS linked) \
+    FROM sessions WHERE id = $1";
+
+fn parse_wallet_id(s: &str) -> Result<WalletId, StoreError> {
+    WalletId::parse(s).map_err(|_| corrupt("session_wallets", format!("wallet id `{s}`")))
+}
+
+/// The session row from the first 12 columns (`SESSION_COLS`).
 fn session_from_row(row: &Row) -> Result<SessionRecord, StoreError> {
     const T: &str = "sessions";
     let ttl: Option<i64> = col(row, 2)?;
     let ttl_seconds = ttl
         .map(|v| u64::try_from(v).map_err(|_| corrupt(T, "negative ttl")))
         .transpose()?;
-    let wallets: Vec<String> = col(row, 12)?;
-    let wallet_ids = wallets
-        .iter()
-        .map(|s| {
-            WalletId::parse(s).map_err(|_| corrupt("session_wallets", format!("wallet id `{s}`")))
-        })
-        .collect::<Result<_, _>>()?;
     Ok(SessionRecord {
         id: text_col(row, 0, T, |s| SessionId::parse(s).ok())?,
-        wallet_ids,
         created_at: col(row, 1)?,
         ttl_seconds,
         max_renewals: u_col(row, 3, T)?,
@@ -167,14 +183,15 @@ pub(super) fn rotate_session_secret(
 pub(super) fn insert_session(
     store: &PgStore,
     s: &SessionRecord,
+    wallet_ids: &[WalletId],
     max_active_per_wallet: u32,
     now: i64,
     audit: &AuditEntry,
 ) -> Result<SessionInsert, StoreError> {
     store.audited("insert session", audit, |conn| {
         // Sessions inserted at once for one wallet on several hosts count each other.
-        lock_wallets(conn, &s.wallet_ids)?;
-        for wallet in &s.wallet_ids {
+        lock_wallets(conn, wallet_ids)?;
+        for wallet in wallet_ids {
             let w = wallet.to_string();
             let exists: bool = col(
                 &conn.one(
@@ -227,7 +244,7 @@ pub(super) fn insert_session(
                 &s.label,
             ],
         )?;
-        for wallet in &s.wallet_ids {
+        for wallet in wallet_ids {
             conn.exec(
                 "link session wallet",
                 "INSERT INTO session_wallets (session_id, wallet_id) VALUES ($1, $2)",
@@ -242,7 +259,7 @@ pub(super) fn session(store: &PgStore, id: SessionId) -> Result<Option<SessionRe
     store.read(|conn| {
         conn.opt(
             "read session",
-            &format!("{SESSION_SELECT} WHERE id = $1"),
+            &format!("SELECT {SESSION_COLS} FROM sessions WHERE id = $1"),
             &[&id.to_string()],
         )?
         .map(|r| session_from_row(&r))
@@ -250,27 +267,73 @@ pub(super) fn session(store: &PgStore, id: SessionId) -> Result<Option<SessionRe
     })
 }
 
+pub(super) fn session_access(
+    store: &PgStore,
+    id: SessionId,
+    wallet: Option<WalletId>,
+) -> Result<Option<SessionAccess>, StoreError> {
+    store.read(|conn| {
+        let id = id.to_string();
+        let row = match wallet {
+            Some(w) => conn.opt("read session", SESSION_WITH_WALLET, &[&id, &w.to_string()])?,
+            None => conn.opt("read session", SESSION_WITH_SOLE_WALLET, &[&id])?,
+        };
+        row.map(|r| {
+            let linked: Option<String> = col(&r, 12)?;
+            Ok(SessionAccess {
+                record: session_from_row(&r)?,
+                wallet: linked.as_deref().map(parse_wallet_id).transpose()?,
+            })
+        })
+        .transpose()
+    })
+}
+
+pub(super) fn session_wallets(store: &PgStore, id: SessionId) -> Result<Vec<WalletId>, StoreError> {
+    store.read(|conn| {
+        conn.query(
+            "read session wallets",
+            "SELECT wallet_id FROM session_wallets WHERE session_id = $1 ORDER BY wallet_id",
+            &[&id.to_string()],
+        )?
+        .iter()
+        .map(|r| parse_wallet_id(&col::<String>(r, 0)?))
+        .collect()
+    })
+}
+
 pub(super) fn sessions(
     store: &PgStore,
     wallet: Option<WalletId>,
-) -> Result<Vec<SessionRecord>, StoreError> {
+) -> Result<Vec<LinkedSession>, StoreError> {
     store.read(|conn| {
         let rows = match wallet {
             Some(w) => conn.query(
                 "read sessions",
                 &format!(
-                    "{SESSION_SELECT} WHERE id IN
+                    "{SESSION_LIST_SELECT} WHERE id IN
                      (SELECT session_id FROM session_wallets WHERE wallet_id = $1) ORDER BY id"
                 ),
                 &[&w.to_string()],
             )?,
             None => conn.query(
                 "read sessions",
-                &format!("{SESSION_SELECT} ORDER BY id"),
+                &format!("{SESSION_LIST_SELECT} ORDER BY id"),
                 &[],
             )?,
         };
-        rows.iter().map(session_from_row).collect()
+        rows.iter()
+            .map(|r| {
+                let wallets: Vec<String> = col(r, 12)?;
+                Ok(LinkedSession {
+                    record: session_from_row(r)?,
+                    wallet_ids: wallets
+                        .iter()
+                        .map(|w| parse_wallet_id(w))
+                        .collect::<Result<_, _>>()?,
+                })
+            })
+            .collect()
     })
 }
 

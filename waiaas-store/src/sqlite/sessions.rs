@@ -7,7 +7,8 @@ use waiaas_core::error::StoreError;
 use waiaas_core::ids::{SessionId, WalletId};
 use waiaas_core::session::Permission;
 use waiaas_core::store::{
-    AdmissionGate, RenewalCas, SealedBox, SessionInsert, SessionRecord, SessionSecretRecord,
+    AdmissionGate, LinkedSession, RenewalCas, SealedBox, SessionAccess, SessionInsert,
+    SessionRecord, SessionSecretRecord,
 };
 
 use super::SqliteStore;
@@ -31,10 +32,8 @@ pub(super) fn secret_from_row(row: &Row<'_>) -> Result<SessionSecretRecord, Stor
 pub(super) const SESSION_COLS: &str = "id, created_at, ttl_seconds, max_renewals, absolute_lifetime_seconds, \
     permissions, token_generation, token_issued_at, expires_at, renewal_count, revoked_at, label";
 
-pub(super) fn session_from_row(
-    row: &Row<'_>,
-    wallet_ids: Vec<WalletId>,
-) -> Result<SessionRecord, StoreError> {
+/// The session row from the first 12 columns (`SESSION_COLS`).
+pub(super) fn session_from_row(row: &Row<'_>) -> Result<SessionRecord, StoreError> {
     const T: &str = "sessions";
     let ttl: Option<i64> = row.get(2).map_err(db_err("read session"))?;
     let ttl_seconds = ttl
@@ -42,7 +41,6 @@ pub(super) fn session_from_row(
         .transpose()?;
     Ok(SessionRecord {
         id: text_col(row, 0, T, |s| SessionId::parse(s).ok())?,
-        wallet_ids,
         created_at: row.get(1).map_err(db_err("read session"))?,
         ttl_seconds,
         max_renewals: u_col(row, 3, T)?,
@@ -57,37 +55,58 @@ pub(super) fn session_from_row(
     })
 }
 
-/// Session columns plus the linked wallet ids (comma-joined, sorted), in one statement.
-pub(super) const SESSION_SELECT: &str = "SELECT id, created_at, ttl_seconds, max_renewals, absolute_lifetime_seconds, \
+/// Session columns plus every linked wallet id (comma-joined, sorted): O(wallets of
+/// the session), so only for listings, never on a request's path.
+const SESSION_LIST_SELECT: &str = "SELECT id, created_at, ttl_seconds, max_renewals, absolute_lifetime_seconds, \
     permissions, token_generation, token_issued_at, expires_at, renewal_count, revoked_at, label, \
     (SELECT group_concat(wallet_id, ',') FROM \
         (SELECT wallet_id FROM session_wallets WHERE session_id = sessions.id ORDER BY wallet_id)) \
     FROM sessions";
 
-pub(super) fn session_wallet_ids(row: &Row<'_>) -> Result<Vec<WalletId>, StoreError> {
+/// Session columns plus the link to the wallet `?2`, looked up in the primary key
+/// `(session_id, wallet_id)`: one index probe whatever the session's size.
+const SESSION_WITH_WALLET: &str = "SELECT id, created_at, ttl_seconds, max_renewals, absolute_lifetime_seconds, \
+    permissions, token_generation, token_issued_at, expires_at, renewal_count, revoked_at, label, \
+    (SELECT wallet_id FROM session_wallets WHERE session_id = sessions.id AND wallet_id = ?2) \
+    FROM sessions WHERE id = ?1";
+
+/// Session columns plus its only wallet (NULL unless it has exactly one): at most two
+/// index entries are read, whatever the session's size.
+const SESSION_WITH_SOLE_WALLET: &str = "SELECT id, created_at, ttl_seconds, max_renewals, absolute_lifetime_seconds, \
+    permissions, token_generation, token_issued_at, expires_at, renewal_count, revoked_at, label, \
+    (SELECT CASE WHEN COUNT(*) = 1 THEN MAX(wallet_id) END FROM \
+        (SELECT wallet_id FROM session_wallets WHERE session_id = sessions.id LIMIT 2) AS linked) \
+    FROM sessions WHERE id = ?1";
+
+fn parse_wallet_id(s: &str) -> Result<WalletId, StoreError> {
+    WalletId::parse(s).map_err(|_| corrupt("session_wallets", format!("wallet id `{s}`")))
+}
+
+fn session_wallet_ids(row: &Row<'_>) -> Result<Vec<WalletId>, StoreError> {
     let joined: Option<String> = row.get(12).map_err(db_err("read session wallets"))?;
     joined
         .as_deref()
         .unwrap_or_default()
         .split(',')
         .filter(|s| !s.is_empty())
-        .map(|s| {
-            WalletId::parse(s).map_err(|_| corrupt("session_wallets", format!("wallet id `{s}`")))
-        })
+        .map(parse_wallet_id)
         .collect()
 }
 
-/// Runs a `SESSION_SELECT` query and decodes every row.
-pub(super) fn load_sessions(
+/// Runs a `SESSION_LIST_SELECT` query and decodes every row.
+fn load_sessions(
     conn: &Connection,
     sql: &str,
     params: &[&dyn rusqlite::ToSql],
-) -> Result<Vec<SessionRecord>, StoreError> {
+) -> Result<Vec<LinkedSession>, StoreError> {
     let mut stmt = conn.prepare_cached(sql).map_err(db_err("read sessions"))?;
     let mut rows = stmt.query(params).map_err(db_err("read sessions"))?;
     let mut out = Vec::new();
     while let Some(row) = rows.next().map_err(db_err("read sessions"))? {
-        out.push(session_from_row(row, session_wallet_ids(row)?)?);
+        out.push(LinkedSession {
+            record: session_from_row(row)?,
+            wallet_ids: session_wallet_ids(row)?,
+        });
     }
     Ok(out)
 }
@@ -148,12 +167,13 @@ pub(super) fn rotate_session_secret(
 pub(super) fn insert_session(
     store: &SqliteStore,
     s: &SessionRecord,
+    wallet_ids: &[WalletId],
     max_active_per_wallet: u32,
     now: i64,
     audit: &AuditEntry,
 ) -> Result<SessionInsert, StoreError> {
     store.audited("insert session", audit, |tx| {
-    for wallet in &s.wallet_ids {
+    for wallet in wallet_ids {
         let exists: bool = tx
             .query_row(
                 "SELECT EXISTS (SELECT 1 FROM wallets WHERE id = ?1)",
@@ -199,7 +219,7 @@ pub(super) fn insert_session(
         ],
     )
     .map_err(db_err("insert session"))?;
-    for wallet in &s.wallet_ids {
+    for wallet in wallet_ids {
         tx.execute(
             "INSERT INTO session_wallets (session_id, wallet_id) VALUES (?1, ?2)",
             params![id, wallet.to_string()],
@@ -215,25 +235,82 @@ pub(super) fn session(
     id: SessionId,
 ) -> Result<Option<SessionRecord>, StoreError> {
     let conn = store.reader()?;
+    let mut stmt = conn
+        .prepare_cached(&format!(
+            "SELECT {SESSION_COLS} FROM sessions WHERE id = ?1"
+        ))
+        .map_err(db_err("read session"))?;
+    let mut rows = stmt
+        .query([id.to_string()])
+        .map_err(db_err("read session"))?;
+    match rows.next().map_err(db_err("read session"))? {
+        Some(row) => session_from_row(row).map(Some),
+        None => Ok(None),
+    }
+}
+
+pub(super) fn session_access(
+    store: &SqliteStore,
+    id: SessionId,
+    wallet: Option<WalletId>,
+) -> Result<Option<SessionAccess>, StoreError> {
+    let conn = store.reader()?;
     let id = id.to_string();
-    Ok(load_sessions(&conn, &format!("{SESSION_SELECT} WHERE id = ?1"), &[&id])?.pop())
+    let wallet = wallet.map(|w| w.to_string());
+    let (sql, params): (&str, Vec<&dyn rusqlite::ToSql>) = match &wallet {
+        Some(w) => (SESSION_WITH_WALLET, vec![&id, w]),
+        None => (SESSION_WITH_SOLE_WALLET, vec![&id]),
+    };
+    let mut stmt = conn.prepare_cached(sql).map_err(db_err("read session"))?;
+    let mut rows = stmt
+        .query(params.as_slice())
+        .map_err(db_err("read session"))?;
+    let Some(row) = rows.next().map_err(db_err("read session"))? else {
+        return Ok(None);
+    };
+    let linked: Option<String> = row.get(12).map_err(db_err("read session wallets"))?;
+    Ok(Some(SessionAccess {
+        record: session_from_row(row)?,
+        wallet: linked.as_deref().map(parse_wallet_id).transpose()?,
+    }))
+}
+
+pub(super) fn session_wallets(
+    store: &SqliteStore,
+    id: SessionId,
+) -> Result<Vec<WalletId>, StoreError> {
+    let conn = store.reader()?;
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT wallet_id FROM session_wallets WHERE session_id = ?1 ORDER BY wallet_id",
+        )
+        .map_err(db_err("read session wallets"))?;
+    let mut rows = stmt
+        .query([id.to_string()])
+        .map_err(db_err("read session wallets"))?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next().map_err(db_err("read session wallets"))? {
+        let wallet: String = row.get(0).map_err(db_err("read session wallets"))?;
+        out.push(parse_wallet_id(&wallet)?);
+    }
+    Ok(out)
 }
 
 pub(super) fn sessions(
     store: &SqliteStore,
     wallet: Option<WalletId>,
-) -> Result<Vec<SessionRecord>, StoreError> {
+) -> Result<Vec<LinkedSession>, StoreError> {
     let conn = store.reader()?;
     match wallet {
         Some(w) => load_sessions(
             &conn,
             &format!(
-                "{SESSION_SELECT} WHERE id IN
+                "{SESSION_LIST_SELECT} WHERE id IN
                  (SELECT session_id FROM session_wallets WHERE wallet_id = ?1) ORDER BY id"
             ),
             &[&w.to_string()],
         ),
-        None => load_sessions(&conn, &format!("{SESSION_SELECT} ORDER BY id"), &[]),
+        None => load_sessions(&conn, &format!("{SESSION_LIST_SELECT} ORDER BY id"), &[]),
     }
 }
 
@@ -340,4 +417,76 @@ pub(super) fn insert_secret(conn: &Connection, s: &SessionSecretRecord) -> Resul
     )
     .map_err(db_err("insert session secret"))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use rusqlite::{Connection, StatementStatus, params};
+    use waiaas_core::ids::{SessionId, WalletId};
+
+    use super::{SESSION_LIST_SELECT, SESSION_WITH_SOLE_WALLET, SESSION_WITH_WALLET};
+    use crate::sqlite::{SqliteStore, StoreOptions};
+
+    /// A session linked to `n` wallets, written behind the store's back (no wallet rows:
+    /// foreign keys are off on this connection). Returns its id and a linked wallet.
+    fn session_with(conn: &Connection, n: usize) -> (String, String) {
+        let id = SessionId::new().to_string();
+        conn.execute(
+            "INSERT INTO sessions (id, created_at, max_renewals, absolute_lifetime_seconds,
+             permissions, token_generation, token_issued_at) VALUES (?1, 0, 0, 0, 'TRANSACTION', 1, 0)",
+            [&id],
+        )
+        .unwrap();
+        let wallets: Vec<String> = (0..n).map(|_| WalletId::new().to_string()).collect();
+        for w in &wallets {
+            conn.execute(
+                "INSERT INTO session_wallets (session_id, wallet_id) VALUES (?1, ?2)",
+                params![id, w],
+            )
+            .unwrap();
+        }
+        (id, wallets[n / 2].clone())
+    }
+
+    /// Virtual-machine steps SQLite takes to run `sql` to the end.
+    fn steps(conn: &Connection, sql: &str, params: &[&str]) -> i32 {
+        let mut stmt = conn.prepare(sql).unwrap();
+        let params = params.iter().take(stmt.parameter_count());
+        let mut rows = stmt.query(rusqlite::params_from_iter(params)).unwrap();
+        while rows.next().unwrap().is_some() {}
+        drop(rows);
+        stmt.get_status(StatementStatus::VmStep)
+    }
+
+    /// The per-request reads cost the same for a session of 2 wallets and one of 2 000:
+    /// the link is found in the primary key `(session_id, wallet_id)` and the sole-wallet
+    /// check reads at most two links. The listing, which returns them all, does not.
+    #[test]
+    fn a_request_costs_the_same_whatever_the_wallets_in_its_session() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        drop(SqliteStore::open(&path, &StoreOptions::default()).unwrap());
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch("PRAGMA foreign_keys = OFF; BEGIN")
+            .unwrap();
+        let (small, small_wallet) = session_with(&conn, 2);
+        let (large, large_wallet) = session_with(&conn, 2_000);
+        conn.execute_batch("COMMIT").unwrap();
+        let link = |id: &str, w: &str| steps(&conn, SESSION_WITH_WALLET, &[id, w]);
+        assert_eq!(link(&small, &small_wallet), link(&large, &large_wallet));
+        assert_eq!(link(&small, "absent"), link(&large, "absent"));
+        let sole = |id: &str| steps(&conn, SESSION_WITH_SOLE_WALLET, &[id]);
+        assert_eq!(sole(&small), sole(&large));
+        let listing = |id: &str| {
+            steps(
+                &conn,
+                &format!("{SESSION_LIST_SELECT} WHERE id = ?1"),
+                &[id],
+            )
+        };
+        assert!(
+            listing(&large) > listing(&small) * 100,
+            "the measure sees a read of the whole list"
+        );
+    }
 }
