@@ -33,11 +33,23 @@
 //! - `sqlite` (default): [`sqlite::SqliteStore`].
 //! - `postgres`: `PgStore` and `PgOptions` (not default: it compiles the PostgreSQL
 //!   client and tokio).
+//! - `postgres-tls`: TLS to PostgreSQL through rustls (`sslmode` / `sslrootcert` in the
+//!   URL; see `PgStore::connect`).
 //! - `conformance`: the conformance suite macro, for backend crates' tests (with
 //!   `postgres` also `test_database`, a throwaway schema on the test server).
 //! - `test-support`: side doors on `SqliteStore` for tests and benchmarks (decide and
 //!   reserve outside admission, ledger rows as given, window snapshots). Never enable
 //!   it in production builds.
+
+/// The session columns both backends select, in the order their `session_from_row`
+/// reads them: a macro, so that `concat!` builds each query as a constant.
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+macro_rules! session_columns {
+    () => {
+        "id, created_at, ttl_seconds, max_renewals, absolute_lifetime_seconds, permissions, \
+         token_generation, token_issued_at, expires_at, renewal_count, revoked_at, label"
+    };
+}
 
 #[cfg(feature = "conformance")]
 pub mod conformance;

@@ -291,8 +291,17 @@ impl Config {
         &self,
         url: &str,
     ) -> Result<std::sync::Arc<dyn waiaas_core::store::Backend>, crate::Error> {
-        Self::check_database_url(url)?;
-        Err(ValidationError::field("databaseUrl", "unsupported database").into())
+        Err(Self::without_postgres(url))
+    }
+
+    /// Why this build (without the `postgres` feature) cannot use `url`: what
+    /// [`Config::check_database_url`] says of it.
+    #[cfg(not(feature = "postgres"))]
+    pub(crate) fn without_postgres(url: &str) -> crate::Error {
+        Self::check_database_url(url)
+            .err()
+            .unwrap_or_else(|| ValidationError::field("databaseUrl", "unsupported database"))
+            .into()
     }
 
     pub(crate) fn store_options(&self) -> StoreOptions {

@@ -67,11 +67,5 @@ fn copy(
     _password: &SecretString,
     _config: &Config,
 ) -> Result<MigrationReport> {
-    // `check_database_url` already refused it, naming the feature.
-    Err(Config::check_database_url(database_url)
-        .err()
-        .unwrap_or_else(|| {
-            waiaas_core::ValidationError::field("databaseUrl", "unsupported database")
-        })
-        .into())
+    Err(Config::without_postgres(database_url))
 }

@@ -29,8 +29,7 @@ pub(super) fn secret_from_row(row: &Row<'_>) -> Result<SessionSecretRecord, Stor
     })
 }
 
-pub(super) const SESSION_COLS: &str = "id, created_at, ttl_seconds, max_renewals, absolute_lifetime_seconds, \
-    permissions, token_generation, token_issued_at, expires_at, renewal_count, revoked_at, label";
+pub(super) const SESSION_COLS: &str = session_columns!();
 
 /// The session row from the first 12 columns (`SESSION_COLS`).
 pub(super) fn session_from_row(row: &Row<'_>) -> Result<SessionRecord, StoreError> {
@@ -57,26 +56,32 @@ pub(super) fn session_from_row(row: &Row<'_>) -> Result<SessionRecord, StoreErro
 
 /// Session columns plus every linked wallet id (comma-joined, sorted): O(wallets of
 /// the session), so only for listings, never on a request's path.
-const SESSION_LIST_SELECT: &str = "SELECT id, created_at, ttl_seconds, max_renewals, absolute_lifetime_seconds, \
-    permissions, token_generation, token_issued_at, expires_at, renewal_count, revoked_at, label, \
-    (SELECT group_concat(wallet_id, ',') FROM \
-        (SELECT wallet_id FROM session_wallets WHERE session_id = sessions.id ORDER BY wallet_id)) \
-    FROM sessions";
+const SESSION_LIST_SELECT: &str = concat!(
+    "SELECT ",
+    session_columns!(),
+    ", (SELECT group_concat(wallet_id, ',') FROM \
+     (SELECT wallet_id FROM session_wallets WHERE session_id = sessions.id ORDER BY wallet_id)) \
+     FROM sessions"
+);
 
 /// Session columns plus the link to the wallet `?2`, looked up in the primary key
 /// `(session_id, wallet_id)`: one index probe whatever the session's size.
-const SESSION_WITH_WALLET: &str = "SELECT id, created_at, ttl_seconds, max_renewals, absolute_lifetime_seconds, \
-    permissions, token_generation, token_issued_at, expires_at, renewal_count, revoked_at, label, \
-    (SELECT wallet_id FROM session_wallets WHERE session_id = sessions.id AND wallet_id = ?2) \
-    FROM sessions WHERE id = ?1";
+const SESSION_WITH_WALLET: &str = concat!(
+    "SELECT ",
+    session_columns!(),
+    ", (SELECT wallet_id FROM session_wallets WHERE session_id = sessions.id AND wallet_id = ?2) \
+     FROM sessions WHERE id = ?1"
+);
 
 /// Session columns plus its only wallet (NULL unless it has exactly one): at most two
 /// index entries are read, whatever the session's size.
-const SESSION_WITH_SOLE_WALLET: &str = "SELECT id, created_at, ttl_seconds, max_renewals, absolute_lifetime_seconds, \
-    permissions, token_generation, token_issued_at, expires_at, renewal_count, revoked_at, label, \
-    (SELECT CASE WHEN COUNT(*) = 1 THEN MAX(wallet_id) END FROM \
-        (SELECT wallet_id FROM session_wallets WHERE session_id = sessions.id LIMIT 2) AS linked) \
-    FROM sessions WHERE id = ?1";
+const SESSION_WITH_SOLE_WALLET: &str = concat!(
+    "SELECT ",
+    session_columns!(),
+    ", (SELECT CASE WHEN COUNT(*) = 1 THEN MAX(wallet_id) END FROM \
+     (SELECT wallet_id FROM session_wallets WHERE session_id = sessions.id LIMIT 2) AS linked) \
+     FROM sessions WHERE id = ?1"
+);
 
 fn parse_wallet_id(s: &str) -> Result<WalletId, StoreError> {
     WalletId::parse(s).map_err(|_| corrupt("session_wallets", format!("wallet id `{s}`")))
