@@ -8,6 +8,13 @@ use std::time::{SystemTime, UNIX_EPOCH};
 pub trait Clock: Send + Sync + Debug {
     /// Seconds since 1970-01-01T00:00:00Z.
     fn now(&self) -> i64;
+
+    /// A time for records that decide nothing (a notification's timestamp): a clock
+    /// that keeps a persisted high-water mark may answer from memory here instead of
+    /// consulting it. Never earlier than the latest [`Clock::now`] it returned.
+    fn recent(&self) -> i64 {
+        self.now()
+    }
 }
 
 /// The system clock.

@@ -298,9 +298,10 @@ macro_rules! delegate_store_traits {
                 &self,
                 wallet: WalletId,
                 since: i64,
-                cap: u64,
+                max_sends: u64,
+                max_failures: u64,
             ) -> Result<(u64, u64), StoreError> {
-                transactions::wallet_activity(self, wallet, since, cap)
+                transactions::wallet_activity(self, wallet, since, max_sends, max_failures)
             }
 
             fn owner(&self, wallet: WalletId) -> Result<Option<OwnerRecord>, StoreError> {

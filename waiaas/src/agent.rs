@@ -6,7 +6,7 @@ use std::sync::{Arc, PoisonError, RwLock};
 
 use waiaas_core::audit::Actor;
 use waiaas_core::session::{IssuedSession, Permission, VerifiedSession};
-use waiaas_core::store::TxFilter;
+use waiaas_core::store::{TxFilter, WalletRecord};
 use waiaas_core::{SessionId, SessionToken, TxId, TxStatus, ValidationError, WalletId};
 
 use crate::error::{Error, Result};
@@ -120,9 +120,10 @@ impl Agent {
         &self,
         req: &SendRequest,
         permission: Permission,
-    ) -> Result<(VerifiedSession, ResolvedRequest)> {
+    ) -> Result<(VerifiedSession, ResolvedRequest, WalletRecord)> {
         let (session, wallet) = self.session(req.wallet_id, permission)?;
-        let network = self.inner.vault.wallet(wallet)?.network;
+        let row = self.inner.wallet_row(wallet)?;
+        let network = row.network;
         let inner = &self.inner;
         let operation = req.operation.resolve(network, &mut |token| {
             inner.trusted_decimals(wallet, network, token)
@@ -130,7 +131,7 @@ impl Agent {
         let mut resolved = ResolvedRequest::new(wallet, network, operation);
         resolved.chain = req.chain.clone();
         resolved.action = req.action.clone();
-        Ok((session, resolved))
+        Ok((session, resolved, row))
     }
 
     /// Sends a transaction through the policy engine. INSTANT and NOTIFY come back
@@ -143,11 +144,12 @@ impl Agent {
     /// `INVALID_AMOUNT`, `VALIDATION_FAILED`; `KILL_SWITCH_ACTIVE`; `WALLET_SUSPENDED`;
     /// `POLICY_DENIED` with every reason (the denial is recorded); signing errors.
     pub fn send(&self, req: &SendRequest) -> Result<Transaction> {
-        let (session, resolved) = self.resolve(req, Permission::Transaction)?;
+        let (session, resolved, row) = self.resolve(req, Permission::Transaction)?;
         self.inner.submit(
             &Self::actor(&session),
             Some(&session),
             resolved,
+            row,
             req.idempotency_key.clone(),
         )
     }
@@ -157,7 +159,7 @@ impl Agent {
     /// # Errors
     /// As [`Agent::send`] up to the decision.
     pub fn simulate(&self, req: &SendRequest) -> Result<waiaas_core::policy::Decision> {
-        let (session, resolved) = self.resolve(req, Permission::Transaction)?;
+        let (session, resolved, _) = self.resolve(req, Permission::Transaction)?;
         self.inner.simulate(&session, &resolved)
     }
 
@@ -171,7 +173,7 @@ impl Agent {
     /// off-chain message or bytes that read as a transaction (nothing is stored).
     pub fn sign_message(&self, wallet: Option<WalletId>, message: &[u8]) -> Result<Transaction> {
         let (session, wallet) = self.session(wallet, Permission::SignMessage)?;
-        let info = self.inner.vault.wallet(wallet)?;
+        let info = self.inner.wallet_row(wallet)?;
         let network = info.network;
         if message.starts_with(crate::owner::OWNER_ACTION_PREFIX.as_bytes()) {
             // The owner signs texts that begin so; an agent's signature must never be
@@ -217,7 +219,7 @@ impl Agent {
             },
         );
         self.inner
-            .submit(&Self::actor(&session), Some(&session), resolved, None)
+            .submit(&Self::actor(&session), Some(&session), resolved, info, None)
     }
 
     /// Signs EIP-712 typed data (`eth_signTypedData_v4` JSON) under policy; permits
@@ -231,7 +233,8 @@ impl Agent {
         typed_data_json: &str,
     ) -> Result<Transaction> {
         let (session, wallet) = self.session(wallet, Permission::SignTypedData)?;
-        let network = self.inner.vault.wallet(wallet)?.network;
+        let row = self.inner.wallet_row(wallet)?;
+        let network = row.network;
         let effects = crate::pipeline::typed_data_effects(network, typed_data_json)?;
         let mut intents = effects.intents;
         // A permit or authorization usable for long can be held back and used after the
@@ -264,7 +267,7 @@ impl Agent {
             },
         );
         self.inner
-            .submit(&Self::actor(&session), Some(&session), resolved, None)
+            .submit(&Self::actor(&session), Some(&session), resolved, row, None)
     }
 
     /// Signs a raw unsigned transaction built elsewhere (base64 wire bytes for Solana,
@@ -278,7 +281,7 @@ impl Agent {
     /// `CHAIN_MISMATCH` from decoding.
     pub fn sign_transaction(&self, wallet: Option<WalletId>, raw: &str) -> Result<Transaction> {
         let (session, wallet) = self.session(wallet, Permission::Transaction)?;
-        let info = self.inner.vault.wallet(wallet)?;
+        let info = self.inner.wallet_row(wallet)?;
         #[cfg_attr(
             not(feature = "evm"),
             expect(unused_mut, reason = "only the EVM arm sets it")
@@ -351,7 +354,7 @@ impl Agent {
         resolved.max_fee = Some(decoded.max_fee);
         resolved.chain.gas_limit = gas_limit;
         self.inner
-            .submit(&Self::actor(&session), Some(&session), resolved, None)
+            .submit(&Self::actor(&session), Some(&session), resolved, info, None)
     }
 
     fn own(&self, id: TxId) -> Result<waiaas_core::store::TxRecord> {

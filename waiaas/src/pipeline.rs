@@ -13,7 +13,8 @@ use waiaas_core::session::{Permission, VerifiedSession};
 use waiaas_core::store::Backend;
 use waiaas_core::store::{
     Admission, AdmissionGate, Claim, DurableNonceUse, ExecutionCheck, LedgerEffect, OwnerState,
-    PlacementRefusal, PlacementRules, SignOutcome, TxFilter, TxRecord, TxTransition, WalletStatus,
+    PlacementRefusal, PlacementRules, SignOutcome, TxFilter, TxRecord, TxTransition, WalletRecord,
+    WalletStatus,
 };
 use waiaas_core::{Clock, Tier, TxId, TxStatus, Vault};
 use waiaas_policy::Engine;
@@ -62,7 +63,7 @@ struct Prepared {
     record: TxRecord,
     policy_request: PolicyRequest,
     prices: waiaas_core::policy::PriceBook,
-    wallet_row: waiaas_core::store::WalletRecord,
+    wallet_row: WalletRecord,
     chain: crate::request::ChainParams,
     /// What placement needs besides what the store reads inside the transaction.
     rules: PlacementRules,
@@ -101,6 +102,14 @@ impl Instance {
         )?)
     }
 
+    /// A wallet's row (`WALLET_NOT_FOUND` when there is none).
+    pub fn wallet_row(&self, id: waiaas_core::WalletId) -> Result<WalletRecord> {
+        Ok(self
+            .store
+            .wallet(id)?
+            .ok_or(waiaas_core::VaultError::WalletNotFound(id))?)
+    }
+
     pub fn settings(&self) -> Result<Settings> {
         Ok(Settings::from_stored(
             self.store.setting(SETTINGS_KEY)?.as_deref(),
@@ -115,7 +124,7 @@ impl Instance {
         tx: Option<TxId>,
         details: serde_json::Value,
     ) {
-        let mut event = Event::new(kind, self.now()).with_details(details);
+        let mut event = Event::new(kind, self.clock.recent()).with_details(details);
         if let Some(w) = wallet {
             event = event.with_wallet(w);
         }
@@ -133,18 +142,21 @@ impl Instance {
     /// prepared (checked, priced, made into a row), admitted (decision, reservation and
     /// — for INSTANT and NOTIFY — the signature in one store transaction), then
     /// announced (events, broadcast, AutoStop).
+    /// `wallet_row` is the request's wallet as read when the request was resolved
+    /// (its status is checked again inside the admission transaction).
     pub fn submit(
         &self,
         actor: &Actor,
         session: Option<&VerifiedSession>,
         request: ResolvedRequest,
+        wallet_row: WalletRecord,
         idempotency_key: Option<String>,
     ) -> Result<Transaction> {
-        let prepared = self.prepare(actor, session, request, idempotency_key)?;
-        let settings = prepared.settings.clone();
+        let prepared = self.prepare(actor, session, request, wallet_row, idempotency_key)?;
+        let (settings, now) = (prepared.settings.clone(), prepared.now);
         let wallet_id = prepared.request.wallet_id;
         let admitted = self.admit(prepared)?;
-        self.announce(admitted, wallet_id, &settings)
+        self.announce(admitted, wallet_id, &settings, now)
     }
 
     /// Everything before the store transaction, network I/O included: the checks, the
@@ -154,8 +166,12 @@ impl Instance {
         actor: &Actor,
         session: Option<&VerifiedSession>,
         mut request: ResolvedRequest,
+        wallet_row: WalletRecord,
         idempotency_key: Option<String>,
     ) -> Result<Prepared> {
+        if wallet_row.id != request.wallet_id {
+            return Err(waiaas_core::VaultError::WalletNotFound(request.wallet_id).into());
+        }
         check_chain_params(
             request.network,
             &request.operation,
@@ -175,13 +191,9 @@ impl Instance {
         let settings = self.settings()?;
         let id = TxId::new();
         // INSTANT and NOTIFY are signed inside the admission transaction (one commit):
-        // read the wallet row and complete the chain parameters (network I/O)
-        // beforehand. The fee parameters are stored with the request, so a later
-        // execution signs the fee that was judged.
-        let wallet_row = self
-            .store
-            .wallet(request.wallet_id)?
-            .ok_or(waiaas_core::VaultError::WalletNotFound(request.wallet_id))?;
+        // complete the chain parameters (network I/O) beforehand. The fee parameters
+        // are stored with the request, so a later execution signs the fee that was
+        // judged.
         let params = crate::execute::prepare_params(&self.vault, &request, &self.clients)?;
         request.chain.max_fee_per_gas = params.chain.max_fee_per_gas.clone();
         request.chain.max_priority_fee_per_gas = params.chain.max_priority_fee_per_gas.clone();
@@ -341,6 +353,7 @@ impl Instance {
         admitted: Admitted,
         wallet_id: waiaas_core::WalletId,
         settings: &Settings,
+        now: i64,
     ) -> Result<Transaction> {
         let Admitted {
             admission,
@@ -407,7 +420,7 @@ impl Instance {
                         })?;
                         let updated = self.submit_signed(record, &result, &Actor::System)?;
                         self.announce_signed(&updated, &result);
-                        self.auto_stop(updated.wallet_id, settings)?;
+                        self.auto_stop(updated.wallet_id, settings, now, false)?;
                         Ok(Transaction::try_from(&updated)?)
                     }
                     TxStatus::Failed => {
@@ -417,7 +430,7 @@ impl Instance {
                             tx,
                             json!({ "code": record.error_code }),
                         );
-                        self.auto_stop(record.wallet_id, settings)?;
+                        self.auto_stop(record.wallet_id, settings, now, true)?;
                         Err(refusal.map(placement_error).or(failure).unwrap_or_else(|| {
                             waiaas_core::ValidationError::field(
                                 "transaction",
@@ -427,7 +440,7 @@ impl Instance {
                         }))
                     }
                     _ => {
-                        self.auto_stop(record.wallet_id, settings)?;
+                        self.auto_stop(record.wallet_id, settings, now, false)?;
                         Ok(Transaction::try_from(&record)?)
                     }
                 }
@@ -762,7 +775,7 @@ impl Instance {
                     .store
                     .transition_transaction(record.id, &change, now, &audit)?;
                 // The request that reaches a threshold completes; the wallet stops after it.
-                self.auto_stop(record.wallet_id, &self.settings()?)?;
+                self.auto_stop(record.wallet_id, &self.settings()?, now, false)?;
                 match signed {
                     Some(updated) => {
                         let updated = self.submit_signed(updated, &result, actor)?;
@@ -791,7 +804,7 @@ impl Instance {
                     Some(record.id),
                     json!({ "code": e.code() }),
                 );
-                self.auto_stop(record.wallet_id, &self.settings()?)?;
+                self.auto_stop(record.wallet_id, &self.settings()?, now, true)?;
                 Err(e)
             }
         }
@@ -831,7 +844,6 @@ impl Instance {
         result: &crate::record::ExecutionResult,
         actor: &Actor,
     ) -> Result<TxRecord> {
-        let now = self.now();
         let (change, event) = match crate::execute::broadcast(record.network, result, &self.clients)
         {
             Ok(None) => return Ok(record),
@@ -855,6 +867,7 @@ impl Instance {
                 "TX_BROADCAST_FAILED",
             ),
         };
+        let now = self.now();
         let audit = AuditEntry::new(now, actor, event)
             .wallet(record.wallet_id)
             .tx(record.id);
@@ -1006,30 +1019,44 @@ impl Instance {
     }
 
     /// AutoStop: suspends a wallet after too many consecutive failures or sends.
-    pub fn auto_stop(&self, wallet: waiaas_core::WalletId, settings: &Settings) -> Result<()> {
-        let now = self.now();
+    /// `failed`: the call follows a failed execution. A failure streak grows only by a
+    /// failure, so it is counted after failures only (the last failure to finish
+    /// counts the whole streak).
+    pub fn auto_stop(
+        &self,
+        wallet: waiaas_core::WalletId,
+        settings: &Settings,
+        now: i64,
+        failed: bool,
+    ) -> Result<()> {
+        // A threshold of 0 disables its check.
+        let max_failures = if failed {
+            settings.auto_stop_consecutive_failures
+        } else {
+            0
+        };
+        if settings.auto_stop_max_sends == 0 && max_failures == 0 {
+            return Ok(());
+        }
         let since =
             now.saturating_sub(i64::try_from(settings.auto_stop_window_secs).unwrap_or(i64::MAX));
-        if self.vault.wallet(wallet)?.status != WalletStatus::Active {
-            return Ok(());
-        }
-        // A threshold of 0 disables its check.
-        let cap = settings
-            .auto_stop_max_sends
-            .max(settings.auto_stop_consecutive_failures);
-        if cap == 0 {
-            return Ok(());
-        }
-        let (sends, failures) = self.store.wallet_activity(wallet, since, cap)?;
-        let reason = if settings.auto_stop_consecutive_failures > 0
-            && failures >= settings.auto_stop_consecutive_failures
-        {
+        let (sends, failures) = self.store.wallet_activity(
+            wallet,
+            since,
+            settings.auto_stop_max_sends,
+            max_failures,
+        )?;
+        let reason = if max_failures > 0 && failures >= max_failures {
             Some("consecutive_failures")
         } else if settings.auto_stop_max_sends > 0 && sends >= settings.auto_stop_max_sends {
             Some("unusual_activity")
         } else {
             None
         };
+        // Only an active wallet is stopped (a terminated one stays terminated).
+        if reason.is_some() && self.vault.wallet(wallet)?.status != WalletStatus::Active {
+            return Ok(());
+        }
         if let Some(reason) = reason {
             let audit = AuditEntry::new(now, &Actor::System, "AUTO_STOP_TRIGGERED")
                 .wallet(wallet)

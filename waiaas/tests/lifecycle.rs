@@ -13,9 +13,9 @@ mod common;
 
 use common::{OwnerKey, T0, world};
 use waiaas::{ChainParams, Network, SendRequest, Settings};
+use waiaas_core::TxStatus;
 use waiaas_core::session::CreateSession;
 use waiaas_core::store::{KillSwitchState, TxFilter, WalletStatus};
-use waiaas_core::{TxStatus, WalletId};
 
 use common::sol_req as req;
 
@@ -251,35 +251,81 @@ fn auto_stop_on_consecutive_failures_and_unusual_activity() {
         .map(|r| r.entry.event)
         .collect();
     assert!(events.contains(&"AUTO_STOP_TRIGGERED".to_owned()));
+}
 
-    // Consecutive failures: amounts too large for a Solana u64 fail at signing.
+/// Execution failures (here signing fails inside the admission: the wallet's sealed
+/// secret no longer opens) stop the wallet at the threshold; a success in between
+/// ends the streak.
+#[test]
+fn auto_stop_counts_consecutive_failures_and_a_success_ends_the_streak() {
     let w = world();
     w.admin
         .set_settings(&Settings {
             auto_stop_consecutive_failures: 2,
+            auto_stop_max_sends: 0,
             ..Settings::default()
         })
         .unwrap();
     let wallet = w.wallet(Network::SolanaDevnet);
-    w.admin
-        .create_policy(
-            waiaas::NewPolicy::new(
-                waiaas_core::policy::PolicyType::SpendingLimit,
-                serde_json::json!({ "instant_max": "340282366920938463463374607431768211455" }),
-            )
-            .for_wallet(wallet.id)
-            .with_priority(10),
+    let id = wallet.id.to_string();
+    let sealed: Vec<u8> = w
+        .db()
+        .query_row(
+            "SELECT secret_ciphertext FROM wallets WHERE id = ?1",
+            [&id],
+            |r| r.get(0),
         )
-        .ok();
-    w.prices
-        .remove_price(&waiaas_core::policy::native_asset_id(Network::SolanaDevnet));
+        .unwrap();
+    let seal = |tampered: bool| {
+        let mut bytes = sealed.clone();
+        if tampered {
+            *bytes.last_mut().unwrap() ^= 1;
+        }
+        w.db()
+            .execute(
+                "UPDATE wallets SET secret_ciphertext = ?1 WHERE id = ?2",
+                rusqlite::params![bytes, id],
+            )
+            .unwrap();
+    };
+    let fail = |agent: &waiaas::Agent| {
+        let e = agent.send(&req(&wallet.address, "0.01")).unwrap_err();
+        assert_eq!(e.code(), "VAULT_CORRUPT", "{e}");
+    };
+    let status = || w.admin.wallet(wallet.id).unwrap().status;
     let agent = w.agent(wallet.id);
-    let huge = "20000000000"; // 2e10 SOL = 2e19 lamports > u64::MAX
-    for _ in 0..2 {
-        let e = agent.send(&req(&wallet.address, huge));
-        assert!(e.is_err() || e.unwrap().status != TxStatus::Signed);
-    }
-    let _ = WalletId::new();
+    // Not an execution: a request refused before anything is stored.
+    assert!(agent.send(&req(&wallet.address, "x")).is_err());
+    seal(true);
+    fail(&agent);
+    seal(false);
+    let ok = agent.send(&req(&wallet.address, "0.01")).unwrap();
+    assert_eq!(ok.status, TxStatus::Signed);
+    // The key is now open in this handle; a second handle has to open it again.
+    seal(true);
+    let other = w.reopen();
+    let token = other
+        .create_session(&CreateSession::new(vec![wallet.id]))
+        .unwrap()
+        .token;
+    let agent = other.agent(token.expose()).unwrap();
+    fail(&agent);
+    assert_eq!(
+        status(),
+        WalletStatus::Active,
+        "the success ended the streak"
+    );
+    fail(&agent);
+    assert_eq!(status(), WalletStatus::Suspended);
+    let stop = w
+        .admin
+        .audit_log(0, 0)
+        .unwrap()
+        .into_iter()
+        .find(|r| r.entry.event == "AUTO_STOP_TRIGGERED")
+        .unwrap();
+    assert_eq!(stop.entry.details["reason"], "consecutive_failures");
+    assert_eq!(stop.entry.details["consecutiveFailures"], 2);
 }
 
 #[test]

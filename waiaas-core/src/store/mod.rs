@@ -444,9 +444,10 @@ pub trait PipelineStore: Send + Sync {
     /// `STORAGE_ERROR`.
     fn due_transactions(&self, now: i64) -> Result<Vec<TxRecord>, StoreError>;
 
-    /// Sends admitted by `wallet` since `since`, and its consecutive execution failures
-    /// (FAILED rows other than denials, counted back from the newest request), each
-    /// counted up to `cap` only, so the cost stays bounded however long the history.
+    /// Sends admitted by `wallet` since `since`, counted up to `max_sends`, and its
+    /// consecutive execution failures (FAILED rows other than denials, counted back from
+    /// the newest request) up to `max_failures`: the cost stays bounded however long the
+    /// history. A cap of 0 skips its count (reported as 0); with both 0 nothing is read.
     ///
     /// # Errors
     /// `STORAGE_ERROR`.
@@ -454,7 +455,8 @@ pub trait PipelineStore: Send + Sync {
         &self,
         wallet: WalletId,
         since: i64,
-        cap: u64,
+        max_sends: u64,
+        max_failures: u64,
     ) -> Result<(u64, u64), StoreError>;
 
     /// The registered owner of a wallet, if any.

@@ -168,6 +168,11 @@ impl Clock for MarkedClock {
         let t = self.store.monotonic_now(raw).unwrap_or(raw);
         self.last.fetch_max(t, Ordering::SeqCst).max(t)
     }
+
+    fn recent(&self) -> i64 {
+        // The mark is not consulted: a notification's time is no decision.
+        self.clock.now().max(self.last.load(Ordering::SeqCst))
+    }
 }
 
 fn marked(options: VaultOptions, store: &Arc<dyn Store>) -> VaultOptions {

@@ -367,34 +367,46 @@ pub(super) fn wallet_activity(
     store: &PgStore,
     wallet: WalletId,
     since: i64,
-    cap: u64,
+    max_sends: u64,
+    max_failures: u64,
 ) -> Result<(u64, u64), StoreError> {
+    if max_sends == 0 && max_failures == 0 {
+        return Ok((0, 0));
+    }
     let w = wallet.to_string();
-    let cap = i64::try_from(cap).unwrap_or(i64::MAX);
+    let as_i64 = |cap: u64| i64::try_from(cap).unwrap_or(i64::MAX);
     store.read(|conn| {
-        // Both walk the (wallet_id, created_at) index from the newest row and stop at `cap`.
-        let sends: i64 = col(
-            &conn.one(
-                "count sends",
-                "SELECT COUNT(*) FROM (SELECT 1 FROM transactions WHERE wallet_id = $1
-                 AND created_at >= $2 AND COALESCE(error_code, '') != 'POLICY_DENIED' LIMIT $3) s",
-                &[&w, &since, &cap],
-            )?,
-            0,
-        )?;
-        let statuses = conn.query(
-            "count failures",
-            "SELECT status FROM transactions WHERE wallet_id = $1
-             AND status IN ('SIGNED', 'SUBMITTED', 'CONFIRMED', 'FAILED')
-             AND COALESCE(error_code, '') != 'POLICY_DENIED'
-             ORDER BY created_at DESC, id DESC LIMIT $2",
-            &[&w, &cap],
-        )?;
-        let failed = statuses
-            .iter()
-            .map(|r| col::<&str>(r, 0).map(|s| s == TxStatus::Failed.as_str()))
-            .collect::<Result<Vec<_>, _>>()?;
-        let failures = admission::consecutive_failures(failed);
+        // Both walk the (wallet_id, created_at) index from the newest row and stop at
+        // their cap.
+        let mut sends = 0;
+        if max_sends > 0 {
+            sends = col::<i64>(
+                &conn.one(
+                    "count sends",
+                    "SELECT COUNT(*) FROM (SELECT 1 FROM transactions WHERE wallet_id = $1
+                     AND created_at >= $2 AND COALESCE(error_code, '') != 'POLICY_DENIED'
+                     LIMIT $3) s",
+                    &[&w, &since, &as_i64(max_sends)],
+                )?,
+                0,
+            )?;
+        }
+        let mut failures = 0;
+        if max_failures > 0 {
+            let statuses = conn.query(
+                "count failures",
+                "SELECT status FROM transactions WHERE wallet_id = $1
+                 AND status IN ('SIGNED', 'SUBMITTED', 'CONFIRMED', 'FAILED')
+                 AND COALESCE(error_code, '') != 'POLICY_DENIED'
+                 ORDER BY created_at DESC, id DESC LIMIT $2",
+                &[&w, &as_i64(max_failures)],
+            )?;
+            let failed = statuses
+                .iter()
+                .map(|r| col::<&str>(r, 0).map(|s| s == TxStatus::Failed.as_str()))
+                .collect::<Result<Vec<_>, _>>()?;
+            failures = admission::consecutive_failures(failed);
+        }
         Ok((u64::try_from(sends).unwrap_or(0), failures))
     })
 }

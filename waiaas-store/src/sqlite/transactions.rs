@@ -400,51 +400,59 @@ pub(super) fn wallet_activity(
     store: &SqliteStore,
     wallet: WalletId,
     since: i64,
-    cap: u64,
+    max_sends: u64,
+    max_failures: u64,
 ) -> Result<(u64, u64), StoreError> {
+    if max_sends == 0 && max_failures == 0 {
+        return Ok((0, 0));
+    }
     let conn = store.reader()?;
     let w = wallet.to_string();
-    let cap = usize::try_from(cap).unwrap_or(usize::MAX);
-    // Both walk the (wallet_id, created_at) index and read at most `cap` rows, lazily.
-    let mut stmt = conn
-        .prepare_cached(
-            "SELECT 1 FROM transactions WHERE wallet_id = ?1 AND created_at >= ?2
-             AND COALESCE(error_code, '') != 'POLICY_DENIED'",
-        )
-        .map_err(db_err("count sends"))?;
-    let mut rows = stmt
-        .query(params![w, since])
-        .map_err(db_err("count sends"))?;
+    let as_usize = |cap: u64| usize::try_from(cap).unwrap_or(usize::MAX);
+    // Both walk the (wallet_id, created_at) index and read at most their cap, lazily.
     let mut sends = 0usize;
-    while sends < cap && rows.next().map_err(db_err("count sends"))?.is_some() {
-        sends = sends.saturating_add(1);
-    }
-    drop(rows);
-    // Newest finished executions first; count FAILED until the first success.
-    let mut stmt = conn
-        .prepare_cached(
-            "SELECT status FROM transactions WHERE wallet_id = ?1
-             AND status IN ('SIGNED', 'SUBMITTED', 'CONFIRMED', 'FAILED')
-             AND COALESCE(error_code, '') != 'POLICY_DENIED'
-             ORDER BY created_at DESC, id DESC",
-        )
-        .map_err(db_err("count failures"))?;
-    let statuses = stmt
-        .query_map(params![w], |r| r.get::<_, String>(0))
-        .map_err(db_err("count failures"))?
-        .take(cap);
-    // Read lazily: the count stops at the first execution that did not fail.
-    let mut read_error = None;
-    let failed = statuses.map_while(|s| match s {
-        Ok(s) => Some(s == TxStatus::Failed.as_str()),
-        Err(e) => {
-            read_error = Some(e);
-            None
+    if max_sends > 0 {
+        let mut stmt = conn
+            .prepare_cached(
+                "SELECT 1 FROM transactions WHERE wallet_id = ?1 AND created_at >= ?2
+                 AND COALESCE(error_code, '') != 'POLICY_DENIED'",
+            )
+            .map_err(db_err("count sends"))?;
+        let mut rows = stmt
+            .query(params![w, since])
+            .map_err(db_err("count sends"))?;
+        while sends < as_usize(max_sends) && rows.next().map_err(db_err("count sends"))?.is_some() {
+            sends = sends.saturating_add(1);
         }
-    });
-    let failures = admission::consecutive_failures(failed);
-    if let Some(e) = read_error {
-        return Err(db_err("count failures")(e));
+    }
+    let mut failures = 0;
+    if max_failures > 0 {
+        // Newest finished executions first; count FAILED until the first success.
+        let mut stmt = conn
+            .prepare_cached(
+                "SELECT status FROM transactions WHERE wallet_id = ?1
+                 AND status IN ('SIGNED', 'SUBMITTED', 'CONFIRMED', 'FAILED')
+                 AND COALESCE(error_code, '') != 'POLICY_DENIED'
+                 ORDER BY created_at DESC, id DESC",
+            )
+            .map_err(db_err("count failures"))?;
+        let statuses = stmt
+            .query_map(params![w], |r| r.get::<_, String>(0))
+            .map_err(db_err("count failures"))?
+            .take(as_usize(max_failures));
+        // Read lazily: the count stops at the first execution that did not fail.
+        let mut read_error = None;
+        let failed = statuses.map_while(|s| match s {
+            Ok(s) => Some(s == TxStatus::Failed.as_str()),
+            Err(e) => {
+                read_error = Some(e);
+                None
+            }
+        });
+        failures = admission::consecutive_failures(failed);
+        if let Some(e) = read_error {
+            return Err(db_err("count failures")(e));
+        }
     }
     Ok((u64::try_from(sends).unwrap_or(u64::MAX), failures))
 }
