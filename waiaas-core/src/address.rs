@@ -181,11 +181,15 @@ impl SolanaAddress {
         if n != 32 {
             return Err(bad_sol(s, "does not decode to 32 bytes"));
         }
-        let addr = Self(out);
-        if addr.to_string() != s {
+        // Canonical without encoding again: base58 decodes each leading `1` to a zero
+        // byte and the rest to a minimal number, so a 32-byte result has one spelling —
+        // the one whose leading `1`s are its leading zero bytes (checked all the same).
+        let ones = s.bytes().take_while(|&b| b == b'1').count();
+        let zeros = out.iter().take_while(|&&b| b == 0).count();
+        if ones != zeros {
             return Err(bad_sol(s, "not in canonical base58 form"));
         }
-        Ok(addr)
+        Ok(Self(out))
     }
 }
 

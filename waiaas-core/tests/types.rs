@@ -186,6 +186,28 @@ fn solana_addresses_are_exact() {
     assert!(SolanaAddress::parse(" EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v").is_err());
 }
 
+proptest::proptest! {
+    /// Every 32 bytes have one spelling: the canonical one parses back to them, and
+    /// the same digits with a leading `1` added or removed (another count of zero
+    /// bytes) are refused.
+    #[test]
+    fn a_solana_address_has_one_spelling(
+        zeros in 0usize..4,
+        rest in proptest::array::uniform32(proptest::num::u8::ANY),
+    ) {
+        let mut bytes = rest;
+        bytes.iter_mut().take(zeros).for_each(|b| *b = 0);
+        let canonical = bs58::encode(bytes).into_string();
+        let parsed = SolanaAddress::parse(&canonical).unwrap();
+        proptest::prop_assert_eq!(parsed.as_bytes(), &bytes);
+        let longer = format!("1{canonical}");
+        proptest::prop_assert!(SolanaAddress::parse(&longer).is_err());
+        if let Some(shorter) = canonical.strip_prefix('1') {
+            proptest::prop_assert!(SolanaAddress::parse(shorter).is_err());
+        }
+    }
+}
+
 #[test]
 fn networks_are_data() {
     assert_eq!(Network::all().count(), 13);
