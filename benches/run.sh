@@ -32,6 +32,7 @@ run -p waiaas-benches --bench floor
 run -p waiaas-benches --bench send
 if [ -z "${WAIAAS_BENCH_QUICK:-}" ]; then
   run -p waiaas-benches --bench core
+  run -p waiaas-benches --bench secp256k1
   run -p waiaas-benches --bench simulate
   run -p waiaas-policy --bench evaluate_and_reserve
   run -p waiaas-http --bench send_http

@@ -1,5 +1,6 @@
 //! The floor a send is measured against, in the same run as the send itself: one
-//! Ed25519 signature, one secp256k1 signature (RFC 6979, recoverable, as EVM signs), and
+//! Ed25519 signature, one secp256k1 signature (RFC 6979, recoverable, by libsecp256k1
+//! as the vault signs EVM transactions), and
 //! one SQLite WAL commit of one small row with `synchronous = NORMAL` and with `FULL`
 //! (a send needs at least one signature and one commit). `benches/run.sh` reports each
 //! send as a multiple of its floor.
@@ -17,7 +18,7 @@ use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use ed25519_dalek::Signer as _;
-use k256::ecdsa::SigningKey as Secp256k1Key;
+use secp256k1::{Message, Secp256k1, SecretKey};
 use waiaas_benches::percentiles;
 
 /// A 32-byte transaction digest stand-in.
@@ -36,7 +37,8 @@ fn commit_store(synchronous: &str) -> (tempfile::TempDir, rusqlite::Connection) 
 
 fn bench(c: &mut Criterion) {
     let ed = ed25519_dalek::SigningKey::from_bytes(&[42u8; 32]);
-    let secp = Secp256k1Key::from_bytes((&[42u8; 32]).into()).unwrap();
+    let secp = Secp256k1::signing_only();
+    let secret = SecretKey::from_byte_array([42u8; 32]).unwrap();
     let message = [9u8; 200]; // about a Solana transfer message
     let mut g = c.benchmark_group("floor");
     let _ = percentiles("floor_ed25519_sign", 20_000, || {
@@ -45,12 +47,11 @@ fn bench(c: &mut Criterion) {
     g.bench_function("floor_ed25519_sign", |b| {
         b.iter(|| ed.sign(black_box(&message)))
     });
+    let sign = || secp.sign_ecdsa_recoverable(Message::from_digest(black_box(DIGEST)), &secret);
     let _ = percentiles("floor_secp256k1_sign", 20_000, || {
-        black_box(secp.sign_prehash_recoverable(black_box(&DIGEST)).unwrap());
+        black_box(sign());
     });
-    g.bench_function("floor_secp256k1_sign", |b| {
-        b.iter(|| secp.sign_prehash_recoverable(black_box(&DIGEST)).unwrap())
-    });
+    g.bench_function("floor_secp256k1_sign", |b| b.iter(sign));
     for (label, synchronous) in [("normal", "NORMAL"), ("full", "FULL")] {
         let (_dir, conn) = commit_store(synchronous);
         let mut insert = conn.prepare("INSERT INTO t (v) VALUES (?1)").unwrap();

@@ -76,6 +76,7 @@
 //! transactions: waiaas signs only as the single fee payer.
 
 pub mod client;
+mod ecdsa;
 pub mod error;
 pub mod hd;
 pub mod intent;

@@ -91,18 +91,14 @@ impl Signer for VaultSigner<'_> {
                 Ok(RawSignature::Ed25519(k.sign(message).to_bytes()))
             }
             (WalletKey::Secp256k1(k), SigningPayload::Secp256k1Prehash(digest)) => {
-                let (sig, recid) = k.sign_prehash_recoverable(digest).map_err(|_| {
-                    VaultError::Validation(ValidationError::field(
-                        "payload",
-                        "secp256k1 signing failed",
-                    ))
-                })?;
-                let mut rs = [0u8; 64];
-                rs.copy_from_slice(&sig.to_bytes());
-                Ok(RawSignature::Secp256k1 {
-                    rs,
-                    recovery_id: recid.to_byte(),
-                })
+                let (rs, recovery_id) =
+                    crate::ecdsa::sign_recoverable(k, digest).ok_or_else(|| {
+                        VaultError::Validation(ValidationError::field(
+                            "payload",
+                            "secp256k1 signing failed",
+                        ))
+                    })?;
+                Ok(RawSignature::Secp256k1 { rs, recovery_id })
             }
             (k, _) => Err(mismatch(k)),
         };
