@@ -520,6 +520,12 @@ pub fn time_mark_never_goes_back(h: &dyn Harness) {
     assert_eq!(a.monotonic_now(T0 - 100).unwrap(), T0);
     assert_eq!(h.handle().monotonic_now(T0 - 1).unwrap(), T0);
     assert_eq!(a.monotonic_now(T0 + 9).unwrap(), T0 + 9);
+    // The token check reads the same mark and moves it the same way.
+    let check = |s: &Arc<dyn Backend>, clock_now| s.session_check("", None, None, clock_now);
+    assert_eq!(check(&a, T0).unwrap().now, T0 + 9);
+    assert_eq!(check(&a, T0 + 20).unwrap().now, T0 + 20);
+    assert_eq!(check(&h.handle(), T0 + 1).unwrap().now, T0 + 20);
+    assert_eq!(a.monotonic_now(T0 + 19).unwrap(), T0 + 20);
 }
 
 /// Wallet rows round-trip; updates of absent rows report `false`.
@@ -681,19 +687,13 @@ pub fn a_session_over_many_wallets_checks_one_link_by_index(h: &dyn Harness) {
             .verify_access(&token, wallet, Permission::Transaction)
             .unwrap();
         assert_eq!(verified.session_id, id);
-        let access = s.session_access(id, Some(wallet)).unwrap().unwrap();
+        let access = session_access(&s, id, Some(wallet)).unwrap();
         assert_eq!(access.wallet, Some(wallet));
         assert_eq!(access.record, s.session(id).unwrap().unwrap());
     }
     let denied = issuer.verify_access(&token, unlinked, Permission::Transaction);
     assert_eq!(denied.unwrap_err().code(), "WALLET_ACCESS_DENIED");
-    assert_eq!(
-        s.session_access(id, Some(unlinked))
-            .unwrap()
-            .unwrap()
-            .wallet,
-        None
-    );
+    assert_eq!(session_access(&s, id, Some(unlinked)).unwrap().wallet, None);
     // The wallet is checked before the permission.
     let denied = issuer.verify_access(&token, unlinked, Permission::SignMessage);
     assert_eq!(denied.unwrap_err().code(), "WALLET_ACCESS_DENIED");
@@ -704,7 +704,7 @@ pub fn a_session_over_many_wallets_checks_one_link_by_index(h: &dyn Harness) {
     assert_eq!(sole, None);
     let denied = issuer.verify_wallet(&token, Some(unlinked));
     assert_eq!(denied.unwrap_err().code(), "WALLET_ACCESS_DENIED");
-    assert_eq!(s.session_access(SessionId::new(), None).unwrap(), None);
+    assert_eq!(session_access(&s, SessionId::new(), None), None);
 
     // The list, where an API returns it: sorted, complete.
     assert_eq!(issuer.wallets(&token).unwrap(), wallets);
@@ -730,9 +730,7 @@ pub fn a_session_over_many_wallets_checks_one_link_by_index(h: &dyn Harness) {
     assert_eq!(sole, Some(a));
     let pair = issuer.create(&CreateSession::new(vec![a, b])).unwrap();
     assert_eq!(
-        s.session_access(pair.info.id, None)
-            .unwrap()
-            .map(|x| x.wallet),
+        session_access(&s, pair.info.id, None).map(|x| x.wallet),
         Some(None)
     );
     assert!(s.delete_wallet(b, &audit(T0, "WALLET_DELETED")).unwrap());
@@ -752,8 +750,25 @@ pub fn a_session_over_many_wallets_checks_one_link_by_index(h: &dyn Harness) {
         let refused = issuer.verify_wallet(&token, None);
         assert_eq!(refused.unwrap_err().code(), "SESSION_REVOKED");
     }
-    let revoked: Option<SessionAccess> = s.session_access(id, Some(wallets[42])).unwrap();
-    assert!(revoked.unwrap().record.revoked_at.is_some());
+    let revoked = session_access(&s, id, Some(wallets[42])).unwrap();
+    assert!(revoked.record.revoked_at.is_some());
+}
+
+/// The session part of [`Store::session_check`]: what a request's token check reads of
+/// session `id` and its link to `wallet`. The secret read with it is checked as well:
+/// the current one is found by its key id, an unknown key id finds none.
+fn session_access(
+    s: &Arc<dyn Store>,
+    id: SessionId,
+    wallet: Option<WalletId>,
+) -> Option<SessionAccess> {
+    let current = s.current_session_secret().unwrap().unwrap();
+    let check = s.session_check(&current.id, Some(id), wallet, T0).unwrap();
+    assert_eq!(check.secret, Some(current));
+    let unknown_key = s.session_check("unknown", Some(id), wallet, T0).unwrap();
+    assert_eq!(unknown_key.secret, None);
+    assert_eq!(unknown_key.access, check.access);
+    check.access
 }
 
 /// Settings overwrite and are seen by every handle.

@@ -17,7 +17,7 @@ macro_rules! delegate_store_traits {
         use waiaas_core::store::{
             Admission, ApprovalLinkRecord, AuditLogCheck, ChannelRecord, Claim, ExecutionCheck,
             HeaderUpgrade, KillSwitchState, LinkRedemption, LinkedSession, OwnerRecord, OwnerState,
-            PipelineStore, PlacementRules, RenewalCas, SessionAccess, SessionInsert, SessionRecord,
+            PipelineStore, PlacementRules, RenewalCas, SessionCheck, SessionInsert, SessionRecord,
             SessionSecretRecord, SignOutcome, Store, TxFilter, TxRecord, TxTransition,
             UnlockAttempts, WalletRecord, WalletStatus,
         };
@@ -115,10 +115,6 @@ macro_rules! delegate_store_traits {
                 wallets::delete_wallet(self, id, audit)
             }
 
-            fn session_secret(&self, id: &str) -> Result<Option<SessionSecretRecord>, StoreError> {
-                sessions::session_secret(self, id)
-            }
-
             fn current_session_secret(&self) -> Result<Option<SessionSecretRecord>, StoreError> {
                 sessions::current_session_secret(self)
             }
@@ -154,12 +150,14 @@ macro_rules! delegate_store_traits {
                 sessions::session(self, id)
             }
 
-            fn session_access(
+            fn session_check(
                 &self,
-                id: SessionId,
+                kid: &str,
+                session: Option<SessionId>,
                 wallet: Option<WalletId>,
-            ) -> Result<Option<SessionAccess>, StoreError> {
-                sessions::session_access(self, id, wallet)
+                clock_now: i64,
+            ) -> Result<SessionCheck, StoreError> {
+                sessions::session_check(self, kid, session, wallet, clock_now)
             }
 
             fn session_wallets(&self, id: SessionId) -> Result<Vec<WalletId>, StoreError> {

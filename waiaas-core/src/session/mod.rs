@@ -17,9 +17,9 @@ use zeroize::Zeroizing;
 pub use jwt::TOKEN_PREFIX;
 
 use crate::audit::{Actor, AuditEntry};
-use crate::error::{SessionError, StoreError, ValidationError, VaultError};
+use crate::error::{SessionError, ValidationError, VaultError};
 use crate::ids::{SessionId, WalletId};
-use crate::store::{RenewalCas, SessionInsert, SessionRecord, SessionSecretRecord, Store};
+use crate::store::{RenewalCas, SessionAccess, SessionInsert, SessionRecord, SessionSecretRecord};
 use crate::vault::Vault;
 
 /// Shortest allowed token TTL (5 minutes).
@@ -471,23 +471,29 @@ impl SessionIssuer {
     }
 
     /// Checks format, signature, expiry, existence, revocation and generation (and, when
-    /// `check_absolute`, the absolute lifetime), in that order. `load` reads the session
-    /// row, with whatever else the caller needs from the same read.
-    fn authenticate<T>(
+    /// `check_absolute`, the absolute lifetime), in that order, over one store read
+    /// ([`Store::session_check`]): the session row and its link to `wallet` are read
+    /// together with the secret, by the token's unverified subject, and used only once
+    /// the signature holds.
+    fn authenticate(
         &self,
         token: &str,
         check_absolute: bool,
-        load: impl FnOnce(&dyn Store, SessionId) -> Result<Option<(SessionRecord, T)>, StoreError>,
-    ) -> Result<(jwt::Claims, SessionRecord, T), SessionError> {
+        wallet: Option<WalletId>,
+    ) -> Result<(jwt::Claims, SessionAccess), SessionError> {
         let parsed = jwt::parse(token)?;
-        let store = self.vault.store();
-        let secret = store
-            .session_secret(&parsed.kid)?
-            .ok_or(SessionError::InvalidToken {
-                reason: "signed with an unknown key",
-            })?;
+        let subject = SessionId::parse(&parsed.claims.sub).ok();
+        let reads = self.vault.store().session_check(
+            &parsed.kid,
+            subject,
+            wallet,
+            self.vault.clock().recent(),
+        )?;
+        let secret = reads.secret.ok_or(SessionError::InvalidToken {
+            reason: "signed with an unknown key",
+        })?;
         jwt::verify(&parsed, &self.open_secret(&secret)?)?;
-        let now = self.now();
+        let now = reads.now;
         if secret
             .retired_at
             .is_some_and(|at| now >= at.saturating_add(ROTATION_GRACE_SECS))
@@ -500,10 +506,13 @@ impl SessionIssuer {
         if claims.exp.is_some_and(|exp| now >= exp) {
             return Err(SessionError::TokenExpired);
         }
-        let id = SessionId::parse(&claims.sub).map_err(|_| SessionError::InvalidToken {
-            reason: "malformed subject",
-        })?;
-        let (record, loaded) = load(store.as_ref(), id)?.ok_or(SessionError::SessionNotFound)?;
+        if subject.is_none() {
+            return Err(SessionError::InvalidToken {
+                reason: "malformed subject",
+            });
+        }
+        let access = reads.access.ok_or(SessionError::SessionNotFound)?;
+        let record = &access.record;
         if record.revoked_at.is_some() {
             return Err(SessionError::SessionRevoked);
         }
@@ -515,10 +524,10 @@ impl SessionIssuer {
                 reason: "generation from the future",
             });
         }
-        if check_absolute && absolute_end(&record).is_some_and(|end| now >= end) {
+        if check_absolute && absolute_end(record).is_some_and(|end| now >= end) {
             return Err(SessionError::SessionExpired);
         }
-        Ok((claims, record, loaded))
+        Ok((claims, access))
     }
 
     fn verified(claims: &jwt::Claims, record: SessionRecord) -> VerifiedSession {
@@ -537,10 +546,8 @@ impl SessionIssuer {
     /// `TOKEN_EXPIRED`, `SESSION_NOT_FOUND`, `SESSION_REVOKED`, `TOKEN_SUPERSEDED`,
     /// `SESSION_EXPIRED`; `VAULT_LOCKED`, `STORAGE_ERROR`.
     pub fn verify(&self, token: &str) -> Result<VerifiedSession, SessionError> {
-        let (claims, record, ()) = self.authenticate(token, true, |store, id| {
-            Ok(store.session(id)?.map(|r| (r, ())))
-        })?;
-        Ok(Self::verified(&claims, record))
+        let (claims, access) = self.authenticate(token, true, None)?;
+        Ok(Self::verified(&claims, access.record))
     }
 
     /// Verifies a token and finds the wallet a request acts on, by index, whatever the
@@ -555,17 +562,13 @@ impl SessionIssuer {
         token: &str,
         wallet: Option<WalletId>,
     ) -> Result<(VerifiedSession, Option<WalletId>), SessionError> {
-        let (claims, record, linked) = self.authenticate(token, true, |store, id| {
-            Ok(store
-                .session_access(id, wallet)?
-                .map(|access| (access.record, access.wallet)))
-        })?;
+        let (claims, access) = self.authenticate(token, true, wallet)?;
         if let Some(wallet_id) = wallet
-            && linked != Some(wallet_id)
+            && access.wallet != Some(wallet_id)
         {
             return Err(SessionError::WalletAccessDenied { wallet_id });
         }
-        Ok((Self::verified(&claims, record), linked))
+        Ok((Self::verified(&claims, access.record), access.wallet))
     }
 
     /// Verifies a token for one wallet and one permission.
@@ -604,9 +607,7 @@ impl SessionIssuer {
     /// the token was issued), and `SESSION_RENEWAL_MISMATCH` when a concurrent renewal
     /// won.
     pub fn renew(&self, token: &str) -> Result<IssuedSession, SessionError> {
-        let (claims, record, ()) = self.authenticate(token, false, |store, id| {
-            Ok(store.session(id)?.map(|r| (r, ())))
-        })?;
+        let (claims, SessionAccess { record, .. }) = self.authenticate(token, false, None)?;
         let Some(ttl) = record.ttl_seconds else {
             return Err(SessionError::RenewalNotRequired);
         };

@@ -43,7 +43,8 @@ pub use notify::{ApprovalLinkRecord, ChannelRecord, LinkRedemption};
 pub use owner::{KillSwitchState, OwnerRecord, OwnerState};
 pub use placement::{DurableNonceUse, PlacementRefusal, PlacementRules};
 pub use session::{
-    LinkedSession, RenewalCas, SessionAccess, SessionInsert, SessionRecord, SessionSecretRecord,
+    LinkedSession, RenewalCas, SessionAccess, SessionCheck, SessionInsert, SessionRecord,
+    SessionSecretRecord,
 };
 pub use transaction::{
     Admission, AdmissionGate, Claim, ExecutionCheck, LedgerEffect, Placement, SignOutcome,
@@ -191,11 +192,6 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// `STORAGE_ERROR`.
     fn delete_wallet(&self, id: WalletId, audit: &AuditEntry) -> Result<bool, StoreError>;
 
-    /// A signing secret by key id.
-    ///
-    /// # Errors
-    /// `STORAGE_ERROR`.
-    fn session_secret(&self, id: &str) -> Result<Option<SessionSecretRecord>, StoreError>;
     /// The current (unretired) signing secret.
     ///
     /// # Errors
@@ -238,19 +234,23 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// # Errors
     /// `STORAGE_ERROR`.
     fn session(&self, id: SessionId) -> Result<Option<SessionRecord>, StoreError>;
-    /// One session and the wallet a request of it acts on, in one read: `wallet` when
-    /// the session is linked to it; with `wallet` `None`, the session's wallet when it
-    /// has exactly one. Every request verifies its token through this, so it must cost
-    /// the same however many wallets the session has: it looks the link up by index
-    /// and never reads the session's wallet list.
+    /// Everything verifying a request's token reads, in one read: the signing secret
+    /// `kid`; the session `session` (skipped when `None`) with the wallet the request
+    /// acts on — `wallet` when the session is linked to it, with `wallet` `None` the
+    /// session's wallet when it has exactly one; and the time, as
+    /// [`Store::monotonic_now`] of `clock_now`. Every request verifies its token
+    /// through this, so it must cost the same however many wallets the session has: it
+    /// looks the link up by index and never reads the session's wallet list.
     ///
     /// # Errors
     /// `STORAGE_ERROR`.
-    fn session_access(
+    fn session_check(
         &self,
-        id: SessionId,
+        kid: &str,
+        session: Option<SessionId>,
         wallet: Option<WalletId>,
-    ) -> Result<Option<SessionAccess>, StoreError>;
+        clock_now: i64,
+    ) -> Result<SessionCheck, StoreError>;
     /// The wallets linked to a session, sorted by id; empty for an unknown session.
     /// Reads the whole list: for the APIs that return it, not for checking one link.
     ///

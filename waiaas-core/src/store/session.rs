@@ -62,7 +62,7 @@ pub struct LinkedSession {
 }
 
 /// A session and the wallet one request of it acts on, read together by index
-/// ([`Store::session_access`](super::Store::session_access)).
+/// ([`Store::session_check`](super::Store::session_check)).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionAccess {
     /// The session.
@@ -70,6 +70,20 @@ pub struct SessionAccess {
     /// The wallet asked for, when the session is linked to it; with no wallet asked
     /// for, the session's wallet when it has exactly one. `None` otherwise.
     pub wallet: Option<WalletId>,
+}
+
+/// Everything verifying one request's token reads, read together
+/// ([`Store::session_check`](super::Store::session_check)).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionCheck {
+    /// The signing secret of the token's key id, if it exists.
+    pub secret: Option<SessionSecretRecord>,
+    /// The session with the wallet the request acts on, if a session id was given and
+    /// the session exists.
+    pub access: Option<SessionAccess>,
+    /// The time the checks use, as [`Store::monotonic_now`](super::Store::monotonic_now)
+    /// returns it.
+    pub now: i64,
 }
 
 /// A compare-and-swap renewal: applies only while the stored generation is still

@@ -7,12 +7,13 @@ use waiaas_core::error::StoreError;
 use waiaas_core::ids::{SessionId, WalletId};
 use waiaas_core::session::Permission;
 use waiaas_core::store::{
-    AdmissionGate, LinkedSession, RenewalCas, SealedBox, SessionAccess, SessionInsert,
-    SessionRecord, SessionSecretRecord,
+    AdmissionGate, LinkedSession, RenewalCas, SealedBox, SessionAccess, SessionCheck,
+    SessionInsert, SessionRecord, SessionSecretRecord,
 };
 
 use super::PgStore;
 use super::audit::append;
+use super::clock::advance_time;
 use super::locks::{lock_all_wallets, lock_wallets};
 use super::operations::PgRows;
 use super::pool::Conn;
@@ -90,19 +91,14 @@ fn session_from_row(row: &Row) -> Result<SessionRecord, StoreError> {
     })
 }
 
-pub(super) fn session_secret(
-    store: &PgStore,
-    id: &str,
-) -> Result<Option<SessionSecretRecord>, StoreError> {
-    store.read(|conn| {
-        conn.opt(
-            "read session secret",
-            &format!("SELECT {SECRET_COLS} FROM session_secrets WHERE id = $1"),
-            &[&id],
-        )?
-        .map(|r| secret_from_row(&r))
-        .transpose()
-    })
+fn secret_by_id(conn: &mut Conn, id: &str) -> Result<Option<SessionSecretRecord>, StoreError> {
+    conn.opt(
+        "read session secret",
+        &format!("SELECT {SECRET_COLS} FROM session_secrets WHERE id = $1"),
+        &[&id],
+    )?
+    .map(|r| secret_from_row(&r))
+    .transpose()
 }
 
 fn current_secret(conn: &mut Conn) -> Result<Option<SessionSecretRecord>, StoreError> {
@@ -269,26 +265,47 @@ pub(super) fn session(store: &PgStore, id: SessionId) -> Result<Option<SessionRe
     })
 }
 
-pub(super) fn session_access(
+pub(super) fn session_check(
     store: &PgStore,
+    kid: &str,
+    session: Option<SessionId>,
+    wallet: Option<WalletId>,
+    clock_now: i64,
+) -> Result<SessionCheck, StoreError> {
+    // One pooled connection, three statements: the time last, committed at once as in
+    // `monotonic_now`.
+    store.read(|conn| {
+        let secret = secret_by_id(conn, kid)?;
+        let access = session
+            .map(|id| session_access(conn, id, wallet))
+            .transpose()?
+            .flatten();
+        Ok(SessionCheck {
+            secret,
+            access,
+            now: advance_time(conn, clock_now)?,
+        })
+    })
+}
+
+fn session_access(
+    conn: &mut Conn,
     id: SessionId,
     wallet: Option<WalletId>,
 ) -> Result<Option<SessionAccess>, StoreError> {
-    store.read(|conn| {
-        let id = id.to_string();
-        let row = match wallet {
-            Some(w) => conn.opt("read session", SESSION_WITH_WALLET, &[&id, &w.to_string()])?,
-            None => conn.opt("read session", SESSION_WITH_SOLE_WALLET, &[&id])?,
-        };
-        row.map(|r| {
-            let linked: Option<String> = col(&r, 12)?;
-            Ok(SessionAccess {
-                record: session_from_row(&r)?,
-                wallet: linked.as_deref().map(parse_wallet_id).transpose()?,
-            })
+    let id = id.to_string();
+    let row = match wallet {
+        Some(w) => conn.opt("read session", SESSION_WITH_WALLET, &[&id, &w.to_string()])?,
+        None => conn.opt("read session", SESSION_WITH_SOLE_WALLET, &[&id])?,
+    };
+    row.map(|r| {
+        let linked: Option<String> = col(&r, 12)?;
+        Ok(SessionAccess {
+            record: session_from_row(&r)?,
+            wallet: linked.as_deref().map(parse_wallet_id).transpose()?,
         })
-        .transpose()
     })
+    .transpose()
 }
 
 pub(super) fn session_wallets(store: &PgStore, id: SessionId) -> Result<Vec<WalletId>, StoreError> {

@@ -7,13 +7,17 @@ use super::INSIDE_WRITE;
 use super::SqliteStore;
 use super::rows::db_err;
 
+/// The stored time high-water mark.
+pub(super) fn read_mark(conn: &Connection) -> Result<i64, StoreError> {
+    conn.prepare_cached("SELECT at FROM time_mark WHERE id = 1")
+        .and_then(|mut s| s.query_row([], |r| r.get(0)))
+        .map_err(db_err("read time mark"))
+}
+
 /// The time high-water mark: `max(now, last seen)`, moved forward in the caller's
 /// transaction. Every decision made inside a store transaction goes through it.
 pub(super) fn advance_time(conn: &Connection, now: i64) -> Result<i64, StoreError> {
-    let mark: i64 = conn
-        .prepare_cached("SELECT at FROM time_mark WHERE id = 1")
-        .and_then(|mut s| s.query_row([], |r| r.get(0)))
-        .map_err(db_err("read time mark"))?;
+    let mark = read_mark(conn)?;
     if now > mark {
         conn.prepare_cached("UPDATE time_mark SET at = ?1 WHERE id = 1 AND at < ?1")
             .and_then(|mut s| s.execute([now]))
@@ -34,11 +38,7 @@ pub(super) fn monotonic_now(store: &SqliteStore, clock_now: i64) -> Result<i64, 
             message: "called inside a store transaction".to_owned(),
         });
     }
-    let mark: i64 = store
-        .reader()?
-        .prepare_cached("SELECT at FROM time_mark WHERE id = 1")
-        .and_then(|mut s| s.query_row([], |r| r.get(0)))
-        .map_err(db_err("read time mark"))?;
+    let mark = read_mark(&*store.reader()?)?;
     if clock_now <= mark {
         return Ok(mark);
     }

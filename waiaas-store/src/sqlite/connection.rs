@@ -9,7 +9,7 @@ use rusqlite::Connection;
 use rusqlite::config::DbConfig;
 use waiaas_core::error::StoreError;
 
-use super::rows::db_err;
+use super::rows::{db_err, run};
 use super::{StoreOptions, Synchronous};
 
 /// Runs `PRAGMA wal_checkpoint(PASSIVE)` on its own connection at an interval: writers
@@ -169,6 +169,30 @@ impl Readers {
             pool: self,
             conn: Some(conn),
         })
+    }
+}
+
+impl Reader<'_> {
+    /// `read` in one read transaction: its statements share one snapshot and take the
+    /// WAL read mark (a lock and an unlock) once instead of once each.
+    pub(super) fn snapshot<T>(
+        &self,
+        read: impl FnOnce(&Connection) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        /// Ends the read transaction however `read` ends, a panic included: the
+        /// connection goes back (to writers, too) outside any transaction.
+        struct End<'c>(&'c Connection);
+        impl Drop for End<'_> {
+            fn drop(&mut self) {
+                if !self.0.is_autocommit() {
+                    // Nothing was written: ending a read cannot lose anything.
+                    let _ = run(self.0, "ROLLBACK");
+                }
+            }
+        }
+        run(self, "BEGIN").map_err(db_err("begin a read"))?;
+        let _end = End(self);
+        read(self)
     }
 }
 

@@ -20,7 +20,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use rusqlite::Connection;
 use waiaas_core::error::StoreError;
 
-use super::rows::db_err;
+use super::rows::{db_err, run};
 
 /// Writes per batch at most: bounds how long the first writer waits for its commit.
 const MAX_BATCH: usize = 32;
@@ -78,10 +78,6 @@ impl Batch {
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
-fn run(conn: &Connection, sql: &str) -> rusqlite::Result<usize> {
-    conn.prepare_cached(sql).and_then(|mut s| s.execute([]))
 }
 
 impl GroupCommit {

@@ -267,4 +267,62 @@ mod tests {
         store.write("test", insert).unwrap();
         assert_eq!(count(&store), 1);
     }
+
+    /// Reads in one snapshot see one state of the database: a row another handle
+    /// commits between them is not seen by the second. However the snapshot ends — a
+    /// value, an error, a panic — the connection leaves its read transaction, and the
+    /// next write (on the same connection, the idle writer) goes through.
+    #[test]
+    fn reads_in_one_snapshot_see_one_state_and_the_connection_is_released() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        let store = SqliteStore::open(&path, &StoreOptions::default()).unwrap();
+        let other = SqliteStore::open(&path, &StoreOptions::default()).unwrap();
+        let probes = |conn: &rusqlite::Connection| -> Result<i64, StoreError> {
+            conn.query_row("SELECT count(*) FROM settings", [], |r| r.get(0))
+                .map_err(db_err("probe"))
+        };
+        let insert = |key: &'static str| {
+            move |conn: &rusqlite::Connection| {
+                conn.execute(
+                    "INSERT INTO settings (key, value, updated_at) VALUES (?1, 'x', 0)",
+                    [key],
+                )
+                .map(|_| ())
+                .map_err(db_err("probe"))
+            }
+        };
+        let settings = |store: &SqliteStore| probes(&store.reader().unwrap()).unwrap();
+        let initial = settings(&store);
+        let (before, after) = store
+            .reader()
+            .unwrap()
+            .snapshot(|conn| {
+                let before = probes(conn)?;
+                other.write("test", insert("a"))?;
+                Ok((before, probes(conn)?))
+            })
+            .unwrap();
+        assert_eq!((before, after), (initial, initial));
+        assert_eq!(settings(&store), initial + 1, "a new read sees the commit");
+
+        let failed: Result<(), _> = store
+            .reader()
+            .unwrap()
+            .snapshot(|conn| probes(conn).and(Err(StoreError::AuditKeyMissing)));
+        assert!(failed.is_err());
+        let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let _ = store
+                .reader()
+                .unwrap()
+                .snapshot(|conn| -> Result<(), StoreError> {
+                    probes(conn)?;
+                    panic!("inside the read")
+                });
+        }));
+        assert!(panicked.is_err());
+        store.write("test", insert("b")).unwrap();
+        other.write("test", insert("c")).unwrap();
+        assert_eq!(settings(&store), initial + 3);
+    }
 }

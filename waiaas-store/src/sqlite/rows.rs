@@ -39,3 +39,8 @@ pub(super) fn u_col<T: TryFrom<i64>>(
     let v: i64 = row.get(idx).map_err(db_err("read column"))?;
     T::try_from(v).map_err(|_| corrupt(table, format!("column {idx} out of range")))
 }
+
+/// Runs one statement without parameters, as a cached statement.
+pub(super) fn run(conn: &rusqlite::Connection, sql: &str) -> rusqlite::Result<usize> {
+    conn.prepare_cached(sql).and_then(|mut s| s.execute([]))
+}

@@ -7,12 +7,13 @@ use waiaas_core::error::StoreError;
 use waiaas_core::ids::{SessionId, WalletId};
 use waiaas_core::session::Permission;
 use waiaas_core::store::{
-    AdmissionGate, LinkedSession, RenewalCas, SealedBox, SessionAccess, SessionInsert,
-    SessionRecord, SessionSecretRecord,
+    AdmissionGate, LinkedSession, RenewalCas, SealedBox, SessionAccess, SessionCheck,
+    SessionInsert, SessionRecord, SessionSecretRecord,
 };
 
 use super::SqliteStore;
 use super::audit::append;
+use super::clock::{monotonic_now, read_mark};
 use super::operations::SqliteRows;
 use super::rows::{corrupt, db_err, text_col, to_i64, u_col};
 use crate::operations::{CancelScope, cancel_in_flight};
@@ -116,11 +117,7 @@ fn load_sessions(
     Ok(out)
 }
 
-pub(super) fn session_secret(
-    store: &SqliteStore,
-    id: &str,
-) -> Result<Option<SessionSecretRecord>, StoreError> {
-    let conn = store.reader()?;
+fn secret_by_id(conn: &Connection, id: &str) -> Result<Option<SessionSecretRecord>, StoreError> {
     let mut stmt = conn
         .prepare_cached(
             "SELECT id, nonce, ciphertext, created_at, retired_at FROM session_secrets WHERE id = ?1",
@@ -254,12 +251,38 @@ pub(super) fn session(
     }
 }
 
-pub(super) fn session_access(
+pub(super) fn session_check(
     store: &SqliteStore,
+    kid: &str,
+    session: Option<SessionId>,
+    wallet: Option<WalletId>,
+    clock_now: i64,
+) -> Result<SessionCheck, StoreError> {
+    let (secret, access, mark) = store.reader()?.snapshot(|conn| {
+        let access = session
+            .map(|id| session_access(conn, id, wallet))
+            .transpose()?
+            .flatten();
+        Ok((secret_by_id(conn, kid)?, access, read_mark(conn)?))
+    })?;
+    // The clock past the mark (once a second at most) persists the new mark.
+    let now = if clock_now > mark {
+        monotonic_now(store, clock_now)?
+    } else {
+        mark
+    };
+    Ok(SessionCheck {
+        secret,
+        access,
+        now,
+    })
+}
+
+fn session_access(
+    conn: &Connection,
     id: SessionId,
     wallet: Option<WalletId>,
 ) -> Result<Option<SessionAccess>, StoreError> {
-    let conn = store.reader()?;
     let id = id.to_string();
     let wallet = wallet.map(|w| w.to_string());
     let (sql, params): (&str, Vec<&dyn rusqlite::ToSql>) = match &wallet {
