@@ -148,7 +148,7 @@ fn schemes(store: &SqliteStore) -> Vec<AuditScheme> {
 #[test]
 fn schema_v3_unkeyed_log_is_rechained_under_the_key_on_first_unlock() {
     let (_dir, store) = open_v3(|_| {});
-    assert_eq!(store.schema_version().unwrap(), 5);
+    assert_eq!(store.schema_version().unwrap(), 6);
     // Migrated, not yet keyed: the unkeyed chain is intact as written.
     let before = store.audit_records(0, 0).unwrap();
     assert_eq!(before.len(), 6);

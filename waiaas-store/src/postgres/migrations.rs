@@ -34,6 +34,11 @@ const MIGRATIONS: &[(u32, &str, &str)] = &[
         "notification channels (sealed secrets, delivery counters) and approval-page links",
         include_str!("migrations/0005_notify_channels_approval_links.sql"),
     ),
+    (
+        6,
+        "nothing: SQLite's page-layout change (the number kept in step)",
+        include_str!("migrations/0006_fewer_index_pages.sql"),
+    ),
 ];
 
 /// The advisory lock key migrations hold ("waiaas" + 1).

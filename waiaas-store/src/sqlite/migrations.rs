@@ -33,6 +33,12 @@ pub(super) const MIGRATIONS: &[(u32, &str, &str)] = &[
         "notification channels (sealed secrets, delivery counters) and approval-page links",
         include_str!("migrations/0005_notify_channels_approval_links.sql"),
     ),
+    (
+        6,
+        "fewer index pages per send: the status index keeps in-flight rows only; \
+         spend_windows without rowid",
+        include_str!("migrations/0006_fewer_index_pages.sql"),
+    ),
 ];
 
 pub(super) fn schema_version(conn: &Connection) -> Result<u32, StoreError> {

@@ -158,46 +158,44 @@ pub(super) fn gate(
     Ok(admission::gate(ks, status, session_row, now))
 }
 
-/// The in-flight rows of `scope`.
+/// `status IN ('PENDING', 'QUEUED', 'PENDING_APPROVAL', 'EXECUTING')`, the term of the
+/// partial index `transactions_status_due` (migration 0006): a query must name this
+/// very term for SQLite to walk that index, which holds the in-flight rows only.
+static IN_FLIGHT_TERM: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let names: Vec<String> = admission::IN_FLIGHT
+        .iter()
+        .map(|s| format!("'{}'", s.as_str()))
+        .collect();
+    format!("status IN ({})", names.join(", "))
+});
+
+/// The in-flight rows of `scope`: read through the partial index, however long the
+/// history.
 pub(super) fn in_flight(
     conn: &Connection,
     scope: CancelScope,
 ) -> Result<Vec<TxRecord>, StoreError> {
-    // The `status IN (...)` term walks the (status, execute_after) index: only in-flight
-    // rows are read, however long the history.
-    let in_flight = format!(
-        "status IN ({})",
-        admission::IN_FLIGHT
-            .iter()
-            .map(|s| format!("'{}'", s.as_str()))
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
-    match scope {
-        CancelScope::Session(id) => load_tx(
-            conn,
-            &format!("SELECT {TX_COLS} FROM transactions WHERE {in_flight} AND session_id = ?1"),
-            &[&id.to_string()],
-        ),
-        CancelScope::RevokedSessions => load_tx(
-            conn,
-            &format!(
-                "SELECT {TX_COLS} FROM transactions WHERE {in_flight} AND session_id IN
-                 (SELECT id FROM sessions WHERE revoked_at IS NOT NULL)"
-            ),
-            &[],
-        ),
-        CancelScope::Wallet(id) => load_tx(
-            conn,
-            &format!("SELECT {TX_COLS} FROM transactions WHERE {in_flight} AND wallet_id = ?1"),
-            &[&id.to_string()],
-        ),
-        CancelScope::All => load_tx(
-            conn,
-            &format!("SELECT {TX_COLS} FROM transactions WHERE {in_flight}"),
-            &[],
-        ),
-    }
+    let param = match scope {
+        CancelScope::Session(id) => Some(id.to_string()),
+        CancelScope::Wallet(id) => Some(id.to_string()),
+        CancelScope::RevokedSessions | CancelScope::All => None,
+    };
+    let params: Vec<&dyn rusqlite::ToSql> = param.iter().map(|p| p as _).collect();
+    load_tx(conn, &in_flight_sql(scope), &params)
+}
+
+fn in_flight_sql(scope: CancelScope) -> String {
+    let in_flight = &*IN_FLIGHT_TERM;
+    let within = match scope {
+        CancelScope::Session(_) => " AND session_id = ?1",
+        CancelScope::RevokedSessions => {
+            " AND session_id IN (SELECT id FROM sessions WHERE revoked_at IS NOT NULL)"
+        }
+        // `+`: not through the wallet's index, which would read its whole history.
+        CancelScope::Wallet(_) => " AND +wallet_id = ?1",
+        CancelScope::All => "",
+    };
+    format!("SELECT {TX_COLS} FROM transactions WHERE {in_flight}{within}")
 }
 
 /// Sets `current`'s status (while it is still `current.status`) and what `change`
@@ -356,22 +354,7 @@ pub(super) fn transactions(
     filter: &TxFilter,
 ) -> Result<Vec<TxRecord>, StoreError> {
     let wallet = filter.wallet_id.map(|w| w.to_string());
-    // Portable SQL: the status names are our own constants, listed inline; no limit
-    // clause when there is no limit.
-    let statuses = if filter.statuses.is_empty() {
-        String::new()
-    } else {
-        let names: Vec<String> = filter
-            .statuses
-            .iter()
-            .map(|s| format!("'{}'", s.as_str()))
-            .collect();
-        format!(" AND status IN ({})", names.join(", "))
-    };
-    let sql = format!(
-        "SELECT {TX_COLS} FROM transactions WHERE (?1 IS NULL OR wallet_id = ?1){statuses}
-         ORDER BY created_at DESC, id DESC"
-    );
+    let sql = listing_sql(&filter.statuses);
     if filter.limit == 0 {
         load_tx(&*store.reader()?, &sql, &[&wallet])
     } else {
@@ -383,17 +366,44 @@ pub(super) fn transactions(
     }
 }
 
-pub(super) fn due_transactions(store: &SqliteStore, now: i64) -> Result<Vec<TxRecord>, StoreError> {
-    load_tx(
-        &*store.reader()?,
-        &format!(
-            "SELECT {TX_COLS} FROM transactions
-             WHERE (status = 'QUEUED' AND execute_after <= ?1)
-                OR (status = 'PENDING_APPROVAL' AND expires_at <= ?1)
-             ORDER BY created_at, id"
-        ),
-        &[&now],
+/// Rows of wallet `?1` (any wallet when NULL) in `statuses` (any when empty), newest
+/// first. Portable SQL: the status names are our own constants, listed inline.
+fn listing_sql(statuses: &[TxStatus]) -> String {
+    let statuses = if statuses.is_empty() {
+        String::new()
+    } else {
+        let names: Vec<String> = statuses
+            .iter()
+            .map(|s| format!("'{}'", s.as_str()))
+            .collect();
+        // In-flight statuses only (recovery, the cancellations): through the index.
+        let in_flight = if statuses.iter().all(|s| admission::IN_FLIGHT.contains(s)) {
+            format!(" AND {}", *IN_FLIGHT_TERM)
+        } else {
+            String::new()
+        };
+        format!(" AND status IN ({}){in_flight}", names.join(", "))
+    };
+    format!(
+        "SELECT {TX_COLS} FROM transactions WHERE (?1 IS NULL OR wallet_id = ?1){statuses}
+         ORDER BY created_at DESC, id DESC"
     )
+}
+
+/// QUEUED rows whose delay is over and PENDING_APPROVAL rows whose window closed, at
+/// `?1`: through the partial index.
+static DUE_SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "SELECT {TX_COLS} FROM transactions WHERE {} AND
+         ((status = 'QUEUED' AND execute_after <= ?1)
+            OR (status = 'PENDING_APPROVAL' AND expires_at <= ?1))
+         ORDER BY created_at, id",
+        *IN_FLIGHT_TERM
+    )
+});
+
+pub(super) fn due_transactions(store: &SqliteStore, now: i64) -> Result<Vec<TxRecord>, StoreError> {
+    load_tx(&*store.reader()?, &DUE_SQL, &[&now])
 }
 
 pub(super) fn wallet_activity(
@@ -557,6 +567,49 @@ mod tests {
             Admission::Decided { record, .. } => Ok(record),
             other => panic!("{other:?}"),
         }
+    }
+
+    /// The reads of in-flight rows (cancellations, recovery, due rows) walk the partial
+    /// index of migration 0006, as they name its very term: they cost the rows in
+    /// flight, not the history.
+    #[test]
+    fn in_flight_reads_walk_the_partial_status_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path().join("db"), &StoreOptions::default()).unwrap();
+        let conn = store.reader().unwrap();
+        let plan = |sql: &str| -> String {
+            let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+            let unbound = vec![rusqlite::types::Null; stmt.parameter_count()];
+            let details: Vec<String> = stmt
+                .query_map(rusqlite::params_from_iter(unbound), |r| r.get(3))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect();
+            details.join("; ")
+        };
+        let mut reads = vec![
+            DUE_SQL.clone(),
+            listing_sql(&[TxStatus::Executing]),
+            listing_sql(&admission::IN_FLIGHT),
+        ];
+        for scope in [
+            CancelScope::Session(SessionId::new()),
+            CancelScope::RevokedSessions,
+            CancelScope::Wallet(WalletId::new()),
+            CancelScope::All,
+        ] {
+            reads.push(in_flight_sql(scope));
+        }
+        for sql in reads {
+            let plan = plan(&sql);
+            assert!(
+                plan.contains("INDEX transactions_status_due"),
+                "{sql}\n{plan}"
+            );
+        }
+        // Final statuses are not in that index.
+        let signed = plan(&listing_sql(&[TxStatus::Signed]));
+        assert!(!signed.contains("transactions_status_due"), "{signed}");
     }
 
     /// Placement sees only what the admission transaction read: an owner (and a

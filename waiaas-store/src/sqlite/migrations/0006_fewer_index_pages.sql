@@ -1,0 +1,23 @@
+-- 0006: fewer pages written per send.
+--
+-- A commit writes every page it changed to the WAL, 4 KiB each. An INSTANT send inserts
+-- a SIGNED transaction row and rewrites its wallet's window row; two of the pages that
+-- cost were index pages that nothing needs:
+-- 1. The (status, execute_after) index keeps only in-flight rows (PENDING, QUEUED,
+--    PENDING_APPROVAL, EXECUTING). The scans that use it — in-flight rows to cancel or
+--    recover, rows that are due — read only those; a row inserted in or moved to a
+--    final status no longer writes it. Queries name the same `status IN (...)` term so
+--    SQLite can use the partial index.
+-- 2. spend_windows, one row per wallet keyed by its id, becomes a WITHOUT ROWID table:
+--    the key is the table, without a second b-tree for the TEXT primary key.
+DROP INDEX transactions_status_due;
+CREATE INDEX transactions_status_due ON transactions (status, execute_after)
+    WHERE status IN ('PENDING', 'QUEUED', 'PENDING_APPROVAL', 'EXECUTING');
+
+CREATE TABLE spend_windows_keyed (
+    wallet_id TEXT PRIMARY KEY,
+    state TEXT NOT NULL
+) WITHOUT ROWID;
+INSERT INTO spend_windows_keyed (wallet_id, state) SELECT wallet_id, state FROM spend_windows;
+DROP TABLE spend_windows;
+ALTER TABLE spend_windows_keyed RENAME TO spend_windows;
