@@ -481,32 +481,36 @@ mod tests {
     };
     use waiaas_core::tier::Tier;
 
-    /// Allows everything at APPROVAL, so placement alone decides the status.
+    /// Allows everything at its tier, counting 1 unit of `native` in a daily window;
+    /// at APPROVAL placement alone decides the status.
     #[derive(Debug)]
-    struct NeedsApproval;
+    struct AllowAt(Tier);
 
-    impl PolicyEngine for NeedsApproval {
+    impl PolicyEngine for AllowAt {
         fn windows(&self, _: &PolicyRequest, _: &[PolicyRecord]) -> Vec<u64> {
-            Vec::new()
+            vec![86_400]
         }
 
         fn evaluate(&self, _: &PolicyInput<'_>) -> Decision {
             Decision {
                 allowed: true,
-                tier: Tier::Approval,
+                tier: self.0,
                 delay_seconds: None,
                 approval_timeout: None,
                 reasons: Vec::new(),
                 warnings: Vec::new(),
                 approval_reason: None,
-                spend: Spend::default(),
+                spend: Spend {
+                    assets: [("native".to_owned(), waiaas_core::Amount::from_u64(1))].into(),
+                    ..Spend::default()
+                },
             }
         }
     }
 
     const NOW: i64 = 1_800_000_000;
 
-    fn admit(store: &SqliteStore, wallet: WalletId) -> Result<TxRecord, StoreError> {
+    fn admit(store: &SqliteStore, wallet: WalletId, tier: Tier) -> Result<TxRecord, StoreError> {
         let id = TxId::new();
         let record = TxRecord {
             id,
@@ -549,9 +553,9 @@ mod tests {
             durable_nonce: None,
             needs_owner: false,
         };
-        let sign = || SignOutcome::Failed {
-            code: "UNREACHABLE".to_owned(),
-            message: "not placed EXECUTING".to_owned(),
+        let sign = || SignOutcome::Signed {
+            result: "{}".to_owned(),
+            tx_hash: None,
         };
         let audit = AuditEntry::new(NOW, &Actor::System, "TX_REQUESTED");
         match store.admit_transaction(
@@ -559,7 +563,7 @@ mod tests {
             &request,
             &PriceBook::default(),
             NOW,
-            &NeedsApproval,
+            &AllowAt(tier),
             &rules,
             &sign,
             &audit,
@@ -567,6 +571,77 @@ mod tests {
             Admission::Decided { record, .. } => Ok(record),
             other => panic!("{other:?}"),
         }
+    }
+
+    /// A keyed store (in a temporary directory) holding one ACTIVE wallet.
+    fn store_with_wallet() -> (tempfile::TempDir, SqliteStore, WalletId) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path().join("db"), &StoreOptions::default()).unwrap();
+        store
+            .set_audit_key(
+                waiaas_core::audit::AuditKey::from_bytes(waiaas_core::audit::Zeroizing::new(
+                    [1; 32],
+                )),
+                0,
+                None,
+            )
+            .unwrap();
+        let wallet = WalletId::new();
+        store
+            .insert_wallet(
+                &WalletRecord {
+                    id: wallet,
+                    name: "w".to_owned(),
+                    chain: Chain::Solana,
+                    network: Network::SolanaDevnet,
+                    address: "a".to_owned(),
+                    public_key: vec![0; 32],
+                    secret: SealedBox {
+                        nonce: vec![0; 24],
+                        ciphertext: vec![0; 48],
+                    },
+                    secret_format: 1,
+                    status: WalletStatus::Active,
+                    created_at: NOW,
+                    updated_at: NOW,
+                },
+                &AuditEntry::new(NOW, &Actor::Operator, "TEST"),
+            )
+            .unwrap();
+        (dir, store, wallet)
+    }
+
+    /// The pages one INSTANT admission writes (its commit's WAL frames), once the
+    /// b-trees have their first pages: the transaction row and its two indexes (its
+    /// id, wallet-time — not the status index, which keeps in-flight rows only: 10
+    /// pages before migration 0006), the ledger row and its two indexes (request id,
+    /// wallet-time), the wallet's window row, the audit entries' page and the audit
+    /// head. Each page more is a 4 KiB write per send: a new index or table on this
+    /// path must show up here.
+    #[test]
+    fn an_instant_admission_writes_nine_pages() {
+        let (dir, store, wallet) = store_with_wallet();
+        let conn = rusqlite::Connection::open(dir.path().join("db")).unwrap();
+        // (busy, frames in the WAL, frames checkpointed)
+        let checkpoint = |mode: &str| -> (i64, i64, i64) {
+            conn.query_row(&format!("PRAGMA wal_checkpoint({mode})"), [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .unwrap()
+        };
+        for _ in 0..3 {
+            assert_eq!(
+                admit(&store, wallet, Tier::Instant).unwrap().status,
+                TxStatus::Signed
+            );
+        }
+        let mut frames = Vec::new();
+        for _ in 0..5 {
+            assert_eq!(checkpoint("TRUNCATE").0, 0, "nothing reads during the test");
+            admit(&store, wallet, Tier::Instant).unwrap();
+            frames.push(checkpoint("PASSIVE").1);
+        }
+        assert_eq!(frames, [9; 5]);
     }
 
     /// The reads of in-flight rows (cancellations, recovery, due rows) walk the partial
@@ -616,41 +691,9 @@ mod tests {
     /// setting) written by any transaction that committed before it.
     #[test]
     fn placement_reads_the_owner_and_settings_inside_the_admission_transaction() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = SqliteStore::open(dir.path().join("db"), &StoreOptions::default()).unwrap();
-        store
-            .set_audit_key(
-                waiaas_core::audit::AuditKey::from_bytes(waiaas_core::audit::Zeroizing::new(
-                    [1; 32],
-                )),
-                0,
-                None,
-            )
-            .unwrap();
-        let wallet = WalletId::new();
+        let (_dir, store, wallet) = store_with_wallet();
         let audit = AuditEntry::new(NOW, &Actor::Operator, "TEST");
-        store
-            .insert_wallet(
-                &WalletRecord {
-                    id: wallet,
-                    name: "w".to_owned(),
-                    chain: Chain::Solana,
-                    network: Network::SolanaDevnet,
-                    address: "a".to_owned(),
-                    public_key: vec![0; 32],
-                    secret: SealedBox {
-                        nonce: vec![0; 24],
-                        ciphertext: vec![0; 48],
-                    },
-                    secret_format: 1,
-                    status: WalletStatus::Active,
-                    created_at: NOW,
-                    updated_at: NOW,
-                },
-                &audit,
-            )
-            .unwrap();
-        let queued = admit(&store, wallet).unwrap();
+        let queued = admit(&store, wallet, Tier::Approval).unwrap();
         assert_eq!(
             queued.status,
             TxStatus::Queued,
@@ -672,7 +715,7 @@ mod tests {
         store
             .set_setting(SETTINGS_KEY, "{\"approvalTimeoutSecs\":120}", NOW, &audit)
             .unwrap();
-        let pending = admit(&store, wallet).unwrap();
+        let pending = admit(&store, wallet, Tier::Approval).unwrap();
         assert_eq!(pending.status, TxStatus::PendingApproval);
         assert_eq!(pending.expires_at, Some(NOW + 120));
         // Settings that no longer parse fail closed: nothing stored.
@@ -680,7 +723,10 @@ mod tests {
             .set_setting(SETTINGS_KEY, "{\"approvalTimeoutSecs\":\"x\"}", NOW, &audit)
             .unwrap();
         let before = store.transactions(&TxFilter::default()).unwrap().len();
-        assert_eq!(admit(&store, wallet).unwrap_err().code(), "STORAGE_ERROR");
+        assert_eq!(
+            admit(&store, wallet, Tier::Approval).unwrap_err().code(),
+            "STORAGE_ERROR"
+        );
         assert_eq!(
             store.transactions(&TxFilter::default()).unwrap().len(),
             before

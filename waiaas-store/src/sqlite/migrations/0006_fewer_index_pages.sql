@@ -1,15 +1,14 @@
--- 0006: fewer pages written per send.
+-- 0006: fewer pages written and read per send.
 --
--- A commit writes every page it changed to the WAL, 4 KiB each. An INSTANT send inserts
--- a SIGNED transaction row and rewrites its wallet's window row; two of the pages that
--- cost were index pages that nothing needs:
+-- A commit writes every page it changed to the WAL, 4 KiB each.
 -- 1. The (status, execute_after) index keeps only in-flight rows (PENDING, QUEUED,
---    PENDING_APPROVAL, EXECUTING). The scans that use it — in-flight rows to cancel or
---    recover, rows that are due — read only those; a row inserted in or moved to a
---    final status no longer writes it. Queries name the same `status IN (...)` term so
---    SQLite can use the partial index.
+--    PENDING_APPROVAL, EXECUTING). An INSTANT send inserts its row SIGNED: it no longer
+--    writes a page of this index (10 pages per admission before, 9 now). The scans that
+--    use it — in-flight rows to cancel or recover, rows that are due — read only those;
+--    queries name the same `status IN (...)` term so SQLite can use the partial index.
 -- 2. spend_windows, one row per wallet keyed by its id, becomes a WITHOUT ROWID table:
---    the key is the table, without a second b-tree for the TEXT primary key.
+--    the key is the table, so every send's read and rewrite of its window row walks one
+--    b-tree instead of the key's index and then the table.
 DROP INDEX transactions_status_due;
 CREATE INDEX transactions_status_due ON transactions (status, execute_after)
     WHERE status IN ('PENDING', 'QUEUED', 'PENDING_APPROVAL', 'EXECUTING');
