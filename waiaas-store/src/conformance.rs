@@ -526,6 +526,12 @@ pub fn time_mark_never_goes_back(h: &dyn Harness) {
     assert_eq!(check(&a, T0 + 20).unwrap().now, T0 + 20);
     assert_eq!(check(&h.handle(), T0 + 1).unwrap().now, T0 + 20);
     assert_eq!(a.monotonic_now(T0 + 19).unwrap(), T0 + 20);
+    // So do the reads a request is prepared with.
+    let reads = |s: &Arc<dyn Backend>, clock_now| s.request_reads(WalletId::new(), clock_now);
+    assert_eq!(reads(&a, T0 + 5).unwrap().now, T0 + 20);
+    assert_eq!(reads(&a, T0 + 30).unwrap().now, T0 + 30);
+    assert_eq!(reads(&h.handle(), T0).unwrap().now, T0 + 30);
+    assert_eq!(check(&a, T0).unwrap().now, T0 + 30);
 }
 
 /// Wallet rows round-trip; updates of absent rows report `false`.
@@ -539,6 +545,18 @@ pub fn wallets_round_trip_and_report_absence(h: &dyn Harness) {
     s.insert_wallet(&second, &audit(T0, "W")).unwrap();
     s.insert_wallet(&first, &audit(T0, "W")).unwrap();
     assert_eq!(s.wallet(first.id).unwrap().as_ref(), Some(&first));
+    // A request's reads: its wallet, and the settings as stored.
+    let reads = s.request_reads(first.id, T0).unwrap();
+    assert_eq!(
+        (reads.wallet.as_ref(), reads.settings),
+        (Some(&first), None)
+    );
+    s.set_setting(SETTINGS_KEY, "{}", T0, &audit(T0, "S"))
+        .unwrap();
+    let reads = h.handle().request_reads(second.id, T0).unwrap();
+    assert_eq!(reads.wallet, Some(second.clone()));
+    assert_eq!(reads.settings.as_deref(), Some("{}"));
+    assert_eq!(s.request_reads(WalletId::new(), T0).unwrap().wallet, None);
     let ids: Vec<_> = s.wallets().unwrap().iter().map(|w| w.id).collect();
     assert_eq!(ids, vec![first.id, second.id], "oldest first");
     assert!(

@@ -17,9 +17,9 @@ macro_rules! delegate_store_traits {
         use waiaas_core::store::{
             Admission, ApprovalLinkRecord, AuditLogCheck, ChannelRecord, Claim, ExecutionCheck,
             HeaderUpgrade, KillSwitchState, LinkRedemption, LinkedSession, OwnerRecord, OwnerState,
-            PipelineStore, PlacementRules, RenewalCas, SessionCheck, SessionInsert, SessionRecord,
-            SessionSecretRecord, SignOutcome, Store, TxFilter, TxRecord, TxTransition,
-            UnlockAttempts, WalletRecord, WalletStatus,
+            PipelineStore, PlacementRules, RenewalCas, RequestReads, SessionCheck, SessionInsert,
+            SessionRecord, SessionSecretRecord, SignOutcome, Store, TxFilter, TxRecord,
+            TxTransition, UnlockAttempts, WalletRecord, WalletStatus,
         };
 
         impl Store for $store {
@@ -85,6 +85,14 @@ macro_rules! delegate_store_traits {
 
             fn wallet(&self, id: WalletId) -> Result<Option<WalletRecord>, StoreError> {
                 wallets::wallet(self, id)
+            }
+
+            fn request_reads(
+                &self,
+                id: WalletId,
+                clock_now: i64,
+            ) -> Result<RequestReads, StoreError> {
+                wallets::request_reads(self, id, clock_now)
             }
 
             fn wallets(&self) -> Result<Vec<WalletRecord>, StoreError> {

@@ -6,11 +6,11 @@ use std::sync::{Arc, PoisonError, RwLock};
 
 use waiaas_core::audit::Actor;
 use waiaas_core::session::{IssuedSession, Permission, VerifiedSession};
-use waiaas_core::store::{TxFilter, WalletRecord};
+use waiaas_core::store::TxFilter;
 use waiaas_core::{SessionId, SessionToken, TxId, TxStatus, ValidationError, WalletId};
 
 use crate::error::{Error, Result};
-use crate::pipeline::Instance;
+use crate::pipeline::{Instance, RequestContext};
 use crate::record::Transaction;
 use crate::request::{ResolvedOperation, ResolvedRequest, SendRequest};
 
@@ -120,10 +120,10 @@ impl Agent {
         &self,
         req: &SendRequest,
         permission: Permission,
-    ) -> Result<(VerifiedSession, ResolvedRequest, WalletRecord)> {
+    ) -> Result<(VerifiedSession, ResolvedRequest, RequestContext)> {
         let (session, wallet) = self.session(req.wallet_id, permission)?;
-        let row = self.inner.wallet_row(wallet)?;
-        let network = row.network;
+        let context = self.inner.request_context(wallet)?;
+        let network = context.wallet.network;
         let inner = &self.inner;
         let operation = req.operation.resolve(network, &mut |token| {
             inner.trusted_decimals(wallet, network, token)
@@ -131,7 +131,7 @@ impl Agent {
         let mut resolved = ResolvedRequest::new(wallet, network, operation);
         resolved.chain = req.chain.clone();
         resolved.action = req.action.clone();
-        Ok((session, resolved, row))
+        Ok((session, resolved, context))
     }
 
     /// Sends a transaction through the policy engine. INSTANT and NOTIFY come back
@@ -144,12 +144,12 @@ impl Agent {
     /// `INVALID_AMOUNT`, `VALIDATION_FAILED`; `KILL_SWITCH_ACTIVE`; `WALLET_SUSPENDED`;
     /// `POLICY_DENIED` with every reason (the denial is recorded); signing errors.
     pub fn send(&self, req: &SendRequest) -> Result<Transaction> {
-        let (session, resolved, row) = self.resolve(req, Permission::Transaction)?;
+        let (session, resolved, context) = self.resolve(req, Permission::Transaction)?;
         self.inner.submit(
             &Self::actor(&session),
             Some(&session),
             resolved,
-            row,
+            context,
             req.idempotency_key.clone(),
         )
     }
@@ -173,8 +173,8 @@ impl Agent {
     /// off-chain message or bytes that read as a transaction (nothing is stored).
     pub fn sign_message(&self, wallet: Option<WalletId>, message: &[u8]) -> Result<Transaction> {
         let (session, wallet) = self.session(wallet, Permission::SignMessage)?;
-        let info = self.inner.wallet_row(wallet)?;
-        let network = info.network;
+        let context = self.inner.request_context(wallet)?;
+        let network = context.wallet.network;
         if message.starts_with(crate::owner::OWNER_ACTION_PREFIX.as_bytes()) {
             // The owner signs texts that begin so; an agent's signature must never be
             // one, even when its wallet is (wrongly) someone's owner key elsewhere.
@@ -190,7 +190,7 @@ impl Agent {
             #[cfg(feature = "solana")]
             waiaas_core::Chain::Solana => {
                 waiaas_chains::solana::offchain_message_bytes(
-                    &waiaas_core::SolanaAddress::parse(&info.address)?,
+                    &waiaas_core::SolanaAddress::parse(&context.wallet.address)?,
                     message,
                 )?;
             }
@@ -218,8 +218,13 @@ impl Agent {
                 message: format!("0x{}", hex::encode(message)),
             },
         );
-        self.inner
-            .submit(&Self::actor(&session), Some(&session), resolved, info, None)
+        self.inner.submit(
+            &Self::actor(&session),
+            Some(&session),
+            resolved,
+            context,
+            None,
+        )
     }
 
     /// Signs EIP-712 typed data (`eth_signTypedData_v4` JSON) under policy; permits
@@ -233,8 +238,8 @@ impl Agent {
         typed_data_json: &str,
     ) -> Result<Transaction> {
         let (session, wallet) = self.session(wallet, Permission::SignTypedData)?;
-        let row = self.inner.wallet_row(wallet)?;
-        let network = row.network;
+        let context = self.inner.request_context(wallet)?;
+        let network = context.wallet.network;
         let effects = crate::pipeline::typed_data_effects(network, typed_data_json)?;
         let mut intents = effects.intents;
         // A permit or authorization usable for long can be held back and used after the
@@ -266,8 +271,13 @@ impl Agent {
                 intents,
             },
         );
-        self.inner
-            .submit(&Self::actor(&session), Some(&session), resolved, row, None)
+        self.inner.submit(
+            &Self::actor(&session),
+            Some(&session),
+            resolved,
+            context,
+            None,
+        )
     }
 
     /// Signs a raw unsigned transaction built elsewhere (base64 wire bytes for Solana,
@@ -281,7 +291,7 @@ impl Agent {
     /// `CHAIN_MISMATCH` from decoding.
     pub fn sign_transaction(&self, wallet: Option<WalletId>, raw: &str) -> Result<Transaction> {
         let (session, wallet) = self.session(wallet, Permission::Transaction)?;
-        let info = self.inner.wallet_row(wallet)?;
+        let context = self.inner.request_context(wallet)?;
         #[cfg_attr(
             not(feature = "evm"),
             expect(unused_mut, reason = "only the EVM arm sets it")
@@ -291,12 +301,13 @@ impl Agent {
             expect(unused_assignments, reason = "the EVM arm, the only one, sets it")
         )]
         let mut gas_limit = None;
-        let decoded = match info.network.chain() {
+        let decoded = match context.wallet.network.chain() {
             #[cfg(feature = "solana")]
             waiaas_core::Chain::Solana => {
                 let prepared =
                     waiaas_chains::solana::decode::PreparedTransaction::from_base64(raw)?;
-                if prepared.decoded().fee_payer.as_deref() != Some(info.address.as_str()) {
+                if prepared.decoded().fee_payer.as_deref() != Some(context.wallet.address.as_str())
+                {
                     return Err(ValidationError::field(
                         "transaction",
                         "its fee payer is not this wallet",
@@ -308,7 +319,7 @@ impl Agent {
                     crate::pipeline::check_durable_nonce(
                         &self.inner.settings()?,
                         wallet,
-                        &info.address,
+                        &context.wallet.address,
                         nonce,
                     )?;
                 }
@@ -316,16 +327,18 @@ impl Agent {
             }
             #[cfg(feature = "evm")]
             waiaas_core::Chain::Ethereum => {
-                let prepared =
-                    waiaas_chains::evm::decode::PreparedTransaction::from_hex(info.network, raw)?;
+                let prepared = waiaas_chains::evm::decode::PreparedTransaction::from_hex(
+                    context.wallet.network,
+                    raw,
+                )?;
                 gas_limit = Some(prepared.transaction().gas_limit);
                 // A nonce ahead of the account's pending one would let a signature be held
                 // back and landed later (after the kill switch): refused when a chain
                 // client can tell.
-                if let Some(client) = self.inner.clients.evm(info.network) {
+                if let Some(client) = self.inner.clients.evm(context.wallet.network) {
                     crate::execute::pending_nonce(
                         client.as_ref(),
-                        &waiaas_core::EvmAddress::parse(&info.address)?,
+                        &waiaas_core::EvmAddress::parse(&context.wallet.address)?,
                         "transaction",
                         Some(prepared.transaction().nonce),
                     )?;
@@ -338,11 +351,11 @@ impl Agent {
         let mut intents = decoded.intents;
         let inner = &self.inner;
         crate::request::state_trusted_decimals(&mut intents, &mut |token| {
-            inner.trusted_decimals(wallet, info.network, token)
+            inner.trusted_decimals(wallet, context.wallet.network, token)
         })?;
         let mut resolved = ResolvedRequest::new(
             wallet,
-            info.network,
+            context.wallet.network,
             ResolvedOperation::RawTransaction {
                 raw: raw.trim().to_owned(),
                 intents,
@@ -353,8 +366,13 @@ impl Agent {
         // against the chain client's estimate.
         resolved.max_fee = Some(decoded.max_fee);
         resolved.chain.gas_limit = gas_limit;
-        self.inner
-            .submit(&Self::actor(&session), Some(&session), resolved, info, None)
+        self.inner.submit(
+            &Self::actor(&session),
+            Some(&session),
+            resolved,
+            context,
+            None,
+        )
     }
 
     fn own(&self, id: TxId) -> Result<waiaas_core::store::TxRecord> {

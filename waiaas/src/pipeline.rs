@@ -72,6 +72,15 @@ struct Prepared {
     now: i64,
 }
 
+/// A request's wallet, with the settings and the time it is prepared at (read together
+/// by [`Instance::request_context`]). The wallet's status is checked again inside the
+/// admission transaction, and the settings placement needs are read there again.
+pub struct RequestContext {
+    pub wallet: WalletRecord,
+    pub settings: Settings,
+    pub now: i64,
+}
+
 /// What the admission transaction did, with the typed results of its callbacks.
 struct Admitted {
     admission: Admission,
@@ -102,12 +111,17 @@ impl Instance {
         )?)
     }
 
-    /// A wallet's row (`WALLET_NOT_FOUND` when there is none).
-    pub fn wallet_row(&self, id: waiaas_core::WalletId) -> Result<WalletRecord> {
-        Ok(self
-            .store
-            .wallet(id)?
-            .ok_or(waiaas_core::VaultError::WalletNotFound(id))?)
+    /// What a request of wallet `id` is prepared with, in one store read: its row
+    /// (`WALLET_NOT_FOUND` when there is none), the settings and the time.
+    pub fn request_context(&self, id: waiaas_core::WalletId) -> Result<RequestContext> {
+        let reads = self.store.request_reads(id, self.clock.recent())?;
+        Ok(RequestContext {
+            wallet: reads
+                .wallet
+                .ok_or(waiaas_core::VaultError::WalletNotFound(id))?,
+            settings: Settings::from_stored(reads.settings.as_deref())?,
+            now: reads.now,
+        })
     }
 
     pub fn settings(&self) -> Result<Settings> {
@@ -142,17 +156,16 @@ impl Instance {
     /// prepared (checked, priced, made into a row), admitted (decision, reservation and
     /// — for INSTANT and NOTIFY — the signature in one store transaction), then
     /// announced (events, broadcast, AutoStop).
-    /// `wallet_row` is the request's wallet as read when the request was resolved
-    /// (its status is checked again inside the admission transaction).
+    /// `context` was read when the request was resolved.
     pub fn submit(
         &self,
         actor: &Actor,
         session: Option<&VerifiedSession>,
         request: ResolvedRequest,
-        wallet_row: WalletRecord,
+        context: RequestContext,
         idempotency_key: Option<String>,
     ) -> Result<Transaction> {
-        let prepared = self.prepare(actor, session, request, wallet_row, idempotency_key)?;
+        let prepared = self.prepare(actor, session, request, context, idempotency_key)?;
         let (settings, now) = (prepared.settings.clone(), prepared.now);
         let wallet_id = prepared.request.wallet_id;
         let admitted = self.admit(prepared)?;
@@ -166,9 +179,14 @@ impl Instance {
         actor: &Actor,
         session: Option<&VerifiedSession>,
         mut request: ResolvedRequest,
-        wallet_row: WalletRecord,
+        context: RequestContext,
         idempotency_key: Option<String>,
     ) -> Result<Prepared> {
+        let RequestContext {
+            wallet: wallet_row,
+            settings,
+            now,
+        } = context;
         if wallet_row.id != request.wallet_id {
             return Err(waiaas_core::VaultError::WalletNotFound(request.wallet_id).into());
         }
@@ -187,8 +205,6 @@ impl Instance {
             )
             .into());
         }
-        let now = self.now();
-        let settings = self.settings()?;
         let id = TxId::new();
         // INSTANT and NOTIFY are signed inside the admission transaction (one commit):
         // complete the chain parameters (network I/O) beforehand. The fee parameters

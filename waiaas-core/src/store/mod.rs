@@ -51,7 +51,7 @@ pub use transaction::{
     TxFilter, TxRecord, TxTransition,
 };
 pub use vault::{HeaderUpgrade, SealedBox, UnlockAttempts};
-pub use wallet::{WalletRecord, WalletStatus};
+pub use wallet::{RequestReads, WalletRecord, WalletStatus};
 
 use crate::audit::{AuditEntry, AuditKey, AuditRecord};
 use crate::error::StoreError;
@@ -156,6 +156,12 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// # Errors
     /// `STORAGE_ERROR`.
     fn wallet(&self, id: WalletId) -> Result<Option<WalletRecord>, StoreError>;
+    /// What preparing a request of wallet `id` reads, in one read: the wallet, the
+    /// stored settings and the time, as [`Store::monotonic_now`] of `clock_now`.
+    ///
+    /// # Errors
+    /// `STORAGE_ERROR`.
+    fn request_reads(&self, id: WalletId, clock_now: i64) -> Result<RequestReads, StoreError>;
     /// Every wallet, oldest first.
     ///
     /// # Errors

@@ -45,3 +45,15 @@ pub struct WalletRecord {
     /// Last change (Unix seconds).
     pub updated_at: i64,
 }
+
+/// What preparing one request of a wallet reads, read together
+/// ([`Store::request_reads`](super::Store::request_reads)).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestReads {
+    /// The wallet, if it exists.
+    pub wallet: Option<WalletRecord>,
+    /// The stored settings (the value under [`SETTINGS_KEY`](crate::settings::SETTINGS_KEY)).
+    pub settings: Option<String>,
+    /// The time, as [`Store::monotonic_now`](super::Store::monotonic_now) returns it.
+    pub now: i64,
+}

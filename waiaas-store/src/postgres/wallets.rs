@@ -4,13 +4,17 @@ use postgres::Row;
 use waiaas_core::audit::AuditEntry;
 use waiaas_core::error::StoreError;
 use waiaas_core::ids::WalletId;
-use waiaas_core::store::{AdmissionGate, SealedBox, WalletRecord, WalletStatus};
+use waiaas_core::settings::SETTINGS_KEY;
+use waiaas_core::store::{AdmissionGate, RequestReads, SealedBox, WalletRecord, WalletStatus};
 
 use super::PgStore;
 use super::audit::append;
+use super::clock::advance_time;
 use super::locks::lock_wallet;
 use super::operations::PgRows;
+use super::pool::Conn;
 use super::rows::{col, text_col, u_col};
+use super::settings::setting_row;
 use crate::operations::{CancelScope, cancel_in_flight};
 
 const WALLET_COLS: &str = "id, name, chain, network, address, public_key, secret_nonce, \
@@ -68,15 +72,33 @@ pub(super) fn insert_wallet(
 }
 
 pub(super) fn wallet(store: &PgStore, id: WalletId) -> Result<Option<WalletRecord>, StoreError> {
+    store.read(|conn| wallet_by_id(conn, id))
+}
+
+pub(super) fn request_reads(
+    store: &PgStore,
+    id: WalletId,
+    clock_now: i64,
+) -> Result<RequestReads, StoreError> {
+    // One pooled connection, three statements: the time last, committed at once as in
+    // `monotonic_now`.
     store.read(|conn| {
-        conn.opt(
-            "read wallet",
-            &format!("SELECT {WALLET_COLS} FROM wallets WHERE id = $1"),
-            &[&id.to_string()],
-        )?
-        .map(|r| wallet_from_row(&r))
-        .transpose()
+        Ok(RequestReads {
+            wallet: wallet_by_id(conn, id)?,
+            settings: setting_row(conn, SETTINGS_KEY)?,
+            now: advance_time(conn, clock_now)?,
+        })
     })
+}
+
+fn wallet_by_id(conn: &mut Conn, id: WalletId) -> Result<Option<WalletRecord>, StoreError> {
+    conn.opt(
+        "read wallet",
+        &format!("SELECT {WALLET_COLS} FROM wallets WHERE id = $1"),
+        &[&id.to_string()],
+    )?
+    .map(|r| wallet_from_row(&r))
+    .transpose()
 }
 
 pub(super) fn wallets(store: &PgStore) -> Result<Vec<WalletRecord>, StoreError> {

@@ -13,7 +13,7 @@ use waiaas_core::store::{
 
 use super::SqliteStore;
 use super::audit::append;
-use super::clock::{monotonic_now, read_mark};
+use super::clock::{now_after, read_mark};
 use super::operations::SqliteRows;
 use super::rows::{corrupt, db_err, text_col, to_i64, u_col};
 use crate::operations::{CancelScope, cancel_in_flight};
@@ -265,16 +265,10 @@ pub(super) fn session_check(
             .flatten();
         Ok((secret_by_id(conn, kid)?, access, read_mark(conn)?))
     })?;
-    // The clock past the mark (once a second at most) persists the new mark.
-    let now = if clock_now > mark {
-        monotonic_now(store, clock_now)?
-    } else {
-        mark
-    };
     Ok(SessionCheck {
         secret,
         access,
-        now,
+        now: now_after(store, clock_now, mark)?,
     })
 }
 

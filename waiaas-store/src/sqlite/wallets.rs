@@ -1,15 +1,18 @@
 //! Wallet rows; a status other than ACTIVE cancels the wallet's in-flight rows.
 
-use rusqlite::{Row, params};
+use rusqlite::{Connection, Row, params};
 use waiaas_core::audit::AuditEntry;
 use waiaas_core::error::StoreError;
 use waiaas_core::ids::WalletId;
-use waiaas_core::store::{AdmissionGate, SealedBox, WalletRecord, WalletStatus};
+use waiaas_core::settings::SETTINGS_KEY;
+use waiaas_core::store::{AdmissionGate, RequestReads, SealedBox, WalletRecord, WalletStatus};
 
 use super::SqliteStore;
 use super::audit::append;
+use super::clock::{now_after, read_mark};
 use super::operations::SqliteRows;
 use super::rows::{db_err, text_col, u_col};
+use super::settings::setting_row;
 use crate::operations::{CancelScope, cancel_in_flight};
 
 pub(super) const WALLET_COLS: &str = "id, name, chain, network, address, public_key, secret_nonce, \
@@ -68,7 +71,29 @@ pub(super) fn wallet(
     store: &SqliteStore,
     id: WalletId,
 ) -> Result<Option<WalletRecord>, StoreError> {
-    let conn = store.reader()?;
+    wallet_by_id(&*store.reader()?, id)
+}
+
+pub(super) fn request_reads(
+    store: &SqliteStore,
+    id: WalletId,
+    clock_now: i64,
+) -> Result<RequestReads, StoreError> {
+    let (wallet, settings, mark) = store.reader()?.snapshot(|conn| {
+        Ok((
+            wallet_by_id(conn, id)?,
+            setting_row(conn, SETTINGS_KEY)?,
+            read_mark(conn)?,
+        ))
+    })?;
+    Ok(RequestReads {
+        wallet,
+        settings,
+        now: now_after(store, clock_now, mark)?,
+    })
+}
+
+fn wallet_by_id(conn: &Connection, id: WalletId) -> Result<Option<WalletRecord>, StoreError> {
     let mut stmt = conn
         .prepare_cached(&format!("SELECT {WALLET_COLS} FROM wallets WHERE id = ?1"))
         .map_err(db_err("read wallet"))?;
