@@ -113,8 +113,8 @@ pub(crate) trait Rows {
     fn has_owner(&mut self, wallet: WalletId) -> Result<bool, StoreError>;
     /// A setting.
     fn setting(&mut self, key: &str) -> Result<Option<String>, StoreError>;
-    /// Appends an audit entry in this transaction.
-    fn append_audit(&mut self, entry: &AuditEntry) -> Result<(), StoreError>;
+    /// Appends audit entries, in order, in this transaction.
+    fn append_audit(&mut self, entries: &[AuditEntry]) -> Result<(), StoreError>;
 }
 
 /// A wallet's windows as loaded, and whether its stored row exists.
@@ -351,7 +351,7 @@ pub(crate) fn apply_transition(
         "to": change.to.as_str(),
         "details": entry.details,
     });
-    rows.append_audit(&entry)
+    rows.append_audit(std::slice::from_ref(&entry))
 }
 
 /// Cancels the in-flight rows of `scope`, each through [`apply_transition`]
@@ -435,9 +435,8 @@ pub(crate) fn admit(
     let stored = admitted.record;
     rows.insert_tx(&stored)?;
     apply_ledger(rows, admitted.ledger, stored.id, now)?;
-    for entry in &admitted.audit {
-        rows.append_audit(entry)?;
-    }
+    // Chained together: the head is read and recorded once.
+    rows.append_audit(&admitted.audit)?;
     Ok(Admission::Decided {
         decision,
         record: stored,
@@ -563,21 +562,11 @@ pub(crate) trait AuditRows {
     fn record_audit_head(&mut self, seq: i64, hash: &str, mac: &str) -> Result<(), StoreError>;
 }
 
-/// Appends `entry` chained to the current head under `key` (HMAC-SHA256) and records
-/// the new head with its MAC beside it. Where it goes and what it links to is
-/// [`audit::next_link`].
-pub(crate) fn chain_audit_entry(
-    rows: &mut impl AuditRows,
-    key: &AuditKey,
-    entry: &AuditEntry,
-) -> Result<(), StoreError> {
-    chain_audit_entries(rows, key, std::slice::from_ref(entry))
-}
-
-/// Appends `entries` in order, as [`chain_audit_entry`] one after the other would, in
-/// fewer statements: once an entry lands after every existing row (the usual case),
-/// the next one goes right after it, linked to it, with nothing to read; the head is
-/// recorded once, after the last.
+/// Appends `entries` in order, each chained to the one before (the first to the current
+/// head) under `key` (HMAC-SHA256), and records the new head with its MAC beside it;
+/// where an entry goes and what it links to is [`audit::next_link`]. Once an entry
+/// lands after every existing row (the usual case), the next one goes right after it,
+/// linked to it, with nothing to read; the head is recorded once, after the last.
 pub(crate) fn chain_audit_entries(
     rows: &mut impl AuditRows,
     key: &AuditKey,

@@ -150,8 +150,10 @@ impl Rows for PgRows<'_> {
         settings::setting_row(self.conn, key)
     }
 
-    fn append_audit(&mut self, entry: &AuditEntry) -> Result<(), StoreError> {
-        audit::append(self.conn, entry);
+    fn append_audit(&mut self, entries: &[AuditEntry]) -> Result<(), StoreError> {
+        for entry in entries {
+            audit::append(self.conn, entry);
+        }
         Ok(())
     }
 }

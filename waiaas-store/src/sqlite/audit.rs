@@ -1,5 +1,5 @@
 //! The keyed hash-chained audit log: the SQL of append, read, verify, and keying a log
-//! written before schema 4. Chaining is [`crate::operations::chain_audit_entry`]; the
+//! written before schema 4. Chaining is [`crate::operations::chain_audit_entries`]; the
 //! decisions are [`crate::rules::audit`].
 
 use rusqlite::{Connection, OptionalExtension, params};
@@ -10,7 +10,7 @@ use waiaas_core::store::{AuditLogCheck, HeaderUpgrade};
 use super::SqliteStore;
 use super::clock::advance_time;
 use super::rows::{corrupt, db_err};
-use crate::operations::{AuditRows, chain_audit_entry};
+use crate::operations::{AuditRows, chain_audit_entries};
 use crate::rules::audit::{self, HeadRow, StoredRecord};
 
 /// The audit tables of an open write transaction (which holds the whole database).
@@ -86,8 +86,20 @@ pub(super) fn append(
     key: &AuditKey,
     entry: &AuditEntry,
 ) -> Result<(), StoreError> {
-    chain_audit_entry(&mut Chain(conn), key, entry)?;
-    advance_time(conn, entry.at)?;
+    append_all(conn, key, std::slice::from_ref(entry))
+}
+
+/// Appends `entries` in order, chained together (the head read and recorded once),
+/// and moves the time mark to the latest of their times.
+pub(super) fn append_all(
+    conn: &Connection,
+    key: &AuditKey,
+    entries: &[AuditEntry],
+) -> Result<(), StoreError> {
+    chain_audit_entries(&mut Chain(conn), key, entries)?;
+    if let Some(at) = entries.iter().map(|e| e.at).max() {
+        advance_time(conn, at)?;
+    }
     Ok(())
 }
 
@@ -190,10 +202,7 @@ pub(super) fn key_legacy_log(
             })
             .map_err(db_err("re-chain audit log"))?;
         }
-        for entry in &entries {
-            append(conn, key, entry)?;
-        }
-        Ok(())
+        append_all(conn, key, &entries)
     })
 }
 

@@ -137,8 +137,8 @@ impl Rows for SqliteRows<'_> {
         settings::setting_row(self.conn, key)
     }
 
-    fn append_audit(&mut self, entry: &AuditEntry) -> Result<(), StoreError> {
+    fn append_audit(&mut self, entries: &[AuditEntry]) -> Result<(), StoreError> {
         let key = self.key.ok_or(StoreError::AuditKeyMissing)?;
-        audit::append(self.conn, key, entry)
+        audit::append_all(self.conn, key, entries)
     }
 }
