@@ -35,7 +35,7 @@ def parse(log):
         if line.startswith("load: ") and bench:
             loads.append(f"{bench} {line[6:]}")
             continue
-        m = re.match(rf"^([a-z0-9_/]+): p50 {DURATION}\s+p99 {DURATION}", line)
+        m = re.match(rf"^([A-Za-z0-9_/]+): p50 {DURATION}\s+p99 {DURATION}", line)
         if m:
             rows[m.group(1)] = (micros(m.group(2), m.group(3)), micros(m.group(4), m.group(5)))
             continue
