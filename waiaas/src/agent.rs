@@ -69,6 +69,23 @@ impl Agent {
         Actor::Session(session.session_id.to_string())
     }
 
+    /// Submits a resolved request of this session's.
+    fn submit(
+        &self,
+        session: &VerifiedSession,
+        resolved: ResolvedRequest,
+        context: RequestContext,
+        idempotency_key: Option<String>,
+    ) -> Result<Transaction> {
+        self.inner.submit(
+            &Self::actor(session),
+            Some(session),
+            resolved,
+            context,
+            idempotency_key,
+        )
+    }
+
     /// The wallets this session may use.
     ///
     /// # Errors
@@ -145,13 +162,7 @@ impl Agent {
     /// `POLICY_DENIED` with every reason (the denial is recorded); signing errors.
     pub fn send(&self, req: &SendRequest) -> Result<Transaction> {
         let (session, resolved, context) = self.resolve(req, Permission::Transaction)?;
-        self.inner.submit(
-            &Self::actor(&session),
-            Some(&session),
-            resolved,
-            context,
-            req.idempotency_key.clone(),
-        )
+        self.submit(&session, resolved, context, req.idempotency_key.clone())
     }
 
     /// The decision `send` would get now, without reserving, storing or signing.
@@ -218,13 +229,7 @@ impl Agent {
                 message: format!("0x{}", hex::encode(message)),
             },
         );
-        self.inner.submit(
-            &Self::actor(&session),
-            Some(&session),
-            resolved,
-            context,
-            None,
-        )
+        self.submit(&session, resolved, context, None)
     }
 
     /// Signs EIP-712 typed data (`eth_signTypedData_v4` JSON) under policy; permits
@@ -271,13 +276,7 @@ impl Agent {
                 intents,
             },
         );
-        self.inner.submit(
-            &Self::actor(&session),
-            Some(&session),
-            resolved,
-            context,
-            None,
-        )
+        self.submit(&session, resolved, context, None)
     }
 
     /// Signs a raw unsigned transaction built elsewhere (base64 wire bytes for Solana,
@@ -366,13 +365,7 @@ impl Agent {
         // against the chain client's estimate.
         resolved.max_fee = Some(decoded.max_fee);
         resolved.chain.gas_limit = gas_limit;
-        self.inner.submit(
-            &Self::actor(&session),
-            Some(&session),
-            resolved,
-            context,
-            None,
-        )
+        self.submit(&session, resolved, context, None)
     }
 
     fn own(&self, id: TxId) -> Result<waiaas_core::store::TxRecord> {
