@@ -9,9 +9,11 @@ pub trait Clock: Send + Sync + Debug {
     /// Seconds since 1970-01-01T00:00:00Z.
     fn now(&self) -> i64;
 
-    /// A time for records that decide nothing (a notification's timestamp): a clock
-    /// that keeps a persisted high-water mark may answer from memory here instead of
-    /// consulting it. Never earlier than the latest [`Clock::now`] it returned.
+    /// The clock's own reading, without consulting a persisted high-water mark: for
+    /// records that decide nothing (a notification's timestamp), and as the clock
+    /// reading a caller hands to the store, which applies the mark itself
+    /// ([`Store::request_reads`](crate::store::Store::request_reads)). Never earlier
+    /// than the latest [`Clock::now`] it returned.
     fn recent(&self) -> i64 {
         self.now()
     }

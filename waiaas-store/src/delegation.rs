@@ -163,9 +163,8 @@ macro_rules! delegate_store_traits {
                 kid: &str,
                 session: Option<SessionId>,
                 wallet: Option<WalletId>,
-                clock_now: i64,
             ) -> Result<SessionCheck, StoreError> {
-                sessions::session_check(self, kid, session, wallet, clock_now)
+                sessions::session_check(self, kid, session, wallet)
             }
 
             fn session_wallets(&self, id: SessionId) -> Result<Vec<WalletId>, StoreError> {

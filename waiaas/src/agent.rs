@@ -250,9 +250,9 @@ impl Agent {
         // A permit or authorization usable for long can be held back and used after the
         // kill switch: its deadline must be near.
         if let Some(deadline) = effects.valid_until {
-            let max = self.inner.settings()?.max_signature_validity_secs;
+            let max = context.settings.max_signature_validity_secs;
             let latest = waiaas_core::Amount::from_u64(
-                u64::try_from(self.inner.now().max(0))
+                u64::try_from(context.now.max(0))
                     .unwrap_or(0)
                     .saturating_add(max),
             );
@@ -316,7 +316,7 @@ impl Agent {
                 // A durable nonce never expires: refused before anything is stored.
                 if let Some(nonce) = &prepared.decoded().durable_nonce {
                     crate::pipeline::check_durable_nonce(
-                        &self.inner.settings()?,
+                        &context.settings,
                         wallet,
                         &context.wallet.address,
                         nonce,

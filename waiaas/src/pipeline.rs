@@ -187,6 +187,9 @@ impl Instance {
             settings,
             now,
         } = context;
+        // Resolving the request may have waited on the network since the read: the
+        // clock's reading now, when later (the read applied the mark already).
+        let now = now.max(self.clock.recent());
         if wallet_row.id != request.wallet_id {
             return Err(waiaas_core::VaultError::WalletNotFound(request.wallet_id).into());
         }

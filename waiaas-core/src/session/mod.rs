@@ -318,9 +318,9 @@ impl SessionIssuer {
         Ok(issuer)
     }
 
-    /// The vault's clock: the store's persisted time high-water mark, so expiry,
-    /// absolute lifetime, renewal timing and the rotation grace are never judged at a
-    /// time earlier than one already seen (a clock stepped back cannot revive a token).
+    /// The vault's clock, which applies the store's persisted time high-water mark:
+    /// nothing here is judged or recorded at a time earlier than one already seen (a
+    /// clock stepped back cannot revive a token).
     fn now(&self) -> i64 {
         self.vault.clock().now()
     }
@@ -472,9 +472,10 @@ impl SessionIssuer {
 
     /// Checks format, signature, expiry, existence, revocation and generation (and, when
     /// `check_absolute`, the absolute lifetime), in that order, over one store read
-    /// ([`Store::session_check`]): the session row and its link to `wallet` are read
-    /// together with the secret, by the token's unverified subject, and used only once
-    /// the signature holds.
+    /// that writes nothing ([`crate::store::Store::session_check`]): the session row
+    /// and its link to `wallet` are read together with the secret, by the token's
+    /// unverified subject, and used only once the signature holds; the time mark moves
+    /// (at most once a second) only then.
     fn authenticate(
         &self,
         token: &str,
@@ -483,17 +484,19 @@ impl SessionIssuer {
     ) -> Result<(jwt::Claims, SessionAccess), SessionError> {
         let parsed = jwt::parse(token)?;
         let subject = SessionId::parse(&parsed.claims.sub).ok();
-        let reads = self.vault.store().session_check(
-            &parsed.kid,
-            subject,
-            wallet,
-            self.vault.clock().recent(),
-        )?;
+        let store = self.vault.store();
+        let reads = store.session_check(&parsed.kid, subject, wallet)?;
         let secret = reads.secret.ok_or(SessionError::InvalidToken {
             reason: "signed with an unknown key",
         })?;
         jwt::verify(&parsed, &self.open_secret(&secret)?)?;
-        let now = reads.now;
+        // Never earlier than the mark; a clock past it persists the new mark.
+        let clock = self.vault.clock().recent();
+        let now = if clock > reads.mark {
+            store.monotonic_now(clock)?
+        } else {
+            reads.mark
+        };
         if secret
             .retired_at
             .is_some_and(|at| now >= at.saturating_add(ROTATION_GRACE_SECS))

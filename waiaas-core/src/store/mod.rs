@@ -240,13 +240,13 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// # Errors
     /// `STORAGE_ERROR`.
     fn session(&self, id: SessionId) -> Result<Option<SessionRecord>, StoreError>;
-    /// Everything verifying a request's token reads, in one read: the signing secret
-    /// `kid`; the session `session` (skipped when `None`) with the wallet the request
-    /// acts on — `wallet` when the session is linked to it, with `wallet` `None` the
-    /// session's wallet when it has exactly one; and the time, as
-    /// [`Store::monotonic_now`] of `clock_now`. Every request verifies its token
-    /// through this, so it must cost the same however many wallets the session has: it
-    /// looks the link up by index and never reads the session's wallet list.
+    /// Everything verifying a request's token reads, in one read that writes nothing:
+    /// the signing secret `kid`; the session `session` (skipped when `None`) with the
+    /// wallet the request acts on — `wallet` when the session is linked to it, with
+    /// `wallet` `None` the session's wallet when it has exactly one; and the persisted
+    /// time mark. Every request verifies its token through this, so it must cost the
+    /// same however many wallets the session has: it looks the link up by index and
+    /// never reads the session's wallet list.
     ///
     /// # Errors
     /// `STORAGE_ERROR`.
@@ -255,7 +255,6 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         kid: &str,
         session: Option<SessionId>,
         wallet: Option<WalletId>,
-        clock_now: i64,
     ) -> Result<SessionCheck, StoreError>;
     /// The wallets linked to a session, sorted by id; empty for an unknown session.
     /// Reads the whole list: for the APIs that return it, not for checking one link.

@@ -21,7 +21,7 @@ pub struct SessionSecretRecord {
 /// A stored agent session. Everything a token grants is in the store, not in the token:
 /// this row, and the session's wallet links, which are kept apart from it because a
 /// session may span thousands of wallets. A request reads one link by index
-/// ([`Store::session_access`](super::Store::session_access)); only an API that returns
+/// ([`Store::session_check`](super::Store::session_check)); only an API that returns
 /// the list reads it ([`Store::session_wallets`](super::Store::session_wallets),
 /// [`Store::sessions`](super::Store::sessions)).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -81,9 +81,8 @@ pub struct SessionCheck {
     /// The session with the wallet the request acts on, if a session id was given and
     /// the session exists.
     pub access: Option<SessionAccess>,
-    /// The time the checks use, as [`Store::monotonic_now`](super::Store::monotonic_now)
-    /// returns it.
-    pub now: i64,
+    /// The persisted time mark, as read (not moved).
+    pub mark: i64,
 }
 
 /// A compare-and-swap renewal: applies only while the stored generation is still

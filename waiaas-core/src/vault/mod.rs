@@ -170,7 +170,8 @@ impl Clock for MarkedClock {
     }
 
     fn recent(&self) -> i64 {
-        // The mark is not consulted: a notification's time is no decision.
+        // The mark is not consulted: a notification's time is no decision, and a
+        // caller that decides hands this to the store, which applies the mark.
         self.clock.now().max(self.last.load(Ordering::SeqCst))
     }
 }

@@ -12,14 +12,19 @@ use super::PgStore;
 use super::pool::Conn;
 use super::rows::col;
 
-/// `max(now, mark)`, moving the stored mark forward when nobody else is.
-pub(super) fn advance_time(conn: &mut Conn, now: i64) -> Result<i64, StoreError> {
+/// The stored time mark.
+pub(super) fn read_mark(conn: &mut Conn) -> Result<i64, StoreError> {
     let row = conn.one(
         "read time mark",
         "SELECT at FROM time_mark WHERE id = 1",
         &[],
     )?;
-    let mark: i64 = col(&row, 0)?;
+    col(&row, 0)
+}
+
+/// `max(now, mark)`, moving the stored mark forward when nobody else is.
+pub(super) fn advance_time(conn: &mut Conn, now: i64) -> Result<i64, StoreError> {
+    let mark = read_mark(conn)?;
     if now <= mark {
         return Ok(mark);
     }

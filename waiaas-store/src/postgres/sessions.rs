@@ -13,7 +13,7 @@ use waiaas_core::store::{
 
 use super::PgStore;
 use super::audit::append;
-use super::clock::advance_time;
+use super::clock::read_mark;
 use super::locks::{lock_all_wallets, lock_wallets};
 use super::operations::PgRows;
 use super::pool::Conn;
@@ -270,10 +270,8 @@ pub(super) fn session_check(
     kid: &str,
     session: Option<SessionId>,
     wallet: Option<WalletId>,
-    clock_now: i64,
 ) -> Result<SessionCheck, StoreError> {
-    // One pooled connection, three statements: the time last, committed at once as in
-    // `monotonic_now`.
+    // One pooled connection, three statements.
     store.read(|conn| {
         let secret = secret_by_id(conn, kid)?;
         let access = session
@@ -283,7 +281,7 @@ pub(super) fn session_check(
         Ok(SessionCheck {
             secret,
             access,
-            now: advance_time(conn, clock_now)?,
+            mark: read_mark(conn)?,
         })
     })
 }

@@ -184,9 +184,11 @@ impl Reader<'_> {
         struct End<'c>(&'c Connection);
         impl Drop for End<'_> {
             fn drop(&mut self) {
-                if !self.0.is_autocommit() {
-                    // Nothing was written: ending a read cannot lose anything.
-                    let _ = run(self.0, "ROLLBACK");
+                // Nothing was written: ending a read cannot lose anything. Should the
+                // cached statement fail, a fresh one is tried; a pooled connection
+                // still inside a transaction is then closed, not pooled (`drop`).
+                if !self.0.is_autocommit() && run(self.0, "ROLLBACK").is_err() {
+                    let _ = self.0.execute_batch("ROLLBACK");
                 }
             }
         }
@@ -213,6 +215,7 @@ impl Drop for Reader<'_> {
     fn drop(&mut self) {
         if let Reader::Pooled { pool, conn } = self
             && let Some(conn) = conn.take()
+            && conn.is_autocommit()
         {
             let mut idle = pool.idle();
             if idle.len() < IDLE_READERS {

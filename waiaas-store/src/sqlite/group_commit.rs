@@ -117,6 +117,11 @@ impl GroupCommit {
         let batch = match &w.batch {
             Some(batch) => Arc::clone(batch),
             None => {
+                // No batch is open, so no write is: a read transaction left open on
+                // this connection (never expected) must not fail every write after it.
+                if !w.conn.is_autocommit() {
+                    let _ = w.conn.execute_batch("ROLLBACK");
+                }
                 if let Err(e) = run(&w.conn, "BEGIN IMMEDIATE") {
                     return Err(db_err(op)(e));
                 }

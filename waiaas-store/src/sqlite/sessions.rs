@@ -13,7 +13,7 @@ use waiaas_core::store::{
 
 use super::SqliteStore;
 use super::audit::append;
-use super::clock::{now_after, read_mark};
+use super::clock::read_mark;
 use super::operations::SqliteRows;
 use super::rows::{corrupt, db_err, text_col, to_i64, u_col};
 use crate::operations::{CancelScope, cancel_in_flight};
@@ -256,19 +256,17 @@ pub(super) fn session_check(
     kid: &str,
     session: Option<SessionId>,
     wallet: Option<WalletId>,
-    clock_now: i64,
 ) -> Result<SessionCheck, StoreError> {
-    let (secret, access, mark) = store.reader()?.snapshot(|conn| {
+    store.reader()?.snapshot(|conn| {
         let access = session
             .map(|id| session_access(conn, id, wallet))
             .transpose()?
             .flatten();
-        Ok((secret_by_id(conn, kid)?, access, read_mark(conn)?))
-    })?;
-    Ok(SessionCheck {
-        secret,
-        access,
-        now: now_after(store, clock_now, mark)?,
+        Ok(SessionCheck {
+            secret: secret_by_id(conn, kid)?,
+            access,
+            mark: read_mark(conn)?,
+        })
     })
 }
 

@@ -573,10 +573,15 @@ mod tests {
         }
     }
 
-    /// A keyed store (in a temporary directory) holding one ACTIVE wallet.
+    /// A keyed store (in a temporary directory) holding one ACTIVE wallet; no
+    /// background checkpointer, so a test can count the WAL's frames.
     fn store_with_wallet() -> (tempfile::TempDir, SqliteStore, WalletId) {
         let dir = tempfile::tempdir().unwrap();
-        let store = SqliteStore::open(dir.path().join("db"), &StoreOptions::default()).unwrap();
+        let options = StoreOptions {
+            checkpoint_interval: None,
+            ..StoreOptions::default()
+        };
+        let store = SqliteStore::open(dir.path().join("db"), &options).unwrap();
         store
             .set_audit_key(
                 waiaas_core::audit::AuditKey::from_bytes(waiaas_core::audit::Zeroizing::new(
