@@ -1066,37 +1066,33 @@ impl Instance {
             max_failures,
         )?;
         let reason = if max_failures > 0 && failures >= max_failures {
-            Some("consecutive_failures")
+            "consecutive_failures"
         } else if settings.auto_stop_max_sends > 0 && sends >= settings.auto_stop_max_sends {
-            Some("unusual_activity")
+            "unusual_activity"
         } else {
-            None
+            return Ok(());
         };
         // Only an active wallet is stopped (a terminated one stays terminated).
-        if reason.is_some() && self.vault.wallet(wallet)?.status != WalletStatus::Active {
+        if self.vault.wallet(wallet)?.status != WalletStatus::Active {
             return Ok(());
         }
-        if let Some(reason) = reason {
-            let audit = AuditEntry::new(now, &Actor::System, "AUTO_STOP_TRIGGERED")
-                .wallet(wallet)
-                .details(
-                    json!({ "reason": reason, "sends": sends, "consecutiveFailures": failures }),
-                );
-            let before = self.in_flight(Some(wallet))?;
-            self.store
-                .set_wallet_status(wallet, WalletStatus::Suspended, now, &audit)?;
-            self.announce_cancelled(
-                &before,
-                AdmissionGate::Wallet(WalletStatus::Suspended).code(),
-                &Actor::System,
-            );
-            self.emit(
-                EventKind::AutoStopTriggered,
-                Some(wallet),
-                None,
-                json!({ "reason": reason, "sends": sends, "consecutiveFailures": failures }),
-            );
-        }
+        let audit = AuditEntry::new(now, &Actor::System, "AUTO_STOP_TRIGGERED")
+            .wallet(wallet)
+            .details(json!({ "reason": reason, "sends": sends, "consecutiveFailures": failures }));
+        let before = self.in_flight(Some(wallet))?;
+        self.store
+            .set_wallet_status(wallet, WalletStatus::Suspended, now, &audit)?;
+        self.announce_cancelled(
+            &before,
+            AdmissionGate::Wallet(WalletStatus::Suspended).code(),
+            &Actor::System,
+        );
+        self.emit(
+            EventKind::AutoStopTriggered,
+            Some(wallet),
+            None,
+            json!({ "reason": reason, "sends": sends, "consecutiveFailures": failures }),
+        );
         Ok(())
     }
 

@@ -490,13 +490,7 @@ impl SessionIssuer {
             reason: "signed with an unknown key",
         })?;
         jwt::verify(&parsed, &self.open_secret(&secret)?)?;
-        // Never earlier than the mark; a clock past it persists the new mark.
-        let clock = self.vault.clock().recent();
-        let now = if clock > reads.mark {
-            store.monotonic_now(clock)?
-        } else {
-            reads.mark
-        };
+        let now = store.monotonic_now_after(self.vault.clock().recent(), reads.mark)?;
         if secret
             .retired_at
             .is_some_and(|at| now >= at.saturating_add(ROTATION_GRACE_SECS))

@@ -102,6 +102,19 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// # Errors
     /// `STORAGE_ERROR`.
     fn monotonic_now(&self, clock_now: i64) -> Result<i64, StoreError>;
+    /// [`Store::monotonic_now`] for a caller that has just read the stored `mark`: no
+    /// second read while the clock is not past it; past it (once a second at most), the
+    /// new mark is persisted.
+    ///
+    /// # Errors
+    /// `STORAGE_ERROR`.
+    fn monotonic_now_after(&self, clock_now: i64, mark: i64) -> Result<i64, StoreError> {
+        if clock_now > mark {
+            self.monotonic_now(clock_now)
+        } else {
+            Ok(mark)
+        }
+    }
 
     /// The serialized vault header, if a vault exists.
     ///

@@ -14,16 +14,6 @@ pub(super) fn read_mark(conn: &Connection) -> Result<i64, StoreError> {
         .map_err(db_err("read time mark"))
 }
 
-/// `max(clock_now, mark)` for a `mark` just read outside a write: the clock past it
-/// (once a second at most) persists the new mark, as [`monotonic_now`] does.
-pub(super) fn now_after(store: &SqliteStore, clock_now: i64, mark: i64) -> Result<i64, StoreError> {
-    if clock_now > mark {
-        monotonic_now(store, clock_now)
-    } else {
-        Ok(mark)
-    }
-}
-
 /// The time high-water mark: `max(now, last seen)`, moved forward in the caller's
 /// transaction. Every decision made inside a store transaction goes through it.
 pub(super) fn advance_time(conn: &Connection, now: i64) -> Result<i64, StoreError> {

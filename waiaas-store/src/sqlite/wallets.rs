@@ -5,11 +5,13 @@ use waiaas_core::audit::AuditEntry;
 use waiaas_core::error::StoreError;
 use waiaas_core::ids::WalletId;
 use waiaas_core::settings::SETTINGS_KEY;
-use waiaas_core::store::{AdmissionGate, RequestReads, SealedBox, WalletRecord, WalletStatus};
+use waiaas_core::store::{
+    AdmissionGate, RequestReads, SealedBox, Store, WalletRecord, WalletStatus,
+};
 
 use super::SqliteStore;
 use super::audit::append;
-use super::clock::{now_after, read_mark};
+use super::clock::read_mark;
 use super::operations::SqliteRows;
 use super::rows::{db_err, text_col, u_col};
 use super::settings::setting_row;
@@ -89,7 +91,7 @@ pub(super) fn request_reads(
     Ok(RequestReads {
         wallet,
         settings,
-        now: now_after(store, clock_now, mark)?,
+        now: store.monotonic_now_after(clock_now, mark)?,
     })
 }
 
